@@ -1,0 +1,55 @@
+# The marketplace backend: one entry point for developers and CI.
+#   make demo   install what is missing, build, start the local stack, play the main story
+#   make test   install what is missing, build, start the local stack, run every test, stop it
+SHELL := /bin/bash
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+SANITIZE ?= OFF
+STATE_DIR ?= $(CURDIR)/.state
+CTEST_ARGS ?=
+export MARKETPLACE_STATE_DIR := $(STATE_DIR)
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_DIR ?= $(HOME)/.cache/ccache
+STACK := deploy/local/stack.sh
+
+.PHONY: deps configure build up down status test test-unit demo bench-messaging asan clean
+
+deps:
+	@deploy/local/deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DMARKETPLACE_SANITIZE=$(SANITIZE) -DMARKETPLACE_STATE_DIR=$(STATE_DIR) \
+	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache > /dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR)
+
+up: build
+	@MARKETPLACE_BIN_DIR=$(abspath $(BUILD_DIR)) $(STACK) up
+
+down:
+	@$(STACK) down
+
+status:
+	@$(STACK) status
+
+# Starts the stack if it is not running, runs every test tier, and stops the stack again if it started it.
+test: build
+	@deploy/local/with-stack.sh $(abspath $(BUILD_DIR)) -- ctest --test-dir $(BUILD_DIR) --output-on-failure $(CTEST_ARGS)
+
+test-unit: build
+	@ctest --test-dir $(BUILD_DIR) -L unit --output-on-failure
+
+demo: build
+	@deploy/local/with-stack.sh $(abspath $(BUILD_DIR)) -- $(BUILD_DIR)/tests/bench/messaging_demo
+
+bench-messaging: build
+	@deploy/local/with-stack.sh $(abspath $(BUILD_DIR)) -- tests/bench/run-messaging-bench.sh $(abspath $(BUILD_DIR))
+
+# The sanitizer build: its own build folder, every test.
+asan:
+	@$(MAKE) test BUILD_DIR=build-asan SANITIZE=ON BUILD_TYPE=Debug
+
+clean:
+	@rm -rf $(BUILD_DIR) build-asan

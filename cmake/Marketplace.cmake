@@ -1,0 +1,52 @@
+# Shared CMake helpers for the marketplace tree.
+
+# Warnings as errors for the project's own code (generated code is exempt).
+function(marketplace_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Werror -Wno-missing-field-initializers)
+endfunction()
+
+# Where the local stack keeps its state; tests and tools read it from the environment.
+set(MARKETPLACE_STATE_DIR "${CMAKE_SOURCE_DIR}/.state" CACHE PATH "Local stack state folder")
+
+# marketplace_add_test(NAME <name> SOURCES <files...> LIBS <targets...> LABELS <labels...> [TIMEOUT <s>])
+# One Catch2 binary registered as one CTest test, labelled by tier (unit, pg, kafka, e2e, chaos).
+function(marketplace_add_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE marketplace_catch_main ${T_LIBS})
+  marketplace_warnings(${T_NAME})
+  add_test(NAME ${T_NAME} COMMAND ${T_NAME} --order rand --warn NoAssertions)
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  set_tests_properties(${T_NAME} PROPERTIES
+    LABELS "${T_LABELS}"
+    TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "MARKETPLACE_STATE_DIR=${MARKETPLACE_STATE_DIR}")
+endfunction()
+
+# marketplace_embed_sql(<target> <component> <dir>)
+# Compiles every V###__name.sql under <dir> into <target>. The target (and what links it) gets
+# the header "<component>_migrations.hpp" declaring marketplace::migrations::<component>(),
+# which returns the files in order, ready for marketplace::db::MigrationRunner.
+function(marketplace_embed_sql target component dir)
+  file(GLOB sql_files CONFIGURE_DEPENDS "${dir}/V*__*.sql")
+  list(SORT sql_files)
+  set(gen "${CMAKE_CURRENT_BINARY_DIR}/generated")
+  set(body "// Generated from ${dir}; do not edit.\n#include \"${component}_migrations.hpp\"\n\nnamespace marketplace::migrations {\n")
+  set(entries "")
+  set(i 0)
+  foreach(f IN LISTS sql_files)
+    get_filename_component(fname "${f}" NAME)
+    file(READ "${f}" content)
+    string(APPEND body "static const char kSql${i}[] = R\"mpsql(${content})mpsql\";\n")
+    string(APPEND entries "        {\"${fname}\", kSql${i}},\n")
+    math(EXPR i "${i} + 1")
+  endforeach()
+  string(APPEND body "\nstd::vector<db::MigrationFile> ${component}() {\n    return {\n${entries}    };\n}\n\n}  // namespace marketplace::migrations\n")
+  file(CONFIGURE OUTPUT "${gen}/${component}_migrations.cpp" CONTENT "${body}")
+  file(CONFIGURE OUTPUT "${gen}/${component}_migrations.hpp" CONTENT
+    "// Generated; do not edit.\n#pragma once\n#include <vector>\n\n#include \"marketplace/db/migration_runner.hpp\"\n\nnamespace marketplace::migrations {\n/// The ${component} migrations, in version order.\nstd::vector<db::MigrationFile> ${component}();\n}  // namespace marketplace::migrations\n")
+  target_sources(${target} PRIVATE "${gen}/${component}_migrations.cpp")
+  target_include_directories(${target} PUBLIC "${gen}")
+endfunction()

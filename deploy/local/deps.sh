@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, every Debian package the build, the local stack and the tests need.
+# Idempotent and quiet when everything is already there.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  librdkafka-dev libpqxx-dev libpq-dev libspdlog-dev libfmt-dev nlohmann-json3-dev catch2
+  libsodium-dev
+  golang-github-gogo-googleapis-dev grpc-proto
+  postgresql-15 postgresql-client-15 postgresql-contrib
+  procps iproute2 python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Keep the package's own cluster from being created: the local stack makes its own.
+if [ ! -e /etc/postgresql-common/createcluster.conf ] || ! grep -q '^create_main_cluster = false' /etc/postgresql-common/createcluster.conf; then
+  $SUDO mkdir -p /etc/postgresql-common
+  echo 'create_main_cluster = false' | $SUDO tee -a /etc/postgresql-common/createcluster.conf > /dev/null
+fi
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" > /tmp/marketplace-deps.log 2>&1 || {
+  echo "deps: apt-get install failed; see /tmp/marketplace-deps.log" >&2
+  tail -20 /tmp/marketplace-deps.log >&2
+  exit 1
+}
+echo "deps: done"

@@ -1,0 +1,46 @@
+#include "marketplace/core/clock.hpp"
+
+#include <ctime>
+#include <string>
+
+namespace marketplace::core {
+
+std::shared_ptr<const Clock> SystemClock::Instance() {
+    static const auto instance = std::make_shared<const SystemClock>();
+    return instance;
+}
+
+Clock::TimePoint ManualClock::Now() const {
+    std::lock_guard lock(mu_);
+    return now_;
+}
+
+void ManualClock::Set(TimePoint t) {
+    std::lock_guard lock(mu_);
+    now_ = t;
+}
+
+void ManualClock::Advance(std::chrono::system_clock::duration d) {
+    std::lock_guard lock(mu_);
+    now_ += d;
+}
+
+std::string FormatRfc3339(Clock::TimePoint t) {
+    using namespace std::chrono;
+    const auto us = duration_cast<microseconds>(t.time_since_epoch()).count();
+    std::time_t secs = static_cast<std::time_t>(us / 1'000'000);
+    long frac = static_cast<long>(us % 1'000'000);
+    if (frac < 0) {
+        frac += 1'000'000;
+        secs -= 1;
+    }
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    char out[64];
+    std::snprintf(out, sizeof out, "%.*s.%06ldZ", static_cast<int>(n), buf, frac);
+    return out;
+}
+
+}  // namespace marketplace::core

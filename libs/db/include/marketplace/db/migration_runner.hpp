@@ -1,0 +1,42 @@
+#pragma once
+// Forward-only SQL migrations: files named V###__name.sql, applied in version order, each in its
+// own transaction, recorded in schema_migrations with a SHA-256 checksum. A component (a service,
+// or a library such as messaging) keeps its own version sequence. An applied file whose content
+// changed refuses the start. Runs under a PostgreSQL advisory lock, so replicas starting together
+// do not race.
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <pqxx/connection>
+
+namespace marketplace::db {
+
+struct MigrationFile {
+    std::string filename;  // "V001__init.sql"
+    std::string sql;
+};
+
+class MigrationError final : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct MigrationReport {
+    std::vector<std::string> applied;  // filenames applied by this run
+    int already_applied = 0;
+};
+
+/// Reads every V###__*.sql file of `dir` (sorted by version).
+std::vector<MigrationFile> LoadMigrationDir(const std::filesystem::path& dir);
+
+/// Applies what is not applied yet; throws MigrationError on a bad name, a duplicate version, a gap
+/// in what was applied before, a checksum mismatch, or a failing statement (naming the file).
+MigrationReport ApplyMigrations(pqxx::connection& conn, const std::string& component,
+                                const std::vector<MigrationFile>& files);
+
+/// Hex SHA-256 of `data` (used for checksums; exposed for tests).
+std::string Sha256Hex(const std::string& data);
+
+}  // namespace marketplace::db

@@ -1,0 +1,477 @@
+#include "marketplace/messaging/consumer.hpp"
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <pqxx/binarystring>
+#include <pqxx/nontransaction>
+
+#include "kafka.hpp"
+#include "marketplace/core/log.hpp"
+#include "marketplace/core/trace.hpp"
+#include "marketplace/db/transaction.hpp"
+
+namespace marketplace::messaging {
+namespace {
+
+enum class Outcome { kHandled, kDuplicate, kHeld };
+
+using TopicPartitionKey = std::pair<std::string, std::int32_t>;
+
+std::string HeaderOr(const IncomingEvent& e, const char* name, const std::string& fallback = {}) {
+    auto it = e.headers.find(name);
+    return it == e.headers.end() ? fallback : it->second;
+}
+
+IncomingEvent Decode(RdKafka::Message& msg) {
+    IncomingEvent e;
+    e.topic = msg.topic_name();
+    e.partition = msg.partition();
+    e.offset = msg.offset();
+    if (msg.key() != nullptr) e.key = *msg.key();
+    e.payload.assign(static_cast<const char*>(msg.payload()), msg.len());
+    if (const RdKafka::Headers* h = msg.headers()) {
+        for (const auto& header : h->get_all()) {
+            if (header.value() == nullptr) continue;
+            e.headers[header.key()] = std::string(static_cast<const char*>(header.value()), header.value_size());
+        }
+    }
+    e.id = HeaderOr(e, headers::kId);
+    e.source = HeaderOr(e, headers::kSource);
+    e.type = HeaderOr(e, headers::kType);
+    e.time = HeaderOr(e, headers::kTime);
+    e.traceparent = HeaderOr(e, headers::kTraceparent);
+    const std::string version = HeaderOr(e, headers::kSchemaVersion, "1");
+    e.schema_version = std::atoi(version.c_str());
+    return e;
+}
+
+/// Why an event cannot be applied whatever the handler does; empty when it is well formed.
+std::string Malformed(const IncomingEvent& e) {
+    if (e.id.empty()) return "missing header ce_id";
+    if (e.id.size() > 256) return "header ce_id longer than 256 bytes";
+    if (e.type.empty()) return "missing header ce_type";
+    if (e.key.empty()) return "missing message key";
+    if (e.schema_version < 1) return "header ce_schemaversion is not a positive number";
+    return {};
+}
+
+std::string HeadersJson(const IncomingEvent& e) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [k, v] : e.headers) j[k] = v;
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+class InboxConsumer::Impl final : public RdKafka::RebalanceCb, public RdKafka::DeliveryReportCb {
+public:
+    Impl(db::PgConfig pg, KafkaConfig kafka, ConsumerOptions options, EventHandler handler)
+        : pool_(pg), kafka_(std::move(kafka)), options_(std::move(options)), handler_(std::move(handler)),
+          rng_(std::random_device{}()) {}
+
+    ~Impl() override { Stop(); }
+
+    void Start() {
+        if (thread_.joinable()) return;
+        auto conf = impl::BaseConf(kafka_, options_.group);
+        impl::SetConf(*conf, "group.id", options_.group);
+        impl::SetConf(*conf, "enable.auto.commit", "false");
+        impl::SetConf(*conf, "enable.auto.offset.store", "false");
+        impl::SetConf(*conf, "auto.offset.reset", "earliest");
+        impl::SetConf(*conf, "fetch.wait.max.ms", std::to_string(kafka_.fetch_wait_max_ms));
+        impl::SetConf(*conf, "session.timeout.ms", std::to_string(kafka_.session_timeout_ms));
+        impl::SetConf(*conf, "heartbeat.interval.ms", std::to_string(std::max(100, kafka_.session_timeout_ms / 6)));
+        impl::SetConf(*conf, "allow.auto.create.topics", "true");
+        for (const auto& [k, v] : kafka_.extra) impl::SetConf(*conf, k, v);
+        std::string err;
+        if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(this), err) != RdKafka::Conf::CONF_OK) {
+            throw std::runtime_error("kafka consumer: " + err);
+        }
+        consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
+        if (!consumer_) throw std::runtime_error("kafka consumer: " + err);
+        dlq_producer_ = impl::MakeProducer(kafka_, options_.group + "-dlq", this);
+        const auto rc = consumer_->subscribe(options_.topics);
+        if (rc != RdKafka::ERR_NO_ERROR) throw std::runtime_error("kafka subscribe: " + RdKafka::err2str(rc));
+        stop_ = false;
+        thread_ = std::thread([this] { Run(); });
+    }
+
+    void Stop() {
+        stop_ = true;
+        if (thread_.joinable()) thread_.join();
+    }
+
+    const ConsumerMetrics& metrics() const { return metrics_; }
+    bool Assigned() const { return assigned_.load(); }
+
+    // Rebalance: eager assign/revoke. Before giving partitions up, commit what was applied.
+    void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                      std::vector<RdKafka::TopicPartition*>& partitions) override {
+        if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+            consumer->assign(partitions);
+            assigned_ = true;
+            core::log::Info("consumer assigned partitions",
+                            {{"group", options_.group}, {"count", static_cast<long long>(partitions.size())}});
+        } else {
+            consumer->commitSync();
+            for (const auto* tp : partitions) held_.erase({tp->topic(), tp->partition()});
+            consumer->unassign();
+            assigned_ = false;
+        }
+    }
+
+    void dr_cb(RdKafka::Message& message) override {
+        auto* result = static_cast<RdKafka::ErrorCode*>(message.msg_opaque());
+        *result = message.err();
+    }
+
+private:
+    struct Held {
+        IncomingEvent event;
+        int attempts = 0;
+        std::chrono::steady_clock::time_point due;
+    };
+
+    void Run() {
+        auto next_commit = std::chrono::steady_clock::now();
+        auto next_redrive = next_commit;
+        auto next_metrics = next_commit;
+        while (!stop_) {
+            const auto now = std::chrono::steady_clock::now();
+            RetryDue(now);
+            if (now >= next_commit) {
+                consumer_->commitAsync();
+                next_commit = now + options_.commit_interval;
+            }
+            if (now >= next_redrive) {
+                Guarded("redrive", [&] { ProcessRedrives(); });
+                next_redrive = now + options_.redrive_poll;
+            }
+            if (now >= next_metrics) {
+                Guarded("metrics", [&] { UpdateMetrics(); });
+                next_metrics = now + options_.metrics_interval;
+            }
+            std::unique_ptr<RdKafka::Message> msg(consumer_->consume(20));
+            dlq_producer_->poll(0);
+            if (!msg) continue;
+            switch (msg->err()) {
+                case RdKafka::ERR_NO_ERROR:
+                    // A partition waiting to retry an event takes nothing new until that event is settled.
+                    if (held_.count({msg->topic_name(), msg->partition()}) == 0) Consume(Decode(*msg));
+                    break;
+                case RdKafka::ERR__TIMED_OUT:
+                case RdKafka::ERR__PARTITION_EOF:
+                    break;
+                default:
+                    core::log::Warn("consumer error", {{"group", options_.group}, {"error", msg->errstr()}});
+            }
+        }
+        consumer_->commitSync();
+        consumer_->close();
+        dlq_producer_->flush(5000);
+        core::log::Info("consumer stopped", {{"group", options_.group}});
+    }
+
+    template <typename F>
+    void Guarded(const char* what, F&& f) {
+        try {
+            f();
+        } catch (const std::exception& e) {
+            core::log::Error(std::string("consumer ") + what + " failed", {{"group", options_.group}, {"error", e.what()}});
+        }
+    }
+
+    void Consume(const IncomingEvent& event) { Attempt(event, 1); }
+
+    /// One attempt at applying `event`; on a transient failure the partition is paused and the
+    /// event held for a later attempt.
+    void Attempt(const IncomingEvent& event, int attempt) {
+        const std::string malformed = Malformed(event);
+        if (!malformed.empty()) {
+            DeadLetter(event, malformed, attempt);
+            Done(event);
+            return;
+        }
+        core::log::LogScope scope(TraceIdOf(event), event.id);
+        try {
+            const Outcome outcome = Apply(event);
+            if (outcome == Outcome::kHandled) ++metrics_.handled;
+            if (outcome == Outcome::kDuplicate) ++metrics_.duplicates;
+            if (outcome == Outcome::kHeld) ++metrics_.held_behind_dead_letter;
+            if (options_.after_commit_before_offset) options_.after_commit_before_offset(event);
+            Done(event);
+        } catch (const PermanentError& e) {
+            DeadLetter(event, e.what(), attempt);
+            Done(event);
+        } catch (const std::exception& e) {
+            if (attempt >= options_.max_attempts) {
+                DeadLetter(event, e.what(), attempt);
+                Done(event);
+                return;
+            }
+            ++metrics_.retries;
+            const auto delay = Backoff(attempt);
+            core::log::Warn("event failed; retrying its partition after a pause",
+                            {{"group", options_.group}, {"event_id", event.id}, {"attempt", attempt},
+                             {"delay_ms", static_cast<long long>(delay.count())}, {"error", e.what()}});
+            const TopicPartitionKey tp{event.topic, event.partition};
+            Pause(tp, true);
+            held_[tp] = Held{event, attempt, std::chrono::steady_clock::now() + delay};
+        }
+    }
+
+    Outcome Apply(const IncomingEvent& event) {
+        return db::InTransaction(pool_, [&](pqxx::work& tx) {
+            LockKey(tx, event.key);
+            const auto open = tx.exec_params(
+                "SELECT bool_or(event_id = $3) FROM dead_letters "
+                "WHERE consumer = $1 AND event_key = $2 AND status <> 'resolved'",
+                options_.group, event.key, event.id);
+            if (!open[0][0].is_null()) {
+                // The key is parked behind a dead letter: keep this event behind it, once.
+                if (!open[0][0].as<bool>()) InsertDeadLetter(tx, event, "waiting", "held behind an earlier dead letter with the same key", 0);
+                return Outcome::kHeld;
+            }
+            if (!ClaimInbox(tx, event)) return Outcome::kDuplicate;
+            handler_(tx, event);
+            return Outcome::kHandled;
+        });
+    }
+
+    bool ClaimInbox(pqxx::work& tx, const IncomingEvent& event) {
+        const auto r = tx.exec_params(
+            "INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\") VALUES ($1, $2, $3, $4, $5, $6) "
+            "ON CONFLICT DO NOTHING",
+            options_.group, event.source, event.id, event.topic, event.partition, event.offset);
+        return r.affected_rows() == 1;
+    }
+
+    void LockKey(pqxx::work& tx, const std::string& key) {
+        tx.exec_params("SELECT pg_advisory_xact_lock($1)", impl::StableHash(options_.group + '\x1f' + key));
+    }
+
+    void InsertDeadLetter(pqxx::work& tx, const IncomingEvent& event, const char* status, const std::string& error,
+                          int attempts) {
+        const pqxx::binarystring payload(event.payload.data(), event.payload.size());
+        tx.exec_params(
+            "INSERT INTO dead_letters (consumer, topic, partition, \"offset\", event_key, event_id, headers, payload, "
+            "status, error, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)",
+            options_.group, event.topic, event.partition, event.offset, event.key, event.id, HeadersJson(event), payload,
+            status, error.substr(0, 2000), attempts);
+    }
+
+    /// Parks the event in dead_letters (its key now waits for a redrive) and copies it to <topic>.dlq.
+    void DeadLetter(const IncomingEvent& event, const std::string& error, int attempts) {
+        core::log::Error("event dead-lettered",
+                         {{"group", options_.group}, {"topic", event.topic}, {"event_id", event.id},
+                          {"key", event.key}, {"attempts", attempts}, {"error", error}});
+        IncomingEvent parked = event;
+        if (parked.id.empty()) parked.id = event.topic + "/" + std::to_string(event.partition) + "/" + std::to_string(event.offset);
+        db::InTransaction(pool_, [&](pqxx::work& tx) {
+            LockKey(tx, parked.key);
+            const auto existing = tx.exec_params(
+                "SELECT 1 FROM dead_letters WHERE consumer = $1 AND event_id = $2 AND status <> 'resolved'",
+                options_.group, parked.id);
+            if (existing.empty()) InsertDeadLetter(tx, parked, "parked", error, attempts);
+        });
+        ++metrics_.dead_lettered;
+        PublishToDlq(event, error, attempts);
+    }
+
+    void PublishToDlq(const IncomingEvent& event, const std::string& error, int attempts) {
+        RdKafka::Headers* h = RdKafka::Headers::create();
+        for (const auto& [k, v] : event.headers) h->add(k, v);
+        h->add(headers::kDlqError, error.substr(0, 2000));
+        h->add(headers::kDlqConsumer, options_.group);
+        h->add(headers::kDlqTopic, event.topic);
+        h->add(headers::kDlqPartition, std::to_string(event.partition));
+        h->add(headers::kDlqOffset, std::to_string(event.offset));
+        h->add(headers::kDlqAttempts, std::to_string(attempts));
+        RdKafka::ErrorCode result = RdKafka::ERR__IN_PROGRESS;
+        const auto err = dlq_producer_->produce(DlqTopic(event.topic), RdKafka::Topic::PARTITION_UA,
+                                                RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(event.payload.data()),
+                                                event.payload.size(), event.key.data(), event.key.size(), 0, h, &result);
+        if (err != RdKafka::ERR_NO_ERROR) {
+            delete h;
+            core::log::Error("could not copy a dead letter to the DLQ topic (it stays parked in the database)",
+                             {{"error", RdKafka::err2str(err)}});
+            return;
+        }
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (result == RdKafka::ERR__IN_PROGRESS && std::chrono::steady_clock::now() < deadline) dlq_producer_->poll(5);
+        if (result != RdKafka::ERR_NO_ERROR) {
+            core::log::Error("could not copy a dead letter to the DLQ topic (it stays parked in the database)",
+                             {{"error", RdKafka::err2str(result)}});
+        }
+    }
+
+    /// The event's offset may be committed now; a paused partition resumes.
+    void Done(const IncomingEvent& event) {
+        std::vector<RdKafka::TopicPartition*> offsets{
+            RdKafka::TopicPartition::create(event.topic, event.partition, event.offset + 1)};
+        consumer_->offsets_store(offsets);
+        RdKafka::TopicPartition::destroy(offsets);
+        const TopicPartitionKey tp{event.topic, event.partition};
+        if (held_.erase(tp) > 0) {
+            Pause(tp, false);
+            // Fetching goes on right after the settled event, whatever was prefetched meanwhile.
+            std::unique_ptr<RdKafka::TopicPartition> next(
+                RdKafka::TopicPartition::create(event.topic, event.partition, event.offset + 1));
+            consumer_->seek(*next, 0);
+        }
+    }
+
+    void RetryDue(std::chrono::steady_clock::time_point now) {
+        std::vector<Held> due;
+        for (const auto& [tp, held] : held_) {
+            if (held.due <= now) due.push_back(held);
+        }
+        for (const auto& held : due) Attempt(held.event, held.attempts + 1);
+    }
+
+    void Pause(const TopicPartitionKey& tp, bool pause) {
+        std::vector<RdKafka::TopicPartition*> parts{RdKafka::TopicPartition::create(tp.first, tp.second)};
+        if (pause) {
+            consumer_->pause(parts);
+        } else {
+            consumer_->resume(parts);
+        }
+        RdKafka::TopicPartition::destroy(parts);
+    }
+
+    std::chrono::milliseconds Backoff(int attempt) {
+        auto cap = options_.retry_base * (1LL << std::min(attempt - 1, 20));
+        if (cap > options_.retry_max) cap = options_.retry_max;
+        std::uniform_int_distribution<long long> jitter(cap.count() / 2, std::max<long long>(cap.count(), 1));
+        return std::chrono::milliseconds(jitter(rng_));
+    }
+
+    static std::string TraceIdOf(const IncomingEvent& event) {
+        auto t = core::TraceContext::Parse(event.traceparent);
+        return t ? t->trace_id : std::string();
+    }
+
+    /// Replays, in order, the dead letters an operator marked for redrive.
+    void ProcessRedrives() {
+        std::vector<std::string> keys;
+        {
+            auto lease = pool_.Acquire();
+            pqxx::nontransaction q(*lease);
+            for (const auto& row : q.exec_params(
+                     "SELECT DISTINCT event_key FROM dead_letters WHERE consumer = $1 AND status = 'redrive' LIMIT 100",
+                     options_.group)) {
+                keys.emplace_back(row[0].c_str());
+            }
+        }
+        for (const auto& key : keys) {
+            while (!stop_ && RedriveNext(key)) {
+            }
+        }
+    }
+
+    /// Applies the oldest open dead letter of `key`; returns whether to go on with the next one.
+    bool RedriveNext(const std::string& key) {
+        std::int64_t row_id = 0;
+        try {
+            return db::InTransaction(pool_, [&](pqxx::work& tx) {
+                LockKey(tx, key);
+                const auto r = tx.exec_params(
+                    "SELECT id, status, topic, partition, \"offset\", event_id, headers::text, payload "
+                    "FROM dead_letters WHERE consumer = $1 AND event_key = $2 AND status <> 'resolved' "
+                    "ORDER BY id LIMIT 1 FOR UPDATE",
+                    options_.group, key);
+                if (r.empty() || std::string(r[0][1].c_str()) == "parked") return false;
+                row_id = r[0][0].as<std::int64_t>();
+                IncomingEvent e;
+                e.key = key;
+                e.topic = r[0][2].c_str();
+                e.partition = r[0][3].as<std::int32_t>();
+                e.offset = r[0][4].as<std::int64_t>();
+                e.id = r[0][5].c_str();
+                const nlohmann::json stored = nlohmann::json::parse(r[0][6].c_str());
+                for (auto it = stored.begin(); it != stored.end(); ++it) e.headers[it.key()] = it.value().get<std::string>();
+                const pqxx::binarystring payload(r[0][7]);
+                e.payload.assign(payload.get(), payload.size());
+                e.source = HeaderOr(e, headers::kSource);
+                e.type = HeaderOr(e, headers::kType);
+                e.time = HeaderOr(e, headers::kTime);
+                e.traceparent = HeaderOr(e, headers::kTraceparent);
+                e.schema_version = std::atoi(HeaderOr(e, headers::kSchemaVersion, "1").c_str());
+                const std::string malformed = Malformed(e);
+                if (!malformed.empty()) throw PermanentError(malformed);
+                core::log::LogScope scope(TraceIdOf(e), e.id);
+                if (ClaimInbox(tx, e)) handler_(tx, e);
+                tx.exec_params("UPDATE dead_letters SET status = 'resolved', updated_at = clock_timestamp() WHERE id = $1",
+                               row_id);
+                ++metrics_.redriven;
+                core::log::Info("dead letter redriven", {{"group", options_.group}, {"event_id", e.id}, {"key", key}});
+                return true;
+            });
+        } catch (const std::exception& e) {
+            if (row_id == 0) throw;
+            core::log::Error("redrive failed; the event stays parked", {{"group", options_.group}, {"error", e.what()}});
+            db::InTransaction(pool_, [&](pqxx::work& tx) {
+                LockKey(tx, key);
+                tx.exec_params(
+                    "UPDATE dead_letters SET status = 'parked', error = $2, attempts = attempts + 1, "
+                    "updated_at = clock_timestamp() WHERE id = $1",
+                    row_id, std::string(e.what()).substr(0, 2000));
+                tx.exec_params(
+                    "UPDATE dead_letters SET status = 'waiting', updated_at = clock_timestamp() "
+                    "WHERE consumer = $1 AND event_key = $2 AND status = 'redrive'",
+                    options_.group, key);
+            });
+            return false;
+        }
+    }
+
+    void UpdateMetrics() {
+        {
+            auto lease = pool_.Acquire();
+            pqxx::nontransaction q(*lease);
+            metrics_.dlq_depth = q.exec_params1("SELECT count(*) FROM dead_letters WHERE consumer = $1 AND status <> 'resolved'",
+                                                options_.group)[0]
+                                     .as<std::int64_t>();
+        }
+        std::vector<RdKafka::TopicPartition*> assignment;
+        if (consumer_->assignment(assignment) != RdKafka::ERR_NO_ERROR) return;
+        consumer_->position(assignment);
+        for (auto* tp : assignment) {
+            int64_t low = 0, high = 0;
+            if (consumer_->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high) == RdKafka::ERR_NO_ERROR &&
+                tp->offset() >= 0) {
+                metrics_.SetLag(tp->topic() + "/" + std::to_string(tp->partition()), std::max<int64_t>(0, high - tp->offset()));
+            }
+        }
+        RdKafka::TopicPartition::destroy(assignment);
+    }
+
+    db::Pool pool_;
+    KafkaConfig kafka_;
+    ConsumerOptions options_;
+    EventHandler handler_;
+    std::mt19937_64 rng_;
+    std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+    std::unique_ptr<RdKafka::Producer> dlq_producer_;
+    std::map<TopicPartitionKey, Held> held_;
+    ConsumerMetrics metrics_;
+    std::atomic<bool> stop_{false};
+    std::atomic<bool> assigned_{false};
+    std::thread thread_;
+};
+
+InboxConsumer::InboxConsumer(db::PgConfig pg, KafkaConfig kafka, ConsumerOptions options, EventHandler handler)
+    : impl_(std::make_unique<Impl>(std::move(pg), std::move(kafka), std::move(options), std::move(handler))) {}
+InboxConsumer::~InboxConsumer() = default;
+void InboxConsumer::Start() { impl_->Start(); }
+void InboxConsumer::Stop() { impl_->Stop(); }
+const ConsumerMetrics& InboxConsumer::metrics() const { return impl_->metrics(); }
+bool InboxConsumer::Assigned() const { return impl_->Assigned(); }
+
+}  // namespace marketplace::messaging

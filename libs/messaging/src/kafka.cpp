@@ -1,0 +1,86 @@
+#include "kafka.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+#include "marketplace/core/config.hpp"
+
+namespace marketplace::messaging {
+
+std::string KafkaConfig::LocalBootstrap() {
+    const char* state = std::getenv("MARKETPLACE_STATE_DIR");
+    const std::string path = std::string(state != nullptr ? state : ".state") + "/kafka/bootstrap";
+    std::ifstream in(path);
+    std::string line;
+    if (in) std::getline(in, line);
+    return line;
+}
+
+KafkaConfig KafkaConfig::FromEnv(core::EnvReader& env) {
+    KafkaConfig c;
+    c.bootstrap = env.String("KAFKA_BOOTSTRAP", "");
+    if (c.bootstrap.empty()) c.bootstrap = LocalBootstrap();
+    if (c.bootstrap.empty()) c.bootstrap = env.RequiredString("KAFKA_BOOTSTRAP");
+    c.linger_ms = static_cast<int>(env.Int("KAFKA_LINGER_MS", c.linger_ms, 0, 60000));
+    c.fetch_wait_max_ms = static_cast<int>(env.Int("KAFKA_FETCH_WAIT_MAX_MS", c.fetch_wait_max_ms, 0, 60000));
+    c.reconnect_backoff_max_ms =
+        static_cast<int>(env.Int("KAFKA_RECONNECT_BACKOFF_MAX_MS", c.reconnect_backoff_max_ms, 10, 60000));
+    c.session_timeout_ms = static_cast<int>(env.Int("KAFKA_SESSION_TIMEOUT_MS", c.session_timeout_ms, 1000, 600000));
+    c.message_timeout_ms =
+        static_cast<int>(env.Int("KAFKA_MESSAGE_TIMEOUT_MS", c.message_timeout_ms, 1000, 2147483647));
+    return c;
+}
+
+namespace impl {
+
+void SetConf(RdKafka::Conf& conf, const std::string& key, const std::string& value) {
+    std::string err;
+    if (conf.set(key, value, err) != RdKafka::Conf::CONF_OK) {
+        throw std::invalid_argument("kafka setting " + key + "=" + value + ": " + err);
+    }
+}
+
+std::unique_ptr<RdKafka::Conf> BaseConf(const KafkaConfig& config, const std::string& client_id) {
+    if (config.bootstrap.empty()) throw std::invalid_argument("KAFKA_BOOTSTRAP: is required but not set");
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    SetConf(*conf, "bootstrap.servers", config.bootstrap);
+    SetConf(*conf, "client.id", client_id);
+    SetConf(*conf, "reconnect.backoff.max.ms", std::to_string(config.reconnect_backoff_max_ms));
+    SetConf(*conf, "reconnect.backoff.ms", "50");
+    SetConf(*conf, "topic.metadata.refresh.interval.ms", "10000");
+    SetConf(*conf, "log.connection.close", "false");
+    return conf;
+}
+
+std::unique_ptr<RdKafka::Producer> MakeProducer(const KafkaConfig& config, const std::string& client_id,
+                                                RdKafka::DeliveryReportCb* dr_cb) {
+    auto conf = BaseConf(config, client_id);
+    SetConf(*conf, "enable.idempotence", "true");
+    SetConf(*conf, "acks", "all");
+    SetConf(*conf, "max.in.flight.requests.per.connection", "5");
+    SetConf(*conf, "linger.ms", std::to_string(config.linger_ms));
+    SetConf(*conf, "message.timeout.ms", std::to_string(config.message_timeout_ms));
+    SetConf(*conf, "partitioner", "murmur2_random");  // the same partition for a key as Java clients
+    SetConf(*conf, "compression.type", "none");
+    for (const auto& [k, v] : config.extra) SetConf(*conf, k, v);
+    std::string err;
+    if (dr_cb != nullptr && conf->set("dr_cb", dr_cb, err) != RdKafka::Conf::CONF_OK) {
+        throw std::runtime_error("kafka producer: " + err);
+    }
+    std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), err));
+    if (!producer) throw std::runtime_error("kafka producer: " + err);
+    return producer;
+}
+
+long long StableHash(const std::string& text) {
+    unsigned long long h = 1469598103934665603ULL;
+    for (unsigned char c : text) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    return static_cast<long long>(h);
+}
+
+}  // namespace impl
+}  // namespace marketplace::messaging

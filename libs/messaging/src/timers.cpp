@@ -1,0 +1,151 @@
+#include "marketplace/messaging/timers.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <pqxx/pqxx>
+#include <pqxx/binarystring>
+#include <pqxx/nontransaction>
+
+#include "marketplace/core/errors.hpp"
+#include "marketplace/core/log.hpp"
+#include "marketplace/db/transaction.hpp"
+
+namespace marketplace::messaging {
+namespace {
+
+std::string Timestamp(core::Clock::TimePoint t) { return core::FormatRfc3339(t); }
+
+}  // namespace
+
+void ScheduleTimer(pqxx::work& tx, const std::string& kind, const std::string& key, core::Clock::TimePoint due_at,
+                   const std::string& payload) {
+    if (kind.empty() || kind.size() > 128) throw core::InvalidArgument("timer.kind", "must be 1..128 characters");
+    if (key.empty() || key.size() > 512) throw core::InvalidArgument("timer.key", "must be 1..512 characters");
+    const pqxx::binarystring data(payload.data(), payload.size());
+    tx.exec_params(
+        "INSERT INTO timers (kind, timer_key, due_at, payload) VALUES ($1, $2, $3::timestamptz, $4) "
+        "ON CONFLICT (kind, timer_key) DO UPDATE SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload, "
+        "attempts = 0, last_error = ''",
+        kind, key, Timestamp(due_at), data);
+}
+
+bool CancelTimer(pqxx::work& tx, const std::string& kind, const std::string& key) {
+    return tx.exec_params("DELETE FROM timers WHERE kind = $1 AND timer_key = $2", kind, key).affected_rows() > 0;
+}
+
+class TimerScheduler::Impl {
+public:
+    Impl(db::PgConfig pg, std::shared_ptr<const core::Clock> clock, SchedulerOptions options)
+        : pool_(std::move(pg)), clock_(std::move(clock)), options_(options) {}
+    ~Impl() { Stop(); }
+
+    void On(const std::string& kind, TimerHandler handler) { handlers_[kind] = std::move(handler); }
+
+    void Start() {
+        if (thread_.joinable()) return;
+        stop_ = false;
+        thread_ = std::thread([this] {
+            while (!stop_) {
+                try {
+                    const int fired = RunDue();
+                    if (fired > 0) continue;
+                } catch (const std::exception& e) {
+                    core::log::Error("timer scheduler pass failed", {{"error", e.what()}});
+                }
+                std::unique_lock lock(mu_);
+                cv_.wait_for(lock, options_.poll, [this] { return stop_.load(); });
+            }
+        });
+    }
+
+    void Stop() {
+        stop_ = true;
+        cv_.notify_all();
+        if (thread_.joinable()) thread_.join();
+    }
+
+    int RunDue() {
+        int fired = 0;
+        for (int i = 0; i < options_.batch && !stop_; ++i) {
+            if (!FireOne()) break;
+            ++fired;
+        }
+        return fired;
+    }
+
+    std::int64_t Overdue() {
+        auto lease = pool_.Acquire();
+        pqxx::nontransaction q(*lease);
+        return q.exec_params1("SELECT count(*) FROM timers WHERE due_at <= $1::timestamptz", Timestamp(clock_->Now()))[0]
+            .as<std::int64_t>();
+    }
+
+private:
+    /// Claims one due timer of a known kind, runs its handler and deletes it, all in one
+    /// transaction; returns false when none is due. A failing handler pushes its timer back.
+    bool FireOne() {
+        if (handlers_.empty()) return false;
+        std::string kinds = "{";
+        for (const auto& [kind, _] : handlers_) kinds += (kinds.size() > 1 ? "," : "") + std::string("\"") + kind + "\"";
+        kinds += "}";
+        Timer claimed;
+        try {
+            return db::InTransaction(pool_, [&](pqxx::work& tx) {
+                const auto r = tx.exec_params(
+                    "SELECT id, kind, timer_key, extract(epoch FROM due_at)::float8, payload, attempts FROM timers "
+                    "WHERE due_at <= $1::timestamptz AND kind = ANY($2::text[]) "
+                    "ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                    Timestamp(clock_->Now()), kinds);
+                if (r.empty()) return false;
+                claimed.id = r[0][0].as<std::int64_t>();
+                claimed.kind = r[0][1].c_str();
+                claimed.key = r[0][2].c_str();
+                claimed.due_at = core::Clock::TimePoint(std::chrono::duration_cast<core::Clock::TimePoint::duration>(
+                    std::chrono::duration<double>(r[0][3].as<double>())));
+                const pqxx::binarystring payload(r[0][4]);
+                claimed.payload.assign(payload.get(), payload.size());
+                claimed.attempts = r[0][5].as<int>();
+                handlers_.at(claimed.kind)(tx, claimed);
+                tx.exec_params("DELETE FROM timers WHERE id = $1", claimed.id);
+                return true;
+            });
+        } catch (const std::exception& e) {
+            if (claimed.id == 0) throw;
+            const std::chrono::milliseconds delay = std::min<std::chrono::milliseconds>(
+                options_.retry_base * (1LL << std::min(claimed.attempts, 20)), options_.retry_max);
+            core::log::Error("timer handler failed; it will fire again later",
+                             {{"kind", claimed.kind}, {"key", claimed.key}, {"error", e.what()},
+                              {"retry_in_ms", static_cast<long long>(delay.count())}});
+            db::InTransaction(pool_, [&](pqxx::work& tx) {
+                tx.exec_params(
+                    "UPDATE timers SET attempts = attempts + 1, last_error = $2, due_at = $3::timestamptz WHERE id = $1",
+                    claimed.id, std::string(e.what()).substr(0, 2000), Timestamp(clock_->Now() + delay));
+            });
+            return true;
+        }
+    }
+
+    db::Pool pool_;
+    std::shared_ptr<const core::Clock> clock_;
+    SchedulerOptions options_;
+    std::map<std::string, TimerHandler> handlers_;
+    std::atomic<bool> stop_{false};
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::thread thread_;
+};
+
+TimerScheduler::TimerScheduler(db::PgConfig pg, std::shared_ptr<const core::Clock> clock, SchedulerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(pg), std::move(clock), options)) {}
+TimerScheduler::~TimerScheduler() = default;
+void TimerScheduler::On(const std::string& kind, TimerHandler handler) { impl_->On(kind, std::move(handler)); }
+void TimerScheduler::Start() { impl_->Start(); }
+void TimerScheduler::Stop() { impl_->Stop(); }
+int TimerScheduler::RunDue() { return impl_->RunDue(); }
+std::int64_t TimerScheduler::Overdue() { return impl_->Overdue(); }
+
+}  // namespace marketplace::messaging
