@@ -157,20 +157,19 @@ private:
                 Guarded("metrics", [&] { UpdateMetrics(); });
                 next_metrics = now + options_.metrics_interval;
             }
-            std::unique_ptr<RdKafka::Message> msg(consumer_->consume(20));
-            dlq_producer_->poll(0);
-            if (!msg) continue;
-            switch (msg->err()) {
-                case RdKafka::ERR_NO_ERROR:
-                    // A partition waiting to retry an event takes nothing new until that event is settled.
-                    if (held_.count({msg->topic_name(), msg->partition()}) == 0) Consume(Decode(*msg));
-                    break;
-                case RdKafka::ERR__TIMED_OUT:
-                case RdKafka::ERR__PARTITION_EOF:
-                    break;
-                default:
+            std::vector<IncomingEvent> batch;
+            for (int wait_ms = 20; static_cast<int>(batch.size()) < options_.max_batch; wait_ms = 0) {
+                std::unique_ptr<RdKafka::Message> msg(consumer_->consume(wait_ms));
+                if (!msg || msg->err() == RdKafka::ERR__TIMED_OUT) break;
+                if (msg->err() == RdKafka::ERR__PARTITION_EOF) continue;
+                if (msg->err() != RdKafka::ERR_NO_ERROR) {
                     core::log::Warn("consumer error", {{"group", options_.group}, {"error", msg->errstr()}});
+                    break;
+                }
+                batch.push_back(Decode(*msg));
             }
+            dlq_producer_->poll(0);
+            if (!batch.empty()) ConsumeBatch(batch);
         }
         consumer_->commitSync();
         consumer_->close();
@@ -187,7 +186,56 @@ private:
         }
     }
 
-    void Consume(const IncomingEvent& event) { Attempt(event, 1); }
+    bool IsHeld(const IncomingEvent& event) const { return held_.count({event.topic, event.partition}) > 0; }
+
+    /// Applies events that were waiting together in one transaction; on any failure the batch rolls
+    /// back and each event gets its own attempt, so one bad event cannot hold back the others.
+    void ConsumeBatch(const std::vector<IncomingEvent>& events) {
+        if (events.size() > 1) {
+            std::vector<const IncomingEvent*> ready;
+            for (const auto& e : events) {
+                // A partition waiting to retry an event takes nothing new until that event is settled.
+                if (IsHeld(e)) continue;
+                if (!Malformed(e).empty()) {
+                    ready.clear();
+                    break;
+                }
+                ready.push_back(&e);
+            }
+            if (ready.size() == events.size()) {
+                std::vector<Outcome> outcomes;
+                try {
+                    outcomes = db::InTransaction(pool_, [&](pqxx::work& tx) {
+                        std::vector<Outcome> out;
+                        out.reserve(ready.size());
+                        for (const auto* e : ready) {
+                            core::log::LogScope scope(TraceIdOf(*e), e->id);
+                            out.push_back(ApplyIn(tx, *e));
+                        }
+                        return out;
+                    });
+                } catch (const std::exception& e) {
+                    core::log::Info("batch failed; applying its events one at a time",
+                                    {{"group", options_.group}, {"error", e.what()}});
+                }
+                if (!outcomes.empty()) {
+                    for (std::size_t i = 0; i < ready.size(); ++i) Settled(*ready[i], outcomes[i]);
+                    return;
+                }
+            }
+        }
+        for (const auto& e : events) {
+            if (!IsHeld(e)) Attempt(e, 1);
+        }
+    }
+
+    void Settled(const IncomingEvent& event, Outcome outcome) {
+        if (outcome == Outcome::kHandled) ++metrics_.handled;
+        if (outcome == Outcome::kDuplicate) ++metrics_.duplicates;
+        if (outcome == Outcome::kHeld) ++metrics_.held_behind_dead_letter;
+        if (options_.after_commit_before_offset) options_.after_commit_before_offset(event);
+        Done(event);
+    }
 
     /// One attempt at applying `event`; on a transient failure the partition is paused and the
     /// event held for a later attempt.
@@ -200,12 +248,7 @@ private:
         }
         core::log::LogScope scope(TraceIdOf(event), event.id);
         try {
-            const Outcome outcome = Apply(event);
-            if (outcome == Outcome::kHandled) ++metrics_.handled;
-            if (outcome == Outcome::kDuplicate) ++metrics_.duplicates;
-            if (outcome == Outcome::kHeld) ++metrics_.held_behind_dead_letter;
-            if (options_.after_commit_before_offset) options_.after_commit_before_offset(event);
-            Done(event);
+            Settled(event, db::InTransaction(pool_, [&](pqxx::work& tx) { return ApplyIn(tx, event); }));
         } catch (const PermanentError& e) {
             DeadLetter(event, e.what(), attempt);
             Done(event);
@@ -226,8 +269,9 @@ private:
         }
     }
 
-    Outcome Apply(const IncomingEvent& event) {
-        return db::InTransaction(pool_, [&](pqxx::work& tx) {
+    /// Applies one event inside `tx`: waits behind an open dead letter of its key, skips a duplicate.
+    Outcome ApplyIn(pqxx::work& tx, const IncomingEvent& event) {
+        {
             LockKey(tx, event.key);
             const auto open = tx.exec_params(
                 "SELECT bool_or(event_id = $3) FROM dead_letters "
@@ -241,7 +285,7 @@ private:
             if (!ClaimInbox(tx, event)) return Outcome::kDuplicate;
             handler_(tx, event);
             return Outcome::kHandled;
-        });
+        }
     }
 
     bool ClaimInbox(pqxx::work& tx, const IncomingEvent& event) {

@@ -1,6 +1,8 @@
 #pragma once
 // The inbox consumer: reads topics with its own consumer group and applies each event in one
 // PostgreSQL transaction together with an inbox row, so a redelivered event changes nothing.
+// Events that are already waiting are applied together in one transaction (one commit for many);
+// if any of them fails, the batch rolls back and its events are applied one at a time.
 // Offsets are committed only after the transaction. A failing event is retried (its partition
 // paused, with backoff and jitter); one that still fails, or cannot be decoded, is dead-lettered:
 // copied to <topic>.dlq with the error in headers and parked in the dead_letters table, and later
@@ -35,6 +37,7 @@ struct ConsumerOptions {
     std::string group;                // Kafka consumer group and the inbox's consumer name
     std::vector<std::string> topics;
     int max_attempts = 5;             // transient failures before dead-lettering
+    int max_batch = 256;              // events applied in one transaction when they are already waiting
     std::chrono::milliseconds retry_base{50};
     std::chrono::milliseconds retry_max{2000};
     std::chrono::milliseconds commit_interval{100};

@@ -1,0 +1,216 @@
+// Messaging benchmark: commit -> consumer-handled latency at a steady event rate, and the most
+// events per second one relay publishes. Prints "name value" lines; run-messaging-bench.sh adds the
+// pgbench baseline measured on the same server in the same run and prints the ratios.
+//
+//   messaging_bench [--rate 1000] [--seconds 10] [--relay-events 100000]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "marketplace/core/log.hpp"
+#include "marketplace/db/migration_runner.hpp"
+#include "marketplace/db/transaction.hpp"
+#include "marketplace/messaging/consumer.hpp"
+#include "marketplace/messaging/outbox.hpp"
+#include "marketplace/messaging/relay.hpp"
+#include "marketplace/testing/broker_control.hpp"
+#include "marketplace/testing/database.hpp"
+#include "marketplace/testing/event_probe.hpp"
+#include "marketplace/testing/wait.hpp"
+#include "messaging_migrations.hpp"
+
+using namespace marketplace;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Args {
+    int rate = 1000;
+    int seconds = 10;
+    int relay_events = 100000;
+};
+
+Args Parse(int argc, char** argv) {
+    Args a;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string k = argv[i];
+        const int v = std::atoi(argv[i + 1]);
+        if (k == "--rate") a.rate = std::clamp(v, 1, 100000);
+        else if (k == "--seconds") a.seconds = std::clamp(v, 1, 600);
+        else if (k == "--relay-events") a.relay_events = std::clamp(v, 1000, 5000000);
+    }
+    return a;
+}
+
+double Percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const auto idx = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+    return v[idx];
+}
+
+messaging::KafkaConfig Kafka() {
+    messaging::KafkaConfig k;
+    k.bootstrap = testing::BrokerControl::Bootstrap();
+    k.linger_ms = 0;
+    k.fetch_wait_max_ms = 1;
+    return k;
+}
+
+void Prepare(const testing::TestDatabase& db) {
+    pqxx::connection conn(db.conninfo());
+    db::ApplyMigrations(conn, "messaging", migrations::messaging());
+}
+
+/// Steady load: one event per 1/rate s, each in its own transaction; latency from the writer's
+/// COMMIT to the end of the consumer's transaction.
+void SteadyLatency(const Args& args) {
+    testing::TestDatabase db("bench_latency");
+    Prepare(db);
+    const std::string topic = testing::UniqueTopic("bench");
+    testing::BrokerControl().Command("topic-create " + topic + " 6");
+
+    std::mutex mu;
+    std::map<std::string, Clock::time_point> committed;
+    std::vector<double> latencies_ms;
+    latencies_ms.reserve(static_cast<std::size_t>(args.rate * args.seconds));
+
+    messaging::ConsumerOptions co;
+    co.group = "bench-" + db.name();
+    co.topics = {topic};
+    co.after_commit_before_offset = [&](const messaging::IncomingEvent& e) {
+        const auto now = Clock::now();
+        std::lock_guard lock(mu);
+        auto it = committed.find(e.id);
+        if (it != committed.end()) {
+            latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
+            committed.erase(it);
+        }
+    };
+    messaging::InboxConsumer consumer(db.Config(4), Kafka(), co, [](pqxx::work&, const messaging::IncomingEvent&) {});
+    consumer.Start();
+    messaging::OutboxRelay relay(db.Config(2), Kafka(), {.service = "bench"});
+    relay.Start();
+    if (!testing::WaitUntil([&] { return consumer.Assigned() && relay.IsLeader(); }, 30s)) {
+        throw std::runtime_error("consumer or relay did not start");
+    }
+    // Warm up the path (metadata, connections) before measuring.
+    db::Pool pool(db.Config(2));
+    const messaging::Outbox outbox("bench");
+    for (int i = 0; i < 50; ++i) {
+        db::InTransaction(pool, [&](pqxx::work& tx) {
+            outbox.Append(tx, {topic, "warmup-" + std::to_string(i % 8), "marketplace.bench.v1.Warmup", "w", 1, ""});
+        });
+        relay.Wake();
+    }
+    std::this_thread::sleep_for(1s);
+    {
+        std::lock_guard lock(mu);
+        latencies_ms.clear();
+    }
+
+    // Several writer threads, as request handlers would be, together paced at `rate`.
+    constexpr int kWriters = 4;
+    const std::string payload(200, 'p');
+    const auto total = args.rate * args.seconds;
+    const auto interval = std::chrono::nanoseconds(1'000'000'000LL / args.rate);
+    std::fprintf(stderr, "steady load: %d events/s for %d s from %d writers...\n", args.rate, args.seconds, kWriters);
+    const auto start = Clock::now() + 10ms;
+    std::vector<std::thread> writers;
+    for (int w = 0; w < kWriters; ++w) {
+        writers.emplace_back([&, w] {
+            db::Pool pool(db.Config(1));
+            for (int i = w; i < total; i += kWriters) {
+                std::this_thread::sleep_until(start + interval * i);
+                const std::string key = "milestone-" + std::to_string(i % 100);
+                db::InTransaction(pool, [&](pqxx::work& tx) {
+                    const auto id = outbox.Append(tx, {topic, key, "marketplace.bench.v1.Happened", payload, 1, ""});
+                    // Timed from just before COMMIT (InTransaction commits when this returns), so the
+                    // figure includes the commit itself.
+                    std::lock_guard lock(mu);
+                    committed[id] = Clock::now();
+                });
+                relay.Wake();
+                if (w == 0 && (i + kWriters) % (args.rate * 2) < kWriters) {
+                    std::fprintf(stderr, "  %d/%d events written\n", i + kWriters, total);
+                }
+            }
+        });
+    }
+    for (auto& t : writers) t.join();
+    const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+    testing::WaitUntil(
+        [&] {
+            std::lock_guard lock(mu);
+            return latencies_ms.size() >= static_cast<std::size_t>(total);
+        },
+        60s);
+    relay.Stop();
+    consumer.Stop();
+    std::lock_guard lock(mu);
+    std::printf("steady_rate_target %d\n", args.rate);
+    std::printf("steady_rate_achieved %.0f\n", total / wall);
+    std::printf("steady_events_handled %zu\n", latencies_ms.size());
+    std::printf("latency_p50_ms %.3f\n", Percentile(latencies_ms, 0.50));
+    std::printf("latency_p99_ms %.3f\n", Percentile(latencies_ms, 0.99));
+    std::printf("latency_max_ms %.3f\n", Percentile(latencies_ms, 1.0));
+}
+
+/// Relay throughput: a full outbox drained by one relay, timed until the last row is recorded.
+void RelayThroughput(const Args& args) {
+    testing::TestDatabase db("bench_relay");
+    Prepare(db);
+    const std::string topic = testing::UniqueTopic("benchrelay");
+    testing::BrokerControl().Command("topic-create " + topic + " 6");
+    {
+        pqxx::connection conn(db.conninfo());
+        pqxx::work tx(conn);
+        tx.exec_params(
+            "INSERT INTO outbox (event_id, topic, event_key, event_type, payload) "
+            "SELECT gen_random_uuid(), $1, 'milestone-' || (g % 1000), 'marketplace.bench.v1.Happened', "
+            "convert_to(repeat('p', 200), 'UTF8') FROM generate_series(1, $2) g",
+            topic, args.relay_events);
+        tx.commit();
+        pqxx::nontransaction(conn).exec("VACUUM ANALYZE outbox");
+    }
+    std::fprintf(stderr, "relay throughput: draining %d events...\n", args.relay_events);
+    messaging::OutboxRelay relay(db.Config(2), Kafka(), {.service = "benchrelay"});
+    pqxx::connection conn(db.conninfo());
+    const auto start = Clock::now();
+    relay.Start();
+    for (;;) {
+        const auto left = pqxx::nontransaction(conn).exec("SELECT count(*) FROM outbox")[0][0].as<long>();
+        if (left == 0) break;
+        if (Clock::now() - start > 300s) throw std::runtime_error("relay did not drain the outbox in 300 s");
+        std::this_thread::sleep_for(5ms);
+    }
+    const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+    relay.Stop();
+    std::printf("relay_events %d\n", args.relay_events);
+    std::printf("relay_seconds %.3f\n", secs);
+    std::printf("relay_events_per_s %.0f\n", args.relay_events / secs);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    core::log::Init("bench", "warn");
+    const Args args = Parse(argc, argv);
+    try {
+        SteadyLatency(args);
+        RelayThroughput(args);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "messaging_bench: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
