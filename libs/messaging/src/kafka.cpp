@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "marketplace/core/config.hpp"
+#include "marketplace/core/log.hpp"
 
 namespace marketplace::messaging {
 
@@ -33,6 +34,36 @@ KafkaConfig KafkaConfig::FromEnv(core::EnvReader& env) {
 }
 
 namespace impl {
+namespace {
+
+/// librdkafka's own log lines and errors, as JSON log lines instead of raw stderr.
+class LogBridge final : public RdKafka::EventCb {
+public:
+    void event_cb(RdKafka::Event& event) override {
+        switch (event.type()) {
+            case RdKafka::Event::EVENT_LOG: {
+                const int sev = event.severity();
+                const auto level = sev <= RdKafka::Event::EVENT_SEVERITY_ERROR     ? core::log::Level::kError
+                                   : sev <= RdKafka::Event::EVENT_SEVERITY_WARNING ? core::log::Level::kWarn
+                                   : sev <= RdKafka::Event::EVENT_SEVERITY_INFO    ? core::log::Level::kInfo
+                                                                                   : core::log::Level::kDebug;
+                core::log::Write(level, "kafka: " + event.str(), {{"facility", event.fac()}});
+                break;
+            }
+            case RdKafka::Event::EVENT_ERROR:
+                // Transient transport errors (a broker going away) are retried by the client itself.
+                core::log::Write(event.fatal() ? core::log::Level::kError : core::log::Level::kWarn,
+                                 "kafka: " + RdKafka::err2str(event.err()) + ": " + event.str());
+                break;
+            default:
+                break;
+        }
+    }
+};
+
+LogBridge g_log_bridge;
+
+}  // namespace
 
 void SetConf(RdKafka::Conf& conf, const std::string& key, const std::string& value) {
     std::string err;
@@ -50,6 +81,10 @@ std::unique_ptr<RdKafka::Conf> BaseConf(const KafkaConfig& config, const std::st
     SetConf(*conf, "reconnect.backoff.ms", "50");
     SetConf(*conf, "topic.metadata.refresh.interval.ms", "10000");
     SetConf(*conf, "log.connection.close", "false");
+    std::string err;
+    if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&g_log_bridge), err) != RdKafka::Conf::CONF_OK) {
+        throw std::runtime_error("kafka event callback: " + err);
+    }
     return conf;
 }
 

@@ -1,0 +1,34 @@
+#pragma once
+// Who is calling. The server bootstrap takes an optional TokenVerifier; a handler asks its
+// CallScope for the caller's Claims (call_scope.hpp). Tokens arrive as gRPC metadata
+// `authorization: Bearer <token>`. JWT (EdDSA, JWKS) verification plugs in here later.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace marketplace::rpc {
+
+/// What a verified access token says about its bearer.
+struct Claims {
+    std::string subject;  // the user id
+    std::string role;     // e.g. "client", "freelancer", "admin"
+    std::chrono::system_clock::time_point expires_at;
+};
+
+/// Checks a bearer token. Called concurrently from many calls: implementations must be thread-safe.
+class TokenVerifier {
+public:
+    virtual ~TokenVerifier() = default;
+    /// The token's claims, or nullopt when it is malformed, badly signed or expired.
+    virtual std::optional<Claims> Verify(std::string_view bearer_token) const = 0;
+};
+
+/// The metadata key carrying the token, and the scheme in front of it.
+inline constexpr char kAuthorizationMetadata[] = "authorization";
+inline constexpr std::string_view kBearerPrefix = "Bearer ";
+
+/// The token of an `authorization` value ("Bearer <token>", scheme case-insensitive), or nullopt.
+std::optional<std::string_view> BearerToken(std::string_view authorization);
+
+}  // namespace marketplace::rpc

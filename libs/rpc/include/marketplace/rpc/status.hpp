@@ -1,0 +1,85 @@
+#pragma once
+// The one place where errors become grpc::Status. Handlers throw the typed errors of
+// marketplace/core/errors.hpp (or let anything else escape) and wrap their body in Handle(), so
+// nothing leaves a handler as an exception.
+//
+//   core error            grpc status           why
+//   InvalidArgument       INVALID_ARGUMENT      bad input; the field also goes to trailing metadata x-error-field
+//   NotFound              NOT_FOUND
+//   FailedPrecondition    FAILED_PRECONDITION   the resource is not in a state that allows the operation
+//   Conflict              ALREADY_EXISTS        the thing (a key, a name, an idempotency key) is already taken;
+//                                               HTTP 409 at the gateway, and not retried by clients
+//   PermissionDenied      PERMISSION_DENIED
+//   Unauthenticated       UNAUTHENTICATED
+//   ResourceExhausted     RESOURCE_EXHAUSTED
+//   Unavailable           UNAVAILABLE           transient; clients retry
+//   pqxx::broken_connection            UNAVAILABLE   the database went away before the commit: nothing happened
+//   pqxx::transaction_rollback         ABORTED       a serialization failure or deadlock that outlived the retries
+//   anything else (incl. in_doubt)     INTERNAL      generic caller message; the detail goes to an error log line
+#include <exception>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include <grpcpp/support/status.h>
+
+#include "marketplace/core/errors.hpp"
+
+namespace grpc {
+class ClientContext;
+class ServerContextBase;
+}  // namespace grpc
+
+namespace marketplace::rpc {
+
+/// Trailing metadata naming the offending field of an INVALID_ARGUMENT reply.
+inline constexpr char kErrorFieldMetadata[] = "x-error-field";
+/// The caller message of every INTERNAL reply.
+inline constexpr char kInternalErrorMessage[] = "internal error";
+
+/// The gRPC code for a core error code.
+grpc::StatusCode ToStatusCode(core::ErrorCode code) noexcept;
+
+/// "OK", "INVALID_ARGUMENT", ...: the canonical name of a code (for logs).
+std::string_view StatusCodeName(grpc::StatusCode code) noexcept;
+
+/// A core error as a status carrying its caller message (never the log message).
+grpc::Status ToStatus(const core::Error& error);
+
+/// What an exception maps to: the status, plus the field for an INVALID_ARGUMENT (else empty).
+struct MappedError {
+    grpc::Status status;
+    std::string field;
+};
+
+/// Maps any exception (pure: no logging, no metadata). A null pointer maps to INTERNAL.
+MappedError MapException(const std::exception_ptr& error);
+
+/// Maps `error`, writes the log line (info for caller errors, warn for UNAVAILABLE/ABORTED, error
+/// with the detail for INTERNAL), and when `context` is given adds x-error-field to its trailing metadata.
+grpc::Status StatusFromException(const std::exception_ptr& error, grpc::ServerContextBase* context = nullptr) noexcept;
+
+/// StatusFromException(std::current_exception(), context); call it inside a catch block.
+grpc::Status StatusFromCurrentException(grpc::ServerContextBase* context = nullptr) noexcept;
+
+/// Client side: the x-error-field trailing metadata of a finished call, or empty.
+std::string ErrorField(const grpc::ClientContext& context);
+
+/// Runs `fn()` and returns OK (or the grpc::Status `fn` returns); any exception becomes a status.
+/// For handlers, prefer Handle(context, fn) from call_scope.hpp, which also sets up the call's scope.
+template <typename Fn>
+grpc::Status Handle(Fn&& fn) noexcept {
+    try {
+        if constexpr (std::is_same_v<std::invoke_result_t<Fn&>, grpc::Status>) {
+            return fn();
+        } else {
+            fn();
+            return grpc::Status::OK;
+        }
+    } catch (...) {
+        return StatusFromCurrentException();
+    }
+}
+
+}  // namespace marketplace::rpc

@@ -1,0 +1,148 @@
+#include "marketplace/rpc/idempotency.hpp"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/message_lite.h>
+
+#include <grpcpp/server_context.h>
+
+#include <pqxx/binarystring>
+
+#include "marketplace/core/errors.hpp"
+#include "marketplace/db/migration_runner.hpp"
+#include "marketplace/rpc/call_scope.hpp"
+
+namespace marketplace::rpc {
+namespace {
+
+constexpr char kField[] = "idempotency-key";
+
+std::string ToString(grpc::string_ref s) { return {s.data(), s.size()}; }
+
+}  // namespace
+
+void ValidateIdempotencyKey(std::string_view key) {
+    if (key.empty() || key.size() > kMaxIdempotencyKeyLength) {
+        throw core::InvalidArgument(kField, "must be 1 to 255 characters");
+    }
+    for (char c : key) {
+        if (c < 0x20 || c > 0x7E) throw core::InvalidArgument(kField, "must be printable ASCII");
+    }
+    if (key.front() == ' ' || key.back() == ' ') {
+        throw core::InvalidArgument(kField, "must not start or end with a space");
+    }
+}
+
+std::optional<std::string> IdempotencyKeyFrom(const grpc::ServerContextBase& context) {
+    const auto& metadata = context.client_metadata();
+    const auto [first, last] = metadata.equal_range(kIdempotencyKeyMetadata);
+    if (first == last) return std::nullopt;
+    if (std::next(first) != last) throw core::InvalidArgument(kField, "must be given once");
+    std::string key = ToString(first->second);
+    ValidateIdempotencyKey(key);
+    return key;
+}
+
+std::string RequireIdempotencyKey(const grpc::ServerContextBase& context) {
+    auto key = IdempotencyKeyFrom(context);
+    if (!key) throw core::InvalidArgument(kField, "is required");
+    return *std::move(key);
+}
+
+IdempotentCall IdempotentCall::From(const CallScope& call) {
+    IdempotentCall result;
+    result.key = RequireIdempotencyKey(call.context());
+    if (auto claims = call.OptionalClaims()) result.caller = std::move(claims->subject);
+    result.method = call.method();
+    return result;
+}
+
+std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
+    std::string bytes;
+    {
+        google::protobuf::io::StringOutputStream raw(&bytes);
+        google::protobuf::io::CodedOutputStream coded(&raw);
+        coded.SetSerializationDeterministic(true);
+        if (!message.SerializeToCodedStream(&coded)) {
+            throw std::runtime_error("cannot serialize " + message.GetTypeName());
+        }
+    }  // the stream trims `bytes` to what was written when it goes away
+    return bytes;
+}
+
+IdempotencyStore::IdempotencyStore(IdempotencyOptions options) : options_(std::move(options)) {
+    if (options_.retention < kMinIdempotencyRetention) {
+        throw std::invalid_argument("idempotency keys must be kept at least 24 hours");
+    }
+}
+
+core::Clock::TimePoint IdempotencyStore::Now() const {
+    return options_.clock ? options_.clock->Now() : std::chrono::system_clock::now();
+}
+
+std::optional<std::string> IdempotencyStore::Claim(pqxx::work& tx, const IdempotentCall& call,
+                                                   std::string_view request_bytes) const {
+    ValidateIdempotencyKey(call.key);
+    const std::string request_hash = db::Sha256Hex(std::string(request_bytes));
+    // A row can vanish between the INSERT and the SELECT only when a purge removes an expired
+    // key right then; the next round claims it.
+    for (int round = 0; round < 3; ++round) {
+        const auto claimed = tx.exec_params(
+            "INSERT INTO idempotency_keys (caller, idempotency_key, method, request_sha256, created_at) "
+            "VALUES ($1, $2, $3, decode($4, 'hex'), $5::timestamptz) "
+            "ON CONFLICT (caller, idempotency_key) DO NOTHING RETURNING 1",
+            call.caller, call.key, call.method, request_hash, core::FormatRfc3339(Now()));
+        if (!claimed.empty()) return std::nullopt;
+
+        const auto existing = tx.exec_params(
+            "SELECT method, encode(request_sha256, 'hex'), response FROM idempotency_keys "
+            "WHERE caller = $1 AND idempotency_key = $2",
+            call.caller, call.key);
+        if (existing.empty()) continue;
+        const auto row = existing[0];
+        const auto stored_method = row[0].as<std::string>();
+        if (stored_method != call.method) {
+            throw core::Conflict("idempotency-key: already used for another method",
+                                 "idempotency key reused: first " + stored_method + ", now " + call.method);
+        }
+        if (row[1].as<std::string>() != request_hash) {
+            throw core::Conflict("idempotency-key: already used with a different request",
+                                 "idempotency key reused with a different request for " + call.method);
+        }
+        if (row[2].is_null()) {
+            throw std::logic_error("idempotency key claimed twice in one transaction for " + call.method);
+        }
+        return pqxx::binarystring(row[2]).str();
+    }
+    throw core::Unavailable("idempotency key is being purged; try again");
+}
+
+void IdempotencyStore::Complete(pqxx::work& tx, const IdempotentCall& call, std::string_view response_bytes) const {
+    const auto updated = tx.exec_params(
+        "UPDATE idempotency_keys SET response = $3 "
+        "WHERE caller = $1 AND idempotency_key = $2 AND response IS NULL",
+        call.caller, call.key, pqxx::binarystring(response_bytes.data(), response_bytes.size()));
+    if (updated.affected_rows() != 1) {
+        throw std::logic_error("idempotency key completed without a claim for " + call.method);
+    }
+}
+
+std::size_t IdempotencyStore::Purge(pqxx::connection& conn, std::size_t batch_size) const {
+    if (batch_size == 0) throw std::invalid_argument("Purge batch size must be positive");
+    const std::string cutoff = core::FormatRfc3339(Now() - options_.retention);
+    std::size_t total = 0;
+    for (;;) {
+        pqxx::work tx(conn);
+        const auto deleted = tx.exec_params(
+            "DELETE FROM idempotency_keys WHERE (caller, idempotency_key) IN ("
+            "  SELECT caller, idempotency_key FROM idempotency_keys WHERE created_at < $1::timestamptz "
+            "  LIMIT $2 FOR UPDATE SKIP LOCKED)",
+            cutoff, static_cast<long long>(batch_size));
+        tx.commit();
+        const auto n = static_cast<std::size_t>(deleted.affected_rows());
+        total += n;
+        if (n < batch_size) return total;
+    }
+}
+
+}  // namespace marketplace::rpc
