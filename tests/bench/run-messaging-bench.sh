@@ -5,7 +5,7 @@ set -euo pipefail
 build_dir=${1:?usage: run-messaging-bench.sh BUILD_DIR}
 state=${MARKETPLACE_STATE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)/.state}
 port=$(sed -n 4p "$(cat "$state/pg/location" 2>/dev/null || echo "$state/pg/data")/postmaster.pid" 2>/dev/null || true)
-port=${port:-${MARKETPLACE_PG_PORT:-55432}}
+port=${port:-${MARKETPLACE_PG_PORT:-15432}}
 pgbin=/usr/lib/postgresql/15/bin
 export PGPASSWORD=postgres
 seconds=${BENCH_SECONDS:-10}

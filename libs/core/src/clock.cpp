@@ -1,6 +1,8 @@
 #include "marketplace/core/clock.hpp"
 
+#include <cstdio>
 #include <ctime>
+#include <fstream>
 #include <string>
 
 namespace marketplace::core {
@@ -23,6 +25,27 @@ void ManualClock::Set(TimePoint t) {
 void ManualClock::Advance(std::chrono::system_clock::duration d) {
     std::lock_guard lock(mu_);
     now_ += d;
+}
+
+Clock::TimePoint OffsetFileClock::Now() const {
+    std::lock_guard lock(mu_);
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= next_read_) {
+        next_read_ = now + std::chrono::milliseconds(20);
+        std::ifstream in(path_);
+        long long seconds = 0;
+        if (in >> seconds) offset_ = std::chrono::seconds(seconds);
+    }
+    return std::chrono::system_clock::now() + offset_;
+}
+
+void OffsetFileClock::WriteOffset(const std::string& path, std::chrono::seconds offset) {
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << offset.count() << "\n";
+    }
+    std::rename(tmp.c_str(), path.c_str());
 }
 
 std::string FormatRfc3339(Clock::TimePoint t) {

@@ -108,7 +108,9 @@ private:
 
     void Step() {
         if (!conn_) {
-            conn_ = std::make_unique<pqxx::connection>(pg_.conninfo);
+            // The publish lock lives in this session: a silent reconnect would lose it while this
+            // relay went on publishing next to the new holder, so a broken session must surface.
+            conn_ = db::Connect(pg_.conninfo);
             // The relay's own writes only delete published rows. Losing one in a crash republishes
             // an event, which consumers absorb, so they need not wait for the WAL flush.
             pqxx::nontransaction(*conn_).exec("SET synchronous_commit = off");

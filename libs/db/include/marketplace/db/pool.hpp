@@ -17,7 +17,7 @@ class EnvReader;
 namespace marketplace::db {
 
 struct PgConfig {
-    /// libpq connection string, e.g. "host=127.0.0.1 port=55432 dbname=payments user=payments password=...".
+    /// libpq connection string, e.g. "host=127.0.0.1 port=15432 dbname=payments user=payments password=...".
     std::string conninfo;
     std::size_t pool_size = 8;
     std::chrono::milliseconds acquire_timeout{5000};
@@ -26,6 +26,10 @@ struct PgConfig {
     /// PG_ACQUIRE_TIMEOUT; defaults reach the local stack's database named `default_database`.
     static PgConfig FromEnv(core::EnvReader& env, const std::string& default_database);
 };
+
+/// Opens a connection that never reconnects by itself (a silent reconnect would drop session state
+/// such as advisory locks); throws core::Unavailable with libpq's reason when it cannot connect.
+std::unique_ptr<pqxx::connection> Connect(const std::string& conninfo);
 
 class Pool final {
 public:

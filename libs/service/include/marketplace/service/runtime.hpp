@@ -1,0 +1,91 @@
+#pragma once
+// The wiring every service shares: configuration, its database pool and migrations, the gRPC server,
+// the outbox and its relay, event consumers, durable timers, and an orderly shutdown on SIGTERM.
+// A service's main() builds a Runtime, registers its pieces, and calls Run().
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <pqxx/transaction>
+
+#include "marketplace/core/clock.hpp"
+#include "marketplace/db/migration_runner.hpp"
+#include "marketplace/db/pool.hpp"
+#include "marketplace/messaging/consumer.hpp"
+#include "marketplace/messaging/kafka_config.hpp"
+#include "marketplace/messaging/outbox.hpp"
+#include "marketplace/messaging/timers.hpp"
+#include "marketplace/rpc/idempotency.hpp"
+#include "marketplace/rpc/server.hpp"
+
+namespace google::protobuf {
+class Message;
+}
+namespace grpc {
+class Service;
+}
+
+namespace marketplace::service {
+
+struct RuntimeConfig {
+    std::string name;  // "payments": its database, role, topic "payments.events.v1", consumer group
+    db::PgConfig pg;
+    messaging::KafkaConfig kafka;
+    rpc::ServerOptions server;
+    std::chrono::milliseconds timer_poll{200};
+    std::chrono::milliseconds shutdown_timeout{15000};
+
+    /// PG_*, KAFKA_*, GRPC_LISTEN (default 127.0.0.1:<default_grpc_port>), GRPC_DRAIN_TIMEOUT, TIMER_POLL.
+    static RuntimeConfig FromEnv(core::EnvReader& env, const std::string& name, int default_grpc_port);
+};
+
+/// The system clock, or, when MARKETPLACE_CLOCK_OFFSET_FILE is set (tests of whole processes only),
+/// the system clock shifted by the seconds written in that file.
+std::shared_ptr<const core::Clock> ClockFromEnv();
+
+class Runtime final {
+public:
+    explicit Runtime(RuntimeConfig config, std::shared_ptr<const core::Clock> clock = core::SystemClock::Instance());
+    ~Runtime();
+    Runtime(const Runtime&) = delete;
+    Runtime& operator=(const Runtime&) = delete;
+
+    /// Applies the shared migrations (messaging, idempotency) and then the service's own component.
+    void Migrate(const std::string& component, const std::vector<db::MigrationFile>& files);
+
+    const RuntimeConfig& config() const noexcept;
+    db::Pool& pool();
+    std::shared_ptr<const core::Clock> clock() const;
+    const rpc::IdempotencyStore& idempotency() const;
+    /// "<name>.events.v1".
+    std::string topic() const;
+
+    /// Appends `event` to the outbox in `tx` with type "marketplace.<name>.v1.<MessageName>" and the
+    /// current trace (the gRPC call's or the event being handled). Returns the event id.
+    std::string Publish(pqxx::work& tx, const std::string& key, const google::protobuf::Message& event) const;
+    /// Wakes the relay; call after committing a transaction that published.
+    void Published();
+
+    /// Registers a gRPC service (before Start). `health_name` is reported by the health service.
+    void AddService(grpc::Service* service, const std::string& health_name = {});
+    /// Consumes `topics` with the consumer group "<name>" (before Start).
+    void Consume(const std::vector<std::string>& topics, messaging::EventHandler handler,
+                 messaging::ConsumerOptions options = {});
+    /// Registers a timer handler (before Start).
+    void OnTimer(const std::string& kind, messaging::TimerHandler handler);
+
+    /// Starts the server, relay, consumers and timers; returns the gRPC port.
+    int Start();
+    /// Drains gRPC, stops consumers and timers, flushes the relay. Idempotent.
+    void Stop();
+    /// Start(), wait for SIGTERM/SIGINT, Stop(); returns the process exit status.
+    int Run();
+
+private:
+    class Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace marketplace::service

@@ -1,0 +1,158 @@
+#include "marketplace/service/runtime.hpp"
+
+#include <google/protobuf/message.h>
+
+#include <cstdlib>
+#include <mutex>
+
+#include <pqxx/pqxx>
+
+#include "idempotency_migrations.hpp"
+#include "marketplace/core/config.hpp"
+#include "marketplace/core/log.hpp"
+#include "marketplace/messaging/relay.hpp"
+#include "marketplace/rpc/call_scope.hpp"
+#include "messaging_migrations.hpp"
+
+namespace marketplace::service {
+
+RuntimeConfig RuntimeConfig::FromEnv(core::EnvReader& env, const std::string& name, int default_grpc_port) {
+    RuntimeConfig c;
+    c.name = name;
+    c.pg = db::PgConfig::FromEnv(env, name);
+    c.kafka = messaging::KafkaConfig::FromEnv(env);
+    c.server = rpc::ServerOptions::FromEnv(env, default_grpc_port);
+    c.timer_poll = env.Duration("TIMER_POLL", c.timer_poll, std::chrono::milliseconds(1), std::chrono::minutes(10));
+    c.shutdown_timeout =
+        env.Duration("SHUTDOWN_TIMEOUT", c.shutdown_timeout, std::chrono::seconds(1), std::chrono::minutes(10));
+    return c;
+}
+
+std::shared_ptr<const core::Clock> ClockFromEnv() {
+    const char* path = std::getenv("MARKETPLACE_CLOCK_OFFSET_FILE");
+    if (path != nullptr && *path != '\0') {
+        core::log::Warn("time comes from a test clock offset file", {{"path", path}});
+        return std::make_shared<core::OffsetFileClock>(path);
+    }
+    return core::SystemClock::Instance();
+}
+
+class Runtime::Impl {
+public:
+    Impl(RuntimeConfig config, std::shared_ptr<const core::Clock> clock)
+        : config_(std::move(config)),
+          clock_(std::move(clock)),
+          pool_(config_.pg),
+          outbox_(config_.name),
+          idempotency_(rpc::IdempotencyOptions{.retention = std::chrono::hours(24), .clock = clock_}),
+          relay_(config_.pg, config_.kafka, messaging::RelayOptions{.service = config_.name}),
+          scheduler_(config_.pg, clock_, messaging::SchedulerOptions{.poll = config_.timer_poll}) {
+        if (!config_.server.clock) config_.server.clock = clock_;
+        server_ = std::make_unique<rpc::Server>(config_.server);
+    }
+
+    void Migrate(const std::string& component, const std::vector<db::MigrationFile>& files) {
+        pqxx::connection conn(config_.pg.conninfo);
+        db::ApplyMigrations(conn, "messaging", migrations::messaging());
+        db::ApplyMigrations(conn, "idempotency", migrations::idempotency());
+        db::ApplyMigrations(conn, component, files);
+    }
+
+    std::string Publish(pqxx::work& tx, const std::string& key, const google::protobuf::Message& event) const {
+        const core::TraceContext* current = rpc::CurrentTrace();
+        const std::string traceparent = current != nullptr ? current->Child().ToTraceparent() : std::string();
+        return outbox_.Append(tx, messaging::OutgoingEvent{Topic(), key, event.GetDescriptor()->full_name(),
+                                                           event.SerializeAsString(), 1, traceparent});
+    }
+
+    std::string Topic() const { return config_.name + ".events.v1"; }
+
+    void Consume(const std::vector<std::string>& topics, messaging::EventHandler handler,
+                 messaging::ConsumerOptions options) {
+        if (options.group.empty()) options.group = config_.name;
+        options.topics = topics;
+        consumers_.push_back(std::make_unique<messaging::InboxConsumer>(config_.pg, config_.kafka, std::move(options),
+                                                                        std::move(handler)));
+    }
+
+    void OnTimer(const std::string& kind, messaging::TimerHandler handler) {
+        scheduler_.On(kind, std::move(handler));
+        has_timers_ = true;
+    }
+
+    int Start() {
+        std::lock_guard lock(mu_);
+        if (started_) return server_->port();
+        const int port = server_->Start();
+        relay_.Start();
+        for (auto& c : consumers_) c->Start();
+        if (has_timers_) scheduler_.Start();
+        started_ = true;
+        core::log::Info("service started", {{"service", config_.name}, {"port", port}});
+        return port;
+    }
+
+    void Stop() {
+        std::lock_guard lock(mu_);
+        if (!started_ || stopped_) return;
+        stopped_ = true;
+        core::log::Info("service stopping", {{"service", config_.name}});
+        server_->Drain();  // no new calls; in-flight ones finish within the drain bound
+        for (auto& c : consumers_) c->Stop();  // commits applied offsets, leaves the group
+        scheduler_.Stop();
+        relay_.Stop();  // publishes what was committed, waits for the broker
+        core::log::Info("service stopped", {{"service", config_.name}});
+    }
+
+    int Run() {
+        Start();
+        server_->Wait();  // returns after SIGTERM/SIGINT has drained the server
+        Stop();
+        return 0;
+    }
+
+    RuntimeConfig config_;
+    std::shared_ptr<const core::Clock> clock_;
+    db::Pool pool_;
+    messaging::Outbox outbox_;
+    rpc::IdempotencyStore idempotency_;
+    messaging::OutboxRelay relay_;
+    messaging::TimerScheduler scheduler_;
+    std::unique_ptr<rpc::Server> server_;
+    std::vector<std::unique_ptr<messaging::InboxConsumer>> consumers_;
+    bool has_timers_ = false;
+    std::mutex mu_;
+    bool started_ = false;
+    bool stopped_ = false;
+};
+
+Runtime::Runtime(RuntimeConfig config, std::shared_ptr<const core::Clock> clock)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(clock))) {}
+Runtime::~Runtime() { impl_->Stop(); }
+void Runtime::Migrate(const std::string& component, const std::vector<db::MigrationFile>& files) {
+    impl_->Migrate(component, files);
+}
+const RuntimeConfig& Runtime::config() const noexcept { return impl_->config_; }
+db::Pool& Runtime::pool() { return impl_->pool_; }
+std::shared_ptr<const core::Clock> Runtime::clock() const { return impl_->clock_; }
+const rpc::IdempotencyStore& Runtime::idempotency() const { return impl_->idempotency_; }
+std::string Runtime::topic() const { return impl_->Topic(); }
+std::string Runtime::Publish(pqxx::work& tx, const std::string& key, const google::protobuf::Message& event) const {
+    return impl_->Publish(tx, key, event);
+}
+void Runtime::Published() { impl_->relay_.Wake(); }
+void Runtime::AddService(grpc::Service* service, const std::string& health_name) {
+    impl_->server_->AddService(service, health_name);
+}
+void Runtime::Consume(const std::vector<std::string>& topics, messaging::EventHandler handler,
+                      messaging::ConsumerOptions options) {
+    impl_->Consume(topics, std::move(handler), std::move(options));
+}
+void Runtime::OnTimer(const std::string& kind, messaging::TimerHandler handler) {
+    impl_->OnTimer(kind, std::move(handler));
+}
+int Runtime::Start() { return impl_->Start(); }
+void Runtime::Stop() { impl_->Stop(); }
+int Runtime::Run() { return impl_->Run(); }
+
+}  // namespace marketplace::service
