@@ -22,7 +22,7 @@ function(marketplace_add_test)
   set_tests_properties(${T_NAME} PROPERTIES
     LABELS "${T_LABELS}"
     TIMEOUT ${T_TIMEOUT}
-    ENVIRONMENT "MARKETPLACE_STATE_DIR=${MARKETPLACE_STATE_DIR}")
+    ENVIRONMENT "MARKETPLACE_STATE_DIR=${MARKETPLACE_STATE_DIR};LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/cmake/lsan.supp")
 endfunction()
 
 # marketplace_embed_sql(<target> <component> <dir>)
@@ -50,3 +50,14 @@ function(marketplace_embed_sql target component dir)
   target_sources(${target} PRIVATE "${gen}/${component}_migrations.cpp")
   target_include_directories(${target} PUBLIC "${gen}")
 endfunction()
+
+# `cmake --build build --target lint`: clang-format check of the project's own sources.
+file(GLOB_RECURSE MARKETPLACE_LINT_SOURCES CONFIGURE_DEPENDS
+  ${CMAKE_SOURCE_DIR}/libs/*.cpp ${CMAKE_SOURCE_DIR}/libs/*.hpp
+  ${CMAKE_SOURCE_DIR}/services/*.cpp ${CMAKE_SOURCE_DIR}/services/*.hpp
+  ${CMAKE_SOURCE_DIR}/deploy/*.cpp ${CMAKE_SOURCE_DIR}/deploy/*.hpp
+  ${CMAKE_SOURCE_DIR}/tests/*.cpp ${CMAKE_SOURCE_DIR}/tests/*.hpp)
+add_custom_target(lint
+  COMMAND clang-format --dry-run --Werror ${MARKETPLACE_LINT_SOURCES}
+  COMMENT "clang-format check"
+  VERBATIM)

@@ -10,7 +10,7 @@ packages=(
   libsodium-dev
   golang-github-gogo-googleapis-dev grpc-proto
   postgresql-15 postgresql-client-15 postgresql-contrib
-  procps iproute2 python3
+  procps iproute2 python3 clang-format
 )
 
 missing=()

@@ -11,6 +11,7 @@
 #include "marketplace/messaging/dead_letters.hpp"
 #include "marketplace/messaging/relay.hpp"
 #include "marketplace/testing/event_probe.hpp"
+#include "marketplace/testing/process.hpp"
 #include "marketplace/testing/wait.hpp"
 #include "support.hpp"
 
@@ -20,7 +21,7 @@ using messaging::test::AppendCommitted;
 using messaging::test::CreateTopic;
 using messaging::test::MessagingDb;
 using messaging::test::RecordingHandler;
-using messaging::test::RunProcess;
+using testing::RunToCompletion;
 using messaging::test::TestKafka;
 
 TEST_CASE("A poison event is dead-lettered with its error, other keys go on, and redrive replays its key in order",
@@ -74,13 +75,13 @@ TEST_CASE("A poison event is dead-lettered with its error, other keys go on, and
     // The operator's view, through the command.
     std::map<std::string, std::string> env{{"PG_DATABASE", db.name()}, {"PG_USER", "postgres"}, {"PG_PASSWORD", "postgres"}};
     std::string listing;
-    REQUIRE(RunProcess({DLQ_TOOL, "--service", "tests", "list", "--consumer", group}, env, 20s, &listing) == 0);
+    REQUIRE(RunToCompletion({DLQ_TOOL, "--service", "tests", "list", "--consumer", group}, env, 20s, &listing) == 0);
     CHECK_THAT(listing, Catch::Contains("parked") && Catch::Contains("waiting") &&
                             Catch::Contains("cannot decode payload") && Catch::Contains("2 dead letter(s)"));
 
     // A redrive while the handler still fails parks it again, with the key still held.
     std::string said;
-    REQUIRE(RunProcess({DLQ_TOOL, "--service", "tests", "redrive", "--key", "milestone-a"}, env, 20s, &said) == 0);
+    REQUIRE(RunToCompletion({DLQ_TOOL, "--service", "tests", "redrive", "--key", "milestone-a"}, env, 20s, &said) == 0);
     CHECK_THAT(said, Catch::Contains("marked 2 event(s) for redrive"));
     pqxx::connection conn(db.conninfo());
     REQUIRE(testing::WaitUntil(
@@ -92,7 +93,7 @@ TEST_CASE("A poison event is dead-lettered with its error, other keys go on, and
 
     // Fixed: redrive replays the poison event, then the one held behind it.
     accept_poison = true;
-    REQUIRE(RunProcess({DLQ_TOOL, "--service", "tests", "redrive", "--all"}, env, 20s, &said) == 0);
+    REQUIRE(RunToCompletion({DLQ_TOOL, "--service", "tests", "redrive", "--all"}, env, 20s, &said) == 0);
     REQUIRE(testing::WaitUntil([&] { return db.EffectsByKey(group)["milestone-a"].size() == 3; }, 10s));
     CHECK(db.EffectsByKey(group)["milestone-a"] == std::vector<std::string>{"a1", "poison", "a2"});
     CHECK(messaging::CountOpenDeadLetters(conn, group) == 0);

@@ -9,6 +9,7 @@
 #include "marketplace/messaging/relay.hpp"
 #include "marketplace/testing/broker_control.hpp"
 #include "marketplace/testing/event_probe.hpp"
+#include "marketplace/testing/process.hpp"
 #include "marketplace/testing/wait.hpp"
 #include "support.hpp"
 
@@ -18,7 +19,7 @@ using messaging::test::AppendCommitted;
 using messaging::test::CreateTopic;
 using messaging::test::MessagingDb;
 using messaging::test::RecordingHandler;
-using messaging::test::RunProcess;
+using testing::RunToCompletion;
 using messaging::test::TestKafka;
 
 namespace {
@@ -54,7 +55,7 @@ TEST_CASE("Relay killed between publishing and recording: the events go out agai
     AppendCommitted(db.pool(), topic, "milestone-1", payloads);
     AppendCommitted(db.pool(), topic, "milestone-2", payloads);
 
-    const int status = RunProcess({FAULT_AGENT, "relay", db.conninfo(), "tests-killrelay"}, AgentEnv(), 60s);
+    const int status = RunToCompletion({FAULT_AGENT, "relay", db.conninfo(), "tests-killrelay"}, AgentEnv(), 60s);
     REQUIRE(status == 3);  // died after the broker acknowledged, before recording
     CHECK(db.Scalar("SELECT count(*) FROM outbox") == 20);
 
@@ -94,7 +95,7 @@ TEST_CASE("Consumer killed after its transaction and before the offset commit: n
     REQUIRE(testing::WaitUntil([&] { return db.Scalar("SELECT count(*) FROM outbox") == 0; }, 20s));
 
     const std::string group = "kill-consumer-" + db.name();
-    const int status = RunProcess({FAULT_AGENT, "consumer", db.conninfo(), group, topic}, AgentEnv(), 60s);
+    const int status = RunToCompletion({FAULT_AGENT, "consumer", db.conninfo(), group, topic}, AgentEnv(), 60s);
     REQUIRE(status == 3);
     // Its transaction (one event, or a batch of them) committed; its offsets did not.
     const auto applied_before_crash = db.Scalar("SELECT count(*) FROM effects");
@@ -157,11 +158,11 @@ TEST_CASE("A broker down for 5 s loses no event and publishing resumes by itself
 
 TEST_CASE("Malformed configuration exits with a message naming the variable", "[messaging][config]") {
     std::string output;
-    int status = RunProcess({DLQ_TOOL, "--service", "payments", "list"}, {{"PG_PORT", "fifty"}}, 20s, &output);
+    int status = RunToCompletion({DLQ_TOOL, "--service", "payments", "list"}, {{"PG_PORT", "fifty"}}, 20s, &output);
     CHECK(status == 2);
     CHECK_THAT(output, Catch::Contains("configuration error: PG_PORT: must be a whole number, got 'fifty'"));
 
-    status = RunProcess({FAULT_AGENT, "relay", "dbname=unused", "tests"},
+    status = RunToCompletion({FAULT_AGENT, "relay", "dbname=unused", "tests"},
                         {{"KAFKA_BOOTSTRAP", "127.0.0.1:1"}, {"KAFKA_LINGER_MS", "-3"}}, 20s, &output);
     CHECK(status == 2);
     CHECK_THAT(output, Catch::Contains("configuration error: KAFKA_LINGER_MS: must be within 0..60000, got -3"));

@@ -1,9 +1,5 @@
 #include "support.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <stdexcept>
 #include <thread>
@@ -90,54 +86,6 @@ EventHandler RecordingHandler(const std::string& consumer) {
         tx.exec_params("INSERT INTO effects (consumer, event_id, event_key, payload) VALUES ($1, $2, $3, $4)", consumer,
                        e.id, e.key, e.payload);
     };
-}
-
-int RunProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-               std::chrono::milliseconds timeout, std::string* output) {
-    int pipefd[2];
-    if (pipe(pipefd) != 0) throw std::runtime_error("pipe failed");
-    const pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error("fork failed");
-    if (pid == 0) {
-        dup2(pipefd[1], STDOUT_FILENO);
-        dup2(pipefd[1], STDERR_FILENO);
-        close(pipefd[0]);
-        close(pipefd[1]);
-        for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-        std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        execv(args[0], args.data());
-        _exit(127);
-    }
-    close(pipefd[1]);
-    fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
-    std::string captured;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    int status = 0;
-    int result = -1;
-    for (;;) {
-        char buf[4096];
-        ssize_t n;
-        while ((n = read(pipefd[0], buf, sizeof buf)) > 0) captured.append(buf, static_cast<std::size_t>(n));
-        const pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid) {
-            result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            break;
-        }
-        if (std::chrono::steady_clock::now() > deadline) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(pipefd[0], buf, sizeof buf)) > 0) captured.append(buf, static_cast<std::size_t>(n));
-    close(pipefd[0]);
-    if (output != nullptr) *output = captured;
-    return result;
 }
 
 }  // namespace marketplace::messaging::test

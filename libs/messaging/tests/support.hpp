@@ -51,9 +51,4 @@ std::vector<std::string> AppendCommitted(db::Pool& pool, const std::string& topi
 /// A handler that records each event in `effects` as (consumer, event_id, key, payload).
 EventHandler RecordingHandler(const std::string& consumer);
 
-/// Runs `argv` with extra environment variables, waits up to `timeout`; returns the exit status
-/// (128 + signal when killed by one, -1 on timeout, after killing it).
-int RunProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-               std::chrono::milliseconds timeout, std::string* output = nullptr);
-
 }  // namespace marketplace::messaging::test

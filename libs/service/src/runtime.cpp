@@ -22,6 +22,8 @@ RuntimeConfig RuntimeConfig::FromEnv(core::EnvReader& env, const std::string& na
     c.pg = db::PgConfig::FromEnv(env, name);
     c.kafka = messaging::KafkaConfig::FromEnv(env);
     c.server = rpc::ServerOptions::FromEnv(env, default_grpc_port);
+    c.topic_prefix = env.String("KAFKA_TOPIC_PREFIX", "");
+    if (c.topic_prefix.size() > 100) env.Reject("KAFKA_TOPIC_PREFIX", "must be at most 100 characters");
     c.timer_poll = env.Duration("TIMER_POLL", c.timer_poll, std::chrono::milliseconds(1), std::chrono::minutes(10));
     c.shutdown_timeout =
         env.Duration("SHUTDOWN_TIMEOUT", c.shutdown_timeout, std::chrono::seconds(1), std::chrono::minutes(10));
@@ -65,12 +67,13 @@ public:
                                                            event.SerializeAsString(), 1, traceparent});
     }
 
-    std::string Topic() const { return config_.name + ".events.v1"; }
+    std::string Topic() const { return config_.topic_prefix + config_.name + ".events.v1"; }
 
     void Consume(const std::vector<std::string>& topics, messaging::EventHandler handler,
                  messaging::ConsumerOptions options) {
-        if (options.group.empty()) options.group = config_.name;
-        options.topics = topics;
+        options.group = config_.topic_prefix + (options.group.empty() ? config_.name : options.group);
+        options.topics.clear();
+        for (const auto& t : topics) options.topics.push_back(config_.topic_prefix + t);
         consumers_.push_back(std::make_unique<messaging::InboxConsumer>(config_.pg, config_.kafka, std::move(options),
                                                                         std::move(handler)));
     }

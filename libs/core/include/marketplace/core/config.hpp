@@ -39,6 +39,9 @@ public:
                                        std::chrono::milliseconds max = std::chrono::hours(24 * 366));
     std::string OneOf(const std::string& name, const std::string& fallback, const std::vector<std::string>& allowed);
 
+    /// Records a problem found by the caller's own validation: "<PREFIX><name>: <rule>".
+    void Reject(const std::string& name, const std::string& rule) { Problem(name, rule); }
+
     /// Throws ConfigError listing every problem met so far; does nothing when there were none.
     void Finish() const;
 

@@ -34,6 +34,9 @@ struct RuntimeConfig {
     db::PgConfig pg;
     messaging::KafkaConfig kafka;
     rpc::ServerOptions server;
+    /// Put before every topic and consumer group name (KAFKA_TOPIC_PREFIX), so that several copies of
+    /// the system, such as parallel test runs, can share one Kafka cluster without seeing each other.
+    std::string topic_prefix;
     std::chrono::milliseconds timer_poll{200};
     std::chrono::milliseconds shutdown_timeout{15000};
 
@@ -59,7 +62,7 @@ public:
     db::Pool& pool();
     std::shared_ptr<const core::Clock> clock() const;
     const rpc::IdempotencyStore& idempotency() const;
-    /// "<name>.events.v1".
+    /// "<prefix><name>.events.v1".
     std::string topic() const;
 
     /// Appends `event` to the outbox in `tx` with type "marketplace.<name>.v1.<MessageName>" and the
@@ -70,7 +73,7 @@ public:
 
     /// Registers a gRPC service (before Start). `health_name` is reported by the health service.
     void AddService(grpc::Service* service, const std::string& health_name = {});
-    /// Consumes `topics` with the consumer group "<name>" (before Start).
+    /// Consumes `topics` (names without the prefix) with the consumer group "<prefix><name>" (before Start).
     void Consume(const std::vector<std::string>& topics, messaging::EventHandler handler,
                  messaging::ConsumerOptions options = {});
     /// Registers a timer handler (before Start).

@@ -1,0 +1,148 @@
+#include "marketplace/testing/process.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+namespace marketplace::testing {
+namespace {
+
+pid_t Spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env, int out_fd) {
+    const pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+    if (pid == 0) {
+        setpgid(0, 0);  // its own process group: a Ctrl-C of the test run reaches the test only
+        dup2(out_fd, STDOUT_FILENO);
+        dup2(out_fd, STDERR_FILENO);
+        for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+        std::vector<char*> args;
+        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        execv(args[0], args.data());
+        std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
+        _exit(127);
+    }
+    return pid;
+}
+
+int Decode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+
+}  // namespace
+
+ChildProcess::ChildProcess(std::vector<std::string> argv, const std::map<std::string, std::string>& env,
+                           std::string log_path)
+    : log_path_(std::move(log_path)) {
+    const int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) throw std::runtime_error("cannot open " + log_path_ + ": " + std::strerror(errno));
+    pid_ = Spawn(argv, env, fd);
+    close(fd);
+}
+
+ChildProcess::~ChildProcess() {
+    if (pid_ > 0 && status_ < 0) Stop(std::chrono::seconds(5));
+}
+
+int ChildProcess::Reap(bool wait) {
+    if (status_ >= 0 || pid_ <= 0) return status_;
+    int status = 0;
+    const pid_t r = waitpid(pid_, &status, wait ? 0 : WNOHANG);
+    if (r == pid_) status_ = Decode(status);
+    return status_;
+}
+
+bool ChildProcess::Running() { return Reap(false) < 0; }
+
+int ChildProcess::Stop(std::chrono::milliseconds grace) {
+    if (!Running()) return status_;
+    kill(pid_, SIGTERM);
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (!Running()) return status_;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    kill(pid_, SIGKILL);
+    return Reap(true);
+}
+
+void ChildProcess::Kill() {
+    if (!Running()) return;
+    kill(pid_, SIGKILL);
+    Reap(true);
+}
+
+std::string ChildProcess::LogTail(std::size_t lines) const {
+    std::ifstream in(log_path_);
+    std::deque<std::string> tail;
+    std::string line;
+    while (std::getline(in, line)) {
+        tail.push_back(line);
+        if (tail.size() > lines) tail.pop_front();
+    }
+    std::string out;
+    for (const auto& l : tail) out += l + "\n";
+    return out;
+}
+
+int FreePort() {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) throw std::runtime_error("socket failed");
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    socklen_t len = sizeof addr;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+        close(fd);
+        throw std::runtime_error("cannot find a free port");
+    }
+    const int port = ntohs(addr.sin_port);
+    close(fd);
+    return port;
+}
+
+int RunToCompletion(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                    std::chrono::milliseconds timeout, std::string* output) {
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    const pid_t pid = Spawn(argv, env, pipefd[1]);
+    close(pipefd[1]);
+    fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+    std::string captured;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    int status = 0;
+    int result = -1;
+    auto drain = [&] {
+        char buf[4096];
+        ssize_t n;
+        while ((n = read(pipefd[0], buf, sizeof buf)) > 0) captured.append(buf, static_cast<std::size_t>(n));
+    };
+    for (;;) {
+        drain();
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            result = Decode(status);
+            break;
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    drain();
+    close(pipefd[0]);
+    if (output != nullptr) *output = captured;
+    return result;
+}
+
+}  // namespace marketplace::testing
