@@ -12,7 +12,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 STACK := deploy/local/stack.sh
 
-.PHONY: deps configure build up down status test test-unit demo bench-messaging asan clean
+.PHONY: deps configure build up down status test test-unit demo demo-messaging bench-messaging bench-sagas asan lint clean
 
 deps:
 	@deploy/local/deps.sh
@@ -41,15 +41,26 @@ test: build
 test-unit: build
 	@ctest --test-dir $(BUILD_DIR) -L unit --output-on-failure
 
+# The fixed-price story: the services as processes, driven over gRPC, every step and event printed.
 demo: build
+	@deploy/local/with-stack.sh $(abspath $(BUILD_DIR)) -- $(BUILD_DIR)/tests/e2e/marketplace_demo
+
+# The messaging core alone: outbox, relay, consumer, a parked event and its redrive.
+demo-messaging: build
 	@deploy/local/with-stack.sh $(abspath $(BUILD_DIR)) -- $(BUILD_DIR)/tests/bench/messaging_demo
 
 bench-messaging: build
 	@deploy/local/with-stack.sh $(abspath $(BUILD_DIR)) -- tests/bench/run-messaging-bench.sh $(abspath $(BUILD_DIR))
 
+bench-sagas: build
+	@deploy/local/with-stack.sh $(abspath $(BUILD_DIR)) -- tests/bench/run-sagas-bench.sh $(abspath $(BUILD_DIR))
+
 # The sanitizer build: its own build folder, every test.
 asan:
 	@$(MAKE) test BUILD_DIR=build-asan SANITIZE=ON BUILD_TYPE=Debug
+
+lint: configure
+	@cmake --build $(BUILD_DIR) --target lint
 
 clean:
 	@rm -rf $(BUILD_DIR) build-asan

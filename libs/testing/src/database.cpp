@@ -81,7 +81,8 @@ TestDatabase::TestDatabase(const std::string& tag) {
     if (clean.size() > kMaxNameLength - fixed) clean.resize(kMaxNameLength - fixed);
     name_ = "t_" + clean + "_" + pid + "_" + random;
     // The database's owner is a role of the same name: tests run with a service's privileges, not a superuser's.
-    const std::string password = RandomHex(24);
+    password_ = RandomHex(24);
+    const std::string& password = password_;
 
     auto admin = ConnectAdmin();
     {
@@ -116,6 +117,14 @@ db::PgConfig TestDatabase::Config(std::size_t pool_size) const {
     config.conninfo = conninfo_;
     config.pool_size = pool_size;
     return config;
+}
+
+std::map<std::string, std::string> TestDatabase::ServiceEnv() const {
+    return {{"PG_HOST", "127.0.0.1"},
+            {"PG_PORT", LocalPort()},
+            {"PG_DATABASE", name_},
+            {"PG_USER", name_},
+            {"PG_PASSWORD", password_}};
 }
 
 }  // namespace marketplace::testing

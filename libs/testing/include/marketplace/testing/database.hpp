@@ -1,6 +1,7 @@
 #pragma once
 // A fresh PostgreSQL database on the local stack for one test binary: created on first use with a
 // unique name, dropped when the process exits normally.
+#include <map>
 #include <memory>
 #include <string>
 
@@ -23,12 +24,15 @@ public:
     /// libpq connection string to this database (as its owner role).
     const std::string& conninfo() const noexcept { return conninfo_; }
     db::PgConfig Config(std::size_t pool_size = 8) const;
+    /// The PG_* environment variables that point a service process at this database as its owner.
+    std::map<std::string, std::string> ServiceEnv() const;
 
     /// Superuser connection string to the local stack's maintenance database.
     static std::string AdminConninfo();
 
 private:
     std::string name_;
+    std::string password_;
     std::string conninfo_;
 };
 

@@ -1,0 +1,145 @@
+// Saga benchmark: full milestone lifecycles (fund -> funded -> submit -> accept -> paid) per second
+// and their end-to-end latency at concurrency 1, 8 and 32, through the services running as
+// processes; then ledger transfers per second through the payments API in batches. Prints
+// "name value" lines; run-sagas-bench.sh adds the pgbench baseline and the ratios.
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "story.hpp"
+
+using namespace marketplace;
+using namespace marketplace::e2e;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+namespace av1 = marketplace::auth::v1;
+namespace cv1 = marketplace::contracts::v1;
+namespace pv1 = marketplace::payments::v1;
+
+namespace {
+
+double Percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
+}
+
+template <typename F>
+void Parallel(int n, F&& f) {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < n; ++i) threads.emplace_back([&, i] { f(i); });
+    for (auto& t : threads) t.join();
+}
+
+void Lifecycles(int concurrency, int per_worker) {
+    constexpr std::int64_t kAmount = 10000;
+    std::fprintf(stderr, "lifecycles: concurrency %d, setting up %d contracts of %d milestones...\n", concurrency,
+                 concurrency, per_worker);
+    std::vector<Deal> deals(static_cast<std::size_t>(concurrency));
+    Parallel(concurrency, [&](int i) { deals[static_cast<std::size_t>(i)] = NewDeal(kAmount, kAmount * per_worker, per_worker); });
+
+    std::mutex mu;
+    std::vector<double> latencies;
+    std::atomic<int> failures{0};
+    std::fprintf(stderr, "lifecycles: running %d...\n", concurrency * per_worker);
+    const auto start = Clock::now();
+    Parallel(concurrency, [&](int i) {
+        const Deal& d = deals[static_cast<std::size_t>(i)];
+        for (const auto& m : d.contract.milestones()) {
+            const auto t0 = Clock::now();
+            try {
+                Ok(Fund(d.client, m.milestone_id(), MoneyStack::NewKey()), "fund");
+                WaitState(d.client, m.milestone_id(), cv1::MILESTONE_STATE_FUNDED, 2ms);
+                Ok(Submit(d.freelancer, m.milestone_id()), "submit");
+                Ok(Accept(d.client, m.milestone_id()), "accept");
+                WaitState(d.client, m.milestone_id(), cv1::MILESTONE_STATE_PAID, 2ms);
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "lifecycle failed: %.300s\n", e.what());
+                ++failures;
+                continue;
+            }
+            const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+            std::lock_guard lock(mu);
+            latencies.push_back(ms);
+        }
+    });
+    const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+    std::printf("lifecycles_c%d_count %zu\n", concurrency, latencies.size());
+    std::printf("lifecycles_c%d_failed %d\n", concurrency, failures.load());
+    std::printf("lifecycles_c%d_per_s %.1f\n", concurrency, static_cast<double>(latencies.size()) / secs);
+    std::printf("lifecycles_c%d_p50_ms %.1f\n", concurrency, Percentile(latencies, 0.5));
+    std::printf("lifecycles_c%d_p99_ms %.1f\n", concurrency, Percentile(latencies, 0.99));
+    std::fflush(stdout);
+}
+
+void LedgerTransfers(int seconds, int batch) {
+    constexpr int kWallets = 32;
+    std::fprintf(stderr, "ledger: funding %d wallets...\n", kWallets);
+    std::vector<User> users(kWallets);
+    Parallel(8, [&](int t) {
+        for (int i = t; i < kWallets; i += 8) {
+            users[static_cast<std::size_t>(i)] = S().Register(av1::ROLE_CLIENT, "ledger");
+            Deposit(users[static_cast<std::size_t>(i)], 100'000'000);
+        }
+    });
+    std::fprintf(stderr, "ledger: batches of %d transfers for %d s from 2 callers...\n", batch, seconds);
+    std::atomic<long> posted{0};
+    std::atomic<int> failed_calls{0};
+    const auto until = Clock::now() + std::chrono::seconds(seconds);
+    const auto start = Clock::now();
+    Parallel(2, [&](int t) {
+        std::mt19937 rng(static_cast<unsigned>(t + 1));
+        while (Clock::now() < until) {
+            pv1::CreateTransfersRequest req;
+            for (int i = 0; i < batch; ++i) {
+                const auto from = rng() % kWallets;
+                auto to = rng() % kWallets;
+                if (to == from) to = (to + 1) % kWallets;
+                auto* tr = req.add_transfers();
+                tr->set_from_user_id(users[from].id);
+                tr->set_to_user_id(users[to].id);
+                *tr->mutable_amount() = Eur(1 + static_cast<std::int64_t>(rng() % 100));
+            }
+            pv1::CreateTransfersResponse resp;
+            const auto s = S().payments().CreateTransfers(MoneyStack::Context(S().Admin(), MoneyStack::NewKey()).get(), req, &resp);
+            if (s.ok()) {
+                posted += resp.transfer_count();
+            } else if (++failed_calls <= 3) {
+                std::fprintf(stderr, "CreateTransfers: %d %s\n", s.error_code(), s.error_message().c_str());
+            }
+        }
+    });
+    const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+    std::printf("ledger_batch_size %d\n", batch);
+    std::printf("ledger_transfers %ld\n", posted.load());
+    std::printf("ledger_failed_calls %d\n", failed_calls.load());
+    std::printf("ledger_transfers_per_s %.0f\n", static_cast<double>(posted.load()) / secs);
+    const auto problems = LedgerViolations();
+    std::printf("ledger_audit %s\n", problems.empty() ? "healthy" : "BROKEN");
+    if (!problems.empty()) std::fprintf(stderr, "%s", problems.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int seconds = 10, batch = 1000;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string k = argv[i];
+        if (k == "--seconds") seconds = std::clamp(std::atoi(argv[i + 1]), 1, 600);
+        if (k == "--batch") batch = std::clamp(std::atoi(argv[i + 1]), 1, 8000);
+    }
+    try {
+        S();
+        Lifecycles(1, 20);
+        Lifecycles(8, 5);
+        Lifecycles(32, 3);
+        LedgerTransfers(seconds, batch);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sagas_bench: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

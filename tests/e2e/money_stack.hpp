@@ -1,0 +1,69 @@
+#pragma once
+// The money path as a user meets it: auth, jobs, contracts and payments running as separate
+// processes on the local stack (fresh databases, their own Kafka topics), reached over gRPC the way
+// a client, a freelancer and an admin would, with a clock all four share that a test can move.
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "marketplace/auth/v1/auth.grpc.pb.h"
+#include "marketplace/contracts/v1/contracts.grpc.pb.h"
+#include "marketplace/jobs/v1/jobs.grpc.pb.h"
+#include "marketplace/payments/v1/payments.grpc.pb.h"
+
+namespace marketplace::e2e {
+
+struct User {
+    std::string id;
+    std::string email;
+    std::string password;
+    std::string token;
+};
+
+class MoneyStack final {
+public:
+    /// The stack of this test binary, started on first use and stopped at exit.
+    static MoneyStack& Get();
+    ~MoneyStack();
+
+    auth::v1::AuthService::Stub& auth() { return *auth_; }
+    jobs::v1::JobsService::Stub& jobs() { return *jobs_; }
+    contracts::v1::ContractsService::Stub& contracts() { return *contracts_; }
+    payments::v1::PaymentsService::Stub& payments() { return *payments_; }
+
+    /// Registers a new user with a unique email and logs in.
+    User Register(auth::v1::Role role, const std::string& name);
+    /// The admin seeded from configuration.
+    User& Admin();
+    /// Logs in again (tokens issued before a clock move may have expired).
+    void Relogin(User& user);
+
+    /// A client context with a deadline, the user's token and, when given, an idempotency key.
+    static std::unique_ptr<grpc::ClientContext> Context(const User& user, const std::string& idempotency_key = {});
+    static std::string NewKey();
+
+    /// Moves the clock of every service forward.
+    void AdvanceClock(std::chrono::seconds by);
+
+    /// What every topic and consumer group name of this stack starts with.
+    const std::string& topic_prefix() const;
+
+    /// Logs of the services (their last lines), for failure messages.
+    std::string Logs() const;
+
+private:
+    MoneyStack();
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    std::unique_ptr<auth::v1::AuthService::Stub> auth_;
+    std::unique_ptr<jobs::v1::JobsService::Stub> jobs_;
+    std::unique_ptr<contracts::v1::ContractsService::Stub> contracts_;
+    std::unique_ptr<payments::v1::PaymentsService::Stub> payments_;
+};
+
+/// Throws with the status and the services' logs when `status` is not OK.
+void Ok(const grpc::Status& status, const std::string& what);
+
+}  // namespace marketplace::e2e
