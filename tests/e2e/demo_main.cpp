@@ -3,6 +3,7 @@
 // and the events each step caused, ends with the balances and the ledger audit, and stops them.
 #include <cstdio>
 #include <set>
+#include <thread>
 
 #include "marketplace/core/money.hpp"
 #include "marketplace/testing/broker_control.hpp"

@@ -180,12 +180,6 @@ std::string LedgerViolations() {
     return problems;
 }
 
-/// A contract with one milestone of `amount`, the client holding `deposit`.
-struct Deal {
-    User client, freelancer;
-    cv1::Contract contract;
-    std::string milestone;
-};
 
 Deal NewDeal(std::int64_t amount, std::int64_t deposit, int milestones) {
     Deal d;

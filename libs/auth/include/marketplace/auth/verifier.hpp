@@ -1,0 +1,103 @@
+#pragma once
+// Token verifiers for rpc::ServerOptions::token_verifier.
+//
+//   StaticKeyVerifier  a fixed set of public keys (tests, or keys from configuration).
+//   JwksVerifier       the keys AuthService.GetJwks serves, cached; an unknown kid triggers a refetch,
+//                      at most once per min_refresh_interval, so a rotated key is picked up at once and
+//                      a flood of forged kids cannot flood the auth service. Thread-safe.
+//
+//   auto channel = rpc::CreateChannel(rpc::ChannelOptions::FromEnv(env, "AUTH", "127.0.0.1:7101"));
+//   options.server.token_verifier = std::make_shared<auth::JwksVerifier>(channel);
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "marketplace/auth/jwt.hpp"
+#include "marketplace/auth/signing_key.hpp"
+#include "marketplace/auth/v1/auth.pb.h"
+#include "marketplace/rpc/auth.hpp"
+
+namespace grpc {
+class Channel;
+}  // namespace grpc
+
+namespace marketplace::auth {
+
+/// The JWK of a public key: {kid, kty "OKP", crv "Ed25519", x, alg "EdDSA", use "sig"}.
+v1::Jwk ToJwk(const PublicKey& key);
+/// The public key of a JWK, or nullopt unless it is an Ed25519 OKP key (alg EdDSA or absent, use
+/// sig or absent) with a kid and a 32-byte x.
+std::optional<PublicKey> PublicKeyFromJwk(const v1::Jwk& jwk);
+
+class StaticKeyVerifier final : public rpc::TokenVerifier {
+public:
+    explicit StaticKeyVerifier(std::vector<PublicKey> keys, VerifierOptions options = {});
+
+    std::optional<rpc::Claims> Verify(std::string_view bearer_token) const override;
+    /// The same with the reason for a rejection.
+    Verification Check(std::string_view bearer_token) const;
+
+private:
+    std::map<std::string, PublicKey, std::less<>> keys_;
+    VerifierOptions options_;
+};
+
+struct JwksVerifierOptions {
+    VerifierOptions verify;
+    /// Refetches caused by an unknown kid or old keys, and failed fetches, happen at most this often
+    /// (measured with verify.clock). The first successful load and Refresh() do not count, so a key
+    /// rotated right after start-up is still picked up at once.
+    std::chrono::milliseconds min_refresh_interval{5'000};
+    /// Keys older than this are refetched on the next verification (failures keep the old ones).
+    std::chrono::milliseconds max_key_age{10 * 60'000};
+    /// Deadline of one GetJwks call.
+    std::chrono::milliseconds fetch_timeout{2'000};
+};
+
+class JwksVerifier final : public rpc::TokenVerifier {
+public:
+    /// Returns the current keys or throws (any exception counts as a failed fetch).
+    using Fetcher = std::function<std::vector<PublicKey>()>;
+
+    /// Fetches from AuthService.GetJwks over `auth_channel`.
+    explicit JwksVerifier(std::shared_ptr<grpc::Channel> auth_channel, JwksVerifierOptions options = {});
+    /// Fetches with `fetcher` (the auth service itself reads its key table this way).
+    explicit JwksVerifier(Fetcher fetcher, JwksVerifierOptions options = {});
+    ~JwksVerifier() override;
+
+    /// Claims of a valid token, nullopt for a rejected one. Throws core::Unavailable when no key has
+    /// ever been fetched and fetching fails now (the auth service is down: not the caller's fault).
+    std::optional<rpc::Claims> Verify(std::string_view bearer_token) const override;
+    /// The same with the reason for a rejection.
+    Verification Check(std::string_view bearer_token) const;
+
+    /// Fetches the keys now regardless of the refresh interval (e.g. at start-up). Returns whether
+    /// the fetch succeeded.
+    bool Refresh() const;
+    /// How many fetches were attempted so far.
+    std::size_t fetch_count() const;
+    /// The kids currently cached.
+    std::vector<std::string> cached_kids() const;
+
+private:
+    struct State;
+    bool RefreshLocked(bool force, std::uint64_t seen_generation) const;
+    core::Clock::TimePoint Now() const;
+
+    Fetcher fetcher_;
+    JwksVerifierOptions options_;
+    std::unique_ptr<State> state_;
+};
+
+/// Fetches the public keys from AuthService.GetJwks over `channel` (used by JwksVerifier). Throws
+/// core::Unavailable when the call fails.
+std::vector<PublicKey> FetchJwks(grpc::Channel& channel, std::chrono::milliseconds timeout);
+
+}  // namespace marketplace::auth

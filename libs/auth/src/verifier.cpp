@@ -1,0 +1,209 @@
+#include "marketplace/auth/verifier.hpp"
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <shared_mutex>
+
+#include "marketplace/auth/base64url.hpp"
+#include "marketplace/auth/v1/auth.grpc.pb.h"
+#include "marketplace/core/errors.hpp"
+#include "marketplace/core/log.hpp"
+#include "marketplace/rpc/client.hpp"
+
+namespace marketplace::auth {
+
+v1::Jwk ToJwk(const PublicKey& key) {
+    v1::Jwk jwk;
+    jwk.set_kid(key.kid);
+    jwk.set_kty("OKP");
+    jwk.set_crv("Ed25519");
+    jwk.set_x(Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(key.bytes.data()), key.bytes.size())));
+    jwk.set_alg("EdDSA");
+    jwk.set_use("sig");
+    return jwk;
+}
+
+std::optional<PublicKey> PublicKeyFromJwk(const v1::Jwk& jwk) {
+    if (jwk.kid().empty() || jwk.kty() != "OKP" || jwk.crv() != "Ed25519") return std::nullopt;
+    if (!jwk.alg().empty() && jwk.alg() != "EdDSA") return std::nullopt;
+    if (!jwk.use().empty() && jwk.use() != "sig") return std::nullopt;
+    const auto x = Base64UrlDecode(jwk.x());
+    if (!x || x->size() != kPublicKeyBytes) return std::nullopt;
+    PublicKey key;
+    key.kid = jwk.kid();
+    std::copy(x->begin(), x->end(), key.bytes.begin());
+    return key;
+}
+
+// ---- StaticKeyVerifier -------------------------------------------------------------------------
+
+StaticKeyVerifier::StaticKeyVerifier(std::vector<PublicKey> keys, VerifierOptions options)
+    : options_(std::move(options)) {
+    for (auto& key : keys) {
+        std::string kid = key.kid;
+        keys_.insert_or_assign(std::move(kid), std::move(key));
+    }
+}
+
+std::optional<rpc::Claims> StaticKeyVerifier::Verify(std::string_view bearer_token) const {
+    return Check(bearer_token).claims;
+}
+
+Verification StaticKeyVerifier::Check(std::string_view bearer_token) const {
+    return VerifyJwt(
+        bearer_token,
+        [this](std::string_view kid) -> std::optional<PublicKey> {
+            const auto it = keys_.find(kid);
+            if (it == keys_.end()) return std::nullopt;
+            return it->second;
+        },
+        options_);
+}
+
+// ---- JwksVerifier ------------------------------------------------------------------------------
+
+std::vector<PublicKey> FetchJwks(grpc::Channel& channel, std::chrono::milliseconds timeout) {
+    auto stub = v1::AuthService::NewStub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+    grpc::ClientContext context;
+    rpc::PrepareClientContext(context, std::chrono::system_clock::now() + timeout);
+    v1::GetJwksResponse response;
+    const grpc::Status status = stub->GetJwks(&context, v1::GetJwksRequest(), &response);
+    if (!status.ok()) {
+        throw core::Unavailable(
+            "token keys unavailable",
+            "AuthService.GetJwks failed: " + std::to_string(status.error_code()) + " " + status.error_message());
+    }
+    std::vector<PublicKey> keys;
+    for (const auto& jwk : response.keys()) {
+        if (auto key = PublicKeyFromJwk(jwk)) {
+            keys.push_back(*std::move(key));
+        } else {
+            core::log::Warn("jwks: skipping a key that is not an Ed25519 signing key", {{"kid", jwk.kid()}});
+        }
+    }
+    return keys;
+}
+
+struct JwksVerifier::State {
+    mutable std::shared_mutex keys_mu;
+    std::map<std::string, PublicKey, std::less<>> keys;  // guarded by keys_mu
+    std::atomic<std::uint64_t> generation{0};            // bumped by every successful fetch
+    std::atomic<bool> have_keys{false};
+    std::atomic<core::Clock::TimePoint::rep> last_success{0};  // time_since_epoch of the last successful fetch
+
+    std::mutex fetch_mu;   // one fetch at a time; guards the fields below
+    bool limited = false;  // whether last_limited is set
+    core::Clock::TimePoint last_limited{};
+    std::atomic<std::size_t> fetches{0};
+};
+
+JwksVerifier::JwksVerifier(std::shared_ptr<grpc::Channel> auth_channel, JwksVerifierOptions options)
+    : JwksVerifier(
+          [channel = std::move(auth_channel), timeout = options.fetch_timeout] { return FetchJwks(*channel, timeout); },
+          options) {}
+
+JwksVerifier::JwksVerifier(Fetcher fetcher, JwksVerifierOptions options)
+    : fetcher_(std::move(fetcher)), options_(std::move(options)), state_(std::make_unique<State>()) {
+    if (!fetcher_) throw std::invalid_argument("JwksVerifier: a fetcher is required");
+}
+
+JwksVerifier::~JwksVerifier() = default;
+
+core::Clock::TimePoint JwksVerifier::Now() const {
+    return options_.verify.clock ? options_.verify.clock->Now() : std::chrono::system_clock::now();
+}
+
+bool JwksVerifier::RefreshLocked(bool force, std::uint64_t seen_generation) const {
+    // Caller holds fetch_mu. Another thread may have fetched while this one waited for the lock.
+    if (!force && state_->generation.load() != seen_generation) return true;
+    const auto now = Now();
+    // The budget: a refetch because of an unknown kid or old keys, or any failed fetch, starts the
+    // interval. The first successful load (or a forced one) does not, so a key rotated right after
+    // start-up is still picked up at once.
+    const bool limited = state_->have_keys.load();
+    if (!force && state_->limited && now - state_->last_limited < options_.min_refresh_interval) return false;
+    ++state_->fetches;
+    std::vector<PublicKey> fetched;
+    try {
+        fetched = fetcher_();
+    } catch (const std::exception& e) {
+        state_->limited = true;
+        state_->last_limited = now;
+        core::log::Warn("jwks: fetching the token keys failed", {{"error", e.what()}});
+        return false;
+    }
+    if (limited && !force) {
+        state_->limited = true;
+        state_->last_limited = now;
+    }
+    std::map<std::string, PublicKey, std::less<>> keys;
+    for (auto& key : fetched) {
+        std::string kid = key.kid;
+        keys.insert_or_assign(std::move(kid), std::move(key));
+    }
+    {
+        std::unique_lock lock(state_->keys_mu);
+        state_->keys = std::move(keys);
+    }
+    state_->last_success = now.time_since_epoch().count();
+    state_->have_keys = true;
+    ++state_->generation;
+    return true;
+}
+
+bool JwksVerifier::Refresh() const {
+    std::lock_guard lock(state_->fetch_mu);
+    return RefreshLocked(/*force=*/true, state_->generation.load());
+}
+
+std::size_t JwksVerifier::fetch_count() const { return state_->fetches.load(); }
+
+std::vector<std::string> JwksVerifier::cached_kids() const {
+    std::shared_lock lock(state_->keys_mu);
+    std::vector<std::string> kids;
+    for (const auto& [kid, key] : state_->keys) kids.push_back(kid);
+    return kids;
+}
+
+std::optional<rpc::Claims> JwksVerifier::Verify(std::string_view bearer_token) const {
+    return Check(bearer_token).claims;
+}
+
+Verification JwksVerifier::Check(std::string_view bearer_token) const {
+    const KeyLookup lookup = [this](std::string_view kid) -> std::optional<PublicKey> {
+        std::shared_lock lock(state_->keys_mu);
+        const auto it = state_->keys.find(kid);
+        if (it == state_->keys.end()) return std::nullopt;
+        return it->second;
+    };
+
+    const std::uint64_t generation = state_->generation.load();
+    if (state_->have_keys) {
+        Verification v = VerifyJwt(bearer_token, lookup, options_.verify);
+        if (v.rejection != Rejection::kUnknownKey) {
+            const auto age =
+                Now() - core::Clock::TimePoint(core::Clock::TimePoint::duration(state_->last_success.load()));
+            if (age >= options_.max_key_age) {
+                // Old keys: refresh in passing, without making other calls wait for the fetch.
+                std::unique_lock lock(state_->fetch_mu, std::try_to_lock);
+                if (lock.owns_lock()) RefreshLocked(/*force=*/false, generation);
+            }
+            return v;
+        }
+    }
+
+    // No keys yet or an unknown kid: refetch (rate-limited), then verify with what we have.
+    {
+        std::lock_guard lock(state_->fetch_mu);
+        RefreshLocked(/*force=*/false, generation);
+    }
+    if (!state_->have_keys) {
+        throw core::Unavailable("token keys unavailable; try again", "no token keys fetched from the auth service yet");
+    }
+    return VerifyJwt(bearer_token, lookup, options_.verify);
+}
+
+}  // namespace marketplace::auth

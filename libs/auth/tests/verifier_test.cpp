@@ -1,0 +1,220 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "marketplace/auth/test_tokens.hpp"
+#include "marketplace/auth/verifier.hpp"
+#include "marketplace/core/errors.hpp"
+
+using namespace marketplace;
+using auth::Rejection;
+using std::chrono::seconds;
+
+namespace {
+
+const core::Clock::TimePoint kStart{seconds(1'800'000'000)};
+
+// A stand-in for the auth service's key table: what GetJwks would return, and how often it was asked.
+struct KeySource {
+    std::mutex mu;
+    std::vector<auth::PublicKey> keys;
+    bool failing = false;
+    std::atomic<int> calls{0};
+
+    auth::JwksVerifier::Fetcher Fetcher() {
+        return [this] {
+            ++calls;
+            std::lock_guard lock(mu);
+            if (failing) throw std::runtime_error("auth service unreachable");
+            return keys;
+        };
+    }
+    void Set(std::vector<auth::PublicKey> k) {
+        std::lock_guard lock(mu);
+        keys = std::move(k);
+    }
+};
+
+auth::JwksVerifierOptions Options(std::shared_ptr<const core::Clock> clock) {
+    auth::JwksVerifierOptions o;
+    o.verify.clock = std::move(clock);
+    o.min_refresh_interval = std::chrono::seconds(5);
+    o.max_key_age = std::chrono::minutes(10);
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("TestTokens: its tokens verify with its verifier, and each bad token is refused for its reason",
+          "[auth][verifier]") {
+    auth::TestTokens tokens;
+    const auto verifier = std::dynamic_pointer_cast<const auth::StaticKeyVerifier>(tokens.verifier());
+    REQUIRE(verifier);
+    const auto claims = tokens.verifier()->Verify(tokens.For("user-1", "client"));
+    REQUIRE(claims);
+    CHECK(claims->subject == "user-1");
+    CHECK(claims->role == "client");
+
+    CHECK(verifier->Check(tokens.Expired("user-1", "client")).rejection == Rejection::kExpired);
+    CHECK(verifier->Check(tokens.Tampered("user-1", "client")).rejection == Rejection::kBadSignature);
+    CHECK(verifier->Check(tokens.AlgNone("user-1", "client")).rejection == Rejection::kBadAlgorithm);
+    CHECK(verifier->Check(tokens.UnknownKid("user-1", "client")).rejection == Rejection::kUnknownKey);
+    CHECK(verifier->Check(tokens.WrongIssuer("user-1", "client")).rejection == Rejection::kWrongIssuer);
+    CHECK_FALSE(tokens.verifier()->Verify(tokens.Tampered("user-1", "admin")).has_value());
+}
+
+TEST_CASE("TestTokens: with a shared manual clock, tokens issued after moving it are fresh", "[auth][verifier]") {
+    auto clock = std::make_shared<core::ManualClock>(kStart);
+    auth::TestTokens tokens({.clock = clock});
+    const auto early = tokens.For("u", "freelancer");
+    clock->Advance(std::chrono::hours(24 * 14));
+    CHECK_FALSE(tokens.verifier()->Verify(early).has_value());
+    CHECK(tokens.verifier()->Verify(tokens.For("u", "freelancer")).has_value());
+}
+
+TEST_CASE("TestTokens: two instances do not accept each other's tokens", "[auth][verifier]") {
+    auth::TestTokens a;
+    auth::TestTokens b;
+    CHECK_FALSE(b.verifier()->Verify(a.For("u", "client")).has_value());
+}
+
+TEST_CASE("StaticKeyVerifier: accepts tokens of any of its keys", "[auth][verifier]") {
+    auto clock = std::make_shared<core::ManualClock>(kStart);
+    const auth::JwtIssuer one(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    const auth::JwtIssuer two(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    const auth::StaticKeyVerifier verifier({one.key().public_key(), two.key().public_key()}, {.clock = clock});
+    CHECK(verifier.Verify(one.Issue("u", "client")));
+    CHECK(verifier.Verify(two.Issue("u", "admin")));
+}
+
+TEST_CASE("JWK: a public key survives the JWK round trip; other key types are refused", "[auth][verifier]") {
+    const auto key = auth::SigningKey::Generate().public_key();
+    const auto jwk = auth::ToJwk(key);
+    CHECK(jwk.kty() == "OKP");
+    CHECK(jwk.crv() == "Ed25519");
+    CHECK(jwk.alg() == "EdDSA");
+    CHECK(jwk.use() == "sig");
+    CHECK(jwk.x().size() == 43);
+    CHECK(auth::PublicKeyFromJwk(jwk) == key);
+
+    auto rsa = jwk;
+    rsa.set_kty("RSA");
+    CHECK_FALSE(auth::PublicKeyFromJwk(rsa));
+    auto x448 = jwk;
+    x448.set_crv("Ed448");
+    CHECK_FALSE(auth::PublicKeyFromJwk(x448));
+    auto short_x = jwk;
+    short_x.set_x(jwk.x().substr(0, 40));
+    CHECK_FALSE(auth::PublicKeyFromJwk(short_x));
+    auto hs = jwk;
+    hs.set_alg("HS256");
+    CHECK_FALSE(auth::PublicKeyFromJwk(hs));
+    auto no_kid = jwk;
+    no_kid.clear_kid();
+    CHECK_FALSE(auth::PublicKeyFromJwk(no_kid));
+}
+
+TEST_CASE("JwksVerifier: fetches the keys once and then verifies from its cache", "[auth][verifier]") {
+    auto clock = std::make_shared<core::ManualClock>(kStart);
+    const auth::JwtIssuer issuer(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    KeySource source;
+    source.Set({issuer.key().public_key()});
+    const auth::JwksVerifier verifier(source.Fetcher(), Options(clock));
+
+    for (int i = 0; i < 5; ++i) CHECK(verifier.Verify(issuer.Issue("u", "client")));
+    CHECK(source.calls == 1);
+    CHECK(verifier.cached_kids() == std::vector<std::string>{issuer.key().kid()});
+}
+
+TEST_CASE("JwksVerifier: a token signed by a newly rotated key is accepted after one refetch", "[auth][verifier]") {
+    auto clock = std::make_shared<core::ManualClock>(kStart);
+    const auth::JwtIssuer old_key(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    const auth::JwtIssuer new_key(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    KeySource source;
+    source.Set({old_key.key().public_key()});
+    const auth::JwksVerifier verifier(source.Fetcher(), Options(clock));
+    REQUIRE(verifier.Verify(old_key.Issue("u", "client")));
+
+    source.Set({new_key.key().public_key(), old_key.key().public_key()});  // the auth service rotated
+    CHECK(verifier.Verify(new_key.Issue("u", "client")));                  // right away: unknown kid refetches
+    CHECK(verifier.Verify(old_key.Issue("u", "client")));                  // the old key still verifies
+    CHECK(source.calls == 2);
+}
+
+TEST_CASE("JwksVerifier: unknown kids refetch at most once per refresh interval", "[auth][verifier]") {
+    auto clock = std::make_shared<core::ManualClock>(kStart);
+    const auth::JwtIssuer known(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    KeySource source;
+    source.Set({known.key().public_key()});
+    const auth::JwksVerifier verifier(source.Fetcher(), Options(clock));
+    REQUIRE(verifier.Verify(known.Issue("u", "client")));
+    REQUIRE(source.calls == 1);
+
+    // Forged kids from many threads at once: at most one refetch in the interval.
+    std::vector<std::thread> threads;
+    std::atomic<int> accepted{0};
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < 20; ++i) {
+                const auth::JwtIssuer forger(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+                if (verifier.Verify(forger.Issue("u", "admin"))) ++accepted;
+                if (verifier.Verify(known.Issue("u", "client"))) ++accepted;
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(accepted == 8 * 20);  // only the genuine ones
+    CHECK(source.calls == 2);
+
+    clock->Advance(seconds(5));
+    const auth::JwtIssuer another(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    CHECK(verifier.Check(another.Issue("u", "client")).rejection == Rejection::kUnknownKey);
+    CHECK(source.calls == 3);
+}
+
+TEST_CASE("JwksVerifier: with the auth service down and no keys yet, verification is UNAVAILABLE, not a rejection",
+          "[auth][verifier]") {
+    auto clock = std::make_shared<core::ManualClock>(kStart);
+    const auth::JwtIssuer issuer(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    KeySource source;
+    source.failing = true;
+    const auth::JwksVerifier verifier(source.Fetcher(), Options(clock));
+    CHECK_FALSE(verifier.Refresh());
+    CHECK_THROWS_AS(verifier.Verify(issuer.Issue("u", "client")), core::Unavailable);
+
+    source.failing = false;
+    source.Set({issuer.key().public_key()});
+    clock->Advance(seconds(5));
+    CHECK(verifier.Verify(issuer.Issue("u", "client")));
+}
+
+TEST_CASE("JwksVerifier: keys older than the maximum age are refetched; a failed refetch keeps them",
+          "[auth][verifier]") {
+    auto clock = std::make_shared<core::ManualClock>(kStart);
+    const auth::JwtIssuer issuer(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    KeySource source;
+    source.Set({issuer.key().public_key()});
+    const auth::JwksVerifier verifier(source.Fetcher(), Options(clock));
+    REQUIRE(verifier.Refresh());
+    REQUIRE(source.calls == 1);
+
+    clock->Advance(std::chrono::minutes(11));
+    source.failing = true;
+    CHECK(verifier.Verify(issuer.Issue("u", "client")));  // served from the cache
+    CHECK(source.calls == 2);                             // and a refetch was tried
+    CHECK(verifier.Verify(issuer.Issue("u", "client")));
+    CHECK(source.calls == 2);  // not again within the refresh interval
+
+    source.failing = false;
+    source.Set({});  // the key was withdrawn
+    clock->Advance(seconds(5));
+    CHECK(verifier.Verify(issuer.Issue("u", "client")));  // this call refreshes in passing
+    CHECK(source.calls == 3);
+    CHECK(verifier.cached_kids().empty());
+}

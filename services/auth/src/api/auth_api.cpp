@@ -1,0 +1,94 @@
+#include "api/auth_api.hpp"
+
+#include <optional>
+#include <string>
+
+#include "app/accounts.hpp"
+#include "app/key_ring.hpp"
+#include "app/profiles.hpp"
+#include "domain/client_address.hpp"
+#include "marketplace/auth/roles.hpp"
+#include "marketplace/core/errors.hpp"
+#include "marketplace/rpc/call_scope.hpp"
+#include "marketplace/rpc/idempotency.hpp"
+
+namespace marketplace::auth {
+namespace {
+
+constexpr char kForwardedForMetadata[] = "x-forwarded-for";
+
+std::optional<std::string_view> ForwardedFor(const grpc::ServerContext& context) {
+    std::optional<std::string_view> last;
+    const auto range = context.client_metadata().equal_range(kForwardedForMetadata);
+    for (auto it = range.first; it != range.second; ++it) last = std::string_view(it->second.data(), it->second.size());
+    return last;
+}
+
+}  // namespace
+
+AuthApi::AuthApi(Accounts& accounts, KeyRing& keys, Profiles& profiles, const LocalTokenVerifier& verifier,
+                 bool trust_forwarded_for)
+    : accounts_(accounts),
+      keys_(keys),
+      profiles_(profiles),
+      verifier_(verifier),
+      trust_forwarded_for_(trust_forwarded_for) {}
+
+grpc::Status AuthApi::Register(grpc::ServerContext* context, const v1::RegisterRequest* request,
+                               v1::RegisterResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& call) {
+        *response = accounts_.Register(rpc::IdempotentCall::From(call), *request);
+    });
+}
+
+grpc::Status AuthApi::Login(grpc::ServerContext* context, const v1::LoginRequest* request,
+                            v1::LoginResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope&) {
+        const std::string source = ClientAddress(ForwardedFor(*context), context->peer(), trust_forwarded_for_);
+        *response = accounts_.Login(*request, source);
+    });
+}
+
+grpc::Status AuthApi::Refresh(grpc::ServerContext* context, const v1::RefreshRequest* request,
+                              v1::RefreshResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& call) {
+        *response = accounts_.Refresh(rpc::IdempotentCall::From(call), *request);
+    });
+}
+
+grpc::Status AuthApi::Logout(grpc::ServerContext* context, const v1::LogoutRequest* request,
+                             v1::LogoutResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& call) {
+        *response = accounts_.Logout(rpc::IdempotentCall::From(call), *request);
+    });
+}
+
+grpc::Status AuthApi::GetJwks(grpc::ServerContext* context, const v1::GetJwksRequest*, v1::GetJwksResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope&) { *response = keys_.Jwks(); });
+}
+
+grpc::Status AuthApi::RotateSigningKey(grpc::ServerContext* context, const v1::RotateSigningKeyRequest* request,
+                                       v1::RotateSigningKeyResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& call) {
+        const auto caller = call.RequireClaims();
+        if (caller.role != kRoleAdmin) throw core::PermissionDenied("only admins rotate signing keys");
+        *response = keys_.Rotate(rpc::IdempotentCall::From(call), *request);
+        verifier_.Refresh();  // this process verifies the new key's tokens at once
+    });
+}
+
+grpc::Status AuthApi::GetProfile(grpc::ServerContext* context, const v1::GetProfileRequest* request,
+                                 v1::GetProfileResponse* response) {
+    return rpc::Handle(context,
+                       [&](rpc::CallScope& call) { *response = profiles_.Get(call.OptionalClaims(), *request); });
+}
+
+grpc::Status AuthApi::UpdateProfile(grpc::ServerContext* context, const v1::UpdateProfileRequest* request,
+                                    v1::UpdateProfileResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& call) {
+        const auto caller = call.RequireClaims();
+        *response = profiles_.Update(rpc::IdempotentCall::From(call), caller, *request);
+    });
+}
+
+}  // namespace marketplace::auth

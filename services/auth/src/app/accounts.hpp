@@ -1,0 +1,63 @@
+#pragma once
+// Registration, login, refresh and logout: the account and session use cases.
+//
+// Sessions: a login opens a refresh-token family. Refresh marks the presented token used and issues
+// its successor in the same family; presenting a used token again revokes the family (a copied
+// token is being replayed — whoever holds the newest one is logged out too, and must log in again).
+// Logout revokes the family. Access tokens are not revocable; they expire (15 minutes by default).
+//
+// Idempotency: Register, Refresh and Logout take an idempotency key. Register's stored request
+// fingerprint leaves the password out (a fast hash of a password must never be stored). Refresh's
+// stored response holds fresh tokens, so it is sealed with a key derived from the presented token:
+// only the holder of that token can replay it. Login takes no key (a retry opens another session).
+#include <optional>
+#include <string>
+
+#include "config.hpp"
+#include "domain/login_throttle.hpp"
+#include "domain/password_hasher.hpp"
+#include "marketplace/auth/v1/auth.pb.h"
+#include "marketplace/rpc/idempotency.hpp"
+#include "marketplace/service/runtime.hpp"
+
+namespace marketplace::auth {
+
+class KeyRing;
+
+namespace storage {
+struct UserRecord;
+}
+
+struct AccountsOptions {
+    std::chrono::seconds refresh_ttl = std::chrono::hours(24 * 30);
+    std::chrono::seconds session_max_age = std::chrono::hours(24 * 90);
+    ThrottlePolicy account_throttle;
+    ThrottlePolicy source_throttle{20, std::chrono::minutes(15)};
+};
+
+class Accounts final {
+public:
+    Accounts(service::Runtime& runtime, const KeyRing& keys, const PasswordHasher& hasher, AccountsOptions options);
+
+    v1::RegisterResponse Register(const rpc::IdempotentCall& call, const v1::RegisterRequest& request);
+    /// `source` is the caller's address (domain/client_address.hpp).
+    v1::LoginResponse Login(const v1::LoginRequest& request, const std::string& source);
+    v1::RefreshResponse Refresh(const rpc::IdempotentCall& call, const v1::RefreshRequest& request);
+    v1::LogoutResponse Logout(const rpc::IdempotentCall& call, const v1::LogoutRequest& request);
+
+    /// Creates the configured admin unless its email is taken; returns whether it did.
+    bool SeedAdmin(const AdminSeed& seed);
+
+private:
+    v1::Session OpenSession(pqxx::work& tx, const storage::UserRecord& user, const std::string& family_id,
+                            core::Clock::TimePoint family_expires_at, int generation) const;
+    std::string CreateUser(pqxx::work& tx, const std::string& email, const std::string& password_hash,
+                           const std::string& role, const std::string& display_name);
+
+    service::Runtime& runtime_;
+    const KeyRing& keys_;
+    const PasswordHasher& hasher_;
+    AccountsOptions options_;
+};
+
+}  // namespace marketplace::auth

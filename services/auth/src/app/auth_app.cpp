@@ -1,0 +1,33 @@
+#include "app/auth_app.hpp"
+
+namespace marketplace::auth {
+
+std::shared_ptr<LocalTokenVerifier> AuthApp::InstallVerifier(service::RuntimeConfig& config, const AuthOptions& options,
+                                                             std::shared_ptr<const core::Clock> clock) {
+    auto verifier = std::make_shared<LocalTokenVerifier>(VerifierOptions{.issuer = options.issuer, .clock = clock});
+    config.server.token_verifier = verifier;
+    return verifier;
+}
+
+AuthApp::AuthApp(service::Runtime& runtime, AuthOptions options, std::shared_ptr<LocalTokenVerifier> verifier)
+    : options_(std::move(options)),
+      verifier_(std::move(verifier)),
+      hasher_(options_.password_cost),
+      keys_(runtime, KeyRingOptions{options_.issuer, options_.access_ttl, options_.key_retention}),
+      accounts_(runtime, keys_, hasher_,
+                AccountsOptions{options_.refresh_ttl, options_.session_max_age, options_.account_throttle,
+                                options_.source_throttle}),
+      profiles_(runtime),
+      api_(accounts_, keys_, profiles_, *verifier_, options_.trust_forwarded_for) {
+    verifier_->Attach(&keys_);
+}
+
+AuthApp::~AuthApp() { verifier_->Attach(nullptr); }
+
+void AuthApp::Bootstrap() {
+    keys_.EnsureCurrentKey();
+    verifier_->Refresh();
+    if (options_.admin) accounts_.SeedAdmin(*options_.admin);
+}
+
+}  // namespace marketplace::auth

@@ -1,0 +1,89 @@
+#include "config.hpp"
+
+#include <vector>
+
+#include "domain/credentials.hpp"
+#include "marketplace/core/errors.hpp"
+
+namespace marketplace::auth {
+namespace {
+
+std::chrono::seconds Seconds(std::chrono::milliseconds ms) {
+    return std::chrono::duration_cast<std::chrono::seconds>(ms);
+}
+
+}  // namespace
+
+void AuthOptions::Validate() const {
+    std::vector<std::string> problems;
+    if (key_retention < access_ttl + std::chrono::minutes(1)) {
+        problems.push_back(
+            "AUTH_KEY_RETENTION: must be at least AUTH_ACCESS_TOKEN_TTL plus 1 minute, so tokens "
+            "signed before a rotation keep verifying until they expire");
+    }
+    if (admin) {
+        try {
+            const std::string email = NormalizeEmail(admin->email, "AUTH_ADMIN_EMAIL");
+            ValidatePassword(admin->password, email, "AUTH_ADMIN_PASSWORD");
+            NormalizeDisplayName(admin->display_name, "AUTH_ADMIN_DISPLAY_NAME");
+        } catch (const core::InvalidArgument& e) {
+            problems.push_back(e.caller_message());
+        }
+    }
+    try {
+        PasswordHasher::RequireValidCost(password_cost);
+    } catch (const std::invalid_argument& e) {
+        problems.push_back(std::string("AUTH_PASSWORD_OPSLIMIT/AUTH_PASSWORD_MEMLIMIT_KIB: ") + e.what());
+    }
+    if (!problems.empty()) throw core::ConfigError(problems);
+}
+
+AuthConfig AuthConfig::FromEnv(core::EnvReader& env) {
+    using std::chrono::hours;
+    using std::chrono::minutes;
+    AuthConfig c;
+    c.runtime = service::RuntimeConfig::FromEnv(env, "auth", kDefaultGrpcPort);
+    AuthOptions& a = c.auth;
+    a.issuer = env.String("AUTH_ISSUER", a.issuer);
+    a.access_ttl = Seconds(env.Duration("AUTH_ACCESS_TOKEN_TTL", a.access_ttl, minutes(1), hours(24)));
+    a.refresh_ttl = Seconds(env.Duration("AUTH_REFRESH_TOKEN_TTL", a.refresh_ttl, hours(1), hours(24 * 365)));
+    a.session_max_age = Seconds(env.Duration("AUTH_SESSION_MAX_AGE", a.session_max_age, hours(1), hours(24 * 365)));
+    a.key_retention = Seconds(env.Duration("AUTH_KEY_RETENTION", a.key_retention, minutes(2), hours(24 * 365)));
+    a.password_cost.opslimit = static_cast<unsigned long long>(
+        env.Int("AUTH_PASSWORD_OPSLIMIT", static_cast<std::int64_t>(a.password_cost.opslimit), 1, 20));
+    a.password_cost.memlimit = static_cast<std::size_t>(
+        env.Int("AUTH_PASSWORD_MEMLIMIT_KIB", static_cast<std::int64_t>(a.password_cost.memlimit / 1024), 8,
+                4 * 1024 * 1024) *
+        1024);
+    a.account_throttle.max_failures =
+        static_cast<int>(env.Int("AUTH_LOGIN_MAX_FAILURES", a.account_throttle.max_failures, 1, 1000));
+    a.source_throttle.max_failures =
+        static_cast<int>(env.Int("AUTH_LOGIN_MAX_FAILURES_PER_SOURCE", a.source_throttle.max_failures, 1, 100000));
+    const auto window = Seconds(
+        env.Duration("AUTH_LOGIN_FAILURE_WINDOW", a.account_throttle.window, std::chrono::seconds(1), hours(24)));
+    a.account_throttle.window = window;
+    a.source_throttle.window = window;
+    a.trust_forwarded_for = env.Bool("AUTH_TRUST_FORWARDED_FOR", a.trust_forwarded_for);
+    const std::string admin_email = env.String("AUTH_ADMIN_EMAIL", "");
+    const std::string admin_password = env.Secret("AUTH_ADMIN_PASSWORD", "");
+    const std::string admin_name = env.String("AUTH_ADMIN_DISPLAY_NAME", "Administrator");
+    if (!admin_email.empty() || !admin_password.empty()) {
+        a.admin = AdminSeed{admin_email, admin_password, admin_name};
+    }
+    // Report every problem at once: the variables' own, then the cross-field checks.
+    std::vector<std::string> problems;
+    try {
+        env.Finish();
+    } catch (const core::ConfigError& e) {
+        problems = e.problems();
+    }
+    try {
+        a.Validate();
+    } catch (const core::ConfigError& e) {
+        problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+    }
+    if (!problems.empty()) throw core::ConfigError(problems);
+    return c;
+}
+
+}  // namespace marketplace::auth

@@ -1,0 +1,65 @@
+#pragma once
+// The auth service's configuration, from environment variables (defaults work on the local stack).
+//
+//   AUTH_ISSUER                  iss of access tokens                       marketplace-auth
+//   AUTH_ACCESS_TOKEN_TTL        access token lifetime (1m..24h)             15m
+//   AUTH_REFRESH_TOKEN_TTL       refresh token lifetime (1h..365d)           30d
+//   AUTH_SESSION_MAX_AGE         a session's (family's) absolute lifetime    90d
+//   AUTH_KEY_RETENTION           how long a retired signing key still verifies and is listed in the JWKS
+//                                (at least the access token TTL plus 1 minute)  24h
+//   AUTH_PASSWORD_OPSLIMIT       argon2id passes (1..20)                     2 (libsodium interactive)
+//   AUTH_PASSWORD_MEMLIMIT_KIB   argon2id memory in KiB (8..4194304)         65536 (64 MiB, interactive)
+//   AUTH_LOGIN_MAX_FAILURES      failed logins per account within the window before RESOURCE_EXHAUSTED  5
+//   AUTH_LOGIN_MAX_FAILURES_PER_SOURCE   the same per source address      20
+//   AUTH_LOGIN_FAILURE_WINDOW    the throttling window                       15m
+//   AUTH_TRUST_FORWARDED_FOR     take the source from x-forwarded-for (set by the gateway)  true
+//   AUTH_ADMIN_EMAIL             seed this admin at start when set (no admin otherwise)
+//   AUTH_ADMIN_PASSWORD / AUTH_ADMIN_PASSWORD_FILE   its password (required with AUTH_ADMIN_EMAIL)
+//   AUTH_ADMIN_DISPLAY_NAME      its display name                            Administrator
+// plus the runtime's PG_*, KAFKA_*, GRPC_LISTEN (default 127.0.0.1:7101), ...
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "domain/login_throttle.hpp"
+#include "domain/password_hasher.hpp"
+#include "marketplace/auth/jwt.hpp"
+#include "marketplace/core/config.hpp"
+#include "marketplace/service/runtime.hpp"
+
+namespace marketplace::auth {
+
+inline constexpr int kDefaultGrpcPort = 7101;
+
+struct AdminSeed {
+    std::string email;
+    std::string password;
+    std::string display_name = "Administrator";
+};
+
+struct AuthOptions {
+    std::string issuer = kDefaultIssuer;
+    std::chrono::seconds access_ttl = kDefaultAccessTokenTtl;
+    std::chrono::seconds refresh_ttl = std::chrono::hours(24 * 30);
+    std::chrono::seconds session_max_age = std::chrono::hours(24 * 90);
+    std::chrono::seconds key_retention = std::chrono::hours(24);
+    PasswordCost password_cost = PasswordCost::Interactive();
+    ThrottlePolicy account_throttle{5, std::chrono::minutes(15)};
+    ThrottlePolicy source_throttle{20, std::chrono::minutes(15)};
+    bool trust_forwarded_for = true;
+    std::optional<AdminSeed> admin;
+
+    /// Throws core::ConfigError when the options contradict each other or the admin seed is invalid.
+    void Validate() const;
+};
+
+struct AuthConfig {
+    service::RuntimeConfig runtime;
+    AuthOptions auth;
+
+    /// Reads every variable above; problems are collected by `env` (call env.Finish()), and the
+    /// cross-field checks of AuthOptions::Validate run here too.
+    static AuthConfig FromEnv(core::EnvReader& env);
+};
+
+}  // namespace marketplace::auth

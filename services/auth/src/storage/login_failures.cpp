@@ -1,0 +1,52 @@
+#include "storage/login_failures.hpp"
+
+#include <pqxx/pqxx>
+
+#include "storage/sql.hpp"
+
+namespace marketplace::auth::storage {
+namespace {
+
+const char* ScopeText(ThrottleScope scope) { return scope == ThrottleScope::kAccount ? "account" : "source"; }
+
+}  // namespace
+
+void LockThrottleKeys(pqxx::work& tx, const std::string& account, const std::string& source) {
+    tx.exec_params(
+        "SELECT pg_advisory_xact_lock(hashtextextended('auth.login.account:' || $1, 0)), "
+        "pg_advisory_xact_lock(hashtextextended('auth.login.source:' || $2, 0))",
+        account, source);
+}
+
+std::vector<core::Clock::TimePoint> RecentFailures(pqxx::work& tx, ThrottleScope scope, const std::string& subject,
+                                                   core::Clock::TimePoint since, int limit) {
+    const auto r = tx.exec_params("SELECT " + Micros("failed_at") +
+                                      " FROM login_failures WHERE scope = $1 AND subject = $2 AND failed_at > "
+                                      "$3::timestamptz ORDER BY failed_at DESC LIMIT $4",
+                                  ScopeText(scope), subject, Ts(since), limit);
+    std::vector<core::Clock::TimePoint> out;
+    for (const auto& row : r) out.push_back(FromMicros(row[0].as<std::int64_t>()));
+    return out;
+}
+
+std::int64_t RecordFailure(pqxx::work& tx, ThrottleScope scope, const std::string& subject, core::Clock::TimePoint at) {
+    const auto r = tx.exec_params(
+        "INSERT INTO login_failures (scope, subject, failed_at) VALUES ($1, $2, $3::timestamptz) RETURNING id",
+        ScopeText(scope), subject, Ts(at));
+    return r[0][0].as<std::int64_t>();
+}
+
+void DeleteFailure(pqxx::work& tx, std::int64_t id) { tx.exec_params("DELETE FROM login_failures WHERE id = $1", id); }
+
+void ClearFailures(pqxx::work& tx, ThrottleScope scope, const std::string& subject) {
+    tx.exec_params("DELETE FROM login_failures WHERE scope = $1 AND subject = $2", ScopeText(scope), subject);
+}
+
+void PurgeFailures(pqxx::work& tx, core::Clock::TimePoint before, int batch) {
+    tx.exec_params(
+        "DELETE FROM login_failures WHERE id IN "
+        "(SELECT id FROM login_failures WHERE failed_at < $1::timestamptz ORDER BY failed_at LIMIT $2)",
+        Ts(before), batch);
+}
+
+}  // namespace marketplace::auth::storage

@@ -1,0 +1,29 @@
+#pragma once
+// SQL for the failed-login log that throttling reads (domain/login_throttle.hpp holds the rule).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <pqxx/transaction>
+
+#include "marketplace/core/clock.hpp"
+
+namespace marketplace::auth::storage {
+
+enum class ThrottleScope { kAccount, kSource };
+
+/// Serializes login attempts on one account and one source for the rest of `tx` (advisory locks,
+/// always account first), so concurrent attempts cannot all slip under the limit.
+void LockThrottleKeys(pqxx::work& tx, const std::string& account, const std::string& source);
+/// The times of the newest `limit` failures of a key after `since`.
+std::vector<core::Clock::TimePoint> RecentFailures(pqxx::work& tx, ThrottleScope scope, const std::string& subject,
+                                                   core::Clock::TimePoint since, int limit);
+/// Records a failure; returns its id.
+std::int64_t RecordFailure(pqxx::work& tx, ThrottleScope scope, const std::string& subject, core::Clock::TimePoint at);
+void DeleteFailure(pqxx::work& tx, std::int64_t id);
+/// Forgets an account's failures (after a successful login).
+void ClearFailures(pqxx::work& tx, ThrottleScope scope, const std::string& subject);
+/// Deletes up to `batch` failures recorded before `before`.
+void PurgeFailures(pqxx::work& tx, core::Clock::TimePoint before, int batch);
+
+}  // namespace marketplace::auth::storage

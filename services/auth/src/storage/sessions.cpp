@@ -1,0 +1,52 @@
+#include "storage/sessions.hpp"
+
+#include <pqxx/pqxx>
+
+#include "storage/sql.hpp"
+
+namespace marketplace::auth::storage {
+
+void InsertFamily(pqxx::work& tx, const FamilyRecord& family) {
+    tx.exec_params(
+        "INSERT INTO refresh_families (family_id, user_id, created_at, expires_at) "
+        "VALUES ($1::uuid, $2::uuid, $3::timestamptz, $4::timestamptz)",
+        family.family_id, family.user_id, Ts(family.created_at), Ts(family.expires_at));
+}
+
+void InsertRefreshToken(pqxx::work& tx, const std::string& token_hash, const std::string& family_id, int generation,
+                        core::Clock::TimePoint issued_at, core::Clock::TimePoint expires_at) {
+    tx.exec_params(
+        "INSERT INTO refresh_tokens (token_sha256, family_id, generation, issued_at, expires_at) "
+        "VALUES (decode($1, 'hex'), $2::uuid, $3, $4::timestamptz, $5::timestamptz)",
+        Hex(token_hash), family_id, generation, Ts(issued_at), Ts(expires_at));
+}
+
+std::optional<PresentedToken> LockPresentedToken(pqxx::work& tx, const std::string& token_hash) {
+    const auto r = tx.exec_params("SELECT f.family_id::text, f.user_id::text, t.generation, " + Micros("t.expires_at") +
+                                      ", t.used_at IS NOT NULL, " + Micros("f.expires_at") +
+                                      ", f.revoked_at IS NOT NULL "
+                                      "FROM refresh_tokens t JOIN refresh_families f ON f.family_id = t.family_id "
+                                      "WHERE t.token_sha256 = decode($1, 'hex') FOR UPDATE OF f",
+                                  Hex(token_hash));
+    if (r.empty()) return std::nullopt;
+    const auto& row = r[0];
+    return PresentedToken{row[0].as<std::string>(), row[1].as<std::string>(),
+                          row[2].as<int>(),         FromMicros(row[3].as<std::int64_t>()),
+                          row[4].as<bool>(),        FromMicros(row[5].as<std::int64_t>()),
+                          row[6].as<bool>()};
+}
+
+void MarkTokenUsed(pqxx::work& tx, const std::string& token_hash, core::Clock::TimePoint now) {
+    tx.exec_params("UPDATE refresh_tokens SET used_at = $2::timestamptz WHERE token_sha256 = decode($1, 'hex')",
+                   Hex(token_hash), Ts(now));
+}
+
+bool RevokeFamily(pqxx::work& tx, const std::string& family_id, core::Clock::TimePoint now, const std::string& reason) {
+    const auto r = tx.exec_params(
+        "UPDATE refresh_families SET revoked_at = $2::timestamptz, revoked_reason = $3 "
+        "WHERE family_id = $1::uuid AND revoked_at IS NULL RETURNING family_id",
+        family_id, Ts(now), reason);
+    return !r.empty();
+}
+
+}  // namespace marketplace::auth::storage

@@ -1,0 +1,40 @@
+#pragma once
+// SQL for refresh-token families and their tokens (only token hashes are stored).
+#include <optional>
+#include <string>
+
+#include <pqxx/transaction>
+
+#include "marketplace/core/clock.hpp"
+
+namespace marketplace::auth::storage {
+
+struct FamilyRecord {
+    std::string family_id;
+    std::string user_id;
+    core::Clock::TimePoint created_at;
+    core::Clock::TimePoint expires_at;
+};
+
+void InsertFamily(pqxx::work& tx, const FamilyRecord& family);
+void InsertRefreshToken(pqxx::work& tx, const std::string& token_hash, const std::string& family_id, int generation,
+                        core::Clock::TimePoint issued_at, core::Clock::TimePoint expires_at);
+
+/// A presented token with its family, the family row locked (so concurrent refreshes of one session
+/// take turns).
+struct PresentedToken {
+    std::string family_id;
+    std::string user_id;
+    int generation = 0;
+    core::Clock::TimePoint expires_at;
+    bool used = false;
+    core::Clock::TimePoint family_expires_at;
+    bool family_revoked = false;
+};
+
+std::optional<PresentedToken> LockPresentedToken(pqxx::work& tx, const std::string& token_hash);
+void MarkTokenUsed(pqxx::work& tx, const std::string& token_hash, core::Clock::TimePoint now);
+/// Revokes the family unless it already is; returns whether this call revoked it.
+bool RevokeFamily(pqxx::work& tx, const std::string& family_id, core::Clock::TimePoint now, const std::string& reason);
+
+}  // namespace marketplace::auth::storage

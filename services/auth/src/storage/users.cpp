@@ -1,0 +1,115 @@
+#include "storage/users.hpp"
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "storage/sql.hpp"
+
+namespace marketplace::auth::storage {
+namespace {
+
+const std::string kUserColumns = "u.user_id::text, u.email, u.password_hash, u.role, " + Micros("u.created_at");
+
+UserRecord ReadUser(const pqxx::row& r) {
+    return UserRecord{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(),
+                      FromMicros(r[4].as<std::int64_t>())};
+}
+
+std::string AvailabilityText(Availability a) {
+    switch (a) {
+        case Availability::kFullTime:
+            return "full_time";
+        case Availability::kPartTime:
+            return "part_time";
+        case Availability::kNotAvailable:
+            return "not_available";
+        case Availability::kUnspecified:
+            break;
+    }
+    return "unspecified";
+}
+
+Availability ParseAvailability(const std::string& s) {
+    if (s == "full_time") return Availability::kFullTime;
+    if (s == "part_time") return Availability::kPartTime;
+    if (s == "not_available") return Availability::kNotAvailable;
+    return Availability::kUnspecified;
+}
+
+std::vector<std::string> ParseList(const std::string& json) {
+    return nlohmann::json::parse(json).get<std::vector<std::string>>();
+}
+
+}  // namespace
+
+bool InsertUser(pqxx::work& tx, const UserRecord& user, const std::string& display_name) {
+    const auto inserted = tx.exec_params(
+        "INSERT INTO users (user_id, email, password_hash, role, created_at) VALUES ($1::uuid, $2, $3, $4, "
+        "$5::timestamptz) "
+        "ON CONFLICT (email) DO NOTHING RETURNING user_id",
+        user.user_id, user.email, user.password_hash, user.role, Ts(user.created_at));
+    if (inserted.empty()) return false;
+    tx.exec_params("INSERT INTO profiles (user_id, display_name, updated_at) VALUES ($1::uuid, $2, $3::timestamptz)",
+                   user.user_id, display_name, Ts(user.created_at));
+    return true;
+}
+
+std::optional<UserRecord> FindUserByEmail(pqxx::work& tx, const std::string& email) {
+    const auto r = tx.exec_params("SELECT " + kUserColumns + " FROM users u WHERE u.email = $1", email);
+    if (r.empty()) return std::nullopt;
+    return ReadUser(r[0]);
+}
+
+std::optional<UserRecord> FindUserById(pqxx::work& tx, const std::string& user_id) {
+    const auto r = tx.exec_params("SELECT " + kUserColumns + " FROM users u WHERE u.user_id = $1::uuid", user_id);
+    if (r.empty()) return std::nullopt;
+    return ReadUser(r[0]);
+}
+
+void UpdatePasswordHash(pqxx::work& tx, const std::string& user_id, const std::string& password_hash) {
+    tx.exec_params("UPDATE users SET password_hash = $2 WHERE user_id = $1::uuid", user_id, password_hash);
+}
+
+std::optional<ProfileRecord> LoadProfile(pqxx::work& tx, const std::string& user_id, bool lock) {
+    const auto r = tx.exec_params(
+        "SELECT " + kUserColumns +
+            ", p.display_name, p.headline, p.bio, p.skills::text, p.hourly_rate_minor, p.hourly_rate_currency, "
+            "p.hourly_rate_public, p.availability, p.hours_per_week, p.languages::text, p.timezone, " +
+            Micros("p.updated_at") +
+            " FROM profiles p JOIN users u ON u.user_id = p.user_id WHERE p.user_id = $1::uuid" +
+            (lock ? " FOR UPDATE OF p" : ""),
+        user_id);
+    if (r.empty()) return std::nullopt;
+    const auto& row = r[0];
+    ProfileRecord out;
+    out.user = ReadUser(row);
+    ProfileData& d = out.data;
+    d.display_name = row[5].as<std::string>();
+    d.headline = row[6].as<std::string>();
+    d.bio = row[7].as<std::string>();
+    d.skills = ParseList(row[8].as<std::string>());
+    if (!row[9].is_null()) d.hourly_rate = HourlyRate{row[9].as<std::int64_t>(), row[10].as<std::string>()};
+    d.hourly_rate_public = row[11].as<bool>();
+    d.availability = ParseAvailability(row[12].as<std::string>());
+    d.hours_per_week = row[13].as<int>();
+    d.languages = ParseList(row[14].as<std::string>());
+    d.timezone = row[15].as<std::string>();
+    out.updated_at = FromMicros(row[16].as<std::int64_t>());
+    return out;
+}
+
+void SaveProfile(pqxx::work& tx, const std::string& user_id, const ProfileData& d, core::Clock::TimePoint now) {
+    const std::optional<std::int64_t> rate_minor =
+        d.hourly_rate ? std::optional<std::int64_t>(d.hourly_rate->minor_units) : std::nullopt;
+    const std::optional<std::string> rate_currency =
+        d.hourly_rate ? std::optional<std::string>(d.hourly_rate->currency) : std::nullopt;
+    tx.exec_params(
+        "UPDATE profiles SET display_name = $2, headline = $3, bio = $4, skills = $5::jsonb, hourly_rate_minor = $6, "
+        "hourly_rate_currency = $7, hourly_rate_public = $8, availability = $9, hours_per_week = $10, "
+        "languages = $11::jsonb, timezone = $12, updated_at = $13::timestamptz WHERE user_id = $1::uuid",
+        user_id, d.display_name, d.headline, d.bio, nlohmann::json(d.skills).dump(), rate_minor, rate_currency,
+        d.hourly_rate_public, AvailabilityText(d.availability), d.hours_per_week, nlohmann::json(d.languages).dump(),
+        d.timezone, Ts(now));
+}
+
+}  // namespace marketplace::auth::storage

@@ -1,0 +1,170 @@
+#include <catch2/catch.hpp>
+
+#include <pqxx/pqxx>
+
+#include "fixture.hpp"
+#include "marketplace/auth/base64url.hpp"
+#include "marketplace/auth/test_tokens.hpp"
+#include "marketplace/auth/verifier.hpp"
+
+using namespace marketplace;
+using namespace marketplace::auth::testing;
+using auth::v1::AuthService;
+using grpc::StatusCode;
+
+namespace {
+
+std::vector<std::string> Kids(AuthServer& server) {
+    auth::v1::GetJwksResponse jwks;
+    REQUIRE(server.Call(&AuthService::Stub::GetJwks, auth::v1::GetJwksRequest(), &jwks).ok());
+    std::vector<std::string> kids;
+    for (const auto& key : jwks.keys()) kids.push_back(key.kid());
+    return kids;
+}
+
+std::string KidOf(const std::string& token) {
+    const auto header = auth::Base64UrlDecode(token.substr(0, token.find('.')));
+    REQUIRE(header);
+    const auto at = header->find("\"kid\":\"");
+    REQUIRE(at != std::string::npos);
+    const auto start = at + 7;
+    return header->substr(start, header->find('"', start) - start);
+}
+
+grpc::Status Rotate(AuthServer& server, const std::string& token, auth::v1::RotateSigningKeyResponse* response,
+                    const std::string& key = Key()) {
+    return server.Call(&AuthService::Stub::RotateSigningKey, auth::v1::RotateSigningKeyRequest(), response,
+                       {.token = token, .idempotency_key = key});
+}
+
+// A call that needs a valid token: the caller's own profile update of its headline.
+grpc::Status TouchProfile(AuthServer& server, const std::string& token, const std::string& headline = "Hello") {
+    auth::v1::UpdateProfileRequest request;
+    request.mutable_profile()->set_headline(headline);
+    request.mutable_update_mask()->add_paths("headline");
+    auth::v1::UpdateProfileResponse response;
+    return server.Call(&AuthService::Stub::UpdateProfile, request, &response,
+                       {.token = token, .idempotency_key = Key()});
+}
+
+}  // namespace
+
+TEST_CASE("Keys: the JWKS lists the current Ed25519 key, which signs the access tokens", "[auth][pg][keys]") {
+    AuthServer server;
+    auth::v1::GetJwksResponse jwks;
+    REQUIRE(server.Call(&AuthService::Stub::GetJwks, auth::v1::GetJwksRequest(), &jwks).ok());
+    REQUIRE(jwks.keys_size() == 1);
+    const auto& key = jwks.keys(0);
+    CHECK(key.kty() == "OKP");
+    CHECK(key.crv() == "Ed25519");
+    CHECK(key.alg() == "EdDSA");
+    CHECK(key.use() == "sig");
+    CHECK(auth::PublicKeyFromJwk(key).has_value());
+    const auto session = server.LoginUser(kAdminEmail, kAdminPassword);
+    CHECK(KidOf(session.access_token()) == key.kid());
+}
+
+TEST_CASE("Keys: a rotation logs nobody out: old tokens verify, new tokens use the new key", "[auth][pg][keys]") {
+    AuthServer server;
+    const auto email = UniqueEmail();
+    server.RegisterUser(email);
+    const auto before = server.LoginUser(email);
+    const auto admin = server.LoginUser(kAdminEmail, kAdminPassword);
+    const auto old_kid = KidOf(before.access_token());
+
+    // Another service's verifier, which has cached the old key.
+    auth::JwksVerifierOptions options;
+    options.verify.clock = server.clock;
+    const auth::JwksVerifier remote(server.channel, options);
+    REQUIRE(remote.Verify(before.access_token()));
+
+    auth::v1::RotateSigningKeyResponse rotated;
+    REQUIRE(Rotate(server, admin.access_token(), &rotated).ok());
+    CHECK(rotated.previous_kid() == old_kid);
+    CHECK(rotated.key().kid() != old_kid);
+    CHECK(Kids(server) == std::vector<std::string>{rotated.key().kid(), old_kid});
+
+    server.clock->Advance(std::chrono::minutes(1));
+    const auto after = server.LoginUser(email);
+    CHECK(KidOf(after.access_token()) == rotated.key().kid());
+
+    // Both tokens are accepted, here and by the remote verifier (which fetches the unknown kid).
+    CHECK(TouchProfile(server, before.access_token()).ok());
+    CHECK(TouchProfile(server, after.access_token()).ok());
+    CHECK(remote.Verify(before.access_token()));
+    CHECK(remote.Verify(after.access_token()));
+
+    // The session from before the rotation refreshes into tokens of the new key.
+    auth::v1::RefreshResponse refreshed;
+    REQUIRE(server.Refresh(before.refresh_token(), &refreshed).ok());
+    CHECK(KidOf(refreshed.session().access_token()) == rotated.key().kid());
+
+    // The retired key has lost its private half.
+    CHECK(server.Count("signing_keys", "kid = '" + old_kid + "' AND seed IS NULL AND retired_at IS NOT NULL") == 1);
+    CHECK(server.Count("signing_keys", "seed IS NOT NULL") == 1);
+}
+
+TEST_CASE("Keys: a retired key leaves the JWKS after the retention, when its tokens have long expired",
+          "[auth][pg][keys]") {
+    AuthServer server;  // retention 24 h
+    const auto admin = server.LoginUser(kAdminEmail, kAdminPassword);
+    const auto old_kid = KidOf(admin.access_token());
+    auth::v1::RotateSigningKeyResponse rotated;
+    REQUIRE(Rotate(server, admin.access_token(), &rotated).ok());
+    server.clock->Advance(std::chrono::hours(24) - std::chrono::minutes(1));
+    CHECK(Kids(server).size() == 2);
+    server.clock->Advance(std::chrono::minutes(2));
+    CHECK(Kids(server) == std::vector<std::string>{rotated.key().kid()});
+}
+
+TEST_CASE("Keys: a rotation replayed with its idempotency key rotates once", "[auth][pg][keys]") {
+    AuthServer server;
+    const auto admin = server.LoginUser(kAdminEmail, kAdminPassword);
+    const auto key = Key();
+    auth::v1::RotateSigningKeyResponse first;
+    auth::v1::RotateSigningKeyResponse again;
+    REQUIRE(Rotate(server, admin.access_token(), &first, key).ok());
+    REQUIRE(Rotate(server, admin.access_token(), &again, key).ok());
+    CHECK(again.key().kid() == first.key().kid());
+    CHECK(server.Count("signing_keys") == 2);
+}
+
+TEST_CASE("Keys: only admins rotate keys", "[auth][pg][keys]") {
+    AuthServer server;
+    const auto email = UniqueEmail();
+    server.RegisterUser(email, auth::v1::ROLE_CLIENT);
+    const auto client = server.LoginUser(email);
+    auth::v1::RotateSigningKeyResponse response;
+    CHECK(Rotate(server, client.access_token(), &response).error_code() == StatusCode::PERMISSION_DENIED);
+    CHECK(Rotate(server, "", &response).error_code() == StatusCode::UNAUTHENTICATED);
+    CHECK(server.Count("signing_keys") == 1);
+}
+
+TEST_CASE("Keys: forged, tampered and expired tokens are refused by the service", "[auth][pg][keys]") {
+    AuthServer server;
+    const auto email = UniqueEmail();
+    const auto user_id = server.RegisterUser(email);
+    const auto session = server.LoginUser(email);
+    CHECK(TouchProfile(server, session.access_token()).ok());
+
+    // Tokens made by someone else's key (TestTokens has its own), or bent in known ways.
+    const auth::TestTokens forger({.clock = server.clock});
+    for (const auto& bad :
+         {forger.For(user_id, "admin"), forger.AlgNone(user_id, "admin"), forger.UnknownKid(user_id, "client"),
+          forger.Tampered(user_id, "client"), std::string("not.a.token"), session.access_token() + "x"}) {
+        INFO(bad);
+        CHECK(TouchProfile(server, bad).error_code() == StatusCode::UNAUTHENTICATED);
+    }
+    // A genuine token whose role was changed after signing.
+    const auto dot1 = session.access_token().find('.');
+    const auto dot2 = session.access_token().find('.', dot1 + 1);
+    auto claims = *auth::Base64UrlDecode(session.access_token().substr(dot1 + 1, dot2 - dot1 - 1));
+    claims.replace(claims.find("\"client\""), 8, "\"admin\" ");
+    const auto escalated = session.access_token().substr(0, dot1 + 1) + auth::Base64UrlEncode(claims) +
+                           session.access_token().substr(dot2);
+    CHECK(TouchProfile(server, escalated).error_code() == StatusCode::UNAUTHENTICATED);
+
+    // The genuine token expires after 15 minutes.
+    server.clock->Advance(std::chrono::minutes(15));
+    CHECK(TouchProfile(server, session.access_token()).error_code() == StatusCode::UNAUTHENTICATED);
+}

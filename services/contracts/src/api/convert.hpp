@@ -1,0 +1,26 @@
+#pragma once
+// Domain and storage values as the API's protobuf messages.
+#include <google/protobuf/timestamp.pb.h>
+
+#include <vector>
+
+#include "domain/contract.hpp"
+#include "marketplace/contracts/v1/contracts.pb.h"
+#include "storage/contract_store.hpp"
+#include "storage/review_store.hpp"
+
+namespace marketplace::contracts::api {
+
+void ToProto(TimePoint t, google::protobuf::Timestamp* out);
+void ToProto(const core::Money& money, common::v1::Money* out);
+v1::MilestoneState ToProto(MilestoneState state);
+v1::PartyRole ToProtoRole(Actor party);
+void ToProto(const storage::MilestoneRecord& milestone, v1::Milestone* out);
+void ToProto(const storage::SignatureRecord& signature, v1::Signature* out);
+void ToProto(const storage::ContractRecord& contract, const std::vector<storage::SignatureRecord>& signatures,
+             const std::vector<storage::MilestoneRecord>& milestones, v1::Contract* out);
+void ToProto(const storage::ContractRecord& contract, const std::vector<storage::SignatureRecord>& signatures,
+             v1::StatementOfWork* out);
+void ToProto(const storage::ReviewRecord& review, v1::Review* out);
+
+}  // namespace marketplace::contracts::api

@@ -1,0 +1,116 @@
+#include "app/milestone_workflow.hpp"
+
+#include "domain/contract.hpp"
+#include "marketplace/contracts/v1/events.pb.h"
+#include "marketplace/core/errors.hpp"
+#include "marketplace/core/log.hpp"
+#include "marketplace/messaging/timers.hpp"
+
+namespace marketplace::contracts {
+namespace {
+
+void SetMoney(common::v1::Money* out, const core::Money& money) {
+    out->set_minor_units(money.minor_units());
+    out->set_currency(std::string(money.currency().code()));
+}
+
+}  // namespace
+
+CommandResult MilestoneWorkflow::Run(pqxx::work& tx, const std::string& milestone_id, const Command& command,
+                                     const Caller& caller) const {
+    auto ctx = storage::FindMilestoneContext(tx, milestone_id, storage::Lock::kForUpdate);
+    if (!ctx) throw core::NotFound("milestone not found");
+    const Viewer viewer = ViewerOf(caller.subject, caller.role, ctx->client_id, ctx->freelancer_id);
+    const Actor actor = RequireActor(viewer, "milestone");
+    if (const auto* fund = std::get_if<command::Fund>(&command)) {
+        // Funding needs both signatures: the contract's, as read in this transaction.
+        command::Fund checked = *fund;
+        checked.statement_signed = ctx->fully_signed;
+        return Apply(tx, std::move(*ctx), checked, actor);
+    }
+    return Apply(tx, std::move(*ctx), command, actor);
+}
+
+std::optional<CommandResult> MilestoneWorkflow::RunSystem(pqxx::work& tx, const std::string& milestone_id,
+                                                          const Command& command, storage::Lock lock) const {
+    auto ctx = storage::FindMilestoneContext(tx, milestone_id, lock);
+    if (!ctx) return std::nullopt;
+    return Apply(tx, std::move(*ctx), command, Actor::kSystem);
+}
+
+CommandResult MilestoneWorkflow::Apply(pqxx::work& tx, storage::MilestoneContext ctx, const Command& command,
+                                       Actor actor) const {
+    const auto now = runtime_.clock()->Now();
+    auto decision = Decide(ctx.milestone.saga, command, actor, now, ctx.review_period);
+    if (decision.outcome == Outcome::kApplied) {
+        const auto from = ctx.milestone.saga.state;
+        storage::SaveMilestone(tx, ctx.milestone.id, decision.milestone, now);
+        ctx.milestone.saga = std::move(decision.milestone);
+        for (const auto& effect : decision.effects) CarryOut(tx, ctx, effect);
+        core::log::Info("milestone transition", {{"milestone_id", ctx.milestone.id},
+                                                 {"command", std::string(CommandName(KindOf(command)))},
+                                                 {"from", std::string(StateName(from))},
+                                                 {"to", std::string(StateName(ctx.milestone.saga.state))}});
+    } else if (decision.outcome == Outcome::kIgnored) {
+        core::log::Info("milestone command ignored in its state",
+                        {{"milestone_id", ctx.milestone.id},
+                         {"command", std::string(CommandName(KindOf(command)))},
+                         {"state", std::string(StateName(ctx.milestone.saga.state))}});
+    }
+    return CommandResult{decision.outcome, std::move(ctx)};
+}
+
+void MilestoneWorkflow::CarryOut(pqxx::work& tx, const storage::MilestoneContext& ctx, const Effect& effect) const {
+    const auto& m = ctx.milestone;
+    std::visit(
+        [&](const auto& e) {
+            using E = std::decay_t<decltype(e)>;
+            if constexpr (std::is_same_v<E, effect::RequestFunding>) {
+                v1::MilestoneFundingRequested event;
+                event.set_milestone_id(m.id);
+                event.set_contract_id(m.contract_id);
+                event.set_client_id(ctx.client_id);
+                SetMoney(event.mutable_amount(), m.plan.amount);
+                event.set_attempt(e.attempt);
+                runtime_.Publish(tx, m.id, event);
+            } else if constexpr (std::is_same_v<E, effect::AnnounceSubmitted>) {
+                v1::MilestoneSubmitted event;
+                event.set_milestone_id(m.id);
+                event.set_contract_id(m.contract_id);
+                event.set_auto_release_at(core::FormatRfc3339(e.auto_release_at));
+                runtime_.Publish(tx, m.id, event);
+            } else if constexpr (std::is_same_v<E, effect::ScheduleAutoRelease>) {
+                messaging::ScheduleTimer(tx, kAutoReleaseTimer, m.id, e.due_at);
+            } else if constexpr (std::is_same_v<E, effect::CancelAutoRelease>) {
+                messaging::CancelTimer(tx, kAutoReleaseTimer, m.id);
+            } else if constexpr (std::is_same_v<E, effect::AnnounceAccepted>) {
+                v1::MilestoneAccepted event;
+                event.set_milestone_id(m.id);
+                event.set_contract_id(m.contract_id);
+                event.set_client_id(ctx.client_id);
+                SetMoney(event.mutable_amount(), m.plan.amount);
+                auto* payee = event.add_payees();
+                payee->set_user_id(ctx.freelancer_id);
+                payee->set_share_bps(10000);
+                event.set_auto_released(e.auto_released);
+                runtime_.Publish(tx, m.id, event);
+            } else if constexpr (std::is_same_v<E, effect::AnnounceRejected>) {
+                v1::MilestoneRejected event;
+                event.set_milestone_id(m.id);
+                event.set_contract_id(m.contract_id);
+                event.set_feedback(e.feedback);
+                runtime_.Publish(tx, m.id, event);
+            } else if constexpr (std::is_same_v<E, effect::AnnounceCancelled>) {
+                v1::MilestoneCancelled event;
+                event.set_milestone_id(m.id);
+                event.set_contract_id(m.contract_id);
+                event.set_client_id(ctx.client_id);
+                event.set_refund(e.refund);
+                if (e.refund) SetMoney(event.mutable_amount(), m.plan.amount);
+                runtime_.Publish(tx, m.id, event);
+            }
+        },
+        effect);
+}
+
+}  // namespace marketplace::contracts

@@ -1,0 +1,52 @@
+#pragma once
+// Runs one milestone command inside the caller's transaction: lock the milestone's row, check who
+// is asking, let the state machine decide, save, then carry out its effects (publish our events
+// through the outbox, schedule or cancel the auto-release timer) in the same transaction.
+// Used by the gRPC handlers (people), the payments event handlers and the auto-release timer.
+#include <optional>
+#include <pqxx/transaction>
+#include <string>
+
+#include "domain/milestone.hpp"
+#include "marketplace/service/runtime.hpp"
+#include "storage/contract_store.hpp"
+
+namespace marketplace::contracts {
+
+/// The durable timer kind that accepts a submitted milestone on the client's behalf (key: milestone id).
+inline constexpr char kAutoReleaseTimer[] = "milestone.auto_release";
+
+/// Who calls, from the token.
+struct Caller {
+    std::string subject;
+    std::string role;
+};
+
+struct CommandResult {
+    Outcome outcome = Outcome::kIgnored;
+    storage::MilestoneContext context;  // the milestone after the command
+};
+
+class MilestoneWorkflow final {
+public:
+    explicit MilestoneWorkflow(service::Runtime& runtime) : runtime_(runtime) {}
+
+    /// A person's command. Throws core::NotFound when the milestone does not exist or the caller
+    /// is not a party (admins: PermissionDenied), and whatever the state machine throws. A Fund
+    /// command's `statement_signed` is filled in from the contract's signatures.
+    CommandResult Run(pqxx::work& tx, const std::string& milestone_id, const Command& command,
+                      const Caller& caller) const;
+
+    /// A system command (payments' event, the auto-release timer); nullopt when the milestone is
+    /// unknown. `lock` kForUpdateNoWait makes a busy row fail at once instead of waiting.
+    std::optional<CommandResult> RunSystem(pqxx::work& tx, const std::string& milestone_id, const Command& command,
+                                           storage::Lock lock = storage::Lock::kForUpdate) const;
+
+private:
+    CommandResult Apply(pqxx::work& tx, storage::MilestoneContext ctx, const Command& command, Actor actor) const;
+    void CarryOut(pqxx::work& tx, const storage::MilestoneContext& ctx, const Effect& effect) const;
+
+    service::Runtime& runtime_;
+};
+
+}  // namespace marketplace::contracts

@@ -1,0 +1,59 @@
+#pragma once
+// Consumers of other services' events, and the auto-release timer:
+//   jobs.events.v1      ProposalAccepted      -> the contract and its milestones (once per proposal)
+//   payments.events.v1  EscrowFunded          -> funding_pending -> funded
+//                       EscrowFundingFailed   -> funding_pending -> funding_required (reason kept)
+//                       EscrowReleased        -> accepted -> paid
+//                       EscrowRefunded        -> cancel_pending -> cancelled (refunded)
+//   timer milestone.auto_release              -> submitted -> accepted (auto_released)
+// Each handler runs inside the consumer's (or scheduler's) transaction and checks the current
+// state, so replayed, late or stale events change nothing.
+#include <chrono>
+#include <pqxx/transaction>
+#include <string>
+#include <vector>
+
+#include "app/milestone_workflow.hpp"
+#include "marketplace/jobs/v1/events.pb.h"
+#include "marketplace/messaging/timers.hpp"
+#include "marketplace/payments/v1/events.pb.h"
+#include "marketplace/service/event_router.hpp"
+#include "marketplace/service/runtime.hpp"
+
+namespace marketplace::contracts {
+
+inline constexpr char kJobsTopic[] = "jobs.events.v1";
+inline constexpr char kPaymentsTopic[] = "payments.events.v1";
+
+class ContractEvents final {
+public:
+    /// `review_period`: how long new contracts give the client to answer a submission.
+    ContractEvents(service::Runtime& runtime, std::chrono::seconds review_period);
+
+    /// Creates the contract of an accepted proposal unless it exists; returns whether it did.
+    /// An event that can never make a contract (bad ids, amounts) throws messaging::PermanentError.
+    bool OnProposalAccepted(pqxx::work& tx, const jobs::v1::ProposalAccepted& event) const;
+    void OnEscrowFunded(pqxx::work& tx, const payments::v1::EscrowFunded& event) const;
+    void OnEscrowFundingFailed(pqxx::work& tx, const payments::v1::EscrowFundingFailed& event) const;
+    void OnEscrowReleased(pqxx::work& tx, const payments::v1::EscrowReleased& event) const;
+    void OnEscrowRefunded(pqxx::work& tx, const payments::v1::EscrowRefunded& event) const;
+    /// The auto-release timer fired for the milestone `timer.key`.
+    void OnAutoRelease(pqxx::work& tx, const messaging::Timer& timer) const;
+
+    /// A router dispatching every event above by its type.
+    service::EventRouter Router() const;
+    /// The topics the router needs.
+    static std::vector<std::string> Topics() { return {kJobsTopic, kPaymentsTopic}; }
+    /// Registers the consumer and the timer with the runtime (before Start).
+    void Register(service::Runtime& runtime) const;
+
+private:
+    void RequireAmount(pqxx::work& tx, const std::string& milestone_id, const common::v1::Money& amount,
+                       const char* event) const;
+
+    service::Runtime& runtime_;
+    MilestoneWorkflow workflow_;
+    std::chrono::seconds review_period_;
+};
+
+}  // namespace marketplace::contracts

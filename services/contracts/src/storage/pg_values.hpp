@@ -1,0 +1,44 @@
+#pragma once
+// Conversions between domain values and SQL parameters / result fields. Timestamps travel as
+// RFC 3339 text and come back as microseconds since the epoch; text arrays travel as JSON.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/milestone.hpp"
+
+namespace pqxx {
+class field;
+}  // namespace pqxx
+
+namespace marketplace::contracts::storage {
+
+/// RFC 3339 text for a `$n::timestamptz` parameter.
+std::string TimeParam(TimePoint t);
+
+/// A nullable parameter: holds the text, or nothing (NULL). Pass `.get()` to exec_params.
+class NullableParam final {
+public:
+    NullableParam() = default;
+    explicit NullableParam(std::optional<std::string> value) : value_(std::move(value)) {}
+    static NullableParam Time(const std::optional<TimePoint>& t);
+    const char* get() const { return value_ ? value_->c_str() : nullptr; }
+
+private:
+    std::optional<std::string> value_;
+};
+
+/// A JSON array of strings, for `ARRAY(SELECT jsonb_array_elements_text($n::jsonb))`.
+std::string JsonArrayParam(const std::vector<std::string>& items);
+
+/// SQL selecting a timestamptz column as microseconds since the epoch (NULL stays NULL).
+std::string MicrosOf(const std::string& column);
+/// SQL selecting a text[] column as JSON text.
+std::string JsonOf(const std::string& column);
+
+TimePoint TimeFromMicros(std::int64_t micros);
+std::optional<TimePoint> OptionalTime(const pqxx::field& micros_field);
+std::vector<std::string> StringsFromJson(const pqxx::field& json_field);
+
+}  // namespace marketplace::contracts::storage

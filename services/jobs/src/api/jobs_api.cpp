@@ -1,0 +1,159 @@
+// JobsService: templates, jobs and search.
+#include "api/jobs_api.hpp"
+
+#include "api/convert.hpp"
+#include "domain/job.hpp"
+#include "domain/page_token.hpp"
+#include "domain/search.hpp"
+#include "domain/templates.hpp"
+#include "events/job_events.hpp"
+#include "marketplace/core/errors.hpp"
+#include "marketplace/core/ids.hpp"
+#include "storage/job_store.hpp"
+#include "storage/proposal_store.hpp"
+#include "storage/sql.hpp"
+
+namespace marketplace::jobs {
+
+Caller JobsApi::RequireCaller(const rpc::CallScope& call) {
+    auto claims = call.RequireClaims();
+    return Caller{std::move(claims.subject), std::move(claims.role)};
+}
+
+std::int64_t JobsApi::NowMicros() const { return sql::ToMicros(runtime_.clock()->Now()); }
+
+grpc::Status JobsApi::ListTemplates(grpc::ServerContext* context, const v1::ListTemplatesRequest*,
+                                    v1::ListTemplatesResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope&) {
+        for (const auto& t : TemplateCatalog()) ToProto(t, response->add_templates());
+    });
+}
+
+grpc::Status JobsApi::GetTemplate(grpc::ServerContext* context, const v1::GetTemplateRequest* request,
+                                  v1::GetTemplateResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope&) {
+        if (request->template_id().empty()) throw core::InvalidArgument("template_id", "is required");
+        ToProto(RequireTemplate(request->template_id()), response->mutable_project_template());
+    });
+}
+
+grpc::Status JobsApi::PostJob(grpc::ServerContext* context, const v1::PostJobRequest* request,
+                              v1::PostJobResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& call) {
+        const auto caller = RequireCaller(call);
+        RequireRole(caller, kRoleClient, "post a job");
+        *response = Mutate<v1::PostJobResponse>(call, *request, [&](pqxx::work& tx) {
+            auto input = JobInputFrom(*request);
+            ApplyTemplateDefaults(input);
+            const auto now = NowMicros();
+            const JobRecord job{core::NewUuidV7(), caller.user_id, ValidateJob(input), JobStatus::kOpen, "", now, now};
+            JobStore::Insert(tx, job);
+            runtime_.Publish(tx, job.job_id, MakeJobPosted(job));
+            v1::PostJobResponse r;
+            ToProto(job, r.mutable_job());
+            return r;
+        });
+    });
+}
+
+grpc::Status JobsApi::UpdateJob(grpc::ServerContext* context, const v1::UpdateJobRequest* request,
+                                v1::UpdateJobResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& call) {
+        const auto caller = RequireCaller(call);
+        core::RequireUuid(request->job_id(), "job_id");
+        *response = Mutate<v1::UpdateJobResponse>(call, *request, [&](pqxx::work& tx) {
+            auto job = JobStore::Find(tx, request->job_id(), RowLock::kUpdate);
+            if (!job) throw core::NotFound("job not found");
+            RequireJobOwner(caller, job->client_id, "edit it");
+            RequireOpen(job->status, "be edited");
+            const std::vector<std::string> paths(request->update_mask().paths().begin(),
+                                                 request->update_mask().paths().end());
+            const auto merged = ApplyJobUpdate(ToInput(job->spec), JobInputFrom(request->job()), paths);
+            auto spec = ValidateJob(merged, "job.");
+            RequireCurrencyChangeAllowed(job->spec, spec, ProposalStore::CountLive(tx, job->job_id));
+            job->spec = std::move(spec);
+            job->updated_micros = NowMicros();
+            JobStore::UpdateSpec(tx, job->job_id, job->spec, job->updated_micros);
+            v1::UpdateJobResponse r;
+            ToProto(*job, r.mutable_job());
+            return r;
+        });
+    });
+}
+
+grpc::Status JobsApi::CloseJob(grpc::ServerContext* context, const v1::CloseJobRequest* request,
+                               v1::CloseJobResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& call) {
+        const auto caller = RequireCaller(call);
+        core::RequireUuid(request->job_id(), "job_id");
+        *response = Mutate<v1::CloseJobResponse>(call, *request, [&](pqxx::work& tx) {
+            auto job = JobStore::Find(tx, request->job_id(), RowLock::kUpdate);
+            if (!job) throw core::NotFound("job not found");
+            RequireJobOwner(caller, job->client_id, "close it");
+            RequireOpen(job->status, "be closed");
+            job->updated_micros = NowMicros();
+            const int declined = ProposalStore::DeclineLive(tx, job->job_id, "", job->updated_micros);
+            job->status = JobStatus::kClosed;
+            JobStore::SetStatus(tx, job->job_id, job->status, "", job->updated_micros);
+            v1::CloseJobResponse r;
+            ToProto(*job, r.mutable_job());
+            r.set_declined_proposals(declined);
+            return r;
+        });
+    });
+}
+
+grpc::Status JobsApi::GetJob(grpc::ServerContext* context, const v1::GetJobRequest* request,
+                             v1::GetJobResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& call) {
+        const auto caller = RequireCaller(call);
+        core::RequireUuid(request->job_id(), "job_id");
+        Read([&](pqxx::work& tx) {
+            const auto job = JobStore::Find(tx, request->job_id());
+            if (!job || (!SeesJobWithoutParticipation(caller, job->status == JobStatus::kOpen, job->client_id) &&
+                         !JobStore::IsParticipant(tx, job->job_id, caller.user_id))) {
+                throw core::NotFound("job not found");
+            }
+            ToProto(*job, response->mutable_job());
+        });
+    });
+}
+
+grpc::Status JobsApi::ListMyJobs(grpc::ServerContext* context, const v1::ListMyJobsRequest* request,
+                                 v1::ListMyJobsResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& call) {
+        const auto caller = RequireCaller(call);
+        const auto status = JobStatusFilter(request->status(), "status");
+        const auto page_size = ResolvePageSize(request->page_size());
+        const auto fingerprint =
+            Fingerprint({"my-jobs", caller.user_id, status ? std::string(JobStatusName(*status)) : "*"});
+        const auto after = DecodePageToken(request->page_token(), fingerprint);
+        const auto page =
+            Read([&](pqxx::work& tx) { return JobStore::ListByClient(tx, caller.user_id, status, page_size, after); });
+        for (const auto& job : page.rows) ToProto(job, response->add_jobs());
+        if (page.next) response->set_next_page_token(EncodePageToken(*page.next, fingerprint));
+    });
+}
+
+grpc::Status JobsApi::SearchJobs(grpc::ServerContext* context, const v1::SearchJobsRequest* request,
+                                 v1::SearchJobsResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& call) {
+        const bool signed_in = call.OptionalClaims().has_value();
+        SearchInput input;
+        input.query = request->query();
+        input.stack.assign(request->stack().begin(), request->stack().end());
+        input.budget_min = MoneyFrom(request->has_budget_min(), request->budget_min());
+        input.budget_max = MoneyFrom(request->has_budget_max(), request->budget_max());
+        for (int i = 0; i < request->statuses_size(); ++i) {
+            input.statuses.push_back(JobStatusFrom(request->statuses(i), "statuses[" + std::to_string(i) + "]"));
+        }
+        input.page_size = request->page_size();
+        input.page_token = request->page_token();
+        const auto spec = ValidateSearch(input, signed_in);
+        const auto page = Read([&](pqxx::work& tx) { return JobStore::Search(tx, spec); });
+        for (const auto& job : page.rows) ToProto(job, response->add_jobs());
+        if (page.next) response->set_next_page_token(EncodePageToken(*page.next, spec.fingerprint));
+    });
+}
+
+}  // namespace marketplace::jobs

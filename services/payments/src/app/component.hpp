@@ -1,0 +1,52 @@
+#pragma once
+// Everything the payments service registers with its Runtime: the gRPC API, the consumer of
+// contracts' events, the provider-submission timers, and the payment provider (the sandbox unless
+// one is given). main() and the tests build the service through this one class.
+#include <memory>
+#include <string>
+
+#include "api/payments_api.hpp"
+#include "api/sandbox_provider.hpp"
+#include "app/config.hpp"
+#include "app/escrow_flows.hpp"
+#include "app/ledger_admin.hpp"
+#include "app/wallet_flows.hpp"
+#include "marketplace/service/event_router.hpp"
+#include "marketplace/service/runtime.hpp"
+
+namespace marketplace::payments {
+
+struct ComponentOptions {
+    /// Consume contracts.events.v1 (tests that drive the handlers themselves turn it off).
+    bool consume_events = true;
+    /// The provider; null: a SandboxProvider delivering to config.sandbox_webhook_target.
+    std::shared_ptr<PaymentProvider> provider;
+};
+
+class PaymentsComponent final {
+public:
+    /// Registers the pieces with `runtime` (before runtime.Start()).
+    PaymentsComponent(service::Runtime& runtime, PaymentsConfig config, ComponentOptions options = {});
+
+    /// Points the sandbox at "127.0.0.1:<port>" once the server has bound it (tests on port 0).
+    void UseSelfPort(int port);
+
+    const PaymentsConfig& config() const noexcept { return config_; }
+    const service::EventRouter& router() const noexcept { return router_; }
+    EscrowFlows& escrow() noexcept { return escrow_; }
+    WalletFlows& wallets() noexcept { return wallets_; }
+    LedgerAdmin& admin() noexcept { return admin_; }
+    /// The sandbox provider, or null when another provider was given.
+    SandboxProvider* sandbox() const noexcept { return sandbox_.get(); }
+
+private:
+    PaymentsConfig config_;
+    std::shared_ptr<SandboxProvider> sandbox_;
+    EscrowFlows escrow_;
+    WalletFlows wallets_;
+    LedgerAdmin admin_;
+    service::EventRouter router_;
+    PaymentsApi api_;
+};
+
+}  // namespace marketplace::payments

@@ -1,0 +1,225 @@
+#include "app/escrow_flows.hpp"
+
+#include "domain/amount.hpp"
+#include "domain/release_plan.hpp"
+#include "marketplace/core/errors.hpp"
+#include "marketplace/core/ids.hpp"
+#include "marketplace/core/log.hpp"
+#include "marketplace/messaging/consumer.hpp"
+#include "marketplace/payments/v1/events.pb.h"
+
+namespace marketplace::payments {
+namespace log = core::log;
+using messaging::PermanentError;
+
+namespace {
+
+/// A lower-cased id, or a PermanentError: an event naming no valid milestone can never apply.
+std::string EventId(const std::string& value, const std::string& event, const std::string& field) {
+    if (!core::IsUuid(value))
+        throw PermanentError(event + "." + field + ": must be a UUID, got '" + value.substr(0, 64) + "'");
+    return NormalizeId(value);
+}
+
+common::v1::Money ToMoney(std::int64_t minor_units, const std::string& currency) {
+    common::v1::Money m;
+    m.set_minor_units(minor_units);
+    m.set_currency(currency);
+    return m;
+}
+
+}  // namespace
+
+EscrowFlows::EscrowFlows(service::Runtime& runtime, const PaymentsConfig& config)
+    : runtime_(runtime), config_(config) {}
+
+std::optional<storage::EscrowRecord> EscrowFlows::Find(pqxx::work& tx, const std::string& milestone_id) const {
+    return escrows_.Find(tx, NormalizeId(milestone_id), false);
+}
+
+void EscrowFlows::Fund(pqxx::work& tx, const contracts::v1::MilestoneFundingRequested& e) {
+    const std::string milestone = EventId(e.milestone_id(), "MilestoneFundingRequested", "milestone_id");
+    escrows_.LockMilestone(tx, milestone);
+    const auto now = runtime_.clock()->Now();
+
+    if (const auto existing = escrows_.Find(tx, milestone, true)) {
+        if (existing->state == "funded") {
+            // Funded at most once: answer again, move nothing.
+            escrows_.RecordAnswer(tx, milestone, e.attempt(), {true, ""}, now);
+            AnswerFunded(tx, milestone, existing->amount, existing->currency, e.attempt());
+        } else {
+            const std::string reason = "the milestone's escrow was already " + existing->state;
+            escrows_.RecordAnswer(tx, milestone, e.attempt(), {false, reason}, now);
+            AnswerFailed(tx, milestone, reason, e.attempt());
+        }
+        return;
+    }
+    if (const auto prior = escrows_.FindAnswer(tx, milestone, e.attempt())) {
+        // This attempt was answered before (a failure: a success leaves an escrow): the same answer.
+        AnswerFailed(tx, milestone, prior->reason, e.attempt());
+        return;
+    }
+    const auto fail = [&](const std::string& reason) {
+        escrows_.RecordAnswer(tx, milestone, e.attempt(), {false, reason}, now);
+        AnswerFailed(tx, milestone, reason, e.attempt());
+    };
+    const std::string client = EventId(e.client_id(), "MilestoneFundingRequested", "client_id");
+    const std::string contract = EventId(e.contract_id(), "MilestoneFundingRequested", "contract_id");
+    std::optional<core::Money> amount;
+    try {
+        amount = ValidateAmount(e.amount().minor_units(), e.amount().currency(), "amount", config_.max_amount_minor);
+    } catch (const core::InvalidArgument& invalid) {
+        fail(invalid.caller_message());
+        return;
+    }
+    const std::string currency(amount->currency().code());
+
+    // Lock the client's wallet and check it before creating anything.
+    std::int64_t available = 0;
+    const auto wallet = ledger_.Find(tx, WalletOf(client, currency));
+    if (wallet) available = ledger_.Lock(tx, {wallet->id}).at(wallet->id).balance;
+    if (!wallet || available < amount->minor_units()) {
+        fail(InsufficientFundsText(available, amount->minor_units(), currency));
+        return;
+    }
+    const std::int64_t escrow_account = ledger_.EnsureAccount(tx, EscrowOf(milestone, currency));
+    const storage::Operation op{storage::OperationId(storage::OperationKind::kEscrowFund, milestone),
+                                storage::OperationKind::kEscrowFund, milestone};
+    ledger_.Post(tx, op, {Leg{wallet->id, escrow_account, amount->minor_units(), currency}}, now);
+
+    storage::EscrowRecord record;
+    record.milestone_id = milestone;
+    record.contract_id = contract;
+    record.client_id = client;
+    record.account_id = escrow_account;
+    record.amount = amount->minor_units();
+    record.currency = currency;
+    record.funded_attempt = e.attempt();
+    escrows_.Insert(tx, record, now);
+    escrows_.RecordAnswer(tx, milestone, e.attempt(), {true, ""}, now);
+    AnswerFunded(tx, milestone, amount->minor_units(), currency, e.attempt());
+    log::Info("escrow funded", {{"milestone_id", milestone}, {"amount", amount->ToString()}});
+}
+
+void EscrowFlows::Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted& e) {
+    const std::string milestone = EventId(e.milestone_id(), "MilestoneAccepted", "milestone_id");
+    escrows_.LockMilestone(tx, milestone);
+    const auto escrow = escrows_.Find(tx, milestone, true);
+    const std::string op_id = storage::OperationId(storage::OperationKind::kEscrowRelease, milestone);
+    if (!escrow) throw PermanentError("MilestoneAccepted for milestone " + milestone + ": no escrow was funded");
+    if (escrow->state == "released") {
+        AnswerReleased(tx, *escrow, escrow->settlement_operation_id);  // released at most once: answer again
+        return;
+    }
+    if (escrow->state != "funded") {
+        throw PermanentError("MilestoneAccepted for milestone " + milestone + ": the escrow was " + escrow->state);
+    }
+    if (e.amount().currency() != escrow->currency || e.amount().minor_units() != escrow->amount) {
+        throw PermanentError("MilestoneAccepted for milestone " + milestone + ": amount " +
+                             std::to_string(e.amount().minor_units()) + " " + e.amount().currency() +
+                             " differs from the escrow's " + std::to_string(escrow->amount) + " " + escrow->currency);
+    }
+    std::vector<PayeeShare> payees;
+    for (const auto& p : e.payees()) payees.push_back({NormalizeId(p.user_id()), p.share_bps()});
+    ReleasePlan plan;
+    try {
+        plan = PlanRelease(escrow->amount, config_.platform_fee_bps, payees);
+    } catch (const core::InvalidArgument& invalid) {
+        throw PermanentError("MilestoneAccepted for milestone " + milestone + ": " + invalid.caller_message());
+    }
+
+    std::vector<Leg> legs;
+    if (plan.fee > 0) {
+        const auto fee_account =
+            ledger_.EnsureAccount(tx, PlatformFeeShard(ShardFor(op_id, config_.fee_shards), escrow->currency));
+        legs.push_back({escrow->account_id, fee_account, plan.fee, escrow->currency});
+    }
+    for (std::size_t i = 0; i < payees.size(); ++i) {
+        if (plan.payee_amounts[i] == 0) continue;  // a share too small to get a minor unit
+        const auto wallet = ledger_.EnsureAccount(tx, WalletOf(payees[i].user_id, escrow->currency));
+        legs.push_back({escrow->account_id, wallet, plan.payee_amounts[i], escrow->currency});
+    }
+    const auto now = runtime_.clock()->Now();
+    ledger_.Post(tx, {op_id, storage::OperationKind::kEscrowRelease, milestone}, legs, now);
+    escrows_.Settle(tx, milestone, "released", op_id, now);
+    AnswerReleased(tx, *escrow, op_id);
+    log::Info("escrow released", {{"milestone_id", milestone},
+                                  {"fee", static_cast<long long>(plan.fee)},
+                                  {"legs", static_cast<long long>(legs.size())}});
+}
+
+void EscrowFlows::Refund(pqxx::work& tx, const contracts::v1::MilestoneCancelled& e) {
+    const std::string milestone = EventId(e.milestone_id(), "MilestoneCancelled", "milestone_id");
+    escrows_.LockMilestone(tx, milestone);
+    const auto escrow = escrows_.Find(tx, milestone, true);
+    if (!escrow) {
+        if (e.refund()) throw PermanentError("MilestoneCancelled for milestone " + milestone + ": no escrow to refund");
+        return;  // cancelled before funding: nothing to do
+    }
+    if (escrow->state == "refunded") {
+        AnswerRefunded(tx, *escrow);  // refunded at most once: answer again
+        return;
+    }
+    if (escrow->state == "released") {
+        if (e.refund())
+            throw PermanentError("MilestoneCancelled for milestone " + milestone + ": the escrow was released");
+        return;
+    }
+    if (!e.refund()) {
+        // The escrow holds the client's money: it goes back whatever the flag says.
+        log::Warn("cancelled milestone without refund flag holds escrow; refunding", {{"milestone_id", milestone}});
+    }
+    const auto now = runtime_.clock()->Now();
+    const std::string op_id = storage::OperationId(storage::OperationKind::kEscrowRefund, milestone);
+    const auto wallet = ledger_.EnsureAccount(tx, WalletOf(escrow->client_id, escrow->currency));
+    ledger_.Post(tx, {op_id, storage::OperationKind::kEscrowRefund, milestone},
+                 {Leg{escrow->account_id, wallet, escrow->amount, escrow->currency}}, now);
+    escrows_.Settle(tx, milestone, "refunded", op_id, now);
+    AnswerRefunded(tx, *escrow);
+    log::Info("escrow refunded", {{"milestone_id", milestone}});
+}
+
+void EscrowFlows::AnswerFunded(pqxx::work& tx, const std::string& milestone_id, std::int64_t amount,
+                               const std::string& currency, int attempt) {
+    payments::v1::EscrowFunded out;
+    out.set_milestone_id(milestone_id);
+    *out.mutable_amount() = ToMoney(amount, currency);
+    out.set_attempt(attempt);
+    runtime_.Publish(tx, milestone_id, out);
+}
+
+void EscrowFlows::AnswerFailed(pqxx::work& tx, const std::string& milestone_id, const std::string& reason,
+                               int attempt) {
+    payments::v1::EscrowFundingFailed out;
+    out.set_milestone_id(milestone_id);
+    out.set_reason(reason);
+    out.set_attempt(attempt);
+    runtime_.Publish(tx, milestone_id, out);
+    log::Info("escrow funding failed", {{"milestone_id", milestone_id}, {"reason", reason}});
+}
+
+void EscrowFlows::AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& operation_id) {
+    payments::v1::EscrowReleased out;
+    out.set_milestone_id(escrow.milestone_id);
+    *out.mutable_amount() = ToMoney(escrow.amount, escrow.currency);
+    for (const auto& t : ledger_.TransfersOf(tx, operation_id)) {
+        auto* leg = out.add_legs();
+        if (t.credit_kind == AccountKind::kPlatformFees) {
+            leg->set_kind("platform_fee");
+        } else {
+            leg->set_kind("payee");
+            leg->set_user_id(t.credit_owner);
+        }
+        *leg->mutable_amount() = ToMoney(t.amount, t.currency);
+    }
+    runtime_.Publish(tx, escrow.milestone_id, out);
+}
+
+void EscrowFlows::AnswerRefunded(pqxx::work& tx, const storage::EscrowRecord& escrow) {
+    payments::v1::EscrowRefunded out;
+    out.set_milestone_id(escrow.milestone_id);
+    *out.mutable_amount() = ToMoney(escrow.amount, escrow.currency);
+    runtime_.Publish(tx, escrow.milestone_id, out);
+}
+
+}  // namespace marketplace::payments

@@ -1,0 +1,50 @@
+#pragma once
+// The escrow side of the sagas (DESIGN.md §4), driven by contracts' events. Each handler runs in
+// the consumer's transaction, serialises on the milestone, checks the escrow's state before
+// moving anything, and publishes its answer in the same transaction:
+//   MilestoneFundingRequested -> client wallet -> escrow, EscrowFunded; or EscrowFundingFailed
+//                                (nothing moved). A funded escrow answers EscrowFunded again.
+//   MilestoneAccepted         -> escrow -> platform fee + payees in one operation, EscrowReleased.
+//   MilestoneCancelled        -> escrow -> client wallet, EscrowRefunded.
+// Released or refunded at most once: the escrow's state, the operation's deterministic id
+// ("escrow_release:<milestone>") with unique (operation_id, leg), and a unique settlement per
+// milestone in the operations table all say so.
+#include <memory>
+#include <string>
+
+#include <pqxx/transaction>
+
+#include "app/config.hpp"
+#include "marketplace/contracts/v1/events.pb.h"
+#include "marketplace/service/runtime.hpp"
+#include "storage/escrow_store.hpp"
+#include "storage/ledger_store.hpp"
+
+namespace marketplace::payments {
+
+class EscrowFlows final {
+public:
+    EscrowFlows(service::Runtime& runtime, const PaymentsConfig& config);
+
+    void Fund(pqxx::work& tx, const contracts::v1::MilestoneFundingRequested& event);
+    void Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted& event);
+    void Refund(pqxx::work& tx, const contracts::v1::MilestoneCancelled& event);
+
+    /// The escrow of a milestone (for views), nullopt when none was funded.
+    std::optional<storage::EscrowRecord> Find(pqxx::work& tx, const std::string& milestone_id) const;
+    const storage::EscrowStore& escrows() const noexcept { return escrows_; }
+
+private:
+    void AnswerFunded(pqxx::work& tx, const std::string& milestone_id, std::int64_t amount, const std::string& currency,
+                      int attempt);
+    void AnswerFailed(pqxx::work& tx, const std::string& milestone_id, const std::string& reason, int attempt);
+    void AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& operation_id);
+    void AnswerRefunded(pqxx::work& tx, const storage::EscrowRecord& escrow);
+
+    service::Runtime& runtime_;
+    const PaymentsConfig& config_;
+    storage::LedgerStore ledger_;
+    storage::EscrowStore escrows_;
+};
+
+}  // namespace marketplace::payments

@@ -1,0 +1,18 @@
+#include "events/contract_events.hpp"
+
+#include "marketplace/contracts/v1/events.pb.h"
+
+namespace marketplace::payments {
+
+void RouteContractEvents(service::EventRouter& router, EscrowFlows& flows) {
+    using messaging::IncomingEvent;
+    router.On<contracts::v1::MilestoneFundingRequested>([&flows](pqxx::work& tx,
+                                                                 const contracts::v1::MilestoneFundingRequested& e,
+                                                                 const IncomingEvent&) { flows.Fund(tx, e); });
+    router.On<contracts::v1::MilestoneAccepted>([&flows](pqxx::work& tx, const contracts::v1::MilestoneAccepted& e,
+                                                         const IncomingEvent&) { flows.Release(tx, e); });
+    router.On<contracts::v1::MilestoneCancelled>([&flows](pqxx::work& tx, const contracts::v1::MilestoneCancelled& e,
+                                                          const IncomingEvent&) { flows.Refund(tx, e); });
+}
+
+}  // namespace marketplace::payments

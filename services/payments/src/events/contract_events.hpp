@@ -1,0 +1,14 @@
+#pragma once
+// What payments consumes from contracts.events.v1: the three escrow commands of the sagas.
+#include "app/escrow_flows.hpp"
+#include "marketplace/service/event_router.hpp"
+
+namespace marketplace::payments {
+
+inline constexpr char kContractsTopic[] = "contracts.events.v1";
+
+/// Routes MilestoneFundingRequested, MilestoneAccepted and MilestoneCancelled to `flows`; other
+/// contracts events are skipped.
+void RouteContractEvents(service::EventRouter& router, EscrowFlows& flows);
+
+}  // namespace marketplace::payments

@@ -1,0 +1,88 @@
+#include "storage/escrow_store.hpp"
+
+#include <stdexcept>
+
+#include <pqxx/pqxx>
+
+#include "storage/ledger_store.hpp"
+
+namespace marketplace::payments::storage {
+
+void EscrowStore::LockMilestone(pqxx::work& tx, const std::string& milestone_id) const {
+    tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended('payments.escrow:' || $1, 0))", milestone_id);
+}
+
+std::optional<EscrowRecord> EscrowStore::Find(pqxx::work& tx, const std::string& milestone_id, bool for_update) const {
+    const std::string sql =
+        "SELECT e.milestone_id::text, e.contract_id::text, e.client_id::text, e.account_id, e.amount, e.currency, "
+        "e.state, e.funded_attempt, " +
+        Rfc3339Sql("e.funded_at") + ", " + Rfc3339Sql("e.settled_at") +
+        ", COALESCE(e.settlement_operation_id, ''), a.balance "
+        "FROM escrows e JOIN accounts a ON a.id = e.account_id WHERE e.milestone_id = $1::uuid" +
+        (for_update ? " FOR UPDATE OF e" : "");
+    auto rows = tx.exec_params(sql, milestone_id);
+    if (rows.empty()) return std::nullopt;
+    const auto& r = rows[0];
+    EscrowRecord e;
+    e.milestone_id = r[0].c_str();
+    e.contract_id = r[1].c_str();
+    e.client_id = r[2].c_str();
+    e.account_id = r[3].as<std::int64_t>();
+    e.amount = r[4].as<std::int64_t>();
+    e.currency = r[5].c_str();
+    e.state = r[6].c_str();
+    e.funded_attempt = r[7].as<int>();
+    e.funded_at = r[8].c_str();
+    e.settled_at = r[9].c_str();
+    e.settlement_operation_id = r[10].c_str();
+    e.held = r[11].as<std::int64_t>();
+    return e;
+}
+
+void EscrowStore::Insert(pqxx::work& tx, const EscrowRecord& e, core::Clock::TimePoint now) const {
+    tx.exec_params(
+        "INSERT INTO escrows (milestone_id, contract_id, client_id, account_id, amount, currency, state, "
+        "funded_attempt, funded_at) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, 'funded', $7, $8::timestamptz)",
+        e.milestone_id, e.contract_id, e.client_id, e.account_id, e.amount, e.currency, e.funded_attempt,
+        Timestamp(now));
+}
+
+void EscrowStore::Settle(pqxx::work& tx, const std::string& milestone_id, const std::string& state,
+                         const std::string& operation_id, core::Clock::TimePoint now) const {
+    const auto r = tx.exec_params(
+        "UPDATE escrows SET state = $2, settled_at = $3::timestamptz, settlement_operation_id = $4 "
+        "WHERE milestone_id = $1::uuid AND state = 'funded'",
+        milestone_id, state, Timestamp(now), operation_id);
+    if (r.affected_rows() != 1) throw std::logic_error("escrow " + milestone_id + " is not funded");
+}
+
+std::optional<FundingAnswer> EscrowStore::FindAnswer(pqxx::work& tx, const std::string& milestone_id,
+                                                     int attempt) const {
+    auto rows =
+        tx.exec_params("SELECT funded, reason FROM funding_answers WHERE milestone_id = $1::uuid AND attempt = $2",
+                       milestone_id, attempt);
+    if (rows.empty()) return std::nullopt;
+    return FundingAnswer{rows[0][0].as<bool>(), rows[0][1].c_str()};
+}
+
+void EscrowStore::RecordAnswer(pqxx::work& tx, const std::string& milestone_id, int attempt,
+                               const FundingAnswer& answer, core::Clock::TimePoint now) const {
+    tx.exec_params(
+        "INSERT INTO funding_answers (milestone_id, attempt, funded, reason, answered_at) "
+        "VALUES ($1::uuid, $2, $3, $4, $5::timestamptz) ON CONFLICT DO NOTHING",
+        milestone_id, attempt, answer.funded, answer.reason, Timestamp(now));
+}
+
+std::vector<std::pair<std::string, std::int64_t>> EscrowStore::HeldForClient(pqxx::work& tx,
+                                                                             const std::string& client_id) const {
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    for (const auto& row : tx.exec_params(
+             "SELECT a.currency, sum(a.balance)::bigint FROM escrows e JOIN accounts a ON a.id = e.account_id "
+             "WHERE e.client_id = $1::uuid AND e.state = 'funded' GROUP BY a.currency ORDER BY a.currency",
+             client_id)) {
+        out.emplace_back(row[0].c_str(), row[1].as<std::int64_t>());
+    }
+    return out;
+}
+
+}  // namespace marketplace::payments::storage

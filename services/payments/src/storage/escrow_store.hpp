@@ -1,0 +1,54 @@
+#pragma once
+// SQL for escrow records and the answers given to funding attempts.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/transaction>
+
+#include "marketplace/core/clock.hpp"
+
+namespace marketplace::payments::storage {
+
+struct EscrowRecord {
+    std::string milestone_id;
+    std::string contract_id;
+    std::string client_id;
+    std::int64_t account_id = 0;
+    std::int64_t amount = 0;
+    std::string currency;
+    std::string state;  // "funded", "released", "refunded"
+    int funded_attempt = 0;
+    std::string funded_at;   // RFC 3339
+    std::string settled_at;  // RFC 3339, empty while funded
+    std::string settlement_operation_id;
+    std::int64_t held = 0;  // the escrow account's balance
+};
+
+struct FundingAnswer {
+    bool funded = false;
+    std::string reason;
+};
+
+class EscrowStore final {
+public:
+    /// Serialises every handler of one milestone (the escrow row may not exist yet).
+    void LockMilestone(pqxx::work& tx, const std::string& milestone_id) const;
+    /// The escrow, locked FOR UPDATE when `for_update`.
+    std::optional<EscrowRecord> Find(pqxx::work& tx, const std::string& milestone_id, bool for_update) const;
+    void Insert(pqxx::work& tx, const EscrowRecord& escrow, core::Clock::TimePoint now) const;
+    /// Marks a funded escrow released or refunded; throws std::logic_error when it was not funded.
+    void Settle(pqxx::work& tx, const std::string& milestone_id, const std::string& state,
+                const std::string& operation_id, core::Clock::TimePoint now) const;
+
+    std::optional<FundingAnswer> FindAnswer(pqxx::work& tx, const std::string& milestone_id, int attempt) const;
+    /// Records the answer to an attempt (the first answer stays).
+    void RecordAnswer(pqxx::work& tx, const std::string& milestone_id, int attempt, const FundingAnswer& answer,
+                      core::Clock::TimePoint now) const;
+
+    /// Per currency, what the funded escrows of the client's milestones hold.
+    std::vector<std::pair<std::string, std::int64_t>> HeldForClient(pqxx::work& tx, const std::string& client_id) const;
+};
+
+}  // namespace marketplace::payments::storage
