@@ -206,4 +206,11 @@ Verification JwksVerifier::Check(std::string_view bearer_token) const {
     return VerifyJwt(bearer_token, lookup, options_.verify);
 }
 
+std::shared_ptr<const rpc::TokenVerifier> ServiceTokenVerifier(const rpc::ChannelOptions& auth,
+                                                               std::shared_ptr<const core::Clock> clock) {
+    JwksVerifierOptions options;
+    options.verify.clock = std::move(clock);
+    return std::make_shared<JwksVerifier>(rpc::CreateChannel(auth), options);
+}
+
 }  // namespace marketplace::auth

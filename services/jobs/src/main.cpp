@@ -31,10 +31,7 @@ int main() {
         return c;
     });
     const auto clock = service::ClockFromEnv();
-    auth::JwksVerifierOptions verifier;
-    verifier.verify.clock = clock;  // token expiry by the same clock as everything else
-    config.runtime.server.token_verifier =
-        std::make_shared<auth::JwksVerifier>(rpc::CreateChannel(config.auth), verifier);
+    config.runtime.server.token_verifier = auth::ServiceTokenVerifier(config.auth, clock);
 
     service::Runtime runtime(config.runtime, clock);
     runtime.Migrate("jobs", migrations::jobs());

@@ -23,9 +23,7 @@ int main() {
         core::ExitOnConfigError(e);
     }
     const auto clock = service::ClockFromEnv();
-    auth::JwksVerifierOptions verifier;
-    verifier.verify.clock = clock;  // token expiry by the same clock as everything else
-    runtime_config.server.token_verifier = std::make_shared<auth::JwksVerifier>(rpc::CreateChannel(auth_channel), verifier);
+    runtime_config.server.token_verifier = auth::ServiceTokenVerifier(auth_channel, clock);
     service::Runtime runtime(std::move(runtime_config), clock);
     runtime.Migrate("payments", migrations::payments());
     payments::PaymentsComponent component(runtime, std::move(config));

@@ -23,6 +23,7 @@
 #include "marketplace/auth/signing_key.hpp"
 #include "marketplace/auth/v1/auth.pb.h"
 #include "marketplace/rpc/auth.hpp"
+#include "marketplace/rpc/client.hpp"
 
 namespace grpc {
 class Channel;
@@ -99,5 +100,11 @@ private:
 /// Fetches the public keys from AuthService.GetJwks over `channel` (used by JwksVerifier). Throws
 /// core::Unavailable when the call fails.
 std::vector<PublicKey> FetchJwks(grpc::Channel& channel, std::chrono::milliseconds timeout);
+
+/// The verifier a service's main() installs: the JWKS of the auth service at `auth` (its channel
+/// options, e.g. from AUTH_GRPC_TARGET), with token expiry judged by `clock` — the same clock as the
+/// rest of the service.
+std::shared_ptr<const rpc::TokenVerifier> ServiceTokenVerifier(const rpc::ChannelOptions& auth,
+                                                               std::shared_ptr<const core::Clock> clock);
 
 }  // namespace marketplace::auth
