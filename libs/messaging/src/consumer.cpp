@@ -4,6 +4,8 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
+#include <type_traits>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -205,15 +207,7 @@ private:
             if (ready.size() == events.size()) {
                 std::vector<Outcome> outcomes;
                 try {
-                    outcomes = db::InTransaction(pool_, [&](pqxx::work& tx) {
-                        std::vector<Outcome> out;
-                        out.reserve(ready.size());
-                        for (const auto* e : ready) {
-                            core::log::LogScope scope(TraceIdOf(*e), e->id);
-                            out.push_back(ApplyIn(tx, *e));
-                        }
-                        return out;
-                    });
+                    outcomes = db::InTransaction(pool_, [&](pqxx::work& tx) { return ApplyIn(tx, ready); });
                 } catch (const std::exception& e) {
                     core::log::Info("batch failed; applying its events one at a time",
                                     {{"group", options_.group}, {"error", e.what()}});
@@ -248,7 +242,8 @@ private:
         }
         core::log::LogScope scope(TraceIdOf(event), event.id);
         try {
-            Settled(event, db::InTransaction(pool_, [&](pqxx::work& tx) { return ApplyIn(tx, event); }));
+            const std::vector<const IncomingEvent*> one{&event};
+            Settled(event, db::InTransaction(pool_, [&](pqxx::work& tx) { return ApplyIn(tx, one); }).front());
         } catch (const PermanentError& e) {
             DeadLetter(event, e.what(), attempt);
             Done(event);
@@ -269,23 +264,91 @@ private:
         }
     }
 
-    /// Applies one event inside `tx`: waits behind an open dead letter of its key, skips a duplicate.
-    Outcome ApplyIn(pqxx::work& tx, const IncomingEvent& event) {
-        {
-            LockKey(tx, event.key);
-            const auto open = tx.exec_params(
-                "SELECT bool_or(event_id = $3) FROM dead_letters "
-                "WHERE consumer = $1 AND event_key = $2 AND status <> 'resolved'",
-                options_.group, event.key, event.id);
-            if (!open[0][0].is_null()) {
-                // The key is parked behind a dead letter: keep this event behind it, once.
-                if (!open[0][0].as<bool>()) InsertDeadLetter(tx, event, "waiting", "held behind an earlier dead letter with the same key", 0);
-                return Outcome::kHeld;
-            }
-            if (!ClaimInbox(tx, event)) return Outcome::kDuplicate;
-            handler_(tx, event);
-            return Outcome::kHandled;
+    /// Applies `events` (in order) inside `tx`, with a few statements for the whole batch: locks their
+    /// keys, holds the events of keys parked behind a dead letter, claims the rest in the inbox (a
+    /// conflict is a duplicate), and runs the handler for each claimed event.
+    std::vector<Outcome> ApplyIn(pqxx::work& tx, const std::vector<const IncomingEvent*>& events) {
+        std::vector<long long> locks;
+        std::vector<std::string> keys;
+        for (const auto* e : events) {
+            locks.push_back(impl::StableHash(options_.group + '\x1f' + e->key));
+            keys.push_back(e->key);
         }
+        // Sorted, so two transactions locking overlapping keys cannot deadlock.
+        tx.exec_params("SELECT pg_advisory_xact_lock(h) FROM unnest($1::bigint[]) AS h ORDER BY h", ToArray(tx, locks));
+
+        std::map<std::string, std::set<std::string>> parked;  // key -> ids of its open dead letters
+        for (const auto& row : tx.exec_params(
+                 "SELECT event_key, event_id FROM dead_letters "
+                 "WHERE consumer = $1 AND event_key = ANY($2::text[]) AND status <> 'resolved'",
+                 options_.group, ToArray(tx, keys))) {
+            parked[row[0].c_str()].insert(row[1].c_str());
+        }
+
+        std::vector<Outcome> outcomes(events.size(), Outcome::kDuplicate);
+        std::vector<std::size_t> to_claim;
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            const IncomingEvent& e = *events[i];
+            auto it = parked.find(e.key);
+            if (it == parked.end()) {
+                to_claim.push_back(i);
+                continue;
+            }
+            // The key waits behind a dead letter: keep this event behind it, once.
+            if (it->second.insert(e.id).second) {
+                InsertDeadLetter(tx, e, "waiting", "held behind an earlier dead letter with the same key", 0);
+            }
+            outcomes[i] = Outcome::kHeld;
+        }
+        if (to_claim.empty()) return outcomes;
+
+        std::vector<std::string> sources, ids, topics;
+        std::vector<long long> partitions, offsets;
+        for (std::size_t i : to_claim) {
+            sources.push_back(events[i]->source);
+            ids.push_back(events[i]->id);
+            topics.push_back(events[i]->topic);
+            partitions.push_back(events[i]->partition);
+            offsets.push_back(events[i]->offset);
+        }
+        std::set<std::pair<std::string, std::string>> claimed;
+        for (const auto& row : tx.exec_params(
+                 "INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\") "
+                 "SELECT $1, s, i, t, p, o FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[]) "
+                 "AS x(s, i, t, p, o) ON CONFLICT DO NOTHING RETURNING source, event_id",
+                 options_.group, ToArray(tx, sources), ToArray(tx, ids), ToArray(tx, topics), ToArray(tx, partitions),
+                 ToArray(tx, offsets))) {
+            claimed.emplace(row[0].c_str(), row[1].c_str());
+        }
+        for (std::size_t i : to_claim) {
+            const IncomingEvent& e = *events[i];
+            // erase: a copy of the same event later in the batch is a duplicate.
+            if (claimed.erase({e.source, e.id}) == 0) continue;
+            core::log::LogScope scope(TraceIdOf(e), e.id);
+            handler_(tx, e);
+            outcomes[i] = Outcome::kHandled;
+        }
+        return outcomes;
+    }
+
+    /// A PostgreSQL array literal of `values` (passed as a parameter: only the array syntax is escaped).
+    template <typename T>
+    static std::string ToArray(pqxx::work&, const std::vector<T>& values) {
+        std::string out = "{";
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            if (i > 0) out += ',';
+            if constexpr (std::is_arithmetic_v<T>) {
+                out += std::to_string(values[i]);
+            } else {
+                out += '"';
+                for (char c : values[i]) {
+                    if (c == '"' || c == '\\') out += '\\';
+                    out += c;
+                }
+                out += '"';
+            }
+        }
+        return out + "}";
     }
 
     bool ClaimInbox(pqxx::work& tx, const IncomingEvent& event) {

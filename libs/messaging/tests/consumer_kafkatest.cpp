@@ -151,3 +151,22 @@ TEST_CASE("A transient failure is retried on its partition and applies once, in 
     relay.Stop();
     consumer.Stop();
 }
+
+TEST_CASE("Keys and ids with quotes, backslashes, commas and braces are applied once, in order", "[messaging][kafka]") {
+    MessagingDb db("oddkeys");
+    const auto topic = testing::UniqueTopic("oddkeys");
+    CreateTopic(topic, 2);
+    const std::string group = "oddkeys-" + db.name();
+    messaging::InboxConsumer consumer(db.Config(), TestKafka(), {.group = group, .topics = {topic}},
+                                      RecordingHandler(group));
+    consumer.Start();
+    messaging::OutboxRelay relay(db.Config(), TestKafka(), {.service = "tests-oddkeys"});
+    relay.Start();
+    const std::vector<std::string> keys{R"(contract "7", {a,b})", R"(back\slash)", "it's", "NULL", "  spaced  "};
+    for (const auto& key : keys) AppendCommitted(db.pool(), topic, key, {"1", "2", "3"});
+    REQUIRE(testing::WaitUntil([&] { return consumer.metrics().handled.load() == 15; }, 30s));
+    const auto by_key = db.EffectsByKey(group);
+    for (const auto& key : keys) CHECK(by_key.at(key) == std::vector<std::string>{"1", "2", "3"});
+    relay.Stop();
+    consumer.Stop();
+}
