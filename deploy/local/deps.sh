@@ -11,6 +11,7 @@ packages=(
   golang-github-gogo-googleapis-dev grpc-proto
   postgresql-15 postgresql-client-15 postgresql-contrib
   procps iproute2 python3 clang-format
+  libboost1.81-dev golang-grpc-gateway
 )
 
 missing=()

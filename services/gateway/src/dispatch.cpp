@@ -1,0 +1,184 @@
+// Gateway: what happens to one request (see gateway.hpp for the order).
+#include <chrono>
+
+#include "edge/public_routes.hpp"
+#include "gateway.hpp"
+#include "http/request_error.hpp"
+#include "http/url.hpp"
+#include "http/utf8.hpp"
+#include "marketplace/core/log.hpp"
+#include "marketplace/rpc/call_scope.hpp"
+#include "transcode/request_builder.hpp"
+#include "transcode/response_writer.hpp"
+#include "transcode/status_mapping.hpp"
+#include "transcode/webhook.hpp"
+
+namespace marketplace::gateway {
+namespace log = core::log;
+
+namespace {
+
+constexpr std::size_t kMaxSignatureBytes = 1024;
+
+bool IsGet(const HttpRequest& request) { return request.method() == bhttp::verb::get; }
+
+void RequireGet(const HttpRequest& request) {
+    if (!IsGet(request)) {
+        throw RequestError(bhttp::status::method_not_allowed, "METHOD_NOT_ALLOWED", "only GET is allowed here")
+            .WithHeader(bhttp::field::allow, "GET");
+    }
+}
+
+std::string Joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+    return out;
+}
+
+}  // namespace
+
+void Gateway::Handle(HttpRequest&& request, const Peer& peer, Responder respond) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto ids = std::make_shared<const RequestIds>(
+        MakeRequestIds(HeaderValue(request, "X-Request-Id"), HeaderValue(request, "traceparent")));
+    const std::string origin(HeaderValue(request, "Origin"));
+    const std::string method(request.method_string());
+    const std::string target(request.target());
+    // Every answer passes here: ids and CORS headers, and one log line.
+    Reply reply = [this, respond, ids, origin, method, target, started](HttpResponse response) {
+        response.set("X-Request-Id", ids->request_id);
+        response.set("traceparent", ids->trace.ToTraceparent());
+        cors_.Decorate(origin, response);
+        const auto micros =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+        {
+            log::LogScope scope(ids->trace.trace_id, ids->request_id);
+            const auto path = SanitizeUtf8(std::string_view(target).substr(0, std::string_view(target).find('?')));
+            log::Info("http request", {{"method", method},
+                                       {"path", path},
+                                       {"status", static_cast<int>(response.result_int())},
+                                       {"duration_us", static_cast<long long>(micros)}});
+        }
+        respond(std::move(response));
+    };
+    try {
+        Dispatch(request, peer, *ids, reply);
+    } catch (const RequestError& e) {
+        reply(e.ToResponse());
+    } catch (const std::exception& e) {
+        log::Error("gateway request failed", {{"error", e.what()}});
+        reply(ErrorResponse(bhttp::status::internal_server_error, "INTERNAL", "internal error"));
+    }
+}
+
+void Gateway::Dispatch(HttpRequest& request, const Peer& peer, const RequestIds& ids, const Reply& reply) {
+    const auto target = SplitTarget(std::string_view(request.target().data(), request.target().size()));
+    const std::string_view path = target.path;
+
+    // Probes are never rate limited.
+    if (path == "/healthz" && !Cors::IsPreflight(request)) {
+        RequireGet(request);
+        return reply(JsonResponse(bhttp::status::ok, R"({"status":"ok"})"));
+    }
+    if (path == "/readyz" && !Cors::IsPreflight(request)) {
+        RequireGet(request);
+        return HandleReady(reply);
+    }
+
+    CheckRate(ip_limiter_, peer.address, "from this address");
+
+    if (Cors::IsPreflight(request)) return reply(cors_.Preflight(request));
+    if (path == "/openapi.json") {
+        RequireGet(request);
+        return reply(JsonResponse(bhttp::status::ok, openapi_json_));
+    }
+
+    if (webhook_route_.method != nullptr) {
+        if (const auto provider = WebhookProvider(path); !provider.empty()) {
+            return HandleWebhook(request, provider, ids, reply);
+        }
+    }
+
+    const std::string_view method(request.method_string().data(), request.method_string().size());
+    const auto lookup = routes_.Find(method, path);
+    if (lookup.route == nullptr) {
+        if (lookup.allowed_methods.empty()) {
+            throw RequestError(bhttp::status::not_found, "NOT_FOUND", "no route for " + std::string(path));
+        }
+        throw RequestError(bhttp::status::method_not_allowed, "METHOD_NOT_ALLOWED",
+                           std::string(method) + " is not allowed on " + std::string(path) +
+                               "; allowed: " + Joined(lookup.allowed_methods))
+            .WithHeader(bhttp::field::allow, Joined(lookup.allowed_methods));
+    }
+    const Route& route = *lookup.route;
+    const auto auth =
+        authenticator_.Check(HeaderValue(request, "Authorization"), !IsPublicMethod(route.method->full_name()));
+    if (auth.claims) CheckRate(user_limiter_, auth.claims->subject, "for this user");
+
+    const auto message = BuildRequestMessage(
+        route, RequestParts{lookup.bindings, target.query, request.body(), HeaderValue(request, "Content-Type")},
+        config_.max_json_depth);
+    Forward(route, message->SerializeAsString(), auth.authorization, request, ids, reply);
+}
+
+void Gateway::HandleWebhook(HttpRequest& request, const std::string& provider, const RequestIds& ids,
+                            const Reply& reply) {
+    const auto& providers = config_.webhook.providers;
+    if (std::find(providers.begin(), providers.end(), provider) == providers.end()) {
+        throw RequestError(bhttp::status::not_found, "NOT_FOUND", "unknown payment provider '" + provider + "'");
+    }
+    if (request.method() != bhttp::verb::post) {
+        throw RequestError(bhttp::status::method_not_allowed, "METHOD_NOT_ALLOWED", "webhooks are POSTed")
+            .WithHeader(bhttp::field::allow, "POST");
+    }
+    const std::string_view signature = HeaderValue(request, config_.webhook.signature_header);
+    if (signature.size() > kMaxSignatureBytes ||
+        std::any_of(signature.begin(), signature.end(), [](char c) { return c < 0x20 || c > 0x7E; })) {
+        throw RequestError::InvalidArgument("signature", "the " + config_.webhook.signature_header +
+                                                             " header must be at most 1024 printable ASCII characters");
+    }
+    // The raw bytes, exactly as signed: never re-encoded.
+    Forward(webhook_route_, WebhookRequestBytes(request.body(), signature), std::string(), request, ids, reply);
+}
+
+void Gateway::Forward(const Route& route, std::string request_bytes, const std::string& authorization,
+                      const HttpRequest& request, const RequestIds& ids, const Reply& reply) {
+    Upstream* upstream = UpstreamFor(route);
+    if (upstream == nullptr) {
+        throw RequestError(bhttp::status::not_found, "NOT_FOUND", "no route for " + route.path.text());
+    }
+    UpstreamCall call;
+    call.method_path = route.grpc_path;
+    call.request_bytes = std::move(request_bytes);
+    call.deadline = std::chrono::system_clock::now() + config_.upstream_timeout;
+    call.metadata.emplace_back(rpc::kRequestIdMetadata, ids.request_id);
+    call.metadata.emplace_back(rpc::kTraceparentMetadata, ids.trace.ToTraceparent());
+    if (!authorization.empty()) call.metadata.emplace_back(rpc::kAuthorizationMetadata, authorization);
+    if (request.count("Idempotency-Key") > 0) {
+        const std::string_view key = HeaderValue(request, "Idempotency-Key");
+        if (!IsAcceptableIdempotencyKey(key)) {
+            throw RequestError::InvalidArgument("Idempotency-Key",
+                                                "Idempotency-Key must be 1..255 printable ASCII characters");
+        }
+        call.metadata.emplace_back("idempotency-key", std::string(key));
+    }
+    upstream->Call(std::move(call), [&route, reply](UpstreamResult result) {
+        if (!result.status.ok()) {
+            if (result.status.error_code() != grpc::StatusCode::INVALID_ARGUMENT &&
+                HttpStatusFromGrpc(result.status.error_code()) >= bhttp::status::internal_server_error) {
+                log::Warn("upstream call failed", {{"method", route.grpc_path},
+                                                   {"code", static_cast<int>(result.status.error_code())},
+                                                   {"error", result.status.error_message()}});
+            }
+            return reply(ErrorResponseFromGrpc(result.status, result.error_field));
+        }
+        auto json = ResponseJson(route, result.response_bytes);
+        if (!json) {
+            log::Error("upstream response does not parse", {{"method", route.grpc_path}});
+            return reply(ErrorResponse(bhttp::status::internal_server_error, "INTERNAL", "internal error"));
+        }
+        reply(JsonResponse(bhttp::status::ok, std::move(*json)));
+    });
+}
+
+}  // namespace marketplace::gateway

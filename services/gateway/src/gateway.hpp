@@ -1,0 +1,75 @@
+#pragma once
+// The gateway: the HTTP server, the route table built from the linked services' descriptors, the
+// upstream channels, and the edge duties in the order a request meets them:
+//
+//   ids (X-Request-Id, traceparent) -> target checks -> probes (/healthz, /readyz) -> per-address
+//   rate limit -> CORS preflight -> /openapi.json | webhook | route lookup (404/405)
+//   -> bearer token (401 unless public) -> per-user rate limit -> request message (400/415)
+//   -> gRPC call with a deadline -> JSON response, or the mapped error.
+//
+// Every response carries X-Request-Id and traceparent, and the CORS headers for an allowed origin.
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config.hpp"
+#include "edge/authenticator.hpp"
+#include "edge/cors.hpp"
+#include "edge/rate_limiter.hpp"
+#include "edge/request_ids.hpp"
+#include "http/server.hpp"
+#include "marketplace/rpc/auth.hpp"
+#include "routing/route_table.hpp"
+#include "upstream/upstream.hpp"
+
+namespace marketplace::gateway {
+
+class Gateway final {
+public:
+    /// Builds the route table and the OpenAPI document and opens the channels (lazily connecting).
+    /// Throws std::invalid_argument when the annotations make a bad or conflicting route table.
+    Gateway(GatewayConfig config, std::shared_ptr<const rpc::TokenVerifier> verifier);
+    /// Stops if still running.
+    ~Gateway();
+    Gateway(const Gateway&) = delete;
+    Gateway& operator=(const Gateway&) = delete;
+
+    /// Starts serving; returns the bound port.
+    int Start();
+    /// Stops accepting, lets requests in flight finish (drain timeout), waits for the upstream
+    /// callbacks, stops. Idempotent.
+    void Stop();
+
+    int port() const noexcept;
+    const RouteTable& routes() const noexcept { return routes_; }
+    const std::string& openapi_json() const noexcept { return openapi_json_; }
+
+private:
+    using Reply = std::function<void(HttpResponse)>;
+
+    void Handle(HttpRequest&& request, const Peer& peer, Responder respond);
+    void Dispatch(HttpRequest& request, const Peer& peer, const RequestIds& ids, const Reply& reply);
+    void HandleReady(const Reply& reply);
+    void HandleWebhook(HttpRequest& request, const std::string& provider, const RequestIds& ids, const Reply& reply);
+    void Forward(const Route& route, std::string request_bytes, const std::string& authorization,
+                 const HttpRequest& request, const RequestIds& ids, const Reply& reply);
+    void CheckRate(RateLimiter& limiter, const std::string& key, std::string_view what);
+    Upstream* UpstreamFor(const Route& route);
+
+    GatewayConfig config_;
+    std::shared_ptr<CallTracker> tracker_;
+    std::vector<std::unique_ptr<Upstream>> upstreams_;
+    std::map<std::string, Upstream*, std::less<>> upstream_by_service_;
+    RouteTable routes_;
+    Route webhook_route_;
+    std::string openapi_json_;
+    Authenticator authenticator_;
+    RateLimiter ip_limiter_;
+    RateLimiter user_limiter_;
+    Cors cors_;
+    std::unique_ptr<HttpServer> server_;
+};
+
+}  // namespace marketplace::gateway
