@@ -4,8 +4,10 @@
 //
 //   messaging_bench [--rate 1000] [--seconds 10] [--relay-events 100000]
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -63,6 +65,7 @@ messaging::KafkaConfig Kafka() {
     k.bootstrap = testing::BrokerControl::Bootstrap();
     k.linger_ms = 0;
     k.fetch_wait_max_ms = 1;
+    if (const char* v = std::getenv("BENCH_FETCH_WAIT_MS")) k.fetch_wait_max_ms = std::atoi(v);
     return k;
 }
 
@@ -83,6 +86,11 @@ void SteadyLatency(const Args& args) {
     std::map<std::string, Clock::time_point> committed;
     std::vector<double> latencies_ms;
     latencies_ms.reserve(static_cast<std::size_t>(args.rate * args.seconds));
+    std::vector<double> commit_ms;  // the writers' COMMIT alone, for reading the latency figures
+    // commit -> first seen by a plain Kafka reader (no database): the relay and broker part alone.
+    std::map<std::string, Clock::time_point> committed_for_probe;
+    std::vector<double> broker_path_ms;
+    std::atomic<bool> probing{true};
 
     messaging::ConsumerOptions co;
     co.group = "bench-" + db.name();
@@ -98,7 +106,9 @@ void SteadyLatency(const Args& args) {
     };
     messaging::InboxConsumer consumer(db.Config(4), Kafka(), co, [](pqxx::work&, const messaging::IncomingEvent&) {});
     consumer.Start();
-    messaging::OutboxRelay relay(db.Config(2), Kafka(), {.service = "bench"});
+    messaging::RelayOptions ro{.service = "bench"};
+    if (const char* v = std::getenv("BENCH_RELAY_MAX_IDLE_MS")) ro.max_idle_wait = std::chrono::milliseconds(std::atoi(v));
+    messaging::OutboxRelay relay(db.Config(2), Kafka(), ro);
     relay.Start();
     if (!testing::WaitUntil([&] { return consumer.Assigned() && relay.IsLeader(); }, 30s)) {
         throw std::runtime_error("consumer or relay did not start");
@@ -118,6 +128,22 @@ void SteadyLatency(const Args& args) {
         latencies_ms.clear();
     }
 
+    std::thread probe_thread([&] {
+        testing::EventProbe probe(Kafka().bootstrap, {topic});
+        std::size_t seen = probe.Drain(200ms).size();  // the warm-up events
+        while (probing) {
+            const auto& events = probe.WaitForCount(seen + 1, 50ms);
+            const auto now = Clock::now();
+            std::lock_guard lock(mu);
+            for (; seen < events.size(); ++seen) {
+                auto it = committed_for_probe.find(events[seen].headers.at("ce_id"));
+                if (it == committed_for_probe.end()) continue;
+                broker_path_ms.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
+                committed_for_probe.erase(it);
+            }
+        }
+    });
+
     // Several writer threads, as request handlers would be, together paced at `rate`.
     constexpr int kWriters = 4;
     const std::string payload(200, 'p');
@@ -132,14 +158,22 @@ void SteadyLatency(const Args& args) {
             for (int i = w; i < total; i += kWriters) {
                 std::this_thread::sleep_until(start + interval * i);
                 const std::string key = "milestone-" + std::to_string(i % 100);
+                Clock::time_point before_commit;
                 db::InTransaction(pool, [&](pqxx::work& tx) {
                     const auto id = outbox.Append(tx, {topic, key, "marketplace.bench.v1.Happened", payload, 1, ""});
                     // Timed from just before COMMIT (InTransaction commits when this returns), so the
                     // figure includes the commit itself.
                     std::lock_guard lock(mu);
-                    committed[id] = Clock::now();
+                    before_commit = Clock::now();
+                    committed[id] = before_commit;
+                    committed_for_probe[id] = before_commit;
                 });
+                const double took = std::chrono::duration<double, std::milli>(Clock::now() - before_commit).count();
                 relay.Wake();
+                {
+                    std::lock_guard lock(mu);
+                    commit_ms.push_back(took);
+                }
                 if (w == 0 && (i + kWriters) % (args.rate * 2) < kWriters) {
                     std::fprintf(stderr, "  %d/%d events written\n", i + kWriters, total);
                 }
@@ -154,6 +188,8 @@ void SteadyLatency(const Args& args) {
             return latencies_ms.size() >= static_cast<std::size_t>(total);
         },
         60s);
+    probing = false;
+    probe_thread.join();
     relay.Stop();
     consumer.Stop();
     std::lock_guard lock(mu);
@@ -163,6 +199,10 @@ void SteadyLatency(const Args& args) {
     std::printf("latency_p50_ms %.3f\n", Percentile(latencies_ms, 0.50));
     std::printf("latency_p99_ms %.3f\n", Percentile(latencies_ms, 0.99));
     std::printf("latency_max_ms %.3f\n", Percentile(latencies_ms, 1.0));
+    std::printf("relay_broker_p50_ms %.3f\n", Percentile(broker_path_ms, 0.50));
+    std::printf("relay_broker_p99_ms %.3f\n", Percentile(broker_path_ms, 0.99));
+    std::printf("writer_commit_p50_ms %.3f\n", Percentile(commit_ms, 0.50));
+    std::printf("writer_commit_p99_ms %.3f\n", Percentile(commit_ms, 0.99));
 }
 
 /// Relay throughput: a full outbox drained by one relay, timed until the last row is recorded.

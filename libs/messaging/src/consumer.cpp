@@ -213,6 +213,7 @@ private:
                                     {{"group", options_.group}, {"error", e.what()}});
                 }
                 if (!outcomes.empty()) {
+                    if (options_.after_commit) options_.after_commit();
                     for (std::size_t i = 0; i < ready.size(); ++i) Settled(*ready[i], outcomes[i]);
                     return;
                 }
@@ -243,7 +244,9 @@ private:
         core::log::LogScope scope(TraceIdOf(event), event.id);
         try {
             const std::vector<const IncomingEvent*> one{&event};
-            Settled(event, db::InTransaction(pool_, [&](pqxx::work& tx) { return ApplyIn(tx, one); }).front());
+            const Outcome outcome = db::InTransaction(pool_, [&](pqxx::work& tx) { return ApplyIn(tx, one); }).front();
+            if (options_.after_commit) options_.after_commit();
+            Settled(event, outcome);
         } catch (const PermanentError& e) {
             DeadLetter(event, e.what(), attempt);
             Done(event);
@@ -478,6 +481,7 @@ private:
         }
         for (const auto& key : keys) {
             while (!stop_ && RedriveNext(key)) {
+                if (options_.after_commit) options_.after_commit();
             }
         }
     }

@@ -73,6 +73,7 @@ public:
         for (int i = 0; i < options_.batch && !stop_; ++i) {
             if (!FireOne()) break;
             ++fired;
+            if (options_.after_fire) options_.after_fire();
         }
         return fired;
     }

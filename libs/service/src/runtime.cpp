@@ -48,7 +48,8 @@ public:
           outbox_(config_.name),
           idempotency_(rpc::IdempotencyOptions{.retention = std::chrono::hours(24), .clock = clock_}),
           relay_(config_.pg, config_.kafka, messaging::RelayOptions{.service = config_.name}),
-          scheduler_(config_.pg, clock_, messaging::SchedulerOptions{.poll = config_.timer_poll}) {
+          scheduler_(config_.pg, clock_,
+                     messaging::SchedulerOptions{.poll = config_.timer_poll, .after_fire = [this] { relay_.Wake(); }}) {
         if (!config_.server.clock) config_.server.clock = clock_;
         server_ = std::make_unique<rpc::Server>(config_.server);
     }
@@ -72,6 +73,11 @@ public:
     void Consume(const std::vector<std::string>& topics, messaging::EventHandler handler,
                  messaging::ConsumerOptions options) {
         options.group = config_.topic_prefix + (options.group.empty() ? config_.name : options.group);
+        // Handlers publish through the outbox: wake the relay once their transaction committed.
+        options.after_commit = [this, then = std::move(options.after_commit)] {
+            relay_.Wake();
+            if (then) then();
+        };
         options.topics.clear();
         for (const auto& t : topics) options.topics.push_back(config_.topic_prefix + t);
         consumers_.push_back(std::make_unique<messaging::InboxConsumer>(config_.pg, config_.kafka, std::move(options),

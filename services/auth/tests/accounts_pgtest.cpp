@@ -393,6 +393,27 @@ TEST_CASE("Auth: failures from one source address are throttled across accounts"
     CHECK(server.Login(target, kPassword, &response, "198.51.100.66").ok());
 }
 
+TEST_CASE("Auth: many good logins at once from one address are never throttled", "[auth][pg]") {
+    auto options = TestOptions();
+    options.source_throttle.max_failures = 4;  // fewer than the logins in flight below
+    AuthServer server(options);
+    std::vector<std::string> emails;
+    for (int i = 0; i < 12; ++i) {
+        emails.push_back(UniqueEmail("office"));
+        server.RegisterUser(emails.back());
+    }
+    std::vector<std::thread> threads;
+    std::atomic<int> ok{0};
+    for (const auto& email : emails) {
+        threads.emplace_back([&, email] {
+            auth::v1::LoginResponse response;
+            if (server.Login(email, kPassword, &response, "198.51.100.10").ok()) ++ok;
+        });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(ok == 12);
+}
+
 TEST_CASE("Auth: concurrent wrong guesses cannot slip past the limit", "[auth][pg]") {
     AuthServer server;
     const auto email = UniqueEmail();

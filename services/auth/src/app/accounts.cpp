@@ -120,12 +120,13 @@ v1::LoginResponse Accounts::Login(const v1::LoginRequest& request, const std::st
     const auto now = runtime_.clock()->Now();
 
     // 1. Under the account's and the source's locks: refuse when either is over its limit, else
-    //    record this attempt as a failure up front (undone on success), so concurrent guesses
-    //    cannot all pass the check before any of them is counted.
+    //    record this attempt as a failure of the account up front (undone on success), so
+    //    concurrent guesses at one account cannot all pass the check before any is counted. The
+    //    source (many accounts behind one address, such as an office or the gateway) is charged
+    //    only for attempts that did fail, so concurrent good logins from it are never refused.
     struct Attempt {
         std::optional<std::chrono::seconds> blocked_for;
         std::optional<storage::UserRecord> user;
-        std::int64_t source_failure = 0;
     };
     const Attempt attempt = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
         Attempt a;
@@ -144,7 +145,6 @@ v1::LoginResponse Accounts::Login(const v1::LoginRequest& request, const std::st
             return a;
         }
         storage::RecordFailure(tx, storage::ThrottleScope::kAccount, email, now);
-        a.source_failure = storage::RecordFailure(tx, storage::ThrottleScope::kSource, source, now);
         storage::PurgeFailures(tx, now - std::max(options_.account_throttle.window, options_.source_throttle.window),
                                100);
         a.user = storage::FindUserByEmail(tx, email);
@@ -162,7 +162,13 @@ v1::LoginResponse Accounts::Login(const v1::LoginRequest& request, const std::st
     } else {
         hasher_.VerifyDummy(request.password());
     }
-    if (!ok) throw core::Unauthenticated("invalid email or password");
+    if (!ok) {
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            storage::LockThrottleKeys(tx, email, source);
+            storage::RecordFailure(tx, storage::ThrottleScope::kSource, source, now);
+        });
+        throw core::Unauthenticated("invalid email or password");
+    }
     const std::optional<std::string> rehash = hasher_.NeedsRehash(attempt.user->password_hash)
                                                   ? std::optional(hasher_.Hash(request.password()))
                                                   : std::nullopt;
@@ -170,7 +176,6 @@ v1::LoginResponse Accounts::Login(const v1::LoginRequest& request, const std::st
     // 3. Success: the attempt was no failure, the account's earlier failures are forgiven, a session opens.
     v1::LoginResponse response;
     db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-        storage::DeleteFailure(tx, attempt.source_failure);
         storage::ClearFailures(tx, storage::ThrottleScope::kAccount, email);
         if (rehash) storage::UpdatePasswordHash(tx, attempt.user->user_id, *rehash);
         const auto family_id = core::NewUuidV7();

@@ -20,7 +20,6 @@ std::vector<core::Clock::TimePoint> RecentFailures(pqxx::work& tx, ThrottleScope
                                                    core::Clock::TimePoint since, int limit);
 /// Records a failure; returns its id.
 std::int64_t RecordFailure(pqxx::work& tx, ThrottleScope scope, const std::string& subject, core::Clock::TimePoint at);
-void DeleteFailure(pqxx::work& tx, std::int64_t id);
 /// Forgets an account's failures (after a successful login).
 void ClearFailures(pqxx::work& tx, ThrottleScope scope, const std::string& subject);
 /// Deletes up to `batch` failures recorded before `before`.

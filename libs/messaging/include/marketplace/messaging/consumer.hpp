@@ -43,6 +43,9 @@ struct ConsumerOptions {
     std::chrono::milliseconds commit_interval{100};
     std::chrono::milliseconds redrive_poll{500};
     std::chrono::milliseconds metrics_interval{1000};
+    /// Called after each transaction that applied events committed (a service wakes its relay here,
+    /// since handlers publish through the outbox).
+    std::function<void()> after_commit;
     /// Test hook, called after an event's transaction committed and before its offset is stored.
     std::function<void(const IncomingEvent&)> after_commit_before_offset;
 };

@@ -37,6 +37,8 @@ struct SchedulerOptions {
     int batch = 100;
     std::chrono::milliseconds retry_base{1000};  // a failing timer is pushed back by this, doubling
     std::chrono::milliseconds retry_max{std::chrono::minutes(10)};
+    /// Called after a timer's transaction committed (a service wakes its relay here).
+    std::function<void()> after_fire;
 };
 
 class TimerScheduler final {
