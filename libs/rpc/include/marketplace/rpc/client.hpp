@@ -1,11 +1,11 @@
 #pragma once
 // Channels to other services and the per-call ClientContext.
 //
-//   auto channel = rpc::CreateChannel(rpc::ChannelOptions::FromEnv(env, "PAYMENTS", "127.0.0.1:50054"));
+//   auto channel = rpc::CreateChannel(rpc::ChannelOptions::FromEnv(env, "PAYMENTS", "127.0.0.1:7104"));
 //   auto stub = payments::v1::PaymentsService::NewStub(channel);
 //   grpc::ClientContext ctx;
 //   rpc::PrepareClientContext(ctx, {.deadline = now + 2s, .idempotency_key = key});
-//   stub->Fund(&ctx, request, &response);
+//   stub->CreateDeposit(&ctx, request, &response);
 //
 // The channel retries UNAVAILABLE (a server that is down or draining, or a lost database
 // connection: nothing was done) with exponential backoff, throttled so retries cannot storm.
