@@ -1,8 +1,16 @@
 #include "money_stack.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
+#include <map>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
@@ -43,6 +51,11 @@ struct MoneyStack::Impl {
     std::string prefix;
     std::vector<ServiceProcess> services;
     User admin;
+    // The gateway, when a test asked for it.
+    std::unique_ptr<testing::ChildProcess> gateway;
+    int gateway_port = 0;
+    std::string gateway_host = "127.0.0.1";
+    std::string gateway_url;
 
     ServiceProcess& Find(const std::string& name) {
         for (auto& s : services) {
@@ -126,6 +139,7 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
 }
 
 MoneyStack::~MoneyStack() {
+    if (impl_->gateway) impl_->gateway->Stop(std::chrono::seconds(20));
     for (auto& s : impl_->services) {
         if (s.process) s.process->Stop(std::chrono::seconds(20));
     }
@@ -180,11 +194,102 @@ void MoneyStack::AdvanceClock(std::chrono::seconds by) {
     Relogin(impl_->admin);
 }
 
+namespace {
+
+// One GET on a fresh connection; the status code, or 0 when nothing answered.
+int ProbeHttpGet(const std::string& host, int port, const std::string& path) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return 0;
+    timeval tv{2, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
+    int status = 0;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+        const std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+        if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+            char buf[256];
+            const ssize_t n = ::recv(fd, buf, sizeof buf - 1, 0);
+            if (n > 12) {
+                buf[n] = '\0';
+                // "HTTP/1.1 200 OK"
+                if (std::strncmp(buf, "HTTP/1.", 7) == 0) status = std::atoi(buf + 9);
+            }
+        }
+    }
+    ::close(fd);
+    return status;
+}
+
+}  // namespace
+
+const std::string& MoneyStack::gateway_base_url() {
+    if (impl_->gateway) return impl_->gateway_url;
+#ifndef GATEWAY_SERVICE_BIN
+    throw std::logic_error("this build has no gateway_service target");
+#else
+    auto& gw = *impl_;
+    gw.gateway_port = testing::FreePort();
+    std::map<std::string, std::string> env;
+    env["GATEWAY_LISTEN"] = gw.gateway_host + ":" + std::to_string(gw.gateway_port);
+    for (const char* name : {"auth", "jobs", "contracts", "payments"}) {
+        std::string upper(name);
+        for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        env[upper + "_GRPC_TARGET"] = "127.0.0.1:" + std::to_string(gw.Find(name).port);
+    }
+    env["GATEWAY_SERVICES"] = "auth,jobs,contracts,payments";
+    env["GATEWAY_RATE_LIMIT_IP_RPS"] = "0";
+    env["GATEWAY_RATE_LIMIT_USER_RPS"] = "0";
+    env["GATEWAY_UPSTREAM_TIMEOUT"] = "15s";
+    env["MARKETPLACE_CLOCK_OFFSET_FILE"] = gw.clock_file;
+    env["MARKETPLACE_LOG_LEVEL"] = "info";
+    auto process = std::make_unique<testing::ChildProcess>(std::vector<std::string>{GATEWAY_SERVICE_BIN}, env,
+                                                            gw.dir + "/gateway.log");
+    bool ready = false;
+    int last = 0;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!ready && std::chrono::steady_clock::now() < until) {
+        if (!process->Running()) break;
+        last = ProbeHttpGet(gw.gateway_host, gw.gateway_port, "/readyz");
+        ready = last == 200;
+        if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (!ready) {
+        const std::string log = process->LogTail();
+        process->Stop(std::chrono::seconds(5));
+        throw std::runtime_error("the gateway did not become ready (last /readyz status " + std::to_string(last) +
+                                 "); its log:\n" + log);
+    }
+    gw.gateway = std::move(process);
+    gw.gateway_url = "http://" + gw.gateway_host + ":" + std::to_string(gw.gateway_port);
+    return gw.gateway_url;
+#endif
+}
+
+const std::string& MoneyStack::gateway_host() {
+    gateway_base_url();
+    return impl_->gateway_host;
+}
+
+int MoneyStack::gateway_port() {
+    gateway_base_url();
+    return impl_->gateway_port;
+}
+
+std::string MoneyStack::GatewayLogs(std::size_t lines) const {
+    if (!impl_->gateway) return {};
+    return "--- gateway (last lines)\n" + impl_->gateway->LogTail(lines);
+}
+
 const std::string& MoneyStack::topic_prefix() const { return impl_->prefix; }
 
 std::string MoneyStack::Logs() const {
     std::string out;
     for (const auto& s : impl_->services) out += "--- " + s.name + " (last lines)\n" + s.process->LogTail(15);
+    if (impl_->gateway) out += GatewayLogs(15);
     return out;
 }
 

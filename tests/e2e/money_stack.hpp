@@ -53,6 +53,17 @@ public:
     /// Logs of the services (their last lines), for failure messages.
     std::string Logs() const;
 
+    /// The HTTP/JSON gateway in front of the four services, started on first use (its own port,
+    /// rate limits off, the shared clock) once its GET /readyz answers 200. The gRPC accessors
+    /// above work the same whether or not it was ever started.
+    /// "http://127.0.0.1:<port>".
+    const std::string& gateway_base_url();
+    /// "127.0.0.1"
+    const std::string& gateway_host();
+    int gateway_port();
+    /// The gateway's log (its last lines), "" when it was never started.
+    std::string GatewayLogs(std::size_t lines = 30) const;
+
 private:
     MoneyStack();
     struct Impl;

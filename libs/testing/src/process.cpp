@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +22,9 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::map<std::string, st
     if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
     if (pid == 0) {
         setpgid(0, 0);  // its own process group: a Ctrl-C of the test run reaches the test only
+        // If the test dies (killed, or crashed), its services get SIGTERM instead of living on.
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() == 1) _exit(126);  // the parent is already gone
         dup2(out_fd, STDOUT_FILENO);
         dup2(out_fd, STDERR_FILENO);
         for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);

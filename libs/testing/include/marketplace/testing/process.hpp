@@ -13,6 +13,8 @@ namespace marketplace::testing {
 class ChildProcess final {
 public:
     /// Starts `argv` with the parent's environment plus `env`, stdout and stderr appended to `log_path`.
+    /// The child gets SIGTERM if the thread that started it goes away (a killed test run leaves no
+    /// service behind), so start children from a thread that lives as long as they should.
     ChildProcess(std::vector<std::string> argv, const std::map<std::string, std::string>& env, std::string log_path);
     ~ChildProcess();  // stops it if still running
     ChildProcess(const ChildProcess&) = delete;
