@@ -46,9 +46,12 @@ Args Parse(int argc, char** argv) {
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string k = argv[i];
         const int v = std::atoi(argv[i + 1]);
-        if (k == "--rate") a.rate = std::clamp(v, 1, 100000);
-        else if (k == "--seconds") a.seconds = std::clamp(v, 1, 600);
-        else if (k == "--relay-events") a.relay_events = std::clamp(v, 1000, 5000000);
+        if (k == "--rate")
+            a.rate = std::clamp(v, 1, 100000);
+        else if (k == "--seconds")
+            a.seconds = std::clamp(v, 1, 600);
+        else if (k == "--relay-events")
+            a.relay_events = std::clamp(v, 1000, 5000000);
     }
     return a;
 }
@@ -107,7 +110,8 @@ void SteadyLatency(const Args& args) {
     messaging::InboxConsumer consumer(db.Config(4), Kafka(), co, [](pqxx::work&, const messaging::IncomingEvent&) {});
     consumer.Start();
     messaging::RelayOptions ro{.service = "bench"};
-    if (const char* v = std::getenv("BENCH_RELAY_MAX_IDLE_MS")) ro.max_idle_wait = std::chrono::milliseconds(std::atoi(v));
+    if (const char* v = std::getenv("BENCH_RELAY_MAX_IDLE_MS"))
+        ro.max_idle_wait = std::chrono::milliseconds(std::atoi(v));
     messaging::OutboxRelay relay(db.Config(2), Kafka(), ro);
     relay.Start();
     if (!testing::WaitUntil([&] { return consumer.Assigned() && relay.IsLeader(); }, 30s)) {

@@ -46,7 +46,8 @@ int main() {
             pqxx::connection c(contracts.conninfo());
             pqxx::nontransaction(c).exec("CREATE TABLE milestones (id text PRIMARY KEY, state text NOT NULL)");
             pqxx::connection p(payments.conninfo());
-            pqxx::nontransaction(p).exec("CREATE TABLE escrow_requests (milestone_id text PRIMARY KEY, amount bigint NOT NULL)");
+            pqxx::nontransaction(p).exec(
+                "CREATE TABLE escrow_requests (milestone_id text PRIMARY KEY, amount bigint NOT NULL)");
         }
         const std::string topic = testing::UniqueTopic("demo.contracts.events");
         testing::BrokerControl().Command("topic-create " + topic + " 3");
@@ -61,16 +62,18 @@ int main() {
         const messaging::Outbox outbox("contracts");
         auto request_funding = [&](const std::string& milestone, const std::string& payload) {
             return db::InTransaction(pool, [&](pqxx::work& tx) {
-                tx.exec_params("INSERT INTO milestones (id, state) VALUES ($1, 'funding_pending') "
-                               "ON CONFLICT (id) DO UPDATE SET state = 'funding_pending'",
-                               milestone);
-                return outbox.Append(tx, {topic, milestone, "marketplace.contracts.v1.MilestoneFundingRequested", payload, 1,
-                                          core::TraceContext::NewRoot().ToTraceparent()});
+                tx.exec_params(
+                    "INSERT INTO milestones (id, state) VALUES ($1, 'funding_pending') "
+                    "ON CONFLICT (id) DO UPDATE SET state = 'funding_pending'",
+                    milestone);
+                return outbox.Append(tx, {topic, milestone, "marketplace.contracts.v1.MilestoneFundingRequested",
+                                          payload, 1, core::TraceContext::NewRoot().ToTraceparent()});
             });
         };
         const auto id = request_funding("m-1", "amount=150000");
         pqxx::connection cc(contracts.conninfo());
-        std::printf("   committed event %s; outbox rows waiting: %ld\n", id.c_str(), Count(cc, "SELECT count(*) FROM outbox"));
+        std::printf("   committed event %s; outbox rows waiting: %ld\n", id.c_str(),
+                    Count(cc, "SELECT count(*) FROM outbox"));
 
         Step("payments: its consumer group joins (the dev broker takes ~3 s for a first join)");
         std::atomic<bool> reject_bad{true};
@@ -78,12 +81,18 @@ int main() {
         co.group = "payments-demo-" + payments.name();
         co.topics = {topic};
         co.redrive_poll = 200ms;
-        messaging::InboxConsumer consumer(payments.Config(2), kafka, co, [&](pqxx::work& tx, const messaging::IncomingEvent& e) {
-            if (e.payload.rfind("amount=", 0) != 0 && reject_bad) throw messaging::PermanentError("payload is not an amount");
-            const long amount = e.payload.rfind("amount=", 0) == 0 ? std::stol(e.payload.substr(7)) : 0;
-            tx.exec_params("INSERT INTO escrow_requests (milestone_id, amount) VALUES ($1, $2) ON CONFLICT (milestone_id) DO UPDATE SET amount = EXCLUDED.amount", e.key, amount);
-            std::printf("   payments applied %s for %s (trace %s)\n", e.type.c_str(), e.key.c_str(), e.traceparent.substr(3, 32).c_str());
-        });
+        messaging::InboxConsumer consumer(
+            payments.Config(2), kafka, co, [&](pqxx::work& tx, const messaging::IncomingEvent& e) {
+                if (e.payload.rfind("amount=", 0) != 0 && reject_bad)
+                    throw messaging::PermanentError("payload is not an amount");
+                const long amount = e.payload.rfind("amount=", 0) == 0 ? std::stol(e.payload.substr(7)) : 0;
+                tx.exec_params(
+                    "INSERT INTO escrow_requests (milestone_id, amount) VALUES ($1, $2) ON CONFLICT (milestone_id) DO "
+                    "UPDATE SET amount = EXCLUDED.amount",
+                    e.key, amount);
+                std::printf("   payments applied %s for %s (trace %s)\n", e.type.c_str(), e.key.c_str(),
+                            e.traceparent.substr(3, 32).c_str());
+            });
         consumer.Start();
         testing::WaitUntil([&] { return consumer.Assigned(); }, 30s);
 
@@ -101,10 +110,15 @@ int main() {
         request_funding("m-2", "amount=99000");
         request_funding("m-3", "amount=42000");
         relay.Wake();
-        testing::WaitUntil([&] { return consumer.metrics().held_behind_dead_letter.load() == 1 && consumer.metrics().handled.load() == 2; }, 15s);
+        testing::WaitUntil(
+            [&] {
+                return consumer.metrics().held_behind_dead_letter.load() == 1 && consumer.metrics().handled.load() == 2;
+            },
+            15s);
         pqxx::connection pc(payments.conninfo());
         for (const auto& d : messaging::ListDeadLetters(pc, {})) {
-            std::printf("   dead letter #%lld %s key=%s error='%s'\n", static_cast<long long>(d.id), d.status.c_str(), d.key.c_str(), d.error.c_str());
+            std::printf("   dead letter #%lld %s key=%s error='%s'\n", static_cast<long long>(d.id), d.status.c_str(),
+                        d.key.c_str(), d.error.c_str());
         }
 
         Step("The handler is fixed; an operator redrives m-2 (marketplace-dlq redrive --key m-2)");
@@ -113,12 +127,15 @@ int main() {
         testing::WaitUntil([&] { return messaging::CountOpenDeadLetters(pc, std::nullopt) == 0; }, 15s);
 
         Step("Result in payments");
-        for (const auto& row : pqxx::nontransaction(pc).exec("SELECT milestone_id, amount FROM escrow_requests ORDER BY 1")) {
+        for (const auto& row :
+             pqxx::nontransaction(pc).exec("SELECT milestone_id, amount FROM escrow_requests ORDER BY 1")) {
             std::printf("   %s  %s\n", row[0].c_str(), row[1].c_str());
         }
         std::printf("   handled=%lu duplicates=%lu dead-lettered=%lu redriven=%lu\n",
-                    static_cast<unsigned long>(consumer.metrics().handled), static_cast<unsigned long>(consumer.metrics().duplicates),
-                    static_cast<unsigned long>(consumer.metrics().dead_lettered), static_cast<unsigned long>(consumer.metrics().redriven));
+                    static_cast<unsigned long>(consumer.metrics().handled),
+                    static_cast<unsigned long>(consumer.metrics().duplicates),
+                    static_cast<unsigned long>(consumer.metrics().dead_lettered),
+                    static_cast<unsigned long>(consumer.metrics().redriven));
         relay.Stop();
         consumer.Stop();
         std::printf("\ndemo finished\n");

@@ -39,7 +39,8 @@ void Lifecycles(int concurrency, int per_worker) {
     std::fprintf(stderr, "lifecycles: concurrency %d, setting up %d contracts of %d milestones...\n", concurrency,
                  concurrency, per_worker);
     std::vector<Deal> deals(static_cast<std::size_t>(concurrency));
-    Parallel(concurrency, [&](int i) { deals[static_cast<std::size_t>(i)] = NewDeal(kAmount, kAmount * per_worker, per_worker); });
+    Parallel(concurrency,
+             [&](int i) { deals[static_cast<std::size_t>(i)] = NewDeal(kAmount, kAmount * per_worker, per_worker); });
 
     std::mutex mu;
     std::vector<double> latencies;
@@ -104,7 +105,8 @@ void LedgerTransfers(int seconds, int batch) {
                 *tr->mutable_amount() = Eur(1 + static_cast<std::int64_t>(rng() % 100));
             }
             pv1::CreateTransfersResponse resp;
-            const auto s = S().payments().CreateTransfers(MoneyStack::Context(S().Admin(), MoneyStack::NewKey()).get(), req, &resp);
+            const auto s = S().payments().CreateTransfers(MoneyStack::Context(S().Admin(), MoneyStack::NewKey()).get(),
+                                                          req, &resp);
             if (s.ok()) {
                 posted += resp.transfer_count();
             } else if (++failed_calls <= 3) {

@@ -67,7 +67,9 @@ int main() {
         std::printf("      client %s, freelancer %s\n", client.id.c_str(), freelancer.id.c_str());
         Events();
 
-        Step(3, "Ada posts a job from the SaaS MVP template; Linus proposes two milestones (1,200 + 800 EUR); Ada accepts");
+        Step(
+            3,
+            "Ada posts a job from the SaaS MVP template; Linus proposes two milestones (1,200 + 800 EUR); Ada accepts");
         const auto contract = SignedContract(client, freelancer, {120000, 80000});
         Events();
         std::printf("      contract %s with %d milestones; statement of work signed by both (hash %s...)\n",
@@ -109,8 +111,8 @@ int main() {
         Step(8, "The admin's ledger audit");
         const auto problems = LedgerViolations();
         std::printf("      %s\n", problems.empty() ? "every invariant holds: balances sum to zero per currency, no "
-                                                      "guarded account negative, settled escrows are zero"
-                                                    : problems.c_str());
+                                                     "guarded account negative, settled escrows are zero"
+                                                   : problems.c_str());
         std::printf("\nDemo finished; stopping the services.\n");
         g_probe.reset();
         return problems.empty() ? 0 : 1;

@@ -122,9 +122,9 @@ private:
 struct Request {
     std::string method;
     std::string path;
-    std::string token;               // Bearer, when not empty
+    std::string token;                // Bearer, when not empty
     std::optional<std::string> body;  // raw bytes sent as application/json
-    std::string idempotency_key;     // header sent when not empty
+    std::string idempotency_key;      // header sent when not empty
     std::map<std::string, std::string> extra_headers;
 };
 
@@ -165,7 +165,8 @@ HttpResponse Send(const Request& r) {
     response.status = std::stoi(status_line.substr(9, 3));
     while (line_end != std::string::npos) {
         const std::size_t next = head.find("\r\n", line_end + 2);
-        const std::string line = head.substr(line_end + 2, next == std::string::npos ? std::string::npos : next - line_end - 2);
+        const std::string line =
+            head.substr(line_end + 2, next == std::string::npos ? std::string::npos : next - line_end - 2);
         const auto colon = line.find(':');
         if (colon != std::string::npos) response.headers[Lower(line.substr(0, colon))] = Trim(line.substr(colon + 1));
         line_end = next;
@@ -212,7 +213,9 @@ json Expect(int want, const Request& r) {
     return resp.body.empty() ? json::object() : resp.Json();
 }
 
-json Get(const std::string& token, const std::string& path) { return Expect(200, Request{"GET", path, token, {}, {}, {}}); }
+json Get(const std::string& token, const std::string& path) {
+    return Expect(200, Request{"GET", path, token, {}, {}, {}});
+}
 
 json Post(const std::string& token, const std::string& path, const json& body) {
     return Expect(200, Request{"POST", path, token, body.dump(), marketplace::core::NewUuidV4(), {}});
@@ -245,7 +248,8 @@ struct HttpUser {
 };
 
 void Login(HttpUser& u) {
-    const auto resp = Expect(200, Request{"POST", "/v1/auth/login", "", json{{"email", u.email}, {"password", u.password}}.dump(), {}, {}});
+    const auto resp = Expect(
+        200, Request{"POST", "/v1/auth/login", "", json{{"email", u.email}, {"password", u.password}}.dump(), {}, {}});
     u.token = resp.at("session").at("access_token").get<std::string>();
     u.id = resp.at("session").at("user_id").get<std::string>();
     REQUIRE_FALSE(u.token.empty());
@@ -277,7 +281,9 @@ json Balance(const HttpUser& u) {
     }
     return json::object();
 }
-std::int64_t Available(const HttpUser& u) { return Int64(Balance(u).value("available", json::object()), "minor_units"); }
+std::int64_t Available(const HttpUser& u) {
+    return Int64(Balance(u).value("available", json::object()), "minor_units");
+}
 std::int64_t InEscrow(const HttpUser& u) { return Int64(Balance(u).value("in_escrow", json::object()), "minor_units"); }
 
 std::string MilestoneState(const HttpUser& u, const std::string& milestone) {
@@ -327,12 +333,11 @@ HttpDeal NewHttpDeal(std::int64_t amount, std::int64_t deposit) {
 
     const json proposal{
         {"cover_letter", "I have shipped three SaaS products of this shape."},
-        {"milestones",
-         json::array({json{{"title", "Milestone 1"},
-                           {"description", "Deliverables of milestone 1"},
-                           {"amount", Eur(amount)},
-                           {"due_date", Rfc3339(std::chrono::system_clock::now() + 30 * 24h)},
-                           {"definition_of_done", json::array({"Deployed to staging"})}}})},
+        {"milestones", json::array({json{{"title", "Milestone 1"},
+                                         {"description", "Deliverables of milestone 1"},
+                                         {"amount", Eur(amount)},
+                                         {"due_date", Rfc3339(std::chrono::system_clock::now() + 30 * 24h)},
+                                         {"definition_of_done", json::array({"Deployed to staging"})}}})},
         {"total", Eur(amount)},
         {"delivery_days", 30}};
     d.proposal_id = Post(d.freelancer.token, "/v1/jobs/" + d.job_id + "/proposals", proposal)
@@ -414,14 +419,16 @@ TEST_CASE("HTTP: fixed price money path: fund, submit, accept, paid with a 10% f
     const auto escrow = Get(d.client.token, "/v1/escrows/" + d.milestone_id);
     INFO(escrow.dump());
 
-    Post(d.freelancer.token, "/v1/milestones/" + d.milestone_id + ":submit",
-         json{{"note", "Deployed to staging; see the links."}, {"links", json::array({"https://staging.example.com"})}});
+    Post(
+        d.freelancer.token, "/v1/milestones/" + d.milestone_id + ":submit",
+        json{{"note", "Deployed to staging; see the links."}, {"links", json::array({"https://staging.example.com"})}});
     WaitMilestone(d.client, d.milestone_id, "MILESTONE_STATE_SUBMITTED");
     Post(d.client.token, "/v1/milestones/" + d.milestone_id + ":accept", json::object());
     WaitMilestone(d.client, d.milestone_id, "MILESTONE_STATE_PAID");
 
     // The freelancer got 90%; nothing stays in escrow.
-    const bool credited = marketplace::testing::WaitUntil([&] { return Available(d.freelancer) == kAmount * 9 / 10; }, 15s, 100ms);
+    const bool credited =
+        marketplace::testing::WaitUntil([&] { return Available(d.freelancer) == kAmount * 9 / 10; }, 15s, 100ms);
     INFO("freelancer balance: " << Balance(d.freelancer).dump());
     REQUIRE(credited);
     CHECK(InEscrow(d.client) == 0);
@@ -438,11 +445,11 @@ TEST_CASE("HTTP: every route of /openapi.json answers a well-formed request with
     REQUIRE(spec.contains("paths"));
 
     // Real ids where this test has them, syntactically valid UUIDs otherwise.
-    const std::map<std::string, std::string> ids{
-        {"job_id", d.job_id},           {"proposal_id", d.proposal_id}, {"contract_id", d.contract_id},
-        {"milestone_id", d.milestone_id}, {"user_id", d.freelancer.id},   {"reviewee_id", d.freelancer.id},
-        {"template_id", d.template_id}, {"deposit_id", NewUuid()},      {"payout_id", NewUuid()},
-        {"provider", "sandbox"}};
+    const std::map<std::string, std::string> ids{{"job_id", d.job_id},           {"proposal_id", d.proposal_id},
+                                                 {"contract_id", d.contract_id}, {"milestone_id", d.milestone_id},
+                                                 {"user_id", d.freelancer.id},   {"reviewee_id", d.freelancer.id},
+                                                 {"template_id", d.template_id}, {"deposit_id", NewUuid()},
+                                                 {"payout_id", NewUuid()},       {"provider", "sandbox"}};
     const std::set<std::string> methods{"get", "post", "put", "patch", "delete"};
 
     struct Walked {
@@ -478,7 +485,8 @@ TEST_CASE("HTTP: every route of /openapi.json answers a well-formed request with
             sent += it != ids.end() ? it->second : NewUuid();
             i = close + 1;
         }
-        Request r{Upper(method), sent, sent.find("/admin/") != std::string::npos ? admin.token : d.client.token, {}, {}, {}};
+        Request r{
+            Upper(method), sent, sent.find("/admin/") != std::string::npos ? admin.token : d.client.token, {}, {}, {}};
         if (method != "get" && method != "delete") {
             r.body = "{}";
             r.idempotency_key = NewUuid();
@@ -498,12 +506,13 @@ TEST_CASE("HTTP: every route of /openapi.json answers a well-formed request with
             }
             if (message.size() > 110) message = message.substr(0, 110) + "...";
         }
-        std::cout << "  " << w.status << "  " << w.method << " " << w.path << (message.empty() ? "" : "  -- ") << message
-                  << "\n";
+        std::cout << "  " << w.status << "  " << w.method << " " << w.path << (message.empty() ? "" : "  -- ")
+                  << message << "\n";
     }
     std::cout.flush();
     for (const auto& w : walked) {
-        INFO(w.method << " " << w.sent_path << " -> " << w.status << " " << w.body << "\n" << MoneyStack::Get().GatewayLogs());
+        INFO(w.method << " " << w.sent_path << " -> " << w.status << " " << w.body << "\n"
+                      << MoneyStack::Get().GatewayLogs());
         CHECK(w.status < 500);
         CHECK(w.status >= 200);
     }
@@ -514,7 +523,8 @@ TEST_CASE("HTTP: negative cases: no token, another user's milestone, malformed J
     const auto stranger = RegisterUser("ROLE_CLIENT", "stranger");
 
     SECTION("no token -> 401") {
-        for (const auto& path : std::vector<std::string>{"/v1/wallet/balances", "/v1/contracts", "/v1/milestones/" + d.milestone_id}) {
+        for (const auto& path :
+             std::vector<std::string>{"/v1/wallet/balances", "/v1/contracts", "/v1/milestones/" + d.milestone_id}) {
             const Request r{"GET", path, "", {}, {}, {}};
             const auto resp = Send(r);
             INFO(Describe(r, resp));
@@ -544,8 +554,8 @@ TEST_CASE("HTTP: negative cases: no token, another user's milestone, malformed J
         INFO(Describe(sow, r3));
         CHECK((r3.status == 403 || r3.status == 404));
         // The freelancer of the deal cannot fund the client's milestone either.
-        const Request by_freelancer{"POST", "/v1/milestones/" + d.milestone_id + ":fund", d.freelancer.token, "{}",
-                                    NewUuid(), {}};
+        const Request by_freelancer{
+            "POST", "/v1/milestones/" + d.milestone_id + ":fund", d.freelancer.token, "{}", NewUuid(), {}};
         const auto r4 = Send(by_freelancer);
         INFO(Describe(by_freelancer, r4));
         CHECK((r4.status >= 400 && r4.status < 500));
@@ -570,8 +580,9 @@ TEST_CASE("HTTP: negative cases: no token, another user's milestone, malformed J
         CHECK((e2.value("message", "").find("titel") != std::string::npos ||
                e2.value("field", "").find("titel") != std::string::npos));
 
-        const Request wrong_type{"POST", "/v1/wallet/deposits", d.client.token,
-                                 R"({"amount": {"minor_units": "lots", "currency": "EUR"}})", NewUuid(), {}};
+        const Request wrong_type{"POST",         "/v1/wallet/deposits",
+                                 d.client.token, R"({"amount": {"minor_units": "lots", "currency": "EUR"}})",
+                                 NewUuid(),      {}};
         const auto r3 = Send(wrong_type);
         INFO(Describe(wrong_type, r3));
         REQUIRE(r3.status == 400);

@@ -10,8 +10,8 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 #include <thread>
 
@@ -83,9 +83,10 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
         control.Command("topic-create " + prefix + service + ".events.v1 4");
     }
 
-    const std::vector<std::pair<std::string, std::string>> binaries{
-        {"auth", AUTH_SERVICE_BIN}, {"jobs", JOBS_SERVICE_BIN}, {"contracts", CONTRACTS_SERVICE_BIN},
-        {"payments", PAYMENTS_SERVICE_BIN}};
+    const std::vector<std::pair<std::string, std::string>> binaries{{"auth", AUTH_SERVICE_BIN},
+                                                                    {"jobs", JOBS_SERVICE_BIN},
+                                                                    {"contracts", CONTRACTS_SERVICE_BIN},
+                                                                    {"payments", PAYMENTS_SERVICE_BIN}};
     for (const auto& [name, _] : binaries) {
         ServiceProcess s;
         s.name = name;
@@ -247,7 +248,7 @@ const std::string& MoneyStack::gateway_base_url() {
     env["MARKETPLACE_CLOCK_OFFSET_FILE"] = gw.clock_file;
     env["MARKETPLACE_LOG_LEVEL"] = "info";
     auto process = std::make_unique<testing::ChildProcess>(std::vector<std::string>{GATEWAY_SERVICE_BIN}, env,
-                                                            gw.dir + "/gateway.log");
+                                                           gw.dir + "/gateway.log");
     bool ready = false;
     int last = 0;
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);

@@ -43,21 +43,26 @@ TEST_CASE("E2E: fixed price: fund, submit, accept, paid with a 10% fee, and paid
     pv1::CreatePayoutRequest payout;
     *payout.mutable_amount() = Eur(100000);
     pv1::CreatePayoutResponse out;
-    Ok(S().payments().CreatePayout(MoneyStack::Context(d.freelancer, MoneyStack::NewKey()).get(), payout, &out), "payout");
-    REQUIRE(testing::WaitUntil([&] {
-        const auto b = Balance(d.freelancer);
-        return b.available().minor_units() == 35000 && b.pending_payouts().minor_units() == 0;
-    }, 20s, 50ms));
+    Ok(S().payments().CreatePayout(MoneyStack::Context(d.freelancer, MoneyStack::NewKey()).get(), payout, &out),
+       "payout");
+    REQUIRE(testing::WaitUntil(
+        [&] {
+            const auto b = Balance(d.freelancer);
+            return b.available().minor_units() == 35000 && b.pending_payouts().minor_units() == 0;
+        },
+        20s, 50ms));
     RequireHealthyLedger();
 }
 
 TEST_CASE("E2E: funding with insufficient funds leaves the milestone funding_required with the reason", "[e2e]") {
     auto d = NewDeal(150000, 10000);
     Ok(Fund(d.client, d.milestone, MoneyStack::NewKey()), "fund");
-    const bool failed = testing::WaitUntil([&] {
-        const auto m = Milestone(d.client, d.milestone);
-        return m.state() == cv1::MILESTONE_STATE_FUNDING_REQUIRED && !m.funding_failure_reason().empty();
-    }, 30s, 50ms);
+    const bool failed = testing::WaitUntil(
+        [&] {
+            const auto m = Milestone(d.client, d.milestone);
+            return m.state() == cv1::MILESTONE_STATE_FUNDING_REQUIRED && !m.funding_failure_reason().empty();
+        },
+        30s, 50ms);
     REQUIRE(failed);
     const auto m = Milestone(d.client, d.milestone);
     CHECK_THAT(m.funding_failure_reason(), Catch::Contains("insufficient funds"));
@@ -86,7 +91,8 @@ TEST_CASE("E2E: submit, changes requested, submit again, accept, paid", "[e2e]")
     req.set_milestone_id(d.milestone);
     req.set_feedback("The billing page rejects valid cards.");
     cv1::RequestChangesResponse resp;
-    Ok(S().contracts().RequestChanges(MoneyStack::Context(d.client, MoneyStack::NewKey()).get(), req, &resp), "request changes");
+    Ok(S().contracts().RequestChanges(MoneyStack::Context(d.client, MoneyStack::NewKey()).get(), req, &resp),
+       "request changes");
     const auto back = WaitState(d.client, d.milestone, cv1::MILESTONE_STATE_CHANGES_REQUESTED);
     CHECK(back.change_request_feedback() == "The billing page rejects valid cards.");
     Ok(Submit(d.freelancer, d.milestone), "submit again");
@@ -105,11 +111,15 @@ TEST_CASE("E2E: cancelling a funded milestone refunds the client", "[e2e]") {
     cv1::CancelMilestoneRequest req;
     req.set_milestone_id(d.milestone);
     cv1::CancelMilestoneResponse resp;
-    Ok(S().contracts().CancelMilestone(MoneyStack::Context(d.client, MoneyStack::NewKey()).get(), req, &resp), "cancel");
-    const bool refunded = testing::WaitUntil([&] {
-        const auto m = Milestone(d.client, d.milestone);
-        return (m.state() == cv1::MILESTONE_STATE_CANCELLED || m.state() == cv1::MILESTONE_STATE_REFUNDED) && m.refunded();
-    }, 30s, 50ms);
+    Ok(S().contracts().CancelMilestone(MoneyStack::Context(d.client, MoneyStack::NewKey()).get(), req, &resp),
+       "cancel");
+    const bool refunded = testing::WaitUntil(
+        [&] {
+            const auto m = Milestone(d.client, d.milestone);
+            return (m.state() == cv1::MILESTONE_STATE_CANCELLED || m.state() == cv1::MILESTONE_STATE_REFUNDED) &&
+                   m.refunded();
+        },
+        30s, 50ms);
     REQUIRE(refunded);
     REQUIRE(testing::WaitUntil([&] { return Balance(d.client).available().minor_units() == 70000; }, 10s));
     CHECK(Balance(d.client).in_escrow().minor_units() == 0);
@@ -135,7 +145,8 @@ TEST_CASE("E2E: two accepts racing pay exactly once", "[e2e]") {
     RequireHealthyLedger();
 }
 
-TEST_CASE("E2E: the client's silence past the deadline releases the escrow, and an accept racing it pays once", "[e2e]") {
+TEST_CASE("E2E: the client's silence past the deadline releases the escrow, and an accept racing it pays once",
+          "[e2e]") {
     auto silent = NewDeal(40000, 40000);
     auto racing = NewDeal(30000, 30000);
     FundAndSubmit(silent);
@@ -167,7 +178,8 @@ TEST_CASE("E2E: bad input is refused naming the field, and changes nothing", "[e
     for (std::int64_t bad : {std::int64_t{0}, std::int64_t{-500}}) {
         *deposit.mutable_amount() = Eur(bad);
         pv1::CreateDepositResponse r;
-        const auto s = S().payments().CreateDeposit(MoneyStack::Context(d.client, MoneyStack::NewKey()).get(), deposit, &r);
+        const auto s =
+            S().payments().CreateDeposit(MoneyStack::Context(d.client, MoneyStack::NewKey()).get(), deposit, &r);
         CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
         CHECK_THAT(field_of(s), Catch::Contains("amount"));
     }

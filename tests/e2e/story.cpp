@@ -46,8 +46,9 @@ jv1::SubmitProposalRequest Plan(const std::string& job_id, const std::vector<std
         m->set_title("Milestone " + std::to_string(i + 1));
         m->set_description("Deliverables of milestone " + std::to_string(i + 1));
         *m->mutable_amount() = Eur(amounts[i]);
-        m->mutable_due_date()->set_seconds(
-            std::chrono::duration_cast<std::chrono::seconds>((std::chrono::system_clock::now() + 30 * 24h).time_since_epoch()).count());
+        m->mutable_due_date()->set_seconds(std::chrono::duration_cast<std::chrono::seconds>(
+                                               (std::chrono::system_clock::now() + 30 * 24h).time_since_epoch())
+                                               .count());
         m->add_definition_of_done("Deployed to staging");
         total += amounts[i];
     }
@@ -60,12 +61,14 @@ jv1::SubmitProposalRequest Plan(const std::string& job_id, const std::vector<std
 cv1::Contract SignedContract(const User& client, const User& freelancer, const std::vector<std::int64_t>& amounts) {
     const auto job_id = PostJob(client, "SaaS MVP for " + client.email);
     jv1::SubmitProposalResponse proposal;
-    Ok(S().jobs().SubmitProposal(MoneyStack::Context(freelancer, MoneyStack::NewKey()).get(), Plan(job_id, amounts), &proposal),
+    Ok(S().jobs().SubmitProposal(MoneyStack::Context(freelancer, MoneyStack::NewKey()).get(), Plan(job_id, amounts),
+                                 &proposal),
        "submit proposal");
     jv1::AcceptProposalRequest accept;
     accept.set_proposal_id(proposal.proposal().proposal_id());
     jv1::AcceptProposalResponse accepted;
-    Ok(S().jobs().AcceptProposal(MoneyStack::Context(client, MoneyStack::NewKey()).get(), accept, &accepted), "accept proposal");
+    Ok(S().jobs().AcceptProposal(MoneyStack::Context(client, MoneyStack::NewKey()).get(), accept, &accepted),
+       "accept proposal");
 
     // contracts creates the contract from ProposalAccepted, through Kafka.
     cv1::Contract contract;
@@ -84,7 +87,8 @@ cv1::Contract SignedContract(const User& client, const User& freelancer, const s
         },
         30s, 50ms);
     if (!created) throw std::runtime_error("no contract for the accepted proposal\n" + S().Logs());
-    if (contract.milestones_size() != static_cast<int>(amounts.size())) throw std::runtime_error("contract has the wrong milestones");
+    if (contract.milestones_size() != static_cast<int>(amounts.size()))
+        throw std::runtime_error("contract has the wrong milestones");
 
     for (const User* party : {&client, &freelancer}) {
         cv1::GetStatementOfWorkRequest get;
@@ -95,7 +99,8 @@ cv1::Contract SignedContract(const User& client, const User& freelancer, const s
         sign.set_contract_id(contract.contract_id());
         sign.set_content_hash(sow.statement_of_work().content_hash());
         cv1::SignStatementOfWorkResponse signed_resp;
-        Ok(S().contracts().SignStatementOfWork(MoneyStack::Context(*party, MoneyStack::NewKey()).get(), sign, &signed_resp),
+        Ok(S().contracts().SignStatementOfWork(MoneyStack::Context(*party, MoneyStack::NewKey()).get(), sign,
+                                               &signed_resp),
            "sign SOW");
     }
     return contract;
@@ -175,17 +180,18 @@ std::string LedgerViolations() {
     pv1::AuditLedgerResponse resp;
     Ok(S().payments().AuditLedger(MoneyStack::Context(S().Admin()).get(), req, &resp), "audit");
     std::string problems;
-    for (const auto& v : resp.violations()) problems += pv1::LedgerInvariant_Name(v.invariant()) + ": " + v.detail() + "\n";
+    for (const auto& v : resp.violations())
+        problems += pv1::LedgerInvariant_Name(v.invariant()) + ": " + v.detail() + "\n";
     if (!resp.healthy() && problems.empty()) problems = "the audit reports the ledger unhealthy";
     return problems;
 }
-
 
 Deal NewDeal(std::int64_t amount, std::int64_t deposit, int milestones) {
     Deal d;
     d.client = S().Register(av1::ROLE_CLIENT, "client");
     d.freelancer = S().Register(av1::ROLE_FREELANCER, "freelancer");
-    d.contract = SignedContract(d.client, d.freelancer, std::vector<std::int64_t>(static_cast<std::size_t>(milestones), amount));
+    d.contract =
+        SignedContract(d.client, d.freelancer, std::vector<std::int64_t>(static_cast<std::size_t>(milestones), amount));
     d.milestone = d.contract.milestones(0).milestone_id();
     if (deposit > 0) Deposit(d.client, deposit);
     return d;

@@ -14,7 +14,8 @@ common::v1::Money Eur(std::int64_t minor);
 std::string PostJob(const User& client, const std::string& title);
 jobs::v1::SubmitProposalRequest Plan(const std::string& job_id, const std::vector<std::int64_t>& amounts);
 /// A contract from a fresh job and proposal, signed by both parties.
-contracts::v1::Contract SignedContract(const User& client, const User& freelancer, const std::vector<std::int64_t>& amounts);
+contracts::v1::Contract SignedContract(const User& client, const User& freelancer,
+                                       const std::vector<std::int64_t>& amounts);
 payments::v1::CurrencyBalance Balance(const User& user);
 /// Deposits through the sandbox provider and waits for the signed webhook to credit it.
 void Deposit(const User& client, std::int64_t minor);

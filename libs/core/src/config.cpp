@@ -121,11 +121,16 @@ std::chrono::milliseconds EnvReader::Duration(const std::string& name, std::chro
     std::int64_t n = 0;
     const std::string unit = s.substr(digits);
     std::int64_t factor = 0;
-    if (unit.empty() || unit == "ms") factor = 1;
-    else if (unit == "s") factor = 1000;
-    else if (unit == "m") factor = 60'000;
-    else if (unit == "h") factor = 3'600'000;
-    else if (unit == "d") factor = 86'400'000;
+    if (unit.empty() || unit == "ms")
+        factor = 1;
+    else if (unit == "s")
+        factor = 1000;
+    else if (unit == "m")
+        factor = 60'000;
+    else if (unit == "h")
+        factor = 3'600'000;
+    else if (unit == "d")
+        factor = 86'400'000;
     if (digits == 0 || factor == 0 || !ParseInt64(s.substr(0, digits), n) || n > (INT64_MAX / factor)) {
         Problem(name, "must be a duration like 250ms, 5s, 2m, 1h or 14d, got " + Shown(s));
         return fallback;

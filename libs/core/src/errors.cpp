@@ -4,14 +4,22 @@ namespace marketplace::core {
 
 std::string_view ErrorCodeName(ErrorCode code) {
     switch (code) {
-        case ErrorCode::kInvalidArgument: return "INVALID_ARGUMENT";
-        case ErrorCode::kNotFound: return "NOT_FOUND";
-        case ErrorCode::kFailedPrecondition: return "FAILED_PRECONDITION";
-        case ErrorCode::kConflict: return "CONFLICT";
-        case ErrorCode::kPermissionDenied: return "PERMISSION_DENIED";
-        case ErrorCode::kUnauthenticated: return "UNAUTHENTICATED";
-        case ErrorCode::kResourceExhausted: return "RESOURCE_EXHAUSTED";
-        case ErrorCode::kUnavailable: return "UNAVAILABLE";
+        case ErrorCode::kInvalidArgument:
+            return "INVALID_ARGUMENT";
+        case ErrorCode::kNotFound:
+            return "NOT_FOUND";
+        case ErrorCode::kFailedPrecondition:
+            return "FAILED_PRECONDITION";
+        case ErrorCode::kConflict:
+            return "CONFLICT";
+        case ErrorCode::kPermissionDenied:
+            return "PERMISSION_DENIED";
+        case ErrorCode::kUnauthenticated:
+            return "UNAUTHENTICATED";
+        case ErrorCode::kResourceExhausted:
+            return "RESOURCE_EXHAUSTED";
+        case ErrorCode::kUnavailable:
+            return "UNAVAILABLE";
     }
     return "UNKNOWN";
 }

@@ -36,8 +36,6 @@ std::optional<TraceContext> TraceContext::Parse(std::string_view h) {
 
 TraceContext TraceContext::Child() const { return TraceContext{trace_id, RandomHex(8), sampled}; }
 
-std::string TraceContext::ToTraceparent() const {
-    return "00-" + trace_id + "-" + span_id + (sampled ? "-01" : "-00");
-}
+std::string TraceContext::ToTraceparent() const { return "00-" + trace_id + "-" + span_id + (sampled ? "-01" : "-00"); }
 
 }  // namespace marketplace::core

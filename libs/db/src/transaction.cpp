@@ -45,9 +45,12 @@ void Backoff(const TxOptions& options, int attempt) {
 
 const char* BeginStatement(Isolation isolation) {
     switch (isolation) {
-        case Isolation::kReadCommitted: return "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
-        case Isolation::kRepeatableRead: return "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ";
-        case Isolation::kSerializable: return "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE";
+        case Isolation::kReadCommitted:
+            return "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
+        case Isolation::kRepeatableRead:
+            return "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ";
+        case Isolation::kSerializable:
+            return "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE";
     }
     return "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
 }

@@ -5,13 +5,13 @@
 #include <mutex>
 #include <random>
 #include <set>
-#include <type_traits>
 #include <thread>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
-#include <pqxx/pqxx>
 #include <pqxx/binarystring>
 #include <pqxx/nontransaction>
+#include <pqxx/pqxx>
 
 #include "kafka.hpp"
 #include "marketplace/core/log.hpp"
@@ -74,7 +74,10 @@ std::string HeadersJson(const IncomingEvent& e) {
 class InboxConsumer::Impl final : public RdKafka::RebalanceCb, public RdKafka::DeliveryReportCb {
 public:
     Impl(db::PgConfig pg, KafkaConfig kafka, ConsumerOptions options, EventHandler handler)
-        : pool_(pg), kafka_(std::move(kafka)), options_(std::move(options)), handler_(std::move(handler)),
+        : pool_(pg),
+          kafka_(std::move(kafka)),
+          options_(std::move(options)),
+          handler_(std::move(handler)),
           rng_(std::random_device{}()) {}
 
     ~Impl() override { Stop(); }
@@ -184,7 +187,8 @@ private:
         try {
             f();
         } catch (const std::exception& e) {
-            core::log::Error(std::string("consumer ") + what + " failed", {{"group", options_.group}, {"error", e.what()}});
+            core::log::Error(std::string("consumer ") + what + " failed",
+                             {{"group", options_.group}, {"error", e.what()}});
         }
     }
 
@@ -259,8 +263,11 @@ private:
             ++metrics_.retries;
             const auto delay = Backoff(attempt);
             core::log::Warn("event failed; retrying its partition after a pause",
-                            {{"group", options_.group}, {"event_id", event.id}, {"attempt", attempt},
-                             {"delay_ms", static_cast<long long>(delay.count())}, {"error", e.what()}});
+                            {{"group", options_.group},
+                             {"event_id", event.id},
+                             {"attempt", attempt},
+                             {"delay_ms", static_cast<long long>(delay.count())},
+                             {"error", e.what()}});
             const TopicPartitionKey tp{event.topic, event.partition};
             Pause(tp, true);
             held_[tp] = Held{event, attempt, std::chrono::steady_clock::now() + delay};
@@ -281,10 +288,10 @@ private:
         tx.exec_params("SELECT pg_advisory_xact_lock(h) FROM unnest($1::bigint[]) AS h ORDER BY h", ToArray(tx, locks));
 
         std::map<std::string, std::set<std::string>> parked;  // key -> ids of its open dead letters
-        for (const auto& row : tx.exec_params(
-                 "SELECT event_key, event_id FROM dead_letters "
-                 "WHERE consumer = $1 AND event_key = ANY($2::text[]) AND status <> 'resolved'",
-                 options_.group, ToArray(tx, keys))) {
+        for (const auto& row :
+             tx.exec_params("SELECT event_key, event_id FROM dead_letters "
+                            "WHERE consumer = $1 AND event_key = ANY($2::text[]) AND status <> 'resolved'",
+                            options_.group, ToArray(tx, keys))) {
             parked[row[0].c_str()].insert(row[1].c_str());
         }
 
@@ -356,7 +363,8 @@ private:
 
     bool ClaimInbox(pqxx::work& tx, const IncomingEvent& event) {
         const auto r = tx.exec_params(
-            "INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\") VALUES ($1, $2, $3, $4, $5, $6) "
+            "INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\") VALUES ($1, $2, $3, $4, $5, "
+            "$6) "
             "ON CONFLICT DO NOTHING",
             options_.group, event.source, event.id, event.topic, event.partition, event.offset);
         return r.affected_rows() == 1;
@@ -372,17 +380,21 @@ private:
         tx.exec_params(
             "INSERT INTO dead_letters (consumer, topic, partition, \"offset\", event_key, event_id, headers, payload, "
             "status, error, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)",
-            options_.group, event.topic, event.partition, event.offset, event.key, event.id, HeadersJson(event), payload,
-            status, error.substr(0, 2000), attempts);
+            options_.group, event.topic, event.partition, event.offset, event.key, event.id, HeadersJson(event),
+            payload, status, error.substr(0, 2000), attempts);
     }
 
     /// Parks the event in dead_letters (its key now waits for a redrive) and copies it to <topic>.dlq.
     void DeadLetter(const IncomingEvent& event, const std::string& error, int attempts) {
-        core::log::Error("event dead-lettered",
-                         {{"group", options_.group}, {"topic", event.topic}, {"event_id", event.id},
-                          {"key", event.key}, {"attempts", attempts}, {"error", error}});
+        core::log::Error("event dead-lettered", {{"group", options_.group},
+                                                 {"topic", event.topic},
+                                                 {"event_id", event.id},
+                                                 {"key", event.key},
+                                                 {"attempts", attempts},
+                                                 {"error", error}});
         IncomingEvent parked = event;
-        if (parked.id.empty()) parked.id = event.topic + "/" + std::to_string(event.partition) + "/" + std::to_string(event.offset);
+        if (parked.id.empty())
+            parked.id = event.topic + "/" + std::to_string(event.partition) + "/" + std::to_string(event.offset);
         db::InTransaction(pool_, [&](pqxx::work& tx) {
             LockKey(tx, parked.key);
             const auto existing = tx.exec_params(
@@ -404,9 +416,10 @@ private:
         h->add(headers::kDlqOffset, std::to_string(event.offset));
         h->add(headers::kDlqAttempts, std::to_string(attempts));
         RdKafka::ErrorCode result = RdKafka::ERR__IN_PROGRESS;
-        const auto err = dlq_producer_->produce(DlqTopic(event.topic), RdKafka::Topic::PARTITION_UA,
-                                                RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(event.payload.data()),
-                                                event.payload.size(), event.key.data(), event.key.size(), 0, h, &result);
+        const auto err =
+            dlq_producer_->produce(DlqTopic(event.topic), RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                                   const_cast<char*>(event.payload.data()), event.payload.size(), event.key.data(),
+                                   event.key.size(), 0, h, &result);
         if (err != RdKafka::ERR_NO_ERROR) {
             delete h;
             core::log::Error("could not copy a dead letter to the DLQ topic (it stays parked in the database)",
@@ -414,7 +427,8 @@ private:
             return;
         }
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-        while (result == RdKafka::ERR__IN_PROGRESS && std::chrono::steady_clock::now() < deadline) dlq_producer_->poll(5);
+        while (result == RdKafka::ERR__IN_PROGRESS && std::chrono::steady_clock::now() < deadline)
+            dlq_producer_->poll(5);
         if (result != RdKafka::ERR_NO_ERROR) {
             core::log::Error("could not copy a dead letter to the DLQ topic (it stays parked in the database)",
                              {{"error", RdKafka::err2str(result)}});
@@ -506,7 +520,8 @@ private:
                 e.offset = r[0][4].as<std::int64_t>();
                 e.id = r[0][5].c_str();
                 const nlohmann::json stored = nlohmann::json::parse(r[0][6].c_str());
-                for (auto it = stored.begin(); it != stored.end(); ++it) e.headers[it.key()] = it.value().get<std::string>();
+                for (auto it = stored.begin(); it != stored.end(); ++it)
+                    e.headers[it.key()] = it.value().get<std::string>();
                 const pqxx::binarystring payload(r[0][7]);
                 e.payload.assign(payload.get(), payload.size());
                 e.source = HeaderOr(e, headers::kSource);
@@ -518,15 +533,17 @@ private:
                 if (!malformed.empty()) throw PermanentError(malformed);
                 core::log::LogScope scope(TraceIdOf(e), e.id);
                 if (ClaimInbox(tx, e)) handler_(tx, e);
-                tx.exec_params("UPDATE dead_letters SET status = 'resolved', updated_at = clock_timestamp() WHERE id = $1",
-                               row_id);
+                tx.exec_params(
+                    "UPDATE dead_letters SET status = 'resolved', updated_at = clock_timestamp() WHERE id = $1",
+                    row_id);
                 ++metrics_.redriven;
                 core::log::Info("dead letter redriven", {{"group", options_.group}, {"event_id", e.id}, {"key", key}});
                 return true;
             });
         } catch (const std::exception& e) {
             if (row_id == 0) throw;
-            core::log::Error("redrive failed; the event stays parked", {{"group", options_.group}, {"error", e.what()}});
+            core::log::Error("redrive failed; the event stays parked",
+                             {{"group", options_.group}, {"error", e.what()}});
             db::InTransaction(pool_, [&](pqxx::work& tx) {
                 LockKey(tx, key);
                 tx.exec_params(
@@ -546,9 +563,10 @@ private:
         {
             auto lease = pool_.Acquire();
             pqxx::nontransaction q(*lease);
-            metrics_.dlq_depth = q.exec_params1("SELECT count(*) FROM dead_letters WHERE consumer = $1 AND status <> 'resolved'",
-                                                options_.group)[0]
-                                     .as<std::int64_t>();
+            metrics_.dlq_depth =
+                q.exec_params1("SELECT count(*) FROM dead_letters WHERE consumer = $1 AND status <> 'resolved'",
+                               options_.group)[0]
+                    .as<std::int64_t>();
         }
         std::vector<RdKafka::TopicPartition*> assignment;
         if (consumer_->assignment(assignment) != RdKafka::ERR_NO_ERROR) return;
@@ -557,7 +575,8 @@ private:
             int64_t low = 0, high = 0;
             if (consumer_->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high) == RdKafka::ERR_NO_ERROR &&
                 tp->offset() >= 0) {
-                metrics_.SetLag(tp->topic() + "/" + std::to_string(tp->partition()), std::max<int64_t>(0, high - tp->offset()));
+                metrics_.SetLag(tp->topic() + "/" + std::to_string(tp->partition()),
+                                std::max<int64_t>(0, high - tp->offset()));
             }
         }
         RdKafka::TopicPartition::destroy(assignment);

@@ -1,7 +1,7 @@
 #include "marketplace/messaging/dead_letters.hpp"
 
-#include <pqxx/pqxx>
 #include <pqxx/nontransaction>
+#include <pqxx/pqxx>
 #include <pqxx/transaction>
 
 namespace marketplace::messaging {
@@ -49,8 +49,10 @@ std::int64_t RequestRedrive(pqxx::connection& conn, const DeadLetterFilter& filt
 
 std::int64_t CountOpenDeadLetters(pqxx::connection& conn, const std::optional<std::string>& consumer) {
     pqxx::nontransaction q(conn);
-    return q.exec_params1("SELECT count(*) FROM dead_letters WHERE status <> 'resolved' AND ($1::text IS NULL OR consumer = $1)",
-                          consumer)[0]
+    return q
+        .exec_params1(
+            "SELECT count(*) FROM dead_letters WHERE status <> 'resolved' AND ($1::text IS NULL OR consumer = $1)",
+            consumer)[0]
         .as<std::int64_t>();
 }
 

@@ -1,7 +1,7 @@
 #include "marketplace/messaging/outbox.hpp"
 
-#include <pqxx/pqxx>
 #include <pqxx/binarystring>
+#include <pqxx/pqxx>
 
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
@@ -10,11 +10,13 @@
 namespace marketplace::messaging {
 
 std::string Outbox::Append(pqxx::work& tx, const OutgoingEvent& event) const {
-    if (event.topic.empty() || event.topic.size() > 249) throw core::InvalidArgument("event.topic", "must be 1..249 characters");
+    if (event.topic.empty() || event.topic.size() > 249)
+        throw core::InvalidArgument("event.topic", "must be 1..249 characters");
     if (event.key.empty() || event.key.size() > kMaxKeyBytes) {
         throw core::InvalidArgument("event.key", "must be 1.." + std::to_string(kMaxKeyBytes) + " bytes");
     }
-    if (event.type.empty() || event.type.size() > 256) throw core::InvalidArgument("event.type", "must be 1..256 characters");
+    if (event.type.empty() || event.type.size() > 256)
+        throw core::InvalidArgument("event.type", "must be 1..256 characters");
     if (event.payload.size() > kMaxPayloadBytes) {
         throw core::InvalidArgument("event.payload", "must be at most " + std::to_string(kMaxPayloadBytes) + " bytes");
     }

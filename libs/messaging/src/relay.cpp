@@ -7,9 +7,9 @@
 #include <unordered_set>
 #include <vector>
 
-#include <pqxx/pqxx>
 #include <pqxx/binarystring>
 #include <pqxx/nontransaction>
+#include <pqxx/pqxx>
 
 #include "kafka.hpp"
 #include "marketplace/core/log.hpp"
@@ -46,7 +46,9 @@ std::string IdArray(const std::vector<std::int64_t>& ids) {
 class OutboxRelay::Impl final : public RdKafka::DeliveryReportCb {
 public:
     Impl(db::PgConfig pg, KafkaConfig kafka, RelayOptions options)
-        : pg_(std::move(pg)), kafka_(std::move(kafka)), options_(std::move(options)),
+        : pg_(std::move(pg)),
+          kafka_(std::move(kafka)),
+          options_(std::move(options)),
           lock_key_(impl::StableHash("outbox-relay:" + options_.service)),
           source_("//marketplace/" + options_.service) {}
 
@@ -181,9 +183,10 @@ private:
             h->add(headers::kTraceparent, traceparent);
             ++pending_;
             for (;;) {
-                const auto err = producer_->produce(row.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-                                                    const_cast<char*>(row.payload.data()), row.payload.size(),
-                                                    row.key.data(), row.key.size(), row.created_ms, h, &slots[i]);
+                const auto err =
+                    producer_->produce(row.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                                       const_cast<char*>(row.payload.data()), row.payload.size(), row.key.data(),
+                                       row.key.size(), row.created_ms, h, &slots[i]);
                 if (err == RdKafka::ERR_NO_ERROR) break;
                 if (err == RdKafka::ERR__QUEUE_FULL) {
                     producer_->poll(10);
@@ -229,9 +232,9 @@ private:
         metrics_.batches += 1;
         if (published.size() != rows.size()) {
             metrics_.publish_failures += rows.size() - published.size();
-            core::log::Warn("outbox relay: some events were not acknowledged; they will be published again",
-                            {{"failed", static_cast<long long>(rows.size() - published.size())},
-                             {"error", first_error}});
+            core::log::Warn(
+                "outbox relay: some events were not acknowledged; they will be published again",
+                {{"failed", static_cast<long long>(rows.size() - published.size())}, {"error", first_error}});
             SleepFor(std::chrono::milliseconds(200));
         }
     }

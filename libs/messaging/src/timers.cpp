@@ -6,9 +6,9 @@
 #include <mutex>
 #include <thread>
 
-#include <pqxx/pqxx>
 #include <pqxx/binarystring>
 #include <pqxx/nontransaction>
+#include <pqxx/pqxx>
 
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/log.hpp"
@@ -81,7 +81,8 @@ public:
     std::int64_t Overdue() {
         auto lease = pool_.Acquire();
         pqxx::nontransaction q(*lease);
-        return q.exec_params1("SELECT count(*) FROM timers WHERE due_at <= $1::timestamptz", Timestamp(clock_->Now()))[0]
+        return q
+            .exec_params1("SELECT count(*) FROM timers WHERE due_at <= $1::timestamptz", Timestamp(clock_->Now()))[0]
             .as<std::int64_t>();
     }
 
@@ -91,7 +92,8 @@ private:
     bool FireOne() {
         if (handlers_.empty()) return false;
         std::string kinds = "{";
-        for (const auto& [kind, _] : handlers_) kinds += (kinds.size() > 1 ? "," : "") + std::string("\"") + kind + "\"";
+        for (const auto& [kind, _] : handlers_)
+            kinds += (kinds.size() > 1 ? "," : "") + std::string("\"") + kind + "\"";
         kinds += "}";
         Timer claimed;
         try {
@@ -119,11 +121,14 @@ private:
             const std::chrono::milliseconds delay = std::min<std::chrono::milliseconds>(
                 options_.retry_base * (1LL << std::min(claimed.attempts, 20)), options_.retry_max);
             core::log::Error("timer handler failed; it will fire again later",
-                             {{"kind", claimed.kind}, {"key", claimed.key}, {"error", e.what()},
+                             {{"kind", claimed.kind},
+                              {"key", claimed.key},
+                              {"error", e.what()},
                               {"retry_in_ms", static_cast<long long>(delay.count())}});
             db::InTransaction(pool_, [&](pqxx::work& tx) {
                 tx.exec_params(
-                    "UPDATE timers SET attempts = attempts + 1, last_error = $2, due_at = $3::timestamptz WHERE id = $1",
+                    "UPDATE timers SET attempts = attempts + 1, last_error = $2, due_at = $3::timestamptz WHERE id = "
+                    "$1",
                     claimed.id, std::string(e.what()).substr(0, 2000), Timestamp(clock_->Now() + delay));
             });
             return true;

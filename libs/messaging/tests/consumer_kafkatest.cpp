@@ -4,8 +4,8 @@
 #include <atomic>
 #include <thread>
 
-#include <pqxx/pqxx>
 #include <pqxx/connection>
+#include <pqxx/pqxx>
 
 #include "marketplace/messaging/consumer.hpp"
 #include "marketplace/messaging/dead_letters.hpp"
@@ -21,8 +21,8 @@ using messaging::test::AppendCommitted;
 using messaging::test::CreateTopic;
 using messaging::test::MessagingDb;
 using messaging::test::RecordingHandler;
-using testing::RunToCompletion;
 using messaging::test::TestKafka;
+using testing::RunToCompletion;
 
 TEST_CASE("A poison event is dead-lettered with its error, other keys go on, and redrive replays its key in order",
           "[messaging][kafka]") {
@@ -73,7 +73,8 @@ TEST_CASE("A poison event is dead-lettered with its error, other keys go on, and
     CHECK(dead.headers.at("ce_type") == "marketplace.tests.v1.Happened");
 
     // The operator's view, through the command.
-    std::map<std::string, std::string> env{{"PG_DATABASE", db.name()}, {"PG_USER", "postgres"}, {"PG_PASSWORD", "postgres"}};
+    std::map<std::string, std::string> env{
+        {"PG_DATABASE", db.name()}, {"PG_USER", "postgres"}, {"PG_PASSWORD", "postgres"}};
     std::string listing;
     REQUIRE(RunToCompletion({DLQ_TOOL, "--service", "tests", "list", "--consumer", group}, env, 20s, &listing) == 0);
     CHECK_THAT(listing, Catch::Contains("parked") && Catch::Contains("waiting") &&
@@ -87,7 +88,8 @@ TEST_CASE("A poison event is dead-lettered with its error, other keys go on, and
     REQUIRE(testing::WaitUntil(
         [&] {
             const auto rows = messaging::ListDeadLetters(conn, {});
-            return rows.size() == 2 && rows[0].status == "parked" && rows[0].attempts == 2 && rows[1].status == "waiting";
+            return rows.size() == 2 && rows[0].status == "parked" && rows[0].attempts == 2 &&
+                   rows[1].status == "waiting";
         },
         10s));
 
@@ -105,9 +107,10 @@ TEST_CASE("A poison event is dead-lettered with its error, other keys go on, and
     consumer.Stop();
 }
 
-TEST_CASE("A transient failure is retried on its partition and applies once, in order; one that never heals is "
-          "dead-lettered",
-          "[messaging][kafka]") {
+TEST_CASE(
+    "A transient failure is retried on its partition and applies once, in order; one that never heals is "
+    "dead-lettered",
+    "[messaging][kafka]") {
     MessagingDb db("transient");
     const auto topic = testing::UniqueTopic("transient");
     CreateTopic(topic, 2);

@@ -19,13 +19,15 @@ using messaging::test::AppendCommitted;
 using messaging::test::CreateTopic;
 using messaging::test::MessagingDb;
 using messaging::test::RecordingHandler;
-using testing::RunToCompletion;
 using messaging::test::TestKafka;
+using testing::RunToCompletion;
 
 namespace {
 
 std::map<std::string, std::string> AgentEnv() {
-    return {{"KAFKA_BOOTSTRAP", TestKafka().bootstrap}, {"KAFKA_LINGER_MS", "0"}, {"KAFKA_FETCH_WAIT_MAX_MS", "5"},
+    return {{"KAFKA_BOOTSTRAP", TestKafka().bootstrap},
+            {"KAFKA_LINGER_MS", "0"},
+            {"KAFKA_FETCH_WAIT_MAX_MS", "5"},
             {"MARKETPLACE_LOG_LEVEL", "warn"}};
 }
 
@@ -104,7 +106,8 @@ TEST_CASE("Consumer killed after its transaction and before the offset commit: n
     messaging::InboxConsumer consumer(db.Config(), TestKafka(), Group(group, topic), RecordingHandler(group));
     consumer.Start();
     REQUIRE(testing::WaitUntil(
-        [&] { return static_cast<std::int64_t>(consumer.metrics().handled + consumer.metrics().duplicates) == 5; }, 40s));
+        [&] { return static_cast<std::int64_t>(consumer.metrics().handled + consumer.metrics().duplicates) == 5; },
+        40s));
     // What the dead consumer applied came again and changed nothing.
     CHECK(static_cast<std::int64_t>(consumer.metrics().duplicates.load()) == applied_before_crash);
     const auto by_key = db.EffectsByKey(group);
@@ -146,7 +149,8 @@ TEST_CASE("A broker down for 5 s loses no event and publishing resumes by itself
 
     const int total = written.load();
     INFO("events written: " << total);
-    REQUIRE(testing::WaitUntil([&] { return db.Scalar("SELECT count(DISTINCT event_id) FROM effects") == total; }, 60s));
+    REQUIRE(
+        testing::WaitUntil([&] { return db.Scalar("SELECT count(DISTINCT event_id) FROM effects") == total; }, 60s));
     CHECK(AllOnce(db.EffectCounts(group)));
     CHECK(db.Scalar("SELECT count(*) FROM outbox") == 0);
     for (const auto& [key, payloads] : db.EffectsByKey(group)) {
@@ -163,7 +167,7 @@ TEST_CASE("Malformed configuration exits with a message naming the variable", "[
     CHECK_THAT(output, Catch::Contains("configuration error: PG_PORT: must be a whole number, got 'fifty'"));
 
     status = RunToCompletion({FAULT_AGENT, "relay", "dbname=unused", "tests"},
-                        {{"KAFKA_BOOTSTRAP", "127.0.0.1:1"}, {"KAFKA_LINGER_MS", "-3"}}, 20s, &output);
+                             {{"KAFKA_BOOTSTRAP", "127.0.0.1:1"}, {"KAFKA_LINGER_MS", "-3"}}, 20s, &output);
     CHECK(status == 2);
     CHECK_THAT(output, Catch::Contains("configuration error: KAFKA_LINGER_MS: must be within 0..60000, got -3"));
 }

@@ -6,8 +6,8 @@
 #include <set>
 #include <thread>
 
-#include <pqxx/pqxx>
 #include <pqxx/nontransaction>
+#include <pqxx/pqxx>
 
 #include "marketplace/core/trace.hpp"
 #include "marketplace/db/transaction.hpp"
@@ -56,8 +56,9 @@ TEST_CASE("Outbox: a rolled-back transaction publishes nothing and committed eve
     }
     CHECK_THROWS_WITH(db::InTransaction(db.pool(),
                                         [&](pqxx::work& tx) {
-                                            outbox.Append(tx, {topic, "rolled-back-key", "marketplace.tests.v1.Happened",
-                                                               "rolled back by an error", 1, ""});
+                                            outbox.Append(tx,
+                                                          {topic, "rolled-back-key", "marketplace.tests.v1.Happened",
+                                                           "rolled back by an error", 1, ""});
                                             throw std::runtime_error("the handler failed");
                                         }),
                       "the handler failed");
@@ -150,8 +151,7 @@ TEST_CASE("Relay: of two relays on one database only one publishes, and the othe
     standby->Stop();
 }
 
-TEST_CASE("Relay: events from many writers committing out of sequence order are all published",
-          "[messaging][kafka]") {
+TEST_CASE("Relay: events from many writers committing out of sequence order are all published", "[messaging][kafka]") {
     MessagingDb db("relay_noskip");
     const auto topic = testing::UniqueTopic("noskip");
     CreateTopic(topic, 6);
@@ -173,7 +173,8 @@ TEST_CASE("Relay: events from many writers committing out of sequence order are 
             for (int i = 0; i < kPerWriter; ++i) {
                 const std::string key = "writer-" + std::to_string(w);
                 const auto id = db::InTransaction(pool, [&](pqxx::work& tx) {
-                    auto id = outbox.Append(tx, {topic, key, "marketplace.tests.v1.Happened", std::to_string(i), 1, ""});
+                    auto id =
+                        outbox.Append(tx, {topic, key, "marketplace.tests.v1.Happened", std::to_string(i), 1, ""});
                     // Hold the transaction open after the row got its id, so later ids commit first.
                     std::this_thread::sleep_for(std::chrono::microseconds(rng() % 3000));
                     return id;

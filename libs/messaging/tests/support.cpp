@@ -1,11 +1,10 @@
 #include "support.hpp"
 
-
 #include <stdexcept>
 #include <thread>
 
-#include <pqxx/pqxx>
 #include <pqxx/nontransaction>
+#include <pqxx/pqxx>
 
 #include "marketplace/db/migration_runner.hpp"
 #include "marketplace/db/transaction.hpp"
@@ -35,7 +34,8 @@ std::map<std::string, std::vector<std::string>> MessagingDb::EffectsByKey(const 
     auto lease = pool_->Acquire();
     pqxx::nontransaction q(*lease);
     std::map<std::string, std::vector<std::string>> out;
-    for (const auto& row : q.exec_params("SELECT event_key, payload FROM effects WHERE consumer = $1 ORDER BY id", consumer)) {
+    for (const auto& row :
+         q.exec_params("SELECT event_key, payload FROM effects WHERE consumer = $1 ORDER BY id", consumer)) {
         out[row[0].c_str()].emplace_back(row[1].c_str());
     }
     return out;

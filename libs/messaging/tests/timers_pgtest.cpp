@@ -2,8 +2,8 @@
 
 #include <atomic>
 
-#include <pqxx/pqxx>
 #include <pqxx/nontransaction>
+#include <pqxx/pqxx>
 
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/messaging/timers.hpp"
@@ -32,7 +32,8 @@ TEST_CASE("Timers: a timer fires exactly once with two schedulers running", "[me
     db::InTransaction(db.pool(), [&](pqxx::work& tx) {
         for (int i = 0; i < kTimers; ++i) {
             messaging::ScheduleTimer(tx, "escrow.auto_release", "milestone-" + std::to_string(i),
-                                     start + std::chrono::hours(24 * 14) + std::chrono::seconds(i), "p" + std::to_string(i));
+                                     start + std::chrono::hours(24 * 14) + std::chrono::seconds(i),
+                                     "p" + std::to_string(i));
         }
     });
     std::atomic<int> calls{0};

@@ -21,12 +21,13 @@
 namespace {
 
 int Usage(const char* why) {
-    std::fprintf(stderr,
-                 "marketplace-dlq: %s\n"
-                 "usage: marketplace-dlq --service NAME list [--consumer G] [--key K] [--include-resolved] [--limit N]\n"
-                 "       marketplace-dlq --service NAME redrive (--key K | --all) [--consumer G]\n"
-                 "       marketplace-dlq --service NAME count [--consumer G]\n",
-                 why);
+    std::fprintf(
+        stderr,
+        "marketplace-dlq: %s\n"
+        "usage: marketplace-dlq --service NAME list [--consumer G] [--key K] [--include-resolved] [--limit N]\n"
+        "       marketplace-dlq --service NAME redrive (--key K | --all) [--consumer G]\n"
+        "       marketplace-dlq --service NAME count [--consumer G]\n",
+        why);
     return 64;
 }
 
@@ -44,21 +45,31 @@ int main(int argc, char** argv) {
             return argv[++i];
         };
         try {
-            if (a == "--service") service = value("--service");
-            else if (a == "--consumer") filter.consumer = value("--consumer");
-            else if (a == "--key") filter.key = value("--key");
-            else if (a == "--limit") filter.limit = std::stoi(value("--limit"));
-            else if (a == "--include-resolved") filter.include_resolved = true;
-            else if (a == "--all") all = true;
-            else if (a == "-h" || a == "--help") return Usage("help") == 64 ? 0 : 0;
-            else if (command.empty() && a[0] != '-') command = a;
-            else return Usage(("unexpected argument '" + a + "'").c_str());
+            if (a == "--service")
+                service = value("--service");
+            else if (a == "--consumer")
+                filter.consumer = value("--consumer");
+            else if (a == "--key")
+                filter.key = value("--key");
+            else if (a == "--limit")
+                filter.limit = std::stoi(value("--limit"));
+            else if (a == "--include-resolved")
+                filter.include_resolved = true;
+            else if (a == "--all")
+                all = true;
+            else if (a == "-h" || a == "--help")
+                return Usage("help") == 64 ? 0 : 0;
+            else if (command.empty() && a[0] != '-')
+                command = a;
+            else
+                return Usage(("unexpected argument '" + a + "'").c_str());
         } catch (const std::exception& e) {
             return Usage(e.what());
         }
     }
     if (service.empty()) return Usage("--service is required");
-    if (command != "list" && command != "redrive" && command != "count") return Usage("command must be list, redrive or count");
+    if (command != "list" && command != "redrive" && command != "count")
+        return Usage("command must be list, redrive or count");
     if (filter.limit < 1 || filter.limit > 100000) return Usage("--limit must be within 1..100000");
     if (command == "redrive" && !all && !filter.key) return Usage("redrive needs --key K or --all");
 
@@ -73,7 +84,8 @@ int main(int argc, char** argv) {
         pqxx::connection conn(pg.conninfo);
         if (command == "list") {
             const auto rows = messaging::ListDeadLetters(conn, filter);
-            std::printf("%-8s %-10s %-24s %-28s %-36s %s\n", "id", "status", "consumer", "topic/partition@offset", "key", "error");
+            std::printf("%-8s %-10s %-24s %-28s %-36s %s\n", "id", "status", "consumer", "topic/partition@offset",
+                        "key", "error");
             for (const auto& d : rows) {
                 const std::string where = d.topic + "/" + std::to_string(d.partition) + "@" + std::to_string(d.offset);
                 std::printf("%-8lld %-10s %-24s %-28s %-36s %s\n", static_cast<long long>(d.id), d.status.c_str(),
@@ -84,7 +96,8 @@ int main(int argc, char** argv) {
             std::printf("%lld\n", static_cast<long long>(messaging::CountOpenDeadLetters(conn, filter.consumer)));
         } else {
             const auto n = messaging::RequestRedrive(conn, filter);
-            std::printf("marked %lld event(s) for redrive; the consumer replays them in order\n", static_cast<long long>(n));
+            std::printf("marked %lld event(s) for redrive; the consumer replays them in order\n",
+                        static_cast<long long>(n));
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "marketplace-dlq: %s\n", e.what());

@@ -24,7 +24,7 @@ struct CallState {
     std::string method;
     std::string request_id;
     core::TraceContext trace;
-    std::string bearer_token;  // empty: none
+    std::string bearer_token;        // empty: none
     bool had_authorization = false;  // an authorization value was present (even a malformed one)
     bool accepted = true;            // false: arrived while the server was draining
     std::shared_ptr<const TokenVerifier> verifier;

@@ -47,10 +47,10 @@ ChannelOptions ChannelOptions::FromEnv(core::EnvReader& env, const std::string& 
                                            std::chrono::minutes(1));
     o.retry.max_backoff =
         env.Duration(p + "MAX_BACKOFF", o.retry.max_backoff, std::chrono::milliseconds(1), std::chrono::minutes(5));
-    o.keepalive_time = env.Duration(p + "KEEPALIVE_TIME", o.keepalive_time, std::chrono::seconds(10),
-                                    std::chrono::hours(2));
-    o.keepalive_timeout = env.Duration(p + "KEEPALIVE_TIMEOUT", o.keepalive_timeout, std::chrono::seconds(1),
-                                       std::chrono::minutes(5));
+    o.keepalive_time =
+        env.Duration(p + "KEEPALIVE_TIME", o.keepalive_time, std::chrono::seconds(10), std::chrono::hours(2));
+    o.keepalive_timeout =
+        env.Duration(p + "KEEPALIVE_TIMEOUT", o.keepalive_timeout, std::chrono::seconds(1), std::chrono::minutes(5));
     o.load_balancing = env.OneOf(p + "LOAD_BALANCING", o.load_balancing, {"pick_first", "round_robin"});
     return o;
 }

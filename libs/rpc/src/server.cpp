@@ -108,8 +108,7 @@ int Server::Start() {
     if (impl_->options.handle_signals) {
         impl_->signal_id = impl::AddSignalCallback([this] { RequestDrain(); });
     }
-    log::Info("gRPC server listening",
-              {{"address", impl_->options.listen_address}, {"port", impl_->port}});
+    log::Info("gRPC server listening", {{"address", impl_->options.listen_address}, {"port", impl_->port}});
     return impl_->port;
 }
 
@@ -161,8 +160,7 @@ void Server::Drain() {
     impl_->server->Shutdown(std::chrono::system_clock::now() +
                             std::chrono::duration_cast<std::chrono::system_clock::duration>(grace));
     impl_->server->Wait();
-    const double took_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
+    const double took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
     if (idle) {
         log::Info("gRPC server stopped", {{"drain_ms", took_ms}});
     } else {

@@ -12,38 +12,64 @@ namespace log = core::log;
 
 grpc::StatusCode ToStatusCode(core::ErrorCode code) noexcept {
     switch (code) {
-        case core::ErrorCode::kInvalidArgument: return grpc::StatusCode::INVALID_ARGUMENT;
-        case core::ErrorCode::kNotFound: return grpc::StatusCode::NOT_FOUND;
-        case core::ErrorCode::kFailedPrecondition: return grpc::StatusCode::FAILED_PRECONDITION;
-        case core::ErrorCode::kConflict: return grpc::StatusCode::ALREADY_EXISTS;
-        case core::ErrorCode::kPermissionDenied: return grpc::StatusCode::PERMISSION_DENIED;
-        case core::ErrorCode::kUnauthenticated: return grpc::StatusCode::UNAUTHENTICATED;
-        case core::ErrorCode::kResourceExhausted: return grpc::StatusCode::RESOURCE_EXHAUSTED;
-        case core::ErrorCode::kUnavailable: return grpc::StatusCode::UNAVAILABLE;
+        case core::ErrorCode::kInvalidArgument:
+            return grpc::StatusCode::INVALID_ARGUMENT;
+        case core::ErrorCode::kNotFound:
+            return grpc::StatusCode::NOT_FOUND;
+        case core::ErrorCode::kFailedPrecondition:
+            return grpc::StatusCode::FAILED_PRECONDITION;
+        case core::ErrorCode::kConflict:
+            return grpc::StatusCode::ALREADY_EXISTS;
+        case core::ErrorCode::kPermissionDenied:
+            return grpc::StatusCode::PERMISSION_DENIED;
+        case core::ErrorCode::kUnauthenticated:
+            return grpc::StatusCode::UNAUTHENTICATED;
+        case core::ErrorCode::kResourceExhausted:
+            return grpc::StatusCode::RESOURCE_EXHAUSTED;
+        case core::ErrorCode::kUnavailable:
+            return grpc::StatusCode::UNAVAILABLE;
     }
     return grpc::StatusCode::INTERNAL;
 }
 
 std::string_view StatusCodeName(grpc::StatusCode code) noexcept {
     switch (code) {
-        case grpc::StatusCode::OK: return "OK";
-        case grpc::StatusCode::CANCELLED: return "CANCELLED";
-        case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-        case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-        case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-        case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-        case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-        case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-        case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-        case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-        case grpc::StatusCode::ABORTED: return "ABORTED";
-        case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-        case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-        case grpc::StatusCode::INTERNAL: return "INTERNAL";
-        case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-        case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
-        case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-        case grpc::StatusCode::DO_NOT_USE: break;
+        case grpc::StatusCode::OK:
+            return "OK";
+        case grpc::StatusCode::CANCELLED:
+            return "CANCELLED";
+        case grpc::StatusCode::UNKNOWN:
+            return "UNKNOWN";
+        case grpc::StatusCode::INVALID_ARGUMENT:
+            return "INVALID_ARGUMENT";
+        case grpc::StatusCode::DEADLINE_EXCEEDED:
+            return "DEADLINE_EXCEEDED";
+        case grpc::StatusCode::NOT_FOUND:
+            return "NOT_FOUND";
+        case grpc::StatusCode::ALREADY_EXISTS:
+            return "ALREADY_EXISTS";
+        case grpc::StatusCode::PERMISSION_DENIED:
+            return "PERMISSION_DENIED";
+        case grpc::StatusCode::RESOURCE_EXHAUSTED:
+            return "RESOURCE_EXHAUSTED";
+        case grpc::StatusCode::FAILED_PRECONDITION:
+            return "FAILED_PRECONDITION";
+        case grpc::StatusCode::ABORTED:
+            return "ABORTED";
+        case grpc::StatusCode::OUT_OF_RANGE:
+            return "OUT_OF_RANGE";
+        case grpc::StatusCode::UNIMPLEMENTED:
+            return "UNIMPLEMENTED";
+        case grpc::StatusCode::INTERNAL:
+            return "INTERNAL";
+        case grpc::StatusCode::UNAVAILABLE:
+            return "UNAVAILABLE";
+        case grpc::StatusCode::DATA_LOSS:
+            return "DATA_LOSS";
+        case grpc::StatusCode::UNAUTHENTICATED:
+            return "UNAUTHENTICATED";
+        case grpc::StatusCode::DO_NOT_USE:
+            break;
     }
     return "UNKNOWN";
 }

@@ -36,7 +36,7 @@ public:
         std::string request_id;
         std::string trace_id;
         std::string span_id;
-        std::string log_trace_id;    // core LogScope ids on the handler's thread
+        std::string log_trace_id;  // core LogScope ids on the handler's thread
         std::string log_request_id;
     };
     Seen last_get() const;

@@ -38,8 +38,7 @@ rpc::ServerOptions TestServerOptions() {
     return options;
 }
 
-TestServer::TestServer(rpc::ServerOptions options)
-    : service(SharedPool(), SharedStore()), server(std::move(options)) {
+TestServer::TestServer(rpc::ServerOptions options) : service(SharedPool(), SharedStore()), server(std::move(options)) {
     server.AddService(&service, v1::CounterService::service_full_name());
     port = server.Start();
     channel = ChannelTo(port);

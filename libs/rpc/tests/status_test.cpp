@@ -27,8 +27,7 @@ TEST_CASE("Status: every core error maps to its documented gRPC code", "[rpc][st
     CHECK(rpc::ToStatusCode(core::ErrorCode::kUnavailable) == StatusCode::UNAVAILABLE);
 }
 
-TEST_CASE("Status: a typed error reaches the caller with its caller message, never the log message",
-          "[rpc][status]") {
+TEST_CASE("Status: a typed error reaches the caller with its caller message, never the log message", "[rpc][status]") {
     const auto mapped = Map(core::NotFound("contract not found", "contract 42 missing in shard 3"));
     CHECK(mapped.status.error_code() == StatusCode::NOT_FOUND);
     CHECK(mapped.status.error_message() == "contract not found");
@@ -75,8 +74,7 @@ TEST_CASE("Status: anything else is INTERNAL with a generic message that leaks n
     CHECK(rpc::MapException(nullptr).status.error_code() == StatusCode::INTERNAL);
 }
 
-TEST_CASE("Status: Handle turns every exception into a status and passes a returned status through",
-          "[rpc][status]") {
+TEST_CASE("Status: Handle turns every exception into a status and passes a returned status through", "[rpc][status]") {
     CHECK(rpc::Handle([] {}).ok());
     CHECK(rpc::Handle([] { return grpc::Status(StatusCode::NOT_FOUND, "gone"); }).error_code() ==
           StatusCode::NOT_FOUND);

@@ -10,7 +10,8 @@ messaging::EventHandler EventRouter::Handler() const {
     return [handlers = handlers_](pqxx::work& tx, const messaging::IncomingEvent& event) {
         auto it = handlers.find(event.type);
         if (it == handlers.end()) {
-            core::log::Debug("event of a type this service does not handle", {{"type", event.type}, {"event_id", event.id}});
+            core::log::Debug("event of a type this service does not handle",
+                             {{"type", event.type}, {"event_id", event.id}});
             return;
         }
         auto incoming = core::TraceContext::Parse(event.traceparent);

@@ -106,7 +106,7 @@ public:
         if (!started_ || stopped_) return;
         stopped_ = true;
         core::log::Info("service stopping", {{"service", config_.name}});
-        server_->Drain();  // no new calls; in-flight ones finish within the drain bound
+        server_->Drain();                      // no new calls; in-flight ones finish within the drain bound
         for (auto& c : consumers_) c->Stop();  // commits applied offsets, leaves the group
         scheduler_.Stop();
         relay_.Stop();  // publishes what was committed, waits for the broker

@@ -11,7 +11,8 @@ namespace {
 
 void Set(RdKafka::Conf& conf, const std::string& key, const std::string& value) {
     std::string err;
-    if (conf.set(key, value, err) != RdKafka::Conf::CONF_OK) throw std::runtime_error("kafka config " + key + ": " + err);
+    if (conf.set(key, value, err) != RdKafka::Conf::CONF_OK)
+        throw std::runtime_error("kafka config " + key + ": " + err);
 }
 
 }  // namespace
@@ -76,7 +77,8 @@ void EventProbe::PollOnce(std::chrono::milliseconds wait) {
 
 const std::vector<ProbedEvent>& EventProbe::WaitForCount(std::size_t count, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (events_.size() < count && std::chrono::steady_clock::now() < deadline) PollOnce(std::chrono::milliseconds(50));
+    while (events_.size() < count && std::chrono::steady_clock::now() < deadline)
+        PollOnce(std::chrono::milliseconds(50));
     return events_;
 }
 

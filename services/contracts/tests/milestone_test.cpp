@@ -36,16 +36,26 @@ Milestone In(S state) {
 /// One valid command of each kind (funding attempt 1 for payments' answers).
 Command Sample(K kind) {
     switch (kind) {
-        case K::kFund: return command::Fund{true};
-        case K::kSubmit: return command::Submit{"here it is", {"https://example.com/build.zip"}};
-        case K::kAccept: return command::Accept{};
-        case K::kRequestChanges: return command::RequestChanges{"please fix the login"};
-        case K::kCancel: return command::Cancel{};
-        case K::kAutoRelease: return command::AutoRelease{};
-        case K::kEscrowFunded: return command::EscrowFunded{1};
-        case K::kEscrowFundingFailed: return command::EscrowFundingFailed{1, "insufficient funds"};
-        case K::kEscrowReleased: return command::EscrowReleased{};
-        case K::kEscrowRefunded: return command::EscrowRefunded{};
+        case K::kFund:
+            return command::Fund{true};
+        case K::kSubmit:
+            return command::Submit{"here it is", {"https://example.com/build.zip"}};
+        case K::kAccept:
+            return command::Accept{};
+        case K::kRequestChanges:
+            return command::RequestChanges{"please fix the login"};
+        case K::kCancel:
+            return command::Cancel{};
+        case K::kAutoRelease:
+            return command::AutoRelease{};
+        case K::kEscrowFunded:
+            return command::EscrowFunded{1};
+        case K::kEscrowFundingFailed:
+            return command::EscrowFundingFailed{1, "insufficient funds"};
+        case K::kEscrowReleased:
+            return command::EscrowReleased{};
+        case K::kEscrowRefunded:
+            return command::EscrowRefunded{};
     }
     FAIL("unknown kind");
     return command::Accept{};

@@ -36,7 +36,6 @@ std::int64_t RecordFailure(pqxx::work& tx, ThrottleScope scope, const std::strin
     return r[0][0].as<std::int64_t>();
 }
 
-
 void ClearFailures(pqxx::work& tx, ThrottleScope scope, const std::string& subject) {
     tx.exec_params("DELETE FROM login_failures WHERE scope = $1 AND subject = $2", ScopeText(scope), subject);
 }

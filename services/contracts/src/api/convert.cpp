@@ -21,27 +21,42 @@ void ToProto(const core::Money& money, common::v1::Money* out) {
 
 v1::MilestoneState ToProto(MilestoneState state) {
     switch (state) {
-        case MilestoneState::kFundingRequired: return v1::MILESTONE_STATE_FUNDING_REQUIRED;
-        case MilestoneState::kFundingPending: return v1::MILESTONE_STATE_FUNDING_PENDING;
-        case MilestoneState::kFunded: return v1::MILESTONE_STATE_FUNDED;
-        case MilestoneState::kSubmitted: return v1::MILESTONE_STATE_SUBMITTED;
-        case MilestoneState::kChangesRequested: return v1::MILESTONE_STATE_CHANGES_REQUESTED;
-        case MilestoneState::kAccepted: return v1::MILESTONE_STATE_ACCEPTED;
-        case MilestoneState::kPaid: return v1::MILESTONE_STATE_PAID;
-        case MilestoneState::kCancelPending: return v1::MILESTONE_STATE_CANCEL_PENDING;
-        case MilestoneState::kCancelled: return v1::MILESTONE_STATE_CANCELLED;
-        case MilestoneState::kDisputed: return v1::MILESTONE_STATE_DISPUTED;
-        case MilestoneState::kRefunded: return v1::MILESTONE_STATE_REFUNDED;
-        case MilestoneState::kSplitPaid: return v1::MILESTONE_STATE_SPLIT_PAID;
+        case MilestoneState::kFundingRequired:
+            return v1::MILESTONE_STATE_FUNDING_REQUIRED;
+        case MilestoneState::kFundingPending:
+            return v1::MILESTONE_STATE_FUNDING_PENDING;
+        case MilestoneState::kFunded:
+            return v1::MILESTONE_STATE_FUNDED;
+        case MilestoneState::kSubmitted:
+            return v1::MILESTONE_STATE_SUBMITTED;
+        case MilestoneState::kChangesRequested:
+            return v1::MILESTONE_STATE_CHANGES_REQUESTED;
+        case MilestoneState::kAccepted:
+            return v1::MILESTONE_STATE_ACCEPTED;
+        case MilestoneState::kPaid:
+            return v1::MILESTONE_STATE_PAID;
+        case MilestoneState::kCancelPending:
+            return v1::MILESTONE_STATE_CANCEL_PENDING;
+        case MilestoneState::kCancelled:
+            return v1::MILESTONE_STATE_CANCELLED;
+        case MilestoneState::kDisputed:
+            return v1::MILESTONE_STATE_DISPUTED;
+        case MilestoneState::kRefunded:
+            return v1::MILESTONE_STATE_REFUNDED;
+        case MilestoneState::kSplitPaid:
+            return v1::MILESTONE_STATE_SPLIT_PAID;
     }
     return v1::MILESTONE_STATE_UNSPECIFIED;
 }
 
 v1::PartyRole ToProtoRole(Actor party) {
     switch (party) {
-        case Actor::kClient: return v1::PARTY_ROLE_CLIENT;
-        case Actor::kFreelancer: return v1::PARTY_ROLE_FREELANCER;
-        case Actor::kSystem: break;
+        case Actor::kClient:
+            return v1::PARTY_ROLE_CLIENT;
+        case Actor::kFreelancer:
+            return v1::PARTY_ROLE_FREELANCER;
+        case Actor::kSystem:
+            break;
     }
     return v1::PARTY_ROLE_UNSPECIFIED;
 }
@@ -102,9 +117,15 @@ void ToProto(const storage::ContractRecord& c, const std::vector<storage::Signat
     }
     const bool signed_by_both = storage::FullySigned(signatures);
     switch (DeriveStatus(signed_by_both, states)) {
-        case ContractStatus::kAwaitingSignatures: out->set_status(v1::CONTRACT_STATUS_AWAITING_SIGNATURES); break;
-        case ContractStatus::kActive: out->set_status(v1::CONTRACT_STATUS_ACTIVE); break;
-        case ContractStatus::kCompleted: out->set_status(v1::CONTRACT_STATUS_COMPLETED); break;
+        case ContractStatus::kAwaitingSignatures:
+            out->set_status(v1::CONTRACT_STATUS_AWAITING_SIGNATURES);
+            break;
+        case ContractStatus::kActive:
+            out->set_status(v1::CONTRACT_STATUS_ACTIVE);
+            break;
+        case ContractStatus::kCompleted:
+            out->set_status(v1::CONTRACT_STATUS_COMPLETED);
+            break;
     }
     out->set_statement_of_work_hash(c.statement.content_hash);
     for (const auto& s : signatures) ToProto(s, out->add_signatures());

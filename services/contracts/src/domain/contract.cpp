@@ -78,10 +78,14 @@ void RequireCanRead(Viewer viewer, std::string_view what) {
 
 Actor RequireActor(Viewer viewer, std::string_view what) {
     switch (viewer) {
-        case Viewer::kClient: return Actor::kClient;
-        case Viewer::kFreelancer: return Actor::kFreelancer;
-        case Viewer::kAdmin: throw core::PermissionDenied("admins may read contracts but not act on them");
-        case Viewer::kStranger: break;
+        case Viewer::kClient:
+            return Actor::kClient;
+        case Viewer::kFreelancer:
+            return Actor::kFreelancer;
+        case Viewer::kAdmin:
+            throw core::PermissionDenied("admins may read contracts but not act on them");
+        case Viewer::kStranger:
+            break;
     }
     throw core::NotFound(std::string(what) + " not found");
 }

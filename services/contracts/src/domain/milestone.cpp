@@ -140,13 +140,15 @@ Decision Cancel(const Milestone& m, TimePoint now) {
             return Applied(std::move(after), {effect::AnnounceCancelled{true}});
         }
         case MilestoneState::kCancelPending:
-        case MilestoneState::kCancelled: return Unchanged(m, Outcome::kAlreadyDone);
+        case MilestoneState::kCancelled:
+            return Unchanged(m, Outcome::kAlreadyDone);
         case MilestoneState::kFundingPending:
             Refuse(m, "funding is in progress; cancel it once it is funded or the attempt failed");
         case MilestoneState::kSubmitted:
         case MilestoneState::kChangesRequested:
             Refuse(m, "work was submitted; accept it, request changes, or open a dispute");
-        default: Refuse(m, "it can no longer be cancelled");
+        default:
+            Refuse(m, "it can no longer be cancelled");
     }
 }
 
@@ -189,12 +191,18 @@ Decision EscrowRefunded(const Milestone& m) {
 
 std::string_view PermissionText(CommandKind kind) {
     switch (kind) {
-        case CommandKind::kFund: return "only the contract's client may fund a milestone";
-        case CommandKind::kSubmit: return "only the contract's freelancer may submit a milestone";
-        case CommandKind::kAccept: return "only the contract's client may accept a milestone";
-        case CommandKind::kRequestChanges: return "only the contract's client may request changes";
-        case CommandKind::kCancel: return "only the contract's client may cancel a milestone";
-        default: return "only the system may apply payments' events and the auto-release";
+        case CommandKind::kFund:
+            return "only the contract's client may fund a milestone";
+        case CommandKind::kSubmit:
+            return "only the contract's freelancer may submit a milestone";
+        case CommandKind::kAccept:
+            return "only the contract's client may accept a milestone";
+        case CommandKind::kRequestChanges:
+            return "only the contract's client may request changes";
+        case CommandKind::kCancel:
+            return "only the contract's client may cancel a milestone";
+        default:
+            return "only the system may apply payments' events and the auto-release";
     }
 }
 
@@ -221,9 +229,12 @@ bool IsSettled(MilestoneState state) {
 
 std::string_view ActorName(Actor actor) {
     switch (actor) {
-        case Actor::kClient: return "client";
-        case Actor::kFreelancer: return "freelancer";
-        case Actor::kSystem: return "system";
+        case Actor::kClient:
+            return "client";
+        case Actor::kFreelancer:
+            return "freelancer";
+        case Actor::kSystem:
+            return "system";
     }
     return "unknown";
 }
@@ -232,16 +243,26 @@ CommandKind KindOf(const Command& command) { return static_cast<CommandKind>(com
 
 std::string_view CommandName(CommandKind kind) {
     switch (kind) {
-        case CommandKind::kFund: return "fund";
-        case CommandKind::kSubmit: return "submit";
-        case CommandKind::kAccept: return "accept";
-        case CommandKind::kRequestChanges: return "request_changes";
-        case CommandKind::kCancel: return "cancel";
-        case CommandKind::kAutoRelease: return "auto_release";
-        case CommandKind::kEscrowFunded: return "escrow_funded";
-        case CommandKind::kEscrowFundingFailed: return "escrow_funding_failed";
-        case CommandKind::kEscrowReleased: return "escrow_released";
-        case CommandKind::kEscrowRefunded: return "escrow_refunded";
+        case CommandKind::kFund:
+            return "fund";
+        case CommandKind::kSubmit:
+            return "submit";
+        case CommandKind::kAccept:
+            return "accept";
+        case CommandKind::kRequestChanges:
+            return "request_changes";
+        case CommandKind::kCancel:
+            return "cancel";
+        case CommandKind::kAutoRelease:
+            return "auto_release";
+        case CommandKind::kEscrowFunded:
+            return "escrow_funded";
+        case CommandKind::kEscrowFundingFailed:
+            return "escrow_funding_failed";
+        case CommandKind::kEscrowReleased:
+            return "escrow_released";
+        case CommandKind::kEscrowRefunded:
+            return "escrow_refunded";
     }
     return "unknown";
 }
@@ -251,9 +272,12 @@ Actor RequiredActor(CommandKind kind) {
         case CommandKind::kFund:
         case CommandKind::kAccept:
         case CommandKind::kRequestChanges:
-        case CommandKind::kCancel: return Actor::kClient;
-        case CommandKind::kSubmit: return Actor::kFreelancer;
-        default: return Actor::kSystem;
+        case CommandKind::kCancel:
+            return Actor::kClient;
+        case CommandKind::kSubmit:
+            return Actor::kFreelancer;
+        default:
+            return Actor::kSystem;
     }
 }
 

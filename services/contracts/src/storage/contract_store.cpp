@@ -11,9 +11,12 @@ namespace {
 
 const char* LockClause(Lock lock) {
     switch (lock) {
-        case Lock::kNone: return "";
-        case Lock::kForUpdate: return " FOR UPDATE";
-        case Lock::kForUpdateNoWait: return " FOR UPDATE NOWAIT";
+        case Lock::kNone:
+            return "";
+        case Lock::kForUpdate:
+            return " FOR UPDATE";
+        case Lock::kForUpdateNoWait:
+            return " FOR UPDATE NOWAIT";
     }
     return "";
 }

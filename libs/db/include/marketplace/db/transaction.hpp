@@ -56,8 +56,7 @@ auto InTransaction(pqxx::connection& conn, Work&& work, const TxOptions& options
 
 /// The same on a connection borrowed from `pool`.
 template <typename Work>
-auto InTransaction(Pool& pool, Work&& work, const TxOptions& options = {})
-    -> std::invoke_result_t<Work&, pqxx::work&> {
+auto InTransaction(Pool& pool, Work&& work, const TxOptions& options = {}) -> std::invoke_result_t<Work&, pqxx::work&> {
     auto lease = pool.Acquire();
     return InTransaction(*lease, std::forward<Work>(work), options);
 }

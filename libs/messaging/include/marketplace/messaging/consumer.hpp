@@ -34,10 +34,10 @@ public:
 using EventHandler = std::function<void(pqxx::work& tx, const IncomingEvent& event)>;
 
 struct ConsumerOptions {
-    std::string group;                // Kafka consumer group and the inbox's consumer name
+    std::string group;  // Kafka consumer group and the inbox's consumer name
     std::vector<std::string> topics;
-    int max_attempts = 5;             // transient failures before dead-lettering
-    int max_batch = 256;              // events applied in one transaction when they are already waiting
+    int max_attempts = 5;  // transient failures before dead-lettering
+    int max_batch = 256;   // events applied in one transaction when they are already waiting
     std::chrono::milliseconds retry_base{50};
     std::chrono::milliseconds retry_max{2000};
     std::chrono::milliseconds commit_interval{100};

@@ -31,10 +31,10 @@ inline constexpr const char* kProtobufContentType = "application/protobuf";
 
 /// What a service appends to its outbox.
 struct OutgoingEvent {
-    std::string topic;        // "<service>.events.v1"
-    std::string key;          // the aggregate id: all events of one aggregate stay in order
-    std::string type;         // "marketplace.<service>.v1.<EventName>"
-    std::string payload;      // serialized protobuf message
+    std::string topic;    // "<service>.events.v1"
+    std::string key;      // the aggregate id: all events of one aggregate stay in order
+    std::string type;     // "marketplace.<service>.v1.<EventName>"
+    std::string payload;  // serialized protobuf message
     int schema_version = 1;
     std::string traceparent;  // W3C; empty starts a new trace at publish time
 };

@@ -18,7 +18,8 @@ public:
     template <typename Message>
     EventRouter& On(std::function<void(pqxx::work&, const Message&, const messaging::IncomingEvent&)> handler) {
         // ce_type is the message's full name: "marketplace.<service>.v1.<EventName>".
-        handlers_[Message::descriptor()->full_name()] = [handler = std::move(handler)](pqxx::work& tx, const messaging::IncomingEvent& e) {
+        handlers_[Message::descriptor()->full_name()] = [handler = std::move(handler)](
+                                                            pqxx::work& tx, const messaging::IncomingEvent& e) {
             Message m;
             if (!m.ParseFromString(e.payload)) throw messaging::PermanentError("payload does not parse as " + e.type);
             handler(tx, m, e);
