@@ -6,7 +6,6 @@
 #include <random>
 #include <set>
 #include <thread>
-#include <type_traits>
 
 #include <nlohmann/json.hpp>
 #include <pqxx/binarystring>
@@ -16,6 +15,7 @@
 #include "kafka.hpp"
 #include "marketplace/core/log.hpp"
 #include "marketplace/core/trace.hpp"
+#include "marketplace/db/arrays.hpp"
 #include "marketplace/db/transaction.hpp"
 
 namespace marketplace::messaging {
@@ -278,20 +278,21 @@ private:
     /// keys, holds the events of keys parked behind a dead letter, claims the rest in the inbox (a
     /// conflict is a duplicate), and runs the handler for each claimed event.
     std::vector<Outcome> ApplyIn(pqxx::work& tx, const std::vector<const IncomingEvent*>& events) {
-        std::vector<long long> locks;
+        std::vector<std::int64_t> locks;
         std::vector<std::string> keys;
         for (const auto* e : events) {
             locks.push_back(impl::StableHash(options_.group + '\x1f' + e->key));
             keys.push_back(e->key);
         }
         // Sorted, so two transactions locking overlapping keys cannot deadlock.
-        tx.exec_params("SELECT pg_advisory_xact_lock(h) FROM unnest($1::bigint[]) AS h ORDER BY h", ToArray(tx, locks));
+        tx.exec_params("SELECT pg_advisory_xact_lock(h) FROM unnest($1::bigint[]) AS h ORDER BY h",
+                       db::IntArray(locks));
 
         std::map<std::string, std::set<std::string>> parked;  // key -> ids of its open dead letters
         for (const auto& row :
              tx.exec_params("SELECT event_key, event_id FROM dead_letters "
                             "WHERE consumer = $1 AND event_key = ANY($2::text[]) AND status <> 'resolved'",
-                            options_.group, ToArray(tx, keys))) {
+                            options_.group, db::TextArray(keys))) {
             parked[row[0].c_str()].insert(row[1].c_str());
         }
 
@@ -313,7 +314,7 @@ private:
         if (to_claim.empty()) return outcomes;
 
         std::vector<std::string> sources, ids, topics;
-        std::vector<long long> partitions, offsets;
+        std::vector<std::int64_t> partitions, offsets;
         for (std::size_t i : to_claim) {
             sources.push_back(events[i]->source);
             ids.push_back(events[i]->id);
@@ -326,8 +327,8 @@ private:
                  "INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\") "
                  "SELECT $1, s, i, t, p, o FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[]) "
                  "AS x(s, i, t, p, o) ON CONFLICT DO NOTHING RETURNING source, event_id",
-                 options_.group, ToArray(tx, sources), ToArray(tx, ids), ToArray(tx, topics), ToArray(tx, partitions),
-                 ToArray(tx, offsets))) {
+                 options_.group, db::TextArray(sources), db::TextArray(ids), db::TextArray(topics),
+                 db::IntArray(partitions), db::IntArray(offsets))) {
             claimed.emplace(row[0].c_str(), row[1].c_str());
         }
         for (std::size_t i : to_claim) {
@@ -339,26 +340,6 @@ private:
             outcomes[i] = Outcome::kHandled;
         }
         return outcomes;
-    }
-
-    /// A PostgreSQL array literal of `values` (passed as a parameter: only the array syntax is escaped).
-    template <typename T>
-    static std::string ToArray(pqxx::work&, const std::vector<T>& values) {
-        std::string out = "{";
-        for (std::size_t i = 0; i < values.size(); ++i) {
-            if (i > 0) out += ',';
-            if constexpr (std::is_arithmetic_v<T>) {
-                out += std::to_string(values[i]);
-            } else {
-                out += '"';
-                for (char c : values[i]) {
-                    if (c == '"' || c == '\\') out += '\\';
-                    out += c;
-                }
-                out += '"';
-            }
-        }
-        return out + "}";
     }
 
     bool ClaimInbox(pqxx::work& tx, const IncomingEvent& event) {

@@ -14,6 +14,7 @@
 #include "kafka.hpp"
 #include "marketplace/core/log.hpp"
 #include "marketplace/core/trace.hpp"
+#include "marketplace/db/arrays.hpp"
 #include "marketplace/messaging/event.hpp"
 
 namespace marketplace::messaging {
@@ -31,15 +32,6 @@ struct Slot {
     bool done = false;
     RdKafka::ErrorCode err = RdKafka::ERR_NO_ERROR;
 };
-
-std::string IdArray(const std::vector<std::int64_t>& ids) {
-    std::string s = "{";
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        if (i > 0) s += ',';
-        s += std::to_string(ids[i]);
-    }
-    return s + "}";
-}
 
 }  // namespace
 
@@ -226,7 +218,7 @@ private:
         }
         if (!published.empty()) {
             pqxx::nontransaction q(*conn_);
-            q.exec_params("DELETE FROM outbox WHERE id = ANY($1::bigint[])", IdArray(published));
+            q.exec_params("DELETE FROM outbox WHERE id = ANY($1::bigint[])", db::IntArray(published));
         }
         metrics_.published += published.size();
         metrics_.batches += 1;

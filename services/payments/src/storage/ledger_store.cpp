@@ -5,9 +5,12 @@
 
 #include <pqxx/pqxx>
 
-#include "storage/sql_arrays.hpp"
+#include "marketplace/db/arrays.hpp"
 
 namespace marketplace::payments::storage {
+
+using db::IntArray;
+using db::TextArray;
 namespace {
 
 AccountState ReadState(const pqxx::row& row) {

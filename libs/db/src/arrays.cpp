@@ -1,6 +1,6 @@
-#include "storage/sql_arrays.hpp"
+#include "marketplace/db/arrays.hpp"
 
-namespace marketplace::payments::storage {
+namespace marketplace::db {
 
 std::string IntArray(const std::vector<std::int64_t>& values) {
     std::string out = "{";
@@ -28,4 +28,4 @@ std::string TextArray(const std::vector<std::string>& values) {
     return out;
 }
 
-}  // namespace marketplace::payments::storage
+}  // namespace marketplace::db
