@@ -12,7 +12,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 STACK := deploy/local/stack.sh
 
-.PHONY: deps configure build up down status test test-unit demo demo-messaging bench-messaging bench-sagas asan lint clean
+.PHONY: deps configure build up down status test test-unit demo demo-messaging bench-messaging bench-sagas timeline asan lint clean
 
 deps:
 	@deploy/local/deps.sh
@@ -54,6 +54,12 @@ bench-messaging: build
 
 bench-sagas: build
 	@deploy/local/with-stack.sh $(abspath $(BUILD_DIR)) -- tests/bench/run-sagas-bench.sh $(abspath $(BUILD_DIR))
+
+# A milestone's story across services, from their own records (the local stack's databases by default;
+# PG_HOST/PG_PORT or TIMELINE_ARGS='--dsn payments=...' point elsewhere, --json for a document).
+timeline: build
+	@test -n "$(MILESTONE)" || { echo "usage: make timeline MILESTONE=<milestone id> [TIMELINE_ARGS='--json']" >&2; exit 2; }
+	@$(BUILD_DIR)/tools/timeline/marketplace-timeline $(MILESTONE) $(TIMELINE_ARGS)
 
 # The sanitizer build: its own build folder, every test.
 asan:

@@ -287,6 +287,12 @@ std::string MoneyStack::GatewayLogs(std::size_t lines) const {
 
 const std::string& MoneyStack::topic_prefix() const { return impl_->prefix; }
 
+std::map<std::string, std::string> MoneyStack::Databases() const {
+    std::map<std::string, std::string> out;
+    for (const auto& s : impl_->services) out[s.name] = s.database->conninfo();
+    return out;
+}
+
 std::string MoneyStack::Logs() const {
     std::string out;
     for (const auto& s : impl_->services) out += "--- " + s.name + " (last lines)\n" + s.process->LogTail(15);

@@ -3,6 +3,7 @@
 // processes on the local stack (fresh databases, their own Kafka topics), reached over gRPC the way
 // a client, a freelancer and an admin would, with a clock all four share that a test can move.
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -49,6 +50,10 @@ public:
 
     /// What every topic and consumer group name of this stack starts with.
     const std::string& topic_prefix() const;
+
+    /// Service name -> libpq connection string of its database (for tools that read the services'
+    /// records, such as the saga timeline).
+    std::map<std::string, std::string> Databases() const;
 
     /// Logs of the services (their last lines), for failure messages.
     std::string Logs() const;

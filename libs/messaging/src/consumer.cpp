@@ -30,6 +30,40 @@ std::string HeaderOr(const IncomingEvent& e, const char* name, const std::string
     return it == e.headers.end() ? fallback : it->second;
 }
 
+/// The event's ce_time when it is an RFC 3339 UTC time as the relay writes it
+/// ("2026-11-21T17:05:09.123456Z"), else "" (recorded as unknown rather than failing the event).
+std::string InboxEventTime(const IncomingEvent& e) {
+    const std::string& t = e.time;
+    auto digits = [&t](std::size_t at, std::size_t n, int lo, int hi) {
+        if (t.size() < at + n) return -1;
+        int v = 0;
+        for (std::size_t i = at; i < at + n; ++i) {
+            if (t[i] < '0' || t[i] > '9') return -1;
+            v = v * 10 + (t[i] - '0');
+        }
+        return v >= lo && v <= hi ? v : -1;
+    };
+    if (t.size() < 20 || t.size() > 40 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':' ||
+        t.back() != 'Z') {
+        return {};
+    }
+    const int year = digits(0, 4, 1970, 9999), month = digits(5, 2, 1, 12), day = digits(8, 2, 1, 31);
+    if (year < 0 || month < 0 || day < 0 || digits(11, 2, 0, 23) < 0 || digits(14, 2, 0, 59) < 0 ||
+        digits(17, 2, 0, 59) < 0) {
+        return {};
+    }
+    static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (day > kDays[month - 1] || (month == 2 && day == 29 && !leap)) return {};
+    if (t.size() > 20) {  // a fraction: '.' and 1..9 digits before the 'Z'
+        if (t[19] != '.' || t.size() < 22 || t.size() > 30) return {};
+        for (std::size_t i = 20; i + 1 < t.size(); ++i) {
+            if (t[i] < '0' || t[i] > '9') return {};
+        }
+    }
+    return t;
+}
+
 IncomingEvent Decode(RdKafka::Message& msg) {
     IncomingEvent e;
     e.topic = msg.topic_name();
@@ -313,7 +347,7 @@ private:
         }
         if (to_claim.empty()) return outcomes;
 
-        std::vector<std::string> sources, ids, topics;
+        std::vector<std::string> sources, ids, topics, types, event_keys, times;
         std::vector<std::int64_t> partitions, offsets;
         for (std::size_t i : to_claim) {
             sources.push_back(events[i]->source);
@@ -321,14 +355,20 @@ private:
             topics.push_back(events[i]->topic);
             partitions.push_back(events[i]->partition);
             offsets.push_back(events[i]->offset);
+            types.push_back(events[i]->type);
+            event_keys.push_back(events[i]->key);
+            times.push_back(InboxEventTime(*events[i]));
         }
         std::set<std::pair<std::string, std::string>> claimed;
         for (const auto& row : tx.exec_params(
-                 "INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\") "
-                 "SELECT $1, s, i, t, p, o FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[]) "
-                 "AS x(s, i, t, p, o) ON CONFLICT DO NOTHING RETURNING source, event_id",
+                 "INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\", event_type, event_key, "
+                 "event_time) "
+                 "SELECT $1, s, i, t, p, o, ty, k, NULLIF(tm, '')::timestamptz "
+                 "FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::text[], $8::text[], "
+                 "$9::text[]) AS x(s, i, t, p, o, ty, k, tm) ON CONFLICT DO NOTHING RETURNING source, event_id",
                  options_.group, db::TextArray(sources), db::TextArray(ids), db::TextArray(topics),
-                 db::IntArray(partitions), db::IntArray(offsets))) {
+                 db::IntArray(partitions), db::IntArray(offsets), db::TextArray(types), db::TextArray(event_keys),
+                 db::TextArray(times))) {
             claimed.emplace(row[0].c_str(), row[1].c_str());
         }
         for (std::size_t i : to_claim) {
@@ -344,10 +384,11 @@ private:
 
     bool ClaimInbox(pqxx::work& tx, const IncomingEvent& event) {
         const auto r = tx.exec_params(
-            "INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\") VALUES ($1, $2, $3, $4, $5, "
-            "$6) "
+            "INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\", event_type, event_key, "
+            "event_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, '')::timestamptz) "
             "ON CONFLICT DO NOTHING",
-            options_.group, event.source, event.id, event.topic, event.partition, event.offset);
+            options_.group, event.source, event.id, event.topic, event.partition, event.offset, event.type, event.key,
+            InboxEventTime(event));
         return r.affected_rows() == 1;
     }
 

@@ -120,6 +120,7 @@ private:
             core::log::Info("outbox relay holds the publish lock", {{"service", options_.service}});
         }
         MaybeUpdateAge();
+        MaybePrunePublished();
         const auto rows = FetchBatch();
         if (rows.empty()) {
             IdleWait();
@@ -218,7 +219,14 @@ private:
         }
         if (!published.empty()) {
             pqxx::nontransaction q(*conn_);
-            q.exec_params("DELETE FROM outbox WHERE id = ANY($1::bigint[])", db::IntArray(published));
+            // The rows leave the outbox and enter the published log in one statement.
+            q.exec_params(
+                "WITH gone AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]) "
+                "RETURNING event_id, topic, event_key, event_type, traceparent, created_at) "
+                "INSERT INTO published_events (event_id, topic, event_key, event_type, traceparent, created_at) "
+                "SELECT event_id, topic, event_key, event_type, traceparent, created_at FROM gone "
+                "ON CONFLICT (event_id) DO NOTHING",
+                db::IntArray(published));
         }
         metrics_.published += published.size();
         metrics_.batches += 1;
@@ -240,6 +248,22 @@ private:
             "SELECT COALESCE((extract(epoch FROM clock_timestamp() - min(created_at)) * 1000)::bigint, 0) "
             "FROM (SELECT created_at FROM outbox ORDER BY id LIMIT 1) oldest");
         metrics_.oldest_unpublished_age_ms = r[0][0].as<std::int64_t>();
+    }
+
+    /// Deletes published_events rows past their retention, a bounded number at a time.
+    void MaybePrunePublished() {
+        const auto now = std::chrono::steady_clock::now();
+        if (now < next_prune_) return;
+        next_prune_ = now + options_.prune_interval;
+        pqxx::nontransaction q(*conn_);
+        const auto r = q.exec_params(
+            "DELETE FROM published_events WHERE event_id IN (SELECT event_id FROM published_events "
+            "WHERE published_at < clock_timestamp() - make_interval(secs => $1) ORDER BY published_at LIMIT 10000)",
+            static_cast<double>(options_.published_retention.count()));
+        if (r.affected_rows() > 0) {
+            core::log::Info("outbox relay pruned the published-events log",
+                            {{"service", options_.service}, {"rows", static_cast<long long>(r.affected_rows())}});
+        }
     }
 
     void IdleWait() {
@@ -291,6 +315,7 @@ private:
     RelayMetrics metrics_;
     std::chrono::milliseconds idle_wait_{1};
     std::chrono::steady_clock::time_point next_age_check_{};
+    std::chrono::steady_clock::time_point next_prune_{};
 
     std::mutex mu_;
     std::condition_variable cv_;

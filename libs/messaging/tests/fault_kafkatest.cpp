@@ -82,6 +82,12 @@ TEST_CASE("Relay killed between publishing and recording: the events go out agai
     CHECK(AllOnce(counts));
     CHECK(consumer.metrics().duplicates.load() == 20);
     CHECK(db.Scalar("SELECT count(*) FROM outbox") == 0);
+    // Published twice, recorded once in the published log; the inbox knows what each event was.
+    CHECK(db.Scalar("SELECT count(*) FROM published_events") == 20);
+    CHECK(db.Scalar("SELECT count(DISTINCT event_key) FROM published_events") == 2);
+    CHECK(db.Scalar("SELECT count(*) FROM inbox WHERE consumer = '" + group +
+                    "' AND event_type = 'marketplace.tests.v1.Happened' AND event_key IN ('milestone-1', "
+                    "'milestone-2') AND event_time IS NOT NULL AND event_time <= handled_at") == 20);
     relay.Stop();
     consumer.Stop();
 }

@@ -97,6 +97,9 @@ TEST_CASE("Outbox: a rolled-back transaction publishes nothing and committed eve
     }
     CHECK(testing::WaitUntil([&] { return db.Scalar("SELECT count(*) FROM outbox") == 0; }, 5s));
     CHECK(testing::WaitUntil([&] { return relay.metrics().published.load() == 60; }, 5s));
+    CHECK(db.Scalar("SELECT count(*) FROM published_events WHERE event_type = 'marketplace.tests.v1.Happened' "
+                    "AND published_at >= created_at") == 60);
+    CHECK(db.Scalar("SELECT count(*) FROM published_events WHERE event_key = 'rolled-back-key'") == 0);
     relay.Stop();
 }
 
@@ -198,5 +201,25 @@ TEST_CASE("Relay: events from many writers committing out of sequence order are 
         for (std::size_t i = 0; i < payloads.size(); ++i) REQUIRE(payloads[i] == std::to_string(i));
     }
     CHECK(testing::WaitUntil([&] { return db.Scalar("SELECT count(*) FROM outbox") == 0; }, 5s));
+    relay.Stop();
+}
+
+TEST_CASE("Relay: the published-events log keeps events for its retention and no longer", "[messaging][pg]") {
+    MessagingDb db("published_log");
+    REQUIRE(
+        db.Scalar("WITH added AS (INSERT INTO published_events (event_id, topic, event_key, event_type, created_at, "
+                  "published_at) VALUES "
+                  "(gen_random_uuid(), 't', 'old', 'marketplace.tests.v1.Happened', now() - interval '3 hours', "
+                  "now() - interval '3 hours'), "
+                  "(gen_random_uuid(), 't', 'recent', 'marketplace.tests.v1.Happened', now() - interval '10 minutes', "
+                  "now() - interval '10 minutes') RETURNING 1) SELECT count(*) FROM added") == 2);
+    messaging::RelayOptions options = Relay("tests-published-log");
+    options.published_retention = std::chrono::hours(1);
+    options.prune_interval = 100ms;
+    messaging::OutboxRelay relay(db.Config(), TestKafka(), options);
+    relay.Start();
+    CHECK(testing::WaitUntil(
+        [&] { return db.Scalar("SELECT count(*) FROM published_events WHERE event_key = 'old'") == 0; }, 10s));
+    CHECK(db.Scalar("SELECT count(*) FROM published_events WHERE event_key = 'recent'") == 1);
     relay.Stop();
 }

@@ -21,6 +21,10 @@ struct RelayOptions {
     std::chrono::milliseconds max_idle_wait{50};  // polls back off to this when idle
     std::chrono::milliseconds standby_poll{500};  // how often a standby tries the lock
     std::chrono::milliseconds metrics_interval{1000};
+    /// How long published_events keeps a published event (the saga timeline reads it), and how
+    /// often the leader deletes older rows.
+    std::chrono::seconds published_retention{std::chrono::hours(24 * 7)};
+    std::chrono::milliseconds prune_interval{60000};
     /// Test hook, called after the broker acknowledged a batch and before it is recorded.
     std::function<void()> after_publish_before_record;
 };

@@ -1,0 +1,153 @@
+// The saga timeline against a real story: the services as processes, the timeline read from their
+// databases only, and the marketplace-timeline command over the same databases.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "marketplace/testing/process.hpp"
+#include "marketplace/testing/wait.hpp"
+#include "story.hpp"
+#include "timeline.hpp"
+
+using namespace marketplace;
+using namespace std::chrono_literals;
+using namespace e2e;
+namespace cv1 = marketplace::contracts::v1;
+
+namespace {
+
+const timeline::Entry* Find(const timeline::Timeline& t, const std::string& service, const std::string& kind,
+                            const std::string& type_suffix) {
+    for (const auto& e : t.entries) {
+        if (e.service != service || e.kind != kind) continue;
+        const auto it = e.fields.find("event_type");
+        if (it != e.fields.end() && it->second.size() >= type_suffix.size() &&
+            it->second.compare(it->second.size() - type_suffix.size(), type_suffix.size(), type_suffix) == 0) {
+            return &e;
+        }
+    }
+    return nullptr;
+}
+
+std::vector<std::string> States(const timeline::Timeline& t) {
+    std::vector<std::string> out;
+    for (const auto& e : t.entries) {
+        if (e.kind == "state") out.push_back(e.fields.at("to_state"));
+    }
+    return out;
+}
+
+std::int64_t LedgerSum(const timeline::Timeline& t, const std::string& operation_kind) {
+    std::int64_t sum = 0;
+    for (const auto& e : t.entries) {
+        if (e.kind == "ledger" && e.fields.at("operation_kind") == operation_kind) {
+            sum += std::stoll(e.fields.at("amount_minor"));
+        }
+    }
+    return sum;
+}
+
+}  // namespace
+
+TEST_CASE("Timeline: a paid milestone's story across contracts and payments, in causal order", "[e2e][timeline]") {
+    auto d = NewDeal(150000, 200000);
+    FundAndSubmit(d);
+    Ok(Accept(d.client, d.milestone), "accept");
+    WaitState(d.client, d.milestone, cv1::MILESTONE_STATE_PAID);
+
+    const auto databases = S().Databases();
+    timeline::Timeline t;
+    // The last events (EscrowReleased consumed by contracts, the relays' records) may land just after
+    // the milestone reads paid.
+    REQUIRE(testing::WaitUntil(
+        [&] {
+            t = timeline::Build(databases, d.milestone);
+            return Find(t, "contracts", "consumed", ".EscrowReleased") != nullptr &&
+                   Find(t, "payments", "published", ".EscrowReleased") != nullptr;
+        },
+        10s, 100ms));
+    INFO(timeline::FormatText(t));
+    CHECK(t.contract_id == d.contract.contract_id());
+    CHECK(t.notes.empty());
+
+    // Every state the milestone entered, in order.
+    CHECK(States(t) ==
+          std::vector<std::string>{"funding_required", "funding_pending", "funded", "submitted", "accepted", "paid"});
+
+    // Funding: contracts asks, payments consumes and answers, contracts consumes the answer and moves.
+    const auto* asked = Find(t, "contracts", "published", ".MilestoneFundingRequested");
+    const auto* took = Find(t, "payments", "consumed", ".MilestoneFundingRequested");
+    const auto* funded = Find(t, "payments", "published", ".EscrowFunded");
+    const auto* heard = Find(t, "contracts", "consumed", ".EscrowFunded");
+    REQUIRE(asked);
+    REQUIRE(took);
+    REQUIRE(funded);
+    REQUIRE(heard);
+    CHECK(asked->at_us <= took->at_us);
+    CHECK(took->at_us <= funded->at_us);
+    CHECK(funded->at_us <= heard->at_us);
+    CHECK(took->fields.at("event_id") == asked->fields.at("event_id"));
+    CHECK(std::stoll(took->fields.at("lag_ms")) >= 0);
+    CHECK(heard->fields.at("event_id") == funded->fields.at("event_id"));
+
+    // Release: the accept is published, consumed, and the escrow released to the freelancer.
+    const auto* accepted = Find(t, "contracts", "published", ".MilestoneAccepted");
+    const auto* released = Find(t, "payments", "published", ".EscrowReleased");
+    REQUIRE(accepted);
+    REQUIRE(released);
+    CHECK(accepted->at_us <= released->at_us);
+
+    // The ledger legs of the escrow: funding holds the whole amount; the release pays it all out
+    // (fee and freelancer), so both operations move 150000 in all.
+    CHECK(LedgerSum(t, "escrow_fund") == 150000);
+    CHECK(LedgerSum(t, "escrow_release") == 150000);
+
+    // Time order throughout.
+    CHECK(std::is_sorted(t.entries.begin(), t.entries.end(),
+                         [](const auto& a, const auto& b) { return a.at_us < b.at_us; }));
+
+    // Each event appears once per record, however many times it was delivered.
+    std::map<std::pair<std::string, std::string>, int> seen;
+    for (const auto& e : t.entries) {
+        if (e.kind == "published" || e.kind == "consumed") ++seen[{e.service + "/" + e.kind, e.fields.at("event_id")}];
+    }
+    for (const auto& [key, n] : seen) CHECK(n == 1);
+}
+
+TEST_CASE("Timeline: the command prints the same story, as text and as JSON, and refuses bad ids", "[e2e][timeline]") {
+    auto d = NewDeal(50000, 60000);
+    Ok(Fund(d.client, d.milestone, MoneyStack::NewKey()), "fund");
+    WaitState(d.client, d.milestone, cv1::MILESTONE_STATE_FUNDED);
+
+    std::vector<std::string> args{TIMELINE_BIN, d.milestone};
+    for (const auto& [service, conninfo] : S().Databases()) {
+        args.push_back("--dsn");
+        args.push_back(service + "=" + conninfo);
+    }
+    std::string text;
+    REQUIRE(testing::RunToCompletion(args, {}, 30s, &text) == 0);
+    INFO(text);
+    CHECK(text.find("milestone funding_pending -> funded") != std::string::npos);
+    CHECK(text.find("published MilestoneFundingRequested (acknowledged by Kafka after") != std::string::npos);
+    CHECK(text.find("escrow_fund leg 0: 500.00 EUR") != std::string::npos);
+
+    args.push_back("--json");
+    std::string json;
+    REQUIRE(testing::RunToCompletion(args, {}, 30s, &json) == 0);
+    const auto doc = nlohmann::json::parse(json);
+    CHECK(doc.at("milestone_id") == d.milestone);
+    CHECK(doc.at("entries").size() >= 6);
+
+    std::string refused;
+    CHECK(
+        testing::RunToCompletion({TIMELINE_BIN, "not-a-uuid", "--dsn", "contracts=" + S().Databases().at("contracts")},
+                                 {}, 30s, &refused) == 64);
+    CHECK(refused.find("milestone_id") != std::string::npos);
+    CHECK(testing::RunToCompletion({TIMELINE_BIN, "00000000-0000-4000-8000-000000000000", "--dsn",
+                                    "contracts=" + S().Databases().at("contracts")},
+                                   {}, 30s, &refused) == 1);
+    CHECK(refused.find("not in the contracts database") != std::string::npos);
+}
