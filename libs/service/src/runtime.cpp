@@ -2,8 +2,10 @@
 
 #include <google/protobuf/message.h>
 
+#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <thread>
 
 #include <pqxx/pqxx>
 
@@ -116,7 +118,27 @@ public:
     int Run() {
         Start();
         server_->Wait();  // returns after SIGTERM/SIGINT has drained the server
+        // The rest of the shutdown (consumers, timers, relay flush) is bounded too: a broker or
+        // database that stopped answering must not keep the process from exiting.
+        std::mutex done_mu;
+        std::condition_variable done_cv;
+        bool done = false;
+        std::thread watchdog([&] {
+            std::unique_lock lock(done_mu);
+            if (!done_cv.wait_for(lock, config_.shutdown_timeout, [&] { return done; })) {
+                core::log::Error("service did not stop within SHUTDOWN_TIMEOUT; exiting now",
+                                 {{"service", config_.name},
+                                  {"shutdown_timeout_ms", static_cast<long long>(config_.shutdown_timeout.count())}});
+                std::_Exit(70);
+            }
+        });
         Stop();
+        {
+            std::lock_guard lock(done_mu);
+            done = true;
+        }
+        done_cv.notify_all();
+        watchdog.join();
         return 0;
     }
 

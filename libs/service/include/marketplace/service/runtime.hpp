@@ -38,6 +38,8 @@ struct RuntimeConfig {
     /// the system, such as parallel test runs, can share one Kafka cluster without seeing each other.
     std::string topic_prefix;
     std::chrono::milliseconds timer_poll{200};
+    /// SHUTDOWN_TIMEOUT: after the gRPC drain, how long stopping consumers, timers and the relay may
+    /// take before the process exits anyway (status 70); what was not flushed stays in the outbox.
     std::chrono::milliseconds shutdown_timeout{15000};
 
     /// PG_*, KAFKA_*, GRPC_LISTEN (default 127.0.0.1:<default_grpc_port>), GRPC_DRAIN_TIMEOUT, TIMER_POLL.
