@@ -11,6 +11,7 @@ export MARKETPLACE_STATE_DIR := $(STATE_DIR)
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 STACK := deploy/local/stack.sh
+SERVICES := deploy/local/services.sh
 
 .PHONY: deps configure build up down status test test-unit demo demo-messaging bench-messaging bench-sagas timeline asan lint clean
 
@@ -25,14 +26,18 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR)
 
+# The local stack (PostgreSQL, the dev broker) and every service as a process on it (deploy/local/services.sh).
 up: build
 	@MARKETPLACE_BIN_DIR=$(abspath $(BUILD_DIR)) $(STACK) up
+	@MARKETPLACE_BIN_DIR=$(abspath $(BUILD_DIR)) $(SERVICES) up
 
 down:
+	@MARKETPLACE_BIN_DIR=$(abspath $(BUILD_DIR)) $(SERVICES) down
 	@$(STACK) down
 
 status:
 	@$(STACK) status
+	@MARKETPLACE_BIN_DIR=$(abspath $(BUILD_DIR)) $(SERVICES) status
 
 # Starts the stack if it is not running, runs every test tier, and stops the stack again if it started it.
 test: build

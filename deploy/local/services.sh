@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# The marketplace's services as local processes on the local stack (deploy/local/stack.sh), the
+# shape operators run in containers: each service with its own database and consumer group, the
+# gateway in front. DEVELOPMENT ONLY: well-known passwords, loopback only.
+#
+# usage: deploy/local/services.sh up|down|status
+#        deploy/local/services.sh scale SERVICE N     run N replicas of SERVICE (1..4)
+#        deploy/local/services.sh kill SERVICE[-K]   SIGKILL one replica (default: the last), as a crash would
+#   up      starts every service that is not running (idempotent) and waits until each answers its
+#           health check (the gateway: GET /readyz)
+#   down    SIGTERM to every replica (by recorded pid), waits for each to drain and exit
+#   status  one line per replica: pid, gRPC and metrics addresses, log
+#
+# Ports (all on 127.0.0.1; MARKETPLACE_PORT_OFFSET is added to each, default 0):
+#   gRPC     auth 7101, jobs 7102, contracts 7103, payments 7104, notifications 7105; replica K of a
+#            service listens 10*(K-1) higher (contracts replica 2: 7113)
+#   metrics  9100 + the same (contracts 9103, its replica 2: 9113); gateway 9100
+#   gateway  HTTP 8080
+# Environment:
+#   MARKETPLACE_STATE_DIR   state folder (default <repo>/.state): logs/, services/ (pid files)
+#   MARKETPLACE_BIN_DIR     build folder (default <repo>/build)
+#   MARKETPLACE_ADMIN_EMAIL, MARKETPLACE_ADMIN_PASSWORD
+#                           the admin auth seeds (default admin@marketplace.local / local-admin-password)
+#   KAFKA_TOPIC_PREFIX      passed to every service (default empty)
+#   MARKETPLACE_DB_SUFFIX   use databases "<service><suffix>" (created when missing; default empty)
+set -euo pipefail
+umask 022
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+STATE=$(realpath -m -- "${MARKETPLACE_STATE_DIR:-$REPO_ROOT/.state}")
+BIN_DIR=$(realpath -m -- "${MARKETPLACE_BIN_DIR:-$REPO_ROOT/build}")
+OFFSET=${MARKETPLACE_PORT_OFFSET:-0}
+PG_PORT=${MARKETPLACE_PG_PORT:-15432}
+ADMIN_EMAIL=${MARKETPLACE_ADMIN_EMAIL:-admin@marketplace.local}
+ADMIN_PASSWORD=${MARKETPLACE_ADMIN_PASSWORD:-local-admin-password}
+DB_SUFFIX=${MARKETPLACE_DB_SUFFIX:-}
+LOG_DIR=$STATE/logs
+PID_DIR=$STATE/services
+# In start order: auth first (the others check tokens against it), the gateway last.
+ALL=(auth jobs contracts payments notifications gateway)
+declare -A GRPC_PORT=([auth]=7101 [jobs]=7102 [contracts]=7103 [payments]=7104 [notifications]=7105)
+
+say() { echo "services: $*"; }
+die() {
+    echo "services: error: $*" >&2
+    exit 1
+}
+
+[[ $OFFSET =~ ^[0-9]+$ ]] && ((OFFSET <= 50000)) || die "MARKETPLACE_PORT_OFFSET must be a number within 0..50000, got '$OFFSET'"
+[[ $DB_SUFFIX =~ ^[a-z0-9_]*$ ]] || die "MARKETPLACE_DB_SUFFIX may hold only a-z, 0-9 and _, got '$DB_SUFFIX'"
+
+binary() { echo "$BIN_DIR/services/$1/marketplace-$1"; }
+built() { [ -x "$(binary "$1")" ]; }
+pid_file() { echo "$PID_DIR/$1-$2.pid"; }
+grpc_port() { echo $((GRPC_PORT[$1] + 10 * ($2 - 1) + OFFSET)); }
+metrics_port() { echo $((GRPC_PORT[$1] + 2000 + 10 * ($2 - 1) + OFFSET)); }
+gateway_port() { echo $((8080 + OFFSET)); }
+
+running_pid() { # service replica -> pid of a live process, or nothing
+    local f
+    f=$(pid_file "$1" "$2")
+    [ -f "$f" ] || return 0
+    local pid
+    pid=$(cat "$f")
+    if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi
+}
+
+replicas_of() { # service -> the replica numbers that have pid files, ascending
+    local f
+    for f in "$PID_DIR/$1"-*.pid; do
+        [ -e "$f" ] || continue
+        f=${f##*-}
+        echo "${f%.pid}"
+    done | sort -n
+}
+
+ensure_database() {
+    local db=$1 owner=$2
+    [ -z "$DB_SUFFIX" ] && return 0
+    local exists
+    exists=$(PGPASSWORD=postgres psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAc \
+        "SELECT 1 FROM pg_database WHERE datname = '$db'")
+    if [ "$exists" != 1 ]; then
+        PGPASSWORD=postgres psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
+            -c "CREATE DATABASE \"$db\" OWNER \"$owner\"" >/dev/null
+    fi
+}
+
+service_env() { # service replica -> KEY=VALUE lines
+    local s=$1 k=$2
+    echo "GRPC_LISTEN=127.0.0.1:$(grpc_port "$s" "$k")"
+    echo "METRICS_LISTEN=127.0.0.1:$(metrics_port "$s" "$k")"
+    echo "PG_HOST=127.0.0.1"
+    echo "PG_PORT=$PG_PORT"
+    echo "PG_DATABASE=$s$DB_SUFFIX"
+    echo "PG_USER=$s"
+    echo "PG_PASSWORD=$s"
+    echo "KAFKA_TOPIC_PREFIX=${KAFKA_TOPIC_PREFIX:-}"
+    echo "AUTH_GRPC_TARGET=127.0.0.1:$(grpc_port auth 1)"
+    echo "AUTH_ADMIN_EMAIL=$ADMIN_EMAIL"
+    echo "AUTH_ADMIN_PASSWORD=$ADMIN_PASSWORD"
+}
+
+gateway_env() {
+    local upstreams=auth,jobs,contracts,payments
+    built notifications && upstreams+=,notifications
+    echo "GATEWAY_LISTEN=127.0.0.1:$(gateway_port)"
+    echo "METRICS_LISTEN=127.0.0.1:$((9100 + OFFSET))"
+    echo "GATEWAY_SERVICES=$upstreams"
+    local s
+    for s in ${upstreams//,/ }; do
+        echo "${s^^}_GRPC_TARGET=127.0.0.1:$(grpc_port "$s" 1)"
+    done
+}
+
+healthy() { # service replica
+    if [ "$1" = gateway ]; then
+        curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(gateway_port)/readyz"
+    else
+        "$BIN_DIR/libs/rpc/marketplace-healthcheck" --timeout 2s "127.0.0.1:$(grpc_port "$1" "$2")" >/dev/null 2>&1 ||
+            bash -c "exec 3<>/dev/tcp/127.0.0.1/$(grpc_port "$1" "$2")" 2>/dev/null
+    fi
+}
+
+start_one() { # service replica
+    local s=$1 k=$2
+    [ -n "$(running_pid "$s" "$k")" ] && return 0
+    built "$s" || die "$(binary "$s") is not built (make build)"
+    local env_lines log
+    if [ "$s" = gateway ]; then
+        env_lines=$(gateway_env)
+    else
+        ensure_database "$s$DB_SUFFIX" "$s"
+        env_lines=$(service_env "$s" "$k")
+    fi
+    log=$LOG_DIR/$s-$k.log
+    mkdir -p "$LOG_DIR" "$PID_DIR"
+    # shellcheck disable=SC2046
+    (
+        while IFS= read -r line; do export "${line?}"; done <<<"$env_lines"
+        exec "$(binary "$s")" >>"$log" 2>&1 </dev/null
+    ) &
+    echo $! >"$(pid_file "$s" "$k")"
+}
+
+wait_healthy() { # service replica
+    local s=$1 k=$2 i
+    for ((i = 0; i < 300; i++)); do
+        [ -n "$(running_pid "$s" "$k")" ] || die "$s-$k exited; the end of $LOG_DIR/$s-$k.log:
+$(tail -n 20 "$LOG_DIR/$s-$k.log" 2>/dev/null)"
+        healthy "$s" "$k" && return 0
+        sleep 0.2
+    done
+    die "$s-$k did not become healthy within 60 s; see $LOG_DIR/$s-$k.log"
+}
+
+stop_one() { # service replica
+    local s=$1 k=$2 pid i
+    pid=$(running_pid "$s" "$k")
+    if [ -n "$pid" ]; then
+        kill -TERM "$pid"
+        for ((i = 0; i < 600; i++)); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            say "$s-$k (pid $pid) did not exit within 60 s of SIGTERM; killing it"
+            kill -KILL "$pid" 2>/dev/null || true
+        else
+            say "$s-$k (pid $pid) stopped"
+        fi
+    fi
+    rm -f "$(pid_file "$s" "$k")"
+}
+
+# The dev broker creates the unprefixed topics when it starts; prefixed ones are created here
+# (an existing topic is left as it is). Real Kafka's topics are the operator's (docs/OPERATIONS.md).
+create_topics() {
+    local broker=$BIN_DIR/deploy/local/devbroker s
+    [ -n "${KAFKA_TOPIC_PREFIX:-}" ] && [ -x "$broker" ] && [ -f "$STATE/kafka/control" ] || return 0
+    for s in auth jobs contracts payments notifications; do
+        "$broker" --state-dir "$STATE" ctl topic-create "${KAFKA_TOPIC_PREFIX}$s.events.v1" 4 >/dev/null 2>&1 || true
+    done
+}
+
+cmd_up() {
+    local s
+    create_topics
+    for s in "${ALL[@]}"; do
+        if [ "$s" = notifications ] && ! built notifications; then continue; fi
+        start_one "$s" 1
+        wait_healthy "$s" 1
+    done
+    cmd_status
+}
+
+cmd_down() {
+    local s k i
+    for ((i = ${#ALL[@]} - 1; i >= 0; i--)); do
+        s=${ALL[i]}
+        for k in $(replicas_of "$s"); do stop_one "$s" "$k"; done
+    done
+}
+
+cmd_status() {
+    local s k pid any=0
+    for s in "${ALL[@]}"; do
+        for k in $(replicas_of "$s"); do
+            pid=$(running_pid "$s" "$k")
+            any=1
+            if [ "$s" = gateway ]; then
+                printf 'services: %-16s %-8s http://127.0.0.1:%s  metrics 127.0.0.1:%s  log %s\n' "$s-$k" \
+                    "${pid:-stopped}" "$(gateway_port)" "$((9100 + OFFSET))" "$LOG_DIR/$s-$k.log"
+            else
+                printf 'services: %-16s %-8s grpc 127.0.0.1:%s  metrics 127.0.0.1:%s  log %s\n' "$s-$k" \
+                    "${pid:-stopped}" "$(grpc_port "$s" "$k")" "$(metrics_port "$s" "$k")" "$LOG_DIR/$s-$k.log"
+            fi
+        done
+    done
+    [ $any = 1 ] || say "nothing runs"
+}
+
+cmd_scale() {
+    local s=${1:-} n=${2:-}
+    [ -n "${GRPC_PORT[$s]:-}" ] || die "scale: SERVICE must be one of ${!GRPC_PORT[*]}, got '$s'"
+    [[ $n =~ ^[1-4]$ ]] || die "scale: N must be within 1..4, got '$n'"
+    local k
+    for ((k = 1; k <= n; k++)); do start_one "$s" "$k"; done
+    for ((k = 1; k <= n; k++)); do wait_healthy "$s" "$k"; done
+    for k in $(replicas_of "$s"); do ((k > n)) && stop_one "$s" "$k"; done
+    cmd_status
+}
+
+cmd_kill() {
+    local arg=${1:-} s k pid
+    s=${arg%-*}
+    if [ "$s" = "$arg" ]; then k=$(replicas_of "$s" | tail -n 1); else k=${arg##*-}; fi
+    [ -n "${GRPC_PORT[$s]:-}" ] || [ "$s" = gateway ] || die "kill: unknown service '$s'"
+    pid=$(running_pid "$s" "${k:-1}")
+    [ -n "$pid" ] || die "kill: $s-${k:-1} is not running"
+    kill -KILL "$pid"
+    rm -f "$(pid_file "$s" "$k")"
+    say "$s-$k (pid $pid) killed"
+}
+
+case "${1:-}" in
+up) cmd_up ;;
+down) cmd_down ;;
+status) cmd_status ;;
+scale) cmd_scale "${2:-}" "${3:-}" ;;
+kill) cmd_kill "${2:-}" ;;
+*) die "usage: $0 up|down|status|scale SERVICE N|kill SERVICE[-K]" ;;
+esac
