@@ -36,10 +36,35 @@ struct ServiceProcess {
     int port = 0;
     std::unique_ptr<testing::ChildProcess> process;
     std::shared_ptr<grpc::Channel> channel;
+    // How it was started, for further replicas.
+    std::string binary;
+    std::map<std::string, std::string> env;
+    std::vector<std::unique_ptr<testing::ChildProcess>> replicas;  // beyond the first
+    std::vector<int> replica_ports;
 };
 
 std::chrono::system_clock::time_point Deadline(std::chrono::seconds s = std::chrono::seconds(15)) {
     return std::chrono::system_clock::now() + s;
+}
+
+// Waits until `channel`'s server reports SERVING, or throws with the process's log.
+void WaitServing(const std::string& name, testing::ChildProcess& process,
+                 const std::shared_ptr<grpc::Channel>& channel) {
+    auto health = grpc::health::v1::Health::NewStub(channel);
+    bool serving = false;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!serving && std::chrono::steady_clock::now() < until) {
+        if (!process.Running()) break;
+        grpc::ClientContext ctx;
+        ctx.set_deadline(Deadline(std::chrono::seconds(2)));
+        grpc::health::v1::HealthCheckRequest req;
+        grpc::health::v1::HealthCheckResponse resp;
+        serving = channel->WaitForConnected(Deadline(std::chrono::seconds(1))) &&
+                  health->Check(&ctx, req, &resp).ok() &&
+                  resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+        if (!serving) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (!serving) throw std::runtime_error(name + " did not become healthy; its log:\n" + process.LogTail());
 }
 
 }  // namespace
@@ -109,28 +134,14 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
         env["AUTH_ADMIN_PASSWORD"] = kAdminPassword;
         env["TIMER_POLL"] = "100ms";
         env["MARKETPLACE_LOG_LEVEL"] = "info";
+        s.binary = binaries[i].second;
+        s.env = env;
         s.process = std::make_unique<testing::ChildProcess>(std::vector<std::string>{binaries[i].second}, env,
                                                             impl_->dir + "/" + s.name + ".log");
         s.channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(s.port), grpc::InsecureChannelCredentials());
     }
     // Every service answers its health check, or the test stops here with its log.
-    for (auto& s : impl_->services) {
-        auto health = grpc::health::v1::Health::NewStub(s.channel);
-        bool serving = false;
-        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        while (!serving && std::chrono::steady_clock::now() < until) {
-            if (!s.process->Running()) break;
-            grpc::ClientContext ctx;
-            ctx.set_deadline(Deadline(std::chrono::seconds(2)));
-            grpc::health::v1::HealthCheckRequest req;
-            grpc::health::v1::HealthCheckResponse resp;
-            serving = s.channel->WaitForConnected(Deadline(std::chrono::seconds(1))) &&
-                      health->Check(&ctx, req, &resp).ok() &&
-                      resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
-            if (!serving) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-        if (!serving) throw std::runtime_error(s.name + " did not become healthy; its log:\n" + s.process->LogTail());
-    }
+    for (auto& s : impl_->services) WaitServing(s.name, *s.process, s.channel);
     auth_ = auth::v1::AuthService::NewStub(impl_->Find("auth").channel);
     jobs_ = jobs::v1::JobsService::NewStub(impl_->Find("jobs").channel);
     contracts_ = contracts::v1::ContractsService::NewStub(impl_->Find("contracts").channel);
@@ -287,6 +298,34 @@ std::string MoneyStack::GatewayLogs(std::size_t lines) const {
 
 const std::string& MoneyStack::topic_prefix() const { return impl_->prefix; }
 
+void MoneyStack::StartReplica(const std::string& name) {
+    if (name != "contracts" && name != "payments") {
+        throw std::invalid_argument("replicas are supported for contracts and payments, not " + name);
+    }
+    auto& s = impl_->Find(name);
+    const int port = testing::FreePort();
+    auto env = s.env;
+    env["GRPC_LISTEN"] = "127.0.0.1:" + std::to_string(port);
+    if (env.count("METRICS_LISTEN")) env["METRICS_LISTEN"] = "127.0.0.1:" + std::to_string(testing::FreePort());
+    const std::string log = impl_->dir + "/" + name + "-" + std::to_string(s.replicas.size() + 2) + ".log";
+    auto process = std::make_unique<testing::ChildProcess>(std::vector<std::string>{s.binary}, env, log);
+    WaitServing(name + " replica", *process,
+                grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+    s.replicas.push_back(std::move(process));
+    s.replica_ports.push_back(port);
+
+    // From now on the service's stub spreads calls over every replica, as a Kubernetes Service would.
+    std::string target = "ipv4:127.0.0.1:" + std::to_string(s.port);
+    for (int p : s.replica_ports) target += ",127.0.0.1:" + std::to_string(p);
+    grpc::ChannelArguments args;
+    args.SetLoadBalancingPolicyName("round_robin");
+    s.channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+    if (name == "contracts") contracts_ = contracts::v1::ContractsService::NewStub(s.channel);
+    if (name == "payments") payments_ = payments::v1::PaymentsService::NewStub(s.channel);
+}
+
+void MoneyStack::KillFirstReplica(const std::string& name) { impl_->Find(name).process->Kill(); }
+
 std::map<std::string, std::string> MoneyStack::Databases() const {
     std::map<std::string, std::string> out;
     for (const auto& s : impl_->services) out[s.name] = s.database->conninfo();
@@ -295,7 +334,13 @@ std::map<std::string, std::string> MoneyStack::Databases() const {
 
 std::string MoneyStack::Logs() const {
     std::string out;
-    for (const auto& s : impl_->services) out += "--- " + s.name + " (last lines)\n" + s.process->LogTail(15);
+    for (const auto& s : impl_->services) {
+        out += "--- " + s.name + " (last lines)\n" + s.process->LogTail(15);
+        for (std::size_t i = 0; i < s.replicas.size(); ++i) {
+            out +=
+                "--- " + s.name + " replica " + std::to_string(i + 2) + " (last lines)\n" + s.replicas[i]->LogTail(15);
+        }
+    }
     if (impl_->gateway) out += GatewayLogs(15);
     return out;
 }

@@ -51,6 +51,13 @@ public:
     /// What every topic and consumer group name of this stack starts with.
     const std::string& topic_prefix() const;
 
+    /// Starts one more replica of contracts or payments (same database, topics and consumer group;
+    /// its relay stands by for the advisory lock). The service's stub is replaced by one that spreads
+    /// calls over every replica (round robin), so call it before threads hold on to the stub.
+    void StartReplica(const std::string& name);
+    /// SIGKILLs the replica the stack started first (a crash: no drain, no flush, no offset commit).
+    void KillFirstReplica(const std::string& name);
+
     /// Service name -> libpq connection string of its database (for tools that read the services'
     /// records, such as the saga timeline).
     std::map<std::string, std::string> Databases() const;
