@@ -10,7 +10,7 @@ packages=(
   libsodium-dev
   golang-github-gogo-googleapis-dev grpc-proto
   postgresql-15 postgresql-client-15 postgresql-contrib
-  procps iproute2 python3 clang-format
+  procps iproute2 python3 clang-format curl jq
   libboost1.81-dev golang-grpc-gateway
 )
 

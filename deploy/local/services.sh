@@ -22,7 +22,6 @@
 #   MARKETPLACE_ADMIN_EMAIL, MARKETPLACE_ADMIN_PASSWORD
 #                           the admin auth seeds (default admin@marketplace.local / local-admin-password)
 #   KAFKA_TOPIC_PREFIX      passed to every service (default empty)
-#   MARKETPLACE_DB_SUFFIX   use databases "<service><suffix>" (created when missing; default empty)
 set -euo pipefail
 umask 022
 
@@ -33,7 +32,6 @@ OFFSET=${MARKETPLACE_PORT_OFFSET:-0}
 PG_PORT=${MARKETPLACE_PG_PORT:-15432}
 ADMIN_EMAIL=${MARKETPLACE_ADMIN_EMAIL:-admin@marketplace.local}
 ADMIN_PASSWORD=${MARKETPLACE_ADMIN_PASSWORD:-local-admin-password}
-DB_SUFFIX=${MARKETPLACE_DB_SUFFIX:-}
 LOG_DIR=$STATE/logs
 PID_DIR=$STATE/services
 # In start order: auth first (the others check tokens against it), the gateway last.
@@ -47,7 +45,6 @@ die() {
 }
 
 [[ $OFFSET =~ ^[0-9]+$ ]] && ((OFFSET <= 50000)) || die "MARKETPLACE_PORT_OFFSET must be a number within 0..50000, got '$OFFSET'"
-[[ $DB_SUFFIX =~ ^[a-z0-9_]*$ ]] || die "MARKETPLACE_DB_SUFFIX may hold only a-z, 0-9 and _, got '$DB_SUFFIX'"
 
 binary() { echo "$BIN_DIR/services/$1/marketplace-$1"; }
 built() { [ -x "$(binary "$1")" ]; }
@@ -74,25 +71,13 @@ replicas_of() { # service -> the replica numbers that have pid files, ascending
     done | sort -n
 }
 
-ensure_database() {
-    local db=$1 owner=$2
-    [ -z "$DB_SUFFIX" ] && return 0
-    local exists
-    exists=$(PGPASSWORD=postgres psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAc \
-        "SELECT 1 FROM pg_database WHERE datname = '$db'")
-    if [ "$exists" != 1 ]; then
-        PGPASSWORD=postgres psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
-            -c "CREATE DATABASE \"$db\" OWNER \"$owner\"" >/dev/null
-    fi
-}
-
 service_env() { # service replica -> KEY=VALUE lines
     local s=$1 k=$2
     echo "GRPC_LISTEN=127.0.0.1:$(grpc_port "$s" "$k")"
     echo "METRICS_LISTEN=127.0.0.1:$(metrics_port "$s" "$k")"
     echo "PG_HOST=127.0.0.1"
     echo "PG_PORT=$PG_PORT"
-    echo "PG_DATABASE=$s$DB_SUFFIX"
+    echo "PG_DATABASE=$s"
     echo "PG_USER=$s"
     echo "PG_PASSWORD=$s"
     echo "KAFKA_TOPIC_PREFIX=${KAFKA_TOPIC_PREFIX:-}"
@@ -115,7 +100,7 @@ gateway_env() {
 
 healthy() { # service replica
     if [ "$1" = gateway ]; then
-        curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(gateway_port)/readyz"
+        curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$(gateway_port)/readyz"
     else
         "$BIN_DIR/libs/rpc/marketplace-healthcheck" --timeout 2s "127.0.0.1:$(grpc_port "$1" "$2")" >/dev/null 2>&1 ||
             bash -c "exec 3<>/dev/tcp/127.0.0.1/$(grpc_port "$1" "$2")" 2>/dev/null
@@ -130,7 +115,6 @@ start_one() { # service replica
     if [ "$s" = gateway ]; then
         env_lines=$(gateway_env)
     else
-        ensure_database "$s$DB_SUFFIX" "$s"
         env_lines=$(service_env "$s" "$k")
     fi
     log=$LOG_DIR/$s-$k.log
