@@ -71,6 +71,14 @@ replicas_of() { # service -> the replica numbers that have pid files, ascending
     done | sort -n
 }
 
+# Every address a replica of the service may have: clients spread calls over those that answer
+# (round robin), as they would behind a Kubernetes Service, so a killed replica is routed around.
+replica_targets() {
+    local k out="ipv4:"
+    for k in 1 2 3 4; do out+="127.0.0.1:$(grpc_port "$1" "$k"),"; done
+    echo "${out%,}"
+}
+
 service_env() { # service replica -> KEY=VALUE lines
     local s=$1 k=$2
     echo "GRPC_LISTEN=127.0.0.1:$(grpc_port "$s" "$k")"
@@ -81,7 +89,8 @@ service_env() { # service replica -> KEY=VALUE lines
     echo "PG_USER=$s"
     echo "PG_PASSWORD=$s"
     echo "KAFKA_TOPIC_PREFIX=${KAFKA_TOPIC_PREFIX:-}"
-    echo "AUTH_GRPC_TARGET=127.0.0.1:$(grpc_port auth 1)"
+    echo "AUTH_GRPC_TARGET=$(replica_targets auth)"
+    echo "AUTH_GRPC_LOAD_BALANCING=round_robin"
     echo "AUTH_ADMIN_EMAIL=$ADMIN_EMAIL"
     echo "AUTH_ADMIN_PASSWORD=$ADMIN_PASSWORD"
 }
@@ -94,7 +103,8 @@ gateway_env() {
     echo "GATEWAY_SERVICES=$upstreams"
     local s
     for s in ${upstreams//,/ }; do
-        echo "${s^^}_GRPC_TARGET=127.0.0.1:$(grpc_port "$s" 1)"
+        echo "${s^^}_GRPC_TARGET=$(replica_targets "$s")"
+        echo "${s^^}_GRPC_LOAD_BALANCING=round_robin"
     done
 }
 

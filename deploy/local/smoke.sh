@@ -71,8 +71,11 @@ register() { # role name -> "user_id token"
 }
 
 log "gateway $GATEWAY"
-[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$GATEWAY/readyz")" = 200 ] ||
-    fail "$GATEWAY/readyz is not 200: the gateway or a service behind it is not ready"
+for ((i = 0; ; i++)); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$GATEWAY/readyz" || true)" = 200 ] && break
+    ((i < 150)) || fail "$GATEWAY/readyz is not 200 after 30 s: the gateway or a service behind it is not ready"
+    sleep 0.2
+done
 
 CLIENT=$(register ROLE_CLIENT client)
 FREELANCER=$(register ROLE_FREELANCER freelancer)
