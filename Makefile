@@ -13,7 +13,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 STACK := deploy/local/stack.sh
 SERVICES := deploy/local/services.sh
 
-.PHONY: deps configure build up down status test test-unit demo demo-messaging bench-messaging bench-sagas timeline asan lint clean
+.PHONY: deps configure build up down status test test-unit demo demo-messaging bench-messaging bench-sagas bench-gateway timeline asan lint clean
 
 deps:
 	@deploy/local/deps.sh
@@ -46,7 +46,7 @@ test: build
 test-unit: build
 	@ctest --test-dir $(BUILD_DIR) -L unit --output-on-failure
 
-# The fixed-price story: the services as processes, driven over gRPC, every step and event printed.
+# The fixed-price story: the services and the gateway as processes, driven over HTTP, every call and event printed.
 demo: build
 	@deploy/local/with-stack.sh $(abspath $(BUILD_DIR)) -- $(BUILD_DIR)/tests/e2e/marketplace_demo
 
@@ -59,6 +59,10 @@ bench-messaging: build
 
 bench-sagas: build
 	@deploy/local/with-stack.sh $(abspath $(BUILD_DIR)) -- tests/bench/run-sagas-bench.sh $(abspath $(BUILD_DIR))
+
+# wrk through the gateway (a read and a write route) against the same calls made directly over gRPC.
+bench-gateway: build
+	@deploy/local/with-stack.sh $(abspath $(BUILD_DIR)) -- tests/bench/run-gateway-bench.sh $(abspath $(BUILD_DIR))
 
 # A milestone's story across services, from their own records (the local stack's databases by default;
 # PG_HOST/PG_PORT or TIMELINE_ARGS='--dsn payments=...' point elsewhere, --json for a document).

@@ -12,6 +12,9 @@ packages=(
   postgresql-15 postgresql-client-15 postgresql-contrib
   procps iproute2 python3 clang-format curl jq
   libboost1.81-dev golang-grpc-gateway
+  prometheus-cpp-dev
+  wrk
+  docker-compose prometheus python3-yaml
 )
 
 missing=()
@@ -20,6 +23,20 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# The Kubernetes manifests' schema check (deploy/k8s/check): its npm packages, pinned by the lock
+# file. Skipped where Node.js is absent (the container image's build stage does not need it).
+k8s_check="$(dirname "${BASH_SOURCE[0]}")/../k8s/check"
+if command -v npm > /dev/null && [ -f "$k8s_check/package-lock.json" ] &&
+  ! cmp -s "$k8s_check/package-lock.json" "$k8s_check/node_modules/.marketplace-lock"; then
+  echo "deps: npm ci in deploy/k8s/check"
+  (cd "$k8s_check" && npm ci --no-audit --no-fund --loglevel=error > /tmp/marketplace-npm.log 2>&1) || {
+    echo "deps: npm ci failed; see /tmp/marketplace-npm.log" >&2
+    tail -20 /tmp/marketplace-npm.log >&2
+    exit 1
+  }
+  cp "$k8s_check/package-lock.json" "$k8s_check/node_modules/.marketplace-lock"
+fi
+
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "deps: installing ${missing[*]}"

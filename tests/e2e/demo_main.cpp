@@ -1,32 +1,70 @@
-// make demo: the fixed-price story on the local stack, as a client and a freelancer live it.
-// Starts auth, jobs, contracts and payments as processes, drives them over gRPC, prints every step
-// and the events each step caused, ends with the balances and the ledger audit, and stops them.
+// make demo: the fixed-price story on the local stack, as a client and a freelancer live it, through
+// the HTTP/JSON gateway. Starts auth, jobs, contracts, payments and the gateway as processes, plays
+// every step over HTTP the way curl would (printing each call: who, method, path, status and a
+// short excerpt of the body), the events each step caused and the balances, ends with the admin's
+// ledger audit, and stops them.
 #include <cstdio>
-#include <set>
-#include <thread>
+#include <map>
+#include <memory>
+#include <string>
 
+#include "http_story.hpp"
 #include "marketplace/core/money.hpp"
 #include "marketplace/testing/broker_control.hpp"
 #include "marketplace/testing/event_probe.hpp"
-#include "story.hpp"
+#include "money_stack.hpp"
 
 using namespace marketplace;
-using namespace marketplace::e2e;
+using namespace marketplace::e2e::http;
 using namespace std::chrono_literals;
-namespace av1 = marketplace::auth::v1;
-namespace cv1 = marketplace::contracts::v1;
-namespace jv1 = marketplace::jobs::v1;
-namespace pv1 = marketplace::payments::v1;
+using marketplace::e2e::MoneyStack;
 
 namespace {
 
+constexpr std::size_t kExcerptChars = 96;
+
 std::unique_ptr<testing::EventProbe> g_probe;
 std::size_t g_seen = 0;
+std::map<std::string, std::string> g_names;  // token -> who holds it
 
 std::string Shown(std::int64_t minor) { return core::Money(minor, core::Currency::Parse("EUR")).ToString(); }
 
 void Step(int n, const std::string& text) {
     std::printf("\n%2d. %s\n", n, text.c_str());
+    std::fflush(stdout);
+}
+
+/// Access tokens are long and say nothing to a reader: shortened in the excerpts. Keys keep the
+/// order the gateway wrote them in.
+void ShortenTokens(nlohmann::ordered_json& j) {
+    if (j.is_object() || j.is_array()) {
+        for (auto& v : j) ShortenTokens(v);
+    } else if (j.is_string()) {
+        const auto& s = j.get_ref<const std::string&>();
+        if (s.size() > 40 && s.rfind("eyJ", 0) == 0) j = s.substr(0, 10) + "...";
+    }
+}
+
+std::string Excerpt(const std::string& body) {
+    std::string text = body;
+    try {
+        auto j = nlohmann::ordered_json::parse(body);
+        ShortenTokens(j);
+        text = j.dump();
+    } catch (const std::exception&) {
+    }
+    if (text.size() > kExcerptChars) text = text.substr(0, kExcerptChars) + "...";
+    return text;
+}
+
+/// One line per HTTP call, as curl -s -w '%{http_code}' would show it.
+void PrintCall(const Request& r, const Response& resp, int repeats) {
+    const auto who = g_names.find(r.token);
+    const std::string name = r.token.empty() ? "-" : who != g_names.end() ? who->second : "?";
+    std::string path = r.path;
+    if (repeats > 1) path += "  (polled x" + std::to_string(repeats) + ")";
+    std::printf("      %-6s %-4s %-70s %d  %s\n", name.c_str(), r.method.c_str(), path.c_str(), resp.status,
+                Excerpt(resp.body).c_str());
     std::fflush(stdout);
 }
 
@@ -41,79 +79,101 @@ void Events(std::chrono::milliseconds settle = 700ms) {
     }
 }
 
-void Balances(const char* who, const User& user) {
-    const auto b = Balance(user);
+void Balances(const char* who, const HttpUser& user) {
+    json b;
+    {
+        QuietScope quiet(false);
+        b = Balance(user);
+    }
+    const auto minor = [&](const char* key) { return Int64(b.value(key, json::object()), "minor_units"); };
     std::printf("      %-10s available %-14s in escrow %-14s pending payouts %s\n", who,
-                Shown(b.available().minor_units()).c_str(), Shown(b.in_escrow().minor_units()).c_str(),
-                Shown(b.pending_payouts().minor_units()).c_str());
+                Shown(minor("available")).c_str(), Shown(minor("in_escrow")).c_str(),
+                Shown(minor("pending_payouts")).c_str());
+}
+
+HttpUser Register(const std::string& role, const std::string& name) {
+    auto user = RegisterUser(role, name);
+    g_names[user.token] = name;
+    return user;
 }
 
 }  // namespace
 
 int main() {
     try {
-        std::printf("Marketplace demo: a fixed-price contract from posting to payout.\n");
-        Step(1, "Starting auth, jobs, contracts and payments on the local stack");
-        auto& stack = S();
+        std::printf(
+            "Marketplace demo: a fixed-price contract from posting to payout, over HTTP through the gateway.\n");
+        Step(1, "Starting auth, jobs, contracts, payments and the gateway on the local stack");
+        auto& stack = MoneyStack::Get();
+        std::printf("      gateway %s (every call below goes to it; the caller, method, path, status, body)\n",
+                    stack.gateway_base_url().c_str());
         std::vector<std::string> topics;
         for (const char* service : {"jobs", "contracts", "payments", "auth"}) {
             topics.push_back(stack.topic_prefix() + service + ".events.v1");
         }
         g_probe = std::make_unique<testing::EventProbe>(testing::BrokerControl::Bootstrap(), topics);
+        SetTracer(PrintCall);
 
         Step(2, "Registering a client (Ada) and a freelancer (Linus)");
-        const User client = stack.Register(av1::ROLE_CLIENT, "ada");
-        const User freelancer = stack.Register(av1::ROLE_FREELANCER, "linus");
-        std::printf("      client %s, freelancer %s\n", client.id.c_str(), freelancer.id.c_str());
+        HttpDeal d;
+        d.client = Register("ROLE_CLIENT", "ada");
+        d.freelancer = Register("ROLE_FREELANCER", "linus");
         Events();
 
-        Step(
-            3,
-            "Ada posts a job from the SaaS MVP template; Linus proposes two milestones (1,200 + 800 EUR); Ada accepts");
-        const auto contract = SignedContract(client, freelancer, {120000, 80000});
+        Step(3, "Ada picks the SaaS MVP template and posts a fixed-price job from it");
+        d.template_id = PickTemplate();
+        d.job_id = PostJob(d.client, d.template_id);
         Events();
-        std::printf("      contract %s with %d milestones; statement of work signed by both (hash %s...)\n",
-                    contract.contract_id().c_str(), contract.milestones_size(),
-                    contract.statement_of_work_hash().substr(0, 12).c_str());
-        const auto first = contract.milestones(0).milestone_id();
 
-        Step(4, "Ada deposits 1,500.00 EUR by card (the sandbox provider confirms through the signed webhook)");
-        Deposit(client, 150000);
+        Step(4, "Linus proposes one milestone of 1,200.00 EUR; Ada accepts, and contracts drafts the contract");
+        d.proposal_id = Propose(d.freelancer, d.job_id, 120000);
+        AcceptProposal(d);
         Events();
-        Balances("Ada", client);
+        std::printf("      contract %s, milestone %s\n", d.contract_id.c_str(), d.milestone_id.c_str());
 
-        Step(5, "Ada funds milestone 1: contracts asks, payments moves 1,200.00 EUR into escrow");
-        Ok(Fund(client, first, MoneyStack::NewKey()), "fund");
-        WaitState(client, first, cv1::MILESTONE_STATE_FUNDED);
+        Step(5, "Both sign the statement of work");
+        SignStatementOfWork(d);
         Events();
-        Balances("Ada", client);
+        std::printf("      signed by both (hash %s...)\n", d.statement_of_work_hash.substr(0, 12).c_str());
 
-        Step(6, "Linus submits the deliverable; Ada accepts it");
-        Ok(Submit(freelancer, first), "submit");
-        WaitState(client, first, cv1::MILESTONE_STATE_SUBMITTED);
-        Ok(Accept(client, first), "accept");
-        WaitState(client, first, cv1::MILESTONE_STATE_PAID);
+        Step(6, "Ada deposits 1,500.00 EUR by card (the sandbox provider confirms through the signed webhook)");
+        Deposit(d.client, 150000);
         Events();
-        std::printf("      milestone 1 is paid: 10%% platform fee, the rest to Linus\n");
-        Balances("Ada", client);
-        Balances("Linus", freelancer);
+        Balances("Ada", d.client);
 
-        Step(7, "Linus withdraws 1,000.00 EUR to his bank (the sandbox provider posts the payout)");
-        pv1::CreatePayoutRequest payout;
-        *payout.mutable_amount() = Eur(100000);
-        pv1::CreatePayoutResponse out;
-        Ok(stack.payments().CreatePayout(MoneyStack::Context(freelancer, MoneyStack::NewKey()).get(), payout, &out),
-           "payout");
-        std::this_thread::sleep_for(1500ms);
+        Step(7, "Ada funds the milestone: contracts asks, payments moves 1,200.00 EUR into escrow");
+        Post(d.client.token, "/v1/milestones/" + d.milestone_id + ":fund", json::object());
+        WaitMilestone(d.client, d.milestone_id, "MILESTONE_STATE_FUNDED");
         Events();
-        Balances("Linus", freelancer);
+        Balances("Ada", d.client);
 
-        Step(8, "The admin's ledger audit");
-        const auto problems = LedgerViolations();
+        Step(8, "Linus submits the deliverable; Ada accepts it");
+        Post(d.freelancer.token, "/v1/milestones/" + d.milestone_id + ":submit",
+             json{{"note", "Deployed to staging; see the link."}, {"links", json::array({"https://staging.example"})}});
+        WaitMilestone(d.client, d.milestone_id, "MILESTONE_STATE_SUBMITTED");
+        Post(d.client.token, "/v1/milestones/" + d.milestone_id + ":accept", json::object());
+        WaitMilestone(d.client, d.milestone_id, "MILESTONE_STATE_PAID");
+        Events();
+        std::printf("      the milestone is paid: 10%% platform fee, the rest to Linus\n");
+        Balances("Ada", d.client);
+        Balances("Linus", d.freelancer);
+
+        Step(9, "Linus withdraws 1,000.00 EUR to his bank (the sandbox provider posts the payout)");
+        Payout(d.freelancer, 100000);
+        Events();
+        Balances("Linus", d.freelancer);
+
+        Step(10, "The admin's ledger audit");
+        HttpUser admin = AdminUser();
+        g_names[admin.token] = "admin";
+        const auto audit = Get(admin.token, "/v1/admin/ledger/audit");
+        const bool healthy = audit.value("healthy", false) && audit.value("violations", json::array()).empty();
+        const std::string problems = healthy ? std::string() : audit.dump(2);
         std::printf("      %s\n", problems.empty() ? "every invariant holds: balances sum to zero per currency, no "
                                                      "guarded account negative, settled escrows are zero"
                                                    : problems.c_str());
         std::printf("\nDemo finished; stopping the services.\n");
+        SetTracer(nullptr);
         g_probe.reset();
         return problems.empty() ? 0 : 1;
     } catch (const std::exception& e) {

@@ -34,6 +34,7 @@ struct ServiceProcess {
     std::string name;
     std::unique_ptr<testing::TestDatabase> database;
     int port = 0;
+    int metrics_port = 0;  // GET /metrics of the first process
     std::unique_ptr<testing::ChildProcess> process;
     std::shared_ptr<grpc::Channel> channel;
     // How it was started, for further replicas.
@@ -111,12 +112,14 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
     const std::vector<std::pair<std::string, std::string>> binaries{{"auth", AUTH_SERVICE_BIN},
                                                                     {"jobs", JOBS_SERVICE_BIN},
                                                                     {"contracts", CONTRACTS_SERVICE_BIN},
-                                                                    {"payments", PAYMENTS_SERVICE_BIN}};
+                                                                    {"payments", PAYMENTS_SERVICE_BIN},
+                                                                    {"notifications", NOTIFICATIONS_SERVICE_BIN}};
     for (const auto& [name, _] : binaries) {
         ServiceProcess s;
         s.name = name;
         s.database = std::make_unique<testing::TestDatabase>("e2e_" + name);
         s.port = testing::FreePort();
+        s.metrics_port = testing::FreePort();
         impl_->services.push_back(std::move(s));
     }
     const std::string auth_target = "127.0.0.1:" + std::to_string(impl_->Find("auth").port);
@@ -124,6 +127,7 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
         auto& s = impl_->services[i];
         auto env = s.database->ServiceEnv();
         env["GRPC_LISTEN"] = "127.0.0.1:" + std::to_string(s.port);
+        env["METRICS_LISTEN"] = "127.0.0.1:" + std::to_string(s.metrics_port);
         env["KAFKA_BOOTSTRAP"] = bootstrap;
         env["KAFKA_TOPIC_PREFIX"] = prefix;
         env["KAFKA_LINGER_MS"] = "0";
@@ -146,6 +150,7 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
     jobs_ = jobs::v1::JobsService::NewStub(impl_->Find("jobs").channel);
     contracts_ = contracts::v1::ContractsService::NewStub(impl_->Find("contracts").channel);
     payments_ = payments::v1::PaymentsService::NewStub(impl_->Find("payments").channel);
+    notifications_ = notifications::v1::NotificationsService::NewStub(impl_->Find("notifications").channel);
     impl_->admin = User{"", kAdminEmail, kAdminPassword, ""};
     Relogin(impl_->admin);
 }
@@ -209,7 +214,7 @@ void MoneyStack::AdvanceClock(std::chrono::seconds by) {
 namespace {
 
 // One GET on a fresh connection; the status code, or 0 when nothing answered.
-int ProbeHttpGet(const std::string& host, int port, const std::string& path) {
+[[maybe_unused]] int ProbeHttpGet(const std::string& host, int port, const std::string& path) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return 0;
     timeval tv{2, 0};
@@ -247,12 +252,12 @@ const std::string& MoneyStack::gateway_base_url() {
     gw.gateway_port = testing::FreePort();
     std::map<std::string, std::string> env;
     env["GATEWAY_LISTEN"] = gw.gateway_host + ":" + std::to_string(gw.gateway_port);
-    for (const char* name : {"auth", "jobs", "contracts", "payments"}) {
+    for (const char* name : {"auth", "jobs", "contracts", "payments", "notifications"}) {
         std::string upper(name);
         for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
         env[upper + "_GRPC_TARGET"] = "127.0.0.1:" + std::to_string(gw.Find(name).port);
     }
-    env["GATEWAY_SERVICES"] = "auth,jobs,contracts,payments";
+    env["GATEWAY_SERVICES"] = "auth,jobs,contracts,payments,notifications";
     env["GATEWAY_RATE_LIMIT_IP_RPS"] = "0";
     env["GATEWAY_RATE_LIMIT_USER_RPS"] = "0";
     env["GATEWAY_UPSTREAM_TIMEOUT"] = "15s";
@@ -325,6 +330,10 @@ void MoneyStack::StartReplica(const std::string& name) {
 }
 
 void MoneyStack::KillFirstReplica(const std::string& name) { impl_->Find(name).process->Kill(); }
+
+std::string MoneyStack::MetricsUrl(const std::string& name) const {
+    return "http://127.0.0.1:" + std::to_string(impl_->Find(name).metrics_port) + "/metrics";
+}
 
 std::map<std::string, std::string> MoneyStack::Databases() const {
     std::map<std::string, std::string> out;

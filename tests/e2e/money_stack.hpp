@@ -1,7 +1,7 @@
 #pragma once
-// The money path as a user meets it: auth, jobs, contracts and payments running as separate
-// processes on the local stack (fresh databases, their own Kafka topics), reached over gRPC the way
-// a client, a freelancer and an admin would, with a clock all four share that a test can move.
+// The money path as a user meets it: auth, jobs, contracts, payments and notifications running as
+// separate processes on the local stack (fresh databases, their own Kafka topics), reached over gRPC
+// the way a client, a freelancer and an admin would, with a clock all five share that a test can move.
 #include <chrono>
 #include <map>
 #include <memory>
@@ -12,6 +12,7 @@
 #include "marketplace/auth/v1/auth.grpc.pb.h"
 #include "marketplace/contracts/v1/contracts.grpc.pb.h"
 #include "marketplace/jobs/v1/jobs.grpc.pb.h"
+#include "marketplace/notifications/v1/notifications.grpc.pb.h"
 #include "marketplace/payments/v1/payments.grpc.pb.h"
 
 namespace marketplace::e2e {
@@ -33,6 +34,7 @@ public:
     jobs::v1::JobsService::Stub& jobs() { return *jobs_; }
     contracts::v1::ContractsService::Stub& contracts() { return *contracts_; }
     payments::v1::PaymentsService::Stub& payments() { return *payments_; }
+    notifications::v1::NotificationsService::Stub& notifications() { return *notifications_; }
 
     /// Registers a new user with a unique email and logs in.
     User Register(auth::v1::Role role, const std::string& name);
@@ -62,6 +64,9 @@ public:
     /// records, such as the saga timeline).
     std::map<std::string, std::string> Databases() const;
 
+    /// "http://127.0.0.1:<port>/metrics": where the first process of service `name` serves its metrics.
+    std::string MetricsUrl(const std::string& name) const;
+
     /// Logs of the services (their last lines), for failure messages.
     std::string Logs() const;
 
@@ -84,6 +89,7 @@ private:
     std::unique_ptr<jobs::v1::JobsService::Stub> jobs_;
     std::unique_ptr<contracts::v1::ContractsService::Stub> contracts_;
     std::unique_ptr<payments::v1::PaymentsService::Stub> payments_;
+    std::unique_ptr<notifications::v1::NotificationsService::Stub> notifications_;
 };
 
 /// Throws with the status and the services' logs when `status` is not OK.

@@ -12,4 +12,14 @@ void ConsumerMetrics::SetLag(const std::string& topic_partition, std::int64_t la
     lag_[topic_partition] = lag;
 }
 
+void TimerMetrics::Fired(const std::string& kind) {
+    std::lock_guard lock(mu_);
+    ++fired_[kind];
+}
+
+std::map<std::string, std::uint64_t> TimerMetrics::FiredByKind() const {
+    std::lock_guard lock(mu_);
+    return fired_;
+}
+
 }  // namespace marketplace::messaging

@@ -78,13 +78,16 @@ public:
         return fired;
     }
 
-    std::int64_t Overdue() {
+    std::int64_t Overdue(std::chrono::seconds grace) {
         auto lease = pool_.Acquire();
         pqxx::nontransaction q(*lease);
         return q
-            .exec_params1("SELECT count(*) FROM timers WHERE due_at <= $1::timestamptz", Timestamp(clock_->Now()))[0]
+            .exec_params1("SELECT count(*) FROM timers WHERE due_at <= $1::timestamptz",
+                          Timestamp(clock_->Now() - grace))[0]
             .as<std::int64_t>();
     }
+
+    const TimerMetrics& metrics() const { return metrics_; }
 
 private:
     /// Claims one due timer of a known kind, runs its handler and deletes it, all in one
@@ -97,7 +100,7 @@ private:
         kinds += "}";
         Timer claimed;
         try {
-            return db::InTransaction(pool_, [&](pqxx::work& tx) {
+            const bool fired = db::InTransaction(pool_, [&](pqxx::work& tx) {
                 const auto r = tx.exec_params(
                     "SELECT id, kind, timer_key, extract(epoch FROM due_at)::float8, payload, attempts FROM timers "
                     "WHERE due_at <= $1::timestamptz AND kind = ANY($2::text[]) "
@@ -116,6 +119,8 @@ private:
                 tx.exec_params("DELETE FROM timers WHERE id = $1", claimed.id);
                 return true;
             });
+            if (fired) metrics_.Fired(claimed.kind);
+            return fired;
         } catch (const std::exception& e) {
             if (claimed.id == 0) throw;
             const std::chrono::milliseconds delay = std::min<std::chrono::milliseconds>(
@@ -138,6 +143,7 @@ private:
     db::Pool pool_;
     std::shared_ptr<const core::Clock> clock_;
     SchedulerOptions options_;
+    TimerMetrics metrics_;
     std::map<std::string, TimerHandler> handlers_;
     std::atomic<bool> stop_{false};
     std::mutex mu_;
@@ -152,6 +158,7 @@ void TimerScheduler::On(const std::string& kind, TimerHandler handler) { impl_->
 void TimerScheduler::Start() { impl_->Start(); }
 void TimerScheduler::Stop() { impl_->Stop(); }
 int TimerScheduler::RunDue() { return impl_->RunDue(); }
-std::int64_t TimerScheduler::Overdue() { return impl_->Overdue(); }
+std::int64_t TimerScheduler::Overdue(std::chrono::seconds grace) { return impl_->Overdue(grace); }
+const TimerMetrics& TimerScheduler::metrics() const { return impl_->metrics(); }
 
 }  // namespace marketplace::messaging

@@ -8,6 +8,7 @@
 
 #include "call_state.hpp"
 #include "marketplace/core/log.hpp"
+#include "marketplace/metrics/metrics.hpp"
 #include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/rpc/status.hpp"
 
@@ -16,6 +17,19 @@ namespace {
 
 using grpc::experimental::InterceptionHookPoints;
 namespace log = core::log;
+
+const metrics::CounterFamily& HandledCalls() {
+    static const metrics::CounterFamily family("marketplace_rpc_server_handled_total",
+                                               "gRPC calls answered, by method and status code.");
+    return family;
+}
+
+const metrics::HistogramFamily& CallDurations() {
+    static const metrics::HistogramFamily family("marketplace_rpc_server_duration_seconds",
+                                                 "Time from a gRPC call's metadata to its status, in seconds.",
+                                                 metrics::LatencyBuckets());
+    return family;
+}
 
 class CallInterceptor final : public grpc::experimental::Interceptor {
 public:
@@ -63,6 +77,11 @@ private:
         const auto elapsed = std::chrono::steady_clock::now() - start_;
         const double duration_ms = std::chrono::duration<double, std::milli>(elapsed).count();
         const auto code = status.error_code();
+        if (!infrastructure_) {
+            const metrics::Labels labels{{"method", method_}, {"code", std::string(StatusCodeName(code))}};
+            HandledCalls().Increment(labels);
+            CallDurations().Observe(labels, std::chrono::duration<double>(elapsed).count());
+        }
         const auto level = infrastructure_ ? log::Level::kDebug : log::Level::kInfo;
         if (!log::Enabled(level)) return;
         log::LogScope scope(state_ ? state_->trace.trace_id : std::string(),

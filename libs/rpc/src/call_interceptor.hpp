@@ -1,7 +1,8 @@
 #pragma once
 // The server-side interceptor behind CallScope: per call it records the call's state (request id,
-// trace, token, admitted or refused) under its ServerContext, echoes x-request-id, and logs one
-// line when the status is sent.
+// trace, token, admitted or refused) under its ServerContext, echoes x-request-id, and when the
+// status is sent logs one line and counts the call (marketplace_rpc_server_handled_total and
+// _duration_seconds by method and code; health and reflection calls are not counted).
 #include <memory>
 
 #include <grpcpp/support/server_interceptor.h>

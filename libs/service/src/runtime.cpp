@@ -13,8 +13,12 @@
 #include "marketplace/core/config.hpp"
 #include "marketplace/core/log.hpp"
 #include "marketplace/messaging/relay.hpp"
+#include "marketplace/metrics/endpoint.hpp"
+#include "marketplace/metrics/metrics.hpp"
 #include "marketplace/rpc/call_scope.hpp"
+#include "marketplace/service/after_commit.hpp"
 #include "messaging_migrations.hpp"
+#include "runtime_metrics.hpp"
 
 namespace marketplace::service {
 
@@ -29,6 +33,8 @@ RuntimeConfig RuntimeConfig::FromEnv(core::EnvReader& env, const std::string& na
     c.timer_poll = env.Duration("TIMER_POLL", c.timer_poll, std::chrono::milliseconds(1), std::chrono::minutes(10));
     c.shutdown_timeout =
         env.Duration("SHUTDOWN_TIMEOUT", c.shutdown_timeout, std::chrono::seconds(1), std::chrono::minutes(10));
+    c.metrics_listen =
+        metrics::EndpointConfig::FromEnv(env, "127.0.0.1:" + std::to_string(9100 + default_grpc_port - 7100)).listen;
     return c;
 }
 
@@ -54,6 +60,7 @@ public:
                      messaging::SchedulerOptions{.poll = config_.timer_poll, .after_fire = [this] { relay_.Wake(); }}) {
         if (!config_.server.clock) config_.server.clock = clock_;
         server_ = std::make_unique<rpc::Server>(config_.server);
+        metrics::SetService(config_.name);
     }
 
     void Migrate(const std::string& component, const std::vector<db::MigrationFile>& files) {
@@ -75,10 +82,16 @@ public:
     void Consume(const std::vector<std::string>& topics, messaging::EventHandler handler,
                  messaging::ConsumerOptions options) {
         options.group = config_.topic_prefix + (options.group.empty() ? config_.name : options.group);
-        // Handlers publish through the outbox: wake the relay once their transaction committed.
+        // Handlers publish through the outbox: wake the relay once their transaction committed,
+        // and run what they noted with AfterCommit.
         options.after_commit = [this, then = std::move(options.after_commit)] {
             relay_.Wake();
+            RunCommitted();
             if (then) then();
+        };
+        handler = [inner = std::move(handler)](pqxx::work& tx, const messaging::IncomingEvent& event) {
+            DiscardUnlessIn(tx);  // left by a transaction that rolled back
+            inner(tx, event);
         };
         options.topics.clear();
         for (const auto& t : topics) options.topics.push_back(config_.topic_prefix + t);
@@ -87,19 +100,31 @@ public:
     }
 
     void OnTimer(const std::string& kind, messaging::TimerHandler handler) {
-        scheduler_.On(kind, std::move(handler));
+        scheduler_.On(kind, [inner = std::move(handler)](pqxx::work& tx, const messaging::Timer& timer) {
+            DiscardUncommitted();
+            inner(tx, timer);
+            DiscardUncommitted();  // timers run no after-commit effects
+        });
         has_timers_ = true;
     }
 
     int Start() {
         std::lock_guard lock(mu_);
         if (started_) return server_->port();
+        if (!config_.metrics_listen.empty() && !metrics_endpoint_) {
+            metrics_endpoint_ = std::make_unique<metrics::Endpoint>(config_.metrics_listen);
+            collector_ = metrics::AddCollector([this] {
+                return CollectRuntimeMetrics(RuntimeMetricsSources{relay_, consumers_, scheduler_, overdue_cache_});
+            });
+        }
         const int port = server_->Start();
         relay_.Start();
         for (auto& c : consumers_) c->Start();
         if (has_timers_) scheduler_.Start();
         started_ = true;
-        core::log::Info("service started", {{"service", config_.name}, {"port", port}});
+        core::log::Info("service started", {{"service", config_.name},
+                                            {"port", port},
+                                            {"metrics_port", metrics_endpoint_ ? metrics_endpoint_->port() : 0}});
         return port;
     }
 
@@ -155,6 +180,10 @@ public:
     std::mutex mu_;
     bool started_ = false;
     bool stopped_ = false;
+    OverdueCache overdue_cache_;
+    // Last, so that they go first: no scrape reads the pieces above once they are being destroyed.
+    std::unique_ptr<metrics::Endpoint> metrics_endpoint_;
+    metrics::Registration collector_;
 };
 
 Runtime::Runtime(RuntimeConfig config, std::shared_ptr<const core::Clock> clock)
@@ -183,6 +212,7 @@ void Runtime::OnTimer(const std::string& kind, messaging::TimerHandler handler) 
     impl_->OnTimer(kind, std::move(handler));
 }
 int Runtime::Start() { return impl_->Start(); }
+int Runtime::metrics_port() const { return impl_->metrics_endpoint_ ? impl_->metrics_endpoint_->port() : 0; }
 void Runtime::Stop() { impl_->Stop(); }
 int Runtime::Run() { return impl_->Run(); }
 

@@ -12,10 +12,8 @@ namespace {
 
 const std::map<std::string, std::string>& DefaultTargets() {
     static const std::map<std::string, std::string> kTargets = {
-        {"auth", "127.0.0.1:7101"},
-        {"jobs", "127.0.0.1:7102"},
-        {"contracts", "127.0.0.1:7103"},
-        {"payments", "127.0.0.1:7104"},
+        {"auth", "127.0.0.1:7101"},     {"jobs", "127.0.0.1:7102"},          {"contracts", "127.0.0.1:7103"},
+        {"payments", "127.0.0.1:7104"}, {"notifications", "127.0.0.1:7105"},
     };
     return kTargets;
 }
@@ -87,7 +85,7 @@ GatewayConfig GatewayConfig::FromEnv(core::EnvReader& env) {
     for (const auto& package : LinkedProtoPackages()) linked.push_back(package.name);
     std::string linked_list;
     for (const auto& name : linked) linked_list += (linked_list.empty() ? "" : ", ") + name;
-    const auto services = SplitList(env.String("GATEWAY_SERVICES", "auth,jobs,contracts,payments"));
+    const auto services = SplitList(env.String("GATEWAY_SERVICES", "auth,jobs,contracts,payments,notifications"));
     if (services.empty()) env.Reject("GATEWAY_SERVICES", "must name at least one service");
     for (const auto& name : services) {
         if (std::find(linked.begin(), linked.end(), name) == linked.end()) {
@@ -117,6 +115,20 @@ GatewayConfig GatewayConfig::FromEnv(core::EnvReader& env) {
     c.webhook.providers = SplitList(env.String("GATEWAY_WEBHOOK_PROVIDERS", "sandbox"));
     c.webhook.signature_header = env.String("GATEWAY_WEBHOOK_SIGNATURE_HEADER", "X-Signature");
     if (c.webhook.signature_header.empty()) env.Reject("GATEWAY_WEBHOOK_SIGNATURE_HEADER", "must not be empty");
+
+    auto& ws = c.websocket;
+    ws.max_connections = static_cast<std::size_t>(env.Int("GATEWAY_WS_MAX_CONNECTIONS", 10'000, 1, 1'000'000));
+    ws.max_per_user = static_cast<std::size_t>(env.Int("GATEWAY_WS_MAX_PER_USER", 16, 1, 10'000));
+    ws.idle_timeout = env.Duration("GATEWAY_WS_IDLE_TIMEOUT", std::chrono::seconds(60), std::chrono::seconds(1),
+                                   std::chrono::hours(1));
+    ws.handshake_timeout = env.Duration("GATEWAY_WS_HANDSHAKE_TIMEOUT", std::chrono::seconds(10),
+                                        std::chrono::milliseconds(100), std::chrono::minutes(5));
+    ws.max_queued_messages = static_cast<std::size_t>(env.Int("GATEWAY_WS_MAX_QUEUED_MESSAGES", 256, 1, 100'000));
+    ws.max_queued_bytes =
+        static_cast<std::size_t>(env.Int("GATEWAY_WS_MAX_QUEUED_BYTES", 1024 * 1024, 1024, 256LL * 1024 * 1024));
+    ws.send_timeout = env.Duration("GATEWAY_WS_SEND_TIMEOUT", std::chrono::seconds(10), std::chrono::milliseconds(10),
+                                   std::chrono::hours(1));
+    ws.max_inbound_bytes = static_cast<std::size_t>(env.Int("GATEWAY_WS_MAX_INBOUND_BYTES", 1024, 125, 1024 * 1024));
     return c;
 }
 

@@ -12,14 +12,26 @@
 //   GATEWAY_UPSTREAM_TIMEOUT       5s                 deadline of every call to a service
 //   GATEWAY_HEALTH_TIMEOUT         1s                 deadline of /readyz's health checks
 //   GATEWAY_MAX_JSON_DEPTH         32                 deeper request bodies get 400
-//   GATEWAY_SERVICES               auth,jobs,contracts,payments   the services routed (linked packages)
-//   <NAME>_GRPC_TARGET             127.0.0.1:7101..7104 (auth, jobs, contracts, payments)
+//   GATEWAY_SERVICES               auth,jobs,contracts,payments,notifications   the services routed (linked packages)
+//   <NAME>_GRPC_TARGET             127.0.0.1:7101..7105 (auth, jobs, contracts, payments, notifications)
 //                                  (and the other <NAME>_GRPC_* channel options of libs/rpc)
 //   GATEWAY_CORS_ORIGINS           (none)             comma-separated allowed origins, or *
 //   GATEWAY_RATE_LIMIT_IP_RPS      100, GATEWAY_RATE_LIMIT_IP_BURST 200     per source address; 0 = off
 //   GATEWAY_RATE_LIMIT_USER_RPS    50,  GATEWAY_RATE_LIMIT_USER_BURST 100   per token subject; 0 = off
 //   GATEWAY_WEBHOOK_PROVIDERS      sandbox            providers accepted by /webhooks/payments/{provider}
 //   GATEWAY_WEBHOOK_SIGNATURE_HEADER  X-Signature
+// WebSockets (the server-streaming routes; ws/):
+//   GATEWAY_WS_MAX_CONNECTIONS     10000              open WebSockets in all; beyond: 503
+//   GATEWAY_WS_MAX_PER_USER        16                 open WebSockets of one user; beyond: 429
+//   GATEWAY_WS_IDLE_TIMEOUT        60s                nothing from the client (pongs count) this long
+//                                                     closes it; a ping goes out at half of it
+//   GATEWAY_WS_HANDSHAKE_TIMEOUT   10s                opening and closing handshakes
+//   GATEWAY_WS_MAX_QUEUED_MESSAGES 256, GATEWAY_WS_MAX_QUEUED_BYTES 1048576   per connection;
+//                                                     when full, the feed waits for the client
+//   GATEWAY_WS_SEND_TIMEOUT        10s                a client whose queue stays full this long is
+//                                                     closed (1008)
+//   GATEWAY_WS_MAX_INBOUND_BYTES   1024               largest message a client may send (it sends
+//                                                     only control frames); larger: closed (1009)
 // Tokens are verified with the JWKS of the auth service at AUTH_GRPC_TARGET.
 #include <chrono>
 #include <string>
@@ -30,6 +42,7 @@
 #include "http/server.hpp"
 #include "marketplace/rpc/client.hpp"
 #include "transcode/webhook.hpp"
+#include "ws/ws_options.hpp"
 
 namespace marketplace::core {
 class EnvReader;
@@ -53,6 +66,7 @@ struct GatewayConfig {
     TokenBucketOptions user_limit{50, 100};
     CorsOptions cors;
     WebhookOptions webhook;
+    WebSocketOptions websocket;
 
     /// Reads every variable above; problems are recorded on `env` (call env.Finish()).
     static GatewayConfig FromEnv(core::EnvReader& env);

@@ -62,7 +62,7 @@ void Gateway::Handle(HttpRequest&& request, const Peer& peer, Responder respond)
         respond(std::move(response));
     };
     try {
-        Dispatch(request, peer, *ids, reply);
+        Dispatch(request, peer, *ids, reply, respond);
     } catch (const RequestError& e) {
         reply(e.ToResponse());
     } catch (const std::exception& e) {
@@ -71,7 +71,8 @@ void Gateway::Handle(HttpRequest&& request, const Peer& peer, Responder respond)
     }
 }
 
-void Gateway::Dispatch(HttpRequest& request, const Peer& peer, const RequestIds& ids, const Reply& reply) {
+void Gateway::Dispatch(HttpRequest& request, const Peer& peer, const RequestIds& ids, const Reply& reply,
+                       const Responder& respond) {
     const auto target = SplitTarget(std::string_view(request.target().data(), request.target().size()));
     const std::string_view path = target.path;
 
@@ -111,6 +112,7 @@ void Gateway::Dispatch(HttpRequest& request, const Peer& peer, const RequestIds&
             .WithHeader(bhttp::field::allow, Joined(lookup.allowed_methods));
     }
     const Route& route = *lookup.route;
+    if (route.server_streaming) return ServeWebSocket(request, lookup, target.query, ids, respond);
     const auto auth =
         authenticator_.Check(HeaderValue(request, "Authorization"), !IsPublicMethod(route.method->full_name()));
     if (auth.claims) CheckRate(user_limiter_, auth.claims->subject, "for this user");
@@ -138,7 +140,8 @@ void Gateway::HandleWebhook(HttpRequest& request, const std::string& provider, c
                                                              " header must be at most 1024 printable ASCII characters");
     }
     // The raw bytes, exactly as signed: never re-encoded.
-    Forward(webhook_route_, WebhookRequestBytes(request.body(), signature), std::string(), request, ids, reply);
+    Forward(webhook_route_, WebhookRequestBytes(request.body(), signature, provider), std::string(), request, ids,
+            reply);
 }
 
 void Gateway::Forward(const Route& route, std::string request_bytes, const std::string& authorization,

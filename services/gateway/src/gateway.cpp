@@ -35,7 +35,8 @@ Gateway::Gateway(GatewayConfig config, std::shared_ptr<const rpc::TokenVerifier>
       authenticator_(std::move(verifier)),
       ip_limiter_(config_.ip_limit),
       user_limiter_(config_.user_limit),
-      cors_(config_.cors) {
+      cors_(config_.cors),
+      websockets_(config_.websocket) {
     std::vector<std::string> packages;
     for (const auto& upstream_config : config_.upstreams) {
         std::vector<std::string> services;
@@ -52,7 +53,8 @@ Gateway::Gateway(GatewayConfig config, std::shared_ptr<const rpc::TokenVerifier>
     openapi_json_ = BuildOpenApiDocument(packages, routes_, IsPublicMethod,
                                          webhook_enabled ? config_.webhook.signature_header : std::string());
     for (const auto& skipped : routes_.skipped_streaming()) {
-        log::Warn("streaming RPC not routed (no WebSocket bridge yet)", {{"method", skipped}});
+        log::Warn("streaming RPC binding not routed (only GETs of server-streaming RPCs are WebSockets)",
+                  {{"method", skipped}});
     }
     server_ =
         std::make_unique<HttpServer>(config_.http, [this](HttpRequest&& request, const Peer& peer, Responder respond) {
@@ -76,6 +78,13 @@ int Gateway::Start() {
 
 void Gateway::Stop() {
     if (!server_) return;
+    // WebSockets first: new ones are refused, open ones closed (1001) and their streams cancelled,
+    // so the streaming calls end before the wait for upstream calls below.
+    websockets_.Shutdown();
+    if (!websockets_.WaitIdle(config_.http.drain_timeout)) {
+        log::Warn("WebSockets still open at shutdown",
+                  {{"websockets", static_cast<unsigned long>(websockets_.open())}});
+    }
     server_->Stop();
     // Callbacks of calls still in flight hold connections of the server: let them finish first.
     if (!tracker_->WaitIdle(config_.upstream_timeout + std::chrono::seconds(1))) {

@@ -7,6 +7,11 @@
 //   -> bearer token (401 unless public) -> per-user rate limit -> request message (400/415)
 //   -> gRPC call with a deadline -> JSON response, or the mapped error.
 //
+// A route of a server-streaming RPC is a WebSocket (ws/): after the route lookup come the handshake
+// checks (426/400), the Origin allow-list (403), the token (header or subprotocol; 401), the
+// per-user rate limit, the request message from path and query, a place among the open WebSockets
+// (503 in all / 429 per user), then the upgrade and the streaming call.
+//
 // Every response carries X-Request-Id and traceparent, and the CORS headers for an allowed origin.
 #include <map>
 #include <memory>
@@ -23,6 +28,7 @@
 #include "marketplace/rpc/auth.hpp"
 #include "routing/route_table.hpp"
 #include "upstream/upstream.hpp"
+#include "ws/ws_hub.hpp"
 
 namespace marketplace::gateway {
 
@@ -50,7 +56,11 @@ private:
     using Reply = std::function<void(HttpResponse)>;
 
     void Handle(HttpRequest&& request, const Peer& peer, Responder respond);
-    void Dispatch(HttpRequest& request, const Peer& peer, const RequestIds& ids, const Reply& reply);
+    void Dispatch(HttpRequest& request, const Peer& peer, const RequestIds& ids, const Reply& reply,
+                  const Responder& respond);
+    /// A GET of a server-streaming route: checks, then hands the connection to a WebSocket bridge.
+    void ServeWebSocket(HttpRequest& request, const RouteLookup& lookup, std::string_view query, const RequestIds& ids,
+                        const Responder& respond);
     void HandleReady(const Reply& reply);
     void HandleWebhook(HttpRequest& request, const std::string& provider, const RequestIds& ids, const Reply& reply);
     void Forward(const Route& route, std::string request_bytes, const std::string& authorization,
@@ -69,6 +79,7 @@ private:
     RateLimiter ip_limiter_;
     RateLimiter user_limiter_;
     Cors cors_;
+    WebSocketHub websockets_;  // before server_: the sessions the server's threads run hold places
     std::unique_ptr<HttpServer> server_;
 };
 

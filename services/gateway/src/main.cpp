@@ -1,10 +1,12 @@
 // The gateway: wiring only.
+#include <cstdlib>
 #include <exception>
 #include <memory>
 
 #include "config.hpp"
 #include "gateway.hpp"
 #include "marketplace/auth/verifier.hpp"
+#include "marketplace/core/clock.hpp"
 #include "marketplace/core/config.hpp"
 #include "marketplace/core/log.hpp"
 #include "signals.hpp"
@@ -20,7 +22,14 @@ int main() {
         return c;
     });
     try {
-        auto verifier = std::make_shared<auth::JwksVerifier>(rpc::CreateChannel(config.auth_channel));
+        // Token expiry is decided on the services' clock: the system clock, or in whole-process
+        // tests the one shifted by MARKETPLACE_CLOCK_OFFSET_FILE (as libs/service reads it).
+        auth::JwksVerifierOptions jwks;
+        if (const char* path = std::getenv("MARKETPLACE_CLOCK_OFFSET_FILE"); path != nullptr && *path != '\0') {
+            core::log::Warn("time comes from a test clock offset file", {{"path", path}});
+            jwks.verify.clock = std::make_shared<core::OffsetFileClock>(path);
+        }
+        auto verifier = std::make_shared<auth::JwksVerifier>(rpc::CreateChannel(config.auth_channel), jwks);
         if (!verifier->Refresh()) core::log::Warn("JWKS not fetched yet; retrying on the first token");
         gateway::Gateway gateway(std::move(config), verifier);
         gateway.Start();

@@ -39,12 +39,20 @@ TEST_CASE("Config: the defaults reach the local stack", "[gateway][unit]") {
     env.Finish();
     CHECK(c.http.listen_address == "127.0.0.1:8080");
     CHECK(c.http.limits.max_body_bytes == 1024 * 1024);
-    REQUIRE(c.upstreams.size() == 4);
+    REQUIRE(c.upstreams.size() == 5);
     CHECK(c.upstreams[0].name == "auth");
     CHECK(c.upstreams[0].channel.target == "127.0.0.1:7101");
     CHECK(c.upstreams[1].channel.target == "127.0.0.1:7102");
     CHECK(c.upstreams[2].channel.target == "127.0.0.1:7103");
     CHECK(c.upstreams[3].channel.target == "127.0.0.1:7104");
+    CHECK(c.upstreams[4].name == "notifications");
+    CHECK(c.upstreams[4].channel.target == "127.0.0.1:7105");
+    CHECK(c.websocket.max_connections == 10'000);
+    CHECK(c.websocket.max_per_user == 16);
+    CHECK(c.websocket.idle_timeout == std::chrono::seconds(60));
+    CHECK(c.websocket.max_queued_messages == 256);
+    CHECK(c.websocket.send_timeout == std::chrono::seconds(10));
+    CHECK(c.websocket.max_inbound_bytes == 1024);
     CHECK(c.auth_channel.target == "127.0.0.1:7101");
     CHECK(c.cors.allowed_origins.empty());
     CHECK(c.webhook.providers == std::vector<std::string>{"sandbox"});
@@ -82,4 +90,21 @@ TEST_CASE("Config: every problem is reported, naming its variable", "[gateway][u
     CHECK_THAT(problems, Catch::Contains("GATEWAY_CORS_ORIGINS"));
     CHECK_THAT(problems, Catch::Contains("GATEWAY_RATE_LIMIT_USER_BURST"));
     CHECK(Problems({{"GATEWAY_SERVICES", ""}}).find("GATEWAY_SERVICES") != std::string::npos);
+}
+
+TEST_CASE("Config: the WebSocket limits are read and checked", "[gateway][unit]") {
+    auto env = Env({{"GATEWAY_WS_MAX_CONNECTIONS", "50"},
+                    {"GATEWAY_WS_MAX_PER_USER", "2"},
+                    {"GATEWAY_WS_IDLE_TIMEOUT", "20s"},
+                    {"NOTIFICATIONS_GRPC_TARGET", "10.0.0.5:7105"}});
+    const auto c = GatewayConfig::FromEnv(env);
+    env.Finish();
+    CHECK(c.websocket.max_connections == 50);
+    CHECK(c.websocket.max_per_user == 2);
+    CHECK(c.websocket.idle_timeout == std::chrono::seconds(20));
+    CHECK(c.upstreams.back().channel.target == "10.0.0.5:7105");
+
+    const auto problems = Problems({{"GATEWAY_WS_MAX_PER_USER", "0"}, {"GATEWAY_WS_MAX_QUEUED_BYTES", "many"}});
+    CHECK_THAT(problems, Catch::Contains("GATEWAY_WS_MAX_PER_USER"));
+    CHECK_THAT(problems, Catch::Contains("GATEWAY_WS_MAX_QUEUED_BYTES"));
 }

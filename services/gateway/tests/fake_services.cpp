@@ -162,6 +162,7 @@ grpc::Status FakePayments::HandleProviderWebhook(grpc::ServerContext* ctx,
             std::lock_guard lock(mu_);
             body_ = req->body();
             signature_ = req->signature();
+            provider_ = req->provider();
         }
         if (req->signature().empty()) throw core::InvalidArgument("signature", "is required");
         resp->set_outcome(payments::v1::WEBHOOK_OUTCOME_APPLIED);
@@ -173,9 +174,47 @@ std::string FakePayments::last_body() const {
     return body_;
 }
 
+std::string FakePayments::last_provider() const {
+    std::lock_guard lock(mu_);
+    return provider_;
+}
+
 std::string FakePayments::last_signature() const {
     std::lock_guard lock(mu_);
     return signature_;
+}
+
+grpc::Status FakeNotifications::StreamNotifications(grpc::ServerContext* ctx,
+                                                    const notifications::v1::StreamNotificationsRequest* req,
+                                                    grpc::ServerWriter<notifications::v1::Notification>* writer) {
+    ++active;
+    const auto status = rpc::Handle(ctx, [&](rpc::CallScope& call) {
+        calls.Record(See(call, "StreamNotifications"));
+        const auto claims = call.RequireClaims();
+        const auto mode = end.load();
+        const int total = mode == End::kFlood ? kFloodLimit : count.load();
+        const std::string padding = mode == End::kFlood ? std::string(16 * 1024, 'x') : std::string();
+        for (int i = 1; i <= total; ++i) {
+            notifications::v1::Notification n;
+            n.set_notification_id("0190a1b2-0000-7000-8000-" + std::to_string(100000000000 + i));
+            n.set_sequence(req->after_sequence() + i);
+            n.set_kind("milestone.funded");
+            n.set_title("Milestone funded for " + claims.subject + padding);
+            n.mutable_created_at()->set_seconds(1'800'000'000 + i);
+            if (!writer->Write(n)) break;  // the call is gone
+            ++written;
+        }
+        if (mode == End::kFail) throw core::FailedPrecondition("the feed was closed");
+        if (mode == End::kHold) {
+            const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+            while (!ctx->IsCancelled() && std::chrono::steady_clock::now() < until) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+        }
+    });
+    if (ctx->IsCancelled()) ++cancelled;
+    --active;
+    return status;
 }
 
 grpc::Status FakeAuth::GetJwks(grpc::ServerContext* ctx, const auth::v1::GetJwksRequest*,

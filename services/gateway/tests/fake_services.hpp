@@ -9,6 +9,7 @@
 #include "marketplace/auth/signing_key.hpp"
 #include "marketplace/auth/v1/auth.grpc.pb.h"
 #include "marketplace/jobs/v1/jobs.grpc.pb.h"
+#include "marketplace/notifications/v1/notifications.grpc.pb.h"
 #include "marketplace/payments/v1/payments.grpc.pb.h"
 
 namespace marketplace::gateway::test {
@@ -60,7 +61,7 @@ public:
     std::atomic<int> slow_ms{0};
 };
 
-/// PaymentsService: HandleProviderWebhook records the body and signature it got.
+/// PaymentsService: HandleProviderWebhook records the body, signature and provider it got.
 class FakePayments final : public payments::v1::PaymentsService::Service {
 public:
     grpc::Status HandleProviderWebhook(grpc::ServerContext* ctx, const payments::v1::HandleProviderWebhookRequest* req,
@@ -68,12 +69,37 @@ public:
 
     std::string last_body() const;
     std::string last_signature() const;
+    std::string last_provider() const;
     CallLog calls;
 
 private:
     mutable std::mutex mu_;
     std::string body_;
     std::string signature_;
+    std::string provider_;
+};
+
+/// NotificationsService: StreamNotifications (for the caller's token) streams `count` notifications
+/// with sequences after_sequence+1, +2, ..., then ends as `end` says. The rest is UNIMPLEMENTED.
+class FakeNotifications final : public notifications::v1::NotificationsService::Service {
+public:
+    enum class End {
+        kOk,     // the stream ends with OK
+        kFail,   // FAILED_PRECONDITION "the feed was closed"
+        kHold,   // stays open until the call is cancelled (at most 60 s)
+        kFlood,  // goes on streaming 16 KiB notifications until the call is cancelled (at most kFloodLimit)
+    };
+    static constexpr int kFloodLimit = 20'000;
+
+    grpc::Status StreamNotifications(grpc::ServerContext* ctx, const notifications::v1::StreamNotificationsRequest* req,
+                                     grpc::ServerWriter<notifications::v1::Notification>* writer) override;
+
+    CallLog calls;
+    std::atomic<int> count{3};
+    std::atomic<End> end{End::kOk};
+    std::atomic<int> active{0};     // streams in progress
+    std::atomic<int> cancelled{0};  // streams that ended because their call was cancelled
+    std::atomic<int> written{0};    // notifications written, over all streams
 };
 
 /// AuthService: GetJwks serves the keys it is given (the rest UNIMPLEMENTED).

@@ -247,6 +247,7 @@ TEST_CASE("Gateway: a provider webhook reaches payments byte for byte with its s
     CHECK(r.Json()["outcome"] == "WEBHOOK_OUTCOME_APPLIED");
     CHECK(f.payments.last_body() == body);
     CHECK(f.payments.last_signature() == "t=1800000000,v1=abcdef");
+    CHECK(f.payments.last_provider() == "sandbox");  // from the path, for payments to check
     CHECK(f.payments.calls.Last().authorization.empty());
 
     const auto unsigned_hook = client.Post("/webhooks/payments/sandbox", "{}");

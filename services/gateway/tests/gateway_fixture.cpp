@@ -31,6 +31,8 @@ GatewayFixture::GatewayFixture(FixtureOptions options) {
     jobs_server = StartServer(&jobs, "marketplace.jobs.v1.JobsService", tokens.verifier());
     payments_server = StartServer(&payments, "marketplace.payments.v1.PaymentsService", tokens.verifier());
     auth_server = StartServer(&auth, "marketplace.auth.v1.AuthService", tokens.verifier());
+    notifications_server =
+        StartServer(&notifications, "marketplace.notifications.v1.NotificationsService", tokens.verifier());
 
     GatewayConfig config;
     config.http.listen_address = "127.0.0.1:0";
@@ -42,7 +44,10 @@ GatewayFixture::GatewayFixture(FixtureOptions options) {
     config.health_timeout = std::chrono::milliseconds(500);
     config.ip_limit = {0, 1};
     config.user_limit = {0, 1};
-    config.upstreams = {{"jobs", Channel(jobs_server->port())}, {"payments", Channel(payments_server->port())}};
+    config.upstreams = {{"jobs", Channel(jobs_server->port())},
+                        {"payments", Channel(payments_server->port())},
+                        {"notifications", Channel(notifications_server->port())}};
+    config.websocket.handshake_timeout = std::chrono::milliseconds(2'000);
     config.auth_channel = Channel(auth_server->port());
     if (options.configure) options.configure(config);
 
@@ -61,6 +66,7 @@ GatewayFixture::~GatewayFixture() {
     gateway.reset();
     jobs_server.reset();
     payments_server.reset();
+    notifications_server.reset();
     auth_server.reset();
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The gateway in-process on an ephemeral port, in front of fake jobs, payments and auth services
+// The gateway in-process on an ephemeral port, in front of fake jobs, payments, notifications and auth services
 // (real gRPC servers built with libs/rpc, on ephemeral ports, verifying tokens themselves).
 #include <functional>
 #include <memory>
@@ -34,8 +34,10 @@ public:
     FakeJobs jobs;
     FakePayments payments;
     FakeAuth auth;
+    FakeNotifications notifications;
     std::unique_ptr<rpc::Server> jobs_server;
     std::unique_ptr<rpc::Server> payments_server;
+    std::unique_ptr<rpc::Server> notifications_server;
     std::unique_ptr<rpc::Server> auth_server;
     std::unique_ptr<Gateway> gateway;
     int port = 0;

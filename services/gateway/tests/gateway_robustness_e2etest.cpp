@@ -87,8 +87,14 @@ TEST_CASE("Robustness: path traversal in variables is refused", "[gateway][e2e]"
                              "/v1/job-templates/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd", "/v1/job-templates/%00"}) {
         INFO(path);
         const auto r = client.Get(path, auth);
+        INFO(r.body);
         CHECK(r.status == 400);
-        CHECK(r.Json()["code"] == "INVALID_ARGUMENT");
+        const auto body = r.Json();
+        CHECK(body["code"] == "INVALID_ARGUMENT");
+        // Named: the whole path ("'..' segments") or the variable the value was meant for.
+        const std::string field = body["field"].get<std::string>();
+        CHECK((field == "path" || field == "template_id" || field == "job_id"));
+        CHECK_THAT(body["message"].get<std::string>(), Catch::Contains(field));
     }
     CHECK(f.jobs.calls.size() == 0);
 }
@@ -146,20 +152,24 @@ TEST_CASE("Robustness: huge headers are 431 and malformed requests 400", "[gatew
         for (int i = 0; i < 2'000; ++i) h.emplace_back("X-H" + std::to_string(i), "value");
         return h;
     }();
-    CHECK(client.Get("/healthz", many).status == 431);
+    CheckClientError(client.Get("/healthz", many), 431, "headers");
 
-    Connection garbage(f.port);
-    garbage.Send("THIS IS NOT HTTP\r\n\r\n");
-    CHECK(garbage.ReadResponse(2s).status == 400);
-    Connection bad_version(f.port);
-    bad_version.Send("GET /healthz HTTX/1.1\r\n\r\n");
-    CHECK(bad_version.ReadResponse(2s).status == 400);
-    Connection bad_length(f.port);
-    bad_length.Send("POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n");
-    CHECK(bad_length.ReadResponse(2s).status == 400);
+    // Whatever is broken, the answer is a JSON error with a message.
+    for (const char* raw : {"THIS IS NOT HTTP\r\n\r\n", "GET /healthz HTTX/1.1\r\n\r\n",
+                            "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+                            "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+                            "GET /v1/job-templates\x01 HTTP/1.1\r\nHost: x\r\n\r\n"}) {
+        INFO(raw);
+        Connection c(f.port);
+        c.Send(raw);
+        const auto r = c.ReadResponse(2s);
+        INFO(r.body);
+        CHECK(r.status == 400);
+        CHECK_FALSE(r.Json()["message"].get<std::string>().empty());
+    }
     Connection absolute(f.port);
     absolute.Send("GET http://evil.example/v1/job-templates HTTP/1.1\r\nHost: x\r\n\r\n");
-    CHECK(absolute.ReadResponse(2s).status == 400);
+    CheckClientError(absolute.ReadResponse(2s), 400, "absolute path", "path");
 }
 
 TEST_CASE("Robustness: a slow client gets 408, an idle one is closed", "[gateway][e2e]") {
@@ -172,7 +182,7 @@ TEST_CASE("Robustness: a slow client gets 408, an idle one is closed", "[gateway
     std::this_thread::sleep_for(150ms);
     slow.Send("a");  // trickling does not reset the request's deadline
     const auto r = slow.ReadResponse(2s);
-    CHECK(r.status == 408);
+    CheckClientError(r, 408, "did not arrive within 300 ms");
     CHECK(r.Json()["code"] == "REQUEST_TIMEOUT");
 
     Connection idle(f.port);

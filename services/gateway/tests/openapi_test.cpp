@@ -36,7 +36,7 @@ void CollectRefs(const json& node, std::set<std::string>& refs) {
 }  // namespace
 
 TEST_CASE("OpenAPI: the embedded documents list exactly the routes of the route table", "[gateway][unit]") {
-    const std::vector<std::string> packages = {"auth", "jobs", "contracts", "payments"};
+    const std::vector<std::string> packages = {"auth", "jobs", "contracts", "payments", "notifications"};
     std::vector<const google::protobuf::ServiceDescriptor*> services;
     for (const auto& p : packages) {
         for (const auto* s : ServicesOf(*FindLinkedPackage(p))) services.push_back(s);
@@ -96,4 +96,14 @@ TEST_CASE("OpenAPI: every $ref of the merged document resolves", "[gateway][unit
         CHECK(doc["definitions"].contains(ref.substr(14)));
     }
     CHECK_THROWS(BuildOpenApiDocument({"nope"}, RouteTable{}, IsPublicMethod, ""));
+}
+
+TEST_CASE("OpenAPI: a server-streaming route is described as a WebSocket", "[gateway][unit]") {
+    const auto table = RouteTable::FromServices(ServicesOf(*FindLinkedPackage("notifications")));
+    const auto doc = json::parse(BuildOpenApiDocument({"notifications"}, table, IsPublicMethod, ""));
+    const auto& stream = doc["paths"]["/v1/notifications:stream"]["get"];
+    CHECK(stream["x-websocket"] == true);
+    CHECK(stream["responses"]["101"]["schema"]["$ref"] == "#/definitions/v1Notification");
+    CHECK(!stream["responses"].contains("200"));
+    CHECK(!doc["paths"]["/v1/notifications"]["get"].contains("x-websocket"));
 }

@@ -41,7 +41,7 @@ Route MakeRoute(const char* method, const char* http_method, const char* path, c
 }  // namespace
 
 TEST_CASE("Route table: every annotated RPC of the linked services has a route", "[gateway][unit]") {
-    const auto services = Services({"auth", "jobs", "contracts", "payments"});
+    const auto services = Services({"auth", "jobs", "contracts", "payments", "notifications"});
     const auto table = RouteTable::FromServices(services);
     std::set<std::string> routed;
     for (const auto& route : table.routes()) routed.insert(route.method->full_name());
@@ -56,6 +56,19 @@ TEST_CASE("Route table: every annotated RPC of the linked services has a route",
     }
     CHECK(annotated > 30);
     CHECK(routed.size() == annotated);
+    CHECK(table.skipped_streaming().empty());
+}
+
+TEST_CASE("Route table: a server-streaming RPC's GET is a WebSocket route beside the unary ones", "[gateway][unit]") {
+    const auto table = RouteTable::FromServices(Services({"notifications"}));
+    const auto stream = table.Find("GET", "/v1/notifications:stream");
+    REQUIRE(stream.route != nullptr);
+    CHECK(stream.route->server_streaming);
+    CHECK(stream.route->grpc_path == "/marketplace.notifications.v1.NotificationsService/StreamNotifications");
+    const auto list = table.Find("GET", "/v1/notifications");
+    REQUIRE(list.route != nullptr);
+    CHECK(!list.route->server_streaming);
+    CHECK(table.Find("POST", "/v1/notifications:stream").allowed_methods == std::vector<std::string>{"GET"});
     CHECK(table.skipped_streaming().empty());
 }
 

@@ -56,11 +56,12 @@ std::int64_t UnixNow() {
 
 /// A provider notification as the test writes it, signed at `signed_at` with `secret`.
 CallResult SendWebhook(const ProviderEvent& event, std::int64_t signed_at, const std::string& secret = kSecret,
-                       v1::WebhookOutcome* outcome = nullptr) {
+                       v1::WebhookOutcome* outcome = nullptr, const std::string& provider = "sandbox") {
     const std::string body = EncodeProviderEvent(event);
     v1::HandleProviderWebhookRequest request;
     request.set_body(body);
     request.set_signature(SignWebhook(secret, signed_at, body));
+    request.set_provider(provider);
     v1::HandleProviderWebhookResponse response;
     auto result = Call(&v1::PaymentsService::Stub::HandleProviderWebhook, User{}, request, &response, "");
     if (outcome != nullptr) *outcome = response.outcome();
@@ -148,6 +149,7 @@ TEST_CASE("Wallet: duplicated, forged and stale webhooks change nothing", "[paym
         v1::HandleProviderWebhookRequest request;
         request.set_body(EncodeProviderEvent(event));
         request.set_signature("t=" + std::to_string(UnixNow()) + ",v1=" + std::string(64, '0'));
+        request.set_provider("sandbox");
         v1::HandleProviderWebhookResponse response;
         CHECK(Call(&v1::PaymentsService::Stub::HandleProviderWebhook, User{}, request, &response, "").code() ==
               grpc::StatusCode::UNAUTHENTICATED);
@@ -155,6 +157,15 @@ TEST_CASE("Wallet: duplicated, forged and stale webhooks change nothing", "[paym
         const auto malformed = Call(&v1::PaymentsService::Stub::HandleProviderWebhook, User{}, request, &response, "");
         CHECK(malformed.code() == grpc::StatusCode::INVALID_ARGUMENT);
         CHECK(malformed.field == "signature");
+    }
+    SECTION("from a provider this service does not work with, or none, even when correctly signed") {
+        const auto unknown = SendWebhook(event, UnixNow(), kSecret, nullptr, "acme");
+        CHECK(unknown.code() == grpc::StatusCode::INVALID_ARGUMENT);
+        CHECK(unknown.field == "provider");
+        CHECK_THAT(unknown.status.error_message(), Catch::Contains("acme"));
+        const auto missing = SendWebhook(event, UnixNow(), kSecret, nullptr, "");
+        CHECK(missing.code() == grpc::StatusCode::INVALID_ARGUMENT);
+        CHECK(missing.field == "provider");
     }
     SECTION("stale") {
         CHECK(SendWebhook(event, UnixNow() - 301).code() == grpc::StatusCode::UNAUTHENTICATED);

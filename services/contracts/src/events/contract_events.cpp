@@ -1,6 +1,7 @@
 #include "events/contract_events.hpp"
 
 #include "domain/statement_of_work.hpp"
+#include "events/saga_metrics.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
@@ -116,28 +117,36 @@ void ContractEvents::OnEscrowFunded(pqxx::work& tx, const payments::v1::EscrowFu
     RequireAmount(tx, e.milestone_id(), e.amount(), "EscrowFunded");
     if (!workflow_.RunSystem(tx, e.milestone_id(), command::EscrowFunded{e.attempt()})) {
         WarnUnknown(e.milestone_id(), "EscrowFunded");
+        return;
     }
+    NoteSagaStep(tx, e.milestone_id(), "fund", "funding_pending");
 }
 
 void ContractEvents::OnEscrowFundingFailed(pqxx::work& tx, const payments::v1::EscrowFundingFailed& e) const {
     RequireMilestoneId(e.milestone_id(), "EscrowFundingFailed");
     if (!workflow_.RunSystem(tx, e.milestone_id(), command::EscrowFundingFailed{e.attempt(), e.reason()})) {
         WarnUnknown(e.milestone_id(), "EscrowFundingFailed");
+        return;
     }
+    NoteSagaStep(tx, e.milestone_id(), "fund", "funding_pending");
 }
 
 void ContractEvents::OnEscrowReleased(pqxx::work& tx, const payments::v1::EscrowReleased& e) const {
     RequireAmount(tx, e.milestone_id(), e.amount(), "EscrowReleased");
     if (!workflow_.RunSystem(tx, e.milestone_id(), command::EscrowReleased{})) {
         WarnUnknown(e.milestone_id(), "EscrowReleased");
+        return;
     }
+    NoteSagaStep(tx, e.milestone_id(), "release", "accepted");
 }
 
 void ContractEvents::OnEscrowRefunded(pqxx::work& tx, const payments::v1::EscrowRefunded& e) const {
     RequireAmount(tx, e.milestone_id(), e.amount(), "EscrowRefunded");
     if (!workflow_.RunSystem(tx, e.milestone_id(), command::EscrowRefunded{})) {
         WarnUnknown(e.milestone_id(), "EscrowRefunded");
+        return;
     }
+    NoteSagaStep(tx, e.milestone_id(), "refund", "cancel_pending");
 }
 
 void ContractEvents::OnAutoRelease(pqxx::work& tx, const messaging::Timer& timer) const {

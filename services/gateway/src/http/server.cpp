@@ -20,7 +20,7 @@ namespace log = core::log;
 using tcp = asio::ip::tcp;
 
 struct Responder::Slot {
-    explicit Slot(SendFn fn) : send(std::move(fn)) {}
+    Slot(SendFn fn, HandOverFn hand_over_fn) : send(std::move(fn)), hand_over(std::move(hand_over_fn)) {}
     ~Slot() {
         if (!sent.exchange(true)) {
             log::Error("a request was dropped without a response");
@@ -28,14 +28,26 @@ struct Responder::Slot {
         }
     }
     SendFn send;
+    HandOverFn hand_over;
     std::atomic<bool> sent{false};
 };
 
-Responder::Responder(SendFn send) : slot_(std::make_shared<Slot>(std::move(send))) {}
+Responder::Responder(SendFn send, HandOverFn hand_over)
+    : slot_(std::make_shared<Slot>(std::move(send), std::move(hand_over))) {}
 
 void Responder::operator()(HttpResponse response) const {
     if (slot_->sent.exchange(true)) return;
     slot_->send(std::move(response));
+}
+
+void Responder::Upgrade(UpgradeFn take) const {
+    if (slot_->sent.exchange(true)) return;
+    if (!slot_->hand_over) {
+        log::Error("an upgrade was asked of a connection that cannot hand over");
+        slot_->send(ErrorResponse(bhttp::status::internal_server_error, "INTERNAL", "internal error"));
+        return;
+    }
+    slot_->hand_over(std::move(take));
 }
 
 std::pair<std::string, int> SplitHostPort(const std::string& address) {

@@ -36,14 +36,27 @@ struct HttpServerOptions {
     std::chrono::milliseconds drain_timeout{10'000};
 };
 
+/// A connection the handler took over instead of answering (a WebSocket upgrade): the socket, on the
+/// connection's strand. Defined in http/upgraded_connection.hpp (Asio/Beast headers).
+struct UpgradedConnection;
+using UpgradeFn = std::function<void(std::unique_ptr<UpgradedConnection>)>;
+
 /// Sends the response to one request, once; later calls are ignored. Copyable (all copies share one
 /// slot) and callable from any thread. If every copy goes away unused, the client gets a 500.
 class Responder final {
 public:
     using SendFn = std::function<void(HttpResponse)>;
-    explicit Responder(SendFn send);
+    /// What the connection does with an upgrade: runs `take` on its strand with the connection.
+    using HandOverFn = std::function<void(UpgradeFn take)>;
+    explicit Responder(SendFn send, HandOverFn hand_over = {});
 
     void operator()(HttpResponse response) const;
+
+    /// Instead of a response (and counting as the answer): hands the connection to `take`, which runs
+    /// on the connection's strand; the server reads and writes nothing more on it. The connection
+    /// still counts against max_connections until the UpgradedConnection (or what took its stream)
+    /// is gone. Without a hand-over (a Responder made without one), the client gets a 500.
+    void Upgrade(UpgradeFn take) const;
 
 private:
     struct Slot;

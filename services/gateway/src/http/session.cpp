@@ -10,6 +10,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "http/upgraded_connection.hpp"
 #include "marketplace/core/log.hpp"
 
 namespace marketplace::gateway::impl {
@@ -34,7 +35,7 @@ Session::Session(tcp::socket&& socket, std::shared_ptr<ServerShared> shared)
 
 Session::~Session() {
     if (dispatched_) --shared_->in_flight;
-    --shared_->connections;
+    if (!handed_over_) --shared_->connections;
 }
 
 void Session::Start() {
@@ -149,10 +150,15 @@ void Session::Dispatch() {
     HttpRequest request = parser_->release();
     parser_.reset();
     auto self = shared_from_this();
-    Responder respond([self](HttpResponse response) {
-        asio::post(self->stream_.get_executor(),
-                   [self, response = std::move(response)]() mutable { self->Write(std::move(response), false); });
-    });
+    Responder respond(
+        [self](HttpResponse response) {
+            asio::post(self->stream_.get_executor(),
+                       [self, response = std::move(response)]() mutable { self->Write(std::move(response), false); });
+        },
+        [self](UpgradeFn take) {
+            asio::post(self->stream_.get_executor(),
+                       [self, take = std::move(take)]() mutable { self->HandOver(std::move(take)); });
+        });
     try {
         shared_->handler(std::move(request), peer_, respond);
     } catch (const std::exception& e) {
@@ -178,6 +184,23 @@ void Session::Write(HttpResponse response, bool close) {
         if (!keep_alive) return self->LingeringClose();
         self->ReadIdle();
     });
+}
+
+void Session::HandOver(UpgradeFn take) {
+    if (dispatched_) {
+        dispatched_ = false;
+        --shared_->in_flight;
+    }
+    StopRequestTimer();
+    stream_.expires_never();
+    handed_over_ = true;
+    auto shared = shared_;
+    std::shared_ptr<void> slot(nullptr, [shared](void*) { --shared->connections; });
+    try {
+        take(std::make_unique<UpgradedConnection>(std::move(stream_), std::move(slot)));
+    } catch (const std::exception& e) {
+        log::Error("taking over a connection failed", {{"error", e.what()}});
+    }
 }
 
 void Session::Fail(bhttp::status status, std::string_view code, std::string_view message) {

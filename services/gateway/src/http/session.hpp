@@ -45,6 +45,8 @@ private:
     void Dispatch();
     /// On the strand: writes `response` (keep-alive unless `close`), then reads the next request.
     void Write(HttpResponse response, bool close);
+    /// On the strand: gives the connection to `take` (Responder::Upgrade); the session ends.
+    void HandOver(UpgradeFn take);
     /// Answers a request that could not be read, then closes.
     void Fail(bhttp::status status, std::string_view code, std::string_view message);
     /// Half-closes, reads and drops what the client still sends (bounded), then closes: a client that
@@ -67,6 +69,7 @@ private:
     unsigned version_ = 11;
     bool keep_alive_ = false;
     bool dispatched_ = false;
+    bool handed_over_ = false;  // the connection count moved to the UpgradedConnection
 };
 
 }  // namespace marketplace::gateway::impl

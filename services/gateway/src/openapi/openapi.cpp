@@ -69,6 +69,31 @@ json GatewayPaths(const std::string& webhook_signature_header) {
     return paths;
 }
 
+// A server-streaming route is a WebSocket (ws/websocket_bridge.hpp): say so where Swagger 2.0 can.
+void DescribeWebSocket(json& paths, const Route& route) {
+    const std::string path = route.path.OpenApiPath();
+    if (!paths.contains(path) || !paths[path].contains("get")) return;
+    auto& operation = paths[path]["get"];
+    operation["x-websocket"] = true;
+    operation["description"] =
+        "A WebSocket (GET with Upgrade: websocket): each streamed message is one JSON text frame. The token "
+        "goes in the Authorization header or, from a browser, as the subprotocol list 'bearer, <token>'. A "
+        "failed stream ends with an error frame {code, message, field} and close code 4000 + the HTTP status "
+        "the error maps to; an ended stream closes with 1000.";
+    operation["parameters"].push_back({{"name", "Sec-WebSocket-Protocol"},
+                                       {"in", "header"},
+                                       {"required", false},
+                                       {"type", "string"},
+                                       {"description", "bearer, <access token> (browsers, which cannot set headers)"}});
+    auto& responses = operation["responses"];
+    responses["101"] = {{"description", "Switching to the WebSocket protocol."}};
+    if (responses.contains("200")) {
+        responses["101"]["schema"] = responses["200"]["schema"];
+        responses.erase("200");
+    }
+    responses["426"] = {{"description", "Not a WebSocket opening handshake."}};
+}
+
 }  // namespace
 
 std::string BuildOpenApiDocument(const std::vector<std::string>& packages, const RouteTable& routes,
@@ -110,6 +135,7 @@ std::string BuildOpenApiDocument(const std::vector<std::string>& packages, const
         }
     }
     for (const auto& route : routes.routes()) {
+        if (route.server_streaming) DescribeWebSocket(merged["paths"], route);
         if (!is_public(route.method->full_name())) continue;
         std::string verb = route.http_method;
         for (auto& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -16,9 +16,15 @@ std::string Describe(const Route& route) {
     return route.method->full_name() + " (" + route.http_method + " " + route.path.text() + ")";
 }
 
-void AddRule(RouteTable& table, const pb::MethodDescriptor* method, const google::api::HttpRule& rule) {
+// Adds the route of one binding; false when it is a streaming RPC's binding that cannot be served
+// (anything but a GET of a server-streaming RPC).
+bool AddRule(RouteTable& table, const pb::MethodDescriptor* method, const google::api::HttpRule& rule) {
     Route route;
     route.method = method;
+    route.server_streaming = method->server_streaming();
+    if (method->client_streaming() || (route.server_streaming && rule.pattern_case() != google::api::HttpRule::kGet)) {
+        return false;
+    }
     route.grpc_path = "/" + method->service()->full_name() + "/" + method->name();
     route.body = rule.body();
     route.response_body = rule.response_body();
@@ -57,6 +63,7 @@ void AddRule(RouteTable& table, const pb::MethodDescriptor* method, const google
         throw std::invalid_argument(method->full_name() + ": " + e.what());
     }
     table.Add(std::move(route));
+    return true;
 }
 
 }  // namespace
@@ -67,18 +74,15 @@ RouteTable RouteTable::FromServices(const std::vector<const pb::ServiceDescripto
         for (int i = 0; i < service->method_count(); ++i) {
             const auto* method = service->method(i);
             if (!method->options().HasExtension(google::api::http)) continue;
-            if (method->client_streaming() || method->server_streaming()) {
-                table.skipped_streaming_.push_back(method->full_name());
-                continue;
-            }
             const auto& rule = method->options().GetExtension(google::api::http);
-            AddRule(table, method, rule);
+            bool skipped = !AddRule(table, method, rule);
             for (const auto& extra : rule.additional_bindings()) {
                 if (extra.additional_bindings_size() > 0) {
                     throw std::invalid_argument(method->full_name() + ": additional_bindings cannot nest");
                 }
-                AddRule(table, method, extra);
+                skipped = !AddRule(table, method, extra) || skipped;
             }
+            if (skipped) table.skipped_streaming_.push_back(method->full_name());
         }
     }
     return table;

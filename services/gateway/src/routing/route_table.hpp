@@ -1,6 +1,7 @@
 #pragma once
 // The route table, built from the google.api.http options in the compiled descriptors: one route
-// per binding (the rule and its additional_bindings) of every unary RPC of the given services.
+// per binding (the rule and its additional_bindings) of every unary RPC of the given services, and
+// of every server-streaming RPC whose binding is a GET (served as a WebSocket, ws/).
 // Nothing here is written per RPC: an annotated RPC added to a proto is a new route.
 #include <string>
 #include <string_view>
@@ -22,6 +23,8 @@ struct Route {
     /// The request holds google.protobuf.Value / ListValue / Struct somewhere, whose JSON may nest
     /// lists (set by RouteTable::Add).
     bool dynamic_json = false;
+    /// A server-streaming RPC: the route is a WebSocket, one JSON text frame per streamed message.
+    bool server_streaming = false;
 };
 
 /// What a lookup found: a route and its variables; or, with no route, the methods the path does
@@ -34,8 +37,9 @@ struct RouteLookup {
 
 class RouteTable final {
 public:
-    /// The routes of every unary RPC of `services` with a google.api.http option. Streaming RPCs are
-    /// skipped (listed by skipped_streaming()). Throws std::invalid_argument for a bad template, a
+    /// The routes of every unary RPC of `services` with a google.api.http option, and the GET bindings
+    /// of their server-streaming RPCs. Client-streaming RPCs and other bindings of server-streaming
+    /// ones are skipped (listed by skipped_streaming()). Throws std::invalid_argument for a bad template, a
     /// variable or body naming no suitable field, or two routes that conflict.
     static RouteTable FromServices(const std::vector<const google::protobuf::ServiceDescriptor*>& services);
 

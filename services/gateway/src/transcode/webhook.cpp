@@ -23,10 +23,11 @@ std::string WebhookProvider(std::string_view raw_path) {
     return std::string(rest);
 }
 
-std::string WebhookRequestBytes(std::string_view body, std::string_view signature) {
+std::string WebhookRequestBytes(std::string_view body, std::string_view signature, std::string_view provider) {
     payments::v1::HandleProviderWebhookRequest request;
     request.set_body(std::string(body));
     request.set_signature(std::string(signature));
+    request.set_provider(std::string(provider));
     return request.SerializeAsString();
 }
 

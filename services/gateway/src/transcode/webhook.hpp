@@ -1,8 +1,8 @@
 #pragma once
 // POST /webhooks/payments/{provider}: a payment provider's notification, passed to
 // PaymentsService.HandleProviderWebhook exactly as it arrived (the raw body bytes, which the
-// signature covers, and the signature header), for payments to verify. Not a transcoded route:
-// the body is not the request message's JSON.
+// signature covers, and the signature header) with the provider named in the path, for payments to
+// verify. Not a transcoded route: the body is not the request message's JSON.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,7 +28,7 @@ Route WebhookRoute();
 /// `path` is not a webhook path.
 std::string WebhookProvider(std::string_view raw_path);
 
-/// The serialized HandleProviderWebhookRequest{body, signature}.
-std::string WebhookRequestBytes(std::string_view body, std::string_view signature);
+/// The serialized HandleProviderWebhookRequest{body, signature, provider}.
+std::string WebhookRequestBytes(std::string_view body, std::string_view signature, std::string_view provider);
 
 }  // namespace marketplace::gateway

@@ -37,6 +37,8 @@ struct PendingCall {
     std::shared_ptr<CallTracker> tracker;
 };
 
+}  // namespace
+
 std::string ToBytes(const grpc::ByteBuffer& buffer) {
     std::vector<grpc::Slice> slices;
     std::string out;
@@ -45,8 +47,6 @@ std::string ToBytes(const grpc::ByteBuffer& buffer) {
     for (const auto& slice : slices) out.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
     return out;
 }
-
-}  // namespace
 
 void Upstream::Call(UpstreamCall call, std::function<void(UpstreamResult)> done) {
     auto* pending = new PendingCall;

@@ -1,6 +1,7 @@
 #pragma once
 // One service the gateway routes to: a gRPC channel (libs/rpc: retries of UNAVAILABLE, keepalive)
-// and generic unary calls on it with the callback API, so no thread waits for an answer.
+// and generic unary and server-streaming calls on it with the callback API, so no thread waits for
+// an answer.
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -13,6 +14,7 @@
 #include <grpcpp/support/status.h>
 
 #include "marketplace/rpc/client.hpp"
+#include "upstream/upstream_stream.hpp"
 
 namespace grpc {
 class Channel;
@@ -28,12 +30,6 @@ struct UpstreamCall {
     std::vector<std::pair<std::string, std::string>> metadata;
 };
 
-struct UpstreamResult {
-    grpc::Status status;
-    std::string response_bytes;
-    std::string error_field;  // the x-error-field trailing metadata, or empty
-};
-
 /// Counts calls in flight over every upstream so a shutdown can wait for their callbacks.
 class CallTracker final {
 public:
@@ -47,6 +43,9 @@ private:
     std::atomic<std::size_t> active_{0};
 };
 
+/// The bytes of a received message.
+std::string ToBytes(const grpc::ByteBuffer& buffer);
+
 class Upstream final {
 public:
     /// `name` is the short service name ("jobs"); `services` the full names of the gRPC services it serves.
@@ -55,6 +54,10 @@ public:
 
     /// Starts the call; `done` runs once, on a gRPC thread, when it finishes.
     void Call(UpstreamCall call, std::function<void(UpstreamResult)> done);
+
+    /// Starts a server-streaming call (`call.deadline` may be time_point::max(): none) reporting to
+    /// `observer`, which is kept until OnFinish has returned. Counted by the tracker until then.
+    std::shared_ptr<UpstreamStream> OpenStream(UpstreamCall call, std::shared_ptr<StreamObserver> observer);
 
     /// Asks grpc.health.v1.Health/Check for the whole server; `done` gets "SERVING", "NOT_SERVING",
     /// or the failed call's code name ("UNAVAILABLE", "DEADLINE_EXCEEDED"...).

@@ -8,6 +8,7 @@
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/rpc/idempotency.hpp"
+#include "marketplace/service/after_commit.hpp"
 
 namespace marketplace::payments {
 namespace {
@@ -56,7 +57,7 @@ grpc::Status PaymentsApi::CreateDeposit(grpc::ServerContext* context, const v1::
         const std::string user = CallerId(call.RequireClaims());
         const auto idempotent = rpc::IdempotentCall::From(call);
         const auto amount = RequireAmount(request->has_amount(), request->amount(), "amount", config_);
-        *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+        *response = service::InTransactionThen(runtime_.pool(), [&](pqxx::work& tx) {
             return runtime_.idempotency().Run<v1::CreateDepositResponse>(tx, idempotent, *request, [&] {
                 v1::CreateDepositResponse r;
                 *r.mutable_deposit() = api::ToDeposit(wallets_.CreateDeposit(tx, user, amount));
@@ -87,7 +88,7 @@ grpc::Status PaymentsApi::CreatePayout(grpc::ServerContext* context, const v1::C
         const std::string user = CallerId(call.RequireClaims());
         const auto idempotent = rpc::IdempotentCall::From(call);
         const auto amount = RequireAmount(request->has_amount(), request->amount(), "amount", config_);
-        *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+        *response = service::InTransactionThen(runtime_.pool(), [&](pqxx::work& tx) {
             return runtime_.idempotency().Run<v1::CreatePayoutResponse>(tx, idempotent, *request, [&] {
                 v1::CreatePayoutResponse r;
                 *r.mutable_payout() = api::ToPayout(wallets_.CreatePayout(tx, user, amount));
@@ -167,14 +168,22 @@ grpc::Status PaymentsApi::HandleProviderWebhook(grpc::ServerContext* context,
                                                 const v1::HandleProviderWebhookRequest* request,
                                                 v1::HandleProviderWebhookResponse* response) {
     // Called by the provider: no token, no idempotency key. The signature authenticates it and the
-    // provider's event id deduplicates it.
+    // provider's event id deduplicates it. Only the provider this service submits orders to may answer.
     return rpc::Handle(context, [&](rpc::CallScope&) {
+        const std::string known = wallets_.provider().name();
+        if (request->provider().empty()) {
+            throw core::InvalidArgument("provider", "is required (this service takes webhooks from '" + known + "')");
+        }
+        if (request->provider() != known) {
+            throw core::InvalidArgument("provider", "unknown payment provider '" + request->provider() +
+                                                        "'; this service takes webhooks from '" + known + "'");
+        }
         if (request->body().size() > kMaxWebhookBodyBytes) throw core::InvalidArgument("body", "is larger than 64 KiB");
         VerifyWebhook(config_.webhook_secret, request->signature(), request->body(), runtime_.clock()->Now(),
                       config_.webhook_tolerance);
         const ProviderEvent event = DecodeProviderEvent(request->body());
-        const auto result =
-            db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) { return wallets_.ApplyProviderEvent(tx, event); });
+        const auto result = service::InTransactionThen(
+            runtime_.pool(), [&](pqxx::work& tx) { return wallets_.ApplyProviderEvent(tx, event); });
         if (result == WebhookResult::kApplied) runtime_.Published();
         response->set_outcome(api::ToOutcome(result));
     });
@@ -210,7 +219,7 @@ grpc::Status PaymentsApi::CreateTransfers(grpc::ServerContext* context, const v1
             if (from == to) throw core::InvalidArgument(field + ".to_user_id", "must differ from from_user_id");
             transfers.push_back({from, to, RequireAmount(t.has_amount(), t.amount(), field + ".amount", config_)});
         }
-        *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+        *response = service::InTransactionThen(runtime_.pool(), [&](pqxx::work& tx) {
             return runtime_.idempotency().Run<v1::CreateTransfersResponse>(tx, idempotent, *request, [&] {
                 v1::CreateTransfersResponse r;
                 r.set_operation_id(admin_.CreateTransfers(tx, transfers));

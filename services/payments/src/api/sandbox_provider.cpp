@@ -64,6 +64,7 @@ void SandboxProvider::Deliver(const ProviderEvent& original) {
     v1::HandleProviderWebhookRequest request;
     request.set_body(body);
     request.set_signature(SignWebhook(secret_, event.created, body));
+    request.set_provider(name());
     v1::HandleProviderWebhookResponse response;
     grpc::ClientContext context;
     rpc::PrepareClientContext(context, std::chrono::system_clock::now() + std::chrono::seconds(10));

@@ -19,7 +19,8 @@ PaymentsComponent::PaymentsComponent(service::Runtime& runtime, PaymentsConfig c
       escrow_(runtime, config_),
       wallets_(runtime, config_, options.provider ? options.provider : sandbox_),
       admin_(runtime, config_),
-      api_(runtime, config_, wallets_, escrow_, admin_) {
+      api_(runtime, config_, wallets_, escrow_, admin_),
+      ledger_metrics_(runtime.pool()) {
     RouteContractEvents(router_, escrow_);
     if (options.consume_events) runtime.Consume({kContractsTopic}, router_.Handler());
     runtime.OnTimer(kSubmitDepositTimer,

@@ -10,6 +10,7 @@
 #include "app/config.hpp"
 #include "app/escrow_flows.hpp"
 #include "app/ledger_admin.hpp"
+#include "app/ledger_metrics.hpp"
 #include "app/wallet_flows.hpp"
 #include "marketplace/service/event_router.hpp"
 #include "marketplace/service/runtime.hpp"
@@ -47,6 +48,7 @@ private:
     LedgerAdmin admin_;
     service::EventRouter router_;
     PaymentsApi api_;
+    LedgerMetrics ledger_metrics_;
 };
 
 }  // namespace marketplace::payments

@@ -5,6 +5,7 @@
 
 #include <pqxx/pqxx>
 
+#include "app/ledger_metrics.hpp"
 #include "marketplace/db/arrays.hpp"
 
 namespace marketplace::payments::storage {
@@ -169,6 +170,7 @@ void LedgerStore::Post(pqxx::work& tx, const Operation& operation, const std::ve
         "AS t(leg, debit, credit, amount, currency)",
         operation.id, IntArray(leg_numbers), IntArray(debits), IntArray(credits), IntArray(amounts),
         TextArray(currencies), at);
+    CountTransfers(tx, legs.size());
 
     std::vector<std::int64_t> changed, changes;
     for (const auto& [id, delta] : deltas) {

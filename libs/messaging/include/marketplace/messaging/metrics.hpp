@@ -34,4 +34,15 @@ private:
     std::map<std::string, std::int64_t> lag_;
 };
 
+struct TimerMetrics {
+    /// Counts a timer of `kind` whose handler's transaction committed.
+    void Fired(const std::string& kind);
+    /// Timers fired so far, by kind.
+    std::map<std::string, std::uint64_t> FiredByKind() const;
+
+private:
+    mutable std::mutex mu_;
+    std::map<std::string, std::uint64_t> fired_;
+};
+
 }  // namespace marketplace::messaging

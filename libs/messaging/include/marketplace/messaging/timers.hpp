@@ -12,6 +12,7 @@
 
 #include "marketplace/core/clock.hpp"
 #include "marketplace/db/pool.hpp"
+#include "marketplace/messaging/metrics.hpp"
 
 namespace marketplace::messaging {
 
@@ -54,8 +55,10 @@ public:
     void Stop();
     /// Fires every due timer once now, on the calling thread; returns how many fired.
     int RunDue();
-    /// Timers past due and not yet fired (a metric).
-    std::int64_t Overdue();
+    /// Timers due more than `grace` ago and not yet fired (a metric).
+    std::int64_t Overdue(std::chrono::seconds grace = std::chrono::seconds(0));
+    /// Timers fired, by kind.
+    const TimerMetrics& metrics() const;
 
 private:
     class Impl;

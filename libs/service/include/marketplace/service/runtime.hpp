@@ -41,8 +41,11 @@ struct RuntimeConfig {
     /// SHUTDOWN_TIMEOUT: after the gRPC drain, how long stopping consumers, timers and the relay may
     /// take before the process exits anyway (status 70); what was not flushed stays in the outbox.
     std::chrono::milliseconds shutdown_timeout{15000};
+    /// METRICS_LISTEN: where GET /metrics is served (host:port); "" serves no metrics.
+    std::string metrics_listen;
 
-    /// PG_*, KAFKA_*, GRPC_LISTEN (default 127.0.0.1:<default_grpc_port>), GRPC_DRAIN_TIMEOUT, TIMER_POLL.
+    /// PG_*, KAFKA_*, GRPC_LISTEN (default 127.0.0.1:<default_grpc_port>), GRPC_DRAIN_TIMEOUT, TIMER_POLL,
+    /// METRICS_LISTEN (default 127.0.0.1:<9100 + default_grpc_port - 7100>, "off" for none).
     static RuntimeConfig FromEnv(core::EnvReader& env, const std::string& name, int default_grpc_port);
 };
 
@@ -81,8 +84,11 @@ public:
     /// Registers a timer handler (before Start).
     void OnTimer(const std::string& kind, messaging::TimerHandler handler);
 
-    /// Starts the server, relay, consumers and timers; returns the gRPC port.
+    /// Starts the metrics endpoint, server, relay, consumers and timers; returns the gRPC port.
+    /// Throws std::runtime_error when the gRPC or metrics address cannot be bound.
     int Start();
+    /// The port GET /metrics is served on once started; 0 when metrics_listen is "".
+    int metrics_port() const;
     /// Drains gRPC, stops consumers and timers, flushes the relay. Idempotent.
     void Stop();
     /// Start(), wait for SIGTERM/SIGINT, Stop(); returns the process exit status.

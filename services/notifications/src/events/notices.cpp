@@ -1,0 +1,124 @@
+#include "events/notices.hpp"
+
+#include "marketplace/core/errors.hpp"
+#include "marketplace/core/ids.hpp"
+#include "marketplace/core/money.hpp"
+
+namespace marketplace::notifications {
+namespace {
+
+void RequireId(const std::string& id, const char* field) {
+    if (id.empty()) throw core::InvalidArgument(field, "is required");
+    if (id.size() > 64) throw core::InvalidArgument(field, "must be at most 64 characters");
+}
+
+/// " of 1500.00 EUR" / "1500.00 EUR " style fragments, empty when the amount cannot be shown.
+std::string With(const std::string& prefix, const common::v1::Money& amount, const std::string& suffix = {}) {
+    const auto text = AmountText(amount);
+    return text.empty() ? std::string() : prefix + text + suffix;
+}
+
+Notice MilestoneNotice(std::string kind, std::string title, const std::string& milestone_id,
+                       const std::string& contract_id, std::vector<Recipient> recipients) {
+    RequireId(milestone_id, "milestone_id");
+    return Notice{std::move(kind), std::move(title), contract_id, milestone_id, std::move(recipients)};
+}
+
+}  // namespace
+
+std::string AmountText(const common::v1::Money& amount) {
+    if (!core::Currency::IsKnown(amount.currency())) return {};
+    return core::Money(amount.minor_units(), core::Currency::Parse(amount.currency())).ToString();
+}
+
+Notice NoticeOf(const contracts::v1::ContractCreated& e) {
+    RequireId(e.contract_id(), "contract_id");
+    RequireId(e.client_id(), "client_id");
+    RequireId(e.freelancer_id(), "freelancer_id");
+    const int n = e.milestone_ids_size();
+    return Notice{"contract.created",
+                  "New contract with " + std::to_string(n) + (n == 1 ? " milestone" : " milestones") +
+                      ": sign its statement of work to begin",
+                  e.contract_id(),
+                  {},
+                  {Recipient::Client(), Recipient::Freelancer()}};
+}
+
+Notice NoticeOf(const contracts::v1::MilestoneSubmitted& e) {
+    std::string title = "Milestone submitted for your review";
+    if (!e.auto_release_at().empty()) title += ": it is accepted automatically at " + e.auto_release_at();
+    return MilestoneNotice("milestone.submitted", std::move(title), e.milestone_id(), e.contract_id(),
+                           {Recipient::Client()});
+}
+
+Notice NoticeOf(const contracts::v1::MilestoneAccepted& e) {
+    if (e.auto_released()) {
+        return MilestoneNotice(
+            "milestone.accepted",
+            "Milestone accepted automatically at its review deadline" + With(": ", e.amount(), " is being released"),
+            e.milestone_id(), e.contract_id(), {Recipient::Freelancer(), Recipient::Client()});
+    }
+    return MilestoneNotice("milestone.accepted",
+                           "Milestone accepted by the client" + With(": ", e.amount(), " is being released to you"),
+                           e.milestone_id(), e.contract_id(), {Recipient::Freelancer()});
+}
+
+Notice NoticeOf(const contracts::v1::MilestoneRejected& e) {
+    std::string title = "Changes requested on your milestone";
+    if (!e.feedback().empty()) title += ": " + Shorten(e.feedback(), kMaxExcerptChars);
+    return MilestoneNotice("milestone.changes_requested", std::move(title), e.milestone_id(), e.contract_id(),
+                           {Recipient::Freelancer()});
+}
+
+Notice NoticeOf(const contracts::v1::MilestoneCancelled& e) {
+    return MilestoneNotice("milestone.cancelled", "Milestone cancelled by the client", e.milestone_id(),
+                           e.contract_id(), {Recipient::Freelancer()});
+}
+
+Notice NoticeOf(const payments::v1::EscrowFunded& e) {
+    return MilestoneNotice("milestone.funded",
+                           "Milestone funded" + With(": ", e.amount(), " is in escrow") + ", you can start",
+                           e.milestone_id(), {}, {Recipient::Freelancer()});
+}
+
+Notice NoticeOf(const payments::v1::EscrowFundingFailed& e) {
+    std::string title = "Funding the milestone failed";
+    if (!e.reason().empty()) title += ": " + Shorten(e.reason(), kMaxExcerptChars);
+    return MilestoneNotice("milestone.funding_failed", std::move(title), e.milestone_id(), {}, {Recipient::Client()});
+}
+
+Notice NoticeOf(const payments::v1::EscrowRefunded& e) {
+    return MilestoneNotice("escrow.refunded", "Escrow refunded" + With(": ", e.amount(), " is back in your wallet"),
+                           e.milestone_id(), {}, {Recipient::Client()});
+}
+
+Notice NoticeOf(const payments::v1::PayoutCompleted& e) {
+    RequireId(e.user_id(), "user_id");
+    const bool voided = e.outcome() == "voided";
+    return Notice{"payout.completed",
+                  voided ? "Payout returned" + With(": ", e.amount(), " is back in your wallet")
+                         : "Payout sent" + With(": ", e.amount(), " is on its way to your bank"),
+                  {},
+                  {},
+                  {Recipient::User(e.user_id())}};
+}
+
+std::vector<Notice> NoticesOf(const payments::v1::EscrowReleased& e) {
+    std::vector<Notice> out;
+    for (int i = 0; i < e.legs_size(); ++i) {
+        const auto& leg = e.legs(i);
+        if (leg.kind() != "payee") continue;  // the platform fee has no user
+        RequireId(leg.user_id(), ("legs[" + std::to_string(i) + "].user_id").c_str());
+        out.push_back(MilestoneNotice("escrow.released",
+                                      "Payment released" + With(": ", leg.amount(), " is in your wallet"),
+                                      e.milestone_id(), {}, {Recipient::User(leg.user_id())}));
+    }
+    if (out.empty()) {
+        // A release that lists no payee still paid the freelancer.
+        out.push_back(MilestoneNotice("escrow.released", "Payment released" + With(": ", e.amount(), " in total"),
+                                      e.milestone_id(), {}, {Recipient::Freelancer()}));
+    }
+    return out;
+}
+
+}  // namespace marketplace::notifications
