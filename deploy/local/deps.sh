@@ -15,6 +15,7 @@ packages=(
   prometheus-cpp-dev
   wrk
   docker-compose prometheus python3-yaml
+  openjdk-17-jre-headless maven openssl
 )
 
 missing=()
@@ -37,24 +38,27 @@ if command -v npm > /dev/null && [ -f "$k8s_check/package-lock.json" ] &&
   cp "$k8s_check/package-lock.json" "$k8s_check/node_modules/.marketplace-lock"
 fi
 
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    SUDO=sudo
+  else
+    SUDO=
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  # Keep the package's own cluster from being created: the local stack makes its own.
+  if [ ! -e /etc/postgresql-common/createcluster.conf ] || ! grep -q '^create_main_cluster = false' /etc/postgresql-common/createcluster.conf; then
+    $SUDO mkdir -p /etc/postgresql-common
+    echo 'create_main_cluster = false' | $SUDO tee -a /etc/postgresql-common/createcluster.conf > /dev/null
+  fi
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" > /tmp/marketplace-deps.log 2>&1 || {
+    echo "deps: apt-get install failed; see /tmp/marketplace-deps.log" >&2
+    tail -20 /tmp/marketplace-deps.log >&2
+    exit 1
+  }
+  echo "deps: done"
+fi
 
-echo "deps: installing ${missing[*]}"
-if [ "$(id -u)" -ne 0 ]; then
-  SUDO=sudo
-else
-  SUDO=
-fi
-export DEBIAN_FRONTEND=noninteractive
-# Keep the package's own cluster from being created: the local stack makes its own.
-if [ ! -e /etc/postgresql-common/createcluster.conf ] || ! grep -q '^create_main_cluster = false' /etc/postgresql-common/createcluster.conf; then
-  $SUDO mkdir -p /etc/postgresql-common
-  echo 'create_main_cluster = false' | $SUDO tee -a /etc/postgresql-common/createcluster.conf > /dev/null
-fi
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" > /tmp/marketplace-deps.log 2>&1 || {
-  echo "deps: apt-get install failed; see /tmp/marketplace-deps.log" >&2
-  tail -20 /tmp/marketplace-deps.log >&2
-  exit 1
-}
-echo "deps: done"
+# Apache Kafka's broker (Maven Central), into a cache outside the repository.
+"$(dirname "${BASH_SOURCE[0]}")/kafka/fetch.sh"

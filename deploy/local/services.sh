@@ -167,14 +167,14 @@ stop_one() { # service replica
     rm -f "$(pid_file "$s" "$k")"
 }
 
-# The dev broker creates the unprefixed topics when it starts; prefixed ones are created here
-# (an existing topic is left as it is). Real Kafka's topics are the operator's (docs/OPERATIONS.md).
+# The cluster creates the unprefixed topics when it starts; prefixed ones are created here through
+# the admin API (an existing topic is left as it is).
 create_topics() {
-    local broker=$BIN_DIR/deploy/local/devbroker s
-    [ -n "${KAFKA_TOPIC_PREFIX:-}" ] && [ -x "$broker" ] && [ -f "$STATE/kafka/control" ] || return 0
-    for s in auth jobs contracts payments notifications; do
-        "$broker" --state-dir "$STATE" ctl topic-create "${KAFKA_TOPIC_PREFIX}$s.events.v1" 4 >/dev/null 2>&1 || true
-    done
+    local s topics=()
+    [ -n "${KAFKA_TOPIC_PREFIX:-}" ] && [ -s "$STATE/kafka/bootstrap" ] || return 0
+    for s in auth jobs contracts payments notifications; do topics+=("${KAFKA_TOPIC_PREFIX}$s.events.v1"); done
+    MARKETPLACE_STATE_DIR=$STATE MARKETPLACE_BIN_DIR=$BIN_DIR "$REPO_ROOT/deploy/local/kafka/cluster.sh" \
+        create-topics "${topics[@]}" >/dev/null
 }
 
 cmd_up() {

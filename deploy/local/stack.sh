@@ -2,24 +2,30 @@
 # The local development stack, as plain processes (no containers):
 #   - PostgreSQL 15 from Debian: one cluster on 127.0.0.1:${MARKETPLACE_PG_PORT:-15432}, one database
 #     and one role per service;
-#   - the dev Kafka broker (deploy/local/devbroker, built on librdkafka's mock cluster).
+#   - kafka: real Apache Kafka in KRaft mode, three nodes on loopback (deploy/local/kafka/cluster.sh);
+#   - devbroker (only when named): the mock broker on librdkafka's mock cluster (deploy/local/devbroker),
+#     kept for faults only it injects deterministically (a given error code on a given request).
 #
-# DEVELOPMENT ONLY. The passwords below are well known, local socket connections are trusted and
-# the Kafka broker keeps everything in memory. Production runs real Apache Kafka (KRaft) and one
-# PostgreSQL per service with real secrets (see deploy/docker and deploy/k8s).
+# DEVELOPMENT ONLY. The passwords below are well known and local socket connections are trusted.
+# Production runs Apache Kafka (KRaft) with SASL over TLS and one PostgreSQL per service with real
+# secrets (see deploy/docker, deploy/k8s and docs/KAFKA.md).
 #
-# usage: deploy/local/stack.sh up|down|status|check|reset [postgres] [broker]
+# usage: deploy/local/stack.sh up|down|status|check|reset [postgres] [kafka] [devbroker]
 #   up      start what is not running (idempotent); waits until everything answers
-#   down    stop what runs (by recorded pid only); succeeds when nothing runs
+#           (default components: postgres kafka; 'broker' is another name for kafka)
+#   down    stop what runs (by recorded pid only); succeeds when nothing runs (default: all three)
 #   status  one line per component
-#   check   exit 0 if the named components (default: all) run, 1 otherwise; prints nothing
-#   reset   down, then delete the PostgreSQL data and the broker files (logs are kept)
+#   check   exit 0 if the named components (default: postgres kafka) run, 1 otherwise; prints nothing
+#   reset   down, then delete the PostgreSQL data and the brokers' files (logs are kept)
 #
 # Environment:
 #   MARKETPLACE_STATE_DIR   state folder (default <repo>/.state): logs/, pg/, kafka/
-#   MARKETPLACE_BIN_DIR     build folder holding deploy/local/devbroker (default <repo>/build)
+#   MARKETPLACE_BIN_DIR     build folder holding deploy/local/devbroker and marketplace-kafka-admin
+#                           (default <repo>/build)
 #   MARKETPLACE_PG_PORT     PostgreSQL TCP port on 127.0.0.1 (default 15432)
-#   MARKETPLACE_KAFKA_BROKERS, MARKETPLACE_KAFKA_PARTITIONS, MARKETPLACE_KAFKA_TOPICS
+#   MARKETPLACE_KAFKA_NODES, _PORT, _PARTITIONS, _HEAP, _SECURE, _TOPICS
+#                           the Kafka cluster's shape (deploy/local/kafka/cluster.sh; 3 nodes from port 19092)
+#   MARKETPLACE_DEVBROKER_BROKERS, _PARTITIONS, _TOPICS
 #                           passed to devbroker as --brokers, --partitions, --topics
 set -euo pipefail
 umask 022
@@ -33,7 +39,8 @@ SERVICES=(auth jobs contracts payments clan workroom disputes notifications)
 
 LOG_DIR=$STATE/logs
 PG_STATE=$STATE/pg
-KAFKA_DIR=$STATE/kafka
+KAFKA_DIR=$STATE/devbroker
+KAFKA_CLUSTER=$REPO_ROOT/deploy/local/kafka/cluster.sh
 PG_LOG=$LOG_DIR/postgresql.log
 BROKER_LOG=$LOG_DIR/devbroker.log
 BROKER_BIN=$BIN_DIR/deploy/local/devbroker
@@ -317,16 +324,16 @@ broker_up() {
     if broker_running; then
         broker_ctl ping >/dev/null 2>&1 ||
             die "the dev broker (pid $(broker_pid)) runs but does not answer 'ping'; see $BROKER_LOG (stack.sh down broker restarts it cleanly)"
-        say "broker: already running (pid $(broker_pid), bootstrap $(cat "$KAFKA_DIR/bootstrap"))"
+        say "devbroker: already running (pid $(broker_pid), bootstrap $(cat "$KAFKA_DIR/bootstrap"))"
         return 0
     fi
     [ -x "$BROKER_BIN" ] ||
         die "the dev broker is not built: $BROKER_BIN is missing (run 'make build', or set MARKETPLACE_BIN_DIR to the build folder)"
     remove_broker_files # left by a broker that did not exit cleanly
     local args=(--state-dir "$STATE") launched i
-    [ -n "${MARKETPLACE_KAFKA_BROKERS:-}" ] && args+=(--brokers "$MARKETPLACE_KAFKA_BROKERS")
-    [ -n "${MARKETPLACE_KAFKA_PARTITIONS:-}" ] && args+=(--partitions "$MARKETPLACE_KAFKA_PARTITIONS")
-    [ -n "${MARKETPLACE_KAFKA_TOPICS:-}" ] && args+=(--topics "$MARKETPLACE_KAFKA_TOPICS")
+    [ -n "${MARKETPLACE_DEVBROKER_BROKERS:-}" ] && args+=(--brokers "$MARKETPLACE_DEVBROKER_BROKERS")
+    [ -n "${MARKETPLACE_DEVBROKER_PARTITIONS:-}" ] && args+=(--partitions "$MARKETPLACE_DEVBROKER_PARTITIONS")
+    [ -n "${MARKETPLACE_DEVBROKER_TOPICS:-}" ] && args+=(--topics "$MARKETPLACE_DEVBROKER_TOPICS")
     setsid nohup "$BROKER_BIN" "${args[@]}" >>"$BROKER_LOG" 2>&1 </dev/null 9>&- &
     launched=$!
     for ((i = 0; i < 150; i++)); do
@@ -345,14 +352,14 @@ broker_up() {
         die "the dev broker did not answer 'ping' within 15 s; see $BROKER_LOG"
     fi
     [ "$(broker_pid)" = "$launched" ] || say "broker: warning: pid file says $(broker_pid), started $launched"
-    say "broker: started (pid $launched, bootstrap $(cat "$KAFKA_DIR/bootstrap"), control 127.0.0.1:$(cat "$KAFKA_DIR/control"), log $BROKER_LOG)"
+    say "devbroker: started (pid $launched, bootstrap $(cat "$KAFKA_DIR/bootstrap"), control 127.0.0.1:$(cat "$KAFKA_DIR/control"), log $BROKER_LOG)"
 }
 
 broker_down() {
     local pid i
     if ! pid=$(broker_pid) || ! is_devbroker "$pid"; then
         remove_broker_files
-        say "broker: not running"
+        say "devbroker: not running"
         return 0
     fi
     kill -TERM "$pid" 2>/dev/null || true
@@ -361,7 +368,7 @@ broker_down() {
         sleep 0.1
     done
     if pid_alive "$pid"; then
-        say "broker: pid $pid ignored SIGTERM for 10 s; sending SIGKILL"
+        say "devbroker: pid $pid ignored SIGTERM for 10 s; sending SIGKILL"
         kill -KILL "$pid" 2>/dev/null || true
         for ((i = 0; i < 50; i++)); do
             pid_alive "$pid" || break
@@ -370,7 +377,7 @@ broker_down() {
         pid_alive "$pid" && die "the dev broker (pid $pid) survived SIGKILL"
     fi
     remove_broker_files
-    say "broker: stopped (was pid $pid)"
+    say "devbroker: stopped (was pid $pid)"
 }
 
 broker_status() {
@@ -378,9 +385,9 @@ broker_status() {
     if pid=$(broker_pid) && is_devbroker "$pid"; then
         local ping=answering
         broker_ctl ping >/dev/null 2>&1 || ping="NOT answering"
-        echo "broker:   running  pid $pid  bootstrap $(cat "$KAFKA_DIR/bootstrap" 2>/dev/null)  control 127.0.0.1:$(cat "$KAFKA_DIR/control" 2>/dev/null) ($ping)  log $BROKER_LOG"
+        echo "devbroker: running  pid $pid  bootstrap $(cat "$KAFKA_DIR/bootstrap" 2>/dev/null)  control 127.0.0.1:$(cat "$KAFKA_DIR/control" 2>/dev/null) ($ping)  log $BROKER_LOG"
     else
-        echo "broker:   stopped"
+        echo "devbroker: stopped"
     fi
 }
 
@@ -400,44 +407,61 @@ main() {
     [ $# -ge 1 ] || usage
     local command=$1
     shift
-    local components=("$@") c
-    [ ${#components[@]} -gt 0 ] || components=(postgres broker)
-    for c in "${components[@]}"; do
-        [[ $c == postgres || $c == broker ]] || die "unknown component '$c' (postgres or broker)"
+    local components=() c
+    for c in "$@"; do
+        [ "$c" = broker ] && c=kafka
+        [[ $c == postgres || $c == kafka || $c == devbroker ]] ||
+            die "unknown component '$c' (postgres, kafka or devbroker)"
+        components+=("$c")
     done
+    local named=${#components[@]}
+    [ "$named" -gt 0 ] || components=(postgres kafka)
     has() { [[ " ${components[*]} " == *" $1 "* ]]; }
     case "$command" in
     up)
         take_lock
         if has postgres; then pg_up; fi
-        if has broker; then broker_up; fi
+        if has kafka; then MARKETPLACE_STATE_DIR=$STATE MARKETPLACE_BIN_DIR=$BIN_DIR "$KAFKA_CLUSTER" up 9>&-; fi
+        if has devbroker; then broker_up; fi
         say "up; state and logs in $STATE"
         ;;
     down)
         [ -d "$STATE" ] || { say "nothing to stop (no $STATE)"; return 0; }
         take_lock
-        if has broker; then broker_down; fi
+        [ "$named" -gt 0 ] || components=(postgres kafka devbroker)
+        if has devbroker; then broker_down; fi
+        if has kafka; then MARKETPLACE_STATE_DIR=$STATE "$KAFKA_CLUSTER" down 9>&-; fi
         if has postgres; then pg_down; fi
         ;;
     status)
+        [ "$named" -gt 0 ] || components=(postgres kafka devbroker)
         if has postgres; then pg_status; fi
-        if has broker; then broker_status; fi
+        if has kafka; then MARKETPLACE_STATE_DIR=$STATE "$KAFKA_CLUSTER" status; fi
+        if has devbroker; then broker_status; fi
         ;;
     check)
         if has postgres; then load_pg_paths && pg_running || return 1; fi
-        if has broker; then broker_running || return 1; fi
+        if has kafka; then MARKETPLACE_STATE_DIR=$STATE "$KAFKA_CLUSTER" check || return 1; fi
+        if has devbroker; then broker_running || return 1; fi
         ;;
     reset)
         [ -d "$STATE" ] || return 0
         take_lock
-        broker_down
-        pg_down
-        load_pg_paths
-        if [ "$PG_BASE" != "$PG_STATE" ] && [[ $PG_BASE == "$PG_FALLBACK_ROOT"/* ]]; then
-            rm -rf "$PG_BASE"
+        [ "$named" -gt 0 ] || components=(postgres kafka devbroker)
+        if has devbroker; then
+            broker_down
+            rm -rf "$KAFKA_DIR"
         fi
-        rm -rf "$PG_STATE" "$KAFKA_DIR"
-        say "reset: PostgreSQL data and broker files deleted (logs kept in $LOG_DIR)"
+        if has kafka; then MARKETPLACE_STATE_DIR=$STATE "$KAFKA_CLUSTER" reset 9>&-; fi
+        if has postgres; then
+            pg_down
+            load_pg_paths
+            if [ "$PG_BASE" != "$PG_STATE" ] && [[ $PG_BASE == "$PG_FALLBACK_ROOT"/* ]]; then
+                rm -rf "$PG_BASE"
+            fi
+            rm -rf "$PG_STATE"
+        fi
+        say "reset: ${components[*]} data deleted (logs kept in $LOG_DIR)"
         ;;
     -h | --help | help) usage ;;
     *) die "unknown command '$command' (up, down, status, check, reset)" ;;

@@ -2,7 +2,11 @@
 // events per second one relay publishes. Prints "name value" lines; run-messaging-bench.sh adds the
 // pgbench baseline measured on the same server in the same run and prints the ratios.
 //
-//   messaging_bench [--rate 1000] [--seconds 10] [--relay-events 100000]
+//   messaging_bench [--broker kafka|devbroker] [--rate 1000] [--seconds 10] [--relay-events 100000]
+//
+// --broker picks the local stack's real Apache Kafka cluster (the default) or the mock broker; both use
+// the services' own client settings (KafkaConfig's defaults, docs/KAFKA.md) unless BENCH_* variables
+// override them.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -11,6 +15,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,6 +41,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 struct Args {
+    testing::BrokerKind broker = testing::BrokerKind::kKafka;
     int rate = 1000;
     int seconds = 10;
     int relay_events = 100000;
@@ -46,7 +52,12 @@ Args Parse(int argc, char** argv) {
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string k = argv[i];
         const int v = std::atoi(argv[i + 1]);
-        if (k == "--rate")
+        if (k == "--broker") {
+            const std::string b = argv[i + 1];
+            if (b != "kafka" && b != "devbroker")
+                throw std::invalid_argument("--broker: kafka or devbroker, got '" + b + "'");
+            a.broker = b == "kafka" ? testing::BrokerKind::kKafka : testing::BrokerKind::kDevBroker;
+        } else if (k == "--rate")
             a.rate = std::clamp(v, 1, 100000);
         else if (k == "--seconds")
             a.seconds = std::clamp(v, 1, 600);
@@ -63,13 +74,24 @@ double Percentile(std::vector<double> v, double p) {
     return v[idx];
 }
 
+testing::BrokerKind g_broker = testing::BrokerKind::kKafka;
+
 messaging::KafkaConfig Kafka() {
     messaging::KafkaConfig k;
-    k.bootstrap = testing::BrokerControl::Bootstrap();
-    k.linger_ms = 0;
-    k.fetch_wait_max_ms = 1;
+    k.bootstrap = testing::BrokerControl(g_broker).bootstrap();
+    if (g_broker == testing::BrokerKind::kDevBroker) {
+        // The mock never answers a waiting fetch early: only a tiny fetch wait keeps its latency low.
+        k.fetch_wait_max_ms = 1;
+    }
+    if (const char* v = std::getenv("BENCH_LINGER_MS")) k.linger_ms = std::atoi(v);
     if (const char* v = std::getenv("BENCH_FETCH_WAIT_MS")) k.fetch_wait_max_ms = std::atoi(v);
     return k;
+}
+
+double Mean(const std::vector<double>& v) {
+    double sum = 0;
+    for (double x : v) sum += x;
+    return v.empty() ? 0 : sum / static_cast<double>(v.size());
 }
 
 void Prepare(const testing::TestDatabase& db) {
@@ -83,7 +105,7 @@ void SteadyLatency(const Args& args) {
     testing::TestDatabase db("bench_latency");
     Prepare(db);
     const std::string topic = testing::UniqueTopic("bench");
-    testing::BrokerControl().Command("topic-create " + topic + " 6");
+    testing::BrokerControl(g_broker).CreateTopic(topic, 6);
 
     std::mutex mu;
     std::map<std::string, Clock::time_point> committed;
@@ -201,7 +223,15 @@ void SteadyLatency(const Args& args) {
     std::printf("steady_rate_achieved %.0f\n", total / wall);
     std::printf("steady_events_handled %zu\n", latencies_ms.size());
     std::printf("latency_p50_ms %.3f\n", Percentile(latencies_ms, 0.50));
+    std::printf("latency_p90_ms %.3f\n", Percentile(latencies_ms, 0.90));
     std::printf("latency_p99_ms %.3f\n", Percentile(latencies_ms, 0.99));
+    std::printf("latency_p999_ms %.3f\n", Percentile(latencies_ms, 0.999));
+    std::printf("latency_mean_ms %.3f\n", Mean(latencies_ms));
+    // The tail's shape: how many events took longer than each bound.
+    for (const double bound : {5.0, 10.0, 25.0, 50.0}) {
+        const auto over = std::count_if(latencies_ms.begin(), latencies_ms.end(), [&](double x) { return x > bound; });
+        std::printf("latency_over_%.0fms %ld\n", bound, static_cast<long>(over));
+    }
     std::printf("latency_max_ms %.3f\n", Percentile(latencies_ms, 1.0));
     std::printf("relay_broker_p50_ms %.3f\n", Percentile(broker_path_ms, 0.50));
     std::printf("relay_broker_p99_ms %.3f\n", Percentile(broker_path_ms, 0.99));
@@ -214,7 +244,7 @@ void RelayThroughput(const Args& args) {
     testing::TestDatabase db("bench_relay");
     Prepare(db);
     const std::string topic = testing::UniqueTopic("benchrelay");
-    testing::BrokerControl().Command("topic-create " + topic + " 6");
+    testing::BrokerControl(g_broker).CreateTopic(topic, 6);
     {
         pqxx::connection conn(db.conninfo());
         pqxx::work tx(conn);
@@ -248,8 +278,9 @@ void RelayThroughput(const Args& args) {
 
 int main(int argc, char** argv) {
     core::log::Init("bench", "warn");
-    const Args args = Parse(argc, argv);
     try {
+        const Args args = Parse(argc, argv);
+        g_broker = args.broker;
         SteadyLatency(args);
         RelayThroughput(args);
     } catch (const std::exception& e) {

@@ -50,7 +50,7 @@ int main() {
                 "CREATE TABLE escrow_requests (milestone_id text PRIMARY KEY, amount bigint NOT NULL)");
         }
         const std::string topic = testing::UniqueTopic("demo.contracts.events");
-        testing::BrokerControl().Command("topic-create " + topic + " 3");
+        testing::BrokerControl().CreateTopic(topic, 3);
         messaging::KafkaConfig kafka;
         kafka.bootstrap = testing::BrokerControl::Bootstrap();
         kafka.linger_ms = 0;

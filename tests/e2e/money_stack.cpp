@@ -106,7 +106,7 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
     const std::string bootstrap = testing::BrokerControl::Bootstrap();
     testing::BrokerControl control;
     for (const char* service : {"auth", "jobs", "contracts", "payments"}) {
-        control.Command("topic-create " + prefix + service + ".events.v1 4");
+        control.CreateTopic(prefix + service + ".events.v1", 4);
     }
 
     const std::vector<std::pair<std::string, std::string>> binaries{{"auth", AUTH_SERVICE_BIN},

@@ -6,7 +6,7 @@
 
 namespace marketplace::devbroker {
 
-/// Reads <state_dir>/kafka/control, sends the words as one line, prints the reply line.
+/// Reads <state_dir>/devbroker/control, sends the words as one line, prints the reply line.
 /// Returns 0 when the reply starts with "ok", 1 otherwise (including when the broker is unreachable).
 int RunCtl(const std::string& state_dir, const std::vector<std::string>& words);
 

@@ -40,7 +40,7 @@ std::string ResolveStateDir(const std::optional<std::string>& flag) {
 }
 
 StatePaths PathsFor(const std::string& state_dir) {
-    const std::string kafka = state_dir + "/kafka";
+    const std::string kafka = state_dir + "/devbroker";
     return StatePaths{
         .kafka_dir = kafka,
         .bootstrap = kafka + "/bootstrap",

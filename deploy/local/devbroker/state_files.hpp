@@ -1,9 +1,9 @@
 // The files through which the dev broker tells scripts and tests where it listens.
 //
-//   <state>/kafka/bootstrap       the Kafka bootstrap servers ("127.0.0.1:p1,127.0.0.1:p2,...")
-//   <state>/kafka/control         the loopback TCP port of the control protocol
-//   <state>/kafka/devbroker.pid   the broker's process id
-//   <state>/kafka/devbroker.lock  held (flock) while a broker owns this state folder
+//   <state>/devbroker/bootstrap       the Kafka bootstrap servers ("127.0.0.1:p1,127.0.0.1:p2,...")
+//   <state>/devbroker/control         the loopback TCP port of the control protocol
+//   <state>/devbroker/devbroker.pid   the broker's process id
+//   <state>/devbroker/devbroker.lock  held (flock) while a broker owns this state folder
 #pragma once
 
 #include <optional>

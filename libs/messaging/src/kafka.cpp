@@ -30,6 +30,18 @@ KafkaConfig KafkaConfig::FromEnv(core::EnvReader& env) {
     c.session_timeout_ms = static_cast<int>(env.Int("KAFKA_SESSION_TIMEOUT_MS", c.session_timeout_ms, 1000, 600000));
     c.message_timeout_ms =
         static_cast<int>(env.Int("KAFKA_MESSAGE_TIMEOUT_MS", c.message_timeout_ms, 1000, 2147483647));
+    c.security_protocol =
+        env.OneOf("KAFKA_SECURITY_PROTOCOL", c.security_protocol, {"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"});
+    c.sasl_mechanism = env.OneOf("KAFKA_SASL_MECHANISM", c.sasl_mechanism, {"SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"});
+    c.sasl_username = env.String("KAFKA_SASL_USERNAME", "");
+    c.sasl_password = env.Secret("KAFKA_SASL_PASSWORD", "");
+    c.ssl_ca_location = env.String("KAFKA_SSL_CA_LOCATION", "");
+    if (c.security_protocol.starts_with("sasl_")) {
+        if (c.sasl_username.empty())
+            env.Reject("KAFKA_SASL_USERNAME", "is required with KAFKA_SECURITY_PROTOCOL=" + c.security_protocol);
+        if (c.sasl_password.empty())
+            env.Reject("KAFKA_SASL_PASSWORD", "is required with KAFKA_SECURITY_PROTOCOL=" + c.security_protocol);
+    }
     return c;
 }
 
@@ -81,6 +93,15 @@ std::unique_ptr<RdKafka::Conf> BaseConf(const KafkaConfig& config, const std::st
     SetConf(*conf, "reconnect.backoff.ms", "50");
     SetConf(*conf, "topic.metadata.refresh.interval.ms", "10000");
     SetConf(*conf, "log.connection.close", "false");
+    SetConf(*conf, "security.protocol", config.security_protocol);
+    if (config.security_protocol.starts_with("sasl_")) {
+        SetConf(*conf, "sasl.mechanism", config.sasl_mechanism);
+        SetConf(*conf, "sasl.username", config.sasl_username);
+        SetConf(*conf, "sasl.password", config.sasl_password);
+    }
+    if (config.security_protocol.ends_with("ssl") && !config.ssl_ca_location.empty()) {
+        SetConf(*conf, "ssl.ca.location", config.ssl_ca_location);
+    }
     std::string err;
     if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&g_log_bridge), err) != RdKafka::Conf::CONF_OK) {
         throw std::runtime_error("kafka event callback: " + err);

@@ -52,9 +52,7 @@ std::map<std::string, int> MessagingDb::EffectCounts(const std::string& consumer
     return out;
 }
 
-void CreateTopic(const std::string& topic, int partitions) {
-    testing::BrokerControl().Command("topic-create " + topic + " " + std::to_string(partitions));
-}
+void CreateTopic(const std::string& topic, int partitions) { testing::BrokerControl().CreateTopic(topic, partitions); }
 
 KafkaConfig TestKafka() {
     KafkaConfig k;

@@ -16,7 +16,11 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 #include <utility>
+
+#include "marketplace/messaging/kafka_admin.hpp"
+#include "marketplace/testing/process.hpp"
 
 namespace marketplace::testing {
 
@@ -33,9 +37,11 @@ std::string Trimmed(const std::string& s) {
     return s.substr(begin, s.find_last_not_of(" \t\r\n") - begin + 1);
 }
 
-// The trimmed content of a file in <state>/kafka, or a runtime_error saying the stack is not up.
-std::string ReadKafkaFile(const std::string& state_dir, const char* name) {
-    const std::string path = state_dir + "/kafka/" + name;
+const char* Folder(BrokerKind kind) { return kind == BrokerKind::kKafka ? "/kafka/" : "/devbroker/"; }
+
+// The trimmed content of a file in <state>/kafka (or devbroker), or a runtime_error saying the stack is not up.
+std::string ReadKafkaFile(const std::string& state_dir, const char* name, BrokerKind kind = BrokerKind::kKafka) {
+    const std::string path = state_dir + Folder(kind) + name;
     std::ifstream in(path);
     std::ostringstream content;
     if (in) {
@@ -44,8 +50,9 @@ std::string ReadKafkaFile(const std::string& state_dir, const char* name) {
     std::string value = Trimmed(content.str());
     if (value.empty()) {
         throw std::runtime_error("the local stack is not up: " + path +
-                                 " is missing or empty (start it with 'make up' or deploy/local/stack.sh up; "
-                                 "MARKETPLACE_STATE_DIR selects the state folder)");
+                                 " is missing or empty (start it with 'make up' or deploy/local/stack.sh up" +
+                                 (kind == BrokerKind::kKafka ? "" : " devbroker") +
+                                 "; MARKETPLACE_STATE_DIR selects the state folder)");
     }
     return value;
 }
@@ -147,9 +154,10 @@ std::string Exchange(int port, const std::string& line) {
 }
 }  // namespace
 
-BrokerControl::BrokerControl() : BrokerControl(StateDir()) {}
-
-BrokerControl::BrokerControl(std::string state_dir) : state_dir_(std::move(state_dir)) {}
+BrokerControl::BrokerControl() : BrokerControl(BrokerKind::kKafka, StateDir()) {}
+BrokerControl::BrokerControl(std::string state_dir) : BrokerControl(BrokerKind::kKafka, std::move(state_dir)) {}
+BrokerControl::BrokerControl(BrokerKind kind) : BrokerControl(kind, StateDir()) {}
+BrokerControl::BrokerControl(BrokerKind kind, std::string state_dir) : kind_(kind), state_dir_(std::move(state_dir)) {}
 
 std::string BrokerControl::StateDir() {
     if (const char* env = std::getenv("MARKETPLACE_STATE_DIR"); env != nullptr && *env != '\0') {
@@ -160,15 +168,81 @@ std::string BrokerControl::StateDir() {
 
 std::string BrokerControl::Bootstrap() { return ReadKafkaFile(StateDir(), "bootstrap"); }
 
+std::string BrokerControl::bootstrap() const { return ReadKafkaFile(state_dir_, "bootstrap", kind_); }
+
+std::string BrokerControl::Cluster(const std::string& command, const std::string& argument) const {
+    std::string output;
+    const int status =
+        RunToCompletion({MARKETPLACE_KAFKA_CLUSTER_SCRIPT, command, argument},
+                        {{"MARKETPLACE_STATE_DIR", state_dir_}, {"MARKETPLACE_BIN_DIR", MARKETPLACE_BIN_DIR}},
+                        std::chrono::seconds(120), &output);
+    if (status != 0) {
+        throw std::runtime_error("deploy/local/kafka/cluster.sh " + command + " " + argument + " failed (status " +
+                                 std::to_string(status) + "): " + Trimmed(output));
+    }
+    return output;
+}
+
+namespace {
+messaging::KafkaAdmin AdminFor(const std::string& bootstrap) {
+    messaging::KafkaConfig config;
+    config.bootstrap = bootstrap;
+    return messaging::KafkaAdmin(config);
+}
+}  // namespace
+
+void BrokerControl::CreateTopic(const std::string& topic, int partitions) const {
+    if (kind_ == BrokerKind::kDevBroker) {
+        Command("topic-create " + topic + " " + std::to_string(partitions));
+        return;
+    }
+    // Replication as the cluster was made: every node holds a copy, and two must acknowledge a write.
+    const int nodes = BrokerCount();
+    messaging::TopicSpec spec{.name = topic,
+                              .partitions = partitions,
+                              .replication = nodes >= 3 ? 3 : 1,
+                              .configs = {{"min.insync.replicas", nodes >= 3 ? "2" : "1"}}};
+    std::string last;
+    for (int attempt = 0; attempt < 20; ++attempt) {
+        try {
+            AdminFor(bootstrap()).CreateTopics({spec}, std::chrono::seconds(15));
+            return;
+        } catch (const std::runtime_error& e) {  // a controller still electing after a restart
+            last = e.what();
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        }
+    }
+    throw std::runtime_error("creating topic " + topic + ": " + last);
+}
+
+int BrokerControl::BrokerCount() const {
+    if (kind_ == BrokerKind::kKafka) {
+        // The nodes the cluster was made with (kafka/settings), whether or not all run right now.
+        std::ifstream in(state_dir_ + "/kafka/settings");
+        std::string line;
+        while (std::getline(in, line)) {
+            if (line.starts_with("SAVED_NODES=")) return std::stoi(line.substr(12));
+        }
+    }
+    return static_cast<int>(AdminFor(bootstrap()).Brokers(std::chrono::seconds(10)).size());
+}
+
+int BrokerControl::Leader(const std::string& topic, int partition) const {
+    return AdminFor(bootstrap()).Leader(topic, partition, std::chrono::seconds(10));
+}
+
 std::string BrokerControl::Command(const std::string& line) const {
+    if (kind_ != BrokerKind::kDevBroker) {
+        throw std::logic_error("BrokerControl::Command ('" + line + "') is for the mock broker only");
+    }
     if (line.find_first_of("\r\n") != std::string::npos) {
         throw std::invalid_argument("BrokerControl::Command: the command must be one line");
     }
-    const std::string port_text = ReadKafkaFile(state_dir_, "control");
+    const std::string port_text = ReadKafkaFile(state_dir_, "control", kind_);
     int port = 0;
     const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
     if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 1 || port > 65535) {
-        throw std::runtime_error(state_dir_ + "/kafka/control does not hold a port number: '" + port_text + "'");
+        throw std::runtime_error(state_dir_ + "/devbroker/control does not hold a port number: '" + port_text + "'");
     }
     std::string reply;
     try {
@@ -183,9 +257,21 @@ std::string BrokerControl::Command(const std::string& line) const {
     return reply;
 }
 
-void BrokerControl::BrokerDown(int id) const { Command("broker-down " + std::to_string(id)); }
+void BrokerControl::BrokerDown(int id) const {
+    if (kind_ == BrokerKind::kKafka) {
+        Cluster("node-kill", std::to_string(id));
+    } else {
+        Command("broker-down " + std::to_string(id));
+    }
+}
 
-void BrokerControl::BrokerUp(int id) const { Command("broker-up " + std::to_string(id)); }
+void BrokerControl::BrokerUp(int id) const {
+    if (kind_ == BrokerKind::kKafka) {
+        Cluster("node-start", std::to_string(id));
+    } else {
+        Command("broker-up " + std::to_string(id));
+    }
+}
 
 void BrokerControl::RequestErrors(int api_key, int error_code, int count) const {
     Command("request-errors " + std::to_string(api_key) + " " + std::to_string(error_code) + " " +

@@ -1,0 +1,255 @@
+#include "marketplace/messaging/kafka_admin.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "kafka.hpp"
+
+namespace marketplace::messaging {
+
+namespace {
+
+using Ms = std::chrono::milliseconds;
+
+int TimeoutMs(Ms timeout) { return static_cast<int>(std::max<Ms::rep>(1, timeout.count())); }
+
+/// Owns one admin request's queue and waits for its result event.
+class ResultWait final {
+public:
+    explicit ResultWait(rd_kafka_t* rk) : queue_(rd_kafka_queue_new(rk)) {}
+    ~ResultWait() {
+        if (event_ != nullptr) rd_kafka_event_destroy(event_);
+        rd_kafka_queue_destroy(queue_);
+    }
+    ResultWait(const ResultWait&) = delete;
+    ResultWait& operator=(const ResultWait&) = delete;
+
+    rd_kafka_queue_t* queue() { return queue_; }
+
+    rd_kafka_event_t* Wait(const std::string& what, Ms timeout) {
+        event_ = rd_kafka_queue_poll(queue_, TimeoutMs(timeout));
+        if (event_ == nullptr)
+            throw std::runtime_error(what + ": no answer within " + std::to_string(timeout.count()) + " ms");
+        if (rd_kafka_event_error(event_) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            throw std::runtime_error(what + ": " + rd_kafka_event_error_string(event_));
+        }
+        return event_;
+    }
+
+private:
+    rd_kafka_queue_t* queue_;
+    rd_kafka_event_t* event_ = nullptr;
+};
+
+rd_kafka_AdminOptions_t* Options(rd_kafka_t* rk, rd_kafka_admin_op_t op, Ms timeout) {
+    rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, op);
+    char err[256];
+    rd_kafka_AdminOptions_set_request_timeout(options, TimeoutMs(timeout), err, sizeof err);
+    if (op == RD_KAFKA_ADMIN_OP_CREATETOPICS) {
+        rd_kafka_AdminOptions_set_operation_timeout(options, TimeoutMs(timeout), err, sizeof err);
+    }
+    return options;
+}
+
+rd_kafka_AclOperation_t Operation(const std::string& name) {
+    static const std::map<std::string, rd_kafka_AclOperation_t> kOps{
+        {"ALL", RD_KAFKA_ACL_OPERATION_ALL},
+        {"READ", RD_KAFKA_ACL_OPERATION_READ},
+        {"WRITE", RD_KAFKA_ACL_OPERATION_WRITE},
+        {"CREATE", RD_KAFKA_ACL_OPERATION_CREATE},
+        {"DELETE", RD_KAFKA_ACL_OPERATION_DELETE},
+        {"ALTER", RD_KAFKA_ACL_OPERATION_ALTER},
+        {"DESCRIBE", RD_KAFKA_ACL_OPERATION_DESCRIBE},
+        {"CLUSTER_ACTION", RD_KAFKA_ACL_OPERATION_CLUSTER_ACTION},
+        {"DESCRIBE_CONFIGS", RD_KAFKA_ACL_OPERATION_DESCRIBE_CONFIGS},
+        {"ALTER_CONFIGS", RD_KAFKA_ACL_OPERATION_ALTER_CONFIGS},
+        {"IDEMPOTENT_WRITE", RD_KAFKA_ACL_OPERATION_IDEMPOTENT_WRITE}};
+    const auto it = kOps.find(name);
+    if (it == kOps.end()) throw std::invalid_argument("acl operation: unknown '" + name + "'");
+    return it->second;
+}
+
+rd_kafka_ResourceType_t ResourceType(const std::string& name) {
+    if (name == "TOPIC") return RD_KAFKA_RESOURCE_TOPIC;
+    if (name == "GROUP") return RD_KAFKA_RESOURCE_GROUP;
+    if (name == "CLUSTER") return RD_KAFKA_RESOURCE_BROKER;
+    throw std::invalid_argument("acl resource type: must be TOPIC, GROUP or CLUSTER, got '" + name + "'");
+}
+
+rd_kafka_ResourcePatternType_t Pattern(const std::string& name) {
+    if (name == "LITERAL") return RD_KAFKA_RESOURCE_PATTERN_LITERAL;
+    if (name == "PREFIXED") return RD_KAFKA_RESOURCE_PATTERN_PREFIXED;
+    throw std::invalid_argument("acl pattern: must be LITERAL or PREFIXED, got '" + name + "'");
+}
+
+}  // namespace
+
+struct KafkaAdmin::Impl {
+    std::unique_ptr<RdKafka::Producer> client;  // an admin request needs a client handle; this one sends nothing
+    rd_kafka_t* rk = nullptr;
+
+    explicit Impl(const KafkaConfig& config) {
+        auto conf = impl::BaseConf(config, "marketplace-admin");
+        for (const auto& [k, v] : config.extra) impl::SetConf(*conf, k, v);
+        std::string err;
+        client.reset(RdKafka::Producer::create(conf.get(), err));
+        if (!client) throw std::runtime_error("kafka admin client: " + err);
+        rk = client->c_ptr();
+    }
+
+    const rd_kafka_metadata_t* Metadata(const std::string& what, Ms timeout, rd_kafka_topic_t* topic) {
+        const rd_kafka_metadata_t* md = nullptr;
+        const auto err = rd_kafka_metadata(rk, topic == nullptr ? 1 : 0, topic, &md, TimeoutMs(timeout));
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw std::runtime_error(what + ": " + rd_kafka_err2str(err));
+        return md;
+    }
+};
+
+KafkaAdmin::KafkaAdmin(const KafkaConfig& config) : impl_(std::make_unique<Impl>(config)) {}
+KafkaAdmin::~KafkaAdmin() = default;
+
+std::vector<int> KafkaAdmin::Brokers(Ms timeout) {
+    const auto* md = impl_->Metadata("metadata", timeout, nullptr);
+    std::vector<int> ids;
+    for (int i = 0; i < md->broker_cnt; ++i) ids.push_back(md->brokers[i].id);
+    rd_kafka_metadata_destroy(md);
+    return ids;
+}
+
+std::vector<std::string> KafkaAdmin::CreateTopics(const std::vector<TopicSpec>& topics, Ms timeout) {
+    if (topics.empty()) return {};
+    std::vector<rd_kafka_NewTopic_t*> requests;
+    char err[512];
+    const auto free_requests = [&] {
+        for (auto* t : requests) rd_kafka_NewTopic_destroy(t);
+    };
+    for (const auto& spec : topics) {
+        rd_kafka_NewTopic_t* t =
+            rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, spec.replication, err, sizeof err);
+        if (t == nullptr) {
+            free_requests();
+            throw std::invalid_argument("topic " + spec.name + ": " + err);
+        }
+        requests.push_back(t);
+        for (const auto& [k, v] : spec.configs) rd_kafka_NewTopic_set_config(t, k.c_str(), v.c_str());
+    }
+    ResultWait wait(impl_->rk);
+    rd_kafka_AdminOptions_t* options = Options(impl_->rk, RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout);
+    rd_kafka_CreateTopics(impl_->rk, requests.data(), requests.size(), options, wait.queue());
+    rd_kafka_AdminOptions_destroy(options);
+    free_requests();
+    rd_kafka_event_t* event = wait.Wait("create topics", timeout + Ms(2000));
+    const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event);
+    size_t count = 0;
+    const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(result, &count);
+    std::vector<std::string> created;
+    std::string problems;
+    for (size_t i = 0; i < count; ++i) {
+        const auto code = rd_kafka_topic_result_error(results[i]);
+        const std::string name = rd_kafka_topic_result_name(results[i]);
+        if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            created.push_back(name);
+        } else if (code != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+            const char* text = rd_kafka_topic_result_error_string(results[i]);
+            problems +=
+                (problems.empty() ? "" : "; ") + name + ": " + (text != nullptr ? text : rd_kafka_err2str(code));
+        }
+    }
+    if (!problems.empty()) throw std::runtime_error("create topics: " + problems);
+    return created;
+}
+
+int KafkaAdmin::Leader(const std::string& topic, int partition, Ms timeout) {
+    rd_kafka_topic_t* handle = rd_kafka_topic_new(impl_->rk, topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* md = nullptr;
+    try {
+        md = impl_->Metadata("metadata of " + topic, timeout, handle);
+    } catch (...) {
+        rd_kafka_topic_destroy(handle);
+        throw;
+    }
+    int leader = -1;
+    bool found = false;
+    for (int t = 0; t < md->topic_cnt; ++t) {
+        for (int p = 0; p < md->topics[t].partition_cnt; ++p) {
+            if (md->topics[t].partitions[p].id == partition) {
+                found = true;
+                if (md->topics[t].partitions[p].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                    leader = md->topics[t].partitions[p].leader;
+                }
+            }
+        }
+    }
+    rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(handle);
+    if (!found) throw std::runtime_error("metadata of " + topic + ": no partition " + std::to_string(partition));
+    return leader;
+}
+
+std::vector<int> KafkaAdmin::InSyncReplicas(const std::string& topic, Ms timeout) {
+    rd_kafka_topic_t* handle = rd_kafka_topic_new(impl_->rk, topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* md = nullptr;
+    try {
+        md = impl_->Metadata("metadata of " + topic, timeout, handle);
+    } catch (...) {
+        rd_kafka_topic_destroy(handle);
+        throw;
+    }
+    std::vector<int> isr;
+    for (int t = 0; t < md->topic_cnt; ++t) {
+        isr.assign(static_cast<std::size_t>(md->topics[t].partition_cnt), 0);
+        for (int p = 0; p < md->topics[t].partition_cnt; ++p) {
+            const auto& part = md->topics[t].partitions[p];
+            if (part.id >= 0 && part.id < md->topics[t].partition_cnt) {
+                isr[static_cast<std::size_t>(part.id)] = part.isr_cnt;
+            }
+        }
+    }
+    rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(handle);
+    return isr;
+}
+
+void KafkaAdmin::AllowAcls(const std::vector<AclRule>& rules, Ms timeout) {
+    if (rules.empty()) return;
+    std::vector<rd_kafka_AclBinding_t*> bindings;
+    char err[512];
+    const auto free_bindings = [&] {
+        for (auto* b : bindings) rd_kafka_AclBinding_destroy(b);
+    };
+    for (const auto& r : rules) {
+        const std::string name = r.resource_type == "CLUSTER" ? "kafka-cluster" : r.resource_name;
+        rd_kafka_AclBinding_t* b = nullptr;
+        try {
+            b = rd_kafka_AclBinding_new(ResourceType(r.resource_type), name.c_str(), Pattern(r.pattern),
+                                        r.principal.c_str(), r.host.c_str(), Operation(r.operation),
+                                        RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW, err, sizeof err);
+        } catch (...) {
+            free_bindings();
+            throw;
+        }
+        if (b == nullptr) {
+            free_bindings();
+            throw std::invalid_argument("acl for " + r.principal + " on " + name + ": " + err);
+        }
+        bindings.push_back(b);
+    }
+    ResultWait wait(impl_->rk);
+    rd_kafka_AdminOptions_t* options = Options(impl_->rk, RD_KAFKA_ADMIN_OP_CREATEACLS, timeout);
+    rd_kafka_CreateAcls(impl_->rk, bindings.data(), bindings.size(), options, wait.queue());
+    rd_kafka_AdminOptions_destroy(options);
+    free_bindings();
+    rd_kafka_event_t* event = wait.Wait("create acls", timeout + Ms(2000));
+    const rd_kafka_CreateAcls_result_t* result = rd_kafka_event_CreateAcls_result(event);
+    size_t count = 0;
+    const rd_kafka_acl_result_t** results = rd_kafka_CreateAcls_result_acls(result, &count);
+    for (size_t i = 0; i < count; ++i) {
+        if (const rd_kafka_error_t* e = rd_kafka_acl_result_error(results[i]); e != nullptr) {
+            throw std::runtime_error(std::string("create acls: ") + rd_kafka_error_string(e));
+        }
+    }
+}
+
+}  // namespace marketplace::messaging
