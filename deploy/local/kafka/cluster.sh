@@ -119,6 +119,13 @@ secret() { # a generated password, kept in the state folder (dev only)
     cat "$file"
 }
 
+principals() { printf '%s\n' admin "${KAFKA_PUBLISHERS[@]}" "${KAFKA_CONSUMERS[@]}" | sort -u; }
+
+plain_users() { # the PLAIN login module's user list: user_<name>="<password>" for every principal
+    local u
+    for u in $(principals); do printf ' user_%s="%s"' "$u" "$(secret "$u")"; done
+}
+
 make_tls() { # a dev CA and one loopback server certificate, PEM
     local tls=$KAFKA_DIR/tls
     [ -s "$tls/server.pem" ] && [ -s "$tls/ca.pem" ] && return 0
@@ -170,8 +177,10 @@ log.cleaner.dedupe.buffer.size=8388608
 PROPS
         if [ "$SECURE" = 1 ]; then
             cat <<PROPS
-# Secure mode: clients on SASL_SSL with SCRAM-SHA-512; brokers and controllers talk SASL PLAIN as the
-# super user 'admin' on loopback-only listeners; an authorizer enforces the ACLs.
+# Secure mode: clients on SASL_SSL (TLS) with SCRAM-SHA-512 or PLAIN, one principal per service;
+# brokers and controllers talk SASL PLAIN as the super user 'admin'; an authorizer enforces the ACLs.
+# PLAIN is offered to clients because librdkafka before 2.6.1 (Debian 12 ships 2.0.2) fails SCRAM
+# against Kafka 4 brokers (docs/KAFKA.md).
 listeners=CLIENT://127.0.0.1:$(client_port "$n"),INTERNAL://127.0.0.1:$(internal_port "$n"),CONTROLLER://127.0.0.1:$(controller_port "$n")
 advertised.listeners=CLIENT://127.0.0.1:$(client_port "$n"),INTERNAL://127.0.0.1:$(internal_port "$n")
 listener.security.protocol.map=CLIENT:SASL_SSL,INTERNAL:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT
@@ -179,8 +188,9 @@ inter.broker.listener.name=INTERNAL
 sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
 sasl.mechanism.inter.broker.protocol=PLAIN
 sasl.mechanism.controller.protocol=PLAIN
-listener.name.client.sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.client.sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
 listener.name.client.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.client.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required$(plain_users);
 listener.name.internal.sasl.enabled.mechanisms=PLAIN
 listener.name.internal.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$(secret admin)" user_admin="$(secret admin)";
 listener.name.controller.sasl.enabled.mechanisms=PLAIN
@@ -237,7 +247,7 @@ format_nodes() {
         local scram=()
         if [ "$SECURE" = 1 ]; then
             local svc
-            for svc in $(printf '%s\n' admin "${KAFKA_PUBLISHERS[@]}" "${KAFKA_CONSUMERS[@]}" | sort -u); do
+            for svc in $(principals); do
                 scram+=(--add-scram "SCRAM-SHA-512=[name=$svc,password=$(secret "$svc")]")
             done
         fi
@@ -281,7 +291,7 @@ wait_port() { # until 127.0.0.1:$1 accepts, or node $2 exits
 admin() {
     [ -x "$ADMIN_BIN" ] || die "$ADMIN_BIN is missing (run 'make build', or set MARKETPLACE_BIN_DIR)"
     if [ "$SECURE" = 1 ]; then
-        KAFKA_BOOTSTRAP=$(bootstrap) KAFKA_SECURITY_PROTOCOL=sasl_ssl KAFKA_SASL_USERNAME=admin \
+        KAFKA_BOOTSTRAP=$(bootstrap) KAFKA_SECURITY_PROTOCOL=sasl_ssl KAFKA_SASL_MECHANISM=PLAIN KAFKA_SASL_USERNAME=admin \
             KAFKA_SASL_PASSWORD=$(secret admin) KAFKA_SSL_CA_LOCATION=$KAFKA_DIR/tls/ca.pem "$ADMIN_BIN" "$@"
     else
         KAFKA_BOOTSTRAP=$(bootstrap) KAFKA_SECURITY_PROTOCOL=plaintext "$ADMIN_BIN" "$@"

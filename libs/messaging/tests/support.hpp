@@ -1,6 +1,6 @@
 #pragma once
 // Shared pieces of the messaging tests: a database with the messaging schema and an effects table,
-// Kafka settings for the dev broker, a recording handler, and a child-process runner.
+// Kafka settings for the local cluster, a recording handler, and a child-process runner.
 #include <chrono>
 #include <map>
 #include <memory>
@@ -37,10 +37,10 @@ private:
     std::unique_ptr<db::Pool> pool_;
 };
 
-/// Creates `topic` on the dev broker with `partitions` partitions.
+/// Creates `topic` on the local stack's Kafka cluster with `partitions` partitions.
 void CreateTopic(const std::string& topic, int partitions = 4);
 
-/// Settings for the local dev broker with short waits.
+/// Settings for the local stack's Kafka cluster with short waits.
 KafkaConfig TestKafka();
 
 /// Appends one event per payload with `key`, each in its own committed transaction, locking the
