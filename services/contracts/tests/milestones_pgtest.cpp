@@ -107,6 +107,28 @@ TEST_CASE("Milestones: the event router dispatches payments' events by type", "[
     CHECK(StateOf(c) == v1::MILESTONE_STATE_FUNDED);
 }
 
+TEST_CASE("Milestones: an EscrowFunded that arrives on another service's topic is forged and changes nothing",
+          "[contracts][pg][security]") {
+    const auto c = SeedContract();
+    SignBoth(c);
+    REQUIRE(Fund(c).ok());
+    payments::v1::EscrowFunded e;
+    e.set_milestone_id(c.milestone_ids[0]);
+    e.mutable_amount()->set_minor_units(120000);
+    e.mutable_amount()->set_currency("EUR");
+    e.set_attempt(1);
+    messaging::IncomingEvent in;
+    in.id = core::NewUuidV7();
+    in.source = "//marketplace/payments";
+    in.type = "marketplace.payments.v1.EscrowFunded";
+    in.key = c.milestone_ids[0];
+    in.topic = kJobsTopic;  // jobs' principal may write only jobs.events.v1
+    in.payload = e.SerializeAsString();
+    const auto handler = F().events->Router().Handler();
+    InTx([&](pqxx::work& tx) { handler(tx, in); });
+    CHECK(StateOf(c) == v1::MILESTONE_STATE_FUNDING_PENDING);
+}
+
 TEST_CASE("Milestones: EscrowFundingFailed returns to funding_required with the reason; a new attempt follows",
           "[contracts][pg]") {
     const auto c = SeedContract();

@@ -74,6 +74,9 @@ std::string Deliver(const google::protobuf::Message& event, const std::string& e
     messaging::IncomingEvent e;
     e.id = event_id.empty() ? core::NewUuidV7() : event_id;
     e.type = event.GetDescriptor()->full_name();
+    // As the bus delivers it: on the topic of the service that owns the type ("marketplace.<service>.v1.X").
+    const auto service = e.type.substr(12, e.type.find('.', 12) - 12);
+    e.topic = service + ".events.v1";
     e.payload = event.SerializeAsString();
     e.source = "//marketplace/test";
     const auto handler = F().events->Router().Handler();

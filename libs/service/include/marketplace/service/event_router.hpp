@@ -1,7 +1,9 @@
 #pragma once
 // Dispatches incoming events by CloudEvents type to typed handlers. An event of a type nobody
-// registered is skipped (and still recorded in the inbox); a payload that does not parse as its
-// type is a PermanentError (dead-lettered). While a handler runs, the incoming event's trace is the
+// registered is skipped (and still recorded in the inbox); so is, with an error log, an event whose
+// type belongs to another service than the topic it came from (a principal may write only its own
+// topic, so such an event is forged: docs/KAFKA.md); a payload that does not parse as its type is a
+// PermanentError (dead-lettered). While a handler runs, the incoming event's trace is the
 // thread's current trace (rpc::CurrentTrace), so events it publishes continue that trace.
 #include <functional>
 #include <map>
@@ -12,6 +14,11 @@
 #include "marketplace/messaging/consumer.hpp"
 
 namespace marketplace::service {
+
+/// True if an event of CloudEvents type `type` ("marketplace.<service>.v1.<Name>") may arrive on
+/// `topic`: the topic of the service that owns the type, "<service>.events.v1" after any prefix that
+/// ends in '.' ("e2e-1a2b.payments.events.v1").
+bool TypeBelongsToTopic(const std::string& type, const std::string& topic);
 
 class EventRouter final {
 public:
