@@ -61,3 +61,46 @@ add_custom_target(lint
   COMMAND clang-format --dry-run --Werror ${MARKETPLACE_LINT_SOURCES}
   COMMENT "clang-format check"
   VERBATIM)
+
+# marketplace_add_service(NAME <name> [LIBS <targets...>] [PRIVATE_LIBS <targets...>]
+#                         [DOMAIN_LIBS <targets...>] [EXCLUDE <files...>])
+# A service folder in the kit's shape (libs/service/include/marketplace/service/kit.hpp):
+#   marketplace_<name>_domain  static library of src/domain/*.cpp (when there are any): the pure rules,
+#                              linking marketplace_core and DOMAIN_LIBS, so unit tests link little else;
+#   marketplace_<name>_lib     object library of every other src/**/*.cpp but main.cpp and EXCLUDE, with
+#                              migrations/V*.sql embedded (<name>_migrations.hpp); links the domain, the
+#                              runtime, the kit and LIBS publicly, PRIVATE_LIBS privately;
+#   <name>_service             the executable marketplace-<name> from src/main.cpp.
+# The service's tests link marketplace_<name>_lib.
+function(marketplace_add_service)
+  cmake_parse_arguments(S "" "NAME" "LIBS;PRIVATE_LIBS;DOMAIN_LIBS;EXCLUDE" ${ARGN})
+  set(dir ${CMAKE_CURRENT_SOURCE_DIR})
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${dir}/src/*.cpp)
+  list(REMOVE_ITEM sources ${dir}/src/main.cpp)
+  foreach(f IN LISTS S_EXCLUDE)
+    list(REMOVE_ITEM sources ${dir}/${f})
+  endforeach()
+  file(GLOB domain_sources CONFIGURE_DEPENDS ${dir}/src/domain/*.cpp)
+  set(domain_lib "")
+  if(domain_sources)
+    list(REMOVE_ITEM sources ${domain_sources})
+    set(domain_lib marketplace_${S_NAME}_domain)
+    add_library(${domain_lib} STATIC ${domain_sources})
+    target_include_directories(${domain_lib} PUBLIC ${dir}/src)
+    target_link_libraries(${domain_lib} PUBLIC marketplace_core ${S_DOMAIN_LIBS})
+    marketplace_warnings(${domain_lib})
+  endif()
+  add_library(marketplace_${S_NAME}_lib OBJECT ${sources})
+  target_include_directories(marketplace_${S_NAME}_lib PUBLIC ${dir}/src)
+  target_link_libraries(marketplace_${S_NAME}_lib
+    PUBLIC ${domain_lib} marketplace_service marketplace_service_kit ${S_LIBS}
+    PRIVATE ${S_PRIVATE_LIBS})
+  marketplace_warnings(marketplace_${S_NAME}_lib)
+  if(EXISTS ${dir}/migrations)
+    marketplace_embed_sql(marketplace_${S_NAME}_lib ${S_NAME} ${dir}/migrations)
+  endif()
+  add_executable(${S_NAME}_service ${dir}/src/main.cpp)
+  set_target_properties(${S_NAME}_service PROPERTIES OUTPUT_NAME marketplace-${S_NAME})
+  target_link_libraries(${S_NAME}_service PRIVATE marketplace_${S_NAME}_lib ${S_PRIVATE_LIBS})
+  marketplace_warnings(${S_NAME}_service)
+endfunction()

@@ -55,7 +55,7 @@ int main() {
         kafka.bootstrap = testing::BrokerControl::Bootstrap();
         kafka.linger_ms = 0;
         kafka.fetch_wait_max_ms = 5;
-        std::printf("   dev broker at %s, topic %s\n", kafka.bootstrap.c_str(), topic.c_str());
+        std::printf("   Kafka cluster at %s, topic %s\n", kafka.bootstrap.c_str(), topic.c_str());
 
         Step("contracts: the client asks to fund milestone m-1 (state change + event in ONE transaction)");
         db::Pool pool(contracts.Config(2));
@@ -75,7 +75,7 @@ int main() {
         std::printf("   committed event %s; outbox rows waiting: %ld\n", id.c_str(),
                     Count(cc, "SELECT count(*) FROM outbox"));
 
-        Step("payments: its consumer group joins (the dev broker takes ~3 s for a first join)");
+        Step("payments: its consumer group joins");
         std::atomic<bool> reject_bad{true};
         messaging::ConsumerOptions co;
         co.group = "payments-demo-" + payments.name();

@@ -1,4 +1,4 @@
-// The outbox and its relay against the real local PostgreSQL and the dev broker.
+// The outbox and its relay against the real local PostgreSQL and the local Kafka cluster.
 #include <catch2/catch.hpp>
 
 #include <atomic>

@@ -131,6 +131,11 @@ void Server::Wait() {
     Drain();
 }
 
+void Server::WaitForDrainRequest() {
+    std::unique_lock lock(impl_->mu);
+    impl_->cv.wait(lock, [&] { return impl_->drain_requested || impl_->shut_down || !impl_->started; });
+}
+
 void Server::Drain() {
     {
         std::unique_lock lock(impl_->mu);

@@ -125,6 +125,7 @@ public:
         core::log::Info("service started", {{"service", config_.name},
                                             {"port", port},
                                             {"metrics_port", metrics_endpoint_ ? metrics_endpoint_->port() : 0}});
+        RunHooks("started", on_started_);
         return port;
     }
 
@@ -133,16 +134,28 @@ public:
         if (!started_ || stopped_) return;
         stopped_ = true;
         core::log::Info("service stopping", {{"service", config_.name}});
+        RunHooks("stopping", on_stopping_);
         server_->Drain();                      // no new calls; in-flight ones finish within the drain bound
         for (auto& c : consumers_) c->Stop();  // commits applied offsets, leaves the group
         scheduler_.Stop();
         relay_.Stop();  // publishes what was committed, waits for the broker
+        RunHooks("stopped", on_stopped_);
         core::log::Info("service stopped", {{"service", config_.name}});
+    }
+
+    void RunHooks(const char* stage, const std::vector<std::function<void()>>& hooks) {
+        for (const auto& hook : hooks) {
+            try {
+                hook();
+            } catch (const std::exception& e) {
+                core::log::Error("lifecycle hook failed", {{"stage", stage}, {"error", e.what()}});
+            }
+        }
     }
 
     int Run() {
         Start();
-        server_->Wait();  // returns after SIGTERM/SIGINT has drained the server
+        server_->WaitForDrainRequest();  // SIGTERM/SIGINT, or a Stop() from elsewhere
         // The rest of the shutdown (consumers, timers, relay flush) is bounded too: a broker or
         // database that stopped answering must not keep the process from exiting.
         std::mutex done_mu;
@@ -177,6 +190,7 @@ public:
     std::unique_ptr<rpc::Server> server_;
     std::vector<std::unique_ptr<messaging::InboxConsumer>> consumers_;
     bool has_timers_ = false;
+    std::vector<std::function<void()>> on_started_, on_stopping_, on_stopped_;
     std::mutex mu_;
     bool started_ = false;
     bool stopped_ = false;
@@ -213,6 +227,9 @@ void Runtime::OnTimer(const std::string& kind, messaging::TimerHandler handler) 
 }
 int Runtime::Start() { return impl_->Start(); }
 int Runtime::metrics_port() const { return impl_->metrics_endpoint_ ? impl_->metrics_endpoint_->port() : 0; }
+void Runtime::OnStarted(std::function<void()> hook) { impl_->on_started_.push_back(std::move(hook)); }
+void Runtime::OnStopping(std::function<void()> hook) { impl_->on_stopping_.push_back(std::move(hook)); }
+void Runtime::OnStopped(std::function<void()> hook) { impl_->on_stopped_.push_back(std::move(hook)); }
 void Runtime::Stop() { impl_->Stop(); }
 int Runtime::Run() { return impl_->Run(); }
 

@@ -42,24 +42,22 @@ Fixture::Fixture(LiveFeedOptions feed_options)
     : clock(std::make_shared<core::ManualClock>()), tokens(auth::TestTokensOptions{.clock = clock}) {
     runtime = std::make_unique<service::Runtime>(TestRuntimeConfig(clock, tokens), clock);
     runtime->Migrate("notifications", migrations::notifications());
-    feed = std::make_unique<LiveFeed>(runtime->config().pg, feed_options);
-    api = std::make_unique<api::NotificationsApi>(*runtime, *feed);
-    events = std::make_unique<NotificationEvents>(*runtime);
-    runtime->AddService(api.get(), v1::NotificationsService::service_full_name());
-    feed->Start();
+    Component::Config config;
+    config.feed = feed_options;
+    config.consume_events = false;  // the tests feed events to the handlers themselves
+    component = std::make_unique<Component>(*runtime, config);
+    feed = &component->feed();
+    events = &component->events();
     port = runtime->Start();
     stub = v1::NotificationsService::NewStub(
         grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
 }
 
-void Fixture::Shutdown() {
-    feed->Close();
-    runtime->Stop();
-}
+void Fixture::Shutdown() { runtime->Stop(); }
 
 Fixture::~Fixture() {
     Shutdown();
-    feed->Stop();
+    component.reset();  // before the runtime it registered with
 }
 
 Fixture& F() {

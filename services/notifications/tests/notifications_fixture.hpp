@@ -15,6 +15,7 @@
 
 #include "api/notifications_api.hpp"
 #include "app/live_feed.hpp"
+#include "component.hpp"
 #include "events/notification_events.hpp"
 #include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/core/clock.hpp"
@@ -28,15 +29,15 @@ struct Fixture {
     ~Fixture();
     static LiveFeedOptions DefaultFeedOptions();
 
-    /// Closes the feeds and stops the runtime, as main() does on SIGTERM.
+    /// Stops the runtime, as SIGTERM does: the component's stopping hook closes the feeds first.
     void Shutdown();
 
     std::shared_ptr<core::ManualClock> clock;
     auth::TestTokens tokens;
     std::unique_ptr<service::Runtime> runtime;
-    std::unique_ptr<LiveFeed> feed;
-    std::unique_ptr<api::NotificationsApi> api;
-    std::unique_ptr<NotificationEvents> events;
+    std::unique_ptr<Component> component;
+    LiveFeed* feed = nullptr;
+    NotificationEvents* events = nullptr;
     int port = 0;
     std::unique_ptr<v1::NotificationsService::Stub> stub;
 };

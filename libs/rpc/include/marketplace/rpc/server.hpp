@@ -78,6 +78,9 @@ public:
     /// Blocks until a drain is requested (signal or RequestDrain), performs it, and returns when the
     /// server has shut down. Returns at once when the server already has, or was never started.
     void Wait();
+    /// Blocks until a drain is requested (signal or RequestDrain) or the server has shut down, without
+    /// draining: the caller does what must come before the drain, then calls Drain().
+    void WaitForDrainRequest();
     /// Drains now and returns when the server has shut down. Safe to call from several threads
     /// (the others wait for the first) and more than once.
     void Drain();

@@ -84,6 +84,15 @@ public:
     /// Registers a timer handler (before Start).
     void OnTimer(const std::string& kind, messaging::TimerHandler handler);
 
+    /// Lifecycle hooks, one mechanism for every service (before Start; each list runs in the order
+    /// registered). `OnStarted`: after the server, relay, consumers and timers started. `OnStopping`:
+    /// when a stop begins (SIGTERM, SIGINT or Stop()), before the gRPC drain, so that long-lived
+    /// streams can be ended instead of holding the drain up. `OnStopped`: after consumers, timers and
+    /// the relay stopped. A hook that throws is logged and the others still run.
+    void OnStarted(std::function<void()> hook);
+    void OnStopping(std::function<void()> hook);
+    void OnStopped(std::function<void()> hook);
+
     /// Starts the metrics endpoint, server, relay, consumers and timers; returns the gRPC port.
     /// Throws std::runtime_error when the gRPC or metrics address cannot be bound.
     int Start();
@@ -91,7 +100,8 @@ public:
     int metrics_port() const;
     /// Drains gRPC, stops consumers and timers, flushes the relay. Idempotent.
     void Stop();
-    /// Start(), wait for SIGTERM/SIGINT, Stop(); returns the process exit status.
+    /// Start(), wait for SIGTERM/SIGINT (or a Stop() from elsewhere), Stop(); returns the process exit
+    /// status (70 when the stop outlived SHUTDOWN_TIMEOUT).
     int Run();
 
 private:

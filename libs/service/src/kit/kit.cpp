@@ -1,0 +1,43 @@
+#include "marketplace/service/kit.hpp"
+
+#include <stdexcept>
+
+#include "marketplace/auth/verifier.hpp"
+#include "marketplace/core/log.hpp"
+#include "marketplace/rpc/client.hpp"
+
+namespace marketplace::service::impl {
+
+int RunService(const ServiceSpec& spec, const std::function<void(core::EnvReader&, const RuntimeConfig&)>& read_config,
+               const std::function<void(RuntimeConfig&, std::shared_ptr<const core::Clock>)>& configure,
+               const std::function<std::shared_ptr<void>(Runtime&)>& make) {
+    if (spec.name.empty() || spec.grpc_port <= 0 || !spec.migrations) {
+        throw std::invalid_argument("ServiceSpec: name, grpc_port and migrations are required");
+    }
+    core::log::Init(spec.name);
+    struct Loaded {
+        RuntimeConfig runtime;
+        rpc::ChannelOptions auth;
+    };
+    auto loaded = core::LoadConfigOrExit<Loaded>([&] {
+        core::EnvReader env;
+        Loaded l;
+        l.runtime = RuntimeConfig::FromEnv(env, spec.name, spec.grpc_port);
+        if (spec.verify_tokens) l.auth = rpc::ChannelOptions::FromEnv(env, "AUTH", "127.0.0.1:7101");
+        read_config(env, l.runtime);
+        env.Finish();
+        return l;
+    });
+    const auto clock = ClockFromEnv();
+    if (spec.verify_tokens) loaded.runtime.server.token_verifier = auth::ServiceTokenVerifier(loaded.auth, clock);
+    configure(loaded.runtime, clock);
+
+    Runtime runtime(std::move(loaded.runtime), clock);
+    runtime.Migrate(spec.name, spec.migrations());
+    auto component = make(runtime);
+    const int status = runtime.Run();
+    component.reset();  // before the Runtime it holds on to
+    return status;
+}
+
+}  // namespace marketplace::service::impl

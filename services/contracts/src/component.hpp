@@ -1,0 +1,30 @@
+#pragma once
+// The contracts service's composition root: its configuration, its gRPC API, its consumers of jobs' and
+// payments' events and its auto-release timers, registered with the Runtime in one place.
+#include <chrono>
+
+#include "api/contracts_api.hpp"
+#include "config.hpp"
+#include "events/contract_events.hpp"
+#include "marketplace/core/config.hpp"
+#include "marketplace/service/runtime.hpp"
+
+namespace marketplace::contracts {
+
+class Component final {
+public:
+    struct Config {
+        /// AUTO_RELEASE_AFTER ("14d", "36h", "90s"; 1 s .. 366 days): how long a new contract gives the
+        /// client to answer a submission before the milestone is accepted on its behalf.
+        std::chrono::seconds auto_release_after = kDefaultAutoReleaseAfter;
+        static Config FromEnv(core::EnvReader& env, const service::RuntimeConfig& runtime);
+    };
+
+    Component(service::Runtime& runtime, Config config);
+
+private:
+    api::ContractsApi api_;
+    ContractEvents events_;
+};
+
+}  // namespace marketplace::contracts
