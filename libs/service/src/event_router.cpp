@@ -1,17 +1,45 @@
 #include "marketplace/service/event_router.hpp"
 
+#include <set>
+
 #include "marketplace/core/log.hpp"
 #include "marketplace/core/trace.hpp"
 #include "marketplace/rpc/call_scope.hpp"
 
 namespace marketplace::service {
 
-bool TypeBelongsToTopic(const std::string& type, const std::string& topic) {
+std::string OwnerTopic(const std::string& type) {
     constexpr std::string_view kPrefix = "marketplace.";
-    if (!type.starts_with(kPrefix)) return false;
+    if (!type.starts_with(kPrefix)) return {};
     const auto end = type.find('.', kPrefix.size());
-    if (end == std::string::npos || end == kPrefix.size()) return false;
-    const std::string owner_topic = type.substr(kPrefix.size(), end - kPrefix.size()) + ".events.v1";
+    if (end == std::string::npos || end == kPrefix.size()) return {};
+    return type.substr(kPrefix.size(), end - kPrefix.size()) + ".events.v1";
+}
+
+bool IsPermanent(const core::Error& error) {
+    switch (error.code()) {
+        case core::ErrorCode::kInvalidArgument:
+        case core::ErrorCode::kNotFound:
+        case core::ErrorCode::kFailedPrecondition:
+        case core::ErrorCode::kPermissionDenied:
+        case core::ErrorCode::kUnauthenticated:
+            return true;
+        default:
+            return false;
+    }
+}
+
+std::vector<std::string> EventRouter::Topics() const {
+    std::set<std::string> topics;
+    for (const auto& [type, _] : handlers_) {
+        if (auto topic = OwnerTopic(type); !topic.empty()) topics.insert(std::move(topic));
+    }
+    return {topics.begin(), topics.end()};
+}
+
+bool TypeBelongsToTopic(const std::string& type, const std::string& topic) {
+    const std::string owner_topic = OwnerTopic(type);
+    if (owner_topic.empty()) return false;
     if (topic == owner_topic) return true;
     return topic.size() > owner_topic.size() && topic.ends_with(owner_topic) &&
            topic[topic.size() - owner_topic.size() - 1] == '.';
@@ -32,7 +60,12 @@ messaging::EventHandler EventRouter::Handler() const {
         }
         auto incoming = core::TraceContext::Parse(event.traceparent);
         rpc::TraceScope trace(incoming ? incoming->Child() : core::TraceContext::NewRoot());
-        it->second(tx, event);
+        try {
+            it->second(tx, event);
+        } catch (const core::Error& e) {
+            if (!IsPermanent(e)) throw;
+            throw messaging::PermanentError(event.type + " " + event.id + ": " + e.what());
+        }
     };
 }
 

@@ -17,6 +17,7 @@
 #include "marketplace/metrics/metrics.hpp"
 #include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/service/after_commit.hpp"
+#include "marketplace/service/event_router.hpp"
 #include "messaging_migrations.hpp"
 #include "runtime_metrics.hpp"
 
@@ -227,6 +228,9 @@ void Runtime::OnTimer(const std::string& kind, messaging::TimerHandler handler) 
 }
 int Runtime::Start() { return impl_->Start(); }
 int Runtime::metrics_port() const { return impl_->metrics_endpoint_ ? impl_->metrics_endpoint_->port() : 0; }
+void Runtime::Consume(const EventRouter& router, messaging::ConsumerOptions options) {
+    impl_->Consume(router.Topics(), router.Handler(), std::move(options));
+}
 void Runtime::OnStarted(std::function<void()> hook) { impl_->on_started_.push_back(std::move(hook)); }
 void Runtime::OnStopping(std::function<void()> hook) { impl_->on_stopping_.push_back(std::move(hook)); }
 void Runtime::OnStopped(std::function<void()> hook) { impl_->on_stopped_.push_back(std::move(hook)); }

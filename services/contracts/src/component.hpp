@@ -5,7 +5,7 @@
 
 #include "api/contracts_api.hpp"
 #include "config.hpp"
-#include "events/contract_events.hpp"
+#include "events/consumers.hpp"
 #include "marketplace/core/config.hpp"
 #include "marketplace/service/runtime.hpp"
 
@@ -24,7 +24,7 @@ public:
 
 private:
     api::ContractsApi api_;
-    ContractEvents events_;
+    EventConsumers events_;
 };
 
 }  // namespace marketplace::contracts

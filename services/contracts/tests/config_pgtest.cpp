@@ -43,7 +43,7 @@ TEST_CASE("Config: AUTO_RELEASE_AFTER is 14 days unless set, and a malformed val
 }
 
 TEST_CASE("Config: a contract keeps the review period it was made with, and submissions use it", "[contracts][pg]") {
-    const ContractEvents hourly(*F().runtime, std::chrono::hours(1));
+    const EventConsumers hourly(*F().runtime, std::chrono::hours(1));
     const auto event = SampleProposal();
     InTx([&](pqxx::work& tx) { REQUIRE(hourly.OnProposalAccepted(tx, event)); });
     Seeded c;

@@ -40,7 +40,7 @@ Fixture::Fixture() : clock(std::make_shared<core::ManualClock>()), tokens(auth::
     runtime = std::make_unique<service::Runtime>(TestRuntimeConfig(clock, tokens), clock);
     runtime->Migrate("contracts", migrations::contracts());
     api = std::make_unique<api::ContractsApi>(*runtime);
-    events = std::make_unique<ContractEvents>(*runtime, kReviewPeriod);
+    events = std::make_unique<EventConsumers>(*runtime, kReviewPeriod);
     runtime->AddService(api.get(), v1::ContractsService::service_full_name());
     // The timer as main() registers it; the consumers are left out (the tests feed events directly).
     runtime->OnTimer(kAutoReleaseTimer,

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "api/contracts_api.hpp"
-#include "events/contract_events.hpp"
+#include "events/consumers.hpp"
 #include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/contracts/v1/contracts.grpc.pb.h"
 #include "marketplace/contracts/v1/events.pb.h"
@@ -35,7 +35,7 @@ struct Fixture {
     auth::TestTokens tokens;
     std::unique_ptr<service::Runtime> runtime;
     std::unique_ptr<api::ContractsApi> api;
-    std::unique_ptr<ContractEvents> events;
+    std::unique_ptr<EventConsumers> events;
     int port = 0;
     std::unique_ptr<v1::ContractsService::Stub> stub;
 };

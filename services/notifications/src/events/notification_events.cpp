@@ -98,6 +98,6 @@ service::EventRouter NotificationEvents::Router() const {
     return router;
 }
 
-void NotificationEvents::Register(service::Runtime& runtime) const { runtime.Consume(Topics(), Router().Handler()); }
+void NotificationEvents::Register(service::Runtime& runtime) const { runtime.Consume(Router()); }
 
 }  // namespace marketplace::notifications

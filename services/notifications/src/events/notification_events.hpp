@@ -38,7 +38,6 @@ public:
     /// A router dispatching every event above by its type; an event that cannot name its subject
     /// is a messaging::PermanentError (dead-lettered).
     service::EventRouter Router() const;
-    static std::vector<std::string> Topics() { return {kContractsTopic, kPaymentsTopic}; }
     /// Registers the consumer with the runtime (before Start).
     void Register(service::Runtime& runtime) const;
 

@@ -3,14 +3,21 @@
 // registered is skipped (and still recorded in the inbox); so is, with an error log, an event whose
 // type belongs to another service than the topic it came from (a principal may write only its own
 // topic, so such an event is forged: docs/KAFKA.md); a payload that does not parse as its type is a
-// PermanentError (dead-lettered). While a handler runs, the incoming event's trace is the
+// PermanentError (dead-lettered), and so is a domain error that no retry can fix (IsPermanent).
+//
+//   service::EventRouter router;
+//   router.On<payments::v1::EscrowFunded>([this](pqxx::work& tx, const payments::v1::EscrowFunded& e) { ... });
+//   runtime.Consume(router);   // subscribes to payments.events.v1, the topic the type's package names While a handler
+//   runs, the incoming event's trace is the
 // thread's current trace (rpc::CurrentTrace), so events it publishes continue that trace.
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <pqxx/transaction>
 
+#include "marketplace/core/errors.hpp"
 #include "marketplace/messaging/consumer.hpp"
 
 namespace marketplace::service {
@@ -19,6 +26,16 @@ namespace marketplace::service {
 /// `topic`: the topic of the service that owns the type, "<service>.events.v1" after any prefix that
 /// ends in '.' ("e2e-1a2b.payments.events.v1").
 bool TypeBelongsToTopic(const std::string& type, const std::string& topic);
+
+/// The topic that carries events of `type` ("marketplace.payments.v1.EscrowFunded" -> "payments.events.v1");
+/// "" for a type that is not a marketplace event type.
+std::string OwnerTopic(const std::string& type);
+
+/// Whether a domain error from an event handler can never succeed on a retry (InvalidArgument,
+/// NotFound, FailedPrecondition, PermissionDenied, Unauthenticated): the router turns those into a
+/// messaging::PermanentError (a dead letter), the twin of the gRPC status mapping; the others
+/// (Conflict, ResourceExhausted, Unavailable) are retried like any transient failure.
+bool IsPermanent(const core::Error& error);
 
 class EventRouter final {
 public:
@@ -33,6 +50,16 @@ public:
         };
         return *this;
     }
+
+    /// The same, for a handler that needs only the message.
+    template <typename Message>
+    EventRouter& On(std::function<void(pqxx::work&, const Message&)> handler) {
+        return On<Message>([handler = std::move(handler)](pqxx::work& tx, const Message& m,
+                                                          const messaging::IncomingEvent&) { handler(tx, m); });
+    }
+
+    /// The topics the registered types arrive on (their owners' topics, without any prefix), sorted.
+    std::vector<std::string> Topics() const;
 
     /// The handler to give Runtime::Consume.
     messaging::EventHandler Handler() const;

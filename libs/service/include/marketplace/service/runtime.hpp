@@ -29,6 +29,8 @@ class Service;
 
 namespace marketplace::service {
 
+class EventRouter;
+
 struct RuntimeConfig {
     std::string name;  // "payments": its database, role, topic "payments.events.v1", consumer group
     db::PgConfig pg;
@@ -81,6 +83,8 @@ public:
     /// Consumes `topics` (names without the prefix) with the consumer group "<prefix><name>" (before Start).
     void Consume(const std::vector<std::string>& topics, messaging::EventHandler handler,
                  messaging::ConsumerOptions options = {});
+    /// Consumes the topics of the types `router` handles, with its handler (before Start).
+    void Consume(const EventRouter& router, messaging::ConsumerOptions options = {});
     /// Registers a timer handler (before Start).
     void OnTimer(const std::string& kind, messaging::TimerHandler handler);
 

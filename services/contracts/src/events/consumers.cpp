@@ -1,4 +1,4 @@
-#include "events/contract_events.hpp"
+#include "events/consumers.hpp"
 
 #include "domain/statement_of_work.hpp"
 #include "events/saga_metrics.hpp"
@@ -51,10 +51,10 @@ ContractTerms TermsOf(const jobs::v1::ProposalAccepted& e, std::chrono::seconds 
 
 }  // namespace
 
-ContractEvents::ContractEvents(service::Runtime& runtime, std::chrono::seconds review_period)
+EventConsumers::EventConsumers(service::Runtime& runtime, std::chrono::seconds review_period)
     : runtime_(runtime), workflow_(runtime), review_period_(review_period) {}
 
-bool ContractEvents::OnProposalAccepted(pqxx::work& tx, const jobs::v1::ProposalAccepted& e) const {
+bool EventConsumers::OnProposalAccepted(pqxx::work& tx, const jobs::v1::ProposalAccepted& e) const {
     if (core::IsUuid(e.proposal_id()) && storage::ContractIdOfProposal(tx, e.proposal_id())) {
         return false;  // a replay: the contract exists
     }
@@ -99,7 +99,7 @@ void RequireMilestoneId(const std::string& milestone_id, const char* event) {
 
 }  // namespace
 
-void ContractEvents::RequireAmount(pqxx::work& tx, const std::string& milestone_id, const common::v1::Money& amount,
+void EventConsumers::RequireAmount(pqxx::work& tx, const std::string& milestone_id, const common::v1::Money& amount,
                                    const char* event) const {
     RequireMilestoneId(milestone_id, event);
     const auto m = storage::FindMilestone(tx, milestone_id);
@@ -113,7 +113,7 @@ void ContractEvents::RequireAmount(pqxx::work& tx, const std::string& milestone_
     }
 }
 
-void ContractEvents::OnEscrowFunded(pqxx::work& tx, const payments::v1::EscrowFunded& e) const {
+void EventConsumers::OnEscrowFunded(pqxx::work& tx, const payments::v1::EscrowFunded& e) const {
     RequireAmount(tx, e.milestone_id(), e.amount(), "EscrowFunded");
     if (!workflow_.RunSystem(tx, e.milestone_id(), command::EscrowFunded{e.attempt()})) {
         WarnUnknown(e.milestone_id(), "EscrowFunded");
@@ -122,7 +122,7 @@ void ContractEvents::OnEscrowFunded(pqxx::work& tx, const payments::v1::EscrowFu
     NoteSagaStep(tx, e.milestone_id(), "fund", "funding_pending");
 }
 
-void ContractEvents::OnEscrowFundingFailed(pqxx::work& tx, const payments::v1::EscrowFundingFailed& e) const {
+void EventConsumers::OnEscrowFundingFailed(pqxx::work& tx, const payments::v1::EscrowFundingFailed& e) const {
     RequireMilestoneId(e.milestone_id(), "EscrowFundingFailed");
     if (!workflow_.RunSystem(tx, e.milestone_id(), command::EscrowFundingFailed{e.attempt(), e.reason()})) {
         WarnUnknown(e.milestone_id(), "EscrowFundingFailed");
@@ -131,7 +131,7 @@ void ContractEvents::OnEscrowFundingFailed(pqxx::work& tx, const payments::v1::E
     NoteSagaStep(tx, e.milestone_id(), "fund", "funding_pending");
 }
 
-void ContractEvents::OnEscrowReleased(pqxx::work& tx, const payments::v1::EscrowReleased& e) const {
+void EventConsumers::OnEscrowReleased(pqxx::work& tx, const payments::v1::EscrowReleased& e) const {
     RequireAmount(tx, e.milestone_id(), e.amount(), "EscrowReleased");
     if (!workflow_.RunSystem(tx, e.milestone_id(), command::EscrowReleased{})) {
         WarnUnknown(e.milestone_id(), "EscrowReleased");
@@ -140,7 +140,7 @@ void ContractEvents::OnEscrowReleased(pqxx::work& tx, const payments::v1::Escrow
     NoteSagaStep(tx, e.milestone_id(), "release", "accepted");
 }
 
-void ContractEvents::OnEscrowRefunded(pqxx::work& tx, const payments::v1::EscrowRefunded& e) const {
+void EventConsumers::OnEscrowRefunded(pqxx::work& tx, const payments::v1::EscrowRefunded& e) const {
     RequireAmount(tx, e.milestone_id(), e.amount(), "EscrowRefunded");
     if (!workflow_.RunSystem(tx, e.milestone_id(), command::EscrowRefunded{})) {
         WarnUnknown(e.milestone_id(), "EscrowRefunded");
@@ -149,7 +149,7 @@ void ContractEvents::OnEscrowRefunded(pqxx::work& tx, const payments::v1::Escrow
     NoteSagaStep(tx, e.milestone_id(), "refund", "cancel_pending");
 }
 
-void ContractEvents::OnAutoRelease(pqxx::work& tx, const messaging::Timer& timer) const {
+void EventConsumers::OnAutoRelease(pqxx::work& tx, const messaging::Timer& timer) const {
     if (!core::IsUuid(timer.key)) {
         core::log::Error("auto-release timer with a malformed key dropped", {{"key", timer.key}});
         return;
@@ -163,25 +163,23 @@ void ContractEvents::OnAutoRelease(pqxx::work& tx, const messaging::Timer& timer
     }
 }
 
-service::EventRouter ContractEvents::Router() const {
+service::EventRouter EventConsumers::Router() const {
     service::EventRouter router;
-    router.On<jobs::v1::ProposalAccepted>([this](pqxx::work& tx, const jobs::v1::ProposalAccepted& e,
-                                                 const messaging::IncomingEvent&) { OnProposalAccepted(tx, e); });
-    router.On<payments::v1::EscrowFunded>([this](pqxx::work& tx, const payments::v1::EscrowFunded& e,
-                                                 const messaging::IncomingEvent&) { OnEscrowFunded(tx, e); });
+    router.On<jobs::v1::ProposalAccepted>(
+        [this](pqxx::work& tx, const jobs::v1::ProposalAccepted& e) { OnProposalAccepted(tx, e); });
+    router.On<payments::v1::EscrowFunded>(
+        [this](pqxx::work& tx, const payments::v1::EscrowFunded& e) { OnEscrowFunded(tx, e); });
     router.On<payments::v1::EscrowFundingFailed>(
-        [this](pqxx::work& tx, const payments::v1::EscrowFundingFailed& e, const messaging::IncomingEvent&) {
-            OnEscrowFundingFailed(tx, e);
-        });
-    router.On<payments::v1::EscrowReleased>([this](pqxx::work& tx, const payments::v1::EscrowReleased& e,
-                                                   const messaging::IncomingEvent&) { OnEscrowReleased(tx, e); });
-    router.On<payments::v1::EscrowRefunded>([this](pqxx::work& tx, const payments::v1::EscrowRefunded& e,
-                                                   const messaging::IncomingEvent&) { OnEscrowRefunded(tx, e); });
+        [this](pqxx::work& tx, const payments::v1::EscrowFundingFailed& e) { OnEscrowFundingFailed(tx, e); });
+    router.On<payments::v1::EscrowReleased>(
+        [this](pqxx::work& tx, const payments::v1::EscrowReleased& e) { OnEscrowReleased(tx, e); });
+    router.On<payments::v1::EscrowRefunded>(
+        [this](pqxx::work& tx, const payments::v1::EscrowRefunded& e) { OnEscrowRefunded(tx, e); });
     return router;
 }
 
-void ContractEvents::Register(service::Runtime& runtime) const {
-    runtime.Consume(Topics(), Router().Handler());
+void EventConsumers::Register(service::Runtime& runtime) const {
+    runtime.Consume(Router());
     runtime.OnTimer(kAutoReleaseTimer,
                     [this](pqxx::work& tx, const messaging::Timer& timer) { OnAutoRelease(tx, timer); });
 }

@@ -25,10 +25,10 @@ namespace marketplace::contracts {
 inline constexpr char kJobsTopic[] = "jobs.events.v1";
 inline constexpr char kPaymentsTopic[] = "payments.events.v1";
 
-class ContractEvents final {
+class EventConsumers final {
 public:
     /// `review_period`: how long new contracts give the client to answer a submission.
-    ContractEvents(service::Runtime& runtime, std::chrono::seconds review_period);
+    EventConsumers(service::Runtime& runtime, std::chrono::seconds review_period);
 
     /// Creates the contract of an accepted proposal unless it exists; returns whether it did.
     /// An event that can never make a contract (bad ids, amounts) throws messaging::PermanentError.
@@ -40,10 +40,8 @@ public:
     /// The auto-release timer fired for the milestone `timer.key`.
     void OnAutoRelease(pqxx::work& tx, const messaging::Timer& timer) const;
 
-    /// A router dispatching every event above by its type.
+    /// A router dispatching every event above by its type (its topics follow from the types).
     service::EventRouter Router() const;
-    /// The topics the router needs.
-    static std::vector<std::string> Topics() { return {kJobsTopic, kPaymentsTopic}; }
     /// Registers the consumer and the timer with the runtime (before Start).
     void Register(service::Runtime& runtime) const;
 
