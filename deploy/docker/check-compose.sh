@@ -5,7 +5,8 @@
 #   - every ${VAR:?...} the file requires is documented in .env.example;
 #   - the expected services are there, each service and the gateway is built from
 #     deploy/docker/Dockerfile with its SERVICE, has a health check and waits for healthy dependencies,
-#     and only the gateway publishes a port.
+#     and only the gateway publishes a port; payments names its payment provider, and no other
+#     service runs in development mode.
 # usage: deploy/docker/check-compose.sh [COMPOSE_FILE]
 #   COMPOSE_FILE defaults to the repository's docker-compose.yml; prints what it checked, exit 1 on a failure.
 set -euo pipefail
@@ -83,6 +84,14 @@ for name in apps + ["gateway"]:
             problems.append(f"services.{name}.environment: PG_HOST/KAFKA_BOOTSTRAP must point at postgres-{name} and kafka")
         if "postgres-" + name not in (svc.get("depends_on") or {}) or "kafka" not in (svc.get("depends_on") or {}):
             problems.append(f"services.{name}.depends_on: must wait for postgres-{name} and kafka")
+# The payment provider is stated, never left to a default; the development flag only where the
+# sandbox needs it (payments) and never on another service.
+payments_env = services.get("payments", {}).get("environment", {})
+if not payments_env.get("PAYMENTS_PROVIDER"):
+    problems.append("services.payments.environment.PAYMENTS_PROVIDER: must name the payment provider")
+for name in apps + ["gateway"]:
+    if name != "payments" and "MARKETPLACE_DEV_MODE" in (services.get(name, {}).get("environment") or {}):
+        problems.append(f"services.{name}.environment.MARKETPLACE_DEV_MODE: development mode is for payments' sandbox only")
 kafka_env = services.get("kafka", {}).get("environment", {})
 if "broker,controller" not in str(kafka_env.get("KAFKA_PROCESS_ROLES")) or any("ZOOKEEPER" in k for k in kafka_env):
     problems.append("services.kafka: must run in KRaft mode (broker,controller), without ZooKeeper")

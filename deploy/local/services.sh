@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The marketplace's services as local processes on the local stack (deploy/local/stack.sh), the
 # shape operators run in containers: each service with its own database and consumer group, the
-# gateway in front. DEVELOPMENT ONLY: well-known passwords, loopback only.
+# gateway in front. DEVELOPMENT ONLY: well-known passwords, loopback only, and the sandbox payment
+# provider, which confirms every deposit. Every service runs with MARKETPLACE_DEV_MODE=1, the flag
+# without which the services refuse well-known secrets and payments refuses the sandbox.
 #
 # usage: deploy/local/services.sh up|down|status
 #        deploy/local/services.sh scale SERVICE N     run N replicas of SERVICE (1..4)
@@ -81,6 +83,7 @@ replica_targets() {
 
 service_env() { # service replica -> KEY=VALUE lines
     local s=$1 k=$2
+    echo "MARKETPLACE_DEV_MODE=1"
     echo "GRPC_LISTEN=127.0.0.1:$(grpc_port "$s" "$k")"
     echo "METRICS_LISTEN=127.0.0.1:$(metrics_port "$s" "$k")"
     echo "PG_HOST=127.0.0.1"
@@ -93,6 +96,9 @@ service_env() { # service replica -> KEY=VALUE lines
     echo "AUTH_GRPC_LOAD_BALANCING=round_robin"
     echo "AUTH_ADMIN_EMAIL=$ADMIN_EMAIL"
     echo "AUTH_ADMIN_PASSWORD=$ADMIN_PASSWORD"
+    # No real payment provider is reachable on a development machine: the sandbox, chosen explicitly.
+    [ "$s" = payments ] && echo "PAYMENTS_PROVIDER=sandbox"
+    return 0
 }
 
 gateway_env() {

@@ -258,6 +258,70 @@ struct Row {
     std::map<std::string, int> statuses;
 };
 
+/// Every GET route that lists things, with every query that widens what it returns (filters on status,
+/// on another user, on another contract; "" is no filter). {A}, {B}, {contract_id}: the world's ids.
+/// Every GET route of /openapi.json is either here or in NotLists(), so a new list route must say
+/// which of its filters widen.
+const std::map<std::string, std::vector<std::string>>& ListFilters() {
+    static const std::map<std::string, std::vector<std::string>> kFilters = {
+        {"GET /v1/jobs",
+         {"", "page_size=100", "statuses=JOB_STATUS_OPEN&page_size=100",
+          "statuses=JOB_STATUS_IN_PROGRESS&page_size=100", "statuses=JOB_STATUS_CLOSED&page_size=100",
+          "statuses=JOB_STATUS_IN_PROGRESS&statuses=JOB_STATUS_CLOSED",
+          "statuses=JOB_STATUS_OPEN&statuses=JOB_STATUS_IN_PROGRESS&statuses=JOB_STATUS_CLOSED&page_size=100"}},
+        {"GET /v1/me/jobs",
+         {"", "status=JOB_STATUS_OPEN", "status=JOB_STATUS_IN_PROGRESS", "status=JOB_STATUS_CLOSED"}},
+        {"GET /v1/me/proposals",
+         {"", "status=PROPOSAL_STATUS_SUBMITTED", "status=PROPOSAL_STATUS_WITHDRAWN", "status=PROPOSAL_STATUS_DECLINED",
+          "status=PROPOSAL_STATUS_ACCEPTED"}},
+        {"GET /v1/me/invites", {"", "page_size=100"}},
+        {"GET /v1/jobs/{job_id}/proposals",
+         {"", "status=PROPOSAL_STATUS_SUBMITTED", "status=PROPOSAL_STATUS_WITHDRAWN", "status=PROPOSAL_STATUS_DECLINED",
+          "status=PROPOSAL_STATUS_ACCEPTED"}},
+        {"GET /v1/jobs/{job_id}/invites", {"", "page_size=100"}},
+        {"GET /v1/job-templates", {""}},
+        {"GET /v1/contracts", {"", "party_id={A}", "party_id={B}", "page_size=100&party_id={A}"}},
+        {"GET /v1/contracts/{contract_id}/reviews", {"", "reviewee_id={B}"}},
+        {"GET /v1/users/{reviewee_id}/reviews", {"", "contract_id={contract_id}"}},
+        {"GET /v1/wallet/balances", {"", "user_id={A}", "user_id={B}"}},
+        {"GET /v1/admin/ledger/audit", {""}},
+        {"GET /v1/notifications", {"", "unread_only=true", "unread_only=false&page_size=100"}},
+    };
+    return kFilters;
+}
+
+/// GET routes that return one resource, or nothing of a user's.
+const std::set<std::string>& NotLists() {
+    static const std::set<std::string> kSingle = {
+        "GET /healthz",
+        "GET /readyz",
+        "GET /openapi.json",
+        "GET /v1/auth/jwks",
+        "GET /v1/users/{user_id}/profile",
+        "GET /v1/contracts/{contract_id}",
+        "GET /v1/contracts/{contract_id}/statement-of-work",
+        "GET /v1/milestones/{milestone_id}",
+        "GET /v1/wallet/deposits/{deposit_id}",
+        "GET /v1/wallet/payouts/{payout_id}",
+        "GET /v1/escrows/{milestone_id}",
+        "GET /v1/job-templates/{template_id}",
+        "GET /v1/jobs/{job_id}",
+        "GET /v1/proposals/{proposal_id}",
+    };
+    return kSingle;
+}
+
+std::string Expand(std::string query, const World& w) {
+    const std::map<std::string, std::string> values{
+        {"{A}", w.deal.client.id}, {"{B}", w.deal.freelancer.id}, {"{contract_id}", w.deal.contract_id}};
+    for (const auto& [placeholder, value] : values) {
+        for (auto at = query.find(placeholder); at != std::string::npos; at = query.find(placeholder)) {
+            query.replace(at, placeholder.size(), value);
+        }
+    }
+    return query;
+}
+
 }  // namespace
 
 TEST_CASE("Authorization matrix: every route of /openapi.json, as no one, the parties, strangers and the admin",
@@ -412,6 +476,44 @@ TEST_CASE("Authorization matrix: every route of /openapi.json, as no one, the pa
         std::cout << "\n";
     }
     std::cout.flush();
+
+    // List routes with every filter that widens them: a stranger never finds A's and B's resources,
+    // the filled job included (it is no longer open, so only its parties see it).
+    {
+        auto listed_private = private_ids;
+        listed_private.push_back(d.job_id);
+        for (const auto& route : routes) {
+            if (route.method != "GET") continue;
+            const auto filters = ListFilters().find(route.key());
+            INFO("GET route " << route.key() << " is neither in ListFilters() nor in NotLists()");
+            CHECK((filters != ListFilters().end() || NotLists().count(route.key()) == 1));
+            if (filters == ListFilters().end()) continue;
+            for (const auto& filter : filters->second) {
+                for (const auto& [who, user] : strangers) {
+                    auto request = Build(route, w, user->token);
+                    if (!filter.empty()) request.path += "?" + Expand(filter, w);
+                    const auto response = Send(request);
+                    INFO(who << ": GET " << request.path << " -> " << response.status << " "
+                             << response.body.substr(0, 300));
+                    CHECK(response.status < 500);
+                    CHECK(response.status != 401);
+                    for (const auto& id : listed_private) {
+                        if (request.path.find(id) != std::string::npos) continue;  // it may repeat what it was sent
+                        INFO("leaks " << id);
+                        CHECK(response.body.find(id) == std::string::npos);
+                    }
+                    // Another user's balances are refused, not shown.
+                    if (route.path == "/v1/wallet/balances" && !filter.empty()) CHECK(response.status == 403);
+                }
+            }
+        }
+        // The filters are real: the job's parties find the filled job with the status that widens the search.
+        for (const auto* party : {&d.client, &d.freelancer}) {
+            const auto found = Get(party->token, "/v1/jobs?statuses=JOB_STATUS_IN_PROGRESS&page_size=100").dump();
+            INFO("a party searching in-progress jobs: " << found.substr(0, 300));
+            CHECK(found.find(d.job_id) != std::string::npos);
+        }
+    }
 
     // Nothing the strangers and the other party tried moved anything.
     CHECK(MilestoneState(d.client, d.milestone_id) == "MILESTONE_STATE_FUNDED");

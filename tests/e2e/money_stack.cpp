@@ -137,6 +137,10 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
         env["AUTH_ADMIN_EMAIL"] = kAdminEmail;
         env["AUTH_ADMIN_PASSWORD"] = kAdminPassword;
         env["TIMER_POLL"] = "100ms";
+        // A development stack: the sandbox provider confirms every deposit, which only development
+        // mode allows (the database passwords above are the test databases' own).
+        env["MARKETPLACE_DEV_MODE"] = "1";
+        env["PAYMENTS_PROVIDER"] = "sandbox";
         env["MARKETPLACE_LOG_LEVEL"] = "info";
         s.binary = binaries[i].second;
         s.env = env;

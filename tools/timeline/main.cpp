@@ -4,7 +4,8 @@
 //   marketplace-timeline MILESTONE_ID [--json] [--dsn SERVICE=CONNINFO ...]
 //
 // Without --dsn, the databases are the local stack's: PG_HOST and PG_PORT (defaults: the local stack),
-// one database, role and password per service named after it. --dsn replaces one service's connection
+// one database and role per service named after it, PG_PASSWORD (the local stack's well-known
+// passwords, named after the service, only with MARKETPLACE_DEV_MODE=1). --dsn replaces one service's connection
 // (for example --dsn payments="host=pg-payments dbname=payments user=support password=..."); a
 // service given as SERVICE= (empty) is skipped. contracts is required; the others are read when they
 // answer, and a note says which could not be.
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
     std::map<std::string, std::string> sources;
     try {
         for (const char* service : kServices) {
+            if (overrides.count(service) > 0) continue;  // --dsn: its PG_* defaults are not needed
             core::EnvReader env;
             sources[service] = db::PgConfig::FromEnv(env, service).conninfo;
             env.Finish();

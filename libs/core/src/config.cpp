@@ -85,6 +85,31 @@ std::string EnvReader::Secret(const std::string& name, const std::string& fallba
     return fallback;
 }
 
+bool EnvReader::DevMode() {
+    const auto v = lookup_(kDevModeVariable);
+    if (!v) return false;
+    std::string s = *v;
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (s == "1" || s == "true" || s == "yes" || s == "on") return true;
+    if (s == "" || s == "0" || s == "false" || s == "no" || s == "off") return false;
+    const std::string problem = std::string(kDevModeVariable) + ": must be true or false, got " + Shown(*v);
+    if (std::find(problems_.begin(), problems_.end(), problem) == problems_.end()) problems_.push_back(problem);
+    return false;
+}
+
+std::string EnvReader::SecretOrDevDefault(const std::string& name, const std::string& dev_fallback) {
+    if (Get(name) || Get(name + "_FILE")) {
+        const auto problems_before = problems_.size();
+        std::string value = Secret(name, "");
+        if (value.empty() && problems_.size() == problems_before) Problem(name, "must not be empty");
+        return value;
+    }
+    if (DevMode()) return dev_fallback;
+    Problem(name, "is required (or " + FullName(name) + "_FILE); the well-known development value is used only with " +
+                      kDevModeVariable + "=1");
+    return {};
+}
+
 std::int64_t EnvReader::Int(const std::string& name, std::int64_t fallback, std::int64_t min, std::int64_t max) {
     auto v = Get(name);
     if (!v) return fallback;

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <vector>
 
 #include "marketplace/core/config.hpp"
 
@@ -76,4 +77,30 @@ TEST_CASE("Config: a secret comes from NAME_FILE when NAME is not set", "[core][
     env.Secret("MISSING", "");
     CHECK_THROWS_WITH(env.Finish(), "MISSING_FILE: cannot read file '/nonexistent/secret'");
     std::remove(path.c_str());
+}
+
+TEST_CASE("Config: a development secret is used only in development mode; otherwise its absence names the variable",
+          "[core][config]") {
+    {
+        EnvReader env("", From({{"MARKETPLACE_DEV_MODE", "1"}}));
+        CHECK(env.DevMode());
+        CHECK(env.SecretOrDevDefault("WEBHOOK_SECRET", "dev-value") == "dev-value");
+        env.Finish();
+    }
+    {
+        EnvReader env("", From({{"MARKETPLACE_DEV_MODE", "1"}, {"WEBHOOK_SECRET", "real"}}));
+        CHECK(env.SecretOrDevDefault("WEBHOOK_SECRET", "dev-value") == "real");
+        env.Finish();
+    }
+    for (const auto& vars : std::vector<std::map<std::string, std::string>>{{}, {{"MARKETPLACE_DEV_MODE", "0"}}}) {
+        EnvReader env("PAYMENTS_", From(vars));
+        CHECK_FALSE(env.DevMode());
+        CHECK(env.SecretOrDevDefault("WEBHOOK_SECRET", "dev-value").empty());
+        CHECK_THROWS_WITH(env.Finish(), Catch::Matchers::StartsWith("PAYMENTS_WEBHOOK_SECRET: is required"));
+    }
+    {
+        EnvReader env("", From({{"MARKETPLACE_DEV_MODE", "sometimes"}}));
+        CHECK_FALSE(env.DevMode());
+        CHECK_THROWS_WITH(env.Finish(), "MARKETPLACE_DEV_MODE: must be true or false, got 'sometimes'");
+    }
 }

@@ -67,7 +67,8 @@ PgConfig PgConfig::FromEnv(core::EnvReader& env, const std::string& default_data
     const std::int64_t port = env.Int("PG_PORT", port_given ? kDefaultLocalPort : LocalStackPort(), 1, 65535);
     const std::string database = env.String("PG_DATABASE", default_database);
     const std::string user = env.String("PG_USER", default_database);
-    const std::string password = env.Secret("PG_PASSWORD", default_database);
+    // The local stack's roles use their own name as the password: only in development mode.
+    const std::string password = env.SecretOrDevDefault("PG_PASSWORD", default_database);
     config.pool_size = static_cast<std::size_t>(env.Int("PG_POOL_SIZE", 8, 1, kMaxPoolSize));
     config.acquire_timeout = env.Duration("PG_ACQUIRE_TIMEOUT", std::chrono::seconds(5), std::chrono::milliseconds(1),
                                           std::chrono::minutes(10));

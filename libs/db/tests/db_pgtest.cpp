@@ -624,8 +624,11 @@ TEST_CASE("Two runners started at once apply every migration exactly once", "[db
 
 // ---------------------------------------------------------------------------------------------------- PgConfig
 
-TEST_CASE("PgConfig::FromEnv defaults reach the service's database on the local stack", "[db][config]") {
-    core::EnvReader env("", [](const std::string&) { return std::optional<std::string>(); });
+TEST_CASE("PgConfig::FromEnv defaults reach the service's database on the local stack in development mode",
+          "[db][config]") {
+    core::EnvReader env("", [](const std::string& name) {
+        return name == "MARKETPLACE_DEV_MODE" ? std::optional<std::string>("1") : std::nullopt;
+    });
     const auto config = db::PgConfig::FromEnv(env, "payments");
     env.Finish();
 
@@ -638,6 +641,18 @@ TEST_CASE("PgConfig::FromEnv defaults reach the service's database on the local 
     CHECK(values.at("user") == "payments");
     CHECK(values.at("password") == "payments");
     CHECK(values.at("application_name") == "marketplace-payments");
+}
+
+TEST_CASE("PgConfig::FromEnv without PG_PASSWORD outside development mode is an error naming PG_PASSWORD",
+          "[db][config]") {
+    for (const auto& dev_mode : {std::optional<std::string>(), std::optional<std::string>("0")}) {
+        core::EnvReader env(
+            "", [&](const std::string& name) { return name == "MARKETPLACE_DEV_MODE" ? dev_mode : std::nullopt; });
+        const auto config = db::PgConfig::FromEnv(env, "payments");
+        CHECK_THROWS_WITH(env.Finish(), Catch::Matchers::StartsWith("PG_PASSWORD: is required"));
+        const auto values = ParseConninfo(config.conninfo);
+        CHECK((values.count("password") == 0 || values.at("password").empty()));  // not the well-known one
+    }
 }
 
 TEST_CASE("PgConfig::FromEnv reports a pool size or timeout out of range, naming the variable", "[db][config]") {

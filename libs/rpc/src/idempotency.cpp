@@ -16,6 +16,7 @@ namespace marketplace::rpc {
 namespace {
 
 constexpr char kField[] = "idempotency-key";
+constexpr char kAnonymousScope[] = "anonymous:";
 
 std::string ToString(grpc::string_ref s) { return {s.data(), s.size()}; }
 
@@ -57,6 +58,14 @@ IdempotentCall IdempotentCall::From(const CallScope& call) {
     return result;
 }
 
+std::string IdempotencyScope(const IdempotentCall& call, std::string_view request_bytes) {
+    if (!call.caller.empty()) return call.caller;
+    std::string material = call.method;
+    material.push_back('\0');
+    material.append(request_bytes);
+    return kAnonymousScope + db::Sha256Hex(material);
+}
+
 std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
     std::string bytes;
     {
@@ -84,6 +93,7 @@ std::optional<std::string> IdempotencyStore::Claim(pqxx::work& tx, const Idempot
                                                    std::string_view request_bytes) const {
     ValidateIdempotencyKey(call.key);
     const std::string request_hash = db::Sha256Hex(std::string(request_bytes));
+    const std::string scope = IdempotencyScope(call, request_bytes);
     // A row can vanish between the INSERT and the SELECT only when a purge removes an expired
     // key right then; the next round claims it.
     for (int round = 0; round < 3; ++round) {
@@ -91,13 +101,13 @@ std::optional<std::string> IdempotencyStore::Claim(pqxx::work& tx, const Idempot
             "INSERT INTO idempotency_keys (caller, idempotency_key, method, request_sha256, created_at) "
             "VALUES ($1, $2, $3, decode($4, 'hex'), $5::timestamptz) "
             "ON CONFLICT (caller, idempotency_key) DO NOTHING RETURNING 1",
-            call.caller, call.key, call.method, request_hash, core::FormatRfc3339(Now()));
+            scope, call.key, call.method, request_hash, core::FormatRfc3339(Now()));
         if (!claimed.empty()) return std::nullopt;
 
         const auto existing = tx.exec_params(
             "SELECT method, encode(request_sha256, 'hex'), response FROM idempotency_keys "
             "WHERE caller = $1 AND idempotency_key = $2",
-            call.caller, call.key);
+            scope, call.key);
         if (existing.empty()) continue;
         const auto row = existing[0];
         const auto stored_method = row[0].as<std::string>();
@@ -118,10 +128,15 @@ std::optional<std::string> IdempotencyStore::Claim(pqxx::work& tx, const Idempot
 }
 
 void IdempotencyStore::Complete(pqxx::work& tx, const IdempotentCall& call, std::string_view response_bytes) const {
+    // An anonymous claim's scope hashes its request, which is not at hand here: the row this
+    // transaction claimed is the one with the key and method whose response is still NULL (other
+    // transactions' claims are invisible until they commit, and committed rows hold a response).
     const auto updated = tx.exec_params(
         "UPDATE idempotency_keys SET response = $3 "
-        "WHERE caller = $1 AND idempotency_key = $2 AND response IS NULL",
-        call.caller, call.key, pqxx::binarystring(response_bytes.data(), response_bytes.size()));
+        "WHERE idempotency_key = $2 AND response IS NULL AND "
+        "      (CASE WHEN $1 = '' THEN starts_with(caller, $4) AND method = $5 ELSE caller = $1 END)",
+        call.caller, call.key, pqxx::binarystring(response_bytes.data(), response_bytes.size()),
+        std::string(kAnonymousScope), call.method);
     if (updated.affected_rows() != 1) {
         throw std::logic_error("idempotency key completed without a claim for " + call.method);
     }

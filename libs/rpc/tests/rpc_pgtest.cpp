@@ -34,6 +34,23 @@ public:
     }
 };
 
+/// A server that verifies PrefixVerifier's tokens (calls without one stay anonymous).
+rpc::ServerOptions SignedInOptions() {
+    auto options = rpctest::TestServerOptions();
+    options.token_verifier = std::make_shared<PrefixVerifier>();
+    return options;
+}
+
+/// Add with `key`, as the holder of `token` (anonymous when empty).
+grpc::Status AddAs(TestServer& t, const std::string& token, const std::string& key, const std::string& counter,
+                   std::int64_t amount, rpctest::v1::AddResponse* out) {
+    grpc::ClientContext context;
+    context.set_deadline(rpctest::In(std::chrono::seconds(5)));
+    context.AddMetadata("idempotency-key", key);
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    return CallAdd(*t.stub, "", counter, amount, out, &context);
+}
+
 }  // namespace
 
 TEST_CASE("Idempotent Add: a replay with the same key returns the stored response and moves the counter once",
@@ -56,19 +73,19 @@ TEST_CASE("Idempotent Add: a replay with the same key returns the stored respons
     CHECK(StoredValue(counter) == 12);
 }
 
-TEST_CASE("Idempotent Add: the same key with a different request is ALREADY_EXISTS naming idempotency-key",
+TEST_CASE("Idempotent Add: a signed-in caller's key with a different request is ALREADY_EXISTS naming idempotency-key",
           "[rpc][idempotency][pg]") {
-    TestServer t;
+    TestServer t(SignedInOptions());
     const auto counter = UniqueName("conflict");
     const auto key = UniqueName("key");
     rpctest::v1::AddResponse response;
-    REQUIRE(CallAdd(*t.stub, key, counter, 5, &response).ok());
+    REQUIRE(AddAs(t, "token-alice", key, counter, 5, &response).ok());
 
-    const auto different_amount = CallAdd(*t.stub, key, counter, 6, &response);
+    const auto different_amount = AddAs(t, "token-alice", key, counter, 6, &response);
     CHECK(different_amount.error_code() == grpc::StatusCode::ALREADY_EXISTS);
     CHECK_THAT(different_amount.error_message(), Catch::Contains("idempotency-key"));
 
-    const auto different_counter = CallAdd(*t.stub, key, UniqueName("conflict"), 5, &response);
+    const auto different_counter = AddAs(t, "token-alice", key, UniqueName("conflict"), 5, &response);
     CHECK(different_counter.error_code() == grpc::StatusCode::ALREADY_EXISTS);
 
     CHECK(t.service.effects == 1);
@@ -123,28 +140,28 @@ TEST_CASE("Idempotent Add: a call without an idempotency key is INVALID_ARGUMENT
 }
 
 TEST_CASE("Idempotent Add: an effect that rolls back leaves its key free for the retry", "[rpc][idempotency][pg]") {
-    TestServer t;
+    TestServer t(SignedInOptions());
     const auto counter = UniqueName("overflow");
     rpctest::v1::AddResponse response;
-    REQUIRE(CallAdd(*t.stub, UniqueName("key"), counter, std::numeric_limits<std::int64_t>::max(), &response).ok());
+    REQUIRE(
+        AddAs(t, "token-alice", UniqueName("key"), counter, std::numeric_limits<std::int64_t>::max(), &response).ok());
 
     const auto key = UniqueName("key");
-    const auto overflow = CallAdd(*t.stub, key, counter, 1, &response);  // bigint out of range: the transaction fails
+    // bigint out of range: the transaction fails
+    const auto overflow = AddAs(t, "token-alice", key, counter, 1, &response);
     CHECK(overflow.error_code() == grpc::StatusCode::INTERNAL);
     CHECK(overflow.error_message() == rpc::kInternalErrorMessage);
 
     // Had the key been stored despite the rollback, another request with it would now conflict.
     const auto other_counter = UniqueName("overflow");
-    REQUIRE(CallAdd(*t.stub, key, other_counter, 1, &response).ok());
+    REQUIRE(AddAs(t, "token-alice", key, other_counter, 1, &response).ok());
     CHECK(response.value() == 1);
     CHECK(StoredValue(counter) == std::numeric_limits<std::int64_t>::max());
 }
 
 TEST_CASE("Idempotent Add: keys are scoped by the verified caller, and a bad token is UNAUTHENTICATED",
           "[rpc][idempotency][auth][pg]") {
-    auto options = rpctest::TestServerOptions();
-    options.token_verifier = std::make_shared<PrefixVerifier>();
-    TestServer t(options);
+    TestServer t(SignedInOptions());
     const auto counter = UniqueName("callers");
     const auto key = UniqueName("shared-key");
     auto add_as = [&](const std::string& token, std::int64_t amount, rpctest::v1::AddResponse* out) {
@@ -196,4 +213,64 @@ TEST_CASE("Idempotency store: the purge removes keys older than the retention an
     CHECK(store.Purge(*conn, 1) == 1);
     CHECK(claim("old"));  // purged: the key starts afresh
     CHECK_FALSE(claim("young"));
+}
+
+TEST_CASE("Idempotent Add: anonymous callers' keys are scoped by method and request, so two callers never collide",
+          "[rpc][idempotency][pg]") {
+    TestServer t(SignedInOptions());
+    const auto key = UniqueName("anonymous-key");
+    const auto first_counter = UniqueName("anon-first");
+    const auto second_counter = UniqueName("anon-second");
+    rpctest::v1::AddResponse first, second, retry, signed_in;
+
+    // Two anonymous callers pick the same key for different requests: both run, neither sees the other.
+    REQUIRE(AddAs(t, "", key, first_counter, 5, &first).ok());
+    const auto other = AddAs(t, "", key, second_counter, 7, &second);
+    INFO(other.error_message());
+    REQUIRE(other.ok());
+    CHECK(first.value() == 5);
+    CHECK(second.value() == 7);
+    CHECK(StoredValue(first_counter) == 5);
+    CHECK(StoredValue(second_counter) == 7);
+
+    // The byte-identical retry is still a replay: the stored response, the effect not run again.
+    REQUIRE(AddAs(t, "", key, first_counter, 5, &retry).ok());
+    CHECK(retry.value() == 5);
+    CHECK(StoredValue(first_counter) == 5);
+    CHECK(t.service.effects == 2);
+
+    // A signed-in caller with the same key and request is a caller of its own.
+    REQUIRE(AddAs(t, "token-carol", key, first_counter, 5, &signed_in).ok());
+    CHECK(signed_in.value() == 10);
+    CHECK(t.service.effects == 3);
+}
+
+TEST_CASE("Idempotency store: an anonymous key's scope is its method and request; a signed-in key's is its caller",
+          "[rpc][idempotency][pg]") {
+    const rpc::IdempotentCall anonymous{"", "k", "/test/Register"};
+    const auto scope = rpc::IdempotencyScope(anonymous, "request-a");
+    CHECK(scope.rfind("anonymous:", 0) == 0);
+    CHECK(rpc::IdempotencyScope(anonymous, "request-a") == scope);
+    CHECK(rpc::IdempotencyScope(anonymous, "request-b") != scope);
+    CHECK(rpc::IdempotencyScope(rpc::IdempotentCall{"", "k", "/test/Login"}, "request-a") != scope);
+    CHECK(rpc::IdempotencyScope(rpc::IdempotentCall{"alice", "k", "/test/Register"}, "request-a") == "alice");
+
+    // Through the store: two anonymous claims of one key with different requests are both fresh,
+    // and each replays its own response.
+    testing::TestDatabase database("rpc_anonymous");
+    db::Pool pool(database.Config(2));
+    rpctest::PrepareSchema(pool);
+    const rpc::IdempotencyStore store;
+    auto run = [&](const std::string& request, const std::string& response) -> std::string {
+        auto conn = pool.Acquire();
+        pqxx::work tx(*conn);
+        auto stored = store.Claim(tx, anonymous, request);
+        if (!stored) store.Complete(tx, anonymous, response);
+        tx.commit();
+        return stored ? *stored : "fresh";
+    };
+    CHECK(run("request-a", "answer-a") == "fresh");
+    CHECK(run("request-b", "answer-b") == "fresh");
+    CHECK(run("request-a", "ignored") == "answer-a");
+    CHECK(run("request-b", "ignored") == "answer-b");
 }

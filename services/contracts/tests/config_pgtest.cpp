@@ -12,7 +12,9 @@ using Stub = v1::ContractsService::Stub;
 
 namespace {
 
+/// `vars` on a development machine (MARKETPLACE_DEV_MODE=1: the local stack's database password stands in).
 core::EnvReader EnvOf(std::map<std::string, std::string> vars) {
+    vars.emplace("MARKETPLACE_DEV_MODE", "1");
     return core::EnvReader("", [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
         const auto it = vars.find(name);
         if (it == vars.end()) return std::nullopt;

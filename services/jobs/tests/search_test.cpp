@@ -10,6 +10,10 @@ using namespace marketplace;
 using namespace marketplace::jobs;
 using marketplace::jobs::testing::InvalidField;
 
+namespace {
+const std::optional<Caller> kSignedIn = Caller{"freelancer-1", "freelancer"};
+}  // namespace
+
 TEST_CASE("Paging: page sizes default to 20 and are limited to 1..100", "[jobs][domain]") {
     CHECK(ResolvePageSize(0) == 20);
     CHECK(ResolvePageSize(1) == 1);
@@ -49,7 +53,7 @@ TEST_CASE("Search: filters are normalised and anonymous callers see open jobs on
     in.query = "  billing dashboard ";
     in.stack = {"TypeScript", "react"};
     in.budget_min = MoneyInput::Of(1'000, "EUR");
-    const auto spec = ValidateSearch(in, false);
+    const auto spec = ValidateSearch(in, std::nullopt);
     CHECK(spec.query == "billing dashboard");
     CHECK(spec.stack_keys == std::vector<std::string>{"react", "typescript"});
     CHECK(spec.currency == "EUR");
@@ -60,37 +64,42 @@ TEST_CASE("Search: filters are normalised and anonymous callers see open jobs on
 
     SearchInput reordered = in;
     reordered.stack = {"React", "typescript"};
-    CHECK(ValidateSearch(reordered, false).fingerprint == spec.fingerprint);
+    CHECK(ValidateSearch(reordered, std::nullopt).fingerprint == spec.fingerprint);
     SearchInput other = in;
     other.query = "billing";
-    CHECK(ValidateSearch(other, false).fingerprint != spec.fingerprint);
+    CHECK(ValidateSearch(other, std::nullopt).fingerprint != spec.fingerprint);
 
     SearchInput closed;
     closed.statuses = {JobStatus::kOpen, JobStatus::kClosed};
-    CHECK_THROWS_AS(ValidateSearch(closed, false), core::Unauthenticated);
-    CHECK(ValidateSearch(closed, true).statuses == std::vector<JobStatus>{JobStatus::kOpen, JobStatus::kClosed});
+    CHECK_THROWS_AS(ValidateSearch(closed, std::nullopt), core::Unauthenticated);
+    CHECK(ValidateSearch(closed, kSignedIn).statuses == std::vector<JobStatus>{JobStatus::kOpen, JobStatus::kClosed});
+    // The viewer travels with the search: only admins see every job that is not open.
+    CHECK(ValidateSearch(closed, kSignedIn).viewer_id == "freelancer-1");
+    CHECK_FALSE(ValidateSearch(closed, kSignedIn).viewer_sees_all);
+    CHECK(ValidateSearch(closed, Caller{"admin-1", "admin"}).viewer_sees_all);
+    CHECK(ValidateSearch(in, std::nullopt).viewer_id.empty());
 }
 
 TEST_CASE("Search: bad filters name their field", "[jobs][domain]") {
     SearchInput in;
     in.query = std::string(201, 'x');
-    CHECK(InvalidField([&] { ValidateSearch(in, true); }) == "query");
+    CHECK(InvalidField([&] { ValidateSearch(in, kSignedIn); }) == "query");
     in = {};
     in.stack = {"go", "Go"};
-    CHECK(InvalidField([&] { ValidateSearch(in, true); }) == "stack[1]");
+    CHECK(InvalidField([&] { ValidateSearch(in, kSignedIn); }) == "stack[1]");
     in = {};
     in.budget_min = MoneyInput::Of(0, "EUR");
-    CHECK(InvalidField([&] { ValidateSearch(in, true); }) == "budget_min");
+    CHECK(InvalidField([&] { ValidateSearch(in, kSignedIn); }) == "budget_min");
     in = {};
     in.budget_min = MoneyInput::Of(10, "EUR");
     in.budget_max = MoneyInput::Of(20, "USD");
-    CHECK(InvalidField([&] { ValidateSearch(in, true); }) == "budget_max.currency");
+    CHECK(InvalidField([&] { ValidateSearch(in, kSignedIn); }) == "budget_max.currency");
     in.budget_max = MoneyInput::Of(5, "EUR");
-    CHECK(InvalidField([&] { ValidateSearch(in, true); }) == "budget_max");
+    CHECK(InvalidField([&] { ValidateSearch(in, kSignedIn); }) == "budget_max");
     in = {};
     in.page_size = 1000;
-    CHECK(InvalidField([&] { ValidateSearch(in, true); }) == "page_size");
+    CHECK(InvalidField([&] { ValidateSearch(in, kSignedIn); }) == "page_size");
     in = {};
     in.page_token = "garbage";
-    CHECK(InvalidField([&] { ValidateSearch(in, true); }) == "page_token");
+    CHECK(InvalidField([&] { ValidateSearch(in, kSignedIn); }) == "page_token");
 }

@@ -42,6 +42,9 @@ Service::Service() {
 
     PaymentsConfig payments;  // the defaults: 10% fee, 16 shards, 8000 transfers per batch
     payments.webhook_secret = "pgtest-webhook-secret-0123456789";
+    // The sandbox provider, chosen explicitly as development mode: it confirms every deposit.
+    payments.provider = kSandboxProvider;
+    payments.dev_mode = true;
     ComponentOptions options;
     options.consume_events = false;  // the tests drive the EventRouter themselves
     component_ = std::make_unique<PaymentsComponent>(*runtime_, payments, options);

@@ -138,7 +138,8 @@ grpc::Status JobsApi::ListMyJobs(grpc::ServerContext* context, const v1::ListMyJ
 grpc::Status JobsApi::SearchJobs(grpc::ServerContext* context, const v1::SearchJobsRequest* request,
                                  v1::SearchJobsResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& call) {
-        const bool signed_in = call.OptionalClaims().has_value();
+        std::optional<Caller> caller;
+        if (auto claims = call.OptionalClaims()) caller = Caller{std::move(claims->subject), std::move(claims->role)};
         SearchInput input;
         input.query = request->query();
         input.stack.assign(request->stack().begin(), request->stack().end());
@@ -149,7 +150,7 @@ grpc::Status JobsApi::SearchJobs(grpc::ServerContext* context, const v1::SearchJ
         }
         input.page_size = request->page_size();
         input.page_token = request->page_token();
-        const auto spec = ValidateSearch(input, signed_in);
+        const auto spec = ValidateSearch(input, caller);
         const auto page = Read([&](pqxx::work& tx) { return JobStore::Search(tx, spec); });
         for (const auto& job : page.rows) ToProto(job, response->add_jobs());
         if (page.next) response->set_next_page_token(EncodePageToken(*page.next, spec.fingerprint));

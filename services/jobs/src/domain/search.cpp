@@ -8,7 +8,7 @@
 
 namespace marketplace::jobs {
 
-SearchSpec ValidateSearch(const SearchInput& input, bool signed_in) {
+SearchSpec ValidateSearch(const SearchInput& input, const std::optional<Caller>& caller) {
     SearchSpec spec;
     spec.query = RequireText("query", input.query, 0, kMaxSearchQueryChars);
     for (const auto& entry : ValidateStack("stack", input.stack)) spec.stack_keys.push_back(LowerAscii(entry));
@@ -39,8 +39,12 @@ SearchSpec ValidateSearch(const SearchInput& input, bool signed_in) {
     }
     if (spec.statuses.empty()) spec.statuses.push_back(JobStatus::kOpen);
     std::sort(spec.statuses.begin(), spec.statuses.end());
-    if (!signed_in && (spec.statuses.size() != 1 || spec.statuses.front() != JobStatus::kOpen)) {
+    if (!caller && (spec.statuses.size() != 1 || spec.statuses.front() != JobStatus::kOpen)) {
         throw core::Unauthenticated("sign in to search jobs that are not open");
+    }
+    if (caller) {
+        spec.viewer_id = caller->user_id;
+        spec.viewer_sees_all = caller->is_admin();
     }
 
     spec.page_size = ResolvePageSize(input.page_size);

@@ -119,7 +119,8 @@ Page<JobRecord> JobStore::Search(pqxx::work& tx, const SearchSpec& spec) {
         return {};
     }
     // $1 query, $2 statuses, $3 stack keys, $4 currency, $5/$6 budget bounds (0 = none),
-    // $7 has cursor, $8 cursor rank, $9 cursor time, $10 cursor id, $11 limit.
+    // $7 has cursor, $8 cursor rank, $9 cursor time, $10 cursor id, $11 limit, $12 viewer sees every
+    // job, $13 viewer id. A job that is not open is found only by whom GetJob shows it to.
     const auto rows = tx.exec_params(
         "WITH q AS (SELECT websearch_to_tsquery('english', $1) AS query) "
         "SELECT " +
@@ -133,6 +134,9 @@ Page<JobRecord> JobStore::Search(pqxx::work& tx, const SearchSpec& spec) {
             "AND ($4 = '' OR j.currency = $4) "
             "AND ($5::bigint = 0 OR j.budget_max >= $5::bigint) "
             "AND ($6::bigint = 0 OR j.budget_min <= $6::bigint) "
+            "AND (j.status = 'open' OR $12 OR j.client_id = $13 "
+            "     OR EXISTS (SELECT 1 FROM proposals p WHERE p.job_id = j.job_id AND p.freelancer_id = $13) "
+            "     OR EXISTS (SELECT 1 FROM invites i WHERE i.job_id = j.job_id AND i.freelancer_id = $13)) "
             "AND (NOT $7 OR (r.rank, j.created_at, j.job_id) < ($8::real, " +
             sql::Timestamp(9) +
             ", $10::uuid)) "
@@ -140,7 +144,8 @@ Page<JobRecord> JobStore::Search(pqxx::work& tx, const SearchSpec& spec) {
         spec.query, sql::JsonArray(StatusNames(spec.statuses)), sql::JsonArray(spec.stack_keys), spec.currency,
         spec.budget_min.value_or(0), spec.budget_max.value_or(0), after.has_value(),
         after && ranked ? after->rank : std::string("0"), after ? after->created_micros : 0,
-        after ? after->id : std::string("00000000-0000-0000-0000-000000000000"), spec.page_size + 1);
+        after ? after->id : std::string("00000000-0000-0000-0000-000000000000"), spec.page_size + 1,
+        spec.viewer_sees_all, spec.viewer_id);
     return ReadPage(rows, spec.page_size, ranked);
 }
 

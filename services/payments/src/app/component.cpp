@@ -1,5 +1,7 @@
 #include "app/component.hpp"
 
+#include <stdexcept>
+
 #include "events/contract_events.hpp"
 
 namespace marketplace::payments {
@@ -8,6 +10,16 @@ namespace {
 std::shared_ptr<SandboxProvider> MaybeSandbox(const ComponentOptions& options, const PaymentsConfig& config,
                                               const service::Runtime& runtime) {
     if (options.provider) return nullptr;
+    // PaymentsConfig::FromEnv refuses these already; a config built in code gets the same rule.
+    if (config.provider != kSandboxProvider) {
+        throw std::invalid_argument("payments: no payment provider '" + config.provider +
+                                    "' in this build (PAYMENTS_PROVIDER; only 'sandbox')");
+    }
+    if (!config.dev_mode) {
+        throw std::invalid_argument(
+            "payments: the sandbox provider confirms every deposit; it runs only in "
+            "development mode (MARKETPLACE_DEV_MODE=1)");
+    }
     return std::make_shared<SandboxProvider>(config.webhook_secret, runtime.clock(), config.sandbox_webhook_target);
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Everything the payments service registers with its Runtime: the gRPC API, the consumer of
-// contracts' events, the provider-submission timers, and the payment provider (the sandbox unless
-// one is given). main() and the tests build the service through this one class.
+// contracts' events, the provider-submission timers, and the payment provider (the one given, or
+// the sandbox when the config chooses it in development mode; anything else throws). main() and the tests build the
+// service through this one class.
 #include <memory>
 #include <string>
 
@@ -20,7 +21,8 @@ namespace marketplace::payments {
 struct ComponentOptions {
     /// Consume contracts.events.v1 (tests that drive the handlers themselves turn it off).
     bool consume_events = true;
-    /// The provider; null: a SandboxProvider delivering to config.sandbox_webhook_target.
+    /// The provider; null: a SandboxProvider delivering to config.sandbox_webhook_target, which needs
+    /// config.provider == "sandbox" and config.dev_mode (std::invalid_argument otherwise).
     std::shared_ptr<PaymentProvider> provider;
 };
 

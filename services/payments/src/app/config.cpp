@@ -23,9 +23,24 @@ PaymentsConfig PaymentsConfig::FromEnv(core::EnvReader& env, const std::string& 
     c.max_amount_minor = env.Int("PAYMENTS_MAX_AMOUNT", c.max_amount_minor, 1, INT64_MAX / 2);
     c.fee_shards = static_cast<int>(env.Int("PAYMENTS_FEE_SHARDS", c.fee_shards, 1, 1024));
     c.max_batch_transfers = static_cast<int>(env.Int("PAYMENTS_MAX_BATCH_TRANSFERS", c.max_batch_transfers, 1, 100000));
-    c.webhook_secret = env.Secret("PAYMENTS_WEBHOOK_SECRET", kDevWebhookSecret);
-    if (c.webhook_secret.size() < 16) {
-        throw core::ConfigError({"PAYMENTS_WEBHOOK_SECRET: must be at least 16 characters"});
+    c.dev_mode = env.DevMode();
+    c.provider = env.String("PAYMENTS_PROVIDER", "");
+    if (c.provider.empty()) {
+        env.Reject("PAYMENTS_PROVIDER",
+                   "is required: name the payment provider. This build has no real provider; its only one, "
+                   "'sandbox', confirms every deposit without moving money and runs only with " +
+                       std::string(core::kDevModeVariable) + "=1");
+    } else if (c.provider != kSandboxProvider) {
+        env.Reject("PAYMENTS_PROVIDER",
+                   "unknown provider '" + c.provider + "': this build has only 'sandbox' (development only)");
+    } else if (!c.dev_mode) {
+        env.Reject("PAYMENTS_PROVIDER", "'sandbox' confirms every deposit without moving money, so it runs only with " +
+                                            std::string(core::kDevModeVariable) +
+                                            "=1; production needs a real provider, and this build has none");
+    }
+    c.webhook_secret = env.SecretOrDevDefault("PAYMENTS_WEBHOOK_SECRET", kDevWebhookSecret);
+    if (!c.webhook_secret.empty() && c.webhook_secret.size() < 16) {
+        env.Reject("PAYMENTS_WEBHOOK_SECRET", "must be at least 16 characters");
     }
     c.webhook_tolerance = std::chrono::duration_cast<std::chrono::seconds>(env.Duration(
         "PAYMENTS_WEBHOOK_TOLERANCE", std::chrono::minutes(5), std::chrono::seconds(1), std::chrono::hours(24)));

@@ -23,7 +23,9 @@ struct PgConfig {
     std::chrono::milliseconds acquire_timeout{5000};
 
     /// Reads <PREFIX>PG_HOST, PG_PORT, PG_DATABASE, PG_USER, PG_PASSWORD (or PG_PASSWORD_FILE), PG_POOL_SIZE,
-    /// PG_ACQUIRE_TIMEOUT; defaults reach the local stack's database named `default_database`.
+    /// PG_ACQUIRE_TIMEOUT; defaults reach the local stack's database named `default_database`. PG_PASSWORD
+    /// (or PG_PASSWORD_FILE) is required unless MARKETPLACE_DEV_MODE=1, where it defaults to the local
+    /// stack's well-known password (the database's name).
     static PgConfig FromEnv(core::EnvReader& env, const std::string& default_database);
 };
 

@@ -59,8 +59,18 @@ std::optional<std::string> IdempotencyKeyFrom(const grpc::ServerContextBase& con
 std::string RequireIdempotencyKey(const grpc::ServerContextBase& context);
 
 /// One idempotent command: keys are scoped by caller, and bound to one method and one request.
+///
+/// A signed-in caller's keys are scoped by the token's subject. An anonymous caller (Register,
+/// Refresh, Logout: no token) has no identity a key could belong to, so its key is scoped by what
+/// it asks: the scope is "anonymous:" + SHA-256 of the method and of the request's bytes (as given
+/// to the store). Two anonymous callers therefore share a stored response only when they send the
+/// same key with byte-identical requests to the same method; a key one of them used never blocks,
+/// answers or reveals anything to another who sends something else with it. The price: for an
+/// anonymous caller, the same key with another request is a new command, not ALREADY_EXISTS. (The
+/// caller's forwarded address was not chosen: callers behind one NAT share it, and one client's
+/// retries may come from another address.)
 struct IdempotentCall {
-    std::string caller;  // the token's subject; empty for unauthenticated callers
+    std::string caller;  // the token's subject; empty for anonymous callers (scoped by their request)
     std::string key;
     std::string method;  // "/package.Service/Method"
 
@@ -68,6 +78,10 @@ struct IdempotentCall {
     /// RequireIdempotencyKey, method = call.method().
     static IdempotentCall From(const CallScope& call);
 };
+
+/// Where `call`'s key is stored: its caller, or for an anonymous caller "anonymous:<hex SHA-256 of
+/// method, NUL, request bytes>".
+std::string IdempotencyScope(const IdempotentCall& call, std::string_view request_bytes);
 
 /// Deterministic protobuf serialization (map entries in key order), the input of the request hash.
 std::string DeterministicBytes(const google::protobuf::MessageLite& message);
@@ -90,7 +104,8 @@ public:
     /// Throws core::Conflict when the key was used for another method or request.
     std::optional<std::string> Claim(pqxx::work& tx, const IdempotentCall& call, std::string_view request_bytes) const;
 
-    /// Stores the response of a claimed key (in the claiming transaction).
+    /// Stores the response of a claimed key (in the claiming transaction; one claim per key and
+    /// method in a transaction).
     void Complete(pqxx::work& tx, const IdempotentCall& call, std::string_view response_bytes) const;
 
     /// Claim, then either parse the stored Response or run `effect(tx)` (or `effect()`) and store
