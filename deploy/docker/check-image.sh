@@ -34,7 +34,8 @@ done < <(awk '$1 == "COPY" && $2 !~ /^--from/ && $2 != "." { print $2 }' "$DOCKE
 listed=$(grep -oE '^ +[a-z|]+\) ;;' "$DOCKERFILE" | head -n 1 | tr -d ' );' | tr '|' ' ')
 for s in $listed; do
     if [ -f "$REPO/services/$s/CMakeLists.txt" ]; then
-        grep -q "add_executable(${s}_service " "$REPO/services/$s/CMakeLists.txt" &&
+        # Either spelled out, or made by the service kit's marketplace_add_service(NAME <service> ...).
+        grep -qE "add_executable\(${s}_service |marketplace_add_service\(NAME ${s}( |\)|$)" "$REPO/services/$s/CMakeLists.txt" &&
             ok "SERVICE=$s builds target ${s}_service" || fail "services/$s has no ${s}_service target"
     else
         echo "note: services/$s is not in this tree yet; SERVICE=$s cannot build here"

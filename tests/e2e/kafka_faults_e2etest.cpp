@@ -50,14 +50,15 @@ TEST_CASE("Kafka: the leader of a saga partition killed mid-saga; leadership mov
     testing::BrokerControl kafka;
     REQUIRE(kafka.BrokerCount() == 3);
     const std::string topic = S().topic_prefix() + "contracts.events.v1";
-    const auto deals = Deals(6);
+    const auto deals = Deals(8);
 
-    SagaRun run(deals, 150ms);
-    REQUIRE(testing::WaitUntil([&] { return run.funded() >= 2; }, 60s, 10ms));
+    // Sagas start 400 ms apart, so the last ones are still to come when the first is funded.
+    SagaRun run(deals, 400ms);
+    REQUIRE(testing::WaitUntil([&] { return run.funded() >= 1; }, 60s, 10ms));
     const int victim = kafka.Leader(topic, 0);
     REQUIRE(victim > 0);
-    kafka.BrokerDown(victim);
     const int paid_at_fault = run.paid();
+    kafka.BrokerDown(victim);
     // Another replica, in sync when the leader died, leads the partition now.
     int new_leader = -1;
     CHECK(testing::WaitUntil(
@@ -82,12 +83,12 @@ TEST_CASE("Kafka: every broker stopped for 10 s mid-saga and started again; ever
           "[e2e][kafka][chaos]") {
     testing::BrokerControl kafka;
     const int brokers = kafka.BrokerCount();
-    const auto deals = Deals(6);
+    const auto deals = Deals(8);
 
-    SagaRun run(deals, 150ms);
-    REQUIRE(testing::WaitUntil([&] { return run.funded() >= 2; }, 60s, 10ms));
-    for (int id = 1; id <= brokers; ++id) kafka.BrokerDown(id);
+    SagaRun run(deals, 400ms);
+    REQUIRE(testing::WaitUntil([&] { return run.funded() >= 1; }, 60s, 10ms));
     const int paid_at_fault = run.paid();
+    for (int id = 1; id <= brokers; ++id) kafka.BrokerDown(id);
     std::this_thread::sleep_for(10s);
     // All at once: a node waits for a quorum of controllers before it serves.
     std::vector<std::thread> starts;
