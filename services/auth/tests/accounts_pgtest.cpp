@@ -326,6 +326,31 @@ TEST_CASE("Auth: logout ends that session only", "[auth][pg]") {
     CHECK(server.Refresh(phone.refresh_token(), &refreshed).ok());
 }
 
+TEST_CASE("Auth: replaying a refresh's idempotency key after the session was revoked is UNAUTHENTICATED",
+          "[auth][pg]") {
+    AuthServer server;
+    const auto email = UniqueEmail();
+    server.RegisterUser(email);
+    const auto login = server.LoginUser(email);
+    const auto key = Key();
+    auth::v1::RefreshResponse first;
+    REQUIRE(server.Refresh(login.refresh_token(), &first, key).ok());
+    auth::v1::RefreshResponse replay;
+    REQUIRE(server.Refresh(login.refresh_token(), &replay, key).ok());  // a retry while the session lives
+    CHECK(replay.session().refresh_token() == first.session().refresh_token());
+
+    auth::v1::LogoutRequest logout;
+    logout.set_refresh_token(first.session().refresh_token());
+    auth::v1::LogoutResponse logged_out;
+    REQUIRE(server.Call(&AuthService::Stub::Logout, logout, &logged_out, {.idempotency_key = Key()}).ok());
+
+    auth::v1::RefreshResponse after;
+    const auto status = server.Refresh(login.refresh_token(), &after, key);
+    CHECK(status.error_code() == StatusCode::UNAUTHENTICATED);
+    CHECK(status.error_message() == "the session has ended; log in again");
+    CHECK(after.session().access_token().empty());
+}
+
 TEST_CASE("Auth: five failed logins lock the account for the window, even for the right password", "[auth][pg]") {
     AuthServer server;
     const auto email = UniqueEmail();

@@ -194,6 +194,15 @@ v1::RefreshResponse Accounts::Refresh(const rpc::IdempotentCall& call, const v1:
         return db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
             v1::RefreshResponse response;
             if (auto stored = runtime_.idempotency().Claim(tx, call, rpc::DeterministicBytes(request))) {
+                // A replay hands out the stored session only while that session lives: once its
+                // family is revoked (logout, reuse) or over, the replay is refused like the token.
+                const auto presented = storage::LockPresentedToken(tx, hash);
+                if (!presented || presented->family_revoked) {
+                    throw core::Unauthenticated("the session has ended; log in again");
+                }
+                if (presented->family_expires_at <= runtime_.clock()->Now()) {
+                    throw core::Unauthenticated("refresh token expired; log in again");
+                }
                 const auto plain = OpenWithToken(token, *stored);
                 if (!plain || !response.ParseFromString(*plain)) {
                     throw std::runtime_error("stored Refresh response cannot be opened with its token");
