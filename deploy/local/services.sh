@@ -23,6 +23,10 @@
 #   MARKETPLACE_BIN_DIR     build folder (default <repo>/build)
 #   MARKETPLACE_ADMIN_EMAIL, MARKETPLACE_ADMIN_PASSWORD
 #                           the admin auth seeds (default admin@marketplace.local / local-admin-password)
+#   MARKETPLACE_GATEWAY_SECRET
+#                           what the gateway sends with the client's address and auth checks before it
+#                           believes that address (GATEWAY_FORWARDING_SECRET / AUTH_GATEWAY_SECRET;
+#                           default local-gateway-forwarding-secret)
 #   KAFKA_TOPIC_PREFIX      passed to every service (default empty)
 set -euo pipefail
 umask 022
@@ -34,6 +38,7 @@ OFFSET=${MARKETPLACE_PORT_OFFSET:-0}
 PG_PORT=${MARKETPLACE_PG_PORT:-15432}
 ADMIN_EMAIL=${MARKETPLACE_ADMIN_EMAIL:-admin@marketplace.local}
 ADMIN_PASSWORD=${MARKETPLACE_ADMIN_PASSWORD:-local-admin-password}
+GATEWAY_SECRET=${MARKETPLACE_GATEWAY_SECRET:-local-gateway-forwarding-secret}
 LOG_DIR=$STATE/logs
 PID_DIR=$STATE/services
 # In start order: auth first (the others check tokens against it), the gateway last.
@@ -96,6 +101,7 @@ service_env() { # service replica -> KEY=VALUE lines
     echo "AUTH_GRPC_LOAD_BALANCING=round_robin"
     echo "AUTH_ADMIN_EMAIL=$ADMIN_EMAIL"
     echo "AUTH_ADMIN_PASSWORD=$ADMIN_PASSWORD"
+    if [ "$s" = auth ]; then echo "AUTH_GATEWAY_SECRET=$GATEWAY_SECRET"; fi
     # No real payment provider is reachable on a development machine: the sandbox, chosen explicitly.
     [ "$s" = payments ] && echo "PAYMENTS_PROVIDER=sandbox"
     return 0
@@ -107,6 +113,7 @@ gateway_env() {
     echo "GATEWAY_LISTEN=127.0.0.1:$(gateway_port)"
     echo "METRICS_LISTEN=127.0.0.1:$((9100 + OFFSET))"
     echo "GATEWAY_SERVICES=$upstreams"
+    echo "GATEWAY_FORWARDING_SECRET=$GATEWAY_SECRET"
     local s
     for s in ${upstreams//,/ }; do
         echo "${s^^}_GRPC_TARGET=$(replica_targets "$s")"

@@ -29,6 +29,8 @@ namespace {
 
 constexpr const char* kAdminEmail = "admin@e2e.marketplace.test";
 constexpr const char* kAdminPassword = "e2e-admin-password";
+// What the gateway sends with each client's address, and auth checks before it believes it.
+constexpr const char* kGatewaySecret = "e2e-gateway-forwarding-secret";
 
 struct ServiceProcess {
     std::string name;
@@ -141,6 +143,7 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
         // mode allows (the database passwords above are the test databases' own).
         env["MARKETPLACE_DEV_MODE"] = "1";
         env["PAYMENTS_PROVIDER"] = "sandbox";
+        if (s.name == "auth") env["AUTH_GATEWAY_SECRET"] = kGatewaySecret;
         env["MARKETPLACE_LOG_LEVEL"] = "info";
         s.binary = binaries[i].second;
         s.env = env;
@@ -265,6 +268,7 @@ const std::string& MoneyStack::gateway_base_url() {
     env["GATEWAY_RATE_LIMIT_IP_RPS"] = "0";
     env["GATEWAY_RATE_LIMIT_USER_RPS"] = "0";
     env["GATEWAY_UPSTREAM_TIMEOUT"] = "15s";
+    env["GATEWAY_FORWARDING_SECRET"] = kGatewaySecret;
     env["MARKETPLACE_CLOCK_OFFSET_FILE"] = gw.clock_file;
     env["MARKETPLACE_LOG_LEVEL"] = "info";
     auto process = std::make_unique<testing::ChildProcess>(std::vector<std::string>{GATEWAY_SERVICE_BIN}, env,

@@ -1,8 +1,11 @@
 #include "config.hpp"
 
+#include <algorithm>
+#include <thread>
 #include <vector>
 
 #include "domain/credentials.hpp"
+#include "domain/hashing_slots.hpp"
 #include "marketplace/core/errors.hpp"
 
 namespace marketplace::auth {
@@ -13,6 +16,12 @@ std::chrono::seconds Seconds(std::chrono::milliseconds ms) {
 }
 
 }  // namespace
+
+int AuthOptions::PasswordSlots() const {
+    if (password_max_concurrent > 0) return password_max_concurrent;
+    const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    return SlotsForBudget(password_memory_budget, password_cost.memlimit, 2 * cores);
+}
 
 void AuthOptions::Validate() const {
     std::vector<std::string> problems;
@@ -34,6 +43,9 @@ void AuthOptions::Validate() const {
         PasswordHasher::RequireValidCost(password_cost);
     } catch (const std::invalid_argument& e) {
         problems.push_back(std::string("AUTH_PASSWORD_OPSLIMIT/AUTH_PASSWORD_MEMLIMIT_KIB: ") + e.what());
+    }
+    if (!gateway_secret.empty() && gateway_secret.size() < 16) {
+        problems.push_back("AUTH_GATEWAY_SECRET: must be at least 16 characters (use 32 random bytes, hex)");
     }
     if (!problems.empty()) throw core::ConfigError(problems);
 }
@@ -63,7 +75,16 @@ AuthConfig AuthConfig::FromEnv(core::EnvReader& env) {
         env.Duration("AUTH_LOGIN_FAILURE_WINDOW", a.account_throttle.window, std::chrono::seconds(1), hours(24)));
     a.account_throttle.window = window;
     a.source_throttle.window = window;
-    a.trust_forwarded_for = env.Bool("AUTH_TRUST_FORWARDED_FOR", a.trust_forwarded_for);
+    a.registration_throttle.max_failures = static_cast<int>(
+        env.Int("AUTH_REGISTER_MAX_TAKEN_PER_SOURCE", a.registration_throttle.max_failures, 1, 100000));
+    a.registration_throttle.window = window;
+    a.password_max_concurrent =
+        static_cast<int>(env.Int("AUTH_PASSWORD_MAX_CONCURRENT", a.password_max_concurrent, 0, 1024));
+    a.password_memory_budget =
+        static_cast<std::uint64_t>(env.Int("AUTH_PASSWORD_MEMORY_BUDGET_MIB",
+                                           static_cast<std::int64_t>(a.password_memory_budget >> 20), 1, 1 << 20))
+        << 20;
+    a.gateway_secret = env.Secret("AUTH_GATEWAY_SECRET", "");
     const std::string admin_email = env.String("AUTH_ADMIN_EMAIL", "");
     const std::string admin_password = env.Secret("AUTH_ADMIN_PASSWORD", "");
     const std::string admin_name = env.String("AUTH_ADMIN_DISPLAY_NAME", "Administrator");

@@ -9,15 +9,24 @@
 //                                (at least the access token TTL plus 1 minute)  24h
 //   AUTH_PASSWORD_OPSLIMIT       argon2id passes (1..20)                     2 (libsodium interactive)
 //   AUTH_PASSWORD_MEMLIMIT_KIB   argon2id memory in KiB (8..4194304)         65536 (64 MiB, interactive)
-//   AUTH_LOGIN_MAX_FAILURES      failed logins per account within the window before RESOURCE_EXHAUSTED  5
-//   AUTH_LOGIN_MAX_FAILURES_PER_SOURCE   the same per source address      20
+//   AUTH_PASSWORD_MAX_CONCURRENT argon2id computations at once; more are RESOURCE_EXHAUSTED
+//                                (0: AUTH_PASSWORD_MEMORY_BUDGET_MIB / memlimit, at most 2 per core)  0
+//   AUTH_PASSWORD_MEMORY_BUDGET_MIB   memory argon2id may use at once (sizes the default above)  256
+//   AUTH_LOGIN_MAX_FAILURES      failed logins of one account from one source address within the
+//                                window before that address gets RESOURCE_EXHAUSTED for it   5
+//   AUTH_LOGIN_MAX_FAILURES_PER_SOURCE   failed logins from one source address, any account   20
+//   AUTH_REGISTER_MAX_TAKEN_PER_SOURCE   registrations answered "already registered" per source
+//                                address within the window before it gets RESOURCE_EXHAUSTED  10
 //   AUTH_LOGIN_FAILURE_WINDOW    the throttling window                       15m
-//   AUTH_TRUST_FORWARDED_FOR     take the source from x-forwarded-for (set by the gateway)  true
+//   AUTH_GATEWAY_SECRET / AUTH_GATEWAY_SECRET_FILE   the secret the gateway sends (x-gateway-secret)
+//                                with the client's address (x-client-address); unset: the address
+//                                is never taken from metadata, the gRPC peer counts   (unset)
 //   AUTH_ADMIN_EMAIL             seed this admin at start when set (no admin otherwise)
 //   AUTH_ADMIN_PASSWORD / AUTH_ADMIN_PASSWORD_FILE   its password (required with AUTH_ADMIN_EMAIL)
 //   AUTH_ADMIN_DISPLAY_NAME      its display name                            Administrator
 // plus the runtime's PG_*, KAFKA_*, GRPC_LISTEN (default 127.0.0.1:7101), ...
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -44,10 +53,17 @@ struct AuthOptions {
     std::chrono::seconds session_max_age = std::chrono::hours(24 * 90);
     std::chrono::seconds key_retention = std::chrono::hours(24);
     PasswordCost password_cost = PasswordCost::Interactive();
+    /// 0: derived from password_memory_budget (SlotsForBudget).
+    int password_max_concurrent = 0;
+    std::uint64_t password_memory_budget = 256ULL * 1024 * 1024;
     ThrottlePolicy account_throttle{5, std::chrono::minutes(15)};
     ThrottlePolicy source_throttle{20, std::chrono::minutes(15)};
-    bool trust_forwarded_for = true;
+    ThrottlePolicy registration_throttle{10, std::chrono::minutes(15)};
+    std::string gateway_secret;
     std::optional<AdminSeed> admin;
+
+    /// The argon2id slots: password_max_concurrent, or derived from the memory budget.
+    int PasswordSlots() const;
 
     /// Throws core::ConfigError when the options contradict each other or the admin seed is invalid.
     void Validate() const;

@@ -329,27 +329,65 @@ TEST_CASE("Auth: logout ends that session only", "[auth][pg]") {
     CHECK(server.Refresh(phone.refresh_token(), &refreshed).ok());
 }
 
-TEST_CASE("Auth: five failed logins lock the account for the window, even for the right password", "[auth][pg]") {
+TEST_CASE("Auth: replaying a refresh's idempotency key after the session was revoked is UNAUTHENTICATED",
+          "[auth][pg]") {
+    AuthServer server;
+    const auto email = UniqueEmail();
+    server.RegisterUser(email);
+    const auto login = server.LoginUser(email);
+    const auto key = Key();
+    auth::v1::RefreshResponse first;
+    REQUIRE(server.Refresh(login.refresh_token(), &first, key).ok());
+    auth::v1::RefreshResponse replay;
+    REQUIRE(server.Refresh(login.refresh_token(), &replay, key).ok());  // a retry while the session lives
+    CHECK(replay.session().refresh_token() == first.session().refresh_token());
+
+    auth::v1::LogoutRequest logout;
+    logout.set_refresh_token(first.session().refresh_token());
+    auth::v1::LogoutResponse logged_out;
+    REQUIRE(server.Call(&AuthService::Stub::Logout, logout, &logged_out, {.idempotency_key = Key()}).ok());
+
+    auth::v1::RefreshResponse after;
+    const auto status = server.Refresh(login.refresh_token(), &after, key);
+    CHECK(status.error_code() == StatusCode::UNAUTHENTICATED);
+    CHECK(status.error_message() == "the session has ended; log in again");
+    CHECK(after.session().access_token().empty());
+}
+
+TEST_CASE("Auth: five failed logins from one address lock that address out of the account, even for the right password",
+          "[auth][pg]") {
     AuthServer server;
     const auto email = UniqueEmail();
     server.RegisterUser(email);
     auth::v1::LoginResponse response;
     for (int i = 0; i < 5; ++i) {
-        // Each attempt from another address: the account limit alone applies.
-        const auto status = server.Login(email, "wrong password!", &response, "203.0.113." + std::to_string(i + 1));
+        const auto status = server.Login(email, "wrong password!", &response, "203.0.113.1");
         CHECK(status.error_code() == StatusCode::UNAUTHENTICATED);
         server.clock->Advance(std::chrono::minutes(1));
     }
     // Now 5 minutes after the first failure, which leaves the window in 10.
-    const auto blocked = server.Login(email, kPassword, &response, "203.0.113.77");
+    const auto blocked = server.Login(email, kPassword, &response, "203.0.113.1");
     CHECK(blocked.error_code() == StatusCode::RESOURCE_EXHAUSTED);
     CHECK(blocked.error_message() == "too many failed logins; try again in 600 seconds");
-    CHECK(server.Count("login_failures", "scope = 'account'") == 5);  // refused attempts are not counted
+    CHECK(server.Count("login_failures", "scope = 'account_source'") == 5);  // refused attempts are not counted
 
     server.clock->Advance(std::chrono::minutes(10) - std::chrono::seconds(1));
-    CHECK(server.Login(email, kPassword, &response, "203.0.113.77").error_code() == StatusCode::RESOURCE_EXHAUSTED);
+    CHECK(server.Login(email, kPassword, &response, "203.0.113.1").error_code() == StatusCode::RESOURCE_EXHAUSTED);
     server.clock->Advance(std::chrono::seconds(1));
-    CHECK(server.Login(email, kPassword, &response, "203.0.113.77").ok());
+    CHECK(server.Login(email, kPassword, &response, "203.0.113.1").ok());
+}
+
+TEST_CASE("Auth: an attacker's failed logins do not lock the owner out from another address", "[auth][pg]") {
+    AuthServer server;
+    const auto victim = UniqueEmail("victim");
+    server.RegisterUser(victim);
+    auth::v1::LoginResponse response;
+    for (int i = 0; i < 5; ++i) server.Login(victim, "wrong password!", &response, "203.0.113.66");
+    CHECK(server.Login(victim, "wrong password!", &response, "203.0.113.66").error_code() ==
+          StatusCode::RESOURCE_EXHAUSTED);
+    // The owner, elsewhere, logs in; and their login does not reset the attacker's count.
+    CHECK(server.Login(victim, kPassword, &response, "192.0.2.1").ok());
+    CHECK(server.Login(victim, kPassword, &response, "203.0.113.66").error_code() == StatusCode::RESOURCE_EXHAUSTED);
 }
 
 TEST_CASE("Auth: other accounts are not locked by one account's failures", "[auth][pg]") {
@@ -359,13 +397,12 @@ TEST_CASE("Auth: other accounts are not locked by one account's failures", "[aut
     server.RegisterUser(victim);
     server.RegisterUser(bystander);
     auth::v1::LoginResponse response;
-    for (int i = 0; i < 5; ++i)
-        server.Login(victim, "wrong password!", &response, "203.0.113." + std::to_string(i + 1));
+    for (int i = 0; i < 5; ++i) server.Login(victim, "wrong password!", &response, "192.0.2.1");
     CHECK(server.Login(victim, kPassword, &response, "192.0.2.1").error_code() == StatusCode::RESOURCE_EXHAUSTED);
     CHECK(server.Login(bystander, kPassword, &response, "192.0.2.1").ok());
 }
 
-TEST_CASE("Auth: a successful login forgives the account's earlier failures", "[auth][pg]") {
+TEST_CASE("Auth: a successful login forgives that address's earlier failures on the account", "[auth][pg]") {
     AuthServer server;
     const auto email = UniqueEmail();
     server.RegisterUser(email);
@@ -385,15 +422,37 @@ TEST_CASE("Auth: failures from one source address are throttled across accounts"
     auth::v1::LoginResponse response;
     for (int i = 0; i < 6; ++i) {
         // A credential-stuffing run: a different account each time, so no account limit is reached.
-        CHECK(
-            server.Login(UniqueEmail("guess"), "wrong password!", &response, "10.9.8.7, 198.51.100.66").error_code() ==
-            StatusCode::UNAUTHENTICATED);
+        CHECK(server.Login(UniqueEmail("guess"), "wrong password!", &response, "198.51.100.66").error_code() ==
+              StatusCode::UNAUTHENTICATED);
     }
     CHECK(server.Login(target, kPassword, &response, "198.51.100.66").error_code() == StatusCode::RESOURCE_EXHAUSTED);
-    // Only the right-most x-forwarded-for entry counts (the left ones come from the client).
-    CHECK(server.Login(target, kPassword, &response, "198.51.100.66, 198.51.100.67").ok());
+    CHECK(server.Login(target, kPassword, &response, "198.51.100.67").ok());
     server.clock->Advance(std::chrono::minutes(15));
     CHECK(server.Login(target, kPassword, &response, "198.51.100.66").ok());
+}
+
+TEST_CASE("Auth: a forwarded address without the gateway's secret is ignored; the peer counts", "[auth][pg]") {
+    auto options = TestOptions();
+    options.source_throttle.max_failures = 3;
+    AuthServer server(options);
+    const auto target = UniqueEmail("target");
+    server.RegisterUser(target);
+    auth::v1::LoginRequest request;
+    auth::v1::LoginResponse response;
+    for (int i = 0; i < 3; ++i) {
+        // Each claims another address, with a wrong secret: all count against the peer (loopback).
+        request.set_email(UniqueEmail("guess"));
+        request.set_password("wrong password!");
+        const auto status =
+            server.Call(&AuthService::Stub::Login, request, &response,
+                        {.client_address = "203.0.113." + std::to_string(i + 1), .gateway_secret = "not-the-secret!!"});
+        CHECK(status.error_code() == StatusCode::UNAUTHENTICATED);
+    }
+    request.set_email(target);
+    request.set_password(kPassword);
+    CHECK(server.Call(&AuthService::Stub::Login, request, &response, {}).error_code() ==
+          StatusCode::RESOURCE_EXHAUSTED);
+    CHECK(server.Login(target, kPassword, &response, "203.0.113.1").ok());  // with the secret: its own address
 }
 
 TEST_CASE("Auth: many good logins at once from one address are never throttled", "[auth][pg]") {
@@ -425,9 +484,9 @@ TEST_CASE("Auth: concurrent wrong guesses cannot slip past the limit", "[auth][p
     std::atomic<int> unauthenticated{0};
     std::atomic<int> exhausted{0};
     for (int t = 0; t < 12; ++t) {
-        threads.emplace_back([&, t] {
+        threads.emplace_back([&] {
             auth::v1::LoginResponse response;
-            const auto s = server.Login(email, "wrong password!", &response, "203.0.113." + std::to_string(t + 1));
+            const auto s = server.Login(email, "wrong password!", &response, "203.0.113.5");
             if (s.error_code() == StatusCode::UNAUTHENTICATED) ++unauthenticated;
             if (s.error_code() == StatusCode::RESOURCE_EXHAUSTED) ++exhausted;
         });
@@ -435,6 +494,72 @@ TEST_CASE("Auth: concurrent wrong guesses cannot slip past the limit", "[auth][p
     for (auto& t : threads) t.join();
     CHECK(unauthenticated == 5);
     CHECK(exhausted == 7);
+}
+
+TEST_CASE("Auth: with every argon2id slot taken, registration and login are RESOURCE_EXHAUSTED at once", "[auth][pg]") {
+    auto options = TestOptions();
+    options.password_max_concurrent = 1;
+    AuthServer server(options);
+    const auto email = UniqueEmail();
+    server.RegisterUser(email);
+    auto& passwords = server.app->passwords();
+    REQUIRE(passwords.slots().capacity() == 1);
+    {
+        const auto held = passwords.Reserve();  // the one slot, as a registration in flight would hold it
+        auth::v1::RegisterResponse registered;
+        const auto status = server.Call(&AuthService::Stub::Register, Registration(UniqueEmail()), &registered,
+                                        {.idempotency_key = Key()});
+        CHECK(status.error_code() == StatusCode::RESOURCE_EXHAUSTED);
+        auth::v1::LoginResponse response;
+        CHECK(server.Login(email, kPassword, &response).error_code() == StatusCode::RESOURCE_EXHAUSTED);
+        CHECK(passwords.slots().refused() == 2);
+    }
+    // Refused logins count as nothing: the right password works as soon as a slot is free.
+    CHECK(server.Count("login_failures") == 0);
+    server.LoginUser(email);
+    CHECK(passwords.slots().max_in_flight() == 1);
+}
+
+TEST_CASE("Auth: invalid and duplicate registrations are answered without hashing a password", "[auth][pg]") {
+    AuthServer server;
+    const auto email = UniqueEmail();
+    server.RegisterUser(email);
+    const auto& passwords = server.app->passwords();
+    const auto hashes = passwords.hashes();
+    auth::v1::RegisterResponse response;
+    auto bad = Registration(UniqueEmail());
+    bad.set_display_name("");
+    CHECK(server.Call(&AuthService::Stub::Register, bad, &response, {.idempotency_key = Key()}).error_code() ==
+          StatusCode::INVALID_ARGUMENT);
+    CHECK(server.Call(&AuthService::Stub::Register, Registration(email), &response, {.idempotency_key = Key()})
+              .error_code() == StatusCode::ALREADY_EXISTS);
+    CHECK(passwords.hashes() == hashes);
+    server.RegisterUser(UniqueEmail());
+    CHECK(passwords.hashes() == hashes + 1);
+}
+
+TEST_CASE("Auth: a source that keeps finding taken emails is throttled, others are not", "[auth][pg]") {
+    auto options = TestOptions();
+    options.registration_throttle.max_failures = 3;
+    AuthServer server(options);
+    const auto email = UniqueEmail();
+    server.RegisterUser(email);
+    auth::v1::RegisterResponse response;
+    const auto from = [](const std::string& address) {
+        return CallOptions{.idempotency_key = Key(), .client_address = address};
+    };
+    for (int i = 0; i < 3; ++i) {
+        CHECK(server.Call(&AuthService::Stub::Register, Registration(email), &response, from("203.0.113.7"))
+                  .error_code() == StatusCode::ALREADY_EXISTS);
+    }
+    // Probing for accounts from that address stops: taken or free, the answer is RESOURCE_EXHAUSTED.
+    CHECK(server.Call(&AuthService::Stub::Register, Registration(email), &response, from("203.0.113.7")).error_code() ==
+          StatusCode::RESOURCE_EXHAUSTED);
+    CHECK(server.Call(&AuthService::Stub::Register, Registration(UniqueEmail()), &response, from("203.0.113.7"))
+              .error_code() == StatusCode::RESOURCE_EXHAUSTED);
+    CHECK(server.Call(&AuthService::Stub::Register, Registration(UniqueEmail()), &response, from("198.51.100.3")).ok());
+    server.clock->Advance(std::chrono::minutes(15));
+    CHECK(server.Call(&AuthService::Stub::Register, Registration(UniqueEmail()), &response, from("203.0.113.7")).ok());
 }
 
 TEST_CASE("Auth: the configured admin is seeded once and logs in as admin", "[auth][pg]") {

@@ -11,15 +11,26 @@ TEST_CASE("Client address: the host of a gRPC peer", "[auth][address]") {
     CHECK(auth::PeerHost("unix:/tmp/sock") == "unix:/tmp/sock");
 }
 
-TEST_CASE("Client address: the right-most x-forwarded-for entry, which the gateway appended", "[auth][address]") {
-    CHECK(auth::ClientAddress("203.0.113.9", "ipv4:127.0.0.1:1", true) == "203.0.113.9");
-    CHECK(auth::ClientAddress("1.2.3.4, 203.0.113.9", "ipv4:127.0.0.1:1", true) == "203.0.113.9");
-    CHECK(auth::ClientAddress("1.2.3.4,2001:DB8::1 ", "ipv4:127.0.0.1:1", true) == "2001:db8::1");
+TEST_CASE("Client address: the gateway's forwarded address counts when it presents the secret", "[auth][address]") {
+    const std::string secret = "gateway-secret-0123456789";
+    CHECK(auth::ClientAddress("203.0.113.9", secret, "ipv4:127.0.0.1:1", secret) == "203.0.113.9");
+    CHECK(auth::ClientAddress(" 2001:DB8::1 ", secret, "ipv4:127.0.0.1:1", secret) == "2001:db8::1");
 }
 
-TEST_CASE("Client address: without trust, or with garbage, the peer counts", "[auth][address]") {
-    CHECK(auth::ClientAddress("203.0.113.9", "ipv4:10.1.1.1:99", false) == "10.1.1.1");
-    CHECK(auth::ClientAddress("evil<script>", "ipv4:10.1.1.1:99", true) == "10.1.1.1");
-    CHECK(auth::ClientAddress("", "ipv4:10.1.1.1:99", true) == "10.1.1.1");
-    CHECK(auth::ClientAddress(std::nullopt, "ipv4:10.1.1.1:99", true) == "10.1.1.1");
+TEST_CASE("Client address: without the right secret, or with garbage, the peer counts", "[auth][address]") {
+    const std::string secret = "gateway-secret-0123456789";
+    // Anyone else who reaches auth cannot choose the address it is throttled as.
+    CHECK(auth::ClientAddress("203.0.113.9", std::nullopt, "ipv4:10.1.1.1:99", secret) == "10.1.1.1");
+    CHECK(auth::ClientAddress("203.0.113.9", "gateway-secret-012345678", "ipv4:10.1.1.1:99", secret) == "10.1.1.1");
+    CHECK(auth::ClientAddress("203.0.113.9", "", "ipv4:10.1.1.1:99", "") == "10.1.1.1");  // no secret configured
+    CHECK(auth::ClientAddress("evil<script>", secret, "ipv4:10.1.1.1:99", secret) == "10.1.1.1");
+    CHECK(auth::ClientAddress("1.2.3.4, 5.6.7.8", secret, "ipv4:10.1.1.1:99", secret) == "10.1.1.1");
+    CHECK(auth::ClientAddress(std::nullopt, secret, "ipv4:10.1.1.1:99", secret) == "10.1.1.1");
+}
+
+TEST_CASE("Client address: secrets compare equal only when equal", "[auth][address]") {
+    CHECK(auth::SecretsEqual("abc", "abc"));
+    CHECK_FALSE(auth::SecretsEqual("abc", "abd"));
+    CHECK_FALSE(auth::SecretsEqual("abc", "abcd"));
+    CHECK_FALSE(auth::SecretsEqual("", "a"));
 }

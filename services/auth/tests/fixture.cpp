@@ -8,6 +8,7 @@
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/client.hpp"
+#include "marketplace/rpc/forwarding.hpp"
 #include "marketplace/rpc/status.hpp"
 
 namespace marketplace::auth::testing {
@@ -36,6 +37,8 @@ AuthOptions TestOptions() {
     AuthOptions o;
     o.password_cost = PasswordCost::Minimum();
     o.admin = AdminSeed{kAdminEmail, kAdminPassword, "Root"};
+    o.gateway_secret = kGatewaySecret;
+    o.password_max_concurrent = 32;  // tests that run logins in parallel are not about this bound
     return o;
 }
 
@@ -69,7 +72,10 @@ void AuthServer::Prepare(grpc::ClientContext& context, const CallOptions& option
                               rpc::OutgoingCall{.deadline = std::chrono::system_clock::now() + std::chrono::seconds(20),
                                                 .idempotency_key = options.idempotency_key,
                                                 .bearer_token = options.token});
-    if (!options.forwarded_for.empty()) context.AddMetadata("x-forwarded-for", options.forwarded_for);
+    if (!options.client_address.empty()) {
+        context.AddMetadata(rpc::kClientAddressMetadata, options.client_address);
+        context.AddMetadata(rpc::kGatewaySecretMetadata, options.gateway_secret);
+    }
 }
 
 std::string AuthServer::ErrorField(const grpc::ClientContext& context) { return rpc::ErrorField(context); }
@@ -88,17 +94,17 @@ std::string AuthServer::RegisterUser(const std::string& email, v1::Role role, co
 }
 
 grpc::Status AuthServer::Login(const std::string& email, const std::string& password, v1::LoginResponse* response,
-                               const std::string& forwarded_for) {
+                               const std::string& client_address) {
     v1::LoginRequest request;
     request.set_email(email);
     request.set_password(password);
-    return Call(&v1::AuthService::Stub::Login, request, response, {.forwarded_for = forwarded_for});
+    return Call(&v1::AuthService::Stub::Login, request, response, {.client_address = client_address});
 }
 
 v1::Session AuthServer::LoginUser(const std::string& email, const std::string& password,
-                                  const std::string& forwarded_for) {
+                                  const std::string& client_address) {
     v1::LoginResponse response;
-    const auto status = Login(email, password, &response, forwarded_for);
+    const auto status = Login(email, password, &response, client_address);
     INFO(status.error_message());
     REQUIRE(status.ok());
     return response.session();

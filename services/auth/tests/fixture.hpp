@@ -19,15 +19,19 @@ namespace marketplace::auth::testing {
 inline constexpr char kAdminEmail[] = "root@marketplace.test";
 inline constexpr char kAdminPassword[] = "admin password 123";
 inline constexpr char kPassword[] = "correct horse battery";
+/// The secret TestOptions() configures as AUTH_GATEWAY_SECRET.
+inline constexpr char kGatewaySecret[] = "test-gateway-secret-0123456789";
 
-/// Options for tests: the cheapest argon2id cost, a seeded admin, default throttling.
+/// Options for tests: the cheapest argon2id cost (32 at once), a seeded admin, default throttling,
+/// kGatewaySecret.
 AuthOptions TestOptions();
 
 /// What a test call carries besides its message.
 struct CallOptions {
     std::string token;            // bearer token
     std::string idempotency_key;  // "" = none; Key() makes a fresh one
-    std::string forwarded_for;    // x-forwarded-for
+    std::string client_address;   // sent as the gateway does: x-client-address with x-gateway-secret
+    std::string gateway_secret = kGatewaySecret;
 };
 
 /// A fresh idempotency key.
@@ -62,11 +66,11 @@ public:
     std::string RegisterUser(const std::string& email, v1::Role role = v1::ROLE_CLIENT,
                              const std::string& password = kPassword);
     v1::Session LoginUser(const std::string& email, const std::string& password = kPassword,
-                          const std::string& forwarded_for = "198.51.100.1");
+                          const std::string& client_address = "198.51.100.1");
 
     // Status-returning helpers.
     grpc::Status Login(const std::string& email, const std::string& password, v1::LoginResponse* response,
-                       const std::string& forwarded_for = "198.51.100.1");
+                       const std::string& client_address = "198.51.100.1");
     grpc::Status Refresh(const std::string& refresh_token, v1::RefreshResponse* response,
                          const std::string& key = Key());
 

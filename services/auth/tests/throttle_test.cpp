@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "domain/hashing_slots.hpp"
 #include "domain/login_throttle.hpp"
 
 using namespace marketplace;
@@ -56,4 +57,27 @@ TEST_CASE("Throttle: a block always asks to wait at least one second", "[auth][t
     const auto d = auth::DecideThrottle({t, t, t, t, t}, kNow, kPolicy);
     CHECK(d.blocked);
     CHECK(d.retry_after == seconds(1));
+}
+
+TEST_CASE("Hashing slots: beyond the capacity a caller is refused at once, and a released slot is free again",
+          "[auth][throttle]") {
+    auth::HashingSlots slots(2);
+    auto first = slots.TryAcquire();
+    auto second = slots.TryAcquire();
+    REQUIRE(first);
+    REQUIRE(second);
+    CHECK_FALSE(slots.TryAcquire());
+    CHECK(slots.refused() == 1);
+    CHECK(slots.in_flight() == 2);
+    second.reset();
+    CHECK(slots.in_flight() == 1);
+    CHECK(slots.TryAcquire());
+    CHECK(slots.max_in_flight() == 2);
+}
+
+TEST_CASE("Hashing slots: sized by the memory budget, at most the useful number, at least one", "[auth][throttle]") {
+    constexpr std::uint64_t kMiB = 1024 * 1024;
+    CHECK(auth::SlotsForBudget(256 * kMiB, 64 * kMiB, 8) == 4);
+    CHECK(auth::SlotsForBudget(256 * kMiB, 64 * kMiB, 2) == 2);
+    CHECK(auth::SlotsForBudget(32 * kMiB, 64 * kMiB, 8) == 1);
 }

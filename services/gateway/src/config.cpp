@@ -74,6 +74,19 @@ GatewayConfig GatewayConfig::FromEnv(core::EnvReader& env) {
     c.http.limits.idle_timeout = env.Duration("GATEWAY_IDLE_TIMEOUT", std::chrono::seconds(60),
                                               std::chrono::milliseconds(1), std::chrono::hours(24));
     c.http.limits.max_connections = static_cast<std::size_t>(env.Int("GATEWAY_MAX_CONNECTIONS", 10'000, 1, 1'000'000));
+    c.http.limits.max_connections_per_address =
+        static_cast<std::size_t>(env.Int("GATEWAY_MAX_CONNECTIONS_PER_ADDRESS", 256, 0, 1'000'000));
+    try {
+        c.trusted_proxies = TrustedProxies::Parse(SplitList(env.String("GATEWAY_TRUSTED_PROXIES", "")));
+    } catch (const std::invalid_argument& e) {
+        env.Reject("GATEWAY_TRUSTED_PROXIES", e.what());
+    }
+    c.forwarding_secret = env.Secret("GATEWAY_FORWARDING_SECRET", "");
+    if (!c.forwarding_secret.empty() &&
+        (c.forwarding_secret.size() < 16 || std::any_of(c.forwarding_secret.begin(), c.forwarding_secret.end(),
+                                                        [](char ch) { return ch < 0x21 || ch > 0x7E; }))) {
+        env.Reject("GATEWAY_FORWARDING_SECRET", "must be at least 16 printable ASCII characters, no spaces");
+    }
     c.http.drain_timeout = env.Duration("GATEWAY_DRAIN_TIMEOUT", std::chrono::seconds(10));
     c.upstream_timeout = env.Duration("GATEWAY_UPSTREAM_TIMEOUT", std::chrono::seconds(5), std::chrono::milliseconds(1),
                                       std::chrono::hours(1));

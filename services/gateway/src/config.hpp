@@ -7,7 +7,14 @@
 //   GATEWAY_MAX_HEADER_BYTES       16384              larger header sections get 431
 //   GATEWAY_REQUEST_TIMEOUT        10s                a request must arrive within this (408)
 //   GATEWAY_IDLE_TIMEOUT           60s                a kept-alive connection may idle this long
-//   GATEWAY_MAX_CONNECTIONS        10000
+//   GATEWAY_MAX_CONNECTIONS        10000              open connections in all; beyond: 503, closed
+//   GATEWAY_MAX_CONNECTIONS_PER_ADDRESS  256          open connections from one TCP peer address
+//                                                     (trusted proxies exempt); beyond: 429, closed; 0 = off
+//   GATEWAY_TRUSTED_PROXIES        (none)             addresses/CIDRs whose X-Forwarded-For is believed
+//                                                     (edge/client_address.hpp)
+//   GATEWAY_FORWARDING_SECRET / GATEWAY_FORWARDING_SECRET_FILE   sent as x-gateway-secret with the
+//                                                     client's address (x-client-address) on every call;
+//                                                     auth believes the address only with it  (none)
 //   GATEWAY_DRAIN_TIMEOUT          10s                on SIGTERM, requests in flight get this long
 //   GATEWAY_UPSTREAM_TIMEOUT       5s                 deadline of every call to a service
 //   GATEWAY_HEALTH_TIMEOUT         1s                 deadline of /readyz's health checks
@@ -37,6 +44,7 @@
 #include <string>
 #include <vector>
 
+#include "edge/client_address.hpp"
 #include "edge/cors.hpp"
 #include "edge/rate_limiter.hpp"
 #include "http/server.hpp"
@@ -62,6 +70,8 @@ struct GatewayConfig {
     std::chrono::milliseconds upstream_timeout{5'000};
     std::chrono::milliseconds health_timeout{1'000};
     int max_json_depth = 32;
+    TrustedProxies trusted_proxies;
+    std::string forwarding_secret;
     TokenBucketOptions ip_limit{100, 200};
     TokenBucketOptions user_limit{50, 100};
     CorsOptions cors;

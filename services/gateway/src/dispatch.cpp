@@ -86,7 +86,12 @@ void Gateway::Dispatch(HttpRequest& request, const Peer& peer, const RequestIds&
         return HandleReady(reply);
     }
 
-    CheckRate(ip_limiter_, peer.address, "from this address");
+    std::vector<std::string_view> forwarded_for;
+    for (auto [it, end] = request.equal_range("X-Forwarded-For"); it != end; ++it) {
+        forwarded_for.emplace_back(it->value().data(), it->value().size());
+    }
+    const std::string client = ResolveClientAddress(peer.address, forwarded_for, config_.trusted_proxies);
+    CheckRate(ip_limiter_, client, "from this address");
 
     if (Cors::IsPreflight(request)) return reply(cors_.Preflight(request));
     if (path == "/openapi.json") {
@@ -96,7 +101,7 @@ void Gateway::Dispatch(HttpRequest& request, const Peer& peer, const RequestIds&
 
     if (webhook_route_.method != nullptr) {
         if (const auto provider = WebhookProvider(path); !provider.empty()) {
-            return HandleWebhook(request, provider, ids, reply);
+            return HandleWebhook(request, provider, ids, client, reply);
         }
     }
 
@@ -112,7 +117,7 @@ void Gateway::Dispatch(HttpRequest& request, const Peer& peer, const RequestIds&
             .WithHeader(bhttp::field::allow, Joined(lookup.allowed_methods));
     }
     const Route& route = *lookup.route;
-    if (route.server_streaming) return ServeWebSocket(request, lookup, target.query, ids, respond);
+    if (route.server_streaming) return ServeWebSocket(request, lookup, target.query, ids, client, respond);
     const auto auth =
         authenticator_.Check(HeaderValue(request, "Authorization"), !IsPublicMethod(route.method->full_name()));
     if (auth.claims) CheckRate(user_limiter_, auth.claims->subject, "for this user");
@@ -120,11 +125,11 @@ void Gateway::Dispatch(HttpRequest& request, const Peer& peer, const RequestIds&
     const auto message = BuildRequestMessage(
         route, RequestParts{lookup.bindings, target.query, request.body(), HeaderValue(request, "Content-Type")},
         config_.max_json_depth);
-    Forward(route, message->SerializeAsString(), auth.authorization, request, ids, reply);
+    Forward(route, message->SerializeAsString(), auth.authorization, request, ids, client, reply);
 }
 
 void Gateway::HandleWebhook(HttpRequest& request, const std::string& provider, const RequestIds& ids,
-                            const Reply& reply) {
+                            const std::string& client, const Reply& reply) {
     const auto& providers = config_.webhook.providers;
     if (std::find(providers.begin(), providers.end(), provider) == providers.end()) {
         throw RequestError(bhttp::status::not_found, "NOT_FOUND", "unknown payment provider '" + provider + "'");
@@ -141,11 +146,12 @@ void Gateway::HandleWebhook(HttpRequest& request, const std::string& provider, c
     }
     // The raw bytes, exactly as signed: never re-encoded.
     Forward(webhook_route_, WebhookRequestBytes(request.body(), signature, provider), std::string(), request, ids,
-            reply);
+            client, reply);
 }
 
 void Gateway::Forward(const Route& route, std::string request_bytes, const std::string& authorization,
-                      const HttpRequest& request, const RequestIds& ids, const Reply& reply) {
+                      const HttpRequest& request, const RequestIds& ids, const std::string& client,
+                      const Reply& reply) {
     Upstream* upstream = UpstreamFor(route);
     if (upstream == nullptr) {
         throw RequestError(bhttp::status::not_found, "NOT_FOUND", "no route for " + route.path.text());
@@ -157,6 +163,7 @@ void Gateway::Forward(const Route& route, std::string request_bytes, const std::
     call.metadata.emplace_back(rpc::kRequestIdMetadata, ids.request_id);
     call.metadata.emplace_back(rpc::kTraceparentMetadata, ids.trace.ToTraceparent());
     if (!authorization.empty()) call.metadata.emplace_back(rpc::kAuthorizationMetadata, authorization);
+    AddClientMetadata(call.metadata, client);
     if (request.count("Idempotency-Key") > 0) {
         const std::string_view key = HeaderValue(request, "Idempotency-Key");
         if (!IsAcceptableIdempotencyKey(key)) {

@@ -6,6 +6,7 @@
 #include "edge/public_routes.hpp"
 #include "http/request_error.hpp"
 #include "marketplace/core/log.hpp"
+#include "marketplace/rpc/forwarding.hpp"
 #include "openapi/openapi.hpp"
 #include "routing/linked_protos.hpp"
 #include "transcode/webhook.hpp"
@@ -56,6 +57,9 @@ Gateway::Gateway(GatewayConfig config, std::shared_ptr<const rpc::TokenVerifier>
         log::Warn("streaming RPC binding not routed (only GETs of server-streaming RPCs are WebSockets)",
                   {{"method", skipped}});
     }
+    config_.http.uncapped = [proxies = config_.trusted_proxies](const std::string& address) {
+        return proxies.Contains(address);
+    };
     server_ =
         std::make_unique<HttpServer>(config_.http, [this](HttpRequest&& request, const Peer& peer, Responder respond) {
             Handle(std::move(request), peer, std::move(respond));
@@ -100,6 +104,13 @@ Upstream* Gateway::UpstreamFor(const Route& route) {
     if (route.method == nullptr) return nullptr;
     const auto it = upstream_by_service_.find(route.method->service()->full_name());
     return it == upstream_by_service_.end() ? nullptr : it->second;
+}
+
+void Gateway::AddClientMetadata(std::vector<std::pair<std::string, std::string>>& metadata,
+                                const std::string& client) const {
+    metadata.emplace_back(rpc::kClientAddressMetadata, client);
+    if (!config_.forwarding_secret.empty())
+        metadata.emplace_back(rpc::kGatewaySecretMetadata, config_.forwarding_secret);
 }
 
 void Gateway::CheckRate(RateLimiter& limiter, const std::string& key, std::string_view what) {

@@ -2,8 +2,9 @@
 // The gateway: the HTTP server, the route table built from the linked services' descriptors, the
 // upstream channels, and the edge duties in the order a request meets them:
 //
-//   ids (X-Request-Id, traceparent) -> target checks -> probes (/healthz, /readyz) -> per-address
-//   rate limit -> CORS preflight -> /openapi.json | webhook | route lookup (404/405)
+//   ids (X-Request-Id, traceparent) -> target checks -> probes (/healthz, /readyz) -> the client's
+//   address (edge/client_address.hpp) -> per-address rate limit -> CORS preflight -> /openapi.json | webhook | route
+//   lookup (404/405)
 //   -> bearer token (401 unless public) -> per-user rate limit -> request message (400/415)
 //   -> gRPC call with a deadline -> JSON response, or the mapped error.
 //
@@ -11,6 +12,9 @@
 // checks (426/400), the Origin allow-list (403), the token (header or subprotocol; 401), the
 // per-user rate limit, the request message from path and query, a place among the open WebSockets
 // (503 in all / 429 per user), then the upgrade and the streaming call.
+//
+// Every call to a service carries the client's address (x-client-address) and, when configured, the
+// forwarding secret (x-gateway-secret) that lets auth believe it (marketplace/rpc/forwarding.hpp).
 //
 // Every response carries X-Request-Id and traceparent, and the CORS headers for an allowed origin.
 #include <map>
@@ -60,11 +64,14 @@ private:
                   const Responder& respond);
     /// A GET of a server-streaming route: checks, then hands the connection to a WebSocket bridge.
     void ServeWebSocket(HttpRequest& request, const RouteLookup& lookup, std::string_view query, const RequestIds& ids,
-                        const Responder& respond);
+                        const std::string& client, const Responder& respond);
     void HandleReady(const Reply& reply);
-    void HandleWebhook(HttpRequest& request, const std::string& provider, const RequestIds& ids, const Reply& reply);
+    void HandleWebhook(HttpRequest& request, const std::string& provider, const RequestIds& ids,
+                       const std::string& client, const Reply& reply);
     void Forward(const Route& route, std::string request_bytes, const std::string& authorization,
-                 const HttpRequest& request, const RequestIds& ids, const Reply& reply);
+                 const HttpRequest& request, const RequestIds& ids, const std::string& client, const Reply& reply);
+    /// x-client-address and, when configured, x-gateway-secret.
+    void AddClientMetadata(std::vector<std::pair<std::string, std::string>>& metadata, const std::string& client) const;
     void CheckRate(RateLimiter& limiter, const std::string& key, std::string_view what);
     Upstream* UpstreamFor(const Route& route);
 

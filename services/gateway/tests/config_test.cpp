@@ -108,3 +108,28 @@ TEST_CASE("Config: the WebSocket limits are read and checked", "[gateway][unit]"
     CHECK_THAT(problems, Catch::Contains("GATEWAY_WS_MAX_PER_USER"));
     CHECK_THAT(problems, Catch::Contains("GATEWAY_WS_MAX_QUEUED_BYTES"));
 }
+
+TEST_CASE("Config: trusted proxies, the forwarding secret and the per-address connection cap", "[gateway][unit]") {
+    auto defaults_env = Env({});
+    const auto defaults = GatewayConfig::FromEnv(defaults_env);
+    defaults_env.Finish();
+    CHECK(defaults.trusted_proxies.empty());
+    CHECK(defaults.forwarding_secret.empty());
+    CHECK(defaults.http.limits.max_connections_per_address == 256);
+
+    auto env = Env({{"GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7"},
+                    {"GATEWAY_FORWARDING_SECRET", "0123456789abcdef0123"},
+                    {"GATEWAY_MAX_CONNECTIONS_PER_ADDRESS", "8"}});
+    const auto c = GatewayConfig::FromEnv(env);
+    env.Finish();
+    CHECK(c.trusted_proxies.Contains("10.20.30.40"));
+    CHECK(c.trusted_proxies.Contains("192.0.2.7"));
+    CHECK_FALSE(c.trusted_proxies.Contains("192.0.2.8"));
+    CHECK(c.forwarding_secret == "0123456789abcdef0123");
+    CHECK(c.http.limits.max_connections_per_address == 8);
+
+    const auto problems =
+        Problems({{"GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8, lb.internal"}, {"GATEWAY_FORWARDING_SECRET", "short"}});
+    CHECK_THAT(problems, Catch::Contains("GATEWAY_TRUSTED_PROXIES: 'lb.internal'"));
+    CHECK_THAT(problems, Catch::Contains("GATEWAY_FORWARDING_SECRET"));
+}

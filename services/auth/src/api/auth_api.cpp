@@ -1,5 +1,6 @@
 #include "api/auth_api.hpp"
 
+#include <iterator>
 #include <optional>
 #include <string>
 
@@ -10,43 +11,44 @@
 #include "marketplace/auth/roles.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/rpc/call_scope.hpp"
+#include "marketplace/rpc/forwarding.hpp"
 #include "marketplace/rpc/idempotency.hpp"
 
 namespace marketplace::auth {
 namespace {
 
-constexpr char kForwardedForMetadata[] = "x-forwarded-for";
-
-std::optional<std::string_view> ForwardedFor(const grpc::ServerContext& context) {
-    std::optional<std::string_view> last;
-    const auto range = context.client_metadata().equal_range(kForwardedForMetadata);
-    for (auto it = range.first; it != range.second; ++it) last = std::string_view(it->second.data(), it->second.size());
-    return last;
+// The value of metadata `key` when given exactly once; nullopt when absent or repeated.
+std::optional<std::string_view> Single(const grpc::ServerContext& context, const char* key) {
+    const auto range = context.client_metadata().equal_range(key);
+    if (range.first == range.second || std::next(range.first) != range.second) return std::nullopt;
+    return std::string_view(range.first->second.data(), range.first->second.size());
 }
 
 }  // namespace
 
 AuthApi::AuthApi(Accounts& accounts, KeyRing& keys, Profiles& profiles, const LocalTokenVerifier& verifier,
-                 bool trust_forwarded_for)
+                 std::string gateway_secret)
     : accounts_(accounts),
       keys_(keys),
       profiles_(profiles),
       verifier_(verifier),
-      trust_forwarded_for_(trust_forwarded_for) {}
+      gateway_secret_(std::move(gateway_secret)) {}
+
+std::string AuthApi::SourceOf(const grpc::ServerContext& context) const {
+    return ClientAddress(Single(context, rpc::kClientAddressMetadata), Single(context, rpc::kGatewaySecretMetadata),
+                         context.peer(), gateway_secret_);
+}
 
 grpc::Status AuthApi::Register(grpc::ServerContext* context, const v1::RegisterRequest* request,
                                v1::RegisterResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& call) {
-        *response = accounts_.Register(rpc::IdempotentCall::From(call), *request);
+        *response = accounts_.Register(rpc::IdempotentCall::From(call), *request, SourceOf(*context));
     });
 }
 
 grpc::Status AuthApi::Login(grpc::ServerContext* context, const v1::LoginRequest* request,
                             v1::LoginResponse* response) {
-    return rpc::Handle(context, [&](rpc::CallScope&) {
-        const std::string source = ClientAddress(ForwardedFor(*context), context->peer(), trust_forwarded_for_);
-        *response = accounts_.Login(*request, source);
-    });
+    return rpc::Handle(context, [&](rpc::CallScope&) { *response = accounts_.Login(*request, SourceOf(*context)); });
 }
 
 grpc::Status AuthApi::Refresh(grpc::ServerContext* context, const v1::RefreshRequest* request,

@@ -1,5 +1,7 @@
 #pragma once
 // The gRPC handlers of marketplace.auth.v1.AuthService: decode, authorize, call the use case.
+#include <string>
+
 #include "marketplace/auth/v1/auth.grpc.pb.h"
 
 namespace marketplace::auth {
@@ -12,7 +14,7 @@ class LocalTokenVerifier;
 class AuthApi final : public v1::AuthService::Service {
 public:
     AuthApi(Accounts& accounts, KeyRing& keys, Profiles& profiles, const LocalTokenVerifier& verifier,
-            bool trust_forwarded_for);
+            std::string gateway_secret);
 
     grpc::Status Register(grpc::ServerContext* context, const v1::RegisterRequest* request,
                           v1::RegisterResponse* response) override;
@@ -32,11 +34,14 @@ public:
                                v1::UpdateProfileResponse* response) override;
 
 private:
+    /// The client's address: what the gateway forwarded, when the call proves it is the gateway.
+    std::string SourceOf(const grpc::ServerContext& context) const;
+
     Accounts& accounts_;
     KeyRing& keys_;
     Profiles& profiles_;
     const LocalTokenVerifier& verifier_;
-    bool trust_forwarded_for_;
+    std::string gateway_secret_;  // AUTH_GATEWAY_SECRET: who may name the client's address
 };
 
 }  // namespace marketplace::auth

@@ -44,14 +44,14 @@ std::string RetryMessage(std::chrono::seconds wait) {
 
 }  // namespace
 
-Accounts::Accounts(service::Runtime& runtime, const KeyRing& keys, const PasswordHasher& hasher,
-                   AccountsOptions options)
-    : runtime_(runtime), keys_(keys), hasher_(hasher), options_(std::move(options)) {}
+Accounts::Accounts(service::Runtime& runtime, const KeyRing& keys, PasswordWork& passwords, AccountsOptions options)
+    : runtime_(runtime), keys_(keys), passwords_(passwords), options_(std::move(options)) {}
 
-std::string Accounts::CreateUser(pqxx::work& tx, const std::string& email, const std::string& password_hash,
-                                 const std::string& role, const std::string& display_name) {
+std::optional<std::string> Accounts::CreateUser(pqxx::work& tx, const std::string& email,
+                                                const std::string& password_hash, const std::string& role,
+                                                const std::string& display_name) {
     storage::UserRecord user{core::NewUuidV7(), email, password_hash, role, runtime_.clock()->Now()};
-    if (!storage::InsertUser(tx, user, display_name)) throw core::Conflict("email: is already registered");
+    if (!storage::InsertUser(tx, user, display_name)) return std::nullopt;
     v1::UserRegistered event;
     event.set_user_id(user.user_id);
     event.set_email(email);
@@ -61,7 +61,9 @@ std::string Accounts::CreateUser(pqxx::work& tx, const std::string& email, const
     return user.user_id;
 }
 
-v1::RegisterResponse Accounts::Register(const rpc::IdempotentCall& call, const v1::RegisterRequest& request) {
+v1::RegisterResponse Accounts::Register(const rpc::IdempotentCall& call, const v1::RegisterRequest& request,
+                                        const std::string& source) {
+    // 1. The input, before anything else.
     const std::string email = NormalizeEmail(request.email(), "email");
     if (request.password().size() > kMaxPasswordBytes) {
         throw core::InvalidArgument("password", "must be " + std::to_string(kMinPasswordChars) + " to " +
@@ -76,21 +78,59 @@ v1::RegisterResponse Accounts::Register(const rpc::IdempotentCall& call, const v
     }
     const std::string display_name = NormalizeDisplayName(request.display_name(), "display_name");
     const std::string role(RoleName(request.role()));
-    const std::string password_hash = hasher_.Hash(request.password());
-
     v1::RegisterRequest fingerprint = request;  // the password stays out of the idempotency store
     fingerprint.clear_password();
-    const auto response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-        return runtime_.idempotency().Run<v1::RegisterResponse>(tx, call, fingerprint, [&] {
-            v1::RegisterResponse r;
-            r.set_user_id(CreateUser(tx, email, password_hash, role, display_name));
-            r.set_email(email);
-            r.set_role(request.role());
-            return r;
-        });
+
+    // 2. The source's record of taken emails, and whether this one is free (no hashing yet).
+    const auto now = runtime_.clock()->Now();
+    struct Precheck {
+        ThrottleDecision throttle;
+        bool taken = false;
+    };
+    const Precheck pre = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+        Precheck p;
+        storage::LockRegistrationKey(tx, source);
+        p.throttle = DecideThrottle(storage::RecentFailures(tx, storage::ThrottleScope::kRegistrationSource, source,
+                                                            now - options_.registration_throttle.window,
+                                                            options_.registration_throttle.max_failures),
+                                    now, options_.registration_throttle);
+        p.taken = storage::FindUserByEmail(tx, email).has_value();
+        return p;
     });
-    runtime_.Published();
-    return response;
+    if (pre.throttle.blocked) {
+        core::log::Info("auth: registration throttled",
+                        {{"source", source}, {"retry_after_s", pre.throttle.retry_after.count()}});
+        throw core::ResourceExhausted("too many registrations of taken emails; try again in " +
+                                      std::to_string(pre.throttle.retry_after.count()) + " seconds");
+    }
+
+    // 3. Hash (in a bounded slot) only for an email that is free; a taken one is answered from the
+    //    idempotency store when this key registered it, else ALREADY_EXISTS.
+    const std::optional<std::string> password_hash =
+        pre.taken ? std::nullopt : std::optional(passwords_.Hash(request.password()));
+    struct EmailTaken {};
+    try {
+        const auto response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            return runtime_.idempotency().Run<v1::RegisterResponse>(tx, call, fingerprint, [&] {
+                const auto user_id =
+                    password_hash ? CreateUser(tx, email, *password_hash, role, display_name) : std::nullopt;
+                if (!user_id) throw EmailTaken{};
+                v1::RegisterResponse r;
+                r.set_user_id(*user_id);
+                r.set_email(email);
+                r.set_role(request.role());
+                return r;
+            });
+        });
+        runtime_.Published();
+        return response;
+    } catch (const EmailTaken&) {
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            storage::LockRegistrationKey(tx, source);
+            storage::RecordFailure(tx, storage::ThrottleScope::kRegistrationSource, source, now);
+        });
+        throw core::Conflict("email: is already registered");
+    }
 }
 
 v1::Session Accounts::OpenSession(pqxx::work& tx, const storage::UserRecord& user, const std::string& family_id,
@@ -117,13 +157,17 @@ v1::LoginResponse Accounts::Login(const v1::LoginRequest& request, const std::st
     if (request.password().size() > kMaxPasswordBytes) {
         throw core::InvalidArgument("password", "must be at most " + std::to_string(kMaxPasswordChars) + " characters");
     }
+    // The argon2id slot first: when none is free the attempt is refused before it counts for anything.
+    std::optional<HashingSlots::Slot> slot(passwords_.Reserve());
     const auto now = runtime_.clock()->Now();
+    const std::string account_source = storage::AccountSourceKey(email, source);
 
-    // 1. Under the account's and the source's locks: refuse when either is over its limit, else
-    //    record this attempt as a failure of the account up front (undone on success), so
-    //    concurrent guesses at one account cannot all pass the check before any is counted. The
-    //    source (many accounts behind one address, such as an office or the gateway) is charged
-    //    only for attempts that did fail, so concurrent good logins from it are never refused.
+    // 1. Under the (account, source) and the source's locks: refuse when either is over its limit,
+    //    else record this attempt as a failure of (account, source) up front (undone on success),
+    //    so concurrent guesses cannot all pass the check before any is counted. Failures from
+    //    other addresses do not count here: they cannot lock the owner out. The source (many
+    //    accounts behind one address, such as an office) is charged only for attempts that did
+    //    fail, so concurrent good logins from it are never refused.
     struct Attempt {
         std::optional<std::chrono::seconds> blocked_for;
         std::optional<storage::UserRecord> user;
@@ -132,8 +176,8 @@ v1::LoginResponse Accounts::Login(const v1::LoginRequest& request, const std::st
         Attempt a;
         storage::LockThrottleKeys(tx, email, source);
         const auto by_account = DecideThrottle(
-            storage::RecentFailures(tx, storage::ThrottleScope::kAccount, email, now - options_.account_throttle.window,
-                                    options_.account_throttle.max_failures),
+            storage::RecentFailures(tx, storage::ThrottleScope::kAccountSource, account_source,
+                                    now - options_.account_throttle.window, options_.account_throttle.max_failures),
             now, options_.account_throttle);
         const auto by_source = DecideThrottle(
             storage::RecentFailures(tx, storage::ThrottleScope::kSource, source, now - options_.source_throttle.window,
@@ -144,8 +188,10 @@ v1::LoginResponse Accounts::Login(const v1::LoginRequest& request, const std::st
                                      by_source.blocked ? by_source.retry_after : std::chrono::seconds(0));
             return a;
         }
-        storage::RecordFailure(tx, storage::ThrottleScope::kAccount, email, now);
-        storage::PurgeFailures(tx, now - std::max(options_.account_throttle.window, options_.source_throttle.window),
+        storage::RecordFailure(tx, storage::ThrottleScope::kAccountSource, account_source, now);
+        storage::PurgeFailures(tx,
+                               now - std::max({options_.account_throttle.window, options_.source_throttle.window,
+                                               options_.registration_throttle.window}),
                                100);
         a.user = storage::FindUserByEmail(tx, email);
         return a;
@@ -156,12 +202,10 @@ v1::LoginResponse Accounts::Login(const v1::LoginRequest& request, const std::st
     }
 
     // 2. The password check, outside any transaction (argon2id takes a while by design).
-    bool ok = false;
-    if (attempt.user) {
-        ok = hasher_.Verify(attempt.user->password_hash, request.password());
-    } else {
-        hasher_.VerifyDummy(request.password());
-    }
+    const bool ok =
+        passwords_.Verify(*slot, attempt.user ? std::optional<std::string>(attempt.user->password_hash) : std::nullopt,
+                          request.password());
+    slot.reset();
     if (!ok) {
         db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
             storage::LockThrottleKeys(tx, email, source);
@@ -169,14 +213,16 @@ v1::LoginResponse Accounts::Login(const v1::LoginRequest& request, const std::st
         });
         throw core::Unauthenticated("invalid email or password");
     }
-    const std::optional<std::string> rehash = hasher_.NeedsRehash(attempt.user->password_hash)
-                                                  ? std::optional(hasher_.Hash(request.password()))
-                                                  : std::nullopt;
+    // A rehash is optional work: with no free slot it waits for the next login.
+    const std::optional<std::string> rehash =
+        passwords_.NeedsRehash(attempt.user->password_hash) ? passwords_.TryHash(request.password()) : std::nullopt;
 
-    // 3. Success: the attempt was no failure, the account's earlier failures are forgiven, a session opens.
+    // 3. Success: the attempt was no failure, the earlier failures of (account, source) are forgiven
+    //    (not those from other addresses: a guesser's count is not reset by the owner's login), a
+    //    session opens.
     v1::LoginResponse response;
     db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-        storage::ClearFailures(tx, storage::ThrottleScope::kAccount, email);
+        storage::ClearFailures(tx, storage::ThrottleScope::kAccountSource, account_source);
         if (rehash) storage::UpdatePasswordHash(tx, attempt.user->user_id, *rehash);
         const auto family_id = core::NewUuidV7();
         const auto family_expires = now + options_.session_max_age;
@@ -194,6 +240,15 @@ v1::RefreshResponse Accounts::Refresh(const rpc::IdempotentCall& call, const v1:
         return db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
             v1::RefreshResponse response;
             if (auto stored = runtime_.idempotency().Claim(tx, call, rpc::DeterministicBytes(request))) {
+                // A replay hands out the stored session only while that session lives: once its
+                // family is revoked (logout, reuse) or over, the replay is refused like the token.
+                const auto presented = storage::LockPresentedToken(tx, hash);
+                if (!presented || presented->family_revoked) {
+                    throw core::Unauthenticated("the session has ended; log in again");
+                }
+                if (presented->family_expires_at <= runtime_.clock()->Now()) {
+                    throw core::Unauthenticated("refresh token expired; log in again");
+                }
                 const auto plain = OpenWithToken(token, *stored);
                 if (!plain || !response.ParseFromString(*plain)) {
                     throw std::runtime_error("stored Refresh response cannot be opened with its token");
@@ -250,10 +305,10 @@ bool Accounts::SeedAdmin(const AdminSeed& seed) {
     const std::string email = NormalizeEmail(seed.email, "AUTH_ADMIN_EMAIL");
     ValidatePassword(seed.password, email, "AUTH_ADMIN_PASSWORD");
     const std::string display_name = NormalizeDisplayName(seed.display_name, "AUTH_ADMIN_DISPLAY_NAME");
-    const std::string hash = hasher_.Hash(seed.password);
-    std::optional<std::string> created;
-    try {
-        created = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) -> std::optional<std::string> {
+    const std::string hash = passwords_.Hash(seed.password);
+    // A replica that seeds it a moment earlier makes CreateUser find the email taken: nullopt.
+    const std::optional<std::string> created =
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) -> std::optional<std::string> {
             if (const auto existing = storage::FindUserByEmail(tx, email)) {
                 if (existing->role != kRoleAdmin) {
                     core::log::Warn("auth: AUTH_ADMIN_EMAIL belongs to a non-admin account; no admin seeded",
@@ -263,9 +318,6 @@ bool Accounts::SeedAdmin(const AdminSeed& seed) {
             }
             return CreateUser(tx, email, hash, std::string(kRoleAdmin), display_name);
         });
-    } catch (const core::Conflict&) {
-        return false;  // another replica seeded it a moment ago
-    }
     if (!created) return false;
     runtime_.Published();
     core::log::Info("auth: seeded the admin account", {{"user_id", *created}});

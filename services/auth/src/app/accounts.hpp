@@ -6,6 +6,11 @@
 // token is being replayed — whoever holds the newest one is logged out too, and must log in again).
 // Logout revokes the family. Access tokens are not revocable; they expire (15 minutes by default).
 //
+// Throttling (services/auth/README.md, "Throttling"): failed logins count per (account, source
+// address) and per source address; registrations that find the email taken count per source address.
+// Every argon2id computation holds a PasswordWork slot (RESOURCE_EXHAUSTED when all are taken), and
+// Register validates its input and checks that the email is free before it hashes anything.
+//
 // Idempotency: Register, Refresh and Logout take an idempotency key. Register's stored request
 // fingerprint leaves the password out (a fast hash of a password must never be stored). Refresh's
 // stored response holds fresh tokens, so it is sealed with a key derived from the presented token:
@@ -13,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "app/password_work.hpp"
 #include "config.hpp"
 #include "domain/login_throttle.hpp"
 #include "domain/password_hasher.hpp"
@@ -33,13 +39,16 @@ struct AccountsOptions {
     std::chrono::seconds session_max_age = std::chrono::hours(24 * 90);
     ThrottlePolicy account_throttle;
     ThrottlePolicy source_throttle{20, std::chrono::minutes(15)};
+    ThrottlePolicy registration_throttle{10, std::chrono::minutes(15)};
 };
 
 class Accounts final {
 public:
-    Accounts(service::Runtime& runtime, const KeyRing& keys, const PasswordHasher& hasher, AccountsOptions options);
+    Accounts(service::Runtime& runtime, const KeyRing& keys, PasswordWork& passwords, AccountsOptions options);
 
-    v1::RegisterResponse Register(const rpc::IdempotentCall& call, const v1::RegisterRequest& request);
+    /// `source` is the caller's address (domain/client_address.hpp).
+    v1::RegisterResponse Register(const rpc::IdempotentCall& call, const v1::RegisterRequest& request,
+                                  const std::string& source);
     /// `source` is the caller's address (domain/client_address.hpp).
     v1::LoginResponse Login(const v1::LoginRequest& request, const std::string& source);
     v1::RefreshResponse Refresh(const rpc::IdempotentCall& call, const v1::RefreshRequest& request);
@@ -51,12 +60,13 @@ public:
 private:
     v1::Session OpenSession(pqxx::work& tx, const storage::UserRecord& user, const std::string& family_id,
                             core::Clock::TimePoint family_expires_at, int generation) const;
-    std::string CreateUser(pqxx::work& tx, const std::string& email, const std::string& password_hash,
-                           const std::string& role, const std::string& display_name);
+    /// The new user's id, or nullopt when the email is taken.
+    std::optional<std::string> CreateUser(pqxx::work& tx, const std::string& email, const std::string& password_hash,
+                                          const std::string& role, const std::string& display_name);
 
     service::Runtime& runtime_;
     const KeyRing& keys_;
-    const PasswordHasher& hasher_;
+    PasswordWork& passwords_;
     AccountsOptions options_;
 };
 

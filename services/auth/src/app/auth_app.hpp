@@ -12,6 +12,7 @@
 #include "api/auth_api.hpp"
 #include "app/accounts.hpp"
 #include "app/key_ring.hpp"
+#include "app/password_work.hpp"
 #include "app/profiles.hpp"
 #include "config.hpp"
 #include "domain/password_hasher.hpp"
@@ -37,11 +38,13 @@ public:
     AuthApi& api() noexcept { return api_; }
     Accounts& accounts() noexcept { return accounts_; }
     KeyRing& keys() noexcept { return keys_; }
+    PasswordWork& passwords() noexcept { return passwords_; }
 
 private:
     AuthOptions options_;
     std::shared_ptr<LocalTokenVerifier> verifier_;
     PasswordHasher hasher_;
+    PasswordWork passwords_;
     KeyRing keys_;
     Accounts accounts_;
     Profiles profiles_;

@@ -1,5 +1,5 @@
 #pragma once
-// The source address a login comes from, for throttling per source.
+// The source address a call comes from, for throttling per source.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,10 +10,15 @@ namespace marketplace::auth {
 /// anything else (unix sockets, in-process) is returned whole.
 std::string PeerHost(std::string_view grpc_peer);
 
-/// The address to throttle on. With `trust_forwarded` and an `x-forwarded-for` value, its right-most
-/// entry (the one our gateway appended; entries to its left come from the client and can be forged)
-/// when that is an IP address; otherwise the peer's host.
-std::string ClientAddress(std::optional<std::string_view> forwarded_for, std::string_view grpc_peer,
-                          bool trust_forwarded);
+/// True when both are equal, in time that does not depend on where they differ.
+bool SecretsEqual(std::string_view a, std::string_view b);
+
+/// The address to throttle on. `client_address` (x-client-address, the address the gateway resolved)
+/// counts only when `gateway_secret` is configured (non-empty), the call presented the same secret
+/// (x-gateway-secret), and the value is an IP address; otherwise the gRPC peer's host does, so a
+/// caller that is not the gateway cannot pick the address it is throttled as.
+std::string ClientAddress(std::optional<std::string_view> client_address,
+                          std::optional<std::string_view> presented_secret, std::string_view grpc_peer,
+                          std::string_view gateway_secret);
 
 }  // namespace marketplace::auth

@@ -7,15 +7,33 @@
 namespace marketplace::auth::storage {
 namespace {
 
-const char* ScopeText(ThrottleScope scope) { return scope == ThrottleScope::kAccount ? "account" : "source"; }
+const char* ScopeText(ThrottleScope scope) {
+    switch (scope) {
+        case ThrottleScope::kAccountSource:
+            return "account_source";
+        case ThrottleScope::kSource:
+            return "source";
+        case ThrottleScope::kRegistrationSource:
+            return "registration_source";
+    }
+    return "source";
+}
 
 }  // namespace
 
+std::string AccountSourceKey(const std::string& account, const std::string& source) {
+    return account + " " + source;  // a normalized email has no spaces
+}
+
 void LockThrottleKeys(pqxx::work& tx, const std::string& account, const std::string& source) {
     tx.exec_params(
-        "SELECT pg_advisory_xact_lock(hashtextextended('auth.login.account:' || $1, 0)), "
+        "SELECT pg_advisory_xact_lock(hashtextextended('auth.login.account_source:' || $1, 0)), "
         "pg_advisory_xact_lock(hashtextextended('auth.login.source:' || $2, 0))",
-        account, source);
+        AccountSourceKey(account, source), source);
+}
+
+void LockRegistrationKey(pqxx::work& tx, const std::string& source) {
+    tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended('auth.register.source:' || $1, 0))", source);
 }
 
 std::vector<core::Clock::TimePoint> RecentFailures(pqxx::work& tx, ThrottleScope scope, const std::string& subject,

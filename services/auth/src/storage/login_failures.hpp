@@ -10,17 +10,24 @@
 
 namespace marketplace::auth::storage {
 
-enum class ThrottleScope { kAccount, kSource };
+/// What a row counts against: one account from one source address (subject AccountSourceKey), one
+/// source address across accounts, or one source's registrations answered "already registered".
+enum class ThrottleScope { kAccountSource, kSource, kRegistrationSource };
 
-/// Serializes login attempts on one account and one source for the rest of `tx` (advisory locks,
-/// always account first), so concurrent attempts cannot all slip under the limit.
+/// The subject of an (account, source) row.
+std::string AccountSourceKey(const std::string& account, const std::string& source);
+
+/// Serializes login attempts on one account from one source, and on the source, for the rest of
+/// `tx` (advisory locks, always in that order), so concurrent attempts cannot all slip under a limit.
 void LockThrottleKeys(pqxx::work& tx, const std::string& account, const std::string& source);
+/// Serializes registrations from one source for the rest of `tx`.
+void LockRegistrationKey(pqxx::work& tx, const std::string& source);
 /// The times of the newest `limit` failures of a key after `since`.
 std::vector<core::Clock::TimePoint> RecentFailures(pqxx::work& tx, ThrottleScope scope, const std::string& subject,
                                                    core::Clock::TimePoint since, int limit);
 /// Records a failure; returns its id.
 std::int64_t RecordFailure(pqxx::work& tx, ThrottleScope scope, const std::string& subject, core::Clock::TimePoint at);
-/// Forgets an account's failures (after a successful login).
+/// Forgets a key's failures (an (account, source) after a successful login).
 void ClearFailures(pqxx::work& tx, ThrottleScope scope, const std::string& subject);
 /// Deletes up to `batch` failures recorded before `before`.
 void PurgeFailures(pqxx::work& tx, core::Clock::TimePoint before, int batch);

@@ -1,6 +1,7 @@
 #include "http/server.hpp"
 
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -81,21 +82,43 @@ struct HttpServer::Impl {
         : options(std::move(o)), shared(std::make_shared<impl::ServerShared>()) {
         shared->limits = options.limits;
         shared->handler = std::move(handler);
+        shared->uncapped = options.uncapped;
     }
 
     void Accept() {
         acceptor.async_accept(asio::make_strand(ioc), [this](boost::system::error_code ec, tcp::socket socket) {
             if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-            if (!ec) {
-                if (shared->connections.load() >= options.limits.max_connections) {
-                    boost::system::error_code ignored;
-                    socket.close(ignored);
-                } else {
-                    std::make_shared<impl::Session>(std::move(socket), shared)->Start();
-                }
-            }
+            if (!ec) Admit(std::move(socket));
             Accept();
         });
+    }
+
+    // Serves the connection, or refuses it (503 in all, 429 per address) when over a limit.
+    void Admit(tcp::socket socket) {
+        boost::system::error_code ec;
+        const auto remote = socket.remote_endpoint(ec);
+        std::string address = ec ? std::string() : remote.address().to_string();
+        std::optional<impl::Refusal> refusal;
+        const bool capped =
+            options.limits.max_connections_per_address > 0 && !(shared->uncapped && shared->uncapped(address));
+        bool taken = false;
+        if (shared->connections.load() >= options.limits.max_connections) {
+            refusal = impl::Refusal{bhttp::status::service_unavailable, "UNAVAILABLE",
+                                    "the gateway is at its connection limit; retry shortly"};
+        } else if (capped && !shared->TakeAddress(address)) {
+            refusal = impl::Refusal{bhttp::status::too_many_requests, "RESOURCE_EXHAUSTED",
+                                    "too many open connections from this address (at most " +
+                                        std::to_string(options.limits.max_connections_per_address) +
+                                        "); close one or retry shortly"};
+        } else {
+            taken = capped;
+        }
+        if (refusal && shared->refusing.load() >= kMaxRefusing) {
+            socket.close(ec);
+            return;
+        }
+        std::make_shared<impl::Session>(std::move(socket), shared, std::move(address), taken, std::move(refusal))
+            ->Start();
     }
 
     HttpServerOptions options;

@@ -5,7 +5,11 @@
 //     (slow clients get 408), and a kept-alive connection may sit idle for idle_timeout;
 //   - headers larger than max_header_bytes get 431, bodies larger than max_body_bytes get 413
 //     (as soon as Content-Length says so, without reading the body), malformed requests 400;
-//   - at most max_connections are open; more are closed on accept.
+//   - at most max_connections are open, and at most max_connections_per_address from one peer
+//     address (except addresses `uncapped` says yes to: trusted proxies). A connection beyond is
+//     not served: its first request is answered 503 (in all) or 429 (per address) with
+//     Retry-After: 1, then it is closed; beyond kMaxRefusing such refusals at once, further
+//     connections are closed on accept without an answer.
 // The handler runs on the connection's strand and answers through a Responder, from any thread,
 // whenever it is ready (the gateway answers from gRPC's completion threads).
 #include <atomic>
@@ -25,7 +29,12 @@ struct HttpLimits {
     std::chrono::milliseconds request_timeout{10'000};
     std::chrono::milliseconds idle_timeout{60'000};
     std::size_t max_connections = 10'000;
+    /// 0: no per-address limit.
+    std::size_t max_connections_per_address = 0;
 };
+
+/// Connections being refused (read, answered 429/503, closed) at once, at most.
+inline constexpr std::size_t kMaxRefusing = 256;
 
 struct HttpServerOptions {
     /// host:port ("127.0.0.1:8080", "[::1]:8080"); port 0 binds an ephemeral port.
@@ -34,6 +43,8 @@ struct HttpServerOptions {
     HttpLimits limits;
     /// How long Stop() waits for requests in flight.
     std::chrono::milliseconds drain_timeout{10'000};
+    /// Peer addresses exempt from max_connections_per_address (null: none).
+    std::function<bool(const std::string&)> uncapped;
 };
 
 /// A connection the handler took over instead of answering (a WebSocket upgrade): the socket, on the

@@ -25,17 +25,46 @@ constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
 constexpr std::chrono::seconds kLingerTimeout{1};
 }  // namespace
 
-Session::Session(tcp::socket&& socket, std::shared_ptr<ServerShared> shared)
-    : stream_(std::move(socket)), request_timer_(stream_.get_executor()), shared_(std::move(shared)) {
-    ++shared_->connections;
-    beast::error_code ec;
-    const auto remote = stream_.socket().remote_endpoint(ec);
-    if (!ec) peer_.address = remote.address().to_string();
+bool ServerShared::TakeAddress(const std::string& address) {
+    std::lock_guard lock(per_address_mu_);
+    auto& count = per_address_[address];
+    if (count >= limits.max_connections_per_address) return false;
+    ++count;
+    return true;
+}
+
+void ServerShared::ReleaseAddress(const std::string& address) {
+    std::lock_guard lock(per_address_mu_);
+    const auto it = per_address_.find(address);
+    if (it == per_address_.end()) return;
+    if (--it->second == 0) per_address_.erase(it);
+}
+
+Session::Session(tcp::socket&& socket, std::shared_ptr<ServerShared> shared, std::string address, bool address_taken,
+                 std::optional<Refusal> refusal)
+    : stream_(std::move(socket)),
+      request_timer_(stream_.get_executor()),
+      shared_(std::move(shared)),
+      address_taken_(address_taken),
+      refusal_(std::move(refusal)) {
+    peer_.address = std::move(address);
+    if (refusal_) {
+        ++shared_->refusing;
+    } else {
+        ++shared_->connections;
+    }
 }
 
 Session::~Session() {
     if (dispatched_) --shared_->in_flight;
-    if (!handed_over_) --shared_->connections;
+    if (refusal_) {
+        --shared_->refusing;
+        return;
+    }
+    if (!handed_over_) {
+        --shared_->connections;
+        if (address_taken_) shared_->ReleaseAddress(peer_.address);
+    }
 }
 
 void Session::Start() {
@@ -44,7 +73,8 @@ void Session::Start() {
 
 void Session::ReadIdle() {
     if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
-    stream_.expires_after(shared_->limits.idle_timeout);
+    // A refused connection gets only the request timeout to send the request it is refused.
+    stream_.expires_after(refusal_ ? shared_->limits.request_timeout : shared_->limits.idle_timeout);
     stream_.async_read_some(buffer_.prepare(kIdleReadBytes),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                                 if (ec) return self->Close();  // idle timeout, or the client left
@@ -103,6 +133,14 @@ void Session::ReadHeader() {
             const auto& header = self->parser_->get();
             self->version_ = header.version();
             self->keep_alive_ = header.keep_alive();
+            if (self->refusal_) {
+                auto response = ErrorResponse(self->refusal_->status, self->refusal_->code, self->refusal_->message);
+                response.set(bhttp::field::retry_after, "1");
+                self->StopRequestTimer();
+                self->keep_alive_ = false;
+                self->parser_.reset();
+                return self->Write(std::move(response), true);
+            }
             if (self->parser_->is_done()) return self->Dispatch();
             if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
                 self->continue_ = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
@@ -195,7 +233,10 @@ void Session::HandOver(UpgradeFn take) {
     stream_.expires_never();
     handed_over_ = true;
     auto shared = shared_;
-    std::shared_ptr<void> slot(nullptr, [shared](void*) { --shared->connections; });
+    std::shared_ptr<void> slot(nullptr, [shared, address = address_taken_ ? peer_.address : std::string()](void*) {
+        --shared->connections;
+        if (!address.empty()) shared->ReleaseAddress(address);
+    });
     try {
         take(std::make_unique<UpgradedConnection>(std::move(stream_), std::move(slot)));
     } catch (const std::exception& e) {

@@ -3,9 +3,12 @@
 #include <array>
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -22,13 +25,34 @@ namespace marketplace::gateway::impl {
 struct ServerShared {
     HttpLimits limits;
     HttpHandler handler;
+    std::function<bool(const std::string&)> uncapped;
     std::atomic<std::size_t> connections{0};
+    std::atomic<std::size_t> refusing{0};
     std::atomic<std::size_t> in_flight{0};
+
+    /// Counts a connection from `address` unless it has max_connections_per_address already;
+    /// returns whether it did.
+    bool TakeAddress(const std::string& address);
+    void ReleaseAddress(const std::string& address);
+
+private:
+    std::mutex per_address_mu_;
+    std::unordered_map<std::string, std::size_t> per_address_;
+};
+
+/// Why a connection is refused: answered once, then closed.
+struct Refusal {
+    bhttp::status status;
+    std::string code;
+    std::string message;
 };
 
 class Session final : public std::enable_shared_from_this<Session> {
 public:
-    Session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerShared> shared);
+    /// A served connection (counted in `connections` and, when `address_taken`, per address by the
+    /// caller), or with `refusal`, one that is answered so and closed (counted in `refusing`).
+    Session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerShared> shared, std::string address,
+            bool address_taken, std::optional<Refusal> refusal = std::nullopt);
     ~Session();
 
     /// Starts reading on the session's strand.
@@ -70,6 +94,8 @@ private:
     bool keep_alive_ = false;
     bool dispatched_ = false;
     bool handed_over_ = false;  // the connection count moved to the UpgradedConnection
+    bool address_taken_ = false;
+    std::optional<Refusal> refusal_;
 };
 
 }  // namespace marketplace::gateway::impl

@@ -13,7 +13,7 @@
 namespace marketplace::gateway {
 
 void Gateway::ServeWebSocket(HttpRequest& request, const RouteLookup& lookup, std::string_view query,
-                             const RequestIds& ids, const Responder& respond) {
+                             const RequestIds& ids, const std::string& client, const Responder& respond) {
     const Route& route = *lookup.route;
     CheckWebSocketHandshake(request, route.path.text());
 
@@ -59,6 +59,7 @@ void Gateway::ServeWebSocket(HttpRequest& request, const RouteLookup& lookup, st
     bridge.call.metadata.emplace_back(rpc::kRequestIdMetadata, ids.request_id);
     bridge.call.metadata.emplace_back(rpc::kTraceparentMetadata, ids.trace.ToTraceparent());
     if (!auth.authorization.empty()) bridge.call.metadata.emplace_back(rpc::kAuthorizationMetadata, auth.authorization);
+    AddClientMetadata(bridge.call.metadata, client);
     bridge.subprotocol = credentials.subprotocol;
     bridge.path = route.path.text();
     bridge.request_id = ids.request_id;

@@ -1,0 +1,364 @@
+// The auth service behind the real gateway, as processes, reached over HTTP from several loopback
+// addresses (all of 127.0.0.0/8 is this machine): 127.0.0.2 plays a trusted load balancer
+// (GATEWAY_TRUSTED_PROXIES) that sets X-Forwarded-For; other 127.0.0.x addresses are clients that
+// reach the gateway directly. What a user meets: whose failed logins lock whom out, forged
+// X-Forwarded-For, the per-address connection cap, bounded password hashing, refresh replays.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "loopback_http.hpp"
+#include "marketplace/core/ids.hpp"
+#include "marketplace/testing/broker_control.hpp"
+#include "marketplace/testing/database.hpp"
+#include "marketplace/testing/process.hpp"
+
+namespace {
+
+using json = nlohmann::json;
+using marketplace::e2e::loopback::Connect;
+using marketplace::e2e::loopback::Exchange;
+using marketplace::e2e::loopback::Reply;
+namespace testing = marketplace::testing;
+namespace core = marketplace::core;
+
+constexpr char kProxy[] = "127.0.0.2";  // the trusted load balancer
+constexpr char kPassword[] = "correct horse battery staple";
+constexpr char kSecret[] = "auth-edge-test-forwarding-secret";
+constexpr int kMaxFailuresPerSource = 6;
+constexpr int kMaxTakenPerSource = 3;
+constexpr int kConnectionsPerAddress = 3;
+
+class Stack final {
+public:
+    static Stack& Get() {
+        static Stack stack;
+        return stack;
+    }
+
+    ~Stack() {
+        if (gateway_) gateway_->Stop(std::chrono::seconds(10));
+        if (auth_) auth_->Stop(std::chrono::seconds(10));
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+
+    // One request through the gateway from `source`; `forwarded_for` is sent as X-Forwarded-For.
+    Reply Http(const std::string& source, const std::string& method, const std::string& path, const json& body = {},
+               const std::string& forwarded_for = "", std::map<std::string, std::string> headers = {}) {
+        if (!forwarded_for.empty()) headers["X-Forwarded-For"] = forwarded_for;
+        if (method == "POST" && !headers.count("Idempotency-Key")) headers["Idempotency-Key"] = core::NewUuidV4();
+        return Exchange(Connect(source, gateway_port_), method, path, body.is_null() ? "" : body.dump(), headers);
+    }
+    // Through the trusted proxy, for the client at `client`.
+    Reply Via(const std::string& client, const std::string& method, const std::string& path, const json& body = {},
+              std::map<std::string, std::string> headers = {}) {
+        return Http(kProxy, method, path, body, client, std::move(headers));
+    }
+
+    // A sample of auth's GET /metrics ("name{labels}" prefix match), 0 when absent.
+    double Metric(const std::string& series) {
+        const auto reply = Exchange(Connect("127.0.0.1", auth_metrics_port_), "GET", "/metrics", "", {});
+        std::size_t at = 0;
+        while ((at = reply.body.find(series, at)) != std::string::npos) {
+            if (at == 0 || reply.body[at - 1] == '\n') {
+                const auto eol = reply.body.find('\n', at);
+                const auto line = reply.body.substr(at, eol - at);
+                return std::stod(line.substr(line.rfind(' ') + 1));
+            }
+            at += series.size();
+        }
+        return 0;
+    }
+
+    int gateway_port() const { return gateway_port_; }
+
+    std::string Logs() const { return "--- auth\n" + auth_->LogTail(20) + "--- gateway\n" + gateway_->LogTail(20); }
+
+private:
+    Stack() {
+        dir_ = std::filesystem::temp_directory_path() / ("marketplace-auth-edge-" + core::RandomHex(4));
+        std::filesystem::create_directories(dir_);
+        const std::string prefix = "authedge-" + core::RandomHex(4) + ".";
+        testing::BrokerControl().Command("topic-create " + prefix + "auth.events.v1 1");
+        database_ = std::make_unique<testing::TestDatabase>("e2e_auth_edge");
+        const int auth_port = testing::FreePort();
+        auth_metrics_port_ = testing::FreePort();
+        gateway_port_ = testing::FreePort();
+        const std::string auth_target = "127.0.0.1:" + std::to_string(auth_port);
+
+        auto env = database_->ServiceEnv();
+        env["GRPC_LISTEN"] = auth_target;
+        env["METRICS_LISTEN"] = "127.0.0.1:" + std::to_string(auth_metrics_port_);
+        env["KAFKA_BOOTSTRAP"] = testing::BrokerControl::Bootstrap();
+        env["KAFKA_TOPIC_PREFIX"] = prefix;
+        env["AUTH_GRPC_TARGET"] = auth_target;
+        env["AUTH_GATEWAY_SECRET"] = kSecret;
+        env["AUTH_PASSWORD_MAX_CONCURRENT"] = "1";
+        env["AUTH_PASSWORD_MEMLIMIT_KIB"] = "16384";
+        env["AUTH_LOGIN_MAX_FAILURES_PER_SOURCE"] = std::to_string(kMaxFailuresPerSource);
+        env["AUTH_REGISTER_MAX_TAKEN_PER_SOURCE"] = std::to_string(kMaxTakenPerSource);
+        auth_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{AUTH_SERVICE_BIN}, env,
+                                                        dir_ + "/auth.log");
+        // The gateway fetches the JWKS at start: start it once auth listens (after its migrations).
+        const auto auth_until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        for (bool listening = false; !listening;) {
+            if (!auth_->Running() || std::chrono::steady_clock::now() > auth_until) {
+                throw std::runtime_error("auth did not start\n" + auth_->LogTail(30));
+            }
+            try {
+                ::close(Connect("127.0.0.1", auth_port));
+                listening = true;
+            } catch (const std::exception&) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+        }
+
+        std::map<std::string, std::string> gw;
+        gw["GATEWAY_LISTEN"] = "127.0.0.1:" + std::to_string(gateway_port_);
+        gw["METRICS_LISTEN"] = "off";
+        gw["GATEWAY_SERVICES"] = "auth";
+        gw["AUTH_GRPC_TARGET"] = auth_target;
+        gw["GATEWAY_TRUSTED_PROXIES"] = kProxy;
+        gw["GATEWAY_FORWARDING_SECRET"] = kSecret;
+        gw["GATEWAY_MAX_CONNECTIONS_PER_ADDRESS"] = std::to_string(kConnectionsPerAddress);
+        gw["GATEWAY_RATE_LIMIT_IP_RPS"] = "1";
+        gw["GATEWAY_RATE_LIMIT_IP_BURST"] = "60";
+        gw["GATEWAY_RATE_LIMIT_USER_RPS"] = "0";
+        gw["GATEWAY_UPSTREAM_TIMEOUT"] = "20s";
+        gateway_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{GATEWAY_SERVICE_BIN}, gw,
+                                                           dir_ + "/gateway.log");
+        // Ready once the gateway answers /readyz: auth serves, and the gateway reaches it.
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (std::chrono::steady_clock::now() < until) {
+            try {
+                if (Exchange(Connect("127.0.0.1", gateway_port_), "GET", "/readyz", "", {}).status == 200) return;
+            } catch (const std::exception&) {
+            }
+            if (!auth_->Running() || !gateway_->Running()) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+        throw std::runtime_error("the stack did not become ready\n" + Logs());
+    }
+
+    std::string dir_;
+    std::unique_ptr<testing::TestDatabase> database_;
+    std::unique_ptr<testing::ChildProcess> auth_;
+    std::unique_ptr<testing::ChildProcess> gateway_;
+    int auth_metrics_port_ = 0;
+    int gateway_port_ = 0;
+};
+
+std::string NewEmail(const std::string& tag) { return tag + "-" + core::RandomHex(5) + "@edge.marketplace.test"; }
+
+json Registration(const std::string& email) {
+    return {{"email", email}, {"password", kPassword}, {"role", "ROLE_CLIENT"}, {"display_name", "Edge Tester"}};
+}
+
+json Credentials(const std::string& email, const std::string& password = kPassword) {
+    return {{"email", email}, {"password", password}};
+}
+
+// A fresh client address (100.64.0.0/10, shared address space) for each caller that does not care.
+std::string FreshAddress() {
+    static std::atomic<int> next{1};
+    const int n = next++;
+    return "100.64." + std::to_string(n / 256) + "." + std::to_string(n % 256);
+}
+
+// Registers through the proxy as `client` (a fresh address unless given).
+std::string Register(std::string client = "") {
+    auto& stack = Stack::Get();
+    if (client.empty()) client = FreshAddress();
+    const auto email = NewEmail("user");
+    // One argon2id slot: a concurrent test's hashing may refuse us; try again.
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        const auto reply = stack.Via(client, "POST", "/v1/auth/register", Registration(email));
+        if (reply.status == 200) return email;
+        INFO(reply.body);
+        REQUIRE(reply.status == 429);
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    FAIL("registration kept being refused\n" + stack.Logs());
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("Gateway+auth: failed logins from one client address do not lock out a login from another",
+          "[e2e][auth][gateway]") {
+    auto& stack = Stack::Get();
+    const auto victim = Register();
+    // A credential-stuffing run from one address behind the load balancer: other accounts each time.
+    for (int i = 0; i < kMaxFailuresPerSource; ++i) {
+        const auto reply =
+            stack.Via("203.0.113.10", "POST", "/v1/auth/login", Credentials(NewEmail("guess"), "wrong guess!"));
+        INFO(reply.body);
+        CHECK(reply.status == 401);
+    }
+    const auto blocked = stack.Via("203.0.113.10", "POST", "/v1/auth/login", Credentials(victim));
+    CHECK(blocked.status == 429);
+    CHECK(blocked.Code() == "RESOURCE_EXHAUSTED");
+    // Everyone else, behind the same load balancer or not, logs in.
+    const auto other = stack.Via("203.0.113.11", "POST", "/v1/auth/login", Credentials(victim));
+    INFO(other.body);
+    CHECK(other.status == 200);
+    CHECK(stack.Http("127.0.0.4", "POST", "/v1/auth/login", Credentials(victim)).status == 200);
+}
+
+TEST_CASE("Gateway+auth: X-Forwarded-For from a peer that is not a trusted proxy is ignored", "[e2e][auth][gateway]") {
+    auto& stack = Stack::Get();
+    const auto victim = Register();
+    // A client at 127.0.0.3 forges a new X-Forwarded-For for every guess: all count against 127.0.0.3.
+    for (int i = 0; i < kMaxFailuresPerSource; ++i) {
+        const auto reply =
+            stack.Http("127.0.0.3", "POST", "/v1/auth/login", Credentials(NewEmail("guess"), "wrong guess!"),
+                       "203.0.113." + std::to_string(20 + i));
+        CHECK(reply.status == 401);
+    }
+    CHECK(stack.Http("127.0.0.3", "POST", "/v1/auth/login", Credentials(victim), "203.0.113.99").status == 429);
+    // The same address, forwarded by the trusted proxy, is the same (blocked) source...
+    CHECK(stack.Via("127.0.0.3", "POST", "/v1/auth/login", Credentials(victim)).status == 429);
+    // ...while the forged addresses were never charged.
+    CHECK(stack.Via("203.0.113.20", "POST", "/v1/auth/login", Credentials(victim)).status == 200);
+}
+
+TEST_CASE("Gateway+auth: an account locked from one address still opens with the password from another",
+          "[e2e][auth][gateway]") {
+    auto& stack = Stack::Get();
+    const auto victim = Register();
+    for (int i = 0; i < 5; ++i) {
+        CHECK(stack.Via("203.0.113.30", "POST", "/v1/auth/login", Credentials(victim, "wrong guess!")).status == 401);
+    }
+    const auto locked = stack.Via("203.0.113.30", "POST", "/v1/auth/login", Credentials(victim));
+    CHECK(locked.status == 429);
+    CHECK(locked.Json().value("message", "").find("too many failed logins") != std::string::npos);
+    CHECK(stack.Via("203.0.113.31", "POST", "/v1/auth/login", Credentials(victim)).status == 200);
+}
+
+TEST_CASE("Gateway+auth: a refresh replayed with its idempotency key after logout is 401 and hands out nothing",
+          "[e2e][auth][gateway]") {
+    auto& stack = Stack::Get();
+    const auto email = Register();
+    const auto login = stack.Via("203.0.113.40", "POST", "/v1/auth/login", Credentials(email));
+    REQUIRE(login.status == 200);
+    const std::string refresh_token = login.Json()["session"]["refresh_token"];
+    const std::map<std::string, std::string> key{{"Idempotency-Key", core::NewUuidV4()}};
+    const auto refreshed =
+        stack.Via("203.0.113.40", "POST", "/v1/auth/refresh", {{"refresh_token", refresh_token}}, key);
+    REQUIRE(refreshed.status == 200);
+    const std::string newest = refreshed.Json()["session"]["refresh_token"];
+    const std::string access = refreshed.Json()["session"]["access_token"];
+    const auto logout = stack.Via("203.0.113.40", "POST", "/v1/auth/logout", {{"refresh_token", newest}},
+                                  {{"Authorization", "Bearer " + access}});
+    INFO(logout.body);
+    REQUIRE(logout.status == 200);
+
+    const auto replay = stack.Via("203.0.113.40", "POST", "/v1/auth/refresh", {{"refresh_token", refresh_token}}, key);
+    CHECK(replay.status == 401);
+    CHECK(replay.Code() == "UNAUTHENTICATED");
+    CHECK(replay.body.find("access_token") == std::string::npos);
+}
+
+TEST_CASE("Gateway+auth: parallel registrations never run more argon2id hashes at once than the bound",
+          "[e2e][auth][gateway]") {
+    auto& stack = Stack::Get();
+    const double hashes_before = stack.Metric("marketplace_auth_password_hashes_total{operation=\"hash\"");
+    const double refused_before = stack.Metric("marketplace_auth_password_hashing_refused_total");
+    constexpr int kCalls = 8;
+    std::vector<int> statuses(kCalls);
+    std::vector<std::string> codes(kCalls);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kCalls; ++i) {
+        threads.emplace_back([&, i] {
+            const auto reply = stack.Via("198.51.100." + std::to_string(100 + i), "POST", "/v1/auth/register",
+                                         Registration(NewEmail("burst")));
+            statuses[i] = reply.status;
+            codes[i] = reply.status == 200 ? "" : reply.Code();
+        });
+    }
+    for (auto& t : threads) t.join();
+    int ok = 0;
+    int exhausted = 0;
+    for (int i = 0; i < kCalls; ++i) {
+        INFO("call " << i << ": " << statuses[i] << " " << codes[i]);
+        CHECK((statuses[i] == 200 || (statuses[i] == 429 && codes[i] == "RESOURCE_EXHAUSTED")));
+        ok += statuses[i] == 200;
+        exhausted += statuses[i] == 429;
+    }
+    CHECK(ok >= 1);
+    CHECK(stack.Metric("marketplace_auth_password_hashing_limit") == 1);
+    CHECK(stack.Metric("marketplace_auth_password_hashing_max_in_flight") == 1);
+    // Every refusal was the full semaphore, and every success hashed once.
+    CHECK(stack.Metric("marketplace_auth_password_hashing_refused_total") - refused_before == exhausted);
+    CHECK(stack.Metric("marketplace_auth_password_hashes_total{operation=\"hash\"") - hashes_before == ok);
+}
+
+TEST_CASE("Gateway+auth: invalid and duplicate registrations get their error without hashing a password",
+          "[e2e][auth][gateway]") {
+    auto& stack = Stack::Get();
+    const auto email = Register();
+    const double hashes = stack.Metric("marketplace_auth_password_hashes_total{operation=\"hash\"");
+    auto invalid = Registration(NewEmail("bad"));
+    invalid["password"] = "short";
+    const auto bad = stack.Via("198.51.100.20", "POST", "/v1/auth/register", invalid);
+    CHECK(bad.status == 400);
+    CHECK(bad.Json().value("field", "") == "password");
+    const auto duplicate = stack.Via("198.51.100.20", "POST", "/v1/auth/register", Registration(email));
+    CHECK(duplicate.status == 409);
+    CHECK(stack.Metric("marketplace_auth_password_hashes_total{operation=\"hash\"") == hashes);
+}
+
+TEST_CASE("Gateway+auth: an address that keeps finding taken emails is throttled; others still register",
+          "[e2e][auth][gateway]") {
+    auto& stack = Stack::Get();
+    const auto email = Register();
+    for (int i = 0; i < kMaxTakenPerSource; ++i) {
+        CHECK(stack.Via("203.0.113.50", "POST", "/v1/auth/register", Registration(email)).status == 409);
+    }
+    // Now taken and free emails get the same answer there: nothing more to learn.
+    CHECK(stack.Via("203.0.113.50", "POST", "/v1/auth/register", Registration(email)).status == 429);
+    CHECK(stack.Via("203.0.113.50", "POST", "/v1/auth/register", Registration(NewEmail("free"))).status == 429);
+    Register("203.0.113.51");
+}
+
+TEST_CASE("Gateway: open connections from one address are capped with a 429; other addresses are served",
+          "[e2e][gateway]") {
+    auto& stack = Stack::Get();
+    const int port = stack.gateway_port();
+    std::vector<int> idle;
+    for (int i = 0; i < kConnectionsPerAddress; ++i) idle.push_back(Connect("127.0.0.9", port));
+    const auto refused = Exchange(Connect("127.0.0.9", port), "GET", "/healthz", "", {});
+    CHECK(refused.status == 429);
+    CHECK(refused.Code() == "RESOURCE_EXHAUSTED");
+    CHECK(refused.headers.at("retry-after") == "1");
+    CHECK(Exchange(Connect("127.0.0.10", port), "GET", "/healthz", "", {}).status == 200);
+    // The trusted proxy carries many clients: it is not capped.
+    std::vector<int> proxy_idle;
+    for (int i = 0; i < kConnectionsPerAddress; ++i) proxy_idle.push_back(Connect(kProxy, port));
+    CHECK(Exchange(Connect(kProxy, port), "GET", "/healthz", "", {}).status == 200);
+    for (int fd : idle) ::close(fd);
+    for (int fd : proxy_idle) ::close(fd);
+}
+
+TEST_CASE("Gateway: the per-address rate limit keys on the client's address, as forwarded by a trusted proxy",
+          "[e2e][gateway]") {
+    auto& stack = Stack::Get();
+    int status = 200;
+    for (int sent = 0; status != 429 && sent < 1000; ++sent)
+        status = stack.Via("203.0.113.60", "GET", "/openapi.json").status;
+    CHECK(status == 429);
+    CHECK(stack.Via("203.0.113.61", "GET", "/openapi.json").status == 200);
+}
