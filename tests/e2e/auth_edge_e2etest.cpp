@@ -92,7 +92,7 @@ private:
         dir_ = std::filesystem::temp_directory_path() / ("marketplace-auth-edge-" + core::RandomHex(4));
         std::filesystem::create_directories(dir_);
         const std::string prefix = "authedge-" + core::RandomHex(4) + ".";
-        testing::BrokerControl().Command("topic-create " + prefix + "auth.events.v1 1");
+        testing::BrokerControl().CreateTopic(prefix + "auth.events.v1", 1);
         database_ = std::make_unique<testing::TestDatabase>("e2e_auth_edge");
         const int auth_port = testing::FreePort();
         auth_metrics_port_ = testing::FreePort();

@@ -201,7 +201,15 @@ grpc::Status FakeNotifications::StreamNotifications(grpc::ServerContext* ctx,
             n.set_kind("milestone.funded");
             n.set_title("Milestone funded for " + claims.subject + padding);
             n.mutable_created_at()->set_seconds(1'800'000'000 + i);
-            if (!writer->Write(n)) break;  // the call is gone
+            if (!writer->Write(n)) {
+                // The call is gone. gRPC can fail the write a moment before the context reports the
+                // cancellation, so give it that moment before `cancelled` is read below.
+                const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+                while (!ctx->IsCancelled() && std::chrono::steady_clock::now() < until) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                }
+                break;
+            }
             ++written;
         }
         if (mode == End::kFail) throw core::FailedPrecondition("the feed was closed");
