@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -85,6 +86,19 @@ messaging::KafkaConfig Kafka() {
     }
     if (const char* v = std::getenv("BENCH_LINGER_MS")) k.linger_ms = std::atoi(v);
     if (const char* v = std::getenv("BENCH_FETCH_WAIT_MS")) k.fetch_wait_max_ms = std::atoi(v);
+    // Any librdkafka property for an experiment, applied last: BENCH_KAFKA_EXTRA="acks=1,socket.nagle.disable=true".
+    if (const char* v = std::getenv("BENCH_KAFKA_EXTRA")) {
+        std::string rest = v;
+        while (!rest.empty()) {
+            const auto comma = rest.find(',');
+            const std::string item = rest.substr(0, comma);
+            rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+            const auto eq = item.find('=');
+            if (eq == std::string::npos)
+                throw std::invalid_argument("BENCH_KAFKA_EXTRA: expected key=value, got '" + item + "'");
+            k.extra[item.substr(0, eq)] = item.substr(eq + 1);
+        }
+    }
     return k;
 }
 
@@ -110,6 +124,8 @@ void SteadyLatency(const Args& args) {
     std::mutex mu;
     std::map<std::string, Clock::time_point> committed;
     std::vector<double> latencies_ms;
+    // When each slow event (over 25 ms) was committed, to line the tail up with the brokers' GC logs.
+    std::vector<std::pair<Clock::time_point, double>> slow;
     latencies_ms.reserve(static_cast<std::size_t>(args.rate * args.seconds));
     std::vector<double> commit_ms;  // the writers' COMMIT alone, for reading the latency figures
     // commit -> first seen by a plain Kafka reader (no database): the relay and broker part alone.
@@ -125,7 +141,9 @@ void SteadyLatency(const Args& args) {
         std::lock_guard lock(mu);
         auto it = committed.find(e.id);
         if (it != committed.end()) {
-            latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
+            const double ms = std::chrono::duration<double, std::milli>(now - it->second).count();
+            latencies_ms.push_back(ms);
+            if (ms > 25) slow.emplace_back(it->second, ms);
             committed.erase(it);
         }
     };
@@ -148,10 +166,23 @@ void SteadyLatency(const Args& args) {
         });
         relay.Wake();
     }
+    // Then the same load as measured, unmeasured, so the brokers' JIT and caches reach their steady state
+    // (a Java broker runs its first minute interpreted or half-compiled): BENCH_WARMUP_SECONDS, default 5.
+    const int warmup_seconds = std::getenv("BENCH_WARMUP_SECONDS") ? std::atoi(std::getenv("BENCH_WARMUP_SECONDS")) : 5;
+    std::fprintf(stderr, "warm-up: %d events/s for %d s...\n", args.rate, warmup_seconds);
+    for (int i = 0; i < args.rate * warmup_seconds; ++i) {
+        const auto due = Clock::now() + std::chrono::nanoseconds(1'000'000'000LL / args.rate);
+        db::InTransaction(pool, [&](pqxx::work& tx) {
+            outbox.Append(tx, {topic, "warmup-" + std::to_string(i % 100), "marketplace.bench.v1.Warmup", "w", 1, ""});
+        });
+        relay.Wake();
+        std::this_thread::sleep_until(due);
+    }
     std::this_thread::sleep_for(1s);
     {
         std::lock_guard lock(mu);
         latencies_ms.clear();
+        slow.clear();
     }
 
     std::thread probe_thread([&] {
@@ -233,6 +264,29 @@ void SteadyLatency(const Args& args) {
         std::printf("latency_over_%.0fms %ld\n", bound, static_cast<long>(over));
     }
     std::printf("latency_max_ms %.3f\n", Percentile(latencies_ms, 1.0));
+    // The tail's time course: slow events grouped by the wall-clock 100 ms window of their commit.
+    {
+        const auto steady_now = Clock::now();
+        const auto system_now = std::chrono::system_clock::now();
+        std::map<long long, std::pair<int, double>> windows;  // window start (ms since epoch) -> count, max
+        for (const auto& [at, ms] : slow) {
+            const auto wall =
+                system_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(steady_now - at);
+            const long long window =
+                std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count() / 100 * 100;
+            auto& w = windows[window];
+            ++w.first;
+            w.second = std::max(w.second, ms);
+        }
+        std::printf("slow_events_over_25ms %zu in %zu windows of 100 ms\n", slow.size(), windows.size());
+        for (const auto& [window, w] : windows) {
+            const std::time_t secs = static_cast<std::time_t>(window / 1000);
+            std::tm tm{};
+            gmtime_r(&secs, &tm);
+            std::fprintf(stderr, "  slow window %02d:%02d:%02d.%03lld UTC: %d events, max %.1f ms\n", tm.tm_hour,
+                         tm.tm_min, tm.tm_sec, window % 1000, w.first, w.second);
+        }
+    }
     std::printf("relay_broker_p50_ms %.3f\n", Percentile(broker_path_ms, 0.50));
     std::printf("relay_broker_p99_ms %.3f\n", Percentile(broker_path_ms, 0.99));
     std::printf("writer_commit_p50_ms %.3f\n", Percentile(commit_ms, 0.50));

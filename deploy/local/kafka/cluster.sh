@@ -230,8 +230,10 @@ logger.request.level = WARN
 PROPS
 }
 
-java_opts() {
-    echo "-Xms$HEAP -Xmx$HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true"
+java_opts() { # $1: the node, whose GC pauses go to logs/kafka-N-gc.log (to line up latency tails with them)
+    local gc=""
+    [ -n "${1:-}" ] && gc=" -Xlog:gc:file=$LOG_DIR/kafka-$1-gc.log:time,uptime:filecount=2,filesize=10m"
+    echo "-Xms$HEAP -Xmx$HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true$gc"
 }
 
 format_nodes() {
@@ -269,7 +271,7 @@ start_node() {
     fi
     write_node_config "$n"
     # shellcheck disable=SC2046
-    setsid nohup java $(java_opts) -Dlog4j2.configurationFile="$dir/log4j2.properties" \
+    setsid nohup java $(java_opts "$n") -Dlog4j2.configurationFile="$dir/log4j2.properties" \
         -Dkafka.logs.dir="$LOG_DIR" -cp "$libs/*" kafka.Kafka "$dir/server.properties" \
         >>"$LOG_DIR/kafka-$n.out" 2>&1 </dev/null 9>&- &
     echo $! >"$(node_pid_file "$n")"
