@@ -9,6 +9,9 @@ STATE_DIR ?= $(CURDIR)/.state
 CTEST_ARGS ?=
 export MARKETPLACE_STATE_DIR := $(STATE_DIR)
 export CCACHE_BASEDIR := $(CURDIR)
+# Builds in other folders (a clone, a worktree, CI) share cache hits: with debug info ccache would
+# otherwise hash the build's working directory into every key.
+export CCACHE_NOHASHDIR := 1
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 STACK := deploy/local/stack.sh
 SERVICES := deploy/local/services.sh

@@ -1,4 +1,4 @@
-// The payments service: the ledger, wallets, escrow and the provider webhook (DESIGN.md §5).
+// The payments service: the ledger, wallets, escrow and the provider webhook (docs/ARCHITECTURE.md, "The ledger").
 #include "app/component.hpp"
 #include "marketplace/auth/verifier.hpp"
 #include "marketplace/core/config.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-// The milestone saga's state machine (DESIGN.md §4), as pure functions: no database, no RPC.
+// The milestone saga's state machine (docs/ARCHITECTURE.md, "The sagas"), as pure functions: no database, no RPC.
 //
 //   funding_required --Fund(client)--> funding_pending --EscrowFunded--> funded
 //   funding_pending --EscrowFundingFailed(reason)--> funding_required

@@ -1,5 +1,5 @@
 #pragma once
-// The escrow side of the sagas (DESIGN.md §4), driven by contracts' events. Each handler runs in
+// The escrow side of the sagas (docs/ARCHITECTURE.md, "The sagas"), driven by contracts' events. Each handler runs in
 // the consumer's transaction, serialises on the milestone, checks the escrow's state before
 // moving anything, and publishes its answer in the same transaction:
 //   MilestoneFundingRequested -> client wallet -> escrow, EscrowFunded; or EscrowFundingFailed

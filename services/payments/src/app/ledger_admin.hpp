@@ -1,6 +1,6 @@
 #pragma once
-// The ledger's admin tools: the audit (DESIGN.md §5's invariants, recomputed from the transfers in
-// one consistent snapshot) and batched wallet-to-wallet transfers.
+// The ledger's admin tools: the audit (the invariants of docs/ARCHITECTURE.md, "The ledger", recomputed from the
+// transfers in one consistent snapshot) and batched wallet-to-wallet transfers.
 #include <cstdint>
 #include <string>
 #include <utility>

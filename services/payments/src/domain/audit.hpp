@@ -1,5 +1,5 @@
 #pragma once
-// The ledger audit's rules (DESIGN.md §5), applied to a snapshot the storage layer reads in one
+// The ledger audit's rules (docs/ARCHITECTURE.md, "The ledger"), applied to a snapshot the storage layer reads in one
 // repeatable-read transaction: every account with its stored balance and the balance recomputed
 // from the transfers, and every escrow account with its escrow record and how many operations
 // credited and debited it.

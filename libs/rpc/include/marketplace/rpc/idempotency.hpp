@@ -1,7 +1,7 @@
 #pragma once
-// Idempotent commands (DESIGN.md §3). A mutating RPC carries `idempotency-key` metadata; its
-// handler runs the effect through IdempotencyStore::Run in the SAME transaction that writes the
-// effect, so the key, the request's hash and the response commit or roll back with it:
+// Idempotent commands (docs/ARCHITECTURE.md, "Services" (idempotency keys)). A mutating RPC carries `idempotency-key`
+// metadata; its handler runs the effect through IdempotencyStore::Run in the SAME transaction that writes the effect,
+// so the key, the request's hash and the response commit or roll back with it:
 //
 //   return rpc::Handle(ctx, [&](rpc::CallScope& call) {
 //       const auto idem = rpc::IdempotentCall::From(call);  // INVALID_ARGUMENT when the key is missing
