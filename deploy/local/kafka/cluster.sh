@@ -274,14 +274,29 @@ start_node() {
     setsid nohup java $(java_opts "$n") -Dlog4j2.configurationFile="$dir/log4j2.properties" \
         -Dkafka.logs.dir="$LOG_DIR" -cp "$libs/*" kafka.Kafka "$dir/server.properties" \
         >>"$LOG_DIR/kafka-$n.out" 2>&1 </dev/null 9>&- &
-    echo $! >"$(node_pid_file "$n")"
+    local launched=$! i p
+    echo "$launched" >"$(node_pid_file "$n")"
+    # setsid forks when its caller leads a process group, and then $! is a parent that exits at once:
+    # record the java process itself, the one whose command line names this node's properties file.
+    for ((i = 0; i < 100; i++)); do
+        for p in /proc/[0-9]*; do
+            if tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qxF -- "$dir/server.properties"; then
+                echo "${p#/proc/}" >"$(node_pid_file "$n")"
+                return 0
+            fi
+        done
+        sleep 0.05
+    done
 }
 
 wait_port() { # until 127.0.0.1:$1 accepts, or node $2 exits
-    local port=$1 n=$2 i
+    local port=$1 n=$2 i launched
+    # The launched process itself: until it has exec'd java its command line does not name the node's
+    # properties yet, so node_pid would call a node that is still starting gone.
+    launched=$(cat "$(node_pid_file "$n")" 2>/dev/null || true)
     for ((i = 0; i < 600; i++)); do
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-        node_pid "$n" >/dev/null || {
+        pid_alive "$launched" || {
             tail -n 20 "$LOG_DIR/kafka-$n.log" "$LOG_DIR/kafka-$n.out" >&2 2>/dev/null
             die "node $n exited during start-up; see $LOG_DIR/kafka-$n.log"
         }

@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <functional>
 #include <stdexcept>
 
 #include "kafka.hpp"
@@ -161,54 +162,51 @@ std::vector<std::string> KafkaAdmin::CreateTopics(const std::vector<TopicSpec>& 
     return created;
 }
 
-int KafkaAdmin::Leader(const std::string& topic, int partition, Ms timeout) {
-    rd_kafka_topic_t* handle = rd_kafka_topic_new(impl_->rk, topic.c_str(), nullptr);
+namespace {
+
+/// Calls `visit` with the metadata of `topic`'s partitions, fetched for that topic alone.
+void VisitPartitions(rd_kafka_t* rk, const std::string& topic, Ms timeout,
+                     const std::function<void(const rd_kafka_metadata_topic_t&)>& visit) {
+    rd_kafka_topic_t* handle = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
     const rd_kafka_metadata_t* md = nullptr;
+    const auto err = rd_kafka_metadata(rk, 0, handle, &md, TimeoutMs(timeout));
+    rd_kafka_topic_destroy(handle);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        throw std::runtime_error("metadata of " + topic + ": " + rd_kafka_err2str(err));
     try {
-        md = impl_->Metadata("metadata of " + topic, timeout, handle);
+        for (int t = 0; t < md->topic_cnt; ++t) visit(md->topics[t]);
     } catch (...) {
-        rd_kafka_topic_destroy(handle);
+        rd_kafka_metadata_destroy(md);
         throw;
     }
+    rd_kafka_metadata_destroy(md);
+}
+
+}  // namespace
+
+int KafkaAdmin::Leader(const std::string& topic, int partition, Ms timeout) {
     int leader = -1;
     bool found = false;
-    for (int t = 0; t < md->topic_cnt; ++t) {
-        for (int p = 0; p < md->topics[t].partition_cnt; ++p) {
-            if (md->topics[t].partitions[p].id == partition) {
-                found = true;
-                if (md->topics[t].partitions[p].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-                    leader = md->topics[t].partitions[p].leader;
-                }
-            }
+    VisitPartitions(impl_->rk, topic, timeout, [&](const rd_kafka_metadata_topic_t& t) {
+        for (int p = 0; p < t.partition_cnt; ++p) {
+            if (t.partitions[p].id != partition) continue;
+            found = true;
+            if (t.partitions[p].err == RD_KAFKA_RESP_ERR_NO_ERROR) leader = t.partitions[p].leader;
         }
-    }
-    rd_kafka_metadata_destroy(md);
-    rd_kafka_topic_destroy(handle);
+    });
     if (!found) throw std::runtime_error("metadata of " + topic + ": no partition " + std::to_string(partition));
     return leader;
 }
 
 std::vector<int> KafkaAdmin::InSyncReplicas(const std::string& topic, Ms timeout) {
-    rd_kafka_topic_t* handle = rd_kafka_topic_new(impl_->rk, topic.c_str(), nullptr);
-    const rd_kafka_metadata_t* md = nullptr;
-    try {
-        md = impl_->Metadata("metadata of " + topic, timeout, handle);
-    } catch (...) {
-        rd_kafka_topic_destroy(handle);
-        throw;
-    }
     std::vector<int> isr;
-    for (int t = 0; t < md->topic_cnt; ++t) {
-        isr.assign(static_cast<std::size_t>(md->topics[t].partition_cnt), 0);
-        for (int p = 0; p < md->topics[t].partition_cnt; ++p) {
-            const auto& part = md->topics[t].partitions[p];
-            if (part.id >= 0 && part.id < md->topics[t].partition_cnt) {
-                isr[static_cast<std::size_t>(part.id)] = part.isr_cnt;
-            }
+    VisitPartitions(impl_->rk, topic, timeout, [&](const rd_kafka_metadata_topic_t& t) {
+        isr.assign(static_cast<std::size_t>(t.partition_cnt), 0);
+        for (int p = 0; p < t.partition_cnt; ++p) {
+            const auto& part = t.partitions[p];
+            if (part.id >= 0 && part.id < t.partition_cnt) isr[static_cast<std::size_t>(part.id)] = part.isr_cnt;
         }
-    }
-    rd_kafka_metadata_destroy(md);
-    rd_kafka_topic_destroy(handle);
+    });
     return isr;
 }
 

@@ -86,10 +86,10 @@ TEST_CASE("Milestones: EscrowFunded makes the milestone funded, and a replay cha
     CHECK(Outbox(c.milestone_ids[0]).size() == 1);  // only the funding request
 }
 
-TEST_CASE("Milestones: the event router dispatches payments' events by type", "[contracts][pg]") {
-    const auto c = SeedContract();
-    SignBoth(c);
-    REQUIRE(Fund(c).ok());
+namespace {
+
+// EscrowFunded for the contract's first milestone, handed to the consumers' router as if it came from `topic`.
+void RouteEscrowFunded(const Seeded& c, const char* topic) {
     payments::v1::EscrowFunded e;
     e.set_milestone_id(c.milestone_ids[0]);
     e.mutable_amount()->set_minor_units(120000);
@@ -100,10 +100,19 @@ TEST_CASE("Milestones: the event router dispatches payments' events by type", "[
     in.source = "//marketplace/payments";
     in.type = "marketplace.payments.v1.EscrowFunded";
     in.key = c.milestone_ids[0];
-    in.topic = kPaymentsTopic;
+    in.topic = topic;
     in.payload = e.SerializeAsString();
     const auto handler = F().events->Router().Handler();
     InTx([&](pqxx::work& tx) { handler(tx, in); });
+}
+
+}  // namespace
+
+TEST_CASE("Milestones: the event router dispatches payments' events by type", "[contracts][pg]") {
+    const auto c = SeedContract();
+    SignBoth(c);
+    REQUIRE(Fund(c).ok());
+    RouteEscrowFunded(c, kPaymentsTopic);
     CHECK(StateOf(c) == v1::MILESTONE_STATE_FUNDED);
 }
 
@@ -112,20 +121,7 @@ TEST_CASE("Milestones: an EscrowFunded that arrives on another service's topic i
     const auto c = SeedContract();
     SignBoth(c);
     REQUIRE(Fund(c).ok());
-    payments::v1::EscrowFunded e;
-    e.set_milestone_id(c.milestone_ids[0]);
-    e.mutable_amount()->set_minor_units(120000);
-    e.mutable_amount()->set_currency("EUR");
-    e.set_attempt(1);
-    messaging::IncomingEvent in;
-    in.id = core::NewUuidV7();
-    in.source = "//marketplace/payments";
-    in.type = "marketplace.payments.v1.EscrowFunded";
-    in.key = c.milestone_ids[0];
-    in.topic = kJobsTopic;  // jobs' principal may write only jobs.events.v1
-    in.payload = e.SerializeAsString();
-    const auto handler = F().events->Router().Handler();
-    InTx([&](pqxx::work& tx) { handler(tx, in); });
+    RouteEscrowFunded(c, kJobsTopic);  // jobs' principal may write only jobs.events.v1
     CHECK(StateOf(c) == v1::MILESTONE_STATE_FUNDING_PENDING);
 }
 
