@@ -8,17 +8,21 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VERSION=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$HERE/pom.xml" | head -n1)
-CACHE=${MARKETPLACE_KAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/marketplace/kafka-$VERSION}
+HOME_DIR=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+CACHE=${MARKETPLACE_KAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME_DIR/.cache}/marketplace/kafka-$VERSION}
 
 if [ "${1:-}" = "--print-dir" ]; then
     echo "$CACHE"
     exit 0
 fi
 
+# Present and intact: every pinned jar there with its recorded checksum (about 0.3 s for 54 MiB).
 verified() {
-    [ -f "$CACHE/.verified" ] && cmp -s "$CACHE/.verified" "$HERE/SHA256SUMS" && [ -d "$CACHE/libs" ]
+    [ -f "$CACHE/.verified" ] && cmp -s "$CACHE/.verified" "$HERE/SHA256SUMS" && [ -d "$CACHE/libs" ] &&
+        (cd "$CACHE/libs" && sha256sum --quiet --strict -c "$HERE/SHA256SUMS" >/dev/null 2>&1)
 }
 verified && exit 0
+[ -d "$CACHE/libs" ] && echo "kafka-fetch: $CACHE does not match deploy/local/kafka/SHA256SUMS; fetching again"
 
 command -v mvn >/dev/null || { echo "kafka-fetch: error: mvn is missing (deploy/local/deps.sh installs maven)" >&2; exit 1; }
 echo "kafka-fetch: fetching Apache Kafka $VERSION and its dependencies into $CACHE"
