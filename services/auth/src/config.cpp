@@ -51,11 +51,16 @@ void AuthOptions::Validate() const {
 }
 
 AuthConfig AuthConfig::FromEnv(core::EnvReader& env) {
-    using std::chrono::hours;
-    using std::chrono::minutes;
     AuthConfig c;
     c.runtime = service::RuntimeConfig::FromEnv(env, "auth", kDefaultGrpcPort);
-    AuthOptions& a = c.auth;
+    c.auth = AuthOptions::FromEnv(env);
+    return c;
+}
+
+AuthOptions AuthOptions::FromEnv(core::EnvReader& env) {
+    using std::chrono::hours;
+    using std::chrono::minutes;
+    AuthOptions a;
     a.issuer = env.String("AUTH_ISSUER", a.issuer);
     a.access_ttl = Seconds(env.Duration("AUTH_ACCESS_TOKEN_TTL", a.access_ttl, minutes(1), hours(24)));
     a.refresh_ttl = Seconds(env.Duration("AUTH_REFRESH_TOKEN_TTL", a.refresh_ttl, hours(1), hours(24 * 365)));
@@ -104,7 +109,7 @@ AuthConfig AuthConfig::FromEnv(core::EnvReader& env) {
         problems.insert(problems.end(), e.problems().begin(), e.problems().end());
     }
     if (!problems.empty()) throw core::ConfigError(problems);
-    return c;
+    return a;
 }
 
 }  // namespace marketplace::auth

@@ -67,6 +67,9 @@ struct AuthOptions {
 
     /// Throws core::ConfigError when the options contradict each other or the admin seed is invalid.
     void Validate() const;
+    /// Reads the AUTH_* variables and finishes `env` (every problem so far reported at once, together with
+    /// Validate()'s cross-field checks).
+    static AuthOptions FromEnv(core::EnvReader& env);
 };
 
 struct AuthConfig {

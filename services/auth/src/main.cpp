@@ -1,24 +1,13 @@
-// The auth service: wiring only.
-#include "app/auth_app.hpp"
+// The auth service: the kit's main (libs/service/include/marketplace/service/kit.hpp). It verifies tokens with
+// its own keys (Component::Configure), not with a JWKS fetched from itself.
 #include "auth_migrations.hpp"
-#include "config.hpp"
-#include "marketplace/core/log.hpp"
+#include "component.hpp"
+#include "marketplace/service/kit.hpp"
 
 int main() {
-    using namespace marketplace;
-    core::log::Init("auth");
-    auto config = core::LoadConfigOrExit<auth::AuthConfig>([] {
-        core::EnvReader env;
-        return auth::AuthConfig::FromEnv(env);
-    });
-
-    const auto clock = service::ClockFromEnv();
-    auto verifier = auth::AuthApp::InstallVerifier(config.runtime, config.auth, clock);
-    service::Runtime runtime(config.runtime, clock);
-    runtime.Migrate("auth", migrations::auth());
-
-    auth::AuthApp app(runtime, config.auth, verifier);
-    app.Bootstrap();
-    runtime.AddService(&app.api(), auth::v1::AuthService::service_full_name());
-    return runtime.Run();
+    return marketplace::service::RunService<marketplace::auth::Component>(
+        {.name = "auth",
+         .grpc_port = marketplace::auth::kDefaultGrpcPort,
+         .migrations = marketplace::migrations::auth,
+         .verify_tokens = false});
 }

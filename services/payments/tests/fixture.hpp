@@ -11,7 +11,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "app/component.hpp"
+#include "component.hpp"
 #include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/core/clock.hpp"

@@ -1,8 +1,8 @@
 #pragma once
 // Everything the payments service registers with its Runtime: the gRPC API, the consumer of
 // contracts' events, the provider-submission timers, and the payment provider (the one given, or
-// the sandbox when the config chooses it in development mode; anything else throws). main() and the tests build the
-// service through this one class.
+// the sandbox when the config chooses it in development mode; anything else throws). The kit's main
+// (main.cpp) and the tests build the service through this one class.
 #include <memory>
 #include <string>
 
@@ -28,8 +28,19 @@ struct ComponentOptions {
 
 class PaymentsComponent final {
 public:
+    /// The service kit's configuration (kit.hpp): PAYMENTS_* (PaymentsConfig::FromEnv).
+    struct Config {
+        PaymentsConfig payments;
+        static Config FromEnv(core::EnvReader& env, const service::RuntimeConfig& runtime) {
+            return {PaymentsConfig::FromEnv(env, runtime.server.listen_address)};
+        }
+    };
+    /// What the kit's main builds: consumers on, the provider from the configuration.
+    PaymentsComponent(service::Runtime& runtime, Config config)
+        : PaymentsComponent(runtime, std::move(config.payments), ComponentOptions{}) {}
+
     /// Registers the pieces with `runtime` (before runtime.Start()).
-    PaymentsComponent(service::Runtime& runtime, PaymentsConfig config, ComponentOptions options = {});
+    PaymentsComponent(service::Runtime& runtime, PaymentsConfig config, ComponentOptions options);
 
     /// Points the sandbox at "127.0.0.1:<port>" once the server has bound it (tests on port 0).
     void UseSelfPort(int port);

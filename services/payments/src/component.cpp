@@ -1,4 +1,4 @@
-#include "app/component.hpp"
+#include "component.hpp"
 
 #include <stdexcept>
 
