@@ -6,11 +6,13 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <thread>
@@ -181,6 +183,25 @@ std::unique_ptr<grpc::ClientContext> MoneyStack::Context(const User& user, const
     return ctx;
 }
 
+namespace {
+
+// auth answers RESOURCE_EXHAUSTED, having done nothing, while all its password-hashing slots are busy
+// (many users registering or logging in at once); a client waits a moment and asks again.
+grpc::Status WhileHashingBusy(const std::function<grpc::Status()>& call) {
+    auto backoff = std::chrono::milliseconds(20);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    for (;;) {
+        grpc::Status status = call();
+        if (status.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED || std::chrono::steady_clock::now() > until) {
+            return status;
+        }
+        std::this_thread::sleep_for(backoff);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(500));
+    }
+}
+
+}  // namespace
+
 User MoneyStack::Register(auth::v1::Role role, const std::string& name) {
     User user;
     user.email = name + "-" + core::RandomHex(5) + "@e2e.marketplace.test";
@@ -191,8 +212,11 @@ User MoneyStack::Register(auth::v1::Role role, const std::string& name) {
     req.set_role(role);
     req.set_display_name(name);
     auth::v1::RegisterResponse resp;
-    auto ctx = Context(User{}, NewKey());
-    Ok(auth_->Register(ctx.get(), req, &resp), "register " + name);
+    Ok(WhileHashingBusy([&] {
+           auto ctx = Context(User{}, NewKey());
+           return auth_->Register(ctx.get(), req, &resp);
+       }),
+       "register " + name);
     user.id = resp.user_id();
     Relogin(user);
     return user;
@@ -205,8 +229,11 @@ void MoneyStack::Relogin(User& user) {
     req.set_email(user.email);
     req.set_password(user.password);
     auth::v1::LoginResponse resp;
-    auto ctx = Context(User{});
-    Ok(auth_->Login(ctx.get(), req, &resp), "log in " + user.email);
+    Ok(WhileHashingBusy([&] {
+           auto ctx = Context(User{});
+           return auth_->Login(ctx.get(), req, &resp);
+       }),
+       "log in " + user.email);
     user.id = resp.session().user_id();
     user.token = resp.session().access_token();
 }
