@@ -54,6 +54,25 @@ rd_kafka_AdminOptions_t* Options(rd_kafka_t* rk, rd_kafka_admin_op_t op, Ms time
     return options;
 }
 
+/// The request objects of one admin call (new topics, ACL bindings), destroyed however the call ends.
+template <typename T, void (*Destroy)(T*)>
+class RequestList final {
+public:
+    RequestList() = default;
+    ~RequestList() {
+        for (T* item : items_) Destroy(item);
+    }
+    RequestList(const RequestList&) = delete;
+    RequestList& operator=(const RequestList&) = delete;
+
+    void Add(T* item) { items_.push_back(item); }
+    T** data() { return items_.data(); }
+    std::size_t size() const { return items_.size(); }
+
+private:
+    std::vector<T*> items_;
+};
+
 rd_kafka_AclOperation_t Operation(const std::string& name) {
     static const std::map<std::string, rd_kafka_AclOperation_t> kOps{
         {"ALL", RD_KAFKA_ACL_OPERATION_ALL},
@@ -100,10 +119,12 @@ struct KafkaAdmin::Impl {
         rk = client->c_ptr();
     }
 
-    const rd_kafka_metadata_t* Metadata(const std::string& what, Ms timeout, rd_kafka_topic_t* topic) {
+    /// The whole cluster's metadata (brokers and every topic).
+    const rd_kafka_metadata_t* ClusterMetadata(Ms timeout) {
         const rd_kafka_metadata_t* md = nullptr;
-        const auto err = rd_kafka_metadata(rk, topic == nullptr ? 1 : 0, topic, &md, TimeoutMs(timeout));
-        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw std::runtime_error(what + ": " + rd_kafka_err2str(err));
+        const auto err = rd_kafka_metadata(rk, 1, nullptr, &md, TimeoutMs(timeout));
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+            throw std::runtime_error(std::string("metadata: ") + rd_kafka_err2str(err));
         return md;
     }
 };
@@ -112,7 +133,7 @@ KafkaAdmin::KafkaAdmin(const KafkaConfig& config) : impl_(std::make_unique<Impl>
 KafkaAdmin::~KafkaAdmin() = default;
 
 std::vector<int> KafkaAdmin::Brokers(Ms timeout) {
-    const auto* md = impl_->Metadata("metadata", timeout, nullptr);
+    const auto* md = impl_->ClusterMetadata(timeout);
     std::vector<int> ids;
     for (int i = 0; i < md->broker_cnt; ++i) ids.push_back(md->brokers[i].id);
     rd_kafka_metadata_destroy(md);
@@ -121,26 +142,19 @@ std::vector<int> KafkaAdmin::Brokers(Ms timeout) {
 
 std::vector<std::string> KafkaAdmin::CreateTopics(const std::vector<TopicSpec>& topics, Ms timeout) {
     if (topics.empty()) return {};
-    std::vector<rd_kafka_NewTopic_t*> requests;
+    RequestList<rd_kafka_NewTopic_t, rd_kafka_NewTopic_destroy> requests;
     char err[512];
-    const auto free_requests = [&] {
-        for (auto* t : requests) rd_kafka_NewTopic_destroy(t);
-    };
     for (const auto& spec : topics) {
         rd_kafka_NewTopic_t* t =
             rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, spec.replication, err, sizeof err);
-        if (t == nullptr) {
-            free_requests();
-            throw std::invalid_argument("topic " + spec.name + ": " + err);
-        }
-        requests.push_back(t);
+        if (t == nullptr) throw std::invalid_argument("topic " + spec.name + ": " + err);
+        requests.Add(t);
         for (const auto& [k, v] : spec.configs) rd_kafka_NewTopic_set_config(t, k.c_str(), v.c_str());
     }
     ResultWait wait(impl_->rk);
     rd_kafka_AdminOptions_t* options = Options(impl_->rk, RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout);
     rd_kafka_CreateTopics(impl_->rk, requests.data(), requests.size(), options, wait.queue());
     rd_kafka_AdminOptions_destroy(options);
-    free_requests();
     rd_kafka_event_t* event = wait.Wait("create topics", timeout + Ms(2000));
     const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event);
     size_t count = 0;
@@ -212,33 +226,20 @@ std::vector<int> KafkaAdmin::InSyncReplicas(const std::string& topic, Ms timeout
 
 void KafkaAdmin::AllowAcls(const std::vector<AclRule>& rules, Ms timeout) {
     if (rules.empty()) return;
-    std::vector<rd_kafka_AclBinding_t*> bindings;
+    RequestList<rd_kafka_AclBinding_t, rd_kafka_AclBinding_destroy> bindings;
     char err[512];
-    const auto free_bindings = [&] {
-        for (auto* b : bindings) rd_kafka_AclBinding_destroy(b);
-    };
     for (const auto& r : rules) {
         const std::string name = r.resource_type == "CLUSTER" ? "kafka-cluster" : r.resource_name;
-        rd_kafka_AclBinding_t* b = nullptr;
-        try {
-            b = rd_kafka_AclBinding_new(ResourceType(r.resource_type), name.c_str(), Pattern(r.pattern),
-                                        r.principal.c_str(), r.host.c_str(), Operation(r.operation),
-                                        RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW, err, sizeof err);
-        } catch (...) {
-            free_bindings();
-            throw;
-        }
-        if (b == nullptr) {
-            free_bindings();
-            throw std::invalid_argument("acl for " + r.principal + " on " + name + ": " + err);
-        }
-        bindings.push_back(b);
+        rd_kafka_AclBinding_t* b = rd_kafka_AclBinding_new(
+            ResourceType(r.resource_type), name.c_str(), Pattern(r.pattern), r.principal.c_str(), r.host.c_str(),
+            Operation(r.operation), RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW, err, sizeof err);
+        if (b == nullptr) throw std::invalid_argument("acl for " + r.principal + " on " + name + ": " + err);
+        bindings.Add(b);
     }
     ResultWait wait(impl_->rk);
     rd_kafka_AdminOptions_t* options = Options(impl_->rk, RD_KAFKA_ADMIN_OP_CREATEACLS, timeout);
     rd_kafka_CreateAcls(impl_->rk, bindings.data(), bindings.size(), options, wait.queue());
     rd_kafka_AdminOptions_destroy(options);
-    free_bindings();
     rd_kafka_event_t* event = wait.Wait("create acls", timeout + Ms(2000));
     const rd_kafka_CreateAcls_result_t* result = rd_kafka_event_CreateAcls_result(event);
     size_t count = 0;
