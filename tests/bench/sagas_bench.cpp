@@ -1,6 +1,7 @@
 // Saga benchmark: full milestone lifecycles (fund -> funded -> submit -> accept -> paid) per second
 // and their end-to-end latency at concurrency 1, 8 and 32, through the services running as
-// processes; then ledger transfers per second through the payments API in batches. Prints
+// processes; the dispute path (from the final decision to split_paid, and from a deadline passing to
+// its default applied); then ledger transfers per second through the payments API in batches. Prints
 // "name value" lines; run-sagas-bench.sh adds the pgbench baseline and the ratios.
 #include <algorithm>
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "dispute_story.hpp"
 #include "story.hpp"
 
 using namespace marketplace;
@@ -76,6 +78,79 @@ void Lifecycles(int concurrency, int per_worker) {
     std::fflush(stdout);
 }
 
+/// Disputes brought to negotiation with a standing counter-offer, one contract each.
+std::vector<std::pair<Deal, std::string>> Negotiating(int n) {
+    constexpr std::int64_t kAmount = 10000;
+    std::vector<std::pair<Deal, std::string>> out(static_cast<std::size_t>(n));
+    Parallel(4, [&](int t) {
+        for (int i = t; i < n; i += 4) {
+            Deal d = NewDeal(kAmount, kAmount);
+            FundAndSubmit(d);
+            WaitState(d.client, d.milestone, cv1::MILESTONE_STATE_SUBMITTED, 5ms);
+            dv1::Dispute opened;
+            Ok(OpenDispute(d.freelancer, d.milestone, kAmount, &opened), "open");
+            WaitStage(d.freelancer, opened.dispute_id(), dv1::STAGE_RESPONSE);
+            Ok(Respond(d.client, opened.dispute_id(), dv1::ANSWER_COUNTER, 5000), "counter");
+            out[static_cast<std::size_t>(i)] = {std::move(d), opened.dispute_id()};
+        }
+    });
+    return out;
+}
+
+void DisputePath(int n) {
+    std::fprintf(stderr, "disputes: %d disputes to negotiation...\n", n);
+    auto disputes = Negotiating(n);
+    std::fprintf(stderr, "disputes: the final decision (accepting the offer) -> split_paid, one at a time...\n");
+    std::vector<double> decided;
+    for (auto& [d, id] : disputes) {
+        const auto t0 = Clock::now();
+        Ok(AcceptOffer(d.freelancer, id, 5000), "accept the offer");
+        WaitState(d.client, d.milestone, cv1::MILESTONE_STATE_SPLIT_PAID, 2ms);
+        decided.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    std::printf("dispute_decision_to_split_paid_n %d\n", n);
+    std::printf("dispute_decision_to_split_paid_p50_ms %.1f\n", Percentile(decided, 0.5));
+    std::printf("dispute_decision_to_split_paid_p99_ms %.1f\n", Percentile(decided, 0.99));
+
+    std::fprintf(stderr, "disputes: %d disputes waiting for their response deadline...\n", n);
+    std::vector<std::pair<Deal, std::string>> waiting(static_cast<std::size_t>(n));
+    Parallel(4, [&](int t) {
+        for (int i = t; i < n; i += 4) {
+            Deal d = NewDeal(10000, 10000);
+            FundAndSubmit(d);
+            WaitState(d.client, d.milestone, cv1::MILESTONE_STATE_SUBMITTED, 5ms);
+            dv1::Dispute opened;
+            Ok(OpenDispute(d.freelancer, d.milestone, 10000, &opened), "open");
+            WaitStage(d.freelancer, opened.dispute_id(), dv1::STAGE_RESPONSE);
+            waiting[static_cast<std::size_t>(i)] = {std::move(d), opened.dispute_id()};
+        }
+    });
+    // Every deadline passes at once; each default is timed from the clock's move to the dispute
+    // resolved (the services re-read the clock within 20 ms; the timer poll is 100 ms).
+    const auto moved = Clock::now();
+    S().AdvanceClock(std::chrono::hours(24 * 5) + std::chrono::minutes(1));  // also logs the admin in again
+    std::vector<double> applied(waiting.size(), 0.0);
+    std::vector<bool> done(waiting.size(), false);
+    std::size_t remaining = waiting.size();
+    const auto until = Clock::now() + 60s;
+    while (remaining > 0 && Clock::now() < until) {
+        for (std::size_t i = 0; i < waiting.size(); ++i) {
+            if (done[i]) continue;
+            if (GetDispute(S().Admin(), waiting[i].second).stage() == dv1::STAGE_RESOLVED) {
+                applied[i] = std::chrono::duration<double, std::milli>(Clock::now() - moved).count();
+                done[i] = true;
+                --remaining;
+            }
+        }
+        std::this_thread::sleep_for(2ms);
+    }
+    std::printf("dispute_deadline_to_default_n %d\n", n);
+    std::printf("dispute_deadline_to_default_unresolved %zu\n", remaining);
+    std::printf("dispute_deadline_to_default_p50_ms %.1f\n", Percentile(applied, 0.5));
+    std::printf("dispute_deadline_to_default_p99_ms %.1f\n", Percentile(applied, 0.99));
+    std::fflush(stdout);
+}
+
 void LedgerTransfers(int seconds, int batch) {
     constexpr int kWallets = 32;
     std::fprintf(stderr, "ledger: funding %d wallets...\n", kWallets);
@@ -138,6 +213,7 @@ int main(int argc, char** argv) {
         Lifecycles(1, 20);
         Lifecycles(8, 5);
         Lifecycles(32, 3);
+        DisputePath(20);
         LedgerTransfers(seconds, batch);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sagas_bench: %s\n", e.what());

@@ -65,6 +65,7 @@ const std::map<std::string, Rule>& Table() {
         {"POST /v1/auth/signing-keys:rotate", Admin(/*skip_admin_call=*/true)},
         {"GET /v1/users/{user_id}/profile", AnyUser()},
         {"PATCH /v1/me/profile", OwnData()},
+        {"POST /v1/users/{user_id}:set-staff-role", Admin(/*skip_admin_call=*/true)},
         // contracts
         {"GET /v1/contracts", OwnData()},
         {"GET /v1/contracts/{contract_id}", Owned("AB")},
@@ -111,6 +112,20 @@ const std::map<std::string, Rule>& Table() {
         {"GET /v1/notifications", OwnData(/*optional=*/true)},
         {"POST /v1/notifications/{notification_id}:read", Owned("A", /*optional=*/true)},
         {"GET /v1/notifications:stream", {Access::kStream, "", /*optional=*/true}},
+        // disputes: a dispute B opened on a second contract between A and B (staff rows: e2e_disputes_test)
+        {"POST /v1/milestones/{milestone_id}/disputes", Owned("AB")},
+        {"GET /v1/disputes", OwnData()},
+        {"GET /v1/disputes/{dispute_id}", Owned("AB")},
+        {"POST /v1/disputes/{dispute_id}:respond", Owned("AB")},
+        {"POST /v1/disputes/{dispute_id}:offer", Owned("AB")},
+        {"POST /v1/disputes/{dispute_id}:accept-offer", Owned("AB")},
+        {"POST /v1/disputes/{dispute_id}:propose", Owned("AB")},
+        {"POST /v1/disputes/{dispute_id}:accept-proposal", Owned("AB")},
+        {"POST /v1/disputes/{dispute_id}:request-expert", Owned("AB")},
+        {"POST /v1/disputes/{dispute_id}:recommend", Owned("AB")},
+        {"POST /v1/disputes/{dispute_id}:decide", Owned("AB")},
+        {"POST /v1/disputes/{dispute_id}:withdraw", Owned("AB")},
+        {"POST /v1/disputes/{dispute_id}/evidence", Owned("AB")},
     };
     return kTable;
 }
@@ -143,12 +158,15 @@ struct World {
     HttpDeal deal;
     HttpUser stranger_client, stranger_freelancer, admin;
     std::string deposit_id, payout_id, notification_id;
+    HttpDeal disputed;  // a second contract between A and B, its milestone disputed by B
+    std::string dispute_id;
     std::map<std::string, std::string> ids;  // path variable -> value
     std::int64_t client_available = 0;
 
     /// The ids of A's and B's resources that no one else may see.
     std::vector<std::string> Private() const {
-        return {deal.contract_id, deal.milestone_id, deal.proposal_id, deposit_id, payout_id};
+        return {deal.contract_id,     deal.milestone_id,     deal.proposal_id, deposit_id, payout_id,
+                disputed.contract_id, disputed.milestone_id, dispute_id};
     }
 };
 
@@ -166,6 +184,25 @@ World MakeWorld() {
                       .at("payout")
                       .at("payout_id")
                       .get<std::string>();
+    // The second contract, funded and disputed by B: the dispute routes' resources.
+    w.disputed.client = d.client;
+    w.disputed.freelancer = d.freelancer;
+    w.disputed.template_id = d.template_id;
+    w.disputed.job_id = PostJob(d.client, d.template_id);
+    w.disputed.proposal_id = Propose(d.freelancer, w.disputed.job_id, 30000);
+    AcceptProposal(w.disputed);
+    SignStatementOfWork(w.disputed);
+    Deposit(d.client, 30000);
+    Post(d.client.token, "/v1/milestones/" + w.disputed.milestone_id + ":fund", json::object());
+    WaitMilestone(d.client, w.disputed.milestone_id, "MILESTONE_STATE_FUNDED");
+    w.dispute_id = Post(d.freelancer.token, "/v1/milestones/" + w.disputed.milestone_id + "/disputes",
+                        json{{"reason_code", "REASON_CODE_QUALITY"},
+                             {"statement", "Not paid for delivered work."},
+                             {"amount_asked", Eur(30000)}})
+                       .at("dispute")
+                       .at("dispute_id")
+                       .get<std::string>();
+    WaitMilestone(d.client, w.disputed.milestone_id, "MILESTONE_STATE_DISPUTED");
     w.stranger_client = RegisterUser("ROLE_CLIENT", "stranger-client");
     w.stranger_freelancer = RegisterUser("ROLE_FREELANCER", "stranger-freelancer");
     w.admin = AdminUser();
@@ -188,7 +225,8 @@ World MakeWorld() {
              {"user_id", d.client.id},
              {"reviewee_id", d.freelancer.id},
              {"template_id", d.template_id},
-             {"provider", "sandbox"}};
+             {"provider", "sandbox"},
+             {"dispute_id", w.dispute_id}};
     // Let the deposit and the payout settle, so the balance the test compares with is final.
     marketplace::testing::WaitUntil(
         [&] {
@@ -286,6 +324,7 @@ const std::map<std::string, std::vector<std::string>>& ListFilters() {
         {"GET /v1/wallet/balances", {"", "user_id={A}", "user_id={B}"}},
         {"GET /v1/admin/ledger/audit", {""}},
         {"GET /v1/notifications", {"", "unread_only=true", "unread_only=false&page_size=100"}},
+        {"GET /v1/disputes", {"", "page_size=100", "stage=STAGE_RESPONSE&page_size=100", "stage=STAGE_OPENING"}},
     };
     return kFilters;
 }
@@ -307,6 +346,7 @@ const std::set<std::string>& NotLists() {
         "GET /v1/job-templates/{template_id}",
         "GET /v1/jobs/{job_id}",
         "GET /v1/proposals/{proposal_id}",
+        "GET /v1/disputes/{dispute_id}",
     };
     return kSingle;
 }
@@ -518,7 +558,8 @@ TEST_CASE("Authorization matrix: every route of /openapi.json, as no one, the pa
     // Nothing the strangers and the other party tried moved anything.
     CHECK(MilestoneState(d.client, d.milestone_id) == "MILESTONE_STATE_FUNDED");
     CHECK(Available(d.client) == w.client_available);
-    CHECK(InEscrow(d.client) == 60000);
+    CHECK(InEscrow(d.client) == 60000 + 30000);  // the world's two escrows, the disputed one locked
+    CHECK(MilestoneState(d.client, w.disputed.milestone_id) == "MILESTONE_STATE_DISPUTED");
     CHECK(Get(d.client.token, "/v1/jobs/" + d.job_id).at("job").value("title", "") != "Taken over");
     const auto audit = LedgerAudit();
     INFO(audit.dump());

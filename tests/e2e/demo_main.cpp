@@ -1,12 +1,14 @@
-// make demo: the fixed-price story on the local stack, as a client and a freelancer live it, through
+// make demo: the fixed-price story, then a dispute, on the local stack, as a client and a freelancer live it, through
 // the HTTP/JSON gateway. Starts auth, jobs, contracts, payments and the gateway as processes, plays
 // every step over HTTP the way curl would (printing each call: who, method, path, status and a
 // short excerpt of the body), the events each step caused and the balances, ends with the admin's
-// ledger audit, and stops them.
+// ledger audit, then plays a dispute (an offer, a counter-offer, mediation, a split) and audits again.
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "http_story.hpp"
 #include "marketplace/core/money.hpp"
@@ -103,12 +105,12 @@ int main() {
     try {
         std::printf(
             "Marketplace demo: a fixed-price contract from posting to payout, over HTTP through the gateway.\n");
-        Step(1, "Starting auth, jobs, contracts, payments and the gateway on the local stack");
+        Step(1, "Starting auth, jobs, contracts, payments, notifications, disputes and the gateway on the local stack");
         auto& stack = MoneyStack::Get();
         std::printf("      gateway %s (every call below goes to it; the caller, method, path, status, body)\n",
                     stack.gateway_base_url().c_str());
         std::vector<std::string> topics;
-        for (const char* service : {"jobs", "contracts", "payments", "auth"}) {
+        for (const char* service : {"jobs", "contracts", "payments", "auth", "disputes"}) {
             topics.push_back(stack.topic_prefix() + service + ".events.v1");
         }
         g_probe = std::make_unique<testing::EventProbe>(testing::BrokerControl::Bootstrap(), topics);
@@ -172,10 +174,95 @@ int main() {
         std::printf("      %s\n", problems.empty() ? "every invariant holds: balances sum to zero per currency, no "
                                                      "guarded account negative, settled escrows are zero"
                                                    : problems.c_str());
+        if (!problems.empty()) throw std::runtime_error("the ledger audit failed after the first story");
+
+        std::printf("\nSecond story: a disputed milestone, from the claim to a mediated split.\n");
+        Step(11, "Grace (client) hires Linus again for 800.00 EUR and funds it; Linus submits");
+        HttpDeal d2;
+        d2.client = Register("ROLE_CLIENT", "grace");
+        d2.freelancer = d.freelancer;
+        d2.template_id = d.template_id;
+        d2.job_id = PostJob(d2.client, d2.template_id);
+        d2.proposal_id = Propose(d2.freelancer, d2.job_id, 80000);
+        AcceptProposal(d2);
+        SignStatementOfWork(d2);
+        Deposit(d2.client, 80000);
+        Post(d2.client.token, "/v1/milestones/" + d2.milestone_id + ":fund", json::object());
+        WaitMilestone(d2.client, d2.milestone_id, "MILESTONE_STATE_FUNDED");
+        Post(d2.freelancer.token, "/v1/milestones/" + d2.milestone_id + ":submit",
+             json{{"note", "Done, see staging."}, {"links", json::array({"https://staging.example/v2"})}});
+        WaitMilestone(d2.client, d2.milestone_id, "MILESTONE_STATE_SUBMITTED");
+        Events();
+
+        Step(12, "Grace disputes it: she is willing to pay 200.00 EUR; contracts holds the milestone");
+        const std::string dispute_id = Post(d2.client.token, "/v1/milestones/" + d2.milestone_id + "/disputes",
+                                            json{{"reason_code", "REASON_CODE_QUALITY"},
+                                                 {"statement", "The checkout does not work."},
+                                                 {"amount_asked", Eur(20000)}})
+                                           .at("dispute")
+                                           .at("dispute_id")
+                                           .get<std::string>();
+        WaitMilestone(d2.client, d2.milestone_id, "MILESTONE_STATE_DISPUTED");
+        Events();
+
+        Step(13, "Linus counters with 80% (an offer); Grace offers 40%; neither accepts");
+        Post(d2.freelancer.token, "/v1/disputes/" + dispute_id + ":respond",
+             json{{"answer", "ANSWER_COUNTER"}, {"counter_release_bps", 8000}});
+        Post(d2.client.token, "/v1/disputes/" + dispute_id + ":offer", json{{"release_bps", 4000}});
+        Post(d2.client.token, "/v1/disputes/" + dispute_id + "/evidence",
+             json{{"kind", "EVIDENCE_KIND_PREVIEW_LINK"},
+                  {"reference", "https://staging.example/v2/checkout"},
+                  {"note", "The pay button returns an error."}});
+        Events();
+
+        Step(14, "Seven days pass without agreement: the deadline moves the dispute to mediation");
+        const auto negotiating = Get(d2.client.token, "/v1/disputes/" + dispute_id).at("dispute");
+        std::printf("      negotiation due at %s, then: %s\n", negotiating.value("due_at", "").c_str(),
+                    negotiating.value("default_at_due", "").c_str());
+        stack.AdvanceClock(std::chrono::hours(24 * 7) + std::chrono::minutes(5));
+        Login(d2.client);
+        Login(d2.freelancer);
+        g_names[d2.client.token] = "grace";
+        g_names[d2.freelancer.token] = "linus";
+        {
+            QuietScope quiet;
+            for (int i = 0; i < 300; ++i) {
+                if (Get(d2.client.token, "/v1/disputes/" + dispute_id).at("dispute").value("stage", "") ==
+                    "STAGE_MEDIATION") {
+                    break;
+                }
+                std::this_thread::sleep_for(100ms);
+            }
+        }
+        Events();
+
+        Step(15, "A mediator proposes 60%; both accept; payments settles the escrow in one operation");
+        HttpUser admin2 = AdminUser();
+        g_names[admin2.token] = "admin";
+        HttpUser mediator = Register("ROLE_CLIENT", "mira");
+        Post(admin2.token, "/v1/users/" + mediator.id + ":set-staff-role", json{{"role", "ROLE_MEDIATOR"}});
+        Login(mediator);
+        g_names[mediator.token] = "mira (mediator)";
+        Post(mediator.token, "/v1/disputes/" + dispute_id + ":propose",
+             json{{"release_bps", 6000}, {"note", "The design is delivered; the checkout is not."}});
+        Post(d2.client.token, "/v1/disputes/" + dispute_id + ":accept-proposal", json{{"release_bps", 6000}});
+        Post(d2.freelancer.token, "/v1/disputes/" + dispute_id + ":accept-proposal", json{{"release_bps", 6000}});
+        WaitMilestone(d2.client, d2.milestone_id, "MILESTONE_STATE_SPLIT_PAID");
+        Events();
+        std::printf("      480.00 EUR released (10%% fee on it, 432.00 EUR to Linus), 320.00 EUR back to Grace\n");
+        Balances("Grace", d2.client);
+        Balances("Linus", d2.freelancer);
+
+        Step(16, "The admin's ledger audit after the dispute");
+        const auto audit2 = Get(admin2.token, "/v1/admin/ledger/audit");
+        const bool healthy2 = audit2.value("healthy", false) && audit2.value("violations", json::array()).empty();
+        std::printf("      %s\n", healthy2 ? "every invariant holds after the split" : audit2.dump(2).c_str());
+        if (!healthy2) throw std::runtime_error("the ledger audit failed after the dispute");
+
         std::printf("\nDemo finished; stopping the services.\n");
         SetTracer(nullptr);
         g_probe.reset();
-        return problems.empty() ? 0 : 1;
+        return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "\ndemo failed: %s\n", e.what());
         return 1;

@@ -109,7 +109,7 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
     const std::string& prefix = impl_->prefix;
     const std::string bootstrap = testing::BrokerControl::Bootstrap();
     testing::BrokerControl control;
-    for (const char* service : {"auth", "jobs", "contracts", "payments"}) {
+    for (const char* service : {"auth", "jobs", "contracts", "payments", "disputes"}) {
         control.CreateTopic(prefix + service + ".events.v1", 4);
     }
 
@@ -117,7 +117,8 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
                                                                     {"jobs", JOBS_SERVICE_BIN},
                                                                     {"contracts", CONTRACTS_SERVICE_BIN},
                                                                     {"payments", PAYMENTS_SERVICE_BIN},
-                                                                    {"notifications", NOTIFICATIONS_SERVICE_BIN}};
+                                                                    {"notifications", NOTIFICATIONS_SERVICE_BIN},
+                                                                    {"disputes", DISPUTES_SERVICE_BIN}};
     for (const auto& [name, _] : binaries) {
         ServiceProcess s;
         s.name = name;
@@ -127,6 +128,7 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
         impl_->services.push_back(std::move(s));
     }
     const std::string auth_target = "127.0.0.1:" + std::to_string(impl_->Find("auth").port);
+    const std::string contracts_target = "127.0.0.1:" + std::to_string(impl_->Find("contracts").port);
     for (std::size_t i = 0; i < binaries.size(); ++i) {
         auto& s = impl_->services[i];
         auto env = s.database->ServiceEnv();
@@ -138,6 +140,7 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
         env["KAFKA_FETCH_WAIT_MAX_MS"] = "5";
         env["MARKETPLACE_CLOCK_OFFSET_FILE"] = impl_->clock_file;
         env["AUTH_GRPC_TARGET"] = auth_target;
+        env["CONTRACTS_GRPC_TARGET"] = contracts_target;
         env["AUTH_ADMIN_EMAIL"] = kAdminEmail;
         env["AUTH_ADMIN_PASSWORD"] = kAdminPassword;
         env["TIMER_POLL"] = "100ms";
@@ -160,6 +163,7 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
     contracts_ = contracts::v1::ContractsService::NewStub(impl_->Find("contracts").channel);
     payments_ = payments::v1::PaymentsService::NewStub(impl_->Find("payments").channel);
     notifications_ = notifications::v1::NotificationsService::NewStub(impl_->Find("notifications").channel);
+    disputes_ = disputes::v1::DisputesService::NewStub(impl_->Find("disputes").channel);
     impl_->admin = User{"", kAdminEmail, kAdminPassword, ""};
     Relogin(impl_->admin);
 }
@@ -224,6 +228,35 @@ User MoneyStack::Register(auth::v1::Role role, const std::string& name) {
 
 User& MoneyStack::Admin() { return impl_->admin; }
 
+User MoneyStack::RegisterStaff(auth::v1::Role role, const std::string& name) {
+    User user = Register(auth::v1::ROLE_CLIENT, name);
+    auth::v1::SetStaffRoleRequest req;
+    req.set_user_id(user.id);
+    req.set_role(role);
+    auth::v1::SetStaffRoleResponse resp;
+    auto ctx = Context(impl_->admin, NewKey());
+    Ok(auth_->SetStaffRole(ctx.get(), req, &resp), "make " + name + " staff");
+    Relogin(user);  // the new role is in the next token
+    return user;
+}
+
+void MoneyStack::RestartService(const std::string& name) {
+    StopService(name);
+    StartService(name);
+}
+
+void MoneyStack::StopService(const std::string& name) { impl_->Find(name).process->Kill(); }
+
+void MoneyStack::StartService(const std::string& name) {
+    auto& s = impl_->Find(name);
+    if (s.process->Running()) throw std::logic_error(name + " is running already");
+    static int restarts = 0;
+    s.process = std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{s.binary}, s.env,
+        impl_->dir + "/" + name + "-restarted-" + std::to_string(++restarts) + ".log");
+    WaitServing(name + " (restarted)", *s.process, s.channel);
+}
+
 void MoneyStack::Relogin(User& user) {
     auth::v1::LoginRequest req;
     req.set_email(user.email);
@@ -237,6 +270,8 @@ void MoneyStack::Relogin(User& user) {
     user.id = resp.session().user_id();
     user.token = resp.session().access_token();
 }
+
+std::chrono::seconds MoneyStack::clock_offset() const { return impl_->offset; }
 
 void MoneyStack::AdvanceClock(std::chrono::seconds by) {
     impl_->offset += by;
@@ -286,12 +321,12 @@ const std::string& MoneyStack::gateway_base_url() {
     gw.gateway_port = testing::FreePort();
     std::map<std::string, std::string> env;
     env["GATEWAY_LISTEN"] = gw.gateway_host + ":" + std::to_string(gw.gateway_port);
-    for (const char* name : {"auth", "jobs", "contracts", "payments", "notifications"}) {
+    for (const char* name : {"auth", "jobs", "contracts", "payments", "notifications", "disputes"}) {
         std::string upper(name);
         for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
         env[upper + "_GRPC_TARGET"] = "127.0.0.1:" + std::to_string(gw.Find(name).port);
     }
-    env["GATEWAY_SERVICES"] = "auth,jobs,contracts,payments,notifications";
+    env["GATEWAY_SERVICES"] = "auth,jobs,contracts,payments,notifications,disputes";
     env["GATEWAY_RATE_LIMIT_IP_RPS"] = "0";
     env["GATEWAY_RATE_LIMIT_USER_RPS"] = "0";
     env["GATEWAY_UPSTREAM_TIMEOUT"] = "15s";

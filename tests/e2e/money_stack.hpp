@@ -11,6 +11,7 @@
 
 #include "marketplace/auth/v1/auth.grpc.pb.h"
 #include "marketplace/contracts/v1/contracts.grpc.pb.h"
+#include "marketplace/disputes/v1/disputes.grpc.pb.h"
 #include "marketplace/jobs/v1/jobs.grpc.pb.h"
 #include "marketplace/notifications/v1/notifications.grpc.pb.h"
 #include "marketplace/payments/v1/payments.grpc.pb.h"
@@ -35,11 +36,14 @@ public:
     contracts::v1::ContractsService::Stub& contracts() { return *contracts_; }
     payments::v1::PaymentsService::Stub& payments() { return *payments_; }
     notifications::v1::NotificationsService::Stub& notifications() { return *notifications_; }
+    disputes::v1::DisputesService::Stub& disputes() { return *disputes_; }
 
     /// Registers a new user with a unique email and logs in.
     User Register(auth::v1::Role role, const std::string& name);
     /// The admin seeded from configuration.
     User& Admin();
+    /// A new account made staff by the admin (auth::v1::ROLE_MEDIATOR or ROLE_EXPERT), logged in.
+    User RegisterStaff(auth::v1::Role role, const std::string& name);
     /// Logs in again (tokens issued before a clock move may have expired).
     void Relogin(User& user);
 
@@ -49,9 +53,18 @@ public:
 
     /// Moves the clock of every service forward.
     void AdvanceClock(std::chrono::seconds by);
+    /// How far the services' clock runs ahead of this machine's.
+    std::chrono::seconds clock_offset() const;
 
     /// What every topic and consumer group name of this stack starts with.
     const std::string& topic_prefix() const;
+
+    /// Stops (SIGKILL) and starts again the first process of `name` with the same configuration and
+    /// port, waiting until it serves: a crash and a restart.
+    void RestartService(const std::string& name);
+    /// SIGKILLs the first process of `name` (StartService brings it back with the same configuration).
+    void StopService(const std::string& name);
+    void StartService(const std::string& name);
 
     /// Starts one more replica of contracts or payments (same database, topics and consumer group;
     /// its relay stands by for the advisory lock). The service's stub is replaced by one that spreads
@@ -90,6 +103,7 @@ private:
     std::unique_ptr<contracts::v1::ContractsService::Stub> contracts_;
     std::unique_ptr<payments::v1::PaymentsService::Stub> payments_;
     std::unique_ptr<notifications::v1::NotificationsService::Stub> notifications_;
+    std::unique_ptr<disputes::v1::DisputesService::Stub> disputes_;
 };
 
 /// Throws with the status and the services' logs when `status` is not OK.

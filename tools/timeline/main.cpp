@@ -21,7 +21,7 @@
 
 namespace {
 
-constexpr const char* kServices[] = {"contracts", "payments", "jobs", "notifications"};
+constexpr const char* kServices[] = {"contracts", "payments", "jobs", "notifications", "disputes"};
 
 int Usage(const std::string& why) {
     std::fprintf(stderr,

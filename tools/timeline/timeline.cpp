@@ -144,6 +144,25 @@ void ReadLedger(pqxx::connection& conn, const std::string& milestone_id, Timelin
     }
 }
 
+void ReadDisputeSteps(pqxx::connection& conn, const std::string& milestone_id, Timeline& out) {
+    pqxx::nontransaction q(conn);
+    const auto rows = q.exec_params("SELECT " + TimeColumns("s.at") +
+                                        ", d.id::text, s.seq, s.step, s.stage, s.actor, s.summary "
+                                        "FROM dispute_steps s JOIN disputes d ON d.id = s.dispute_id "
+                                        "WHERE d.milestone_id = $1 ORDER BY s.at, s.seq",
+                                    milestone_id);
+    for (const auto& r : rows) {
+        Entry e = MakeEntry(r, 0, "disputes", "dispute");
+        e.what = std::string(r[4].c_str()) + " (" + r[5].c_str() + "): " + r[7].c_str();
+        e.fields["dispute_id"] = r[2].c_str();
+        e.fields["seq"] = r[3].c_str();
+        e.fields["step"] = r[4].c_str();
+        e.fields["stage"] = r[5].c_str();
+        e.fields["actor"] = r[6].c_str();
+        out.entries.push_back(std::move(e));
+    }
+}
+
 }  // namespace
 
 Timeline Build(const std::map<std::string, std::string>& conninfo_by_service, const std::string& milestone_id) {
@@ -169,6 +188,7 @@ Timeline Build(const std::map<std::string, std::string>& conninfo_by_service, co
             auto conn = db::Connect(conninfo);
             if (service == "contracts") ReadTransitions(*conn, milestone_id, out);
             if (service == "payments") ReadLedger(*conn, milestone_id, out);
+            if (service == "disputes") ReadDisputeSteps(*conn, milestone_id, out);
             ReadPublished(*conn, service, keys, out);
             ReadConsumed(*conn, service, keys, out);
         } catch (const std::exception& e) {
@@ -179,7 +199,7 @@ Timeline Build(const std::map<std::string, std::string>& conninfo_by_service, co
     // Time order; for equal times, the order a saga's steps happen in.
     auto rank = [](const std::string& kind) {
         if (kind == "consumed") return 0;
-        if (kind == "state" || kind == "ledger") return 1;
+        if (kind == "state" || kind == "ledger" || kind == "dispute") return 1;
         return 2;  // published
     };
     std::stable_sort(out.entries.begin(), out.entries.end(), [&](const Entry& a, const Entry& b) {

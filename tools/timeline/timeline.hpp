@@ -2,7 +2,8 @@
 // A milestone's whole story across services, in time order, from the services' own records (not
 // from logs): each state it entered (contracts' milestone_transitions), each event published about
 // it or its contract (every service's published_events) and each time a service consumed one (its
-// inbox, with the lag from the event's ce_time), and each ledger leg of its escrow (payments).
+// inbox, with the lag from the event's ce_time), each ledger leg of its escrow (payments), and each
+// step of a dispute over it (disputes).
 #include <cstdint>
 #include <map>
 #include <string>
@@ -14,7 +15,7 @@ struct Entry {
     std::int64_t at_us = 0;                     // microseconds since the epoch: the order of the timeline
     std::string at;                             // the same time, RFC 3339 UTC with milliseconds
     std::string service;                        // whose record it is: "contracts", "payments", ...
-    std::string kind;                           // "state", "published", "consumed", "ledger"
+    std::string kind;                           // "state", "published", "consumed", "ledger", "dispute"
     std::string what;                           // one line for people
     std::map<std::string, std::string> fields;  // the record's details (ids, states, amounts, lag)
 };

@@ -280,7 +280,7 @@ start_node() {
     # record the java process itself, the one whose command line names this node's properties file.
     for ((i = 0; i < 100; i++)); do
         for p in /proc/[0-9]*; do
-            if tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qxF -- "$dir/server.properties"; then
+            if tr '\0' '\n' 2>/dev/null <"$p/cmdline" | grep -qxF -- "$dir/server.properties"; then
                 echo "${p#/proc/}" >"$(node_pid_file "$n")"
                 return 0
             fi

@@ -2,7 +2,10 @@
 
 namespace marketplace::auth {
 
-bool IsKnownRole(std::string_view role) { return role == kRoleClient || role == kRoleFreelancer || role == kRoleAdmin; }
+bool IsKnownRole(std::string_view role) {
+    return role == kRoleClient || role == kRoleFreelancer || role == kRoleAdmin || role == kRoleMediator ||
+           role == kRoleExpert;
+}
 
 std::string_view RoleName(v1::Role role) {
     switch (role) {
@@ -12,6 +15,10 @@ std::string_view RoleName(v1::Role role) {
             return kRoleFreelancer;
         case v1::ROLE_ADMIN:
             return kRoleAdmin;
+        case v1::ROLE_MEDIATOR:
+            return kRoleMediator;
+        case v1::ROLE_EXPERT:
+            return kRoleExpert;
         default:
             return {};
     }
@@ -21,6 +28,8 @@ std::optional<v1::Role> RoleFromName(std::string_view name) {
     if (name == kRoleClient) return v1::ROLE_CLIENT;
     if (name == kRoleFreelancer) return v1::ROLE_FREELANCER;
     if (name == kRoleAdmin) return v1::ROLE_ADMIN;
+    if (name == kRoleMediator) return v1::ROLE_MEDIATOR;
+    if (name == kRoleExpert) return v1::ROLE_EXPERT;
     return std::nullopt;
 }
 

@@ -17,6 +17,9 @@ public:
         /// AUTO_RELEASE_AFTER ("14d", "36h", "90s"; 1 s .. 366 days): how long a new contract gives the
         /// client to answer a submission before the milestone is accepted on its behalf.
         std::chrono::seconds auto_release_after = kDefaultAutoReleaseAfter;
+        /// FUNDING_TIMEOUT (default 15m; 1 s .. 7 days): how long a funding attempt waits for payments'
+        /// answer before the milestone returns to funding_required.
+        std::chrono::seconds funding_timeout = kDefaultFundingTimeout;
         static Config FromEnv(core::EnvReader& env, const service::RuntimeConfig& runtime);
     };
 

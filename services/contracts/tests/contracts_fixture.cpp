@@ -39,7 +39,7 @@ service::RuntimeConfig TestRuntimeConfig(const std::shared_ptr<core::ManualClock
 Fixture::Fixture() : clock(std::make_shared<core::ManualClock>()), tokens(auth::TestTokensOptions{.clock = clock}) {
     runtime = std::make_unique<service::Runtime>(TestRuntimeConfig(clock, tokens), clock);
     runtime->Migrate("contracts", migrations::contracts());
-    api = std::make_unique<api::ContractsApi>(*runtime);
+    api = std::make_unique<api::ContractsApi>(*runtime, kDefaultFundingTimeout);
     events = std::make_unique<EventConsumers>(*runtime, kReviewPeriod);
     runtime->AddService(api.get(), v1::ContractsService::service_full_name());
     // The timer as main() registers it; the consumers are left out (the tests feed events directly).

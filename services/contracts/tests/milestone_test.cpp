@@ -30,6 +30,10 @@ Milestone In(S state) {
         m.submitted_at = kNow - kReview - std::chrono::seconds(1);
         m.auto_release_at = kNow - std::chrono::seconds(1);
     }
+    if (state == S::kDisputed) {
+        m.dispute_id = "d1";
+        m.disputed_from = S::kFunded;
+    }
     return m;
 }
 
@@ -56,14 +60,23 @@ Command Sample(K kind) {
             return command::EscrowReleased{};
         case K::kEscrowRefunded:
             return command::EscrowRefunded{};
+        case K::kFundingTimeout:
+            return command::FundingTimeout{1};
+        case K::kDisputeOpened:
+            return command::DisputeOpened{"d1"};
+        case K::kDisputeWithdrawn:
+            return command::DisputeWithdrawn{"d1"};
+        case K::kEscrowSettled:
+            return command::EscrowSettled{"d1", "split"};
     }
     FAIL("unknown kind");
     return command::Accept{};
 }
 
-constexpr K kAllKinds[] = {K::kFund,           K::kSubmit,        K::kAccept,       K::kRequestChanges,
-                           K::kCancel,         K::kAutoRelease,   K::kEscrowFunded, K::kEscrowFundingFailed,
-                           K::kEscrowReleased, K::kEscrowRefunded};
+constexpr K kAllKinds[] = {K::kFund,           K::kSubmit,          K::kAccept,         K::kRequestChanges,
+                           K::kCancel,         K::kAutoRelease,     K::kEscrowFunded,   K::kEscrowFundingFailed,
+                           K::kEscrowReleased, K::kEscrowRefunded,  K::kFundingTimeout, K::kDisputeOpened,
+                           K::kDisputeWithdrawn, K::kEscrowSettled};
 
 /// The whole machine, written out independently of the implementation: what each command does in
 /// each state when the right party issues it. Anything not listed is refused (people's commands)
@@ -90,6 +103,25 @@ const std::map<std::pair<S, K>, Expected>& Table() {
         {{S::kCancelPending, K::kCancel}, {Outcome::kAlreadyDone, S::kCancelPending}},
         {{S::kCancelled, K::kCancel}, {Outcome::kAlreadyDone, S::kCancelled}},
         {{S::kCancelPending, K::kEscrowRefunded}, {Outcome::kApplied, S::kCancelled}},
+        // A late refund of a milestone cancelled while its funding was in flight is recorded.
+        {{S::kCancelled, K::kEscrowRefunded}, {Outcome::kApplied, S::kCancelled}},
+        {{S::kFundingPending, K::kFundingTimeout}, {Outcome::kApplied, S::kFundingRequired}},
+        // Disputes: held from funded, submitted or changes_requested; anywhere else the dispute is
+        // refused (an applied decision that changes nothing but answers MilestoneDisputeRefused).
+        {{S::kFunded, K::kDisputeOpened}, {Outcome::kApplied, S::kDisputed}},
+        {{S::kSubmitted, K::kDisputeOpened}, {Outcome::kApplied, S::kDisputed}},
+        {{S::kChangesRequested, K::kDisputeOpened}, {Outcome::kApplied, S::kDisputed}},
+        {{S::kFundingRequired, K::kDisputeOpened}, {Outcome::kApplied, S::kFundingRequired}},
+        {{S::kFundingPending, K::kDisputeOpened}, {Outcome::kApplied, S::kFundingPending}},
+        {{S::kAccepted, K::kDisputeOpened}, {Outcome::kApplied, S::kAccepted}},
+        {{S::kPaid, K::kDisputeOpened}, {Outcome::kApplied, S::kPaid}},
+        {{S::kCancelPending, K::kDisputeOpened}, {Outcome::kApplied, S::kCancelPending}},
+        {{S::kCancelled, K::kDisputeOpened}, {Outcome::kApplied, S::kCancelled}},
+        {{S::kRefunded, K::kDisputeOpened}, {Outcome::kApplied, S::kRefunded}},
+        {{S::kSplitPaid, K::kDisputeOpened}, {Outcome::kApplied, S::kSplitPaid}},
+        {{S::kDisputed, K::kDisputeOpened}, {Outcome::kIgnored, S::kDisputed}},  // the same dispute again
+        {{S::kDisputed, K::kDisputeWithdrawn}, {Outcome::kApplied, S::kFunded}},
+        {{S::kDisputed, K::kEscrowSettled}, {Outcome::kApplied, S::kSplitPaid}},
     };
     return table;
 }
@@ -137,7 +169,7 @@ TEST_CASE("Milestone machine: every state, command and actor does what the table
             }
         }
     }
-    CHECK(checked == 12 * 10 * 3);
+    CHECK(checked == 12 * 14 * 3);
 }
 
 TEST_CASE("Milestone machine: the client funds, accepts, requests changes and cancels; the freelancer submits",
@@ -176,8 +208,9 @@ TEST_CASE("Milestone machine: funding needs both signatures and counts attempts"
     CHECK(d.milestone.state == S::kFundingPending);
     CHECK(d.milestone.funding_attempt == 3);
     CHECK(d.milestone.funding_failure_reason.empty());
-    REQUIRE(d.effects.size() == 1);
+    REQUIRE(d.effects.size() == 2);
     CHECK(EffectAt<effect::RequestFunding>(d, 0).attempt == 3);
+    CHECK(EffectAt<effect::ScheduleFundingTimeout>(d, 1).attempt == 3);
 }
 
 TEST_CASE("Milestone machine: a failed funding goes back to funding_required with its reason",
@@ -187,7 +220,8 @@ TEST_CASE("Milestone machine: a failed funding goes back to funding_required wit
     CHECK(d.outcome == Outcome::kApplied);
     CHECK(d.milestone.state == S::kFundingRequired);
     CHECK(d.milestone.funding_failure_reason == "insufficient funds: 10.00 EUR");
-    CHECK(d.effects.empty());
+    REQUIRE(d.effects.size() == 1);
+    CHECK(std::holds_alternative<effect::CancelFundingTimeout>(d.effects[0]));
 
     const auto blank =
         Decide(In(S::kFundingPending), command::EscrowFundingFailed{1, "  "}, Actor::kSystem, kNow, kReview);
@@ -370,4 +404,104 @@ TEST_CASE("Milestone machine: state names round-trip", "[contracts][milestone]")
     CHECK(IsSettled(S::kCancelled));
     CHECK_FALSE(IsSettled(S::kCancelPending));
     CHECK_FALSE(IsSettled(S::kAccepted));
+}
+
+TEST_CASE("Milestone machine: a silent payments times the funding out; a late answer is reconciled",
+          "[contracts][milestone][funding]") {
+    const auto timed_out = Decide(In(S::kFundingPending), command::FundingTimeout{1}, Actor::kSystem, kNow, kReview);
+    CHECK(timed_out.milestone.state == S::kFundingRequired);
+    CHECK(timed_out.milestone.funding_failure_reason.find("did not answer") != std::string::npos);
+    // A timer for an older attempt changes nothing.
+    Milestone second = In(S::kFundingPending);
+    second.funding_attempt = 2;
+    CHECK(Decide(second, command::FundingTimeout{1}, Actor::kSystem, kNow, kReview).outcome == Outcome::kIgnored);
+    // payments funded attempt 1 after all: the money is in escrow, so the milestone is funded.
+    const auto late = Decide(timed_out.milestone, command::EscrowFunded{1}, Actor::kSystem, kNow, kReview);
+    CHECK(late.outcome == Outcome::kApplied);
+    CHECK(late.milestone.state == S::kFunded);
+    CHECK(late.milestone.funding_failure_reason.empty());
+    // ... and for an older attempt too, once the milestone is back in funding_required.
+    Milestone retried = timed_out.milestone;
+    retried.funding_attempt = 3;
+    CHECK(Decide(retried, command::EscrowFunded{2}, Actor::kSystem, kNow, kReview).milestone.state == S::kFunded);
+    // An answer to an attempt never made is ignored.
+    CHECK(Decide(In(S::kFundingPending), command::EscrowFunded{2}, Actor::kSystem, kNow, kReview).outcome ==
+          Outcome::kIgnored);
+}
+
+TEST_CASE("Milestone machine: a dispute pauses the auto-release and a withdrawal resumes it with the time left",
+          "[contracts][milestone][dispute]") {
+    Milestone m = In(S::kSubmitted);
+    m.auto_release_at = kNow + std::chrono::hours(30);
+    const auto held = Decide(m, command::DisputeOpened{"d1"}, Actor::kSystem, kNow, kReview);
+    CHECK(held.milestone.state == S::kDisputed);
+    CHECK(held.milestone.disputed_from == S::kSubmitted);
+    CHECK_FALSE(held.milestone.auto_release_at);
+    CHECK(held.milestone.auto_release_remaining == std::chrono::hours(30));
+    REQUIRE(held.effects.size() == 2);
+    CHECK(std::holds_alternative<effect::CancelAutoRelease>(held.effects[0]));
+    CHECK(EffectAt<effect::AnnounceDisputed>(held, 1).prior == S::kSubmitted);
+
+    // While disputed: the client cannot accept, the timer is ignored, another dispute is refused.
+    CHECK_THROWS_AS(Decide(held.milestone, command::Accept{}, Actor::kClient, kNow, kReview), core::FailedPrecondition);
+    CHECK(Decide(held.milestone, command::AutoRelease{}, Actor::kSystem, kNow + std::chrono::hours(40), kReview)
+              .outcome == Outcome::kIgnored);
+    const auto other = Decide(held.milestone, command::DisputeOpened{"d2"}, Actor::kSystem, kNow, kReview);
+    CHECK(other.milestone == held.milestone);
+    CHECK(EffectAt<effect::AnnounceDisputeRefused>(other, 0).reason == "milestone is disputed by another dispute");
+
+    const auto later = kNow + std::chrono::hours(24 * 9);
+    const auto back = Decide(held.milestone, command::DisputeWithdrawn{"d1"}, Actor::kSystem, later, kReview);
+    CHECK(back.milestone.state == S::kSubmitted);
+    CHECK(back.milestone.auto_release_at == later + std::chrono::hours(30));
+    CHECK(EffectAt<effect::ScheduleAutoRelease>(back, 0).due_at == later + std::chrono::hours(30));
+    CHECK(EffectAt<effect::AnnounceDisputeLifted>(back, 1).state == S::kSubmitted);
+    // A withdrawal of another dispute changes nothing.
+    CHECK(Decide(held.milestone, command::DisputeWithdrawn{"d2"}, Actor::kSystem, later, kReview).outcome ==
+          Outcome::kIgnored);
+}
+
+TEST_CASE("Milestone machine: an accepted milestone refuses a late dispute", "[contracts][milestone][dispute]") {
+    const auto d = Decide(In(S::kAccepted), command::DisputeOpened{"d1"}, Actor::kSystem, kNow, kReview);
+    CHECK(d.milestone == In(S::kAccepted));
+    CHECK(EffectAt<effect::AnnounceDisputeRefused>(d, 0).reason.find("milestone is accepted") == 0);
+}
+
+TEST_CASE("Milestone machine: a settled dispute ends in paid, refunded or split_paid",
+          "[contracts][milestone][dispute]") {
+    const Milestone held = In(S::kDisputed);
+    CHECK(Decide(held, command::EscrowSettled{"d1", "release"}, Actor::kSystem, kNow, kReview).milestone.state ==
+          S::kPaid);
+    CHECK(Decide(held, command::EscrowSettled{"d1", "refund"}, Actor::kSystem, kNow, kReview).milestone.state ==
+          S::kRefunded);
+    CHECK(Decide(held, command::EscrowSettled{"d1", "split"}, Actor::kSystem, kNow, kReview).milestone.state ==
+          S::kSplitPaid);
+    CHECK_THROWS_AS(Decide(held, command::EscrowSettled{"d1", "half"}, Actor::kSystem, kNow, kReview),
+                    core::InvalidArgument);
+    CHECK(Decide(held, command::EscrowSettled{"d2", "release"}, Actor::kSystem, kNow, kReview).outcome ==
+          Outcome::kIgnored);
+}
+
+TEST_CASE("Milestone machine: every state that is not settled has a way out, and it works",
+          "[contracts][milestone][stuck]") {
+    for (const S state : kAllMilestoneStates) {
+        CAPTURE(StateName(state));
+        const auto ways = WaysOut(state);
+        if (IsSettled(state)) {
+            CHECK(ways.empty());
+            continue;
+        }
+        REQUIRE_FALSE(ways.empty());
+        bool one_applies = false;
+        for (const auto& way : ways) {
+            CAPTURE(CommandName(way.command), way.how);
+            CHECK(RequiredActor(way.command) == way.actor);
+            Milestone m = In(state);
+            if (way.command == K::kAutoRelease) m.auto_release_at = kNow;
+            const auto d = Decide(m, Sample(way.command), way.actor, kNow, kReview);
+            CHECK(d.outcome == Outcome::kApplied);
+            if (d.milestone.state != state) one_applies = true;
+        }
+        CHECK(one_applies);
+    }
 }

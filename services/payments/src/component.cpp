@@ -34,7 +34,7 @@ PaymentsComponent::PaymentsComponent(service::Runtime& runtime, PaymentsConfig c
       api_(runtime, config_, wallets_, escrow_, admin_),
       ledger_metrics_(runtime.pool()) {
     RouteContractEvents(router_, escrow_);
-    if (options.consume_events) runtime.Consume({kContractsTopic}, router_.Handler());
+    if (options.consume_events) runtime.Consume(router_);
     runtime.OnTimer(kSubmitDepositTimer,
                     [this](pqxx::work& tx, const messaging::Timer& timer) { wallets_.SubmitDeposit(tx, timer); });
     runtime.OnTimer(kSubmitPayoutTimer,

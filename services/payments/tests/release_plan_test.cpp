@@ -111,3 +111,33 @@ TEST_CASE("Release: random amounts, fees and splits always sum exactly to the es
         }
     }
 }
+
+TEST_CASE("Dispute settlement: random escrows and released parts; the fee only on what is released",
+          "[payments][domain][dispute]") {
+    const auto seed = std::random_device{}();
+    INFO("seed " << seed);
+    std::mt19937_64 rng(seed);
+    const std::vector<PayeeShare> freelancer{{core::NewUuidV4(), 10000}};
+    for (int round = 0; round < 50'000; ++round) {
+        const std::int64_t escrow = round % 4 == 0 ? 1 + static_cast<std::int64_t>(rng() % 1000)
+                                                   : 1 + static_cast<std::int64_t>(rng() % 100'000'000'000'000LL);
+        // Every fourth round an edge: nothing released, or everything.
+        const std::int64_t released = round % 8 == 1   ? 0
+                                      : round % 8 == 5 ? escrow
+                                                       : static_cast<std::int64_t>(rng() % (escrow + 1));
+        const std::int64_t fee_bps = static_cast<std::int64_t>(rng() % 10001);
+        const auto plan = PlanSettlement(escrow, released, fee_bps, freelancer);
+        INFO("escrow " << escrow << " released " << released << " fee_bps " << fee_bps);
+        REQUIRE(plan.refund >= 0);
+        REQUIRE(plan.release.fee >= 0);
+        REQUIRE(plan.release.payee_amounts.size() == 1);
+        REQUIRE(plan.release.payee_amounts[0] >= 0);
+        REQUIRE(plan.release.fee + plan.release.payee_amounts[0] + plan.refund == escrow);
+        REQUIRE(plan.refund == escrow - released);
+        // The fee is charged on the released part only.
+        REQUIRE(plan.release.fee == static_cast<std::int64_t>(static_cast<I128>(released) * fee_bps / 10000));
+    }
+    CHECK_THROWS_AS(PlanSettlement(100, 101, 1000, freelancer), core::InvalidArgument);
+    CHECK_THROWS_AS(PlanSettlement(100, -1, 1000, freelancer), core::InvalidArgument);
+    CHECK_THROWS_AS(PlanSettlement(0, 0, 1000, freelancer), core::InvalidArgument);
+}

@@ -79,6 +79,15 @@ grpc::Status AuthApi::RotateSigningKey(grpc::ServerContext* context, const v1::R
     });
 }
 
+grpc::Status AuthApi::SetStaffRole(grpc::ServerContext* context, const v1::SetStaffRoleRequest* request,
+                                   v1::SetStaffRoleResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& call) {
+        const auto caller = call.RequireClaims();
+        if (caller.role != kRoleAdmin) throw core::PermissionDenied("only admins make staff");
+        *response = accounts_.SetStaffRole(rpc::IdempotentCall::From(call), *request);
+    });
+}
+
 grpc::Status AuthApi::GetProfile(grpc::ServerContext* context, const v1::GetProfileRequest* request,
                                  v1::GetProfileResponse* response) {
     return rpc::Handle(context,

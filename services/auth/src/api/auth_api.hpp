@@ -26,6 +26,8 @@ public:
                         v1::LogoutResponse* response) override;
     grpc::Status GetJwks(grpc::ServerContext* context, const v1::GetJwksRequest* request,
                          v1::GetJwksResponse* response) override;
+    grpc::Status SetStaffRole(grpc::ServerContext* context, const v1::SetStaffRoleRequest* request,
+                              v1::SetStaffRoleResponse* response) override;
     grpc::Status RotateSigningKey(grpc::ServerContext* context, const v1::RotateSigningKeyRequest* request,
                                   v1::RotateSigningKeyResponse* response) override;
     grpc::Status GetProfile(grpc::ServerContext* context, const v1::GetProfileRequest* request,

@@ -70,8 +70,8 @@ v1::RegisterResponse Accounts::Register(const rpc::IdempotentCall& call, const v
                                                     std::to_string(kMaxPasswordChars) + " characters");
     }
     ValidatePassword(request.password(), email, "password");
-    if (request.role() == v1::ROLE_ADMIN) {
-        throw core::PermissionDenied("role: admins cannot register themselves");
+    if (request.role() == v1::ROLE_ADMIN || request.role() == v1::ROLE_MEDIATOR || request.role() == v1::ROLE_EXPERT) {
+        throw core::PermissionDenied("role: admins and staff cannot register themselves");
     }
     if (request.role() != v1::ROLE_CLIENT && request.role() != v1::ROLE_FREELANCER) {
         throw core::InvalidArgument("role", "must be ROLE_CLIENT or ROLE_FREELANCER");
@@ -297,6 +297,28 @@ v1::LogoutResponse Accounts::Logout(const rpc::IdempotentCall& call, const v1::L
             if (!presented) throw core::Unauthenticated("invalid refresh token");
             storage::RevokeFamily(tx, presented->family_id, runtime_.clock()->Now(), "logout");
             return v1::LogoutResponse();
+        });
+    });
+}
+
+v1::SetStaffRoleResponse Accounts::SetStaffRole(const rpc::IdempotentCall& call,
+                                                const v1::SetStaffRoleRequest& request) {
+    core::RequireUuid(request.user_id(), "user_id");
+    if (request.role() != v1::ROLE_MEDIATOR && request.role() != v1::ROLE_EXPERT) {
+        throw core::InvalidArgument("role", "must be ROLE_MEDIATOR or ROLE_EXPERT");
+    }
+    const std::string role(RoleName(request.role()));
+    return db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+        return runtime_.idempotency().Run<v1::SetStaffRoleResponse>(tx, call, request, [&] {
+            const auto user = storage::FindUserById(tx, request.user_id());
+            if (!user) throw core::NotFound("user not found");
+            if (user->role == kRoleAdmin) throw core::FailedPrecondition("an admin stays an admin");
+            tx.exec_params("UPDATE users SET role = $2 WHERE user_id = $1::uuid", user->user_id, role);
+            core::log::Info("auth: staff role set", {{"user_id", user->user_id}, {"role", role}});
+            v1::SetStaffRoleResponse response;
+            response.set_user_id(user->user_id);
+            response.set_role(request.role());
+            return response;
         });
     });
 }

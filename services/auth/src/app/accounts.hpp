@@ -53,6 +53,8 @@ public:
     v1::LoginResponse Login(const v1::LoginRequest& request, const std::string& source);
     v1::RefreshResponse Refresh(const rpc::IdempotentCall& call, const v1::RefreshRequest& request);
     v1::LogoutResponse Logout(const rpc::IdempotentCall& call, const v1::LogoutRequest& request);
+    /// SetStaffRole (the caller is an admin): the account becomes a mediator or an expert.
+    v1::SetStaffRoleResponse SetStaffRole(const rpc::IdempotentCall& call, const v1::SetStaffRoleRequest& request);
 
     /// Creates the configured admin unless its email is taken; returns whether it did.
     bool SeedAdmin(const AdminSeed& seed);

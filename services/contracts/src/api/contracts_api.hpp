@@ -20,7 +20,8 @@ int PageSize(int requested);
 
 class ContractsApi final : public v1::ContractsService::Service {
 public:
-    explicit ContractsApi(service::Runtime& runtime) : runtime_(runtime), workflow_(runtime) {}
+    ContractsApi(service::Runtime& runtime, std::chrono::seconds funding_timeout)
+        : runtime_(runtime), workflow_(runtime, funding_timeout) {}
 
     grpc::Status GetContract(grpc::ServerContext* context, const v1::GetContractRequest* request,
                              v1::GetContractResponse* response) override;

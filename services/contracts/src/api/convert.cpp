@@ -85,6 +85,7 @@ void ToProto(const storage::MilestoneRecord& m, v1::Milestone* out) {
     if (s.paid_at) ToProto(*s.paid_at, out->mutable_paid_at());
     if (s.cancelled_at) ToProto(*s.cancelled_at, out->mutable_cancelled_at());
     out->set_refunded(s.refunded);
+    out->set_dispute_id(s.dispute_id);
 }
 
 void ToProto(const storage::SignatureRecord& s, v1::Signature* out) {

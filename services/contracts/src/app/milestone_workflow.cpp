@@ -100,6 +100,31 @@ void MilestoneWorkflow::CarryOut(pqxx::work& tx, const storage::MilestoneContext
                 event.set_contract_id(m.contract_id);
                 event.set_feedback(e.feedback);
                 runtime_.Publish(tx, m.id, event);
+            } else if constexpr (std::is_same_v<E, effect::ScheduleFundingTimeout>) {
+                messaging::ScheduleTimer(tx, kFundingTimeoutTimer, m.id, runtime_.clock()->Now() + funding_timeout_,
+                                         std::to_string(e.attempt));
+            } else if constexpr (std::is_same_v<E, effect::CancelFundingTimeout>) {
+                messaging::CancelTimer(tx, kFundingTimeoutTimer, m.id);
+            } else if constexpr (std::is_same_v<E, effect::AnnounceDisputed>) {
+                v1::MilestoneDisputed event;
+                event.set_milestone_id(m.id);
+                event.set_contract_id(m.contract_id);
+                event.set_dispute_id(e.dispute_id);
+                event.set_prior_state(std::string(StateName(e.prior)));
+                SetMoney(event.mutable_amount(), m.plan.amount);
+                runtime_.Publish(tx, m.id, event);
+            } else if constexpr (std::is_same_v<E, effect::AnnounceDisputeRefused>) {
+                v1::MilestoneDisputeRefused event;
+                event.set_milestone_id(m.id);
+                event.set_dispute_id(e.dispute_id);
+                event.set_reason(e.reason);
+                runtime_.Publish(tx, m.id, event);
+            } else if constexpr (std::is_same_v<E, effect::AnnounceDisputeLifted>) {
+                v1::MilestoneDisputeLifted event;
+                event.set_milestone_id(m.id);
+                event.set_dispute_id(e.dispute_id);
+                event.set_state(std::string(StateName(e.state)));
+                runtime_.Publish(tx, m.id, event);
             } else if constexpr (std::is_same_v<E, effect::AnnounceCancelled>) {
                 v1::MilestoneCancelled event;
                 event.set_milestone_id(m.id);

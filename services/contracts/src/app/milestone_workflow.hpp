@@ -3,6 +3,7 @@
 // is asking, let the state machine decide, save, then carry out its effects (publish our events
 // through the outbox, schedule or cancel the auto-release timer) in the same transaction.
 // Used by the gRPC handlers (people), the payments event handlers and the auto-release timer.
+#include <chrono>
 #include <optional>
 #include <pqxx/transaction>
 #include <string>
@@ -15,6 +16,10 @@ namespace marketplace::contracts {
 
 /// The durable timer kind that accepts a submitted milestone on the client's behalf (key: milestone id).
 inline constexpr char kAutoReleaseTimer[] = "milestone.auto_release";
+/// The durable timer kind that gives up on a silent payments (key: milestone id, payload: the attempt).
+inline constexpr char kFundingTimeoutTimer[] = "milestone.funding_timeout";
+/// FUNDING_TIMEOUT's default: how long a funding attempt waits for payments' answer.
+inline constexpr std::chrono::seconds kDefaultFundingTimeout{15 * 60};
 
 /// Who calls, from the token.
 struct Caller {
@@ -29,7 +34,8 @@ struct CommandResult {
 
 class MilestoneWorkflow final {
 public:
-    explicit MilestoneWorkflow(service::Runtime& runtime) : runtime_(runtime) {}
+    explicit MilestoneWorkflow(service::Runtime& runtime, std::chrono::seconds funding_timeout = kDefaultFundingTimeout)
+        : runtime_(runtime), funding_timeout_(funding_timeout) {}
 
     /// A person's command. Throws core::NotFound when the milestone does not exist or the caller
     /// is not a party (admins: PermissionDenied), and whatever the state machine throws. A Fund
@@ -47,6 +53,7 @@ private:
     void CarryOut(pqxx::work& tx, const storage::MilestoneContext& ctx, const Effect& effect) const;
 
     service::Runtime& runtime_;
+    std::chrono::seconds funding_timeout_;
 };
 
 }  // namespace marketplace::contracts

@@ -70,7 +70,8 @@ Decision Fund(const Milestone& m, const command::Fund& c) {
     after.state = MilestoneState::kFundingPending;
     after.funding_attempt = m.funding_attempt + 1;
     after.funding_failure_reason.clear();
-    return Applied(std::move(after), {effect::RequestFunding{m.funding_attempt + 1}});
+    return Applied(std::move(after),
+                   {effect::RequestFunding{m.funding_attempt + 1}, effect::ScheduleFundingTimeout{m.funding_attempt + 1}});
 }
 
 Decision Submit(const Milestone& m, const command::Submit& c, TimePoint now, std::chrono::seconds review_period) {
@@ -153,13 +154,17 @@ Decision Cancel(const Milestone& m, TimePoint now) {
 }
 
 Decision EscrowFunded(const Milestone& m, const command::EscrowFunded& c) {
-    if (m.state != MilestoneState::kFundingPending || c.attempt != m.funding_attempt) {
-        return Unchanged(m, Outcome::kIgnored);
-    }
+    // A pending attempt waits for its own answer (payments answers every attempt, "funded" again once
+    // the escrow holds the money). After a funding timeout the milestone is back in funding_required,
+    // and a late EscrowFunded for an attempt it made means the escrow holds the money: reconciled to
+    // funded, never lost.
+    const bool current = m.state == MilestoneState::kFundingPending && c.attempt == m.funding_attempt;
+    const bool late = m.state == MilestoneState::kFundingRequired && c.attempt >= 1 && c.attempt <= m.funding_attempt;
+    if (!current && !late) return Unchanged(m, Outcome::kIgnored);
     Milestone after = m;
     after.state = MilestoneState::kFunded;
     after.funding_failure_reason.clear();
-    return Applied(std::move(after), {});
+    return Applied(std::move(after), {effect::CancelFundingTimeout{}});
 }
 
 Decision EscrowFundingFailed(const Milestone& m, const command::EscrowFundingFailed& c) {
@@ -170,7 +175,7 @@ Decision EscrowFundingFailed(const Milestone& m, const command::EscrowFundingFai
     after.state = MilestoneState::kFundingRequired;
     after.funding_failure_reason =
         HasNonSpace(c.reason) ? TruncateChars(c.reason, kMaxFailureReasonChars) : std::string("funding failed");
-    return Applied(std::move(after), {});
+    return Applied(std::move(after), {effect::CancelFundingTimeout{}});
 }
 
 Decision EscrowReleased(const Milestone& m, TimePoint now) {
@@ -182,10 +187,94 @@ Decision EscrowReleased(const Milestone& m, TimePoint now) {
 }
 
 Decision EscrowRefunded(const Milestone& m) {
+    if (m.state == MilestoneState::kCancelled && !m.refunded) {
+        // Cancelled while a funding was in flight: payments funded it late and refunded it at once.
+        Milestone after = m;
+        after.refunded = true;
+        return Applied(std::move(after), {});
+    }
     if (m.state != MilestoneState::kCancelPending) return Unchanged(m, Outcome::kIgnored);
     Milestone after = m;
     after.state = MilestoneState::kCancelled;
     after.refunded = true;
+    return Applied(std::move(after), {});
+}
+
+Decision FundingTimeout(const Milestone& m, const command::FundingTimeout& c) {
+    if (m.state != MilestoneState::kFundingPending || c.attempt != m.funding_attempt) {
+        return Unchanged(m, Outcome::kIgnored);
+    }
+    Milestone after = m;
+    after.state = MilestoneState::kFundingRequired;
+    after.funding_failure_reason = "payments did not answer in time; the funding can be tried again";
+    return Applied(std::move(after), {});
+}
+
+bool Disputable(MilestoneState s) {
+    return s == MilestoneState::kFunded || s == MilestoneState::kSubmitted || s == MilestoneState::kChangesRequested;
+}
+
+Decision DisputeOpened(const Milestone& m, const command::DisputeOpened& c, TimePoint now) {
+    if (m.state == MilestoneState::kDisputed && m.dispute_id == c.dispute_id) return Unchanged(m, Outcome::kIgnored);
+    if (!Disputable(m.state)) {
+        const std::string reason =
+            m.state == MilestoneState::kDisputed
+                ? "milestone is disputed by another dispute"
+                : "milestone is " + std::string(StateName(m.state)) +
+                      ": only a funded, submitted or changes_requested milestone can be disputed";
+        return Decision{Outcome::kApplied, m, {effect::AnnounceDisputeRefused{c.dispute_id, reason}}};
+    }
+    Milestone after = m;
+    after.state = MilestoneState::kDisputed;
+    after.dispute_id = c.dispute_id;
+    after.disputed_from = m.state;
+    std::vector<Effect> effects;
+    if (m.state == MilestoneState::kSubmitted && m.auto_release_at) {
+        // The review clock stops; a withdrawal restarts it with what was left.
+        after.auto_release_remaining = std::max(
+            std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(*m.auto_release_at - now));
+        after.auto_release_at.reset();
+        effects.emplace_back(effect::CancelAutoRelease{});
+    }
+    effects.emplace_back(effect::AnnounceDisputed{c.dispute_id, m.state});
+    return Applied(std::move(after), std::move(effects));
+}
+
+Decision DisputeWithdrawn(const Milestone& m, const command::DisputeWithdrawn& c, TimePoint now) {
+    if (m.state != MilestoneState::kDisputed || m.dispute_id != c.dispute_id || !m.disputed_from) {
+        return Unchanged(m, Outcome::kIgnored);
+    }
+    Milestone after = m;
+    after.state = *m.disputed_from;
+    std::vector<Effect> effects;
+    if (after.state == MilestoneState::kSubmitted) {
+        const TimePoint release_at =
+            now + std::chrono::duration_cast<TimePoint::duration>(m.auto_release_remaining.value_or(
+                      std::chrono::milliseconds(0)));
+        after.auto_release_at = release_at;
+        effects.emplace_back(effect::ScheduleAutoRelease{release_at});
+    }
+    after.auto_release_remaining.reset();
+    effects.emplace_back(effect::AnnounceDisputeLifted{c.dispute_id, after.state});
+    return Applied(std::move(after), std::move(effects));
+}
+
+Decision EscrowSettled(const Milestone& m, const command::EscrowSettled& c, TimePoint now) {
+    if (m.state != MilestoneState::kDisputed || m.dispute_id != c.dispute_id) return Unchanged(m, Outcome::kIgnored);
+    Milestone after = m;
+    if (c.outcome == "release") {
+        after.state = MilestoneState::kPaid;
+        after.paid_at = now;
+    } else if (c.outcome == "refund") {
+        after.state = MilestoneState::kRefunded;
+        after.refunded = true;
+    } else if (c.outcome == "split") {
+        after.state = MilestoneState::kSplitPaid;
+        after.paid_at = now;
+        after.refunded = true;
+    } else {
+        throw core::InvalidArgument("outcome", "must be release, refund or split, got '" + c.outcome + "'");
+    }
     return Applied(std::move(after), {});
 }
 
@@ -263,6 +352,14 @@ std::string_view CommandName(CommandKind kind) {
             return "escrow_released";
         case CommandKind::kEscrowRefunded:
             return "escrow_refunded";
+        case CommandKind::kFundingTimeout:
+            return "funding_timeout";
+        case CommandKind::kDisputeOpened:
+            return "dispute_opened";
+        case CommandKind::kDisputeWithdrawn:
+            return "dispute_withdrawn";
+        case CommandKind::kEscrowSettled:
+            return "escrow_settled";
     }
     return "unknown";
 }
@@ -285,9 +382,14 @@ Decision Decide(const Milestone& m, const Command& command, Actor actor, TimePoi
                 std::chrono::seconds review_period) {
     const CommandKind kind = KindOf(command);
     if (RequiredActor(kind) != actor) throw core::PermissionDenied(std::string(PermissionText(kind)));
-    // Reserved dispute states: no transitions yet. People are told; events and timers change nothing.
-    if (m.state == MilestoneState::kDisputed || m.state == MilestoneState::kRefunded ||
-        m.state == MilestoneState::kSplitPaid) {
+    // A disputed milestone moves only through the dispute; a settled one not at all. People are told;
+    // other events and timers change nothing.
+    const bool dispute_command = std::holds_alternative<command::DisputeOpened>(command) ||
+                                 std::holds_alternative<command::DisputeWithdrawn>(command) ||
+                                 std::holds_alternative<command::EscrowSettled>(command);
+    if ((m.state == MilestoneState::kDisputed || m.state == MilestoneState::kRefunded ||
+         m.state == MilestoneState::kSplitPaid) &&
+        !dispute_command) {
         if (actor == Actor::kSystem) return Unchanged(m, Outcome::kIgnored);
         // Input is still checked first, so a bad request is INVALID_ARGUMENT whatever the state.
         if (const auto* s = std::get_if<command::Submit>(&command)) ValidateSubmission(*s);
@@ -307,8 +409,46 @@ Decision Decide(const Milestone& m, const Command& command, Actor actor, TimePoi
             if constexpr (std::is_same_v<C, command::EscrowFundingFailed>) return EscrowFundingFailed(m, c);
             if constexpr (std::is_same_v<C, command::EscrowReleased>) return EscrowReleased(m, now);
             if constexpr (std::is_same_v<C, command::EscrowRefunded>) return EscrowRefunded(m);
+            if constexpr (std::is_same_v<C, command::FundingTimeout>) return FundingTimeout(m, c);
+            if constexpr (std::is_same_v<C, command::DisputeOpened>) return DisputeOpened(m, c, now);
+            if constexpr (std::is_same_v<C, command::DisputeWithdrawn>) return DisputeWithdrawn(m, c, now);
+            if constexpr (std::is_same_v<C, command::EscrowSettled>) return EscrowSettled(m, c, now);
         },
         command);
+}
+
+std::vector<WayOut> WaysOut(MilestoneState state) {
+    using S = MilestoneState;
+    using K = CommandKind;
+    switch (state) {
+        case S::kFundingRequired:
+            return {{K::kFund, Actor::kClient, "the client funds it (or cancels it)"},
+                    {K::kCancel, Actor::kClient, "the client cancels it"}};
+        case S::kFundingPending:
+            return {{K::kEscrowFunded, Actor::kSystem, "payments answers funded"},
+                    {K::kEscrowFundingFailed, Actor::kSystem, "payments answers failed"},
+                    {K::kFundingTimeout, Actor::kSystem, "the funding timeout returns it to funding_required"}};
+        case S::kFunded:
+            return {{K::kSubmit, Actor::kFreelancer, "the freelancer submits"},
+                    {K::kCancel, Actor::kClient, "the client cancels it (refund)"},
+                    {K::kDisputeOpened, Actor::kSystem, "either party opens a dispute"}};
+        case S::kSubmitted:
+            return {{K::kAccept, Actor::kClient, "the client accepts"},
+                    {K::kAutoRelease, Actor::kSystem, "the auto-release deadline accepts it"},
+                    {K::kDisputeOpened, Actor::kSystem, "either party opens a dispute"}};
+        case S::kChangesRequested:
+            return {{K::kSubmit, Actor::kFreelancer, "the freelancer submits again"},
+                    {K::kDisputeOpened, Actor::kSystem, "either party opens a dispute (whose deadlines end it)"}};
+        case S::kAccepted:
+            return {{K::kEscrowReleased, Actor::kSystem, "payments answers released (always sent)"}};
+        case S::kCancelPending:
+            return {{K::kEscrowRefunded, Actor::kSystem, "payments answers refunded (always sent)"}};
+        case S::kDisputed:
+            return {{K::kEscrowSettled, Actor::kSystem, "the dispute's ladder resolves it by its deadlines"},
+                    {K::kDisputeWithdrawn, Actor::kSystem, "the opener withdraws the dispute"}};
+        default:
+            return {};  // settled
+    }
 }
 
 }  // namespace marketplace::contracts

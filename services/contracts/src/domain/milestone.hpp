@@ -9,9 +9,15 @@
 //   funding_required --Cancel(client)--> cancelled
 //   funded --Cancel(client)--> cancel_pending --EscrowRefunded--> cancelled (refunded)
 //
-// disputed, refunded and split_paid are reserved for the disputes service (funded | submitted ->
-// disputed -> paid | refunded | split_paid); nothing leads there yet, and in them every user
-// command is refused and every event ignored.
+//   funding_pending --FundingTimeout(timer, same attempt)--> funding_required (payments was silent; a late
+//                     EscrowFunded for any attempt made is still reconciled to funded)
+//   funded | submitted | changes_requested --DisputeOpened--> disputed   (pauses the auto-release)
+//   disputed --DisputeWithdrawn--> the state it came from (the auto-release resumes with the time left)
+//   disputed --EscrowSettled(release | refund | split)--> paid | refunded | split_paid
+//
+// A DisputeOpened for a milestone that cannot be disputed any more (accepted first, for example) is
+// answered with AnnounceDisputeRefused and changes nothing. In disputed every user command is
+// refused: the dispute process decides.
 //
 // Commands from people (Fund, Submit, Accept, RequestChanges, Cancel) throw when they do not apply:
 // PermissionDenied for the wrong party, InvalidArgument for bad input, FailedPrecondition for the
@@ -44,9 +50,9 @@ enum class MilestoneState {
     kPaid,
     kCancelPending,
     kCancelled,
-    kDisputed,   // reserved for disputes
-    kRefunded,   // reserved for disputes
-    kSplitPaid,  // reserved for disputes
+    kDisputed,   // held by a dispute
+    kRefunded,   // a dispute refunded the whole escrow
+    kSplitPaid,  // a dispute released part of the escrow and refunded the rest
 };
 
 inline constexpr MilestoneState kAllMilestoneStates[] = {
@@ -91,6 +97,11 @@ struct Milestone {
     std::optional<TimePoint> paid_at;
     std::optional<TimePoint> cancelled_at;
     bool refunded = false;
+    /// While disputed (and after): the dispute, and the state the milestone was in before it.
+    std::string dispute_id;
+    std::optional<MilestoneState> disputed_from;
+    /// What was left of the review period when a dispute paused the auto-release.
+    std::optional<std::chrono::milliseconds> auto_release_remaining;
 
     bool operator==(const Milestone&) const = default;
 };
@@ -121,11 +132,29 @@ struct EscrowFundingFailed {
 };
 struct EscrowReleased {};
 struct EscrowRefunded {};
+/// The funding timer fired for this attempt.
+struct FundingTimeout {
+    std::int32_t attempt = 0;
+};
+/// disputes opened a dispute on the milestone.
+struct DisputeOpened {
+    std::string dispute_id;
+};
+/// The dispute was withdrawn.
+struct DisputeWithdrawn {
+    std::string dispute_id;
+};
+/// payments settled the dispute's resolution.
+struct EscrowSettled {
+    std::string dispute_id;
+    std::string outcome;  // "release", "refund", "split"
+};
 }  // namespace command
 
 using Command = std::variant<command::Fund, command::Submit, command::Accept, command::RequestChanges, command::Cancel,
                              command::AutoRelease, command::EscrowFunded, command::EscrowFundingFailed,
-                             command::EscrowReleased, command::EscrowRefunded>;
+                             command::EscrowReleased, command::EscrowRefunded, command::FundingTimeout,
+                             command::DisputeOpened, command::DisputeWithdrawn, command::EscrowSettled>;
 
 enum class CommandKind {
     kFund,
@@ -138,6 +167,10 @@ enum class CommandKind {
     kEscrowFundingFailed,
     kEscrowReleased,
     kEscrowRefunded,
+    kFundingTimeout,
+    kDisputeOpened,
+    kDisputeWithdrawn,
+    kEscrowSettled,
 };
 CommandKind KindOf(const Command& command);
 std::string_view CommandName(CommandKind kind);
@@ -181,11 +214,39 @@ struct AnnounceCancelled {
     bool refund = false;
     bool operator==(const AnnounceCancelled&) const = default;
 };
+/// Start the durable timer "milestone.funding_timeout" for this attempt (the application knows how long).
+struct ScheduleFundingTimeout {
+    std::int32_t attempt = 0;
+    bool operator==(const ScheduleFundingTimeout&) const = default;
+};
+/// Remove the funding timer: payments answered.
+struct CancelFundingTimeout {
+    bool operator==(const CancelFundingTimeout&) const = default;
+};
+/// Publish MilestoneDisputed.
+struct AnnounceDisputed {
+    std::string dispute_id;
+    MilestoneState prior = MilestoneState::kFunded;
+    bool operator==(const AnnounceDisputed&) const = default;
+};
+/// Publish MilestoneDisputeRefused: the milestone could not be held for the dispute.
+struct AnnounceDisputeRefused {
+    std::string dispute_id;
+    std::string reason;
+    bool operator==(const AnnounceDisputeRefused&) const = default;
+};
+/// Publish MilestoneDisputeLifted: the dispute was withdrawn.
+struct AnnounceDisputeLifted {
+    std::string dispute_id;
+    MilestoneState state = MilestoneState::kFunded;
+    bool operator==(const AnnounceDisputeLifted&) const = default;
+};
 }  // namespace effect
 
 using Effect = std::variant<effect::RequestFunding, effect::AnnounceSubmitted, effect::ScheduleAutoRelease,
                             effect::CancelAutoRelease, effect::AnnounceAccepted, effect::AnnounceRejected,
-                            effect::AnnounceCancelled>;
+                            effect::AnnounceCancelled, effect::ScheduleFundingTimeout, effect::CancelFundingTimeout,
+                            effect::AnnounceDisputed, effect::AnnounceDisputeRefused, effect::AnnounceDisputeLifted>;
 
 enum class Outcome {
     kApplied,      // the milestone changed; carry out the effects
@@ -205,6 +266,15 @@ inline constexpr std::size_t kMaxFeedbackChars = 5000;
 inline constexpr std::size_t kMaxLinks = 20;
 inline constexpr std::size_t kMaxLinkChars = 2048;
 inline constexpr std::size_t kMaxFailureReasonChars = 1000;
+
+/// For every state that is not settled, how it moves on: a party's command, or a deadline or an
+/// answer that the saga always delivers. Every non-settled state has at least one.
+struct WayOut {
+    CommandKind command;
+    Actor actor;
+    std::string_view how;  // for people: "the client accepts or the auto-release deadline passes"
+};
+std::vector<WayOut> WaysOut(MilestoneState state);
 
 /// Applies `command` from `actor` at `now`. `review_period` is how long a submission waits for the
 /// client before the auto-release accepts it. Throws core::PermissionDenied, core::InvalidArgument

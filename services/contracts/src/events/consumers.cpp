@@ -51,8 +51,9 @@ ContractTerms TermsOf(const jobs::v1::ProposalAccepted& e, std::chrono::seconds 
 
 }  // namespace
 
-EventConsumers::EventConsumers(service::Runtime& runtime, std::chrono::seconds review_period)
-    : runtime_(runtime), workflow_(runtime), review_period_(review_period) {}
+EventConsumers::EventConsumers(service::Runtime& runtime, std::chrono::seconds review_period,
+                               std::chrono::seconds funding_timeout)
+    : runtime_(runtime), workflow_(runtime, funding_timeout), review_period_(review_period) {}
 
 bool EventConsumers::OnProposalAccepted(pqxx::work& tx, const jobs::v1::ProposalAccepted& e) const {
     if (core::IsUuid(e.proposal_id()) && storage::ContractIdOfProposal(tx, e.proposal_id())) {
@@ -163,6 +164,48 @@ void EventConsumers::OnAutoRelease(pqxx::work& tx, const messaging::Timer& timer
     }
 }
 
+void EventConsumers::OnEscrowSettled(pqxx::work& tx, const payments::v1::EscrowSettled& e) const {
+    RequireAmount(tx, e.milestone_id(), e.amount(), "EscrowSettled");
+    try {
+        if (!workflow_.RunSystem(tx, e.milestone_id(), command::EscrowSettled{e.dispute_id(), e.outcome()})) {
+            WarnUnknown(e.milestone_id(), "EscrowSettled");
+            return;
+        }
+    } catch (const core::InvalidArgument& bad) {
+        throw messaging::PermanentError("EscrowSettled for milestone " + e.milestone_id() + ": " + bad.caller_message());
+    }
+    NoteSagaStep(tx, e.milestone_id(), "settle", "disputed");
+}
+
+void EventConsumers::OnDisputeOpened(pqxx::work& tx, const disputes::v1::DisputeOpened& e) const {
+    RequireMilestoneId(e.milestone_id(), "DisputeOpened");
+    if (!workflow_.RunSystem(tx, e.milestone_id(), command::DisputeOpened{e.dispute_id()})) {
+        WarnUnknown(e.milestone_id(), "DisputeOpened");
+    }
+}
+
+void EventConsumers::OnDisputeWithdrawn(pqxx::work& tx, const disputes::v1::DisputeWithdrawn& e) const {
+    RequireMilestoneId(e.milestone_id(), "DisputeWithdrawn");
+    if (!workflow_.RunSystem(tx, e.milestone_id(), command::DisputeWithdrawn{e.dispute_id()})) {
+        WarnUnknown(e.milestone_id(), "DisputeWithdrawn");
+    }
+}
+
+void EventConsumers::OnFundingTimeout(pqxx::work& tx, const messaging::Timer& timer) const {
+    int attempt = 0;
+    try {
+        attempt = std::stoi(timer.payload);
+    } catch (const std::exception&) {
+        core::log::Error("funding timer with a malformed payload dropped", {{"key", timer.key}});
+        return;
+    }
+    if (!core::IsUuid(timer.key)) return;
+    // As with the auto-release: a busy milestone fails at once and the scheduler retries later.
+    if (!workflow_.RunSystem(tx, timer.key, command::FundingTimeout{attempt}, storage::Lock::kForUpdateNoWait)) {
+        WarnUnknown(timer.key, "funding_timeout timer");
+    }
+}
+
 service::EventRouter EventConsumers::Router() const {
     service::EventRouter router;
     router.On<jobs::v1::ProposalAccepted>(
@@ -175,6 +218,12 @@ service::EventRouter EventConsumers::Router() const {
         [this](pqxx::work& tx, const payments::v1::EscrowReleased& e) { OnEscrowReleased(tx, e); });
     router.On<payments::v1::EscrowRefunded>(
         [this](pqxx::work& tx, const payments::v1::EscrowRefunded& e) { OnEscrowRefunded(tx, e); });
+    router.On<payments::v1::EscrowSettled>(
+        [this](pqxx::work& tx, const payments::v1::EscrowSettled& e) { OnEscrowSettled(tx, e); });
+    router.On<disputes::v1::DisputeOpened>(
+        [this](pqxx::work& tx, const disputes::v1::DisputeOpened& e) { OnDisputeOpened(tx, e); });
+    router.On<disputes::v1::DisputeWithdrawn>(
+        [this](pqxx::work& tx, const disputes::v1::DisputeWithdrawn& e) { OnDisputeWithdrawn(tx, e); });
     return router;
 }
 
@@ -182,6 +231,8 @@ void EventConsumers::Register(service::Runtime& runtime) const {
     runtime.Consume(Router());
     runtime.OnTimer(kAutoReleaseTimer,
                     [this](pqxx::work& tx, const messaging::Timer& timer) { OnAutoRelease(tx, timer); });
+    runtime.OnTimer(kFundingTimeoutTimer,
+                    [this](pqxx::work& tx, const messaging::Timer& timer) { OnFundingTimeout(tx, timer); });
 }
 
 }  // namespace marketplace::contracts

@@ -5,7 +5,12 @@
 //                       EscrowFundingFailed   -> funding_pending -> funding_required (reason kept)
 //                       EscrowReleased        -> accepted -> paid
 //                       EscrowRefunded        -> cancel_pending -> cancelled (refunded)
+//                       EscrowSettled         -> disputed -> paid | refunded | split_paid
+//   disputes.events.v1  DisputeOpened         -> funded | submitted | changes_requested -> disputed
+//                                                (or MilestoneDisputeRefused when it is too late)
+//                       DisputeWithdrawn      -> disputed -> the state before it
 //   timer milestone.auto_release              -> submitted -> accepted (auto_released)
+//   timer milestone.funding_timeout           -> funding_pending -> funding_required
 // Each handler runs inside the consumer's (or scheduler's) transaction and checks the current
 // state, so replayed, late or stale events change nothing.
 #include <chrono>
@@ -14,6 +19,7 @@
 #include <vector>
 
 #include "app/milestone_workflow.hpp"
+#include "marketplace/disputes/v1/events.pb.h"
 #include "marketplace/jobs/v1/events.pb.h"
 #include "marketplace/messaging/timers.hpp"
 #include "marketplace/payments/v1/events.pb.h"
@@ -28,7 +34,8 @@ inline constexpr char kPaymentsTopic[] = "payments.events.v1";
 class EventConsumers final {
 public:
     /// `review_period`: how long new contracts give the client to answer a submission.
-    EventConsumers(service::Runtime& runtime, std::chrono::seconds review_period);
+    EventConsumers(service::Runtime& runtime, std::chrono::seconds review_period,
+                   std::chrono::seconds funding_timeout = kDefaultFundingTimeout);
 
     /// Creates the contract of an accepted proposal unless it exists; returns whether it did.
     /// An event that can never make a contract (bad ids, amounts) throws messaging::PermanentError.
@@ -37,8 +44,13 @@ public:
     void OnEscrowFundingFailed(pqxx::work& tx, const payments::v1::EscrowFundingFailed& event) const;
     void OnEscrowReleased(pqxx::work& tx, const payments::v1::EscrowReleased& event) const;
     void OnEscrowRefunded(pqxx::work& tx, const payments::v1::EscrowRefunded& event) const;
+    void OnEscrowSettled(pqxx::work& tx, const payments::v1::EscrowSettled& event) const;
+    void OnDisputeOpened(pqxx::work& tx, const disputes::v1::DisputeOpened& event) const;
+    void OnDisputeWithdrawn(pqxx::work& tx, const disputes::v1::DisputeWithdrawn& event) const;
     /// The auto-release timer fired for the milestone `timer.key`.
     void OnAutoRelease(pqxx::work& tx, const messaging::Timer& timer) const;
+    /// The funding timer fired for the milestone `timer.key` and the attempt in its payload.
+    void OnFundingTimeout(pqxx::work& tx, const messaging::Timer& timer) const;
 
     /// A router dispatching every event above by its type (its topics follow from the types).
     service::EventRouter Router() const;

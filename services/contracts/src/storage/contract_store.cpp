@@ -55,8 +55,9 @@ const std::string kMilestoneColumns =
     ", m.state, m.funding_attempt, m.funding_failure_reason, m.submission_note, " + JsonOf("m.submission_links") +
     ", m.submission_count, " + MicrosOf("m.submitted_at") + ", " + MicrosOf("m.auto_release_at") +
     ", m.change_request_feedback, " + MicrosOf("m.accepted_at") + ", m.auto_released, " + MicrosOf("m.paid_at") + ", " +
-    MicrosOf("m.cancelled_at") + ", m.refunded";
-constexpr int kMilestoneColumnCount = 23;
+    MicrosOf("m.cancelled_at") + ", m.refunded, coalesce(m.dispute_id::text, ''), m.disputed_from, " +
+    "m.auto_release_remaining_ms";
+constexpr int kMilestoneColumnCount = 26;
 
 MilestoneRecord MilestoneFromRow(const pqxx::row& r) {
     MilestoneRecord m;
@@ -85,6 +86,9 @@ MilestoneRecord MilestoneFromRow(const pqxx::row& r) {
     s.paid_at = OptionalTime(r[20]);
     s.cancelled_at = OptionalTime(r[21]);
     s.refunded = r[22].as<bool>();
+    s.dispute_id = r[23].as<std::string>();
+    if (!r[24].is_null()) s.disputed_from = ParseState(r[24].as<std::string>());
+    if (!r[25].is_null()) s.auto_release_remaining = std::chrono::milliseconds(r[25].as<std::int64_t>());
     return m;
 }
 
@@ -222,11 +226,14 @@ void SaveMilestone(pqxx::work& tx, const std::string& milestone_id, const Milest
         "submission_links = ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), submission_count = $7, "
         "submitted_at = $8::timestamptz, auto_release_at = $9::timestamptz, change_request_feedback = $10, "
         "accepted_at = $11::timestamptz, auto_released = $12, paid_at = $13::timestamptz, "
-        "cancelled_at = $14::timestamptz, refunded = $15, updated_at = $16::timestamptz WHERE id = $1",
+        "cancelled_at = $14::timestamptz, refunded = $15, updated_at = $16::timestamptz, dispute_id = $17::uuid, "
+        "disputed_from = $18, auto_release_remaining_ms = $19 WHERE id = $1",
         milestone_id, std::string(StateName(s.state)), s.funding_attempt, s.funding_failure_reason, s.submission_note,
         JsonArrayParam(s.submission_links), s.submission_count, submitted_at.get(), auto_release_at.get(),
         s.change_request_feedback, accepted_at.get(), s.auto_released, paid_at.get(), cancelled_at.get(), s.refunded,
-        TimeParam(now));
+        TimeParam(now), s.dispute_id.empty() ? std::optional<std::string>() : std::optional<std::string>(s.dispute_id),
+        s.disputed_from ? std::optional<std::string>(std::string(StateName(*s.disputed_from))) : std::nullopt,
+        s.auto_release_remaining ? std::optional<std::int64_t>(s.auto_release_remaining->count()) : std::nullopt);
     if (updated.affected_rows() != 1) throw std::runtime_error("milestone " + milestone_id + " vanished while saved");
 }
 

@@ -127,6 +127,9 @@ storage::DisputeRecord DisputeFlows::Open(pqxx::work& tx, const Caller& caller, 
     } else {
         throw core::PermissionDenied("only the contract's parties may open a dispute");
     }
+    if (const auto live = storage::FindLiveDispute(tx, facts.milestone_id)) {
+        throw core::Conflict("the milestone already has an open dispute (" + live->dispute.id + ")");
+    }
     const auto state = facts.state;
     if (state != contracts::v1::MILESTONE_STATE_FUNDED && state != contracts::v1::MILESTONE_STATE_SUBMITTED &&
         state != contracts::v1::MILESTONE_STATE_CHANGES_REQUESTED) {
@@ -284,6 +287,11 @@ void DisputeFlows::PublishStep(pqxx::work& tx, const Dispute& d, std::string_vie
 
 storage::EvidenceRecord DisputeFlows::AddEvidence(pqxx::work& tx, const std::string& dispute_id,
                                                   const EvidenceInput& in, const Caller& caller) {
+    // Who asks first: a stranger learns nothing, not even which input is wrong.
+    auto rec = storage::FindDispute(tx, dispute_id, true);
+    if (!rec) throw core::NotFound("dispute not found");
+    const auto actor = ActorFor(caller, rec->dispute);
+    if (!actor) throw core::NotFound("dispute not found");
     if (std::find(std::begin(kEvidenceKinds), std::end(kEvidenceKinds), in.kind) == std::end(kEvidenceKinds)) {
         throw core::InvalidArgument("kind", "is required (message, file, pull_request, ci_run, preview_link, other)");
     }
@@ -306,10 +314,6 @@ storage::EvidenceRecord DisputeFlows::AddEvidence(pqxx::work& tx, const std::str
     }
     if (!sha.empty() && !sha_ok) throw core::InvalidArgument("sha256", "must be 64 hex characters");
 
-    auto rec = storage::FindDispute(tx, dispute_id, true);
-    if (!rec) throw core::NotFound("dispute not found");
-    const auto actor = ActorFor(caller, rec->dispute);
-    if (!actor) throw core::NotFound("dispute not found");
     if (!EvidenceOpen(rec->dispute.stage)) {
         throw core::FailedPrecondition("dispute is in " + std::string(StageName(rec->dispute.stage)) +
                                        ": evidence closed when mediation ended");

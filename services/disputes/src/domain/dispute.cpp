@@ -139,6 +139,9 @@ Decision OnDeadline(const Dispute& d, const command::Deadline& c, TimePoint now,
 
 Decision OnRespond(const Dispute& d, const command::Respond& c, const Actor& a, TimePoint now, const Durations& t) {
     const Side side = RequireParty(a, "answer a dispute");
+    if (c.answer == command::Answer::kUnspecified) {
+        throw core::InvalidArgument("answer", "must be ANSWER_ACCEPT, ANSWER_COUNTER or ANSWER_CONTEST");
+    }
     if (c.answer == command::Answer::kCounter) RequireBps(c.counter_bps, "counter_release_bps");
     if (d.stage != Stage::kResponse) Refuse(d, "only a dispute awaiting its response can be answered");
     if (side == d.opener) throw core::PermissionDenied("the other party answers the dispute, not its opener");
@@ -159,6 +162,8 @@ Decision OnRespond(const Dispute& d, const command::Respond& c, const Actor& a, 
             Enter(after, Stage::kNegotiation, now, t.negotiation);
             return Applied(std::move(after), Step::kAnswered, "the " + who + " contested the claim");
         }
+        case command::Answer::kUnspecified:
+            break;
     }
     return Ignored(d);
 }
@@ -251,8 +256,9 @@ Decision OnRecommend(const Dispute& d, const command::Recommend& c, const Actor&
 
 Decision OnDecide(const Dispute& d, const command::Decide& c, const Actor& a, TimePoint now) {
     RequireStaff(a, Actor::Kind::kAdmin, "decide a dispute");
+    if (!c.outcome) throw core::InvalidArgument("outcome", "must be OUTCOME_RELEASE, OUTCOME_REFUND or OUTCOME_SPLIT");
     std::int32_t bps = 0;
-    switch (c.outcome) {
+    switch (*c.outcome) {
         case OutcomeKind::kRelease:
             bps = kWholeBps;
             break;
@@ -267,8 +273,8 @@ Decision OnDecide(const Dispute& d, const command::Decide& c, const Actor& a, Ti
             break;
     }
     if (d.stage != Stage::kAdminDecision) Refuse(d, "an admin decides once the dispute reaches admin_decision");
-    return ResolveBps(d, bps, a.user_id, now, "an admin decided: " + std::string(OutcomeName(c.outcome)) +
-                                                  (c.outcome == OutcomeKind::kSplit ? " " + Percent(bps) : ""));
+    return ResolveBps(d, bps, a.user_id, now, "an admin decided: " + std::string(OutcomeName(*c.outcome)) +
+                                                  (*c.outcome == OutcomeKind::kSplit ? " " + Percent(bps) : ""));
 }
 
 Decision OnWithdraw(const Dispute& d, const Actor& a, TimePoint now) {

@@ -147,15 +147,15 @@ std::string DefaultAtDue(const Dispute& d);
 namespace command {
 struct Confirmed {};                 // contracts holds the milestone
 struct Refused { std::string reason; };
-enum class Answer { kAccept, kCounter, kContest };
-struct Respond { Answer answer = Answer::kContest; std::int32_t counter_bps = 0; };
+enum class Answer { kUnspecified, kAccept, kCounter, kContest };
+struct Respond { Answer answer = Answer::kUnspecified; std::int32_t counter_bps = 0; };
 struct MakeOffer { std::int32_t release_bps = 0; };
 struct AcceptOffer { std::int32_t release_bps = 0; };
 struct Propose { std::int32_t release_bps = 0; };
 struct AcceptProposal { std::int32_t release_bps = 0; };
 struct RequestExpert {};
 struct Recommend { std::int32_t release_bps = 0; std::string report; };
-struct Decide { OutcomeKind outcome = OutcomeKind::kSplit; std::int32_t release_bps = 0; };
+struct Decide { std::optional<OutcomeKind> outcome; std::int32_t release_bps = 0; };  // unset: refused
 struct Withdraw {};
 struct Deadline { TimePoint due_at{}; };  // the durable timer for `due_at` fired
 struct Settled {};                         // payments settled the escrow

@@ -103,6 +103,41 @@ Notice NoticeOf(const payments::v1::PayoutCompleted& e) {
                   {Recipient::User(e.user_id())}};
 }
 
+namespace {
+
+/// The dispute's parties and the staff handling it, each once.
+std::vector<Recipient> DisputeRecipients(const std::string& client_id, const std::string& freelancer_id,
+                                         const google::protobuf::RepeatedPtrField<std::string>& staff_ids) {
+    RequireId(client_id, "client_id");
+    RequireId(freelancer_id, "freelancer_id");
+    std::vector<Recipient> out{Recipient::User(client_id), Recipient::User(freelancer_id)};
+    for (int i = 0; i < staff_ids.size(); ++i) {
+        RequireId(staff_ids[i], ("staff_ids[" + std::to_string(i) + "]").c_str());
+        out.push_back(Recipient::User(staff_ids[i]));
+    }
+    return out;
+}
+
+std::string Deadline(const std::string& stage, const std::string& due_at) {
+    return due_at.empty() ? std::string() : " (" + stage + " until " + due_at + ")";
+}
+
+}  // namespace
+
+Notice NoticeOf(const disputes::v1::DisputeStepped& e) {
+    RequireId(e.step(), "step");
+    return MilestoneNotice("dispute." + e.step(),
+                           "Dispute: " + Shorten(e.summary(), kMaxExcerptChars) + Deadline(e.stage(), e.due_at()),
+                           e.milestone_id(), {}, DisputeRecipients(e.client_id(), e.freelancer_id(), e.staff_ids()));
+}
+
+Notice NoticeOf(const disputes::v1::DisputeDeadlineNear& e) {
+    return MilestoneNotice("dispute.deadline_near",
+                           "Dispute deadline near: " + e.stage() + " ends at " + e.due_at() + "; then " +
+                               Shorten(e.default_outcome(), kMaxExcerptChars),
+                           e.milestone_id(), {}, DisputeRecipients(e.client_id(), e.freelancer_id(), e.staff_ids()));
+}
+
 std::vector<Notice> NoticesOf(const payments::v1::EscrowReleased& e) {
     std::vector<Notice> out;
     for (int i = 0; i < e.legs_size(); ++i) {

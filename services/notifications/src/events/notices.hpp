@@ -11,10 +11,15 @@
 //   EscrowReleased       each payee          escrow.released (their own share)
 //   EscrowRefunded       the client          escrow.refunded
 //   PayoutCompleted      the wallet's owner  payout.completed (sent, or returned when voided)
+//   DisputeStepped       both parties and    dispute.<step> (opened, confirmed, answered, offer,
+//                        the staff handling  proposal, ..., resolved, withdrawn, settled), with
+//                        it                  the rung and its deadline
+//   DisputeDeadlineNear  the same            dispute.deadline_near (what happens at the deadline)
 // An event that cannot name its subject (a missing milestone or user id) throws
 // core::InvalidArgument naming the field.
 #include "domain/notice.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
+#include "marketplace/disputes/v1/events.pb.h"
 #include "marketplace/payments/v1/events.pb.h"
 
 namespace marketplace::notifications {
@@ -31,6 +36,8 @@ Notice NoticeOf(const payments::v1::EscrowFunded& e);
 Notice NoticeOf(const payments::v1::EscrowFundingFailed& e);
 Notice NoticeOf(const payments::v1::EscrowRefunded& e);
 Notice NoticeOf(const payments::v1::PayoutCompleted& e);
+Notice NoticeOf(const disputes::v1::DisputeStepped& e);
+Notice NoticeOf(const disputes::v1::DisputeDeadlineNear& e);
 /// One notice per payee leg, each with the payee's own amount.
 std::vector<Notice> NoticesOf(const payments::v1::EscrowReleased& e);
 

@@ -114,6 +114,10 @@ void EscrowFlows::Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted
     if (escrow->state != "funded") {
         throw PermanentError("MilestoneAccepted for milestone " + milestone + ": the escrow was " + escrow->state);
     }
+    if (!escrow->dispute_id.empty()) {
+        throw PermanentError("MilestoneAccepted for milestone " + milestone + ": the escrow is locked by dispute " +
+                             escrow->dispute_id);
+    }
     if (e.amount().currency() != escrow->currency || e.amount().minor_units() != escrow->amount) {
         throw PermanentError("MilestoneAccepted for milestone " + milestone + ": amount " +
                              std::to_string(e.amount().minor_units()) + " " + e.amount().currency() +
@@ -165,6 +169,14 @@ void EscrowFlows::Refund(pqxx::work& tx, const contracts::v1::MilestoneCancelled
             throw PermanentError("MilestoneCancelled for milestone " + milestone + ": the escrow was released");
         return;
     }
+    if (escrow->state == "split") {
+        if (e.refund()) throw PermanentError("MilestoneCancelled for milestone " + milestone + ": a dispute settled it");
+        return;
+    }
+    if (!escrow->dispute_id.empty()) {
+        throw PermanentError("MilestoneCancelled for milestone " + milestone + ": the escrow is locked by dispute " +
+                             escrow->dispute_id);
+    }
     if (!e.refund()) {
         // The escrow holds the client's money: it goes back whatever the flag says.
         log::Warn("cancelled milestone without refund flag holds escrow; refunding", {{"milestone_id", milestone}});
@@ -177,6 +189,113 @@ void EscrowFlows::Refund(pqxx::work& tx, const contracts::v1::MilestoneCancelled
     escrows_.Settle(tx, milestone, "refunded", op_id, now);
     AnswerRefunded(tx, *escrow);
     log::Info("escrow refunded", {{"milestone_id", milestone}});
+}
+
+void EscrowFlows::LockForDispute(pqxx::work& tx, const contracts::v1::MilestoneDisputed& e) {
+    const std::string milestone = EventId(e.milestone_id(), "MilestoneDisputed", "milestone_id");
+    const std::string dispute = EventId(e.dispute_id(), "MilestoneDisputed", "dispute_id");
+    escrows_.LockMilestone(tx, milestone);
+    const auto escrow = escrows_.Find(tx, milestone, true);
+    if (!escrow) throw PermanentError("MilestoneDisputed for milestone " + milestone + ": no escrow was funded");
+    if (escrow->state != "funded") return;  // settled already (a resolution overtook this event)
+    escrows_.SetDispute(tx, milestone, dispute);
+    log::Info("escrow locked for a dispute", {{"milestone_id", milestone}, {"dispute_id", dispute}});
+}
+
+void EscrowFlows::UnlockFromDispute(pqxx::work& tx, const contracts::v1::MilestoneDisputeLifted& e) {
+    const std::string milestone = EventId(e.milestone_id(), "MilestoneDisputeLifted", "milestone_id");
+    const std::string dispute = EventId(e.dispute_id(), "MilestoneDisputeLifted", "dispute_id");
+    escrows_.LockMilestone(tx, milestone);
+    const auto escrow = escrows_.Find(tx, milestone, true);
+    if (!escrow || escrow->dispute_id != dispute) return;  // not locked by this dispute
+    escrows_.SetDispute(tx, milestone, "");
+    log::Info("escrow unlocked: the dispute was withdrawn", {{"milestone_id", milestone}, {"dispute_id", dispute}});
+}
+
+void EscrowFlows::SettleDispute(pqxx::work& tx, const disputes::v1::DisputeResolved& e) {
+    const std::string milestone = EventId(e.milestone_id(), "DisputeResolved", "milestone_id");
+    const std::string dispute = EventId(e.dispute_id(), "DisputeResolved", "dispute_id");
+    const std::string where = "DisputeResolved " + dispute + " for milestone " + milestone;
+    escrows_.LockMilestone(tx, milestone);
+    const auto escrow = escrows_.Find(tx, milestone, true);
+    if (!escrow) throw PermanentError(where + ": no escrow was funded");
+    const std::string op_id = storage::OperationId(storage::OperationKind::kDisputeSettlement, milestone);
+    if (escrow->state != "funded") {
+        if (escrow->settlement_operation_id == op_id) {
+            AnswerSettled(tx, *escrow, dispute, e.outcome(), e.released().minor_units());  // settled once: answer again
+            return;
+        }
+        throw PermanentError(where + ": the escrow was already " + escrow->state);
+    }
+    if (!escrow->dispute_id.empty() && escrow->dispute_id != dispute) {
+        throw PermanentError(where + ": the escrow is locked by another dispute, " + escrow->dispute_id);
+    }
+    if (e.escrow().currency() != escrow->currency || e.escrow().minor_units() != escrow->amount ||
+        e.released().currency() != escrow->currency) {
+        throw PermanentError(where + ": escrow " + std::to_string(e.escrow().minor_units()) + " " +
+                             e.escrow().currency() + " differs from the escrow's " + std::to_string(escrow->amount) +
+                             " " + escrow->currency);
+    }
+    std::vector<PayeeShare> payees;
+    for (const auto& p : e.payees()) payees.push_back({NormalizeId(p.user_id()), p.share_bps()});
+    SettlementPlan plan;
+    try {
+        plan = PlanSettlement(escrow->amount, e.released().minor_units(), config_.platform_fee_bps, payees);
+    } catch (const core::InvalidArgument& invalid) {
+        throw PermanentError(where + ": " + invalid.caller_message());
+    }
+    std::vector<Leg> legs;
+    if (plan.release.fee > 0) {
+        const auto fee_account =
+            ledger_.EnsureAccount(tx, PlatformFeeShard(ShardFor(op_id, config_.fee_shards), escrow->currency));
+        legs.push_back({escrow->account_id, fee_account, plan.release.fee, escrow->currency});
+    }
+    for (std::size_t i = 0; i < payees.size(); ++i) {
+        if (plan.release.payee_amounts[i] == 0) continue;
+        const auto wallet = ledger_.EnsureAccount(tx, WalletOf(payees[i].user_id, escrow->currency));
+        legs.push_back({escrow->account_id, wallet, plan.release.payee_amounts[i], escrow->currency});
+    }
+    if (plan.refund > 0) {
+        const auto wallet = ledger_.EnsureAccount(tx, WalletOf(escrow->client_id, escrow->currency));
+        legs.push_back({escrow->account_id, wallet, plan.refund, escrow->currency});
+    }
+    const std::int64_t released = e.released().minor_units();
+    const std::string state = released == escrow->amount ? "released" : released == 0 ? "refunded" : "split";
+    const auto now = runtime_.clock()->Now();
+    ledger_.Post(tx, {op_id, storage::OperationKind::kDisputeSettlement, milestone}, legs, now);
+    escrows_.Settle(tx, milestone, state, op_id, now);
+    AnswerSettled(tx, *escrow, dispute, e.outcome(), released);
+    log::Info("escrow settled by a dispute", {{"milestone_id", milestone},
+                                              {"dispute_id", dispute},
+                                              {"released", static_cast<long long>(released)},
+                                              {"refunded", static_cast<long long>(plan.refund)},
+                                              {"fee", static_cast<long long>(plan.release.fee)}});
+}
+
+void EscrowFlows::AnswerSettled(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& dispute_id,
+                                const std::string& outcome, std::int64_t released) {
+    payments::v1::EscrowSettled out;
+    out.set_milestone_id(escrow.milestone_id);
+    out.set_dispute_id(dispute_id);
+    out.set_outcome(outcome);
+    *out.mutable_amount() = ToMoney(escrow.amount, escrow.currency);
+    *out.mutable_released() = ToMoney(released, escrow.currency);
+    *out.mutable_refunded() = ToMoney(escrow.amount - released, escrow.currency);
+    const std::string op_id = storage::OperationId(storage::OperationKind::kDisputeSettlement, escrow.milestone_id);
+    for (const auto& t : ledger_.TransfersOf(tx, op_id)) {
+        auto* leg = out.add_legs();
+        if (t.credit_kind == AccountKind::kPlatformFees) {
+            leg->set_kind("platform_fee");
+        } else if (t.credit_owner == escrow.client_id) {
+            leg->set_kind("refund");
+            leg->set_user_id(t.credit_owner);
+        } else {
+            leg->set_kind("payee");
+            leg->set_user_id(t.credit_owner);
+        }
+        *leg->mutable_amount() = ToMoney(t.amount, t.currency);
+    }
+    runtime_.Publish(tx, escrow.milestone_id, out);
 }
 
 void EscrowFlows::AnswerFunded(pqxx::work& tx, const std::string& milestone_id, std::int64_t amount,

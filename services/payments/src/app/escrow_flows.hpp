@@ -6,6 +6,12 @@
 //                                (nothing moved). A funded escrow answers EscrowFunded again.
 //   MilestoneAccepted         -> escrow -> platform fee + payees in one operation, EscrowReleased.
 //   MilestoneCancelled        -> escrow -> client wallet, EscrowRefunded.
+//   MilestoneDisputed         -> the escrow is locked for the dispute: no release or refund but its
+//                                resolution (a MilestoneAccepted or MilestoneCancelled meanwhile is a
+//                                bug elsewhere and is parked as a dead letter, not paid).
+//   MilestoneDisputeLifted    -> unlocked (the dispute was withdrawn).
+//   DisputeResolved           -> escrow -> fee + payees (released part) + client wallet (the rest) in
+//                                one operation, EscrowSettled.
 // Released or refunded at most once: the escrow's state, the operation's deterministic id
 // ("escrow_release:<milestone>") with unique (operation_id, leg), and a unique settlement per
 // milestone in the operations table all say so.
@@ -16,6 +22,7 @@
 
 #include "app/config.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
+#include "marketplace/disputes/v1/events.pb.h"
 #include "marketplace/service/runtime.hpp"
 #include "storage/escrow_store.hpp"
 #include "storage/ledger_store.hpp"
@@ -29,6 +36,9 @@ public:
     void Fund(pqxx::work& tx, const contracts::v1::MilestoneFundingRequested& event);
     void Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted& event);
     void Refund(pqxx::work& tx, const contracts::v1::MilestoneCancelled& event);
+    void LockForDispute(pqxx::work& tx, const contracts::v1::MilestoneDisputed& event);
+    void UnlockFromDispute(pqxx::work& tx, const contracts::v1::MilestoneDisputeLifted& event);
+    void SettleDispute(pqxx::work& tx, const disputes::v1::DisputeResolved& event);
 
     /// The escrow of a milestone (for views), nullopt when none was funded.
     std::optional<storage::EscrowRecord> Find(pqxx::work& tx, const std::string& milestone_id) const;
@@ -40,6 +50,8 @@ private:
     void AnswerFailed(pqxx::work& tx, const std::string& milestone_id, const std::string& reason, int attempt);
     void AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& operation_id);
     void AnswerRefunded(pqxx::work& tx, const storage::EscrowRecord& escrow);
+    void AnswerSettled(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& dispute_id,
+                       const std::string& outcome, std::int64_t released);
 
     service::Runtime& runtime_;
     const PaymentsConfig& config_;

@@ -36,4 +36,20 @@ ReleasePlan PlanRelease(std::int64_t amount, std::int64_t fee_bps, const std::ve
     return plan;
 }
 
+SettlementPlan PlanSettlement(std::int64_t escrow, std::int64_t released, std::int64_t fee_bps,
+                              const std::vector<PayeeShare>& payees) {
+    if (escrow <= 0) throw core::InvalidArgument("escrow", "must be > 0");
+    if (released < 0 || released > escrow) {
+        throw core::InvalidArgument("released", "must be within 0.." + std::to_string(escrow));
+    }
+    SettlementPlan plan;
+    if (released > 0) {
+        plan.release = PlanRelease(released, fee_bps, payees);
+    } else {
+        plan.release.payee_amounts.assign(payees.size(), 0);
+    }
+    plan.refund = escrow - released;
+    return plan;
+}
+
 }  // namespace marketplace::payments

@@ -26,4 +26,16 @@ inline constexpr std::int64_t kBasisPointsWhole = 10000;
 /// the shares sum to 10000).
 ReleasePlan PlanRelease(std::int64_t amount, std::int64_t fee_bps, const std::vector<PayeeShare>& payees);
 
+/// How a dispute's resolution divides an escrow: `released` (0..escrow) goes to the payees with the
+/// platform fee taken only from it (PlanRelease), and the rest goes back to the client. The fee,
+/// the payees' parts and the refund always sum exactly to the escrow.
+struct SettlementPlan {
+    ReleasePlan release;        // empty (fee 0, no amounts) when nothing is released
+    std::int64_t refund = 0;    // back to the client
+};
+
+/// Throws core::InvalidArgument naming `escrow` (> 0), `released` (0..escrow) or what PlanRelease names.
+SettlementPlan PlanSettlement(std::int64_t escrow, std::int64_t released, std::int64_t fee_bps,
+                              const std::vector<PayeeShare>& payees);
+
 }  // namespace marketplace::payments

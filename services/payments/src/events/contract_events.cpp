@@ -13,6 +13,14 @@ void RouteContractEvents(service::EventRouter& router, EscrowFlows& flows) {
                                                          const IncomingEvent&) { flows.Release(tx, e); });
     router.On<contracts::v1::MilestoneCancelled>([&flows](pqxx::work& tx, const contracts::v1::MilestoneCancelled& e,
                                                           const IncomingEvent&) { flows.Refund(tx, e); });
+    router.On<contracts::v1::MilestoneDisputed>([&flows](pqxx::work& tx, const contracts::v1::MilestoneDisputed& e,
+                                                         const IncomingEvent&) { flows.LockForDispute(tx, e); });
+    router.On<contracts::v1::MilestoneDisputeLifted>(
+        [&flows](pqxx::work& tx, const contracts::v1::MilestoneDisputeLifted& e, const IncomingEvent&) {
+            flows.UnlockFromDispute(tx, e);
+        });
+    router.On<disputes::v1::DisputeResolved>([&flows](pqxx::work& tx, const disputes::v1::DisputeResolved& e,
+                                                      const IncomingEvent&) { flows.SettleDispute(tx, e); });
 }
 
 }  // namespace marketplace::payments

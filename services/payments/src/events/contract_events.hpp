@@ -7,8 +7,9 @@ namespace marketplace::payments {
 
 inline constexpr char kContractsTopic[] = "contracts.events.v1";
 
-/// Routes MilestoneFundingRequested, MilestoneAccepted and MilestoneCancelled to `flows`; other
-/// contracts events are skipped.
+/// Routes MilestoneFundingRequested, MilestoneAccepted, MilestoneCancelled, MilestoneDisputed and
+/// MilestoneDisputeLifted (contracts.events.v1) and DisputeResolved (disputes.events.v1) to `flows`;
+/// other events of those topics are skipped.
 void RouteContractEvents(service::EventRouter& router, EscrowFlows& flows);
 
 }  // namespace marketplace::payments

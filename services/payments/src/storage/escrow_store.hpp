@@ -18,12 +18,13 @@ struct EscrowRecord {
     std::int64_t account_id = 0;
     std::int64_t amount = 0;
     std::string currency;
-    std::string state;  // "funded", "released", "refunded"
+    std::string state;  // "funded", "released", "refunded", "split"
     int funded_attempt = 0;
     std::string funded_at;   // RFC 3339
     std::string settled_at;  // RFC 3339, empty while funded
     std::string settlement_operation_id;
     std::int64_t held = 0;  // the escrow account's balance
+    std::string dispute_id;  // the dispute that locks it, empty when none does
 };
 
 struct FundingAnswer {
@@ -41,6 +42,9 @@ public:
     /// Marks a funded escrow released or refunded; throws std::logic_error when it was not funded.
     void Settle(pqxx::work& tx, const std::string& milestone_id, const std::string& state,
                 const std::string& operation_id, core::Clock::TimePoint now) const;
+
+    /// Locks (or with an empty id unlocks) the escrow for a dispute; false when there is no escrow.
+    bool SetDispute(pqxx::work& tx, const std::string& milestone_id, const std::string& dispute_id) const;
 
     std::optional<FundingAnswer> FindAnswer(pqxx::work& tx, const std::string& milestone_id, int attempt) const;
     /// Records the answer to an attempt (the first answer stays).

@@ -47,6 +47,8 @@ std::string_view OperationKindName(OperationKind kind) {
             return "escrow_refund";
         case OperationKind::kTransferBatch:
             return "transfer_batch";
+        case OperationKind::kDisputeSettlement:
+            return "dispute_settlement";
     }
     return "unknown";
 }

@@ -27,6 +27,7 @@ enum class OperationKind {
     kEscrowRelease,
     kEscrowRefund,
     kTransferBatch,
+    kDisputeSettlement,
 };
 
 std::string_view OperationKindName(OperationKind kind);

@@ -10,6 +10,8 @@ namespace marketplace::auth {
 inline constexpr std::string_view kRoleClient = "client";
 inline constexpr std::string_view kRoleFreelancer = "freelancer";
 inline constexpr std::string_view kRoleAdmin = "admin";
+inline constexpr std::string_view kRoleMediator = "mediator";
+inline constexpr std::string_view kRoleExpert = "expert";
 
 /// True for "client", "freelancer" and "admin" (exactly; case matters).
 bool IsKnownRole(std::string_view role);
