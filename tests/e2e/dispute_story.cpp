@@ -70,8 +70,8 @@ grpc::Status Respond(const User& user, const std::string& id, dv1::Answer answer
     req.set_dispute_id(id);
     req.set_answer(answer);
     req.set_counter_release_bps(counter_bps);
-    return Run<dv1::RespondToDisputeRequest, dv1::RespondToDisputeResponse>(user, req,
-                                                                            &dv1::DisputesService::Stub::RespondToDispute);
+    return Run<dv1::RespondToDisputeRequest, dv1::RespondToDisputeResponse>(
+        user, req, &dv1::DisputesService::Stub::RespondToDispute);
 }
 
 grpc::Status Offer(const User& user, const std::string& id, int bps) {

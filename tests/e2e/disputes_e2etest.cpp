@@ -30,7 +30,8 @@ struct Staff {
 };
 
 Staff& StaffUsers() {
-    static Staff staff{S().RegisterStaff(av1::ROLE_MEDIATOR, "mediator"), S().RegisterStaff(av1::ROLE_EXPERT, "expert")};
+    static Staff staff{S().RegisterStaff(av1::ROLE_MEDIATOR, "mediator"),
+                       S().RegisterStaff(av1::ROLE_EXPERT, "expert")};
     return staff;
 }
 
@@ -118,8 +119,7 @@ TEST_CASE("Dispute, response default: silence until the deadline refunds what th
     CheckSettled(d, dispute.dispute_id(), cv1::MILESTONE_STATE_REFUNDED, 0);
 }
 
-TEST_CASE("Dispute, negotiation: a counter-offer, an offer and its acceptance split the escrow",
-          "[e2e][disputes]") {
+TEST_CASE("Dispute, negotiation: a counter-offer, an offer and its acceptance split the escrow", "[e2e][disputes]") {
     Deal d = FundedDeal(/*submit=*/true);
     const auto dispute = Opened(d, d.freelancer, kAmount);
     Ok(Respond(d.client, dispute.dispute_id(), dv1::ANSWER_COUNTER, 4000), "counter");
@@ -331,7 +331,8 @@ TEST_CASE("Dispute races: against the client's accept, against the auto-release,
         t2.join();
         INFO(a.error_message() << " / " << b.error_message());
         CHECK(a.ok() != b.ok());
-        CHECK((a.error_code() == grpc::StatusCode::ALREADY_EXISTS || b.error_code() == grpc::StatusCode::ALREADY_EXISTS));
+        CHECK(
+            (a.error_code() == grpc::StatusCode::ALREADY_EXISTS || b.error_code() == grpc::StatusCode::ALREADY_EXISTS));
         // Opening is idempotent: the same key returns the same dispute.
         Deal e = FundedDeal(/*submit=*/false);
         const std::string key = MoneyStack::NewKey();
@@ -397,9 +398,10 @@ TEST_CASE("Disputes: who may see and act", "[e2e][disputes][authz]") {
     CHECK(told);
 }
 
-TEST_CASE("Funding timeout: a silent payments returns the milestone to funding_required; its late answer is "
-          "reconciled",
-          "[e2e][disputes][funding]") {
+TEST_CASE(
+    "Funding timeout: a silent payments returns the milestone to funding_required; its late answer is "
+    "reconciled",
+    "[e2e][disputes][funding]") {
     Deal d = NewDeal(kAmount, kAmount);
     S().StopService("payments");
     Ok(Fund(d.client, d.milestone, MoneyStack::NewKey()), "fund while payments is down");
@@ -453,8 +455,8 @@ TEST_CASE("Dispute over HTTP through the gateway: open, counter, accept, split",
     // A stranger gets 404; a bad request names the field.
     const auto stranger = RegisterUser("ROLE_CLIENT", "http-stranger");
     CHECK(Send(Request{"GET", "/v1/disputes/" + id, stranger.token, {}, {}, {}}).status == 404);
-    const auto bad = Send(Request{"POST", "/v1/disputes/" + id + ":offer", d.client.token,
-                                  json{{"release_bps", 20000}}.dump(), NewUuid(), {}});
+    const auto bad = Send(Request{
+        "POST", "/v1/disputes/" + id + ":offer", d.client.token, json{{"release_bps", 20000}}.dump(), NewUuid(), {}});
     CHECK(bad.status == 400);
     marketplace::testing::WaitUntil(
         [&] { return Get(d.client.token, "/v1/disputes/" + id).at("dispute").value("stage", "") == "STAGE_RESPONSE"; },
@@ -515,8 +517,11 @@ TEST_CASE("Dispute routes through the gateway: parties, strangers, mediator, exp
         {"POST", base + ":recommend", json{{"release_bps", 20000}, {"report", "r"}}, {"expert", "admin"}, {}},
         {"POST", base + ":decide", json{{"outcome", "OUTCOME_SPLIT"}, {"release_bps", 20000}}, {"admin"}, {}},
         {"POST", base + ":withdraw", json::object(), {}, {"B"}},
-        {"POST", base + "/evidence", json{{"kind", "EVIDENCE_KIND_FILE"}, {"reference", "f"}, {"sha256", "x"}},
-         {"A", "B", "mediator", "expert", "admin"}, {}},
+        {"POST",
+         base + "/evidence",
+         json{{"kind", "EVIDENCE_KIND_FILE"}, {"reference", "f"}, {"sha256", "x"}},
+         {"A", "B", "mediator", "expert", "admin"},
+         {}},
     };
     for (const auto& c : cases) {
         for (const auto& [who, token] : tokens) {

@@ -357,7 +357,8 @@ std::string Propose(const HttpUser& freelancer, const std::string& job_id, std::
         {"milestones", json::array({json{{"title", "Milestone 1"},
                                          {"description", "Deliverables of milestone 1"},
                                          {"amount", Eur(amount)},
-                                         {"due_date", Rfc3339(std::chrono::system_clock::now() + MoneyStack::Get().clock_offset() + 30 * 24h)},
+                                         {"due_date", Rfc3339(std::chrono::system_clock::now() +
+                                                              MoneyStack::Get().clock_offset() + 30 * 24h)},
                                          {"definition_of_done", json::array({"Deployed to staging"})}}})},
         {"total", Eur(amount)},
         {"delivery_days", 30}};

@@ -46,11 +46,11 @@ jv1::SubmitProposalRequest Plan(const std::string& job_id, const std::vector<std
         m->set_title("Milestone " + std::to_string(i + 1));
         m->set_description("Deliverables of milestone " + std::to_string(i + 1));
         *m->mutable_amount() = Eur(amounts[i]);
-        m->mutable_due_date()->set_seconds(std::chrono::duration_cast<std::chrono::seconds>(
-                                               // the services' clock, which a test may have moved ahead
-                                               (std::chrono::system_clock::now() + S().clock_offset() + 30 * 24h)
-                                                   .time_since_epoch())
-                                               .count());
+        m->mutable_due_date()->set_seconds(
+            std::chrono::duration_cast<std::chrono::seconds>(
+                // the services' clock, which a test may have moved ahead
+                (std::chrono::system_clock::now() + S().clock_offset() + 30 * 24h).time_since_epoch())
+                .count());
         m->add_definition_of_done("Deployed to staging");
         total += amounts[i];
     }

@@ -8,8 +8,8 @@ Component::Config Component::Config::FromEnv(core::EnvReader& env, const service
     Config config;
     config.auto_release_after = std::chrono::duration_cast<std::chrono::seconds>(env.Duration(
         "AUTO_RELEASE_AFTER", kDefaultAutoReleaseAfter, std::chrono::seconds(1), std::chrono::hours(24 * 366)));
-    config.funding_timeout = std::chrono::duration_cast<std::chrono::seconds>(env.Duration(
-        "FUNDING_TIMEOUT", kDefaultFundingTimeout, std::chrono::seconds(1), std::chrono::hours(24 * 7)));
+    config.funding_timeout = std::chrono::duration_cast<std::chrono::seconds>(
+        env.Duration("FUNDING_TIMEOUT", kDefaultFundingTimeout, std::chrono::seconds(1), std::chrono::hours(24 * 7)));
     return config;
 }
 

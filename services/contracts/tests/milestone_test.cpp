@@ -73,10 +73,20 @@ Command Sample(K kind) {
     return command::Accept{};
 }
 
-constexpr K kAllKinds[] = {K::kFund,           K::kSubmit,          K::kAccept,         K::kRequestChanges,
-                           K::kCancel,         K::kAutoRelease,     K::kEscrowFunded,   K::kEscrowFundingFailed,
-                           K::kEscrowReleased, K::kEscrowRefunded,  K::kFundingTimeout, K::kDisputeOpened,
-                           K::kDisputeWithdrawn, K::kEscrowSettled};
+constexpr K kAllKinds[] = {K::kFund,
+                           K::kSubmit,
+                           K::kAccept,
+                           K::kRequestChanges,
+                           K::kCancel,
+                           K::kAutoRelease,
+                           K::kEscrowFunded,
+                           K::kEscrowFundingFailed,
+                           K::kEscrowReleased,
+                           K::kEscrowRefunded,
+                           K::kFundingTimeout,
+                           K::kDisputeOpened,
+                           K::kDisputeWithdrawn,
+                           K::kEscrowSettled};
 
 /// The whole machine, written out independently of the implementation: what each command does in
 /// each state when the right party issues it. Anything not listed is refused (people's commands)

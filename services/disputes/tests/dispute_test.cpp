@@ -54,9 +54,7 @@ Dispute Confirmed(Side opener = Side::kFreelancer, std::int64_t asked = 10000) {
     return Apply(Opened(opener, asked), command::Confirmed{}, kSystem);
 }
 
-Dispute InNegotiation() {
-    return Apply(Confirmed(), command::Respond{command::Answer::kContest, 0}, kClientA);
-}
+Dispute InNegotiation() { return Apply(Confirmed(), command::Respond{command::Answer::kContest, 0}, kClientA); }
 
 Dispute InMediation() {
     const auto d = InNegotiation();

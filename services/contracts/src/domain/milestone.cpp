@@ -70,8 +70,8 @@ Decision Fund(const Milestone& m, const command::Fund& c) {
     after.state = MilestoneState::kFundingPending;
     after.funding_attempt = m.funding_attempt + 1;
     after.funding_failure_reason.clear();
-    return Applied(std::move(after),
-                   {effect::RequestFunding{m.funding_attempt + 1}, effect::ScheduleFundingTimeout{m.funding_attempt + 1}});
+    return Applied(std::move(after), {effect::RequestFunding{m.funding_attempt + 1},
+                                      effect::ScheduleFundingTimeout{m.funding_attempt + 1}});
 }
 
 Decision Submit(const Milestone& m, const command::Submit& c, TimePoint now, std::chrono::seconds review_period) {
@@ -231,8 +231,9 @@ Decision DisputeOpened(const Milestone& m, const command::DisputeOpened& c, Time
     std::vector<Effect> effects;
     if (m.state == MilestoneState::kSubmitted && m.auto_release_at) {
         // The review clock stops; a withdrawal restarts it with what was left.
-        after.auto_release_remaining = std::max(
-            std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(*m.auto_release_at - now));
+        after.auto_release_remaining =
+            std::max(std::chrono::milliseconds(0),
+                     std::chrono::duration_cast<std::chrono::milliseconds>(*m.auto_release_at - now));
         after.auto_release_at.reset();
         effects.emplace_back(effect::CancelAutoRelease{});
     }
@@ -248,9 +249,8 @@ Decision DisputeWithdrawn(const Milestone& m, const command::DisputeWithdrawn& c
     after.state = *m.disputed_from;
     std::vector<Effect> effects;
     if (after.state == MilestoneState::kSubmitted) {
-        const TimePoint release_at =
-            now + std::chrono::duration_cast<TimePoint::duration>(m.auto_release_remaining.value_or(
-                      std::chrono::milliseconds(0)));
+        const TimePoint release_at = now + std::chrono::duration_cast<TimePoint::duration>(
+                                               m.auto_release_remaining.value_or(std::chrono::milliseconds(0)));
         after.auto_release_at = release_at;
         effects.emplace_back(effect::ScheduleAutoRelease{release_at});
     }

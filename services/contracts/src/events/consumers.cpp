@@ -172,7 +172,8 @@ void EventConsumers::OnEscrowSettled(pqxx::work& tx, const payments::v1::EscrowS
             return;
         }
     } catch (const core::InvalidArgument& bad) {
-        throw messaging::PermanentError("EscrowSettled for milestone " + e.milestone_id() + ": " + bad.caller_message());
+        throw messaging::PermanentError("EscrowSettled for milestone " + e.milestone_id() + ": " +
+                                        bad.caller_message());
     }
     NoteSagaStep(tx, e.milestone_id(), "settle", "disputed");
 }

@@ -194,7 +194,8 @@ Caller CallerOf(const rpc::CallScope& scope) {
 }
 
 std::string PageToken(const storage::DisputeRecord& r) {
-    return std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(r.opened_at.time_since_epoch()).count()) +
+    return std::to_string(
+               std::chrono::duration_cast<std::chrono::microseconds>(r.opened_at.time_since_epoch()).count()) +
            "_" + r.dispute.id;
 }
 

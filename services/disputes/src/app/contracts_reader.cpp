@@ -45,9 +45,9 @@ MilestoneFacts GrpcContractsReader::Milestone(const std::string& milestone_id, c
         facts.currency = m.amount().currency();
     }
     grpc::ClientContext ctx;
-    rpc::PrepareClientContext(ctx, {.deadline = std::chrono::system_clock::now() + timeout_,
-                                    .idempotency_key = {},
-                                    .bearer_token = bearer_token});
+    rpc::PrepareClientContext(
+        ctx,
+        {.deadline = std::chrono::system_clock::now() + timeout_, .idempotency_key = {}, .bearer_token = bearer_token});
     contracts::v1::GetContractRequest req;
     req.set_contract_id(facts.contract_id);
     contracts::v1::GetContractResponse resp;

@@ -37,8 +37,8 @@ std::optional<std::pair<std::string, TimePoint>> ParseTimerKey(const std::string
     if (!core::IsUuid(id)) return std::nullopt;
     try {
         const long long micros = std::stoll(key.substr(slash + 1));
-        return std::make_pair(id, TimePoint(std::chrono::duration_cast<TimePoint::duration>(
-                                      std::chrono::microseconds(micros))));
+        return std::make_pair(
+            id, TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(micros))));
     } catch (const std::exception&) {
         return std::nullopt;
     }
@@ -54,9 +54,8 @@ common::v1::Money MoneyOf(std::int64_t minor, const std::string& currency) {
 bool Blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
 std::size_t Utf8Chars(const std::string& s) {
-    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    }));
+    return static_cast<std::size_t>(
+        std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 void RequireMaxChars(const std::string& s, std::size_t max, const char* field) {
@@ -101,9 +100,7 @@ std::optional<Actor> ActorFor(const Caller& caller, const Dispute& d) {
 DisputeFlows::DisputeFlows(service::Runtime& runtime, DisputesConfig config, std::shared_ptr<ContractsReader> contracts)
     : runtime_(runtime), config_(config), contracts_(std::move(contracts)) {}
 
-TimePoint DisputeFlows::Now() const {
-    return std::chrono::floor<std::chrono::microseconds>(runtime_.clock()->Now());
-}
+TimePoint DisputeFlows::Now() const { return std::chrono::floor<std::chrono::microseconds>(runtime_.clock()->Now()); }
 
 storage::DisputeRecord DisputeFlows::Open(pqxx::work& tx, const Caller& caller, const OpenRequest& request,
                                           const MilestoneFacts& facts) {
@@ -133,8 +130,9 @@ storage::DisputeRecord DisputeFlows::Open(pqxx::work& tx, const Caller& caller, 
     const auto state = facts.state;
     if (state != contracts::v1::MILESTONE_STATE_FUNDED && state != contracts::v1::MILESTONE_STATE_SUBMITTED &&
         state != contracts::v1::MILESTONE_STATE_CHANGES_REQUESTED) {
-        throw core::FailedPrecondition("only a funded, submitted or changes-requested milestone can be disputed; it is " +
-                                       contracts::v1::MilestoneState_Name(state));
+        throw core::FailedPrecondition(
+            "only a funded, submitted or changes-requested milestone can be disputed; it is " +
+            contracts::v1::MilestoneState_Name(state));
     }
     const TimePoint now = Now();
     storage::DisputeRecord rec;
@@ -218,8 +216,9 @@ void DisputeFlows::Apply(pqxx::work& tx, storage::DisputeRecord& record, const D
     record.dispute = d;
     SyncTimers(tx, before, d, now);
     const std::string who = ActorLabel(actor);
-    storage::AppendStep(tx, d.id, {0, std::string(StepName(decision.step)), std::string(StageName(d.stage)), who,
-                                   decision.summary, now});
+    storage::AppendStep(
+        tx, d.id,
+        {0, std::string(StepName(decision.step)), std::string(StageName(d.stage)), who, decision.summary, now});
     PublishStep(tx, d, StepName(decision.step), who, decision.summary);
 
     if (decision.step == Step::kResolved) {

@@ -237,11 +237,11 @@ Decision OnRequestExpert(const Dispute& d, const Actor& a) {
                    "the " + std::string(SideName(side)) + " asked for an expert review");
 }
 
-Decision OnRecommend(const Dispute& d, const command::Recommend& c, const Actor& a, TimePoint now,
-                     const Durations& t) {
+Decision OnRecommend(const Dispute& d, const command::Recommend& c, const Actor& a, TimePoint now, const Durations& t) {
     RequireStaff(a, Actor::Kind::kExpert, "recommend an outcome");
     RequireBps(c.release_bps, "release_bps");
-    if (c.report.find_first_not_of(" \t\r\n") == std::string::npos) throw core::InvalidArgument("report", "is required");
+    if (c.report.find_first_not_of(" \t\r\n") == std::string::npos)
+        throw core::InvalidArgument("report", "is required");
     if (c.report.size() > kMaxReportChars) {
         throw core::InvalidArgument("report", "must be at most " + std::to_string(kMaxReportChars) + " characters");
     }
@@ -273,8 +273,9 @@ Decision OnDecide(const Dispute& d, const command::Decide& c, const Actor& a, Ti
             break;
     }
     if (d.stage != Stage::kAdminDecision) Refuse(d, "an admin decides once the dispute reaches admin_decision");
-    return ResolveBps(d, bps, a.user_id, now, "an admin decided: " + std::string(OutcomeName(*c.outcome)) +
-                                                  (*c.outcome == OutcomeKind::kSplit ? " " + Percent(bps) : ""));
+    return ResolveBps(d, bps, a.user_id, now,
+                      "an admin decided: " + std::string(OutcomeName(*c.outcome)) +
+                          (*c.outcome == OutcomeKind::kSplit ? " " + Percent(bps) : ""));
 }
 
 Decision OnWithdraw(const Dispute& d, const Actor& a, TimePoint now) {
@@ -395,18 +396,16 @@ std::string_view StepName(Step step) {
 }
 
 std::string_view CommandName(const Command& command) {
-    static constexpr std::string_view kNames[] = {"confirmed", "refused",   "respond",         "make_offer",
-                                                  "accept_offer", "propose", "accept_proposal", "request_expert",
-                                                  "recommend", "decide",    "withdraw",        "deadline",
-                                                  "settled"};
+    static constexpr std::string_view kNames[] = {
+        "confirmed",      "refused",   "respond", "make_offer", "accept_offer", "propose", "accept_proposal",
+        "request_expert", "recommend", "decide",  "withdraw",   "deadline",     "settled"};
     return kNames[command.index()];
 }
 
 Decision Decide(const Dispute& d, const Command& command, const Actor& a, TimePoint now, const Durations& t) {
-    const bool system_command = std::holds_alternative<command::Confirmed>(command) ||
-                                std::holds_alternative<command::Refused>(command) ||
-                                std::holds_alternative<command::Deadline>(command) ||
-                                std::holds_alternative<command::Settled>(command);
+    const bool system_command =
+        std::holds_alternative<command::Confirmed>(command) || std::holds_alternative<command::Refused>(command) ||
+        std::holds_alternative<command::Deadline>(command) || std::holds_alternative<command::Settled>(command);
     if (system_command != (a.kind == Actor::Kind::kSystem)) {
         throw core::PermissionDenied(system_command ? "only the system applies deadlines and other services' answers"
                                                     : "people act on disputes, not the system");

@@ -46,9 +46,9 @@ enum class Stage {
     kWithdrawn,
     kRefused,
 };
-inline constexpr Stage kAllStages[] = {Stage::kOpening,      Stage::kResponse,      Stage::kNegotiation,
-                                       Stage::kMediation,    Stage::kExpertReview,  Stage::kAdminDecision,
-                                       Stage::kResolved,     Stage::kWithdrawn,     Stage::kRefused};
+inline constexpr Stage kAllStages[] = {Stage::kOpening,   Stage::kResponse,     Stage::kNegotiation,
+                                       Stage::kMediation, Stage::kExpertReview, Stage::kAdminDecision,
+                                       Stage::kResolved,  Stage::kWithdrawn,    Stage::kRefused};
 std::string_view StageName(Stage stage);
 std::optional<Stage> ParseStage(std::string_view name);
 bool IsTerminal(Stage stage);
@@ -65,7 +65,7 @@ std::optional<OutcomeKind> ParseOutcome(std::string_view name);
 /// Who acts: a party of the contract, staff by role, or the system (deadlines and other services).
 struct Actor {
     enum class Kind { kParty, kMediator, kExpert, kAdmin, kSystem } kind = Kind::kSystem;
-    std::string user_id;  // empty for the system
+    std::string user_id;        // empty for the system
     Side side = Side::kClient;  // for kParty
     static Actor Party(std::string id, Side side) { return {Kind::kParty, std::move(id), side}; }
     static Actor Staff(Kind kind, std::string id) { return {kind, std::move(id), Side::kClient}; }
@@ -76,7 +76,7 @@ struct Actor {
 struct Durations {
     std::chrono::seconds response{std::chrono::hours(24 * 5)};
     std::chrono::seconds negotiation{std::chrono::hours(24 * 7)};
-    std::chrono::seconds mediation{std::chrono::hours(24 * 3)};           // for the mediator to propose
+    std::chrono::seconds mediation{std::chrono::hours(24 * 3)};            // for the mediator to propose
     std::chrono::seconds proposal_acceptance{std::chrono::hours(24 * 2)};  // for both parties to accept
     std::chrono::seconds expert_review{std::chrono::hours(24 * 2)};
     std::chrono::seconds admin_decision{std::chrono::hours(24 * 2)};
@@ -145,32 +145,53 @@ bool EvidenceOpen(Stage stage);
 std::string DefaultAtDue(const Dispute& d);
 
 namespace command {
-struct Confirmed {};                 // contracts holds the milestone
-struct Refused { std::string reason; };
+struct Confirmed {};  // contracts holds the milestone
+struct Refused {
+    std::string reason;
+};
 enum class Answer { kUnspecified, kAccept, kCounter, kContest };
-struct Respond { Answer answer = Answer::kUnspecified; std::int32_t counter_bps = 0; };
-struct MakeOffer { std::int32_t release_bps = 0; };
-struct AcceptOffer { std::int32_t release_bps = 0; };
-struct Propose { std::int32_t release_bps = 0; };
-struct AcceptProposal { std::int32_t release_bps = 0; };
+struct Respond {
+    Answer answer = Answer::kUnspecified;
+    std::int32_t counter_bps = 0;
+};
+struct MakeOffer {
+    std::int32_t release_bps = 0;
+};
+struct AcceptOffer {
+    std::int32_t release_bps = 0;
+};
+struct Propose {
+    std::int32_t release_bps = 0;
+};
+struct AcceptProposal {
+    std::int32_t release_bps = 0;
+};
 struct RequestExpert {};
-struct Recommend { std::int32_t release_bps = 0; std::string report; };
-struct Decide { std::optional<OutcomeKind> outcome; std::int32_t release_bps = 0; };  // unset: refused
+struct Recommend {
+    std::int32_t release_bps = 0;
+    std::string report;
+};
+struct Decide {
+    std::optional<OutcomeKind> outcome;
+    std::int32_t release_bps = 0;
+};  // unset: refused
 struct Withdraw {};
-struct Deadline { TimePoint due_at{}; };  // the durable timer for `due_at` fired
-struct Settled {};                         // payments settled the escrow
+struct Deadline {
+    TimePoint due_at{};
+};                  // the durable timer for `due_at` fired
+struct Settled {};  // payments settled the escrow
 }  // namespace command
 
-using Command = std::variant<command::Confirmed, command::Refused, command::Respond, command::MakeOffer,
-                             command::AcceptOffer, command::Propose, command::AcceptProposal, command::RequestExpert,
-                             command::Recommend, command::Decide, command::Withdraw, command::Deadline,
-                             command::Settled>;
+using Command =
+    std::variant<command::Confirmed, command::Refused, command::Respond, command::MakeOffer, command::AcceptOffer,
+                 command::Propose, command::AcceptProposal, command::RequestExpert, command::Recommend, command::Decide,
+                 command::Withdraw, command::Deadline, command::Settled>;
 std::string_view CommandName(const Command& command);
 
 /// What the application must do after a decision, besides saving the dispute.
 enum class Step {
     kNone,
-    kConfirmed,          // announce the new rung
+    kConfirmed,  // announce the new rung
     kRefused,
     kAnswered,
     kOffer,
@@ -178,9 +199,9 @@ enum class Step {
     kProposalAccepted,
     kExpertRequested,
     kRecommendation,
-    kEscalated,          // a deadline moved it to the next rung
-    kResolved,           // publish DisputeResolved
-    kWithdrawn,          // publish DisputeWithdrawn
+    kEscalated,  // a deadline moved it to the next rung
+    kResolved,   // publish DisputeResolved
+    kWithdrawn,  // publish DisputeWithdrawn
     kSettled,
 };
 std::string_view StepName(Step step);
@@ -189,9 +210,9 @@ enum class Outcome { kApplied, kIgnored };
 
 struct Decision {
     Outcome outcome = Outcome::kIgnored;
-    Dispute dispute;       // after the command
+    Dispute dispute;  // after the command
     Step step = Step::kNone;
-    std::string summary;   // a line for people
+    std::string summary;  // a line for people
 };
 
 inline constexpr std::size_t kMaxReportChars = 20000;

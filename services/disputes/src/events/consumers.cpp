@@ -27,7 +27,8 @@ service::EventRouter EventConsumers::Router() const {
     service::EventRouter router;
     router.On<contracts::v1::MilestoneDisputed>([this](pqxx::work& tx, const contracts::v1::MilestoneDisputed& e) {
         RequireDisputeId(e.dispute_id(), "MilestoneDisputed");
-        if (!flows_.ActSystem(tx, e.dispute_id(), command::Confirmed{})) WarnUnknown(e.dispute_id(), "MilestoneDisputed");
+        if (!flows_.ActSystem(tx, e.dispute_id(), command::Confirmed{}))
+            WarnUnknown(e.dispute_id(), "MilestoneDisputed");
     });
     router.On<contracts::v1::MilestoneDisputeRefused>(
         [this](pqxx::work& tx, const contracts::v1::MilestoneDisputeRefused& e) {

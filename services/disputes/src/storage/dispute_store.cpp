@@ -108,17 +108,16 @@ bool InsertDispute(pqxx::work& tx, const DisputeRecord& rec) {
 }
 
 std::optional<DisputeRecord> FindDispute(pqxx::work& tx, const std::string& dispute_id, bool for_update) {
-    const auto r = tx.exec_params("SELECT " + kColumns + " FROM disputes WHERE id = $1" +
-                                      (for_update ? " FOR UPDATE" : ""),
-                                  dispute_id);
+    const auto r = tx.exec_params(
+        "SELECT " + kColumns + " FROM disputes WHERE id = $1" + (for_update ? " FOR UPDATE" : ""), dispute_id);
     if (r.empty()) return std::nullopt;
     return FromRow(r[0]);
 }
 
 std::optional<DisputeRecord> FindLiveDispute(pqxx::work& tx, const std::string& milestone_id) {
-    const auto r = tx.exec_params("SELECT " + kColumns +
-                                      " FROM disputes WHERE milestone_id = $1 AND stage NOT IN ('withdrawn', 'refused')",
-                                  milestone_id);
+    const auto r = tx.exec_params(
+        "SELECT " + kColumns + " FROM disputes WHERE milestone_id = $1 AND stage NOT IN ('withdrawn', 'refused')",
+        milestone_id);
     if (r.empty()) return std::nullopt;
     return FromRow(r[0]);
 }
@@ -144,8 +143,7 @@ void SaveDispute(pqxx::work& tx, const Dispute& d, TimePoint now) {
         opt([](const Resolution& x) { return x.released; }), opt([](const Resolution& x) { return x.refunded; }),
         opt([](const Resolution& x) { return x.release_bps; }), opt([](const Resolution& x) { return x.decided_by; }),
         opt([](const Resolution& x) { return std::string(StageName(x.rung)); }),
-        opt([](const Resolution& x) { return TimeParam(x.resolved_at); }), d.settled, d.refusal_reason,
-        TimeParam(now));
+        opt([](const Resolution& x) { return TimeParam(x.resolved_at); }), d.settled, d.refusal_reason, TimeParam(now));
     if (updated.affected_rows() != 1) throw std::logic_error("dispute " + d.id + " vanished while locked");
 }
 
@@ -181,10 +179,10 @@ void InsertEvidence(pqxx::work& tx, const EvidenceRecord& e) {
 }
 
 std::vector<EvidenceRecord> ListEvidence(pqxx::work& tx, const std::string& dispute_id) {
-    const auto rows = tx.exec_params("SELECT id, dispute_id, added_by, kind, reference, note, sha256, " +
-                                         MicrosOf("added_at") +
-                                         " FROM evidence WHERE dispute_id = $1 ORDER BY added_at, id",
-                                     dispute_id);
+    const auto rows =
+        tx.exec_params("SELECT id, dispute_id, added_by, kind, reference, note, sha256, " + MicrosOf("added_at") +
+                           " FROM evidence WHERE dispute_id = $1 ORDER BY added_at, id",
+                       dispute_id);
     std::vector<EvidenceRecord> out;
     for (const auto& r : rows) {
         out.push_back(EvidenceRecord{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
@@ -197,7 +195,8 @@ std::vector<EvidenceRecord> ListEvidence(pqxx::work& tx, const std::string& disp
 void AppendStep(pqxx::work& tx, const std::string& dispute_id, const StepRecord& s) {
     tx.exec_params(
         "INSERT INTO dispute_steps (dispute_id, seq, step, stage, actor, summary, at) "
-        "SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5, $6::timestamptz FROM dispute_steps WHERE dispute_id = $1",
+        "SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5, $6::timestamptz FROM dispute_steps WHERE dispute_id = "
+        "$1",
         dispute_id, s.step, s.stage, s.actor, s.summary, TimeParam(s.at));
 }
 

@@ -170,7 +170,8 @@ void EscrowFlows::Refund(pqxx::work& tx, const contracts::v1::MilestoneCancelled
         return;
     }
     if (escrow->state == "split") {
-        if (e.refund()) throw PermanentError("MilestoneCancelled for milestone " + milestone + ": a dispute settled it");
+        if (e.refund())
+            throw PermanentError("MilestoneCancelled for milestone " + milestone + ": a dispute settled it");
         return;
     }
     if (!escrow->dispute_id.empty()) {

@@ -30,8 +30,8 @@ ReleasePlan PlanRelease(std::int64_t amount, std::int64_t fee_bps, const std::ve
 /// platform fee taken only from it (PlanRelease), and the rest goes back to the client. The fee,
 /// the payees' parts and the refund always sum exactly to the escrow.
 struct SettlementPlan {
-    ReleasePlan release;        // empty (fee 0, no amounts) when nothing is released
-    std::int64_t refund = 0;    // back to the client
+    ReleasePlan release;      // empty (fee 0, no amounts) when nothing is released
+    std::int64_t refund = 0;  // back to the client
 };
 
 /// Throws core::InvalidArgument naming `escrow` (> 0), `released` (0..escrow) or what PlanRelease names.

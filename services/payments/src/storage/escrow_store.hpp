@@ -23,7 +23,7 @@ struct EscrowRecord {
     std::string funded_at;   // RFC 3339
     std::string settled_at;  // RFC 3339, empty while funded
     std::string settlement_operation_id;
-    std::int64_t held = 0;  // the escrow account's balance
+    std::int64_t held = 0;   // the escrow account's balance
     std::string dispute_id;  // the dispute that locks it, empty when none does
 };
 
