@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <ctime>
 #include <map>
 #include <set>
 #include <thread>
@@ -550,4 +551,107 @@ TEST_CASE("Dispute routes through the gateway: parties, strangers, mediator, exp
     CHECK(Get(tokens.at("mediator"), "/v1/disputes?page_size=100").dump().find(id) != std::string::npos);
     CHECK(Get(tokens.at("stranger"), "/v1/disputes?page_size=100").dump().find(id) == std::string::npos);
     CHECK(Get(d.client.token, base).at("dispute").value("stage", "") != "STAGE_RESOLVED");
+}
+
+namespace {
+
+namespace h = marketplace::e2e::http;
+
+/// A funded and submitted milestone over HTTP, and a dispute the freelancer opened on it, held.
+struct HttpDispute {
+    h::HttpDeal deal;
+    std::string id;
+};
+
+HttpDispute OpenedOverHttp(std::int64_t asked) {
+    HttpDispute out{h::NewHttpDeal(kAmount, kAmount), {}};
+    auto& d = out.deal;
+    h::Post(d.client.token, "/v1/milestones/" + d.milestone_id + ":fund", h::json::object());
+    h::WaitMilestone(d.client, d.milestone_id, "MILESTONE_STATE_FUNDED");
+    h::Post(d.freelancer.token, "/v1/milestones/" + d.milestone_id + ":submit",
+            h::json{{"note", "Done."}, {"links", h::json::array({"https://staging.example"})}});
+    h::WaitMilestone(d.client, d.milestone_id, "MILESTONE_STATE_SUBMITTED");
+    out.id = h::Post(d.freelancer.token, "/v1/milestones/" + d.milestone_id + "/disputes",
+                     h::json{{"reason_code", "REASON_CODE_UNRESPONSIVE"},
+                             {"statement", "No answer for weeks."},
+                             {"amount_asked", h::Eur(asked)}})
+                 .at("dispute")
+                 .at("dispute_id")
+                 .get<std::string>();
+    h::WaitMilestone(d.client, d.milestone_id, "MILESTONE_STATE_DISPUTED");
+    return out;
+}
+
+h::json HttpDisputeOf(const h::HttpUser& user, const std::string& id) {
+    return h::Get(user.token, "/v1/disputes/" + id).at("dispute");
+}
+
+/// Moves the clock past the dispute's deadline (as the services see it) and logs the users in again.
+void PassHttpDeadline(const std::string& id, std::initializer_list<h::HttpUser*> users) {
+    const auto dispute = HttpDisputeOf(**users.begin(), id);
+    const auto due = dispute.at("due_at").get<std::string>();
+    std::tm tm{};
+    strptime(due.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+    const auto due_at = std::chrono::system_clock::from_time_t(timegm(&tm));
+    const auto services_now = std::chrono::system_clock::now() + S().clock_offset();
+    S().AdvanceClock(std::chrono::duration_cast<std::chrono::seconds>(due_at - services_now) + 2min);
+    for (auto* u : users) h::Login(*u);
+}
+
+void WaitHttpStage(const h::HttpUser& user, const std::string& id, const std::string& stage) {
+    const bool reached =
+        marketplace::testing::WaitUntil([&] { return HttpDisputeOf(user, id).value("stage", "") == stage; }, 30s, 50ms);
+    INFO("dispute " << id << " stage " << HttpDisputeOf(user, id).value("stage", "") << ", wanted " << stage);
+    REQUIRE(reached);
+}
+
+}  // namespace
+
+TEST_CASE("Every rung over HTTP through the gateway, each ending in one of the three outcomes",
+          "[e2e][disputes][http]") {
+    S().gateway_base_url();
+    auto staff_mediator = h::RegisterUser("ROLE_CLIENT", "http-mediator");
+    auto staff_expert = h::RegisterUser("ROLE_CLIENT", "http-expert");
+    auto admin = h::AdminUser();
+    h::Post(admin.token, "/v1/users/" + staff_mediator.id + ":set-staff-role", h::json{{"role", "ROLE_MEDIATOR"}});
+    h::Post(admin.token, "/v1/users/" + staff_expert.id + ":set-staff-role", h::json{{"role", "ROLE_EXPERT"}});
+
+    SECTION("response: the client accepts the claim -> release -> paid") {
+        auto x = OpenedOverHttp(kAmount);
+        WaitHttpStage(x.deal.client, x.id, "STAGE_RESPONSE");
+        h::Post(x.deal.client.token, "/v1/disputes/" + x.id + ":respond", h::json{{"answer", "ANSWER_ACCEPT"}});
+        h::WaitMilestone(x.deal.client, x.deal.milestone_id, "MILESTONE_STATE_PAID");
+        CHECK(h::Available(x.deal.freelancer) == kAmount - FeeOn(kAmount));
+    }
+    SECTION("mediation: the mediator's proposal accepted by both -> split -> split_paid") {
+        auto x = OpenedOverHttp(kAmount);
+        WaitHttpStage(x.deal.client, x.id, "STAGE_RESPONSE");
+        h::Post(x.deal.client.token, "/v1/disputes/" + x.id + ":respond", h::json{{"answer", "ANSWER_CONTEST"}});
+        PassHttpDeadline(x.id, {&x.deal.client, &x.deal.freelancer, &staff_mediator});
+        WaitHttpStage(x.deal.client, x.id, "STAGE_MEDIATION");
+        h::Post(staff_mediator.token, "/v1/disputes/" + x.id + ":propose", h::json{{"release_bps", 3000}});
+        h::Post(x.deal.client.token, "/v1/disputes/" + x.id + ":accept-proposal", h::json{{"release_bps", 3000}});
+        h::Post(x.deal.freelancer.token, "/v1/disputes/" + x.id + ":accept-proposal", h::json{{"release_bps", 3000}});
+        h::WaitMilestone(x.deal.client, x.deal.milestone_id, "MILESTONE_STATE_SPLIT_PAID");
+        CHECK(h::Available(x.deal.client) == kAmount - 30000);
+        CHECK(h::Available(x.deal.freelancer) == 30000 - FeeOn(30000));
+    }
+    SECTION("expert review, then the admin decides a refund -> refunded") {
+        auto x = OpenedOverHttp(kAmount);
+        WaitHttpStage(x.deal.client, x.id, "STAGE_RESPONSE");
+        h::Post(x.deal.client.token, "/v1/disputes/" + x.id + ":respond", h::json{{"answer", "ANSWER_CONTEST"}});
+        PassHttpDeadline(x.id, {&x.deal.client, &x.deal.freelancer});
+        WaitHttpStage(x.deal.client, x.id, "STAGE_MEDIATION");
+        h::Post(x.deal.client.token, "/v1/disputes/" + x.id + ":request-expert", h::json::object());
+        PassHttpDeadline(x.id, {&x.deal.client, &x.deal.freelancer, &staff_expert, &admin});
+        WaitHttpStage(x.deal.client, x.id, "STAGE_EXPERT_REVIEW");
+        h::Post(staff_expert.token, "/v1/disputes/" + x.id + ":recommend",
+                h::json{{"release_bps", 0}, {"report", "Nothing of the definition of done was delivered."}});
+        WaitHttpStage(x.deal.client, x.id, "STAGE_ADMIN_DECISION");
+        h::Post(admin.token, "/v1/disputes/" + x.id + ":decide", h::json{{"outcome", "OUTCOME_REFUND"}});
+        h::WaitMilestone(x.deal.client, x.deal.milestone_id, "MILESTONE_STATE_REFUNDED");
+        CHECK(h::Available(x.deal.client) == kAmount);
+        CHECK(h::Available(x.deal.freelancer) == 0);
+    }
+    CHECK(h::LedgerViolations().empty());
 }

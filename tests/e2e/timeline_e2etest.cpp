@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dispute_story.hpp"
 #include "marketplace/testing/process.hpp"
 #include "marketplace/testing/wait.hpp"
 #include "story.hpp"
@@ -153,4 +154,36 @@ TEST_CASE("Timeline: the command prints the same story, as text and as JSON, and
                                     "contracts=" + S().Databases().at("contracts")},
                                    dev, 30s, &refused) == 1);
     CHECK(refused.find("not in the contracts database") != std::string::npos);
+}
+
+TEST_CASE("Timeline: a disputed milestone shows the dispute's steps and its settlement's ledger legs",
+          "[e2e][timeline][disputes]") {
+    Deal d = NewDeal(50000, 50000);
+    FundAndSubmit(d);
+    WaitState(d.client, d.milestone, cv1::MILESTONE_STATE_SUBMITTED);
+    dv1::Dispute opened;
+    Ok(OpenDispute(d.freelancer, d.milestone, 50000, &opened), "open");
+    WaitStage(d.freelancer, opened.dispute_id(), dv1::STAGE_RESPONSE);
+    Ok(Respond(d.client, opened.dispute_id(), dv1::ANSWER_COUNTER, 4000), "counter");
+    Ok(AcceptOffer(d.freelancer, opened.dispute_id(), 4000), "accept");
+    WaitState(d.client, d.milestone, cv1::MILESTONE_STATE_SPLIT_PAID);
+    WaitSettled(d.client, opened.dispute_id());
+
+    const auto t = timeline::Build(S().Databases(), d.milestone);
+    std::vector<std::string> steps;
+    int settlement_legs = 0;
+    for (const auto& e : t.entries) {
+        if (e.kind == "dispute") steps.push_back(e.fields.at("step"));
+        if (e.kind == "ledger" && e.fields.at("operation_kind") == "dispute_settlement") ++settlement_legs;
+    }
+    INFO(timeline::FormatText(t));
+    // opened, confirmed (held by contracts), answered (the counter), resolved, settled: in that order.
+    REQUIRE(steps.size() >= 5);
+    CHECK(steps.front() == "opened");
+    CHECK(std::find(steps.begin(), steps.end(), "confirmed") < std::find(steps.begin(), steps.end(), "resolved"));
+    CHECK(steps.back() == "settled");
+    CHECK(settlement_legs == 3);  // the fee, the freelancer's part, the client's refund
+    CHECK(Find(t, "disputes", "published", "DisputeResolved") != nullptr);
+    CHECK(Find(t, "payments", "consumed", "DisputeResolved") != nullptr);
+    CHECK(Find(t, "contracts", "consumed", "EscrowSettled") != nullptr);
 }
