@@ -655,3 +655,37 @@ TEST_CASE("Every rung over HTTP through the gateway, each ending in one of the t
     }
     CHECK(h::LedgerViolations().empty());
 }
+
+TEST_CASE("Dispute reminders: 24 hours before a deadline both parties are told what happens at it",
+          "[e2e][disputes][notifications]") {
+    Deal d = FundedDeal(/*submit=*/false);
+    const auto dispute = Opened(d, d.client, 0);
+    const auto due = std::chrono::system_clock::time_point(std::chrono::seconds(dispute.due_at().seconds()));
+    const auto services_now = std::chrono::system_clock::now() + S().clock_offset();
+    // To 23 hours before the deadline: the reminder is due, the deadline is not.
+    S().AdvanceClock(std::chrono::duration_cast<std::chrono::seconds>(due - services_now) - 23h);
+    S().Relogin(d.client);
+    S().Relogin(d.freelancer);
+    for (const User* party : {&d.client, &d.freelancer}) {
+        std::string title;
+        const bool reminded = marketplace::testing::WaitUntil(
+            [&] {
+                notifications::v1::ListNotificationsRequest req;
+                notifications::v1::ListNotificationsResponse resp;
+                if (!S().notifications().ListNotifications(MoneyStack::Context(*party).get(), req, &resp).ok()) {
+                    return false;
+                }
+                for (const auto& n : resp.notifications()) {
+                    if (n.kind() == "dispute.deadline_near") {
+                        title = n.title();
+                        return true;
+                    }
+                }
+                return false;
+            },
+            30s, 100ms);
+        CHECK(reminded);
+        CHECK(title.find("amount asked") != std::string::npos);
+    }
+    CHECK(GetDispute(d.client, dispute.dispute_id()).stage() == dv1::STAGE_RESPONSE);
+}
