@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "domain/milestone.hpp"
+#include "marketplace/db/values.hpp"
 
 namespace pqxx {
 class field;
@@ -14,8 +15,11 @@ class field;
 
 namespace marketplace::contracts::storage {
 
-/// RFC 3339 text for a `$n::timestamptz` parameter.
-std::string TimeParam(TimePoint t);
+/// RFC 3339 text for a `$n::timestamptz` parameter; microseconds back (marketplace/db/values.hpp).
+using db::MicrosOf;
+using db::OptionalTime;
+using db::TimeFromMicros;
+using db::TimeParam;
 
 /// A nullable parameter: holds the text, or nothing (NULL). Pass `.get()` to exec_params.
 class NullableParam final {
@@ -32,13 +36,9 @@ private:
 /// A JSON array of strings, for `ARRAY(SELECT jsonb_array_elements_text($n::jsonb))`.
 std::string JsonArrayParam(const std::vector<std::string>& items);
 
-/// SQL selecting a timestamptz column as microseconds since the epoch (NULL stays NULL).
-std::string MicrosOf(const std::string& column);
 /// SQL selecting a text[] column as JSON text.
 std::string JsonOf(const std::string& column);
 
-TimePoint TimeFromMicros(std::int64_t micros);
-std::optional<TimePoint> OptionalTime(const pqxx::field& micros_field);
 std::vector<std::string> StringsFromJson(const pqxx::field& json_field);
 
 }  // namespace marketplace::contracts::storage
