@@ -166,12 +166,18 @@ void Pool::Return(std::unique_ptr<pqxx::connection> conn) {
         cv_.notify_one();
         return;
     }
-    conn.reset();  // close a broken connection outside the lock
+    // A broken connection usually means the server restarted or the network dropped: the idle
+    // connections opened before it are most likely dead too (libpq only learns so on their next
+    // use), so they go with it and the next callers connect afresh instead of failing one by one.
+    std::vector<std::unique_ptr<pqxx::connection>> stale;
     {
         std::lock_guard<std::mutex> lock(mu_);
-        --open_;
+        stale.swap(idle_);
+        open_ -= 1 + stale.size();
     }
-    cv_.notify_one();
+    conn.reset();  // close outside the lock
+    stale.clear();
+    cv_.notify_all();
 }
 
 }  // namespace marketplace::db

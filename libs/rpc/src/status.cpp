@@ -6,6 +6,7 @@
 #include <pqxx/except>
 
 #include "marketplace/core/log.hpp"
+#include "marketplace/db/errors.hpp"
 
 namespace marketplace::rpc {
 namespace log = core::log;
@@ -88,6 +89,13 @@ MappedError MapException(const std::exception_ptr& error) {
         return {grpc::Status(grpc::StatusCode::UNAVAILABLE, "database unavailable; try again"), {}};
     } catch (const pqxx::transaction_rollback&) {
         return {grpc::Status(grpc::StatusCode::ABORTED, "concurrent update; try again"), {}};
+    } catch (const std::exception& e) {
+        // The server shutting down or restarting, a commit whose outcome is unknown: a retry with the
+        // same idempotency key is safe and will succeed once the database answers again.
+        if (db::IsConnectionFailure(e)) {
+            return {grpc::Status(grpc::StatusCode::UNAVAILABLE, "database unavailable; try again"), {}};
+        }
+        return {grpc::Status(grpc::StatusCode::INTERNAL, kInternalErrorMessage), {}};
     } catch (...) {
         return {grpc::Status(grpc::StatusCode::INTERNAL, kInternalErrorMessage), {}};
     }
