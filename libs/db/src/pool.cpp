@@ -1,5 +1,7 @@
 #include "marketplace/db/pool.hpp"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <pqxx/except>
@@ -58,6 +60,18 @@ void InhibitReactivation(pqxx::connection& conn) {
 #pragma GCC diagnostic pop
 }
 
+/// True when an idle connection was (most likely) closed by the server: a restart, a crash, an
+/// administrator's pg_terminate_backend. Pool connections never LISTEN, so nothing is expected on an
+/// idle one: a readable socket means the server said goodbye ("terminating connection") or hung up,
+/// which libpq would only learn on the next statement. Dropping it now spares the caller a failed
+/// statement; the rare false alarm costs one reconnect.
+bool ClosedByServer(const pqxx::connection& conn) {
+    const int fd = conn.sock();
+    if (fd < 0) return true;
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, 0) != 0;  // readable, hung up, or an error
+}
+
 }  // namespace
 
 PgConfig PgConfig::FromEnv(core::EnvReader& env, const std::string& default_database) {
@@ -114,7 +128,7 @@ Pool::Lease Pool::Acquire() {
         while (!idle_.empty()) {
             std::unique_ptr<pqxx::connection> conn = std::move(idle_.back());
             idle_.pop_back();
-            if (conn->is_open()) return Lease(this, std::move(conn));
+            if (conn->is_open() && !ClosedByServer(*conn)) return Lease(this, std::move(conn));
             // Known to be broken while idle: drop it (outside the lock) and free its slot.
             --open_;
             lock.unlock();
