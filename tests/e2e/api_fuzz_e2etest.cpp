@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 
 #include "marketplace/testing/process.hpp"
 #include "story.hpp"
@@ -40,7 +41,7 @@ TEST_CASE("API fuzzing: every operation of /openapi.json through the gateway: no
     auto& stack = MoneyStack::Get();
     const std::string base = stack.gateway_base_url();
     // A signed-in client: the fuzzer gets past authentication and reaches the services' validation.
-    const User user = stack.Register(auth::v1::ROLE_CLIENT, "Fuzz Client");
+    const User user = stack.Register(auth::v1::ROLE_CLIENT, "fuzz");
     const std::string report = std::filesystem::temp_directory_path() / "marketplace-api-fuzz";
 
     std::string output;
@@ -48,9 +49,10 @@ TEST_CASE("API fuzzing: every operation of /openapi.json through the gateway: no
         {schemathesis, "run", base + "/openapi.json", "--url", base, "--header", "Authorization: Bearer " + user.token,
          // A 5xx, or a status, content type or body the document does not allow.
          "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
-         "--mode", "all", "--phases", "examples,fuzzing", "--seed", "20261206", "--max-examples", "6", "--workers", "2",
-         "--request-timeout", "20", "--no-shrink", "--report-dir", report, "--warnings", "off"},
+         "--mode", "all", "--phases", "examples,coverage,fuzzing", "--seed", "20261206", "--max-examples", "25",
+         "--workers", "2", "--request-timeout", "20", "--no-shrink", "--report-dir", report, "--warnings", "off"},
         {{"NO_COLOR", "1"}, {"SCHEMATHESIS_TELEMETRY", "false"}}, std::chrono::minutes(5), &output);
+    std::cout << "Schemathesis (exit status " << status << "):\n" << Tail(output, 6000) << "\n";
     INFO(Tail(output, 20000));
     CHECK(status == 0);
 
