@@ -89,9 +89,12 @@ MappedError MapException(const std::exception_ptr& error) {
         return {grpc::Status(grpc::StatusCode::UNAVAILABLE, "database unavailable; try again"), {}};
     } catch (const pqxx::transaction_rollback&) {
         return {grpc::Status(grpc::StatusCode::ABORTED, "concurrent update; try again"), {}};
+    } catch (const pqxx::in_doubt_error&) {
+        // A commit whose outcome is unknown must not be retried blindly: INTERNAL, not UNAVAILABLE.
+        return {grpc::Status(grpc::StatusCode::INTERNAL, kInternalErrorMessage), {}};
     } catch (const std::exception& e) {
-        // The server shutting down or restarting, a commit whose outcome is unknown: a retry with the
-        // same idempotency key is safe and will succeed once the database answers again.
+        // The server shutting down, restarting or unreachable, or no pooled connection in time: nothing
+        // was written, and the call may be sent again once the database answers.
         if (db::IsConnectionFailure(e)) {
             return {grpc::Status(grpc::StatusCode::UNAVAILABLE, "database unavailable; try again"), {}};
         }
