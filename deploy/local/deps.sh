@@ -10,7 +10,7 @@ packages=(
   libsodium-dev
   golang-github-gogo-googleapis-dev grpc-proto
   postgresql-15 postgresql-client-15 postgresql-contrib
-  procps iproute2 python3 clang-format curl jq
+  procps iproute2 python3 python3-venv clang-format curl jq
   libboost1.81-dev golang-grpc-gateway
   prometheus-cpp-dev
   wrk
@@ -58,6 +58,38 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   }
   echo "deps: done"
+fi
+
+# Spectral (the OpenAPI linter of tools/openapi-lint), pinned by its lock file, into a cache folder.
+openapi_lint="$(dirname "${BASH_SOURCE[0]}")/../../tools/openapi-lint"
+openapi_lint_cache="${MARKETPLACE_CACHE_DIR:-$HOME/.cache/marketplace}/openapi-lint"
+if command -v npm > /dev/null && ! cmp -s "$openapi_lint/package-lock.json" "$openapi_lint_cache/.marketplace-lock"; then
+  echo "deps: npm ci for tools/openapi-lint into $openapi_lint_cache"
+  mkdir -p "$openapi_lint_cache"
+  cp "$openapi_lint/package.json" "$openapi_lint/package-lock.json" "$openapi_lint_cache/"
+  (cd "$openapi_lint_cache" && npm ci --no-audit --no-fund --loglevel=error > /tmp/marketplace-npm-openapi.log 2>&1) || {
+    echo "deps: npm ci failed; see /tmp/marketplace-npm-openapi.log" >&2
+    tail -20 /tmp/marketplace-npm-openapi.log >&2
+    exit 1
+  }
+  cp "$openapi_lint/package-lock.json" "$openapi_lint_cache/.marketplace-lock"
+fi
+
+# Schemathesis (the API fuzzing run of tools/api-fuzz), pinned by its requirements file, in a venv.
+api_fuzz="$(dirname "${BASH_SOURCE[0]}")/../../tools/api-fuzz"
+api_fuzz_venv="${MARKETPLACE_CACHE_DIR:-$HOME/.cache/marketplace}/api-fuzz-venv"
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import venv, ensurepip' 2> /dev/null &&
+  ! cmp -s "$api_fuzz/requirements.txt" "$api_fuzz_venv/.marketplace-requirements"; then
+  echo "deps: pip install tools/api-fuzz/requirements.txt into $api_fuzz_venv"
+  rm -rf "$api_fuzz_venv"
+  /usr/bin/python3 -m venv "$api_fuzz_venv"
+  "$api_fuzz_venv/bin/pip" install --quiet --disable-pip-version-check -r "$api_fuzz/requirements.txt" \
+    > /tmp/marketplace-pip-api-fuzz.log 2>&1 || {
+    echo "deps: pip install failed; see /tmp/marketplace-pip-api-fuzz.log" >&2
+    tail -20 /tmp/marketplace-pip-api-fuzz.log >&2
+    exit 1
+  }
+  cp "$api_fuzz/requirements.txt" "$api_fuzz_venv/.marketplace-requirements"
 fi
 
 # Apache Kafka's broker (Maven Central), into a cache outside the repository.

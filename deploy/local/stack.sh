@@ -11,12 +11,18 @@
 # secrets (see deploy/docker, deploy/k8s and docs/KAFKA.md).
 #
 # usage: deploy/local/stack.sh up|down|status|check|reset [postgres] [kafka] [devbroker]
+#        deploy/local/stack.sh pg-stop [immediate|fast] | pg-start
 #   up      start what is not running (idempotent); waits until everything answers
 #           (default components: postgres kafka; 'broker' is another name for kafka)
 #   down    stop what runs (by recorded pid only); succeeds when nothing runs (default: all three)
 #   status  one line per component
 #   check   exit 0 if the named components (default: postgres kafka) run, 1 otherwise; prints nothing
 #   reset   down, then delete the PostgreSQL data and the brokers' files (logs are kept)
+#   pg-stop [immediate|fast]
+#           stop only PostgreSQL, keeping its data, for outage tests: 'immediate' (the default) is a
+#           crash (every session dropped at once, crash recovery on the next start), 'fast' a clean stop
+#   pg-start
+#           start PostgreSQL again after pg-stop and wait until it answers (the same as 'up postgres')
 #
 # Environment:
 #   MARKETPLACE_STATE_DIR   state folder (default <repo>/.state): logs/, pg/, kafka/
@@ -275,6 +281,26 @@ pg_down() {
     say "postgres: stopped (was pid $pid)"
 }
 
+# Stops PostgreSQL with the given pg_ctl shutdown mode (immediate: no checkpoint, sessions cut).
+pg_stop_mode() {
+    local mode=$1 pid i
+    [[ $mode == immediate || $mode == fast ]] || die "pg-stop takes 'immediate' or 'fast', not '$mode'"
+    load_pg_paths
+    if ! pg_running; then
+        say "postgres: not running"
+        return 0
+    fi
+    pid=$(pg_pid)
+    as_pg "$PG_BIN/pg_ctl" stop -D "$PGDATA_DIR" -m "$mode" -w -t 60 -s >>"$PG_LOG" 2>&1 ||
+        die "pg_ctl stop -m $mode failed; see $PG_LOG"
+    for ((i = 0; i < 100; i++)); do
+        pid_alive "$pid" || break
+        sleep 0.1
+    done
+    pid_alive "$pid" && die "postgres (pid $pid) is still running; see $PG_LOG"
+    say "postgres: stopped ($mode, was pid $pid)"
+}
+
 pg_status() {
     load_pg_paths
     if pg_running; then
@@ -407,6 +433,20 @@ main() {
     [ $# -ge 1 ] || usage
     local command=$1
     shift
+    case "$command" in
+    pg-stop)
+        [ $# -le 1 ] || die "pg-stop takes at most one argument (immediate or fast)"
+        take_lock
+        pg_stop_mode "${1:-immediate}"
+        return 0
+        ;;
+    pg-start)
+        [ $# -eq 0 ] || die "pg-start takes no argument"
+        take_lock
+        pg_up
+        return 0
+        ;;
+    esac
     local components=() c
     for c in "$@"; do
         [ "$c" = broker ] && c=kafka
@@ -464,7 +504,7 @@ main() {
         say "reset: ${components[*]} data deleted (logs kept in $LOG_DIR)"
         ;;
     -h | --help | help) usage ;;
-    *) die "unknown command '$command' (up, down, status, check, reset)" ;;
+    *) die "unknown command '$command' (up, down, status, check, reset, pg-stop, pg-start)" ;;
     esac
 }
 

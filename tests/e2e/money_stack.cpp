@@ -48,6 +48,15 @@ struct ServiceProcess {
     std::vector<int> replica_ports;
 };
 
+// How long a process may take to start: a sanitizer build runs several times slower (and
+// instruments every allocation during start-up), so its bound is scaled.
+#ifdef MARKETPLACE_SANITIZED
+constexpr int kStartupScale = 5;
+#else
+constexpr int kStartupScale = 1;
+#endif
+constexpr std::chrono::seconds kStartupBound{60 * kStartupScale};
+
 std::chrono::system_clock::time_point Deadline(std::chrono::seconds s = std::chrono::seconds(15)) {
     return std::chrono::system_clock::now() + s;
 }
@@ -57,7 +66,7 @@ void WaitServing(const std::string& name, testing::ChildProcess& process,
                  const std::shared_ptr<grpc::Channel>& channel) {
     auto health = grpc::health::v1::Health::NewStub(channel);
     bool serving = false;
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    const auto until = std::chrono::steady_clock::now() + kStartupBound;
     while (!serving && std::chrono::steady_clock::now() < until) {
         if (!process.Running()) break;
         grpc::ClientContext ctx;
@@ -337,7 +346,7 @@ const std::string& MoneyStack::gateway_base_url() {
                                                            gw.dir + "/gateway.log");
     bool ready = false;
     int last = 0;
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    const auto until = std::chrono::steady_clock::now() + kStartupBound;
     while (!ready && std::chrono::steady_clock::now() < until) {
         if (!process->Running()) break;
         last = ProbeHttpGet(gw.gateway_host, gw.gateway_port, "/readyz");
@@ -408,6 +417,18 @@ std::string MoneyStack::MetricsUrl(const std::string& name) const {
 std::map<std::string, std::string> MoneyStack::Databases() const {
     std::map<std::string, std::string> out;
     for (const auto& s : impl_->services) out[s.name] = s.database->conninfo();
+    return out;
+}
+
+std::vector<std::string> MoneyStack::Exited() const {
+    std::vector<std::string> out;
+    for (const auto& s : impl_->services) {
+        if (!s.process->Running()) out.push_back(s.name);
+        for (std::size_t i = 0; i < s.replicas.size(); ++i) {
+            if (!s.replicas[i]->Running()) out.push_back(s.name + " replica " + std::to_string(i + 2));
+        }
+    }
+    if (impl_->gateway && !impl_->gateway->Running()) out.push_back("gateway");
     return out;
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
@@ -79,6 +80,10 @@ public:
 
     /// "http://127.0.0.1:<port>/metrics": where the first process of service `name` serves its metrics.
     std::string MetricsUrl(const std::string& name) const;
+
+    /// The processes this stack started that are no longer running (service names; "contracts replica 2";
+    /// "gateway"), excluding none: a replica killed on purpose is listed too.
+    std::vector<std::string> Exited() const;
 
     /// Logs of the services (their last lines), for failure messages.
     std::string Logs() const;

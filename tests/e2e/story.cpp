@@ -1,5 +1,6 @@
 #include "story.hpp"
 
+#include <cstdint>
 #include <stdexcept>
 
 #include "marketplace/testing/wait.hpp"
@@ -52,7 +53,9 @@ jv1::SubmitProposalRequest Plan(const std::string& job_id, const std::vector<std
                 (std::chrono::system_clock::now() + S().clock_offset() + 30 * 24h).time_since_epoch())
                 .count());
         m->add_definition_of_done("Deployed to staging");
-        total += amounts[i];
+        // Saturating: a plan whose milestones sum past INT64_MAX (which the service must refuse) is
+        // sent with the largest total rather than a wrapped one.
+        if (__builtin_add_overflow(total, amounts[i], &total)) total = INT64_MAX;
     }
     *req.mutable_total() = Eur(total);
     req.set_delivery_days(30);

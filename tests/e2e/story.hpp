@@ -12,6 +12,7 @@ namespace marketplace::e2e {
 MoneyStack& S();
 common::v1::Money Eur(std::int64_t minor);
 std::string PostJob(const User& client, const std::string& title);
+/// A proposal for the job with one milestone per amount; its total is their sum (saturating at INT64_MAX).
 jobs::v1::SubmitProposalRequest Plan(const std::string& job_id, const std::vector<std::int64_t>& amounts);
 /// A contract from a fresh job and proposal, signed by both parties.
 contracts::v1::Contract SignedContract(const User& client, const User& freelancer,

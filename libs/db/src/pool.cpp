@@ -1,5 +1,7 @@
 #include "marketplace/db/pool.hpp"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <pqxx/except>
@@ -58,6 +60,18 @@ void InhibitReactivation(pqxx::connection& conn) {
 #pragma GCC diagnostic pop
 }
 
+/// True when an idle connection was (most likely) closed by the server: a restart, a crash, an
+/// administrator's pg_terminate_backend. Pool connections never LISTEN, so nothing is expected on an
+/// idle one: a readable socket means the server said goodbye ("terminating connection") or hung up,
+/// which libpq would only learn on the next statement. Dropping it now spares the caller a failed
+/// statement; the rare false alarm costs one reconnect.
+bool ClosedByServer(const pqxx::connection& conn) {
+    const int fd = conn.sock();
+    if (fd < 0) return true;
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, 0) != 0;  // readable, hung up, or an error
+}
+
 }  // namespace
 
 PgConfig PgConfig::FromEnv(core::EnvReader& env, const std::string& default_database) {
@@ -114,7 +128,7 @@ Pool::Lease Pool::Acquire() {
         while (!idle_.empty()) {
             std::unique_ptr<pqxx::connection> conn = std::move(idle_.back());
             idle_.pop_back();
-            if (conn->is_open()) return Lease(this, std::move(conn));
+            if (conn->is_open() && !ClosedByServer(*conn)) return Lease(this, std::move(conn));
             // Known to be broken while idle: drop it (outside the lock) and free its slot.
             --open_;
             lock.unlock();
@@ -166,12 +180,18 @@ void Pool::Return(std::unique_ptr<pqxx::connection> conn) {
         cv_.notify_one();
         return;
     }
-    conn.reset();  // close a broken connection outside the lock
+    // A broken connection usually means the server restarted or the network dropped: the idle
+    // connections opened before it are most likely dead too (libpq only learns so on their next
+    // use), so they go with it and the next callers connect afresh instead of failing one by one.
+    std::vector<std::unique_ptr<pqxx::connection>> stale;
     {
         std::lock_guard<std::mutex> lock(mu_);
-        --open_;
+        stale.swap(idle_);
+        open_ -= 1 + stale.size();
     }
-    cv_.notify_one();
+    conn.reset();  // close outside the lock
+    stale.clear();
+    cv_.notify_all();
 }
 
 }  // namespace marketplace::db

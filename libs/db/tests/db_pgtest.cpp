@@ -20,6 +20,7 @@
 
 #include "marketplace/core/config.hpp"
 #include "marketplace/core/errors.hpp"
+#include "marketplace/db/errors.hpp"
 #include "marketplace/db/migration_runner.hpp"
 #include "marketplace/db/pool.hpp"
 #include "marketplace/db/transaction.hpp"
@@ -258,6 +259,66 @@ TEST_CASE("Pool discards a connection that broke while leased and opens a new on
     const int new_pid = db::InTransaction(
         *fresh, [](pqxx::work& tx) { return tx.exec("SELECT pg_backend_pid()").at(0).at(0).as<int>(); });
     CHECK(new_pid != old_pid);
+}
+
+TEST_CASE("Pool lends no idle connection the server closed, and drops the other idle ones with a broken one",
+          "[db][pg]") {
+    db::Pool pool(Config(2, 2s));
+    int first = 0, second = 0;
+    {
+        auto a = pool.Acquire();
+        auto b = pool.Acquire();
+        first = BackendPid(*a);
+        second = BackendPid(*b);
+    }  // both idle now
+    pqxx::connection admin(TestDatabase::AdminConninfo());
+    for (const int pid : {first, second}) {
+        REQUIRE(Scalar<bool>(admin, "SELECT pg_terminate_backend(" + std::to_string(pid) + ")"));
+    }
+    REQUIRE(WaitUntil(
+        [&] {
+            return Scalar<int>(admin, "SELECT count(*) FROM pg_stat_activity WHERE pid IN (" + std::to_string(first) +
+                                          "," + std::to_string(second) + ")") == 0;
+        },
+        5s));
+    // What a restart does to every idle connection: the next callers get live ones, not errors.
+    for (int i = 0; i < 2; ++i) {
+        auto lease = pool.Acquire();
+        const int pid = db::InTransaction(
+            *lease, [](pqxx::work& tx) { return tx.exec("SELECT pg_backend_pid()").at(0).at(0).as<int>(); });
+        CHECK(pid != first);
+        CHECK(pid != second);
+    }
+}
+
+TEST_CASE("IsConnectionFailure: connection failures and pool timeouts, not the work's own errors", "[db][pg]") {
+    CHECK(db::IsConnectionFailure(pqxx::broken_connection("gone")));
+    CHECK(db::IsConnectionFailure(pqxx::in_doubt_error("commit outcome unknown")));
+    CHECK(db::IsConnectionFailure(core::Unavailable("database: cannot connect")));
+    CHECK(db::IsConnectionFailure(pqxx::sql_error("terminating connection", "SELECT 1", "57P01")));
+    CHECK(db::IsConnectionFailure(pqxx::sql_error("starting up", "SELECT 1", "57P03")));
+    CHECK(db::IsConnectionFailure(pqxx::sql_error("connection failure", "SELECT 1", "08006")));
+    CHECK_FALSE(db::IsConnectionFailure(pqxx::sql_error("duplicate key", "INSERT", "23505")));
+    CHECK_FALSE(db::IsConnectionFailure(pqxx::sql_error("division by zero", "SELECT 1/0", "22012")));
+    CHECK_FALSE(db::IsConnectionFailure(core::InvalidArgument("amount", "must be positive")));
+    CHECK_FALSE(db::IsConnectionFailure(std::runtime_error("a handler's own failure")));
+    // The real thing: a statement on a connection the server closed.
+    auto conn = db::Connect(Db().conninfo());
+    pqxx::connection admin(TestDatabase::AdminConninfo());
+    const int pid = BackendPid(*conn);
+    REQUIRE(Scalar<bool>(admin, "SELECT pg_terminate_backend(" + std::to_string(pid) + ")"));
+    REQUIRE(WaitUntil(
+        [&] {
+            return Scalar<int>(admin, "SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(pid)) == 0;
+        },
+        5s));
+    try {
+        db::InTransaction(*conn, [](pqxx::work& tx) { tx.exec("SELECT 1"); });
+        FAIL("a statement on a terminated session succeeded");
+    } catch (const std::exception& e) {
+        INFO(e.what());
+        CHECK(db::IsConnectionFailure(e));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------- InTransaction

@@ -16,6 +16,7 @@
 #include "marketplace/core/log.hpp"
 #include "marketplace/core/trace.hpp"
 #include "marketplace/db/arrays.hpp"
+#include "marketplace/db/errors.hpp"
 #include "marketplace/db/transaction.hpp"
 
 namespace marketplace::messaging {
@@ -174,6 +175,7 @@ private:
     struct Held {
         IncomingEvent event;
         int attempts = 0;
+        int outages = 0;  // failed attempts that found the database unreachable (not counted in attempts)
         std::chrono::steady_clock::time_point due;
     };
 
@@ -181,7 +183,37 @@ private:
         auto next_commit = std::chrono::steady_clock::now();
         auto next_redrive = next_commit;
         auto next_metrics = next_commit;
+        auto pause = options_.retry_base;
         while (!stop_) {
+            // The loop outlives every exception: a consumer thread that died would leave its service
+            // running without consuming, which nobody would notice until sagas stall.
+            try {
+                Iterate(next_commit, next_redrive, next_metrics);
+                pause = options_.retry_base;
+            } catch (const std::exception& e) {
+                core::log::Error("consumer loop failed; going on after a pause",
+                                 {{"group", options_.group},
+                                  {"error", e.what()},
+                                  {"pause_ms", static_cast<long long>(pause.count())}});
+                std::this_thread::sleep_for(pause);
+                pause = std::min(pause * 2, options_.retry_max);
+            } catch (...) {
+                core::log::Error("consumer loop failed with a non-standard exception; going on after a pause",
+                                 {{"group", options_.group}});
+                std::this_thread::sleep_for(pause);
+                pause = std::min(pause * 2, options_.retry_max);
+            }
+        }
+        consumer_->commitSync();
+        consumer_->close();
+        dlq_producer_->flush(5000);
+        core::log::Info("consumer stopped", {{"group", options_.group}});
+    }
+
+    void Iterate(std::chrono::steady_clock::time_point& next_commit,
+                 std::chrono::steady_clock::time_point& next_redrive,
+                 std::chrono::steady_clock::time_point& next_metrics) {
+        {
             const auto now = std::chrono::steady_clock::now();
             RetryDue(now);
             if (now >= next_commit) {
@@ -210,10 +242,6 @@ private:
             dlq_producer_->poll(0);
             if (!batch.empty()) ConsumeBatch(batch);
         }
-        consumer_->commitSync();
-        consumer_->close();
-        dlq_producer_->flush(5000);
-        core::log::Info("consumer stopped", {{"group", options_.group}});
     }
 
     template <typename F>
@@ -258,7 +286,7 @@ private:
             }
         }
         for (const auto& e : events) {
-            if (!IsHeld(e)) Attempt(e, 1);
+            if (!IsHeld(e)) Attempt(e, 1, 0);
         }
     }
 
@@ -270,42 +298,79 @@ private:
         Done(event);
     }
 
-    /// One attempt at applying `event`; on a transient failure the partition is paused and the
-    /// event held for a later attempt.
-    void Attempt(const IncomingEvent& event, int attempt) {
+    /// One attempt at applying `event`; on a failure the partition is paused and the event held for a
+    /// later attempt. Attempts that found the database unreachable are not counted against
+    /// max_attempts: they are retried with capped backoff for as long as the outage lasts. Only an
+    /// event that can never apply (malformed, PermanentError) or that failed max_attempts times with
+    /// the database answering is dead-lettered. Never throws.
+    void Attempt(const IncomingEvent& event, int attempt, int outages) {
         const std::string malformed = Malformed(event);
         if (!malformed.empty()) {
-            DeadLetter(event, malformed, attempt);
-            Done(event);
+            DeadLetterOrHold(event, malformed, attempt, outages);
             return;
         }
         core::log::LogScope scope(TraceIdOf(event), event.id);
+        std::string error;
+        bool outage = false;
         try {
             const std::vector<const IncomingEvent*> one{&event};
             const Outcome outcome = db::InTransaction(pool_, [&](pqxx::work& tx) { return ApplyIn(tx, one); }).front();
             if (options_.after_commit) options_.after_commit();
             Settled(event, outcome);
+            return;
         } catch (const PermanentError& e) {
-            DeadLetter(event, e.what(), attempt);
-            Done(event);
+            DeadLetterOrHold(event, e.what(), attempt, outages);
+            return;
         } catch (const std::exception& e) {
-            if (attempt >= options_.max_attempts) {
-                DeadLetter(event, e.what(), attempt);
-                Done(event);
-                return;
-            }
+            error = e.what();
+            outage = db::IsConnectionFailure(e);
+        } catch (...) {
+            error = "non-standard exception";
+        }
+        if (outage) {
             ++metrics_.retries;
-            const auto delay = Backoff(attempt);
+            Hold(event, attempt - 1, outages + 1, error);
+            return;
+        }
+        if (attempt >= options_.max_attempts) {
+            DeadLetterOrHold(event, error, attempt, outages);
+            return;
+        }
+        ++metrics_.retries;
+        Hold(event, attempt, outages, error);
+    }
+
+    /// Pauses the event's partition and keeps the event for another attempt after a backoff.
+    void Hold(const IncomingEvent& event, int attempts, int outages, const std::string& error) {
+        const auto delay = Backoff(std::max(1, attempts + outages));
+        // During an outage every retry would log; the first few and then every 20th say so.
+        if (outages <= 3 || outages % 20 == 0) {
             core::log::Warn("event failed; retrying its partition after a pause",
                             {{"group", options_.group},
                              {"event_id", event.id},
-                             {"attempt", attempt},
+                             {"attempt", attempts + 1},
+                             {"database_unreachable_attempts", outages},
                              {"delay_ms", static_cast<long long>(delay.count())},
-                             {"error", e.what()}});
-            const TopicPartitionKey tp{event.topic, event.partition};
-            Pause(tp, true);
-            held_[tp] = Held{event, attempt, std::chrono::steady_clock::now() + delay};
+                             {"error", error}});
         }
+        const TopicPartitionKey tp{event.topic, event.partition};
+        if (held_.count(tp) == 0) Pause(tp, true);
+        held_[tp] = Held{event, attempts, outages, std::chrono::steady_clock::now() + delay};
+    }
+
+    /// Dead-letters the event and lets its offset go; when the dead letter cannot be written (the
+    /// database went away meanwhile) the event is held and tried again instead.
+    void DeadLetterOrHold(const IncomingEvent& event, const std::string& error, int attempt, int outages) {
+        try {
+            DeadLetter(event, error, attempt);
+        } catch (const std::exception& e) {
+            core::log::Warn("could not park an event as a dead letter; holding it for another attempt",
+                            {{"group", options_.group}, {"event_id", event.id}, {"error", e.what()}});
+            ++metrics_.retries;
+            Hold(event, attempt - 1, outages + 1, e.what());
+            return;
+        }
+        Done(event);
     }
 
     /// Applies `events` (in order) inside `tx`, with a few statements for the whole batch: locks their
@@ -362,13 +427,14 @@ private:
         std::set<std::pair<std::string, std::string>> claimed;
         for (const auto& row : tx.exec_params(
                  "INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\", event_type, event_key, "
-                 "event_time) "
-                 "SELECT $1, s, i, t, p, o, ty, k, NULLIF(tm, '')::timestamptz "
+                 "event_time, handled_at) "
+                 "SELECT $1, s, i, t, p, o, ty, k, NULLIF(tm, '')::timestamptz, "
+                 "COALESCE(NULLIF($10, '')::timestamptz, clock_timestamp()) "
                  "FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::text[], $8::text[], "
                  "$9::text[]) AS x(s, i, t, p, o, ty, k, tm) ON CONFLICT DO NOTHING RETURNING source, event_id",
                  options_.group, db::TextArray(sources), db::TextArray(ids), db::TextArray(topics),
                  db::IntArray(partitions), db::IntArray(offsets), db::TextArray(types), db::TextArray(event_keys),
-                 db::TextArray(times))) {
+                 db::TextArray(times), HandledAt())) {
             claimed.emplace(row[0].c_str(), row[1].c_str());
         }
         for (std::size_t i : to_claim) {
@@ -382,13 +448,19 @@ private:
         return outcomes;
     }
 
+    /// The inbox row's handled_at from the configured clock; "" lets the database stamp it.
+    std::string HandledAt() const {
+        return options_.clock ? core::FormatRfc3339(options_.clock->Now()) : std::string();
+    }
+
     bool ClaimInbox(pqxx::work& tx, const IncomingEvent& event) {
         const auto r = tx.exec_params(
             "INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\", event_type, event_key, "
-            "event_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, '')::timestamptz) "
+            "event_time, handled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, '')::timestamptz, "
+            "COALESCE(NULLIF($10, '')::timestamptz, clock_timestamp())) "
             "ON CONFLICT DO NOTHING",
             options_.group, event.source, event.id, event.topic, event.partition, event.offset, event.type, event.key,
-            InboxEventTime(event));
+            InboxEventTime(event), HandledAt());
         return r.affected_rows() == 1;
     }
 
@@ -478,7 +550,7 @@ private:
         for (const auto& [tp, held] : held_) {
             if (held.due <= now) due.push_back(held);
         }
-        for (const auto& held : due) Attempt(held.event, held.attempts + 1);
+        for (const auto& held : due) Attempt(held.event, held.attempts + 1, held.outages);
     }
 
     void Pause(const TopicPartitionKey& tp, bool pause) {

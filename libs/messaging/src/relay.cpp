@@ -223,10 +223,12 @@ private:
             q.exec_params(
                 "WITH gone AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]) "
                 "RETURNING event_id, topic, event_key, event_type, traceparent, created_at) "
-                "INSERT INTO published_events (event_id, topic, event_key, event_type, traceparent, created_at) "
-                "SELECT event_id, topic, event_key, event_type, traceparent, created_at FROM gone "
+                "INSERT INTO published_events (event_id, topic, event_key, event_type, traceparent, created_at, "
+                "published_at) "
+                "SELECT event_id, topic, event_key, event_type, traceparent, created_at, "
+                "COALESCE(NULLIF($2, '')::timestamptz, clock_timestamp()) FROM gone "
                 "ON CONFLICT (event_id) DO NOTHING",
-                db::IntArray(published));
+                db::IntArray(published), Now());
         }
         metrics_.published += published.size();
         metrics_.batches += 1;
@@ -258,13 +260,17 @@ private:
         pqxx::nontransaction q(*conn_);
         const auto r = q.exec_params(
             "DELETE FROM published_events WHERE event_id IN (SELECT event_id FROM published_events "
-            "WHERE published_at < clock_timestamp() - make_interval(secs => $1) ORDER BY published_at LIMIT 10000)",
-            static_cast<double>(options_.published_retention.count()));
+            "WHERE published_at < COALESCE(NULLIF($2, '')::timestamptz, clock_timestamp()) - make_interval(secs => $1) "
+            "ORDER BY published_at LIMIT 10000)",
+            static_cast<double>(options_.published_retention.count()), Now());
         if (r.affected_rows() > 0) {
             core::log::Info("outbox relay pruned the published-events log",
                             {{"service", options_.service}, {"rows", static_cast<long long>(r.affected_rows())}});
         }
     }
+
+    /// The configured clock's time; "" lets the database's clock decide.
+    std::string Now() const { return options_.clock ? core::FormatRfc3339(options_.clock->Now()) : std::string(); }
 
     void IdleWait() {
         std::unique_lock lock(mu_);

@@ -12,6 +12,7 @@
 
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/log.hpp"
+#include "marketplace/db/errors.hpp"
 #include "marketplace/db/transaction.hpp"
 
 namespace marketplace::messaging {
@@ -49,15 +50,32 @@ public:
         if (thread_.joinable()) return;
         stop_ = false;
         thread_ = std::thread([this] {
+            // After a failed pass the loop waits longer each time (up to kMaxFailurePause), so a
+            // database outage is waited out without spinning; the first pass that works resets it.
+            constexpr std::chrono::milliseconds kMaxFailurePause{5000};
+            std::chrono::milliseconds pause = options_.poll;
+            int failures = 0;
             while (!stop_) {
                 try {
                     const int fired = RunDue();
+                    pause = options_.poll;
+                    failures = 0;
                     if (fired > 0) continue;
                 } catch (const std::exception& e) {
-                    core::log::Error("timer scheduler pass failed", {{"error", e.what()}});
+                    ++failures;
+                    if (failures <= 3 || failures % 20 == 0) {
+                        core::log::Error("timer scheduler pass failed; trying again after a pause",
+                                         {{"error", e.what()},
+                                          {"failures_in_a_row", failures},
+                                          {"pause_ms", static_cast<long long>(pause.count())}});
+                    }
+                } catch (...) {
+                    ++failures;
+                    core::log::Error("timer scheduler pass failed with a non-standard exception", {});
                 }
                 std::unique_lock lock(mu_);
-                cv_.wait_for(lock, options_.poll, [this] { return stop_.load(); });
+                cv_.wait_for(lock, pause, [this] { return stop_.load(); });
+                if (failures > 0) pause = std::min(std::max(pause * 2, options_.poll), kMaxFailurePause);
             }
         });
     }
@@ -122,7 +140,9 @@ private:
             if (fired) metrics_.Fired(claimed.kind);
             return fired;
         } catch (const std::exception& e) {
-            if (claimed.id == 0) throw;
+            // Nothing claimed, or the database went away under the handler: the transaction rolled
+            // back, so the timer is still due and fires once the database answers again.
+            if (claimed.id == 0 || db::IsConnectionFailure(e)) throw;
             const std::chrono::milliseconds delay = std::min<std::chrono::milliseconds>(
                 options_.retry_base * (1LL << std::min(claimed.attempts, 20)), options_.retry_max);
             core::log::Error("timer handler failed; it will fire again later",

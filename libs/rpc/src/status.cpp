@@ -6,6 +6,7 @@
 #include <pqxx/except>
 
 #include "marketplace/core/log.hpp"
+#include "marketplace/db/errors.hpp"
 
 namespace marketplace::rpc {
 namespace log = core::log;
@@ -88,6 +89,16 @@ MappedError MapException(const std::exception_ptr& error) {
         return {grpc::Status(grpc::StatusCode::UNAVAILABLE, "database unavailable; try again"), {}};
     } catch (const pqxx::transaction_rollback&) {
         return {grpc::Status(grpc::StatusCode::ABORTED, "concurrent update; try again"), {}};
+    } catch (const pqxx::in_doubt_error&) {
+        // A commit whose outcome is unknown must not be retried blindly: INTERNAL, not UNAVAILABLE.
+        return {grpc::Status(grpc::StatusCode::INTERNAL, kInternalErrorMessage), {}};
+    } catch (const std::exception& e) {
+        // The server shutting down, restarting or unreachable, or no pooled connection in time: nothing
+        // was written, and the call may be sent again once the database answers.
+        if (db::IsConnectionFailure(e)) {
+            return {grpc::Status(grpc::StatusCode::UNAVAILABLE, "database unavailable; try again"), {}};
+        }
+        return {grpc::Status(grpc::StatusCode::INTERNAL, kInternalErrorMessage), {}};
     } catch (...) {
         return {grpc::Status(grpc::StatusCode::INTERNAL, kInternalErrorMessage), {}};
     }

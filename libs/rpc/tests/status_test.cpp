@@ -63,6 +63,15 @@ TEST_CASE("Status: a serialization failure that outlived the retries is ABORTED"
     CHECK(mapped.status.error_code() == StatusCode::ABORTED);
 }
 
+TEST_CASE("Status: the database shutting down, starting up or out of connections is UNAVAILABLE", "[rpc][status]") {
+    CHECK(Map(pqxx::sql_error("terminating connection due to administrator command", "SELECT 1", "57P01"))
+              .status.error_code() == StatusCode::UNAVAILABLE);
+    CHECK(Map(pqxx::sql_error("the database system is starting up", "", "57P03")).status.error_code() ==
+          StatusCode::UNAVAILABLE);
+    CHECK(Map(pqxx::sql_error("too many connections", "", "53300")).status.error_code() == StatusCode::UNAVAILABLE);
+    CHECK(Map(pqxx::sql_error("duplicate key value", "INSERT", "23505")).status.error_code() == StatusCode::INTERNAL);
+}
+
 TEST_CASE("Status: anything else is INTERNAL with a generic message that leaks nothing", "[rpc][status]") {
     const auto runtime = Map(std::runtime_error("password=hunter2 in conninfo"));
     CHECK(runtime.status.error_code() == StatusCode::INTERNAL);

@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <cstdlib>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -12,6 +13,7 @@
 #include "idempotency_migrations.hpp"
 #include "marketplace/core/config.hpp"
 #include "marketplace/core/log.hpp"
+#include "marketplace/db/transaction.hpp"
 #include "marketplace/messaging/relay.hpp"
 #include "marketplace/metrics/endpoint.hpp"
 #include "marketplace/metrics/metrics.hpp"
@@ -36,6 +38,7 @@ RuntimeConfig RuntimeConfig::FromEnv(core::EnvReader& env, const std::string& na
         env.Duration("SHUTDOWN_TIMEOUT", c.shutdown_timeout, std::chrono::seconds(1), std::chrono::minutes(10));
     c.metrics_listen =
         metrics::EndpointConfig::FromEnv(env, "127.0.0.1:" + std::to_string(9100 + default_grpc_port - 7100)).listen;
+    c.retention = RetentionConfig::FromEnv(env);
     return c;
 }
 
@@ -48,6 +51,12 @@ std::shared_ptr<const core::Clock> ClockFromEnv() {
     return core::SystemClock::Instance();
 }
 
+namespace {
+constexpr char kRetentionTimer[] = "retention";
+// Serializes the check-then-schedule of the first retention timer between replicas starting together.
+constexpr long long kRetentionBootstrapLock = 0x726574656e74696fLL;  // "retentio"
+}  // namespace
+
 class Runtime::Impl {
 public:
     Impl(RuntimeConfig config, std::shared_ptr<const core::Clock> clock)
@@ -55,8 +64,14 @@ public:
           clock_(std::move(clock)),
           pool_(config_.pg),
           outbox_(config_.name),
-          idempotency_(rpc::IdempotencyOptions{.retention = std::chrono::hours(24), .clock = clock_}),
-          relay_(config_.pg, config_.kafka, messaging::RelayOptions{.service = config_.name}),
+          idempotency_(rpc::IdempotencyOptions{
+              .retention = std::chrono::duration_cast<std::chrono::hours>(config_.retention.idempotency),
+              .clock = clock_}),
+          relay_(config_.pg, config_.kafka,
+                 messaging::RelayOptions{.service = config_.name,
+                                         .published_retention = std::chrono::duration_cast<std::chrono::seconds>(
+                                             config_.retention.published_events),
+                                         .clock = clock_}),
           scheduler_(config_.pg, clock_,
                      messaging::SchedulerOptions{.poll = config_.timer_poll, .after_fire = [this] { relay_.Wake(); }}) {
         if (!config_.server.clock) config_.server.clock = clock_;
@@ -96,6 +111,7 @@ public:
         };
         options.topics.clear();
         for (const auto& t : topics) options.topics.push_back(config_.topic_prefix + t);
+        if (!options.clock) options.clock = clock_;  // stamps inbox rows, whose age retention measures
         consumers_.push_back(std::make_unique<messaging::InboxConsumer>(config_.pg, config_.kafka, std::move(options),
                                                                         std::move(handler)));
     }
@@ -109,9 +125,43 @@ public:
         has_timers_ = true;
     }
 
+    /// The retention job: a durable timer that purges the kit's tables and the service's own, then
+    /// schedules its next run (a new key each time: the fired row is deleted after its handler).
+    void RegisterRetention() {
+        OnTimer(kRetentionTimer, [this](pqxx::work& tx, const messaging::Timer&) {
+            const auto now = clock_->Now();
+            const auto deleted = PurgeExpired(tx, config_.retention, now, retention_purges_);
+            bool more = false;
+            std::string counts;
+            long long total = 0;
+            for (const auto& [table, rows] : deleted) {
+                if (rows >= config_.retention.batch) more = true;
+                total += rows;
+                counts += (counts.empty() ? "" : " ") + table + "=" + std::to_string(rows);
+            }
+            const auto next =
+                now + (more ? std::chrono::milliseconds(std::chrono::seconds(1)) : config_.retention.interval);
+            messaging::ScheduleTimer(tx, kRetentionTimer, "next:" + core::FormatRfc3339(next), next);
+            if (total > 0) {
+                core::log::Info("retention: purged old rows", {{"service", config_.name}, {"deleted", counts}});
+            }
+        });
+    }
+
+    void ScheduleFirstRetention() {
+        db::InTransaction(pool_, [&](pqxx::work& tx) {
+            tx.exec_params("SELECT pg_advisory_xact_lock($1)", kRetentionBootstrapLock);
+            if (tx.exec_params("SELECT 1 FROM timers WHERE kind = $1 LIMIT 1", kRetentionTimer).empty()) {
+                messaging::ScheduleTimer(tx, kRetentionTimer, "first", clock_->Now());
+            }
+        });
+    }
+
     int Start() {
         std::lock_guard lock(mu_);
         if (started_) return server_->port();
+        RegisterRetention();
+        ScheduleFirstRetention();
         if (!config_.metrics_listen.empty() && !metrics_endpoint_) {
             metrics_endpoint_ = std::make_unique<metrics::Endpoint>(config_.metrics_listen);
             collector_ = metrics::AddCollector([this] {
@@ -191,6 +241,7 @@ public:
     std::unique_ptr<rpc::Server> server_;
     std::vector<std::unique_ptr<messaging::InboxConsumer>> consumers_;
     bool has_timers_ = false;
+    std::map<std::string, RetentionPurge> retention_purges_;
     std::vector<std::function<void()>> on_started_, on_stopping_, on_stopped_;
     std::mutex mu_;
     bool started_ = false;
@@ -230,6 +281,9 @@ int Runtime::Start() { return impl_->Start(); }
 int Runtime::metrics_port() const { return impl_->metrics_endpoint_ ? impl_->metrics_endpoint_->port() : 0; }
 void Runtime::Consume(const EventRouter& router, messaging::ConsumerOptions options) {
     impl_->Consume(router.Topics(), router.Handler(), std::move(options));
+}
+void Runtime::OnRetention(const std::string& name, RetentionPurge purge) {
+    impl_->retention_purges_[name] = std::move(purge);
 }
 void Runtime::OnStarted(std::function<void()> hook) { impl_->on_started_.push_back(std::move(hook)); }
 void Runtime::OnStopping(std::function<void()> hook) { impl_->on_stopping_.push_back(std::move(hook)); }

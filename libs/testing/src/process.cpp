@@ -18,6 +18,26 @@ namespace marketplace::testing {
 namespace {
 
 pid_t Spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env, int out_fd) {
+    // Everything the child needs is built here, before fork: in the child of a multithreaded parent
+    // only async-signal-safe calls are allowed until exec. A malloc there (setenv, a vector) can hang
+    // forever on an allocator lock another thread of the parent held at the fork (seen with the
+    // sanitizer's allocator: a service that never wrote its first log line).
+    std::vector<std::string> environment;
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+        const std::string entry(*e);
+        const auto eq = entry.find('=');
+        if (eq != std::string::npos && env.count(entry.substr(0, eq)) > 0) continue;  // overridden below
+        environment.push_back(entry);
+    }
+    for (const auto& [k, v] : env) environment.push_back(k + "=" + v);
+    std::vector<char*> envp;
+    for (auto& entry : environment) envp.push_back(entry.data());
+    envp.push_back(nullptr);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    static constexpr char kExecFailed[] = "exec failed\n";
+
     const pid_t pid = fork();
     if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
     if (pid == 0) {
@@ -27,12 +47,8 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::map<std::string, st
         if (getppid() == 1) _exit(126);  // the parent is already gone
         dup2(out_fd, STDOUT_FILENO);
         dup2(out_fd, STDERR_FILENO);
-        for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-        std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        execv(args[0], args.data());
-        std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
+        execve(args[0], args.data(), envp.data());
+        [[maybe_unused]] const auto written = write(STDERR_FILENO, kExecFailed, sizeof(kExecFailed) - 1);
         _exit(127);
     }
     return pid;

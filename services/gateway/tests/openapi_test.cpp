@@ -43,7 +43,8 @@ TEST_CASE("OpenAPI: the embedded documents list exactly the routes of the route 
     }
     const auto table = RouteTable::FromServices(services);
     const auto doc = json::parse(BuildOpenApiDocument(packages, table, IsPublicMethod, "X-Signature"));
-    CHECK(doc["swagger"] == "2.0");
+    CHECK(doc["openapi"] == "3.0.3");
+    CHECK_FALSE(doc.contains("swagger"));
 
     std::set<std::pair<std::string, std::string>> from_routes;
     for (const auto& route : table.routes()) from_routes.insert({route.path.OpenApiPath(), Lower(route.http_method)});
@@ -90,10 +91,18 @@ TEST_CASE("OpenAPI: every $ref of the merged document resolves", "[gateway][unit
     std::set<std::string> refs;
     CollectRefs(doc, refs);
     CHECK(refs.size() > 20);
+    const std::string schemas = "#/components/schemas/", responses = "#/components/responses/",
+                      parameters = "#/components/parameters/";
     for (const auto& ref : refs) {
         INFO(ref);
-        REQUIRE(ref.rfind("#/definitions/", 0) == 0);
-        CHECK(doc["definitions"].contains(ref.substr(14)));
+        if (ref.rfind(schemas, 0) == 0) {
+            CHECK(doc["components"]["schemas"].contains(ref.substr(schemas.size())));
+        } else if (ref.rfind(responses, 0) == 0) {
+            CHECK(doc["components"]["responses"].contains(ref.substr(responses.size())));
+        } else {
+            REQUIRE(ref.rfind(parameters, 0) == 0);
+            CHECK(doc["components"]["parameters"].contains(ref.substr(parameters.size())));
+        }
     }
     CHECK_THROWS(BuildOpenApiDocument({"nope"}, RouteTable{}, IsPublicMethod, ""));
 }
@@ -103,7 +112,114 @@ TEST_CASE("OpenAPI: a server-streaming route is described as a WebSocket", "[gat
     const auto doc = json::parse(BuildOpenApiDocument({"notifications"}, table, IsPublicMethod, ""));
     const auto& stream = doc["paths"]["/v1/notifications:stream"]["get"];
     CHECK(stream["x-websocket"] == true);
-    CHECK(stream["responses"]["101"]["schema"]["$ref"] == "#/definitions/v1Notification");
+    CHECK(stream["responses"]["101"]["content"]["application/json"]["schema"]["$ref"] ==
+          "#/components/schemas/v1Notification");
     CHECK(!stream["responses"].contains("200"));
     CHECK(!doc["paths"]["/v1/notifications"]["get"].contains("x-websocket"));
+}
+
+namespace {
+
+json FullDocument() {
+    const std::vector<std::string> packages = {"auth", "jobs", "contracts", "payments", "notifications"};
+    std::vector<const google::protobuf::ServiceDescriptor*> services;
+    for (const auto& p : packages) {
+        for (const auto* s : ServicesOf(*FindLinkedPackage(p))) services.push_back(s);
+    }
+    return json::parse(BuildOpenApiDocument(packages, RouteTable::FromServices(services), IsPublicMethod, "X-Sig"));
+}
+
+/// Every schema reachable under `node` whose properties lack a description (path for the message).
+void MissingDescriptions(const json& node, const std::string& where, std::vector<std::string>& missing) {
+    if (node.is_array()) {
+        for (std::size_t i = 0; i < node.size(); ++i) MissingDescriptions(node[i], where, missing);
+        return;
+    }
+    if (!node.is_object()) return;
+    if (node.contains("properties")) {
+        for (const auto& [name, property] : node["properties"].items()) {
+            if (!property.contains("description") || property["description"].get<std::string>().empty()) {
+                missing.push_back(where + "." + name);
+            }
+            MissingDescriptions(property, where + "." + name, missing);
+        }
+    }
+    for (const auto& [key, value] : node.items()) {
+        if (key != "properties") MissingDescriptions(value, where, missing);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("OpenAPI 3: every operation has a description, a tag and a unique operationId", "[gateway][unit]") {
+    const auto doc = FullDocument();
+    std::set<std::string> ids, declared_tags;
+    for (const auto& tag : doc["tags"]) declared_tags.insert(tag["name"].get<std::string>());
+    std::size_t operations = 0;
+    for (const auto& [path, verbs] : doc["paths"].items()) {
+        for (const auto& [verb, op] : verbs.items()) {
+            INFO(verb << " " << path);
+            ++operations;
+            REQUIRE(op.contains("description"));
+            CHECK(!op["description"].get<std::string>().empty());
+            REQUIRE(op.contains("tags"));
+            REQUIRE(op["tags"].size() >= 1);
+            CHECK(declared_tags.count(op["tags"][0].get<std::string>()) == 1);
+            REQUIRE(op.contains("operationId"));
+            CHECK(ids.insert(op["operationId"].get<std::string>()).second);
+            // Every answer may be the error body.
+            REQUIRE(op["responses"].contains("default"));
+            CHECK(op["responses"]["default"]["$ref"] == "#/components/responses/Error");
+            // Swagger 2.0 leftovers are gone.
+            CHECK_FALSE(op.contains("consumes"));
+            for (const auto& parameter : op.value("parameters", json::array())) {
+                if (parameter.contains("$ref")) continue;
+                CHECK(parameter["in"] != "body");
+                CHECK(parameter.contains("schema"));
+                CHECK(parameter.contains("description"));
+            }
+        }
+    }
+    CHECK(operations > 40);
+}
+
+TEST_CASE("OpenAPI 3: every field carries its proto comment as its description, also beside a $ref",
+          "[gateway][unit]") {
+    const auto doc = FullDocument();
+    std::vector<std::string> missing;
+    for (const auto& [name, schema] : doc["components"]["schemas"].items()) {
+        if (!schema.contains("description")) missing.push_back(name);
+        MissingDescriptions(schema, name, missing);
+    }
+    INFO(missing.size() << " without a description, first: " << (missing.empty() ? "" : missing.front()));
+    CHECK(missing.empty());
+    // A message-typed field: its comment stays, the type comes through allOf.
+    const auto& total = doc["components"]["schemas"]["v1SubmitProposalRequest"]["properties"]["total"];
+    CHECK(total["description"].get<std::string>().find("sum of the milestones") != std::string::npos);
+    CHECK(total["allOf"][0]["$ref"] == "#/components/schemas/v1Money");
+    CHECK_FALSE(total.contains("$ref"));
+}
+
+TEST_CASE("OpenAPI 3: writes take an Idempotency-Key, reads do not, and the error body is described",
+          "[gateway][unit]") {
+    const auto doc = FullDocument();
+    const auto& key = doc["components"]["parameters"]["IdempotencyKey"];
+    CHECK(key["name"] == "Idempotency-Key");
+    CHECK(key["in"] == "header");
+    CHECK(key["schema"]["maxLength"] == 255);
+    const auto has_key = [](const json& op) {
+        for (const auto& p : op.value("parameters", json::array())) {
+            if (p.value("$ref", "") == "#/components/parameters/IdempotencyKey") return true;
+        }
+        return false;
+    };
+    CHECK(has_key(doc["paths"]["/v1/jobs"]["post"]));
+    CHECK_FALSE(has_key(doc["paths"]["/v1/jobs"]["get"]));
+    const auto& post_job = doc["paths"]["/v1/jobs"]["post"];
+    CHECK(post_job["requestBody"]["content"]["application/json"]["schema"]["$ref"] ==
+          "#/components/schemas/v1PostJobRequest");
+    const auto& error = doc["components"]["schemas"]["Error"];
+    CHECK(error["required"] == json({"code", "message", "field"}));
+    for (const char* field : {"code", "message", "field"}) CHECK(error["properties"][field].contains("description"));
+    CHECK(doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer");
 }

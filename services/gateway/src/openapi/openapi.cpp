@@ -31,10 +31,6 @@ void RewriteRefs(json& node, const std::map<std::string, std::string>& renames) 
 }
 
 json GatewayPaths(const std::string& webhook_signature_header) {
-    const json error_schema = {
-        {"type", "object"},
-        {"properties",
-         {{"code", {{"type", "string"}}}, {"message", {{"type", "string"}}}, {"field", {{"type", "string"}}}}}};
     json paths;
     paths["/healthz"]["get"] = {{"summary", "The gateway process is up."},
                                 {"operationId", "Healthz"},
@@ -55,21 +51,27 @@ json GatewayPaths(const std::string& webhook_signature_header) {
             {"security", json::array()},
             {"consumes", {"application/json"}},
             {"parameters",
-             {{{"name", "provider"}, {"in", "path"}, {"required", true}, {"type", "string"}},
+             {{{"name", "provider"},
+               {"in", "path"},
+               {"required", true},
+               {"type", "string"},
+               {"description", "The payment provider that sends the notification, for example 'sandbox'."}},
               {{"name", webhook_signature_header},
                {"in", "header"},
                {"required", true},
                {"type", "string"},
                {"description", "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<body>'>"}},
-              {{"name", "body"}, {"in", "body"}, {"required", true}, {"schema", {{"type", "object"}}}}}},
-            {"responses",
-             {{"200", {{"description", "Handled."}}},
-              {"default", {{"description", "An error."}, {"schema", error_schema}}}}}};
+              {{"name", "body"},
+               {"in", "body"},
+               {"required", true},
+               {"description", "The provider's notification, as the provider sent it."},
+               {"schema", {{"type", "object"}}}}}},
+            {"responses", {{"200", {{"description", "Handled."}}}}}};
     }
     return paths;
 }
 
-// A server-streaming route is a WebSocket (ws/websocket_bridge.hpp): say so where Swagger 2.0 can.
+// A server-streaming route is a WebSocket (ws/websocket_bridge.hpp): say so where OpenAPI can.
 void DescribeWebSocket(json& paths, const Route& route) {
     const std::string path = route.path.OpenApiPath();
     if (!paths.contains(path) || !paths[path].contains("get")) return;
@@ -94,6 +96,202 @@ void DescribeWebSocket(json& paths, const Route& route) {
     responses["426"] = {{"description", "Not a WebSocket opening handshake."}};
 }
 
+// --- Swagger 2.0 -> OpenAPI 3.0 ---------------------------------------------------------------------
+// protoc-gen-swagger writes Swagger 2.0; clients, fuzzers and linters want OpenAPI 3, where a
+// description beside a $ref is ignored. The conversion below is mechanical and total for what the
+// generator emits (body/path/query parameters, JSON responses, object/array/enum schemas).
+
+constexpr char kSchemasPrefix[] = "#/components/schemas/";
+
+/// Definitions' $refs point at components; a $ref with siblings (the field's description from its
+/// proto comment) becomes allOf[$ref] so the siblings count. Swagger's "title" (a comment without a
+/// final period) becomes the description.
+void ConvertSchema(json& node) {
+    if (node.is_array()) {
+        for (auto& item : node) ConvertSchema(item);
+        return;
+    }
+    if (!node.is_object()) return;
+    if (node.contains("$ref") && node["$ref"].is_string()) {
+        std::string ref = node["$ref"].get<std::string>();
+        if (ref.rfind(kDefinitionsPrefix, 0) == 0) ref = kSchemasPrefix + ref.substr(sizeof(kDefinitionsPrefix) - 1);
+        node["$ref"] = ref;
+        if (node.size() > 1) {
+            json wrapped = node;
+            wrapped.erase("$ref");
+            wrapped["allOf"] = json::array({{{"$ref", ref}}});
+            node = std::move(wrapped);
+        }
+    }
+    if (node.contains("title") && node["title"].is_string() && !node.contains("description")) {
+        node["description"] = node["title"];
+        node.erase("title");
+    }
+    for (auto it = node.begin(); it != node.end(); ++it) {
+        // Property names are keys, not schemas: descend into their values only.
+        if (it.key() == "properties" && it->is_object()) {
+            for (auto& [name, property] : it->items()) ConvertSchema(property);
+        } else if (it->is_object() || it->is_array()) {
+            ConvertSchema(*it);
+        }
+    }
+}
+
+std::string FirstSentence(const std::string& text) {
+    std::size_t end = text.find('\n');
+    const std::size_t period = text.find(". ");
+    if (period != std::string::npos && (end == std::string::npos || period < end)) end = period + 1;
+    std::string first = end == std::string::npos ? text : text.substr(0, end);
+    if (first.size() > 120) first = first.substr(0, 117) + "...";
+    return first;
+}
+
+/// A Swagger 2.0 non-body parameter as an OpenAPI 3 parameter (type, format, items, enum, default
+/// move into its schema; repeated query parameters stay ?a=1&a=2, OpenAPI 3's default form style).
+json ConvertParameter(const json& parameter) {
+    json out = {{"name", parameter.at("name")}, {"in", parameter.at("in")}};
+    if (parameter.contains("description")) out["description"] = parameter["description"];
+    out["required"] = parameter.value("required", false) || parameter.at("in") == "path";
+    json schema = json::object();
+    for (const char* key : {"type", "format", "items", "enum", "default", "pattern", "minimum", "maximum"}) {
+        if (parameter.contains(key)) schema[key] = parameter[key];
+    }
+    if (schema.empty()) schema["type"] = "string";
+    ConvertSchema(schema);
+    out["schema"] = std::move(schema);
+    return out;
+}
+
+json JsonContent(json schema) {
+    ConvertSchema(schema);
+    return {{"application/json", {{"schema", std::move(schema)}}}};
+}
+
+void ConvertOperation(const std::string& verb, json& operation) {
+    if (operation.contains("summary") && operation["summary"].is_string()) {
+        const std::string text = operation["summary"].get<std::string>();
+        if (!operation.contains("description")) operation["description"] = text;
+        operation["summary"] = FirstSentence(text);
+    }
+    json parameters = json::array();
+    for (const auto& parameter : operation.value("parameters", json::array())) {
+        if (parameter.value("in", "") == "body") {
+            json body = {{"required", parameter.value("required", false)},
+                         {"content", JsonContent(parameter.value("schema", json{{"type", "object"}}))}};
+            if (parameter.contains("description")) body["description"] = parameter["description"];
+            operation["requestBody"] = std::move(body);
+        } else {
+            parameters.push_back(ConvertParameter(parameter));
+        }
+    }
+    // Every write takes an Idempotency-Key; the read-only verbs ignore one.
+    if (verb != "get" && verb != "head" && verb != "options") {
+        parameters.push_back({{"$ref", "#/components/parameters/IdempotencyKey"}});
+    }
+    if (parameters.empty()) {
+        operation.erase("parameters");
+    } else {
+        operation["parameters"] = std::move(parameters);
+    }
+    operation.erase("consumes");
+    operation.erase("produces");
+    json responses = json::object();
+    const json source_responses = operation.value("responses", json::object());
+    for (const auto& [code, response] : source_responses.items()) {
+        json converted = {{"description", response.value("description", "A response.")}};
+        if (response.contains("schema")) converted["content"] = JsonContent(response.at("schema"));
+        responses[code] = std::move(converted);
+    }
+    if (!responses.contains("default")) responses["default"] = {{"$ref", "#/components/responses/Error"}};
+    operation["responses"] = std::move(responses);
+}
+
+json ErrorComponents() {
+    const json error_schema = {
+        {"type", "object"},
+        {"description",
+         "The body of every error the gateway answers: a gRPC status code name, a message for people, and the "
+         "request field at fault when there is one."},
+        {"required", {"code", "message", "field"}},
+        {"properties",
+         {{"code",
+           {{"type", "string"},
+            {"description",
+             "The gRPC status code name: INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, "
+             "ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED, RESOURCE_EXHAUSTED, UNAVAILABLE, INTERNAL, ..."}}},
+          {"message", {{"type", "string"}, {"description", "What went wrong, for people; not for parsing."}}},
+          {"field",
+           {{"type", "string"},
+            {"description",
+             "The request field (or header) at fault, for example 'milestones[0].amount'; '' when "
+             "the error is not about one field."}}}}}};
+    return {
+        {"schemas", {{"Error", error_schema}}},
+        {"responses",
+         {{"Error",
+           {{"description",
+             "An error: 400 invalid argument, 401 no or bad token, 403 not allowed, 404 not found, 409 conflict or "
+             "failed precondition, 429 rate limited or exhausted, 503 unavailable (retry with the same "
+             "Idempotency-Key), 504 deadline exceeded."},
+            {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}}},
+        {"parameters",
+         {{"IdempotencyKey",
+           {{"name", "Idempotency-Key"},
+            {"in", "header"},
+            {"required", false},
+            {"description",
+             "1..255 printable ASCII characters chosen by the client (a UUID fits). A write sent again with the "
+             "same key by the same caller returns the first answer instead of acting twice, so a client may "
+             "retry a write whose answer it did not get. Keys are kept for the idempotency retention period."},
+            {"schema", {{"type", "string"}, {"minLength", 1}, {"maxLength", 255}, {"pattern", "^[\\x20-\\x7E]+$"}}}}}}},
+        {"securitySchemes",
+         {{"bearer",
+           {{"type", "http"},
+            {"scheme", "bearer"},
+            {"bearerFormat", "JWT"},
+            {"description", "Authorization: Bearer <access token from POST /v1/auth/login>"}}}}}};
+}
+
+json ToOpenApi3(const json& swagger) {
+    json components = ErrorComponents();
+    const json definitions = swagger.value("definitions", json::object());
+    for (const auto& [name, definition] : definitions.items()) {
+        json schema = definition;
+        ConvertSchema(schema);
+        components["schemas"][name] = std::move(schema);
+    }
+    json paths = json::object();
+    std::map<std::string, bool> tags;
+    const json source_paths = swagger.value("paths", json::object());
+    for (const auto& [path, operations] : source_paths.items()) {
+        for (const auto& [verb, source] : operations.items()) {
+            json operation = source;
+            ConvertOperation(verb, operation);
+            for (const auto& tag : operation.value("tags", json::array())) tags[tag.get<std::string>()] = true;
+            paths[path][verb] = std::move(operation);
+        }
+    }
+    json tag_list = json::array();
+    for (const auto& [tag, _] : tags) {
+        tag_list.push_back(
+            {{"name", tag},
+             {"description", tag == "Gateway" ? std::string("The gateway's own endpoints.")
+                                              : "The routes of " + tag + ", transcoded to its gRPC methods."}});
+    }
+    return {{"openapi", "3.0.3"},
+            {"info",
+             {{"title", "Marketplace API"},
+              {"version", "v1"},
+              {"description",
+               "The marketplace's HTTP/JSON API: each route is transcoded by the gateway to a gRPC method of the "
+               "service that owns it. Errors carry the Error body. Writes accept an Idempotency-Key."},
+              {"contact", {{"name", "Marketplace maintainers"}}}}},
+            {"servers", {{{"url", "/"}, {"description", "This gateway"}}}},
+            {"tags", std::move(tag_list)},
+            {"security", swagger.value("security", json::array())},
+            {"paths", std::move(paths)},
+            {"components", std::move(components)}};
+}
 }  // namespace
 
 std::string BuildOpenApiDocument(const std::vector<std::string>& packages, const RouteTable& routes,
@@ -147,7 +345,7 @@ std::string BuildOpenApiDocument(const std::vector<std::string>& packages, const
     for (const auto& [path, operations] : own_paths.items()) {
         for (const auto& [verb, operation] : operations.items()) merged["paths"][path][verb] = operation;
     }
-    return merged.dump();
+    return ToOpenApi3(merged).dump();
 }
 
 }  // namespace marketplace::gateway

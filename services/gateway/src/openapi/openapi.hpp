@@ -1,8 +1,11 @@
 #pragma once
-// GET /openapi.json: the Swagger 2.0 documents protoc-gen-swagger made at build time from the same
-// protos the routes come from (one per proto package, embedded in the binary), merged into one for
-// the packages the gateway serves, plus the gateway's own endpoints and the security scheme (bearer
-// token everywhere except the public routes).
+// GET /openapi.json: an OpenAPI 3.0 document. protoc-gen-swagger makes Swagger 2.0 documents at build
+// time from the same protos the routes come from (one per proto package, embedded in the binary); they
+// are merged for the packages the gateway serves, with the gateway's own endpoints and the security
+// scheme (bearer token everywhere except the public routes), and converted to OpenAPI 3.0: schemas
+// under components (a field's description from its proto comment kept beside its $ref through allOf),
+// request bodies, every operation with a description, tag and operationId, the Error body as every
+// operation's default response, and the Idempotency-Key header on every write.
 #include <functional>
 #include <string>
 #include <string_view>

@@ -40,7 +40,8 @@ public:
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
 
-    /// A borrowed connection; goes back to the pool when destroyed (a broken one is dropped and replaced later).
+    /// A borrowed connection; goes back to the pool when destroyed. A broken one is dropped together with
+    /// the idle connections (after a server restart they are dead too) and replaced on demand.
     class Lease final {
     public:
         Lease(Lease&& other) noexcept;

@@ -16,6 +16,7 @@
 
 #include <pqxx/transaction>
 
+#include "marketplace/core/clock.hpp"
 #include "marketplace/db/pool.hpp"
 #include "marketplace/messaging/event.hpp"
 #include "marketplace/messaging/kafka_config.hpp"
@@ -46,6 +47,8 @@ struct ConsumerOptions {
     /// Called after each transaction that applied events committed (a service wakes its relay here,
     /// since handlers publish through the outbox).
     std::function<void()> after_commit;
+    /// Stamps inbox rows' handled_at (the age retention measures); null: the database's clock.
+    std::shared_ptr<const core::Clock> clock;
     /// Test hook, called after an event's transaction committed and before its offset is stored.
     std::function<void(const IncomingEvent&)> after_commit_before_offset;
 };

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "marketplace/core/clock.hpp"
 #include "marketplace/db/pool.hpp"
 #include "marketplace/messaging/kafka_config.hpp"
 #include "marketplace/messaging/metrics.hpp"
@@ -25,6 +26,8 @@ struct RelayOptions {
     /// often the leader deletes older rows.
     std::chrono::seconds published_retention{std::chrono::hours(24 * 7)};
     std::chrono::milliseconds prune_interval{60000};
+    /// Stamps published_at and measures the retention; null: the database's clock.
+    std::shared_ptr<const core::Clock> clock;
     /// Test hook, called after the broker acknowledged a batch and before it is recorded.
     std::function<void()> after_publish_before_record;
 };

@@ -19,6 +19,7 @@
 #include "marketplace/messaging/timers.hpp"
 #include "marketplace/rpc/idempotency.hpp"
 #include "marketplace/rpc/server.hpp"
+#include "marketplace/service/retention.hpp"
 
 namespace google::protobuf {
 class Message;
@@ -45,6 +46,8 @@ struct RuntimeConfig {
     std::chrono::milliseconds shutdown_timeout{15000};
     /// METRICS_LISTEN: where GET /metrics is served (host:port); "" serves no metrics.
     std::string metrics_listen;
+    /// RETENTION_*: how long the kit's tables keep rows (retention.hpp).
+    RetentionConfig retention;
 
     /// PG_*, KAFKA_*, GRPC_LISTEN (default 127.0.0.1:<default_grpc_port>), GRPC_DRAIN_TIMEOUT, TIMER_POLL,
     /// METRICS_LISTEN (default 127.0.0.1:<9100 + default_grpc_port - 7100>, "off" for none).
@@ -87,6 +90,9 @@ public:
     void Consume(const EventRouter& router, messaging::ConsumerOptions options = {});
     /// Registers a timer handler (before Start).
     void OnTimer(const std::string& kind, messaging::TimerHandler handler);
+    /// Adds a table of the service's own to the retention job (before Start): `purge` deletes at most
+    /// `batch` rows that are old at `now` and returns how many (retention.hpp).
+    void OnRetention(const std::string& name, RetentionPurge purge);
 
     /// Lifecycle hooks, one mechanism for every service (before Start; each list runs in the order
     /// registered). `OnStarted`: after the server, relay, consumers and timers started. `OnStopping`:
