@@ -6,7 +6,7 @@ KAFKA_PUBLISHERS=(auth jobs contracts payments notifications)
 KAFKA_CONSUMES=(
     "contracts:jobs payments"
     "payments:contracts"
-    "notifications:contracts payments"
+    "notifications:contracts payments auth"
 )
 KAFKA_CONSUMERS=()
 for _line in "${KAFKA_CONSUMES[@]}"; do KAFKA_CONSUMERS+=("${_line%%:*}"); done

@@ -39,6 +39,7 @@ AuthOptions TestOptions() {
     o.admin = AdminSeed{kAdminEmail, kAdminPassword, "Root"};
     o.gateway_secret = kGatewaySecret;
     o.password_max_concurrent = 32;  // tests that run logins in parallel are not about this bound
+    o.seed_key = std::string(32, '\x5a');  // a fixed test seed key
     return o;
 }
 

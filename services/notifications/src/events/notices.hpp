@@ -11,9 +11,14 @@
 //   EscrowReleased       each payee          escrow.released (their own share)
 //   EscrowRefunded       the client          escrow.refunded
 //   PayoutCompleted      the wallet's owner  payout.completed (sent, or returned when voided)
+//   AccountNotice        the account's owner account.password_reset (with the reset token: the
+//                                            inbox is where it is delivered, there is no email),
+//                                            account.registration_attempt, account.password_changed,
+//                                            account.signed_out_everywhere
 // An event that cannot name its subject (a missing milestone or user id) throws
 // core::InvalidArgument naming the field.
 #include "domain/notice.hpp"
+#include "marketplace/auth/v1/events.pb.h"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/payments/v1/events.pb.h"
 
@@ -31,6 +36,7 @@ Notice NoticeOf(const payments::v1::EscrowFunded& e);
 Notice NoticeOf(const payments::v1::EscrowFundingFailed& e);
 Notice NoticeOf(const payments::v1::EscrowRefunded& e);
 Notice NoticeOf(const payments::v1::PayoutCompleted& e);
+Notice NoticeOf(const auth::v1::AccountNotice& e);
 /// One notice per payee leg, each with the payee's own amount.
 std::vector<Notice> NoticesOf(const payments::v1::EscrowReleased& e);
 
