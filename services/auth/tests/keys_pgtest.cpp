@@ -106,7 +106,8 @@ TEST_CASE("Keys: a rotation logs nobody out: old tokens verify, new tokens use t
 
     // The retired key has lost its private half.
     CHECK(server.Count("signing_keys", "kid = '" + old_kid + "' AND seed IS NULL AND retired_at IS NOT NULL") == 1);
-    CHECK(server.Count("signing_keys", "seed IS NOT NULL") == 1);
+    CHECK(server.Count("signing_keys", "sealed_seed IS NOT NULL") == 1);
+    CHECK(server.Count("signing_keys", "seed IS NOT NULL") == 0);  // never in plaintext
 }
 
 TEST_CASE("Keys: a retired key leaves the JWKS after the retention, when its tokens have long expired",
@@ -212,7 +213,9 @@ TEST_CASE("Keys: the signing seed is stored sealed under the seed key, never in 
 TEST_CASE("Keys: rotating the seed key reseals every seed; the old key is accepted meanwhile, an unknown one refused",
           "[auth][pg][keys]") {
     AuthServer server;
-    const auto before = server.LoginUser(server.RegisterUser(UniqueEmail()));
+    const auto first_email = UniqueEmail();
+    server.RegisterUser(first_email);
+    const auto before = server.LoginUser(first_email);
     const std::string old_key = TestOptions().seed_key;
     const std::string new_key(32, '\x21');
 
@@ -229,7 +232,9 @@ TEST_CASE("Keys: rotating the seed key reseals every seed; the old key is accept
     CHECK(KidOf(token.token) == KidOf(before.access_token()));
     CHECK(TouchProfile(server, before.access_token()).ok());
     // The replica started before the rotation keeps signing too (it opened the seed already).
-    CHECK(server.LoginUser(server.RegisterUser(UniqueEmail())).access_token().size() > 0);
+    const auto second_email = UniqueEmail();
+    server.RegisterUser(second_email);
+    CHECK(server.LoginUser(second_email).access_token().size() > 0);
 
     // A replica with neither key refuses to start, naming the variables.
     auth::KeyRing lost(*server.runtime, RingOptions(std::string(32, '\x07')));
@@ -269,7 +274,9 @@ TEST_CASE("Keys: an emergency revocation removes the key from the JWKS, refuses 
           "[auth][pg][keys]") {
     AuthServer server;
     const auto admin = server.LoginUser(kAdminEmail, kAdminPassword);
-    const auto user = server.LoginUser(server.RegisterUser(UniqueEmail()));
+    const auto user_email = UniqueEmail();
+    server.RegisterUser(user_email);
+    const auto user = server.LoginUser(user_email);
     const std::string leaked = KidOf(user.access_token());
 
     auth::v1::RevokeSigningKeyRequest request;
@@ -284,7 +291,9 @@ TEST_CASE("Keys: an emergency revocation removes the key from the JWKS, refuses 
     const auto kids = Kids(server);
     CHECK(std::find(kids.begin(), kids.end(), leaked) == kids.end());
     CHECK(TouchProfile(server, user.access_token()).error_code() == StatusCode::UNAUTHENTICATED);
-    const auto again = server.LoginUser(server.RegisterUser(UniqueEmail()));
+    const auto again_email = UniqueEmail();
+    server.RegisterUser(again_email);
+    const auto again = server.LoginUser(again_email);
     CHECK(KidOf(again.access_token()) == response.current_key().kid());
     CHECK(TouchProfile(server, again.access_token()).ok());
 

@@ -151,7 +151,7 @@ LocalTokenVerifier::LocalTokenVerifier(VerifierOptions options) {
             // Held during the read, so Attach(nullptr) waits for a read in flight before the app goes.
             std::lock_guard lock(revocations_mu_);
             std::map<std::string, std::int64_t, std::less<>> out;
-            if (!revocations_) throw std::runtime_error("the accounts are not attached yet");
+            if (!revocations_) return out;  // before start-up finished: nothing revoked can be presented yet
             const auto listed = revocations_();
             for (const auto& r : listed.revocations()) out[r.user_id()] = r.session_epoch();
             return out;
