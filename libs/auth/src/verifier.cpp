@@ -170,8 +170,11 @@ void JwksVerifier::RunBackground() const {
     bool first = true;
     while (!state_->stop) {
         if (!first) {
-            state_->wake_cv.wait_for(lock, options_.background_refresh,
-                                     [this] { return state_->stop || state_->wake; });
+            // Until the first keys arrive (auth starting up), try again sooner.
+            const auto wait = state_->have_keys ? options_.background_refresh
+                                                : std::min<std::chrono::milliseconds>(options_.background_refresh,
+                                                                                      std::chrono::milliseconds(500));
+            state_->wake_cv.wait_for(lock, wait, [this] { return state_->stop || state_->wake; });
             if (state_->stop) break;
         }
         first = false;
@@ -179,7 +182,7 @@ void JwksVerifier::RunBackground() const {
         lock.unlock();
         {
             std::lock_guard fetch(state_->fetch_mu);
-            RefreshLocked(/*force=*/true, state_->generation.load());
+            RefreshLocked(/*force=*/true, state_->generation.load(), /*background=*/true);
         }
         RefreshRevocations();
         lock.lock();
@@ -220,7 +223,7 @@ core::Clock::TimePoint JwksVerifier::Now() const {
     return options_.verify.clock ? options_.verify.clock->Now() : std::chrono::system_clock::now();
 }
 
-bool JwksVerifier::RefreshLocked(bool force, std::uint64_t seen_generation) const {
+bool JwksVerifier::RefreshLocked(bool force, std::uint64_t seen_generation, bool background) const {
     // Caller holds fetch_mu. Another thread may have fetched while this one waited for the lock.
     if (!force && state_->generation.load() != seen_generation) return true;
     const auto now = Now();
@@ -234,8 +237,12 @@ bool JwksVerifier::RefreshLocked(bool force, std::uint64_t seen_generation) cons
     try {
         fetched = fetcher_();
     } catch (const std::exception& e) {
-        state_->limited = true;
-        state_->last_limited = now;
+        // The background thread's failures do not spend the callers' budget: a fetch that failed
+        // before auth was up must not keep the first caller from loading the keys.
+        if (!background) {
+            state_->limited = true;
+            state_->last_limited = now;
+        }
         core::log::Warn("jwks: fetching the token keys failed", {{"error", e.what()}});
         return false;
     }

@@ -112,7 +112,7 @@ public:
 
 private:
     struct State;
-    bool RefreshLocked(bool force, std::uint64_t seen_generation) const;
+    bool RefreshLocked(bool force, std::uint64_t seen_generation, bool background = false) const;
     core::Clock::TimePoint Now() const;
     void RunBackground() const;
     void Wake() const;
