@@ -412,8 +412,9 @@ TEST_CASE("Gateway: the per-address rate limit keys on the client's address, as 
     CHECK(stack.Via("203.0.113.61", "GET", "/openapi.json").status == 200);
 }
 
-TEST_CASE("Gateway+auth: a guesser at other addresses cannot keep the owner's address locked; a lock ends with its window",
-          "[e2e][auth][gateway]") {
+TEST_CASE(
+    "Gateway+auth: a guesser at other addresses cannot keep the owner's address locked; a lock ends with its window",
+    "[e2e][auth][gateway]") {
     auto& stack = Stack::Get();
     const auto email = Register();
     const std::string owner = FreshAddress();
@@ -427,7 +428,8 @@ TEST_CASE("Gateway+auth: a guesser at other addresses cannot keep the owner's ad
     // Guessers at other addresses keep failing on the account, before and after the window passes.
     const auto guess = [&] {
         for (int g = 0; g < 4; ++g) {
-            const auto reply = stack.Via(FreshAddress(), "POST", "/v1/auth/login", Credentials(email, "guess" + std::to_string(g) + "-password"));
+            const auto reply = stack.Via(FreshAddress(), "POST", "/v1/auth/login",
+                                         Credentials(email, "guess" + std::to_string(g) + "-password"));
             CHECK(reply.status == 401);
         }
     };

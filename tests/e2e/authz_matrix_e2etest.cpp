@@ -467,12 +467,11 @@ TEST_CASE("Authorization matrix: every route of /openapi.json, as no one, the pa
                     throwaway = {RegisterUser("ROLE_CLIENT", "throwaway-client"),
                                  RegisterUser("ROLE_FREELANCER", "throwaway-freelancer")};
                 }
-                const auto callers = rule.throwaway_callers
-                                         ? std::vector<std::pair<std::string, const HttpUser*>>{{"stranger client",
-                                                                                                 &throwaway[0]},
-                                                                                                {"stranger freelancer",
-                                                                                                 &throwaway[1]}}
-                                         : strangers;
+                const auto callers =
+                    rule.throwaway_callers
+                        ? std::vector<std::pair<std::string, const HttpUser*>>{{"stranger client", &throwaway[0]},
+                                                                               {"stranger freelancer", &throwaway[1]}}
+                        : strangers;
                 for (const auto& [who, user] : callers) {
                     const auto rr = call(who, user->token);
                     INFO(describe(who, rr));

@@ -44,12 +44,18 @@ Outcome Start(const std::string& binary, const std::vector<std::string>& unset,
     return o;
 }
 
-const std::vector<std::string> kSecretsAndFlags{"MARKETPLACE_DEV_MODE",     "PG_PASSWORD",
-                                                "PG_PASSWORD_FILE",         "PAYMENTS_PROVIDER",
-                                                "PAYMENTS_WEBHOOK_SECRET",  "PAYMENTS_WEBHOOK_SECRET_FILE",
-                                                "AUTH_ADMIN_EMAIL",         "AUTH_ADMIN_PASSWORD",
-                                                "AUTH_ADMIN_PASSWORD_FILE", "MARKETPLACE_CLOCK_OFFSET_FILE",
-                                                "AUTH_SEED_KEY",            "AUTH_SEED_KEY_FILE"};
+const std::vector<std::string> kSecretsAndFlags{"MARKETPLACE_DEV_MODE",
+                                                "PG_PASSWORD",
+                                                "PG_PASSWORD_FILE",
+                                                "PAYMENTS_PROVIDER",
+                                                "PAYMENTS_WEBHOOK_SECRET",
+                                                "PAYMENTS_WEBHOOK_SECRET_FILE",
+                                                "AUTH_ADMIN_EMAIL",
+                                                "AUTH_ADMIN_PASSWORD",
+                                                "AUTH_ADMIN_PASSWORD_FILE",
+                                                "MARKETPLACE_CLOCK_OFFSET_FILE",
+                                                "AUTH_SEED_KEY",
+                                                "AUTH_SEED_KEY_FILE"};
 
 }  // namespace
 

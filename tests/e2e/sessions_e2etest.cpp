@@ -34,8 +34,8 @@ struct Session {
 };
 
 Session LoginSession(const HttpUser& u, const std::string& password) {
-    const auto r = Expect(200, Request{"POST", "/v1/auth/login", "",
-                                       json{{"email", u.email}, {"password", password}}.dump(), {}, {}});
+    const auto r = Expect(
+        200, Request{"POST", "/v1/auth/login", "", json{{"email", u.email}, {"password", password}}.dump(), {}, {}});
     return {r.at("session").at("access_token").get<std::string>(),
             r.at("session").at("refresh_token").get<std::string>()};
 }
@@ -147,8 +147,8 @@ TEST_CASE("Sessions: a password change checks the current password and ends ever
     const auto s = LoginSession(u, u.password);
     const std::string fresh = "a brand new passphrase 42";
 
-    const auto wrong =
-        PostAs(s.access_token, "/v1/me/password:change", {{"current_password", "not it at all"}, {"new_password", fresh}});
+    const auto wrong = PostAs(s.access_token, "/v1/me/password:change",
+                              {{"current_password", "not it at all"}, {"new_password", fresh}});
     CHECK(wrong.status == 400);
     CHECK(wrong.Json().value("field", "") == "current_password");
     const auto weak =
@@ -180,8 +180,8 @@ TEST_CASE("Sessions: a password reset token from the inbox works once, ends ever
 
     // The answer is the same for an email with an account and one without.
     const auto known = PostAs("", "/v1/auth/password-reset:request", {{"email", u.email}});
-    const auto unknown =
-        PostAs("", "/v1/auth/password-reset:request", {{"email", "nobody-" + NewUuid() + "@http.e2e.marketplace.test"}});
+    const auto unknown = PostAs("", "/v1/auth/password-reset:request",
+                                {{"email", "nobody-" + NewUuid() + "@http.e2e.marketplace.test"}});
     CHECK(known.status == 200);
     CHECK(unknown.status == 200);
     CHECK(known.body == unknown.body);
@@ -202,7 +202,8 @@ TEST_CASE("Sessions: a password reset token from the inbox works once, ends ever
                                {{"reset_token", std::string(43, 'A')}, {"new_password", fresh}});
     CHECK(forged.status == 400);
     CHECK(forged.Json().value("field", "") == "reset_token");
-    const auto done = PostAs("", "/v1/auth/password-reset:complete", {{"reset_token", reset_token}, {"new_password", fresh}});
+    const auto done =
+        PostAs("", "/v1/auth/password-reset:complete", {{"reset_token", reset_token}, {"new_password", fresh}});
     INFO(done.body);
     REQUIRE(done.status == 200);
     const auto replay = PostAs("", "/v1/auth/password-reset:complete",

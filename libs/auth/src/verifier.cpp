@@ -95,8 +95,7 @@ std::map<std::string, std::int64_t, std::less<>> FetchRevocations(grpc::Channel&
     grpc::ClientContext context;
     rpc::PrepareClientContext(context, std::chrono::system_clock::now() + timeout);
     v1::ListSessionRevocationsResponse response;
-    const grpc::Status status =
-        stub->ListSessionRevocations(&context, v1::ListSessionRevocationsRequest(), &response);
+    const grpc::Status status = stub->ListSessionRevocations(&context, v1::ListSessionRevocationsRequest(), &response);
     if (!status.ok()) {
         throw core::Unavailable("session revocations unavailable",
                                 "AuthService.ListSessionRevocations failed: " + std::to_string(status.error_code()) +
@@ -114,11 +113,11 @@ struct JwksVerifier::State {
     // The background thread (background_refresh > 0).
     std::mutex wake_mu;
     std::condition_variable wake_cv;
-    bool stop = false;                     // guarded by wake_mu
-    bool wake = false;                     // guarded by wake_mu: a fetch was asked for
-    bool wake_pending = false;             // guarded by wake_mu: ... and has not finished yet
-    core::Clock::TimePoint last_wake{};    // guarded by wake_mu
-    bool woken_before = false;             // guarded by wake_mu
+    bool stop = false;                   // guarded by wake_mu
+    bool wake = false;                   // guarded by wake_mu: a fetch was asked for
+    bool wake_pending = false;           // guarded by wake_mu: ... and has not finished yet
+    core::Clock::TimePoint last_wake{};  // guarded by wake_mu
+    bool woken_before = false;           // guarded by wake_mu
     std::thread thread;
 
     mutable std::shared_mutex keys_mu;
@@ -134,11 +133,9 @@ struct JwksVerifier::State {
 };
 
 JwksVerifier::JwksVerifier(std::shared_ptr<grpc::Channel> auth_channel, JwksVerifierOptions options)
-    : JwksVerifier([channel = auth_channel, timeout = options.fetch_timeout] { return FetchJwks(*channel, timeout); },
-                   options,
-                   [channel = auth_channel, timeout = options.fetch_timeout] {
-                       return FetchRevocations(*channel, timeout);
-                   }) {}
+    : JwksVerifier(
+          [channel = auth_channel, timeout = options.fetch_timeout] { return FetchJwks(*channel, timeout); }, options,
+          [channel = auth_channel, timeout = options.fetch_timeout] { return FetchRevocations(*channel, timeout); }) {}
 
 JwksVerifier::JwksVerifier(Fetcher fetcher, JwksVerifierOptions options, RevocationFetcher revocations)
     : fetcher_(std::move(fetcher)),

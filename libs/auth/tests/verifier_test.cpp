@@ -254,8 +254,8 @@ TEST_CASE("JwksVerifier: a token whose session epoch is below its user's listed 
     }
     REQUIRE(verifier.RefreshRevocations());
     CHECK(verifier.Check(before).rejection == Rejection::kRevoked);
-    CHECK(verifier.Check(bob).ok());                                                // others are untouched
-    CHECK(verifier.Check(issuer.IssueToken("alice", "client", 1).token).ok());      // her new sessions work
+    CHECK(verifier.Check(bob).ok());                                            // others are untouched
+    CHECK(verifier.Check(issuer.IssueToken("alice", "client", 1).token).ok());  // her new sessions work
     CHECK(verifier.MinimumEpoch("alice") == 1);
 }
 

@@ -7,10 +7,10 @@
 #include "app/key_ring.hpp"
 #include "domain/seed_box.hpp"
 #include "fixture.hpp"
-#include "marketplace/db/transaction.hpp"
 #include "marketplace/auth/base64url.hpp"
 #include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/auth/verifier.hpp"
+#include "marketplace/db/transaction.hpp"
 
 using namespace marketplace;
 using namespace marketplace::auth::testing;
@@ -251,10 +251,9 @@ TEST_CASE("Keys: a seed left in plaintext by an older version is sealed at start
         pqxx::work tx(conn);
         tx.exec("UPDATE signing_keys SET retired_at = now(), sealed_seed = NULL, seed_key_id = NULL");
         const auto pub = key.public_key();
-        tx.exec_params(
-            "INSERT INTO signing_keys (kid, public_key, seed, created_at) VALUES ($1, $2, $3, now())", key.kid(),
-            pqxx::binarystring(pub.bytes.data(), pub.bytes.size()),
-            pqxx::binarystring(key.seed().data(), key.seed().size()));
+        tx.exec_params("INSERT INTO signing_keys (kid, public_key, seed, created_at) VALUES ($1, $2, $3, now())",
+                       key.kid(), pqxx::binarystring(pub.bytes.data(), pub.bytes.size()),
+                       pqxx::binarystring(key.seed().data(), key.seed().size()));
         tx.commit();
     }
     REQUIRE(CurrentSeedRow(server).plaintext);
@@ -285,8 +284,8 @@ TEST_CASE("Keys: an emergency revocation removes the key from the JWKS, refuses 
     // Only admins.
     CHECK(server.Call(&AuthService::Stub::RevokeSigningKey, request, &response, {.token = user.access_token()})
               .error_code() == StatusCode::PERMISSION_DENIED);
-    REQUIRE(server.Call(&AuthService::Stub::RevokeSigningKey, request, &response, {.token = admin.access_token()})
-                .ok());
+    REQUIRE(
+        server.Call(&AuthService::Stub::RevokeSigningKey, request, &response, {.token = admin.access_token()}).ok());
     CHECK(response.current_key().kid() != leaked);
     const auto kids = Kids(server);
     CHECK(std::find(kids.begin(), kids.end(), leaked) == kids.end());

@@ -35,7 +35,8 @@ int RunService(const ServiceSpec& spec, const std::function<void(core::EnvReader
         return l;
     });
     const auto clock = ClockFromEnv();
-    if (spec.verify_tokens) loaded.runtime.server.token_verifier = auth::ServiceTokenVerifier(loaded.auth, clock, loaded.token_refresh);
+    if (spec.verify_tokens)
+        loaded.runtime.server.token_verifier = auth::ServiceTokenVerifier(loaded.auth, clock, loaded.token_refresh);
     configure(loaded.runtime, clock);
 
     Runtime runtime(std::move(loaded.runtime), clock);

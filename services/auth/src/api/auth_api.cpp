@@ -97,8 +97,7 @@ grpc::Status AuthApi::LogoutEverywhere(grpc::ServerContext* context, const v1::L
     });
 }
 
-grpc::Status AuthApi::RequestPasswordReset(grpc::ServerContext* context,
-                                           const v1::RequestPasswordResetRequest* request,
+grpc::Status AuthApi::RequestPasswordReset(grpc::ServerContext* context, const v1::RequestPasswordResetRequest* request,
                                            v1::RequestPasswordResetResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope&) { *response = accounts_.RequestPasswordReset(*request); });
 }

@@ -127,9 +127,8 @@ v1::RevokeSigningKeyResponse KeyRing::Revoke(const v1::RevokeSigningKeyRequest& 
         if (keys.empty()) throw std::runtime_error("signing key revocation: no current key");
         v1::RevokeSigningKeyResponse response;
         *response.mutable_current_key() = ToJwk(keys.front());
-        core::log::Warn("auth: signing key revoked", {{"kid", request.kid()},
-                                                      {"was_current", *was_current},
-                                                      {"current_kid", keys.front().kid}});
+        core::log::Warn("auth: signing key revoked",
+                        {{"kid", request.kid()}, {"was_current", *was_current}, {"current_kid", keys.front().kid}});
         return response;
     });
 }

@@ -4,10 +4,10 @@
 // they signed, so nobody is logged out. Keys live in the signing_keys table; production would keep
 // the private halves in a KMS.
 #include <atomic>
-#include <functional>
-#include <mutex>
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 

@@ -43,15 +43,14 @@ void Accounts::RevokeEverySession(pqxx::work& tx, const std::string& user_id, co
                     {{"user_id", user_id}, {"reason", reason}, {"session_epoch", epoch}});
 }
 
-v1::ChangePasswordResponse Accounts::ChangePassword(const rpc::Claims& caller,
-                                                    const v1::ChangePasswordRequest& request,
+v1::ChangePasswordResponse Accounts::ChangePassword(const rpc::Claims& caller, const v1::ChangePasswordRequest& request,
                                                     const std::string& source) {
     if (request.current_password().empty()) throw core::InvalidArgument("current_password", "is required");
     if (request.current_password().size() > kMaxPasswordChars * 4) {
         throw core::InvalidArgument("current_password", "does not match");
     }
-    const auto user = db::InTransaction(runtime_.pool(),
-                                        [&](pqxx::work& tx) { return storage::FindUserById(tx, caller.subject); });
+    const auto user =
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) { return storage::FindUserById(tx, caller.subject); });
     if (!user) throw core::Unauthenticated("the account no longer exists");
     CheckNewPassword(request.new_password(), user->email, "new_password");
 
@@ -62,10 +61,10 @@ v1::ChangePasswordResponse Accounts::ChangePassword(const rpc::Claims& caller,
     std::optional<HashingSlots::Slot> slot(passwords_.Reserve());
     const auto blocked = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
         storage::LockThrottleKeys(tx, user->email, source);
-        return DecideThrottle(storage::RecentFailures(tx, storage::ThrottleScope::kAccountSource, account_source,
-                                                      now - options_.account_throttle.window,
-                                                      options_.account_throttle.max_failures),
-                              now, options_.account_throttle);
+        return DecideThrottle(
+            storage::RecentFailures(tx, storage::ThrottleScope::kAccountSource, account_source,
+                                    now - options_.account_throttle.window, options_.account_throttle.max_failures),
+            now, options_.account_throttle);
     });
     if (blocked.blocked) {
         throw core::ResourceExhausted("too many failed password checks; try again in " +
@@ -110,7 +109,8 @@ v1::RequestPasswordResetResponse Accounts::RequestPasswordReset(const v1::Reques
         tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended('auth.password_reset:' || $1, 0))",
                        user->user_id);
         if (storage::CountPasswordResets(tx, user->user_id, now - options_.reset_ttl) >= options_.reset_max_per_ttl) {
-            core::log::Info("auth: password reset not sent: the account's cap is reached", {{"user_id", user->user_id}});
+            core::log::Info("auth: password reset not sent: the account's cap is reached",
+                            {{"user_id", user->user_id}});
             return false;
         }
         const auto expires = now + options_.reset_ttl;
@@ -119,7 +119,8 @@ v1::RequestPasswordResetResponse Accounts::RequestPasswordReset(const v1::Reques
         notice.set_user_id(user->user_id);
         notice.set_kind(v1::ACCOUNT_NOTICE_KIND_PASSWORD_RESET);
         notice.set_reset_token(token);
-        notice.set_reset_expires_at_unix(std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count());
+        notice.set_reset_expires_at_unix(
+            std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count());
         runtime_.Publish(tx, user->user_id, notice);
         return true;
     });

@@ -1,9 +1,9 @@
 #pragma once
 // SQL for refresh-token families and their tokens (only token hashes are stored).
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
-#include <string>
 
 #include <pqxx/transaction>
 

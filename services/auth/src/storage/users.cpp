@@ -12,8 +12,12 @@ const std::string kUserColumns =
     "u.user_id::text, u.email, u.password_hash, u.role, " + Micros("u.created_at") + ", u.session_epoch";
 
 UserRecord ReadUser(const pqxx::row& r) {
-    return UserRecord{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(),
-                      FromMicros(r[4].as<std::int64_t>()), r[5].as<std::int64_t>()};
+    return UserRecord{r[0].as<std::string>(),
+                      r[1].as<std::string>(),
+                      r[2].as<std::string>(),
+                      r[3].as<std::string>(),
+                      FromMicros(r[4].as<std::int64_t>()),
+                      r[5].as<std::int64_t>()};
 }
 
 std::string AvailabilityText(Availability a) {

@@ -140,8 +140,8 @@ Notice NoticeOf(const auth::v1::AccountNotice& e) {
             std::tm tm{};
             if (gmtime_r(&expires, &tm) != nullptr) std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
             return Notice{"account.password_reset",
-                          "Password reset requested. Reset token: " + e.reset_token() + " (works once, until " +
-                              when + "). If you did not ask for it, ignore this.",
+                          "Password reset requested. Reset token: " + e.reset_token() + " (works once, until " + when +
+                              "). If you did not ask for it, ignore this.",
                           "", "", std::move(owner)};
         }
         case auth::v1::ACCOUNT_NOTICE_KIND_REGISTRATION_ATTEMPT:
@@ -150,8 +150,8 @@ Notice NoticeOf(const auth::v1::AccountNotice& e) {
                           "or reset your password; otherwise nothing changed.",
                           "", "", std::move(owner)};
         case auth::v1::ACCOUNT_NOTICE_KIND_PASSWORD_CHANGED:
-            return Notice{"account.password_changed",
-                          "Your password was changed and every session was signed out.", "", "", std::move(owner)};
+            return Notice{"account.password_changed", "Your password was changed and every session was signed out.", "",
+                          "", std::move(owner)};
         case auth::v1::ACCOUNT_NOTICE_KIND_SIGNED_OUT_EVERYWHERE:
             return Notice{"account.signed_out_everywhere", "Every session of your account was signed out.", "", "",
                           std::move(owner)};
