@@ -183,7 +183,7 @@ void JwksVerifier::RunBackground() const {
         }
         RefreshRevocations();
         lock.lock();
-        state_->wake_pending = false;
+        state_->wake_pending = state_->wake;  // a wake-up that came during this fetch gets its own
     }
 }
 
