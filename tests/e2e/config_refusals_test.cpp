@@ -44,11 +44,18 @@ Outcome Start(const std::string& binary, const std::vector<std::string>& unset,
     return o;
 }
 
-const std::vector<std::string> kSecretsAndFlags{"MARKETPLACE_DEV_MODE",     "PG_PASSWORD",
-                                                "PG_PASSWORD_FILE",         "PAYMENTS_PROVIDER",
-                                                "PAYMENTS_WEBHOOK_SECRET",  "PAYMENTS_WEBHOOK_SECRET_FILE",
-                                                "AUTH_ADMIN_EMAIL",         "AUTH_ADMIN_PASSWORD",
-                                                "AUTH_ADMIN_PASSWORD_FILE", "MARKETPLACE_CLOCK_OFFSET_FILE"};
+const std::vector<std::string> kSecretsAndFlags{"MARKETPLACE_DEV_MODE",
+                                                "PG_PASSWORD",
+                                                "PG_PASSWORD_FILE",
+                                                "PAYMENTS_PROVIDER",
+                                                "PAYMENTS_WEBHOOK_SECRET",
+                                                "PAYMENTS_WEBHOOK_SECRET_FILE",
+                                                "AUTH_ADMIN_EMAIL",
+                                                "AUTH_ADMIN_PASSWORD",
+                                                "AUTH_ADMIN_PASSWORD_FILE",
+                                                "MARKETPLACE_CLOCK_OFFSET_FILE",
+                                                "AUTH_SEED_KEY",
+                                                "AUTH_SEED_KEY_FILE"};
 
 }  // namespace
 
@@ -66,6 +73,20 @@ TEST_CASE("Config refusals: without PG_PASSWORD outside development mode, every 
         CHECK(o.status != 0);
         CHECK_THAT(o.output, Catch::Contains("PG_PASSWORD: is required"));
     }
+}
+
+TEST_CASE("Config refusals: auth without a seed key outside development mode exits naming AUTH_SEED_KEY",
+          "[config][process]") {
+    const auto o = Start(AUTH_SERVICE_BIN, kSecretsAndFlags, {{"PG_PASSWORD", "a-real-database-password"}});
+    INFO("auth exited " << o.status << ":\n" << o.output);
+    CHECK(o.status != 0);
+    CHECK_THAT(o.output, Catch::Contains("AUTH_SEED_KEY: is required (or AUTH_SEED_KEY_FILE)"));
+    // A malformed key is refused too, naming the variable and the rule.
+    const auto bad = Start(AUTH_SERVICE_BIN, kSecretsAndFlags,
+                           {{"PG_PASSWORD", "a-real-database-password"}, {"AUTH_SEED_KEY", "not-hex"}});
+    INFO("auth exited " << bad.status << ":\n" << bad.output);
+    CHECK(bad.status != 0);
+    CHECK_THAT(bad.output, Catch::Contains("AUTH_SEED_KEY: must be 32 bytes as 64 hex digits"));
 }
 
 TEST_CASE("Config refusals: payments without a webhook secret outside development mode exits naming it",

@@ -6,7 +6,7 @@ KAFKA_PUBLISHERS=(auth jobs contracts payments notifications disputes)
 KAFKA_CONSUMES=(
     "contracts:jobs payments disputes"
     "payments:contracts disputes"
-    "notifications:contracts payments disputes"
+    "notifications:contracts payments disputes auth"
     "disputes:contracts payments"
 )
 KAFKA_CONSUMERS=()

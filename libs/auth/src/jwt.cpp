@@ -64,12 +64,13 @@ std::string JwtIssuer::Issue(std::string_view subject, std::string_view role) co
     return IssueToken(subject, role).token;
 }
 
-IssuedToken JwtIssuer::IssueToken(std::string_view subject, std::string_view role) const {
-    return IssueAt(subject, role, clock_->Now());
+IssuedToken JwtIssuer::IssueToken(std::string_view subject, std::string_view role, std::int64_t session_epoch) const {
+    return IssueAt(subject, role, clock_->Now(), session_epoch);
 }
 
-IssuedToken JwtIssuer::IssueAt(std::string_view subject, std::string_view role,
-                               core::Clock::TimePoint issued_at) const {
+IssuedToken JwtIssuer::IssueAt(std::string_view subject, std::string_view role, core::Clock::TimePoint issued_at,
+                               std::int64_t session_epoch) const {
+    if (session_epoch < 0) throw std::invalid_argument("jwt issuer: session epoch must be >= 0");
     if (subject.empty()) throw std::invalid_argument("jwt issuer: subject must not be empty");
     if (!IsKnownRole(role)) throw std::invalid_argument("jwt issuer: unknown role '" + std::string(role) + "'");
     IssuedToken out;
@@ -84,7 +85,8 @@ IssuedToken JwtIssuer::IssueAt(std::string_view subject, std::string_view role,
                          {"iss", issuer_},
                          {"iat", iat},
                          {"exp", exp},
-                         {"jti", out.jti}};
+                         {"jti", out.jti},
+                         {"sep", session_epoch}};
     out.token = EncodeJws(key_, header.dump(), claims.dump());
     return out;
 }
@@ -123,6 +125,8 @@ std::string_view RejectionName(Rejection rejection) {
             return "not yet valid";
         case Rejection::kUnknownRole:
             return "unknown role";
+        case Rejection::kRevoked:
+            return "revoked";
     }
     return "unknown";
 }
@@ -173,6 +177,12 @@ Verification VerifyJwt(std::string_view token, const KeyLookup& keys, const Veri
     if (sub == nullptr || sub->empty() || role == nullptr || !iat || !exp || *exp <= *iat) {
         return Reject(Rejection::kBadClaims, kid_text);
     }
+    std::int64_t session_epoch = 0;
+    if (claims.contains("sep")) {
+        const auto sep = IntClaim(claims, "sep");
+        if (!sep || *sep < 0) return Reject(Rejection::kBadClaims, kid_text);
+        session_epoch = *sep;
+    }
     std::optional<std::int64_t> nbf;
     if (claims.contains("nbf")) {
         nbf = IntClaim(claims, "nbf");
@@ -188,7 +198,7 @@ Verification VerifyJwt(std::string_view token, const KeyLookup& keys, const Veri
 
     Verification ok;
     ok.kid = std::move(kid_text);
-    ok.claims = rpc::Claims{*sub, *role, FromUnixSeconds(*exp)};
+    ok.claims = rpc::Claims{*sub, *role, FromUnixSeconds(*exp), session_epoch};
     return ok;
 }
 

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <shared_mutex>
+#include <thread>
 
 #include "marketplace/auth/base64url.hpp"
 #include "marketplace/auth/v1/auth.grpc.pb.h"
@@ -87,7 +89,37 @@ std::vector<PublicKey> FetchJwks(grpc::Channel& channel, std::chrono::millisecon
     return keys;
 }
 
+std::map<std::string, std::int64_t, std::less<>> FetchRevocations(grpc::Channel& channel,
+                                                                  std::chrono::milliseconds timeout) {
+    auto stub = v1::AuthService::NewStub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+    grpc::ClientContext context;
+    rpc::PrepareClientContext(context, std::chrono::system_clock::now() + timeout);
+    v1::ListSessionRevocationsResponse response;
+    const grpc::Status status = stub->ListSessionRevocations(&context, v1::ListSessionRevocationsRequest(), &response);
+    if (!status.ok()) {
+        throw core::Unavailable("session revocations unavailable",
+                                "AuthService.ListSessionRevocations failed: " + std::to_string(status.error_code()) +
+                                    " " + status.error_message());
+    }
+    std::map<std::string, std::int64_t, std::less<>> out;
+    for (const auto& r : response.revocations()) out[r.user_id()] = r.session_epoch();
+    return out;
+}
+
 struct JwksVerifier::State {
+    mutable std::shared_mutex revoked_mu;
+    std::map<std::string, std::int64_t, std::less<>> revoked;  // guarded by revoked_mu
+
+    // The background thread (background_refresh > 0).
+    std::mutex wake_mu;
+    std::condition_variable wake_cv;
+    bool stop = false;                   // guarded by wake_mu
+    bool wake = false;                   // guarded by wake_mu: a fetch was asked for
+    bool wake_pending = false;           // guarded by wake_mu: ... and has not finished yet
+    core::Clock::TimePoint last_wake{};  // guarded by wake_mu
+    bool woken_before = false;           // guarded by wake_mu
+    std::thread thread;
+
     mutable std::shared_mutex keys_mu;
     std::map<std::string, PublicKey, std::less<>> keys;  // guarded by keys_mu
     std::atomic<std::uint64_t> generation{0};            // bumped by every successful fetch
@@ -102,21 +134,93 @@ struct JwksVerifier::State {
 
 JwksVerifier::JwksVerifier(std::shared_ptr<grpc::Channel> auth_channel, JwksVerifierOptions options)
     : JwksVerifier(
-          [channel = std::move(auth_channel), timeout = options.fetch_timeout] { return FetchJwks(*channel, timeout); },
-          options) {}
+          [channel = auth_channel, timeout = options.fetch_timeout] { return FetchJwks(*channel, timeout); }, options,
+          [channel = auth_channel, timeout = options.fetch_timeout] { return FetchRevocations(*channel, timeout); }) {}
 
-JwksVerifier::JwksVerifier(Fetcher fetcher, JwksVerifierOptions options)
-    : fetcher_(std::move(fetcher)), options_(std::move(options)), state_(std::make_unique<State>()) {
+JwksVerifier::JwksVerifier(Fetcher fetcher, JwksVerifierOptions options, RevocationFetcher revocations)
+    : fetcher_(std::move(fetcher)),
+      revocations_(std::move(revocations)),
+      options_(std::move(options)),
+      state_(std::make_unique<State>()) {
     if (!fetcher_) throw std::invalid_argument("JwksVerifier: a fetcher is required");
+    if (!options_.fetch_inline && options_.background_refresh <= std::chrono::milliseconds::zero()) {
+        throw std::invalid_argument("JwksVerifier: fetch_inline off needs a background_refresh interval");
+    }
+    if (options_.background_refresh > std::chrono::milliseconds::zero()) {
+        state_->thread = std::thread([this] { RunBackground(); });
+    }
 }
 
-JwksVerifier::~JwksVerifier() = default;
+JwksVerifier::~JwksVerifier() {
+    if (state_->thread.joinable()) {
+        {
+            std::lock_guard lock(state_->wake_mu);
+            state_->stop = true;
+        }
+        state_->wake_cv.notify_all();
+        state_->thread.join();
+    }
+}
+
+void JwksVerifier::RunBackground() const {
+    std::unique_lock lock(state_->wake_mu);
+    bool first = true;
+    while (!state_->stop) {
+        if (!first) {
+            // Until the first keys arrive (auth starting up), try again sooner.
+            const auto wait = state_->have_keys ? options_.background_refresh
+                                                : std::min<std::chrono::milliseconds>(options_.background_refresh,
+                                                                                      std::chrono::milliseconds(500));
+            state_->wake_cv.wait_for(lock, wait, [this] { return state_->stop || state_->wake; });
+            if (state_->stop) break;
+        }
+        first = false;
+        state_->wake = false;
+        lock.unlock();
+        {
+            std::lock_guard fetch(state_->fetch_mu);
+            RefreshLocked(/*force=*/true, state_->generation.load(), /*background=*/true);
+        }
+        RefreshRevocations();
+        lock.lock();
+        state_->wake_pending = state_->wake;  // a wake-up that came during this fetch gets its own
+    }
+}
+
+void JwksVerifier::Wake() const {
+    {
+        std::lock_guard lock(state_->wake_mu);
+        state_->wake = true;
+        state_->wake_pending = true;
+    }
+    state_->wake_cv.notify_all();
+}
+
+bool JwksVerifier::RefreshRevocations() const {
+    if (!revocations_) return true;
+    std::map<std::string, std::int64_t, std::less<>> fresh;
+    try {
+        fresh = revocations_();
+    } catch (const std::exception& e) {
+        core::log::Warn("jwks: fetching the session revocations failed", {{"error", e.what()}});
+        return false;
+    }
+    std::unique_lock lock(state_->revoked_mu);
+    state_->revoked = std::move(fresh);
+    return true;
+}
+
+std::int64_t JwksVerifier::MinimumEpoch(std::string_view user_id) const {
+    std::shared_lock lock(state_->revoked_mu);
+    const auto it = state_->revoked.find(user_id);
+    return it == state_->revoked.end() ? 0 : it->second;
+}
 
 core::Clock::TimePoint JwksVerifier::Now() const {
     return options_.verify.clock ? options_.verify.clock->Now() : std::chrono::system_clock::now();
 }
 
-bool JwksVerifier::RefreshLocked(bool force, std::uint64_t seen_generation) const {
+bool JwksVerifier::RefreshLocked(bool force, std::uint64_t seen_generation, bool background) const {
     // Caller holds fetch_mu. Another thread may have fetched while this one waited for the lock.
     if (!force && state_->generation.load() != seen_generation) return true;
     const auto now = Now();
@@ -130,8 +234,12 @@ bool JwksVerifier::RefreshLocked(bool force, std::uint64_t seen_generation) cons
     try {
         fetched = fetcher_();
     } catch (const std::exception& e) {
-        state_->limited = true;
-        state_->last_limited = now;
+        // The background thread's failures do not spend the callers' budget: a fetch that failed
+        // before auth was up must not keep the first caller from loading the keys.
+        if (!background) {
+            state_->limited = true;
+            state_->last_limited = now;
+        }
         core::log::Warn("jwks: fetching the token keys failed", {{"error", e.what()}});
         return false;
     }
@@ -180,6 +288,45 @@ Verification JwksVerifier::Check(std::string_view bearer_token) const {
         return it->second;
     };
 
+    // A valid token whose session epoch is below its subject's listed one was revoked.
+    const auto judged = [this](Verification v) {
+        if (v.ok() && v.claims->session_epoch < MinimumEpoch(v.claims->subject)) {
+            v.claims.reset();
+            v.rejection = Rejection::kRevoked;
+        }
+        return v;
+    };
+
+    if (!options_.fetch_inline) {
+        // Never fetch here: the thread does. An unknown kid (or no keys yet) wakes it, at most once
+        // per min_refresh_interval, and is "try again" until that fetch has finished.
+        if (state_->have_keys) {
+            Verification v = VerifyJwt(bearer_token, lookup, options_.verify);
+            if (v.rejection != Rejection::kUnknownKey) return judged(std::move(v));
+        }
+        bool wait = false;
+        {
+            std::lock_guard lock(state_->wake_mu);
+            const auto now = Now();
+            if (state_->wake_pending) {
+                wait = true;
+            } else if (!state_->woken_before || now - state_->last_wake >= options_.min_refresh_interval ||
+                       !state_->have_keys) {
+                state_->woken_before = true;
+                state_->last_wake = now;
+                state_->wake = true;
+                state_->wake_pending = true;
+                wait = true;
+            }
+        }
+        if (wait) {
+            state_->wake_cv.notify_all();
+            throw core::Unavailable("token keys are being refreshed; try again",
+                                    "unknown kid or no keys yet: a background fetch is under way");
+        }
+        return VerifyJwt(bearer_token, lookup, options_.verify);
+    }
+
     const std::uint64_t generation = state_->generation.load();
     if (state_->have_keys) {
         Verification v = VerifyJwt(bearer_token, lookup, options_.verify);
@@ -191,7 +338,7 @@ Verification JwksVerifier::Check(std::string_view bearer_token) const {
                 std::unique_lock lock(state_->fetch_mu, std::try_to_lock);
                 if (lock.owns_lock()) RefreshLocked(/*force=*/false, generation);
             }
-            return v;
+            return judged(std::move(v));
         }
     }
 
@@ -203,13 +350,15 @@ Verification JwksVerifier::Check(std::string_view bearer_token) const {
     if (!state_->have_keys) {
         throw core::Unavailable("token keys unavailable; try again", "no token keys fetched from the auth service yet");
     }
-    return VerifyJwt(bearer_token, lookup, options_.verify);
+    return judged(VerifyJwt(bearer_token, lookup, options_.verify));
 }
 
 std::shared_ptr<const rpc::TokenVerifier> ServiceTokenVerifier(const rpc::ChannelOptions& auth,
-                                                               std::shared_ptr<const core::Clock> clock) {
+                                                               std::shared_ptr<const core::Clock> clock,
+                                                               std::chrono::milliseconds refresh) {
     JwksVerifierOptions options;
     options.verify.clock = std::move(clock);
+    options.background_refresh = refresh;
     return std::make_shared<JwksVerifier>(rpc::CreateChannel(auth), options);
 }
 

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -40,6 +41,17 @@ struct KeySource {
         keys = std::move(k);
     }
 };
+
+// Polls `condition` for up to 10 s.
+template <typename Condition>
+bool testing_wait(Condition condition) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < until) {
+        if (condition()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return condition();
+}
 
 auth::JwksVerifierOptions Options(std::shared_ptr<const core::Clock> clock) {
     auth::JwksVerifierOptions o;
@@ -217,4 +229,76 @@ TEST_CASE("JwksVerifier: keys older than the maximum age are refetched; a failed
     CHECK(verifier.Verify(issuer.Issue("u", "client")));  // this call refreshes in passing
     CHECK(source.calls == 3);
     CHECK(verifier.cached_kids().empty());
+}
+
+TEST_CASE("JwksVerifier: a token whose session epoch is below its user's listed one is refused as revoked",
+          "[auth][verifier]") {
+    auto clock = std::make_shared<core::ManualClock>(kStart);
+    const auth::JwtIssuer issuer(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    KeySource source;
+    source.Set({issuer.key().public_key()});
+    std::mutex mu;
+    std::map<std::string, std::int64_t, std::less<>> listed;
+    const auth::JwksVerifier verifier(source.Fetcher(), Options(clock), [&] {
+        std::lock_guard lock(mu);
+        return listed;
+    });
+    const auto before = issuer.IssueToken("alice", "client", /*session_epoch=*/0).token;
+    const auto bob = issuer.IssueToken("bob", "client", 0).token;
+    REQUIRE(verifier.Check(before).ok());
+    CHECK(verifier.Check(before).claims->session_epoch == 0);
+
+    {
+        std::lock_guard lock(mu);
+        listed = {{"alice", 1}};  // alice logged out everywhere
+    }
+    REQUIRE(verifier.RefreshRevocations());
+    CHECK(verifier.Check(before).rejection == Rejection::kRevoked);
+    CHECK(verifier.Check(bob).ok());                                            // others are untouched
+    CHECK(verifier.Check(issuer.IssueToken("alice", "client", 1).token).ok());  // her new sessions work
+    CHECK(verifier.MinimumEpoch("alice") == 1);
+}
+
+TEST_CASE("JwksVerifier: without inline fetches, an unknown kid never waits for the fetch: try again, then known",
+          "[auth][verifier]") {
+    auto clock = std::make_shared<core::ManualClock>(kStart);
+    const auth::JwtIssuer old_key(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    const auth::JwtIssuer new_key(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    std::mutex gate;  // held: the auth service hangs
+    std::atomic<int> calls{0};
+    std::vector<auth::PublicKey> keys{old_key.key().public_key()};
+    auto options = Options(clock);
+    options.fetch_inline = false;
+    options.background_refresh = std::chrono::hours(1);  // only wake-ups fetch during the test
+    std::unique_lock hang(gate);
+    const auth::JwksVerifier verifier(
+        [&] {
+            ++calls;
+            std::lock_guard lock(gate);
+            return keys;
+        },
+        options);
+    // No keys yet and the fetch hangs: the caller is told to try again, it is not made to wait.
+    CHECK_THROWS_AS(verifier.Check(old_key.Issue("u", "client")), core::Unavailable);
+    CHECK_THROWS_AS(verifier.Check(new_key.Issue("u", "client")), core::Unavailable);
+    keys.push_back(new_key.key().public_key());
+    hang.unlock();  // auth answers
+    REQUIRE(testing_wait([&] { return !verifier.cached_kids().empty(); }));
+    CHECK(verifier.Check(old_key.Issue("u", "client")).ok());
+    CHECK(verifier.Check(new_key.Issue("u", "client")).ok());
+    const int fetched = calls.load();
+    CHECK(fetched >= 1);
+    // A forged kid wakes one fetch per interval, and is refused without waiting.
+    const auth::JwtIssuer forged(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    CHECK(verifier.Check(forged.Issue("u", "client")).rejection == Rejection::kUnknownKey);  // within the interval
+    clock->Advance(seconds(6));
+    CHECK_THROWS_AS(verifier.Check(forged.Issue("u", "client")), core::Unavailable);
+    REQUIRE(testing_wait([&] { return calls.load() > fetched; }));
+    REQUIRE(testing_wait([&] {
+        try {
+            return verifier.Check(forged.Issue("u", "client")).rejection == Rejection::kUnknownKey;
+        } catch (const core::Unavailable&) {
+            return false;  // the fetch is still finishing
+        }
+    }));
 }

@@ -97,6 +97,19 @@ Claims CallScope::RequireClaims() const {
     return *std::move(claims);
 }
 
+void CallScope::RequireStillValid() const {
+    const auto claims = RequireClaims();
+    const auto now = state_->clock ? state_->clock->Now() : std::chrono::system_clock::now();
+    if (claims.expires_at <= now) {
+        throw core::Unauthenticated("the access token expired; reconnect with a fresh token",
+                                    "stream of " + claims.subject + " ended: token expired");
+    }
+    if (!state_->verifier->Verify(state_->bearer_token)) {
+        throw core::Unauthenticated("the session was revoked; log in again",
+                                    "stream of " + claims.subject + " ended: token no longer verifies");
+    }
+}
+
 void CallScope::RequireAccepted() const {
     if (!state_->accepted) throw core::Unavailable("server is shutting down; try again", "call refused while draining");
 }

@@ -15,6 +15,24 @@ std::chrono::seconds Seconds(std::chrono::milliseconds ms) {
     return std::chrono::duration_cast<std::chrono::seconds>(ms);
 }
 
+// The local stack's well-known seed key (MARKETPLACE_DEV_MODE=1 only): never a secret.
+constexpr char kDevSeedKey[] = "6d61726b6574706c6163652d6465762d736565642d6b65792d6e6f742d736563";
+
+// 64 hex digits -> 32 raw bytes; "" stays "" (unset). A malformed value is a problem naming `name`.
+std::string SeedKey(core::EnvReader& env, const std::string& name, const std::string& hex) {
+    if (hex.empty()) return {};
+    const bool ok = hex.size() == 64 && std::all_of(hex.begin(), hex.end(), [](char c) {
+                        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+                    });
+    if (!ok) {
+        env.Reject(name, "must be 32 bytes as 64 hex digits (e.g. from `openssl rand -hex 32`)");
+        return {};
+    }
+    std::string raw(32, '\0');
+    for (std::size_t i = 0; i < 32; ++i) raw[i] = static_cast<char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+    return raw;
+}
+
 }  // namespace
 
 int AuthOptions::PasswordSlots() const {
@@ -90,6 +108,10 @@ AuthOptions AuthOptions::FromEnv(core::EnvReader& env) {
                                            static_cast<std::int64_t>(a.password_memory_budget >> 20), 1, 1 << 20))
         << 20;
     a.gateway_secret = env.Secret("AUTH_GATEWAY_SECRET", "");
+    a.reset_ttl = Seconds(env.Duration("AUTH_PASSWORD_RESET_TTL", a.reset_ttl, minutes(1), hours(24)));
+    a.reset_max_per_ttl = static_cast<int>(env.Int("AUTH_PASSWORD_RESET_MAX", a.reset_max_per_ttl, 1, 100));
+    a.seed_key = SeedKey(env, "AUTH_SEED_KEY", env.SecretOrDevDefault("AUTH_SEED_KEY", kDevSeedKey));
+    a.seed_key_previous = SeedKey(env, "AUTH_SEED_KEY_PREVIOUS", env.Secret("AUTH_SEED_KEY_PREVIOUS", ""));
     const std::string admin_email = env.String("AUTH_ADMIN_EMAIL", "");
     const std::string admin_password = env.Secret("AUTH_ADMIN_PASSWORD", "");
     const std::string admin_name = env.String("AUTH_ADMIN_DISPLAY_NAME", "Administrator");

@@ -21,6 +21,14 @@
 //   AUTH_GATEWAY_SECRET / AUTH_GATEWAY_SECRET_FILE   the secret the gateway sends (x-gateway-secret)
 //                                with the client's address (x-client-address); unset: the address
 //                                is never taken from metadata, the gRPC peer counts   (unset)
+//   AUTH_PASSWORD_RESET_TTL      how long a password reset token works (1m..24h)   30m
+//   AUTH_PASSWORD_RESET_MAX      reset tokens sent to one account per reset TTL; more requests
+//                                are answered the same but send nothing (1..100)     3
+//   AUTH_SEED_KEY / AUTH_SEED_KEY_FILE   32 bytes as 64 hex digits: seals the signing keys' private
+//                                seeds at rest (secretbox). Required unless MARKETPLACE_DEV_MODE=1,
+//                                which falls back to a well-known development key
+//   AUTH_SEED_KEY_PREVIOUS / AUTH_SEED_KEY_PREVIOUS_FILE   during a rotation of AUTH_SEED_KEY: the
+//                                old key; seeds sealed with it are resealed with the new key at start
 //   AUTH_ADMIN_EMAIL             seed this admin at start when set (no admin otherwise)
 //   AUTH_ADMIN_PASSWORD / AUTH_ADMIN_PASSWORD_FILE   its password (required with AUTH_ADMIN_EMAIL)
 //   AUTH_ADMIN_DISPLAY_NAME      its display name                            Administrator
@@ -60,6 +68,11 @@ struct AuthOptions {
     ThrottlePolicy source_throttle{20, std::chrono::minutes(15)};
     ThrottlePolicy registration_throttle{10, std::chrono::minutes(15)};
     std::string gateway_secret;
+    std::chrono::seconds reset_ttl = std::chrono::minutes(30);
+    int reset_max_per_ttl = 3;
+    /// AUTH_SEED_KEY and, during a rotation, AUTH_SEED_KEY_PREVIOUS (raw 32 bytes; empty when unset).
+    std::string seed_key;
+    std::string seed_key_previous;
     std::optional<AdminSeed> admin;
 
     /// The argon2id slots: password_max_concurrent, or derived from the memory budget.

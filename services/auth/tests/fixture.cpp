@@ -38,7 +38,8 @@ AuthOptions TestOptions() {
     o.password_cost = PasswordCost::Minimum();
     o.admin = AdminSeed{kAdminEmail, kAdminPassword, "Root"};
     o.gateway_secret = kGatewaySecret;
-    o.password_max_concurrent = 32;  // tests that run logins in parallel are not about this bound
+    o.password_max_concurrent = 32;        // tests that run logins in parallel are not about this bound
+    o.seed_key = std::string(32, '\x5a');  // a fixed test seed key
     return o;
 }
 

@@ -117,6 +117,10 @@ GatewayConfig GatewayConfig::FromEnv(core::EnvReader& env) {
         c.upstreams.push_back(std::move(upstream));
     }
     c.auth_channel = rpc::ChannelOptions::FromEnv(env, "AUTH", DefaultTargets().at("auth"));
+    c.token_refresh =
+        env.Duration("AUTH_TOKEN_REFRESH", c.token_refresh, std::chrono::milliseconds(100), std::chrono::minutes(5));
+    c.jwks_timeout =
+        env.Duration("AUTH_JWKS_TIMEOUT", c.jwks_timeout, std::chrono::milliseconds(100), std::chrono::minutes(2));
 
     for (const auto& origin : SplitList(env.String("GATEWAY_CORS_ORIGINS", ""))) {
         if (!IsOrigin(origin)) {

@@ -39,7 +39,9 @@
 //                                                     closed (1008)
 //   GATEWAY_WS_MAX_INBOUND_BYTES   1024               largest message a client may send (it sends
 //                                                     only control frames); larger: closed (1009)
-// Tokens are verified with the JWKS of the auth service at AUTH_GRPC_TARGET.
+// Tokens are verified with the JWKS of the auth service at AUTH_GRPC_TARGET, fetched (with the
+// session revocations) by a background thread every AUTH_TOKEN_REFRESH (5s), each fetch bounded by
+// AUTH_JWKS_TIMEOUT (2s); the I/O threads never wait for auth.
 #include <chrono>
 #include <string>
 #include <vector>
@@ -67,6 +69,8 @@ struct GatewayConfig {
     HttpServerOptions http;
     std::vector<UpstreamConfig> upstreams;
     rpc::ChannelOptions auth_channel;  // where the JWKS comes from
+    std::chrono::milliseconds token_refresh{5000};
+    std::chrono::milliseconds jwks_timeout{2000};
     std::chrono::milliseconds upstream_timeout{5'000};
     std::chrono::milliseconds health_timeout{1'000};
     int max_json_depth = 32;

@@ -29,8 +29,14 @@ int main() {
             core::log::Warn("time comes from a test clock offset file", {{"path", path}});
             jwks.verify.clock = std::make_shared<core::OffsetFileClock>(path);
         }
+        // Keys and session revocations come from a background thread: verifying a token on an I/O
+        // thread never waits for auth (an unknown kid is 503 "try again" until the thread fetched).
+        jwks.background_refresh = config.token_refresh;
+        jwks.fetch_timeout = config.jwks_timeout;
+        jwks.fetch_inline = false;
         auto verifier = std::make_shared<auth::JwksVerifier>(rpc::CreateChannel(config.auth_channel), jwks);
-        if (!verifier->Refresh()) core::log::Warn("JWKS not fetched yet; retrying on the first token");
+        // Before the I/O threads start (main's thread may wait): tokens verify from the first request.
+        if (!verifier->Refresh()) core::log::Warn("JWKS not fetched yet; the background thread keeps trying");
         gateway::Gateway gateway(std::move(config), verifier);
         gateway.Start();
         const int signal = gateway::WaitForTerminationSignal();

@@ -18,18 +18,25 @@ int RunService(const ServiceSpec& spec, const std::function<void(core::EnvReader
     struct Loaded {
         RuntimeConfig runtime;
         rpc::ChannelOptions auth;
+        std::chrono::milliseconds token_refresh{auth::kDefaultTokenStateRefresh};
     };
     auto loaded = core::LoadConfigOrExit<Loaded>([&] {
         core::EnvReader env;
         Loaded l;
         l.runtime = RuntimeConfig::FromEnv(env, spec.name, spec.grpc_port);
-        if (spec.verify_tokens) l.auth = rpc::ChannelOptions::FromEnv(env, "AUTH", "127.0.0.1:7101");
+        if (spec.verify_tokens) {
+            l.auth = rpc::ChannelOptions::FromEnv(env, "AUTH", "127.0.0.1:7101");
+            // How often token keys and session revocations are refetched from auth.
+            l.token_refresh = env.Duration("AUTH_TOKEN_REFRESH", auth::kDefaultTokenStateRefresh,
+                                           std::chrono::milliseconds(100), std::chrono::minutes(5));
+        }
         read_config(env, l.runtime);
         env.Finish();
         return l;
     });
     const auto clock = ClockFromEnv();
-    if (spec.verify_tokens) loaded.runtime.server.token_verifier = auth::ServiceTokenVerifier(loaded.auth, clock);
+    if (spec.verify_tokens)
+        loaded.runtime.server.token_verifier = auth::ServiceTokenVerifier(loaded.auth, clock, loaded.token_refresh);
     configure(loaded.runtime, clock);
 
     Runtime runtime(std::move(loaded.runtime), clock);

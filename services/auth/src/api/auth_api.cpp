@@ -88,6 +88,52 @@ grpc::Status AuthApi::SetStaffRole(grpc::ServerContext* context, const v1::SetSt
     });
 }
 
+grpc::Status AuthApi::ChangePassword(grpc::ServerContext* context, const v1::ChangePasswordRequest* request,
+                                     v1::ChangePasswordResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& call) {
+        const auto caller = call.RequireClaims();
+        *response = accounts_.ChangePassword(caller, *request, SourceOf(*context));
+        verifier_.RefreshRevocations();  // this process refuses the old tokens at once
+    });
+}
+
+grpc::Status AuthApi::LogoutEverywhere(grpc::ServerContext* context, const v1::LogoutEverywhereRequest*,
+                                       v1::LogoutEverywhereResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& call) {
+        const auto caller = call.RequireClaims();
+        *response = accounts_.LogoutEverywhere(caller);
+        verifier_.RefreshRevocations();
+    });
+}
+
+grpc::Status AuthApi::RequestPasswordReset(grpc::ServerContext* context, const v1::RequestPasswordResetRequest* request,
+                                           v1::RequestPasswordResetResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope&) { *response = accounts_.RequestPasswordReset(*request); });
+}
+
+grpc::Status AuthApi::ResetPassword(grpc::ServerContext* context, const v1::ResetPasswordRequest* request,
+                                    v1::ResetPasswordResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope&) {
+        *response = accounts_.ResetPassword(*request);
+        verifier_.RefreshRevocations();
+    });
+}
+
+grpc::Status AuthApi::ListSessionRevocations(grpc::ServerContext* context, const v1::ListSessionRevocationsRequest*,
+                                             v1::ListSessionRevocationsResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope&) { *response = accounts_.ListSessionRevocations(); });
+}
+
+grpc::Status AuthApi::RevokeSigningKey(grpc::ServerContext* context, const v1::RevokeSigningKeyRequest* request,
+                                       v1::RevokeSigningKeyResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& call) {
+        const auto caller = call.RequireClaims();
+        if (caller.role != kRoleAdmin) throw core::PermissionDenied("only admins revoke signing keys");
+        *response = keys_.Revoke(*request);
+        verifier_.Refresh();  // this process stops accepting the revoked key at once
+    });
+}
+
 grpc::Status AuthApi::GetProfile(grpc::ServerContext* context, const v1::GetProfileRequest* request,
                                  v1::GetProfileResponse* response) {
     return rpc::Handle(context,

@@ -30,6 +30,18 @@ public:
                               v1::SetStaffRoleResponse* response) override;
     grpc::Status RotateSigningKey(grpc::ServerContext* context, const v1::RotateSigningKeyRequest* request,
                                   v1::RotateSigningKeyResponse* response) override;
+    grpc::Status ChangePassword(grpc::ServerContext* context, const v1::ChangePasswordRequest* request,
+                                v1::ChangePasswordResponse* response) override;
+    grpc::Status LogoutEverywhere(grpc::ServerContext* context, const v1::LogoutEverywhereRequest* request,
+                                  v1::LogoutEverywhereResponse* response) override;
+    grpc::Status RequestPasswordReset(grpc::ServerContext* context, const v1::RequestPasswordResetRequest* request,
+                                      v1::RequestPasswordResetResponse* response) override;
+    grpc::Status ResetPassword(grpc::ServerContext* context, const v1::ResetPasswordRequest* request,
+                               v1::ResetPasswordResponse* response) override;
+    grpc::Status ListSessionRevocations(grpc::ServerContext* context, const v1::ListSessionRevocationsRequest* request,
+                                        v1::ListSessionRevocationsResponse* response) override;
+    grpc::Status RevokeSigningKey(grpc::ServerContext* context, const v1::RevokeSigningKeyRequest* request,
+                                  v1::RevokeSigningKeyResponse* response) override;
     grpc::Status GetProfile(grpc::ServerContext* context, const v1::GetProfileRequest* request,
                             v1::GetProfileResponse* response) override;
     grpc::Status UpdateProfile(grpc::ServerContext* context, const v1::UpdateProfileRequest* request,

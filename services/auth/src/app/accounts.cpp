@@ -104,33 +104,33 @@ v1::RegisterResponse Accounts::Register(const rpc::IdempotentCall& call, const v
                                       std::to_string(pre.throttle.retry_after.count()) + " seconds");
     }
 
-    // 3. Hash (in a bounded slot) only for an email that is free; a taken one is answered from the
-    //    idempotency store when this key registered it, else ALREADY_EXISTS.
-    const std::optional<std::string> password_hash =
-        pre.taken ? std::nullopt : std::optional(passwords_.Hash(request.password()));
-    struct EmailTaken {};
-    try {
-        const auto response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-            return runtime_.idempotency().Run<v1::RegisterResponse>(tx, call, fingerprint, [&] {
-                const auto user_id =
-                    password_hash ? CreateUser(tx, email, *password_hash, role, display_name) : std::nullopt;
-                if (!user_id) throw EmailTaken{};
-                v1::RegisterResponse r;
-                r.set_user_id(*user_id);
-                r.set_email(email);
-                r.set_role(request.role());
-                return r;
-            });
+    // 3. Hash (in a bounded slot) whether or not the email is free: a taken email costs the same time
+    //    and gets the same answer (an id that belongs to no account), and its owner is told in their
+    //    inbox that someone tried. Only a login with the chosen password could tell the two apart.
+    const std::string password_hash = passwords_.Hash(request.password());
+    const auto response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+        return runtime_.idempotency().Run<v1::RegisterResponse>(tx, call, fingerprint, [&] {
+            auto user_id = pre.taken ? std::nullopt : CreateUser(tx, email, password_hash, role, display_name);
+            if (!user_id) {
+                storage::LockRegistrationKey(tx, source);
+                storage::RecordFailure(tx, storage::ThrottleScope::kRegistrationSource, source, now);
+                if (const auto owner = storage::FindUserByEmail(tx, email)) {
+                    v1::AccountNotice notice;
+                    notice.set_user_id(owner->user_id);
+                    notice.set_kind(v1::ACCOUNT_NOTICE_KIND_REGISTRATION_ATTEMPT);
+                    runtime_.Publish(tx, owner->user_id, notice);
+                }
+                user_id = core::NewUuidV7();  // no account has it
+            }
+            v1::RegisterResponse r;
+            r.set_user_id(*user_id);
+            r.set_email(email);
+            r.set_role(request.role());
+            return r;
         });
-        runtime_.Published();
-        return response;
-    } catch (const EmailTaken&) {
-        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-            storage::LockRegistrationKey(tx, source);
-            storage::RecordFailure(tx, storage::ThrottleScope::kRegistrationSource, source, now);
-        });
-        throw core::Conflict("email: is already registered");
-    }
+    });
+    runtime_.Published();
+    return response;
 }
 
 v1::Session Accounts::OpenSession(pqxx::work& tx, const storage::UserRecord& user, const std::string& family_id,
@@ -139,7 +139,7 @@ v1::Session Accounts::OpenSession(pqxx::work& tx, const storage::UserRecord& use
     const std::string refresh = NewRefreshToken();
     const auto refresh_expires = std::min(now + options_.refresh_ttl, family_expires_at);
     storage::InsertRefreshToken(tx, RefreshTokenHash(refresh), family_id, generation, now, refresh_expires);
-    const auto access = keys_.IssueAccessToken(tx, user.user_id, user.role);
+    const auto access = keys_.IssueAccessToken(tx, user.user_id, user.role, user.session_epoch);
     v1::Session session;
     session.set_user_id(user.user_id);
     session.set_role(RoleFromName(user.role).value_or(v1::ROLE_UNSPECIFIED));

@@ -11,6 +11,12 @@
 // Every argon2id computation holds a PasswordWork slot (RESOURCE_EXHAUSTED when all are taken), and
 // Register validates its input and checks that the email is free before it hashes anything.
 //
+// Revoking every session (ChangePassword, ResetPassword, LogoutEverywhere; sessions.cpp): every
+// refresh family of the user is revoked and the user's session epoch rises; access tokens carry the
+// epoch they were issued under, and ListSessionRevocations tells the services' verifiers which
+// users' older tokens to refuse. Those three and RequestPasswordReset take no idempotency key (two
+// carry passwords; a retry of any of them is harmless or answered plainly: "token already used").
+//
 // Idempotency: Register, Refresh and Logout take an idempotency key. Register's stored request
 // fingerprint leaves the password out (a fast hash of a password must never be stored). Refresh's
 // stored response holds fresh tokens, so it is sealed with a key derived from the presented token:
@@ -35,6 +41,9 @@ struct UserRecord;
 }
 
 struct AccountsOptions {
+    std::chrono::seconds access_ttl = std::chrono::minutes(15);
+    std::chrono::seconds reset_ttl = std::chrono::minutes(30);
+    int reset_max_per_ttl = 3;
     std::chrono::seconds refresh_ttl = std::chrono::hours(24 * 30);
     std::chrono::seconds session_max_age = std::chrono::hours(24 * 90);
     ThrottlePolicy account_throttle;
@@ -56,6 +65,18 @@ public:
     /// SetStaffRole (the caller is an admin): the account becomes a mediator or an expert.
     v1::SetStaffRoleResponse SetStaffRole(const rpc::IdempotentCall& call, const v1::SetStaffRoleRequest& request);
 
+    /// The caller's password, checked, becomes `new_password`; every session of the caller ends.
+    v1::ChangePasswordResponse ChangePassword(const rpc::Claims& caller, const v1::ChangePasswordRequest& request,
+                                              const std::string& source);
+    /// Ends every session of the caller.
+    v1::LogoutEverywhereResponse LogoutEverywhere(const rpc::Claims& caller);
+    /// Sends a reset token to the account's inbox when the email has an account; answers the same always.
+    v1::RequestPasswordResetResponse RequestPasswordReset(const v1::RequestPasswordResetRequest& request);
+    /// Spends a reset token: new password, every session ends, the account's lockouts are lifted.
+    v1::ResetPasswordResponse ResetPassword(const v1::ResetPasswordRequest& request);
+    /// Users revoked within an access token's lifetime (and a margin), with their current epoch.
+    v1::ListSessionRevocationsResponse ListSessionRevocations() const;
+
     /// Creates the configured admin unless its email is taken; returns whether it did.
     bool SeedAdmin(const AdminSeed& seed);
 
@@ -65,6 +86,10 @@ private:
     /// The new user's id, or nullopt when the email is taken.
     std::optional<std::string> CreateUser(pqxx::work& tx, const std::string& email, const std::string& password_hash,
                                           const std::string& role, const std::string& display_name);
+
+    /// Revokes every session of `user_id` and tells the owner (AccountNotice of `kind`).
+    void RevokeEverySession(pqxx::work& tx, const std::string& user_id, const std::string& reason, int notice_kind);
+    void CheckNewPassword(const std::string& password, const std::string& email, const char* field) const;
 
     service::Runtime& runtime_;
     const KeyRing& keys_;

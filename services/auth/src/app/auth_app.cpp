@@ -16,13 +16,15 @@ AuthApp::AuthApp(service::Runtime& runtime, AuthOptions options, std::shared_ptr
       verifier_(std::move(verifier)),
       hasher_(options_.password_cost),
       passwords_(hasher_, options_.PasswordSlots()),
-      keys_(runtime, KeyRingOptions{options_.issuer, options_.access_ttl, options_.key_retention}),
+      keys_(runtime, KeyRingOptions{options_.issuer, options_.access_ttl, options_.key_retention, options_.seed_key,
+                                    options_.seed_key_previous}),
       accounts_(runtime, keys_, passwords_,
-                AccountsOptions{options_.refresh_ttl, options_.session_max_age, options_.account_throttle,
+                AccountsOptions{options_.access_ttl, options_.reset_ttl, options_.reset_max_per_ttl,
+                                options_.refresh_ttl, options_.session_max_age, options_.account_throttle,
                                 options_.source_throttle, options_.registration_throttle}),
       profiles_(runtime),
       api_(accounts_, keys_, profiles_, *verifier_, options_.gateway_secret) {
-    verifier_->Attach(&keys_);
+    verifier_->Attach(&keys_, [this] { return accounts_.ListSessionRevocations(); });
     if (options_.gateway_secret.empty()) {
         core::log::Warn(
             "auth: AUTH_GATEWAY_SECRET is not set: login throttling keys on the gRPC peer, so every client "
@@ -31,7 +33,7 @@ AuthApp::AuthApp(service::Runtime& runtime, AuthOptions options, std::shared_ptr
     core::log::Info("auth: argon2id slots", {{"slots", passwords_.slots().capacity()}});
 }
 
-AuthApp::~AuthApp() { verifier_->Attach(nullptr); }
+AuthApp::~AuthApp() { verifier_->Attach(nullptr, {}); }
 
 void AuthApp::Bootstrap() {
     keys_.EnsureCurrentKey();

@@ -58,6 +58,11 @@ void ClearFailures(pqxx::work& tx, ThrottleScope scope, const std::string& subje
     tx.exec_params("DELETE FROM login_failures WHERE scope = $1 AND subject = $2", ScopeText(scope), subject);
 }
 
+void ClearAccountFailures(pqxx::work& tx, const std::string& account) {
+    tx.exec_params("DELETE FROM login_failures WHERE scope = 'account_source' AND left(subject, length($1)) = $1",
+                   AccountSourceKey(account, ""));
+}
+
 void PurgeFailures(pqxx::work& tx, core::Clock::TimePoint before, int batch) {
     tx.exec_params(
         "DELETE FROM login_failures WHERE id IN "

@@ -29,6 +29,9 @@ std::vector<core::Clock::TimePoint> RecentFailures(pqxx::work& tx, ThrottleScope
 std::int64_t RecordFailure(pqxx::work& tx, ThrottleScope scope, const std::string& subject, core::Clock::TimePoint at);
 /// Forgets a key's failures (an (account, source) after a successful login).
 void ClearFailures(pqxx::work& tx, ThrottleScope scope, const std::string& subject);
+/// Forgets the (account, source) failures of `account` from every source (after a password reset:
+/// whoever holds the reset token owns the account, and is not kept out by a guesser's failures).
+void ClearAccountFailures(pqxx::work& tx, const std::string& account);
 /// Deletes up to `batch` failures recorded before `before`.
 void PurgeFailures(pqxx::work& tx, core::Clock::TimePoint before, int batch);
 

@@ -49,4 +49,58 @@ bool RevokeFamily(pqxx::work& tx, const std::string& family_id, core::Clock::Tim
     return !r.empty();
 }
 
+std::int64_t RevokeAllSessions(pqxx::work& tx, const std::string& user_id, core::Clock::TimePoint now,
+                               const std::string& reason) {
+    tx.exec_params(
+        "UPDATE refresh_families SET revoked_at = $2::timestamptz, revoked_reason = $3 "
+        "WHERE user_id = $1::uuid AND revoked_at IS NULL",
+        user_id, Ts(now), reason);
+    const auto r = tx.exec_params(
+        "UPDATE users SET session_epoch = session_epoch + 1, sessions_revoked_at = $2::timestamptz "
+        "WHERE user_id = $1::uuid RETURNING session_epoch",
+        user_id, Ts(now));
+    if (r.empty()) throw std::runtime_error("RevokeAllSessions: no user " + user_id);
+    return r[0][0].as<std::int64_t>();
+}
+
+std::vector<std::pair<std::string, std::int64_t>> RecentRevocations(pqxx::work& tx, core::Clock::TimePoint since,
+                                                                    int limit) {
+    const auto r = tx.exec_params(
+        "SELECT user_id::text, session_epoch FROM users WHERE sessions_revoked_at > $1::timestamptz "
+        "ORDER BY sessions_revoked_at DESC LIMIT $2",
+        Ts(since), limit);
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    for (const auto& row : r) out.emplace_back(row[0].as<std::string>(), row[1].as<std::int64_t>());
+    return out;
+}
+
+void InsertPasswordReset(pqxx::work& tx, const std::string& token_hash, const std::string& user_id,
+                         core::Clock::TimePoint now, core::Clock::TimePoint expires_at) {
+    tx.exec_params(
+        "INSERT INTO password_resets (token_sha256, user_id, created_at, expires_at) "
+        "VALUES (decode($1, 'hex'), $2::uuid, $3::timestamptz, $4::timestamptz)",
+        Hex(token_hash), user_id, Ts(now), Ts(expires_at));
+}
+
+int CountPasswordResets(pqxx::work& tx, const std::string& user_id, core::Clock::TimePoint since) {
+    return tx
+        .exec_params1("SELECT count(*) FROM password_resets WHERE user_id = $1::uuid AND created_at > $2::timestamptz",
+                      user_id, Ts(since))[0]
+        .as<int>();
+}
+
+std::optional<PasswordReset> LockPasswordReset(pqxx::work& tx, const std::string& token_hash) {
+    const auto r = tx.exec_params("SELECT user_id::text, " + Micros("expires_at") +
+                                      ", used_at IS NOT NULL FROM password_resets "
+                                      "WHERE token_sha256 = decode($1, 'hex') FOR UPDATE",
+                                  Hex(token_hash));
+    if (r.empty()) return std::nullopt;
+    return PasswordReset{r[0][0].as<std::string>(), FromMicros(r[0][1].as<std::int64_t>()), r[0][2].as<bool>()};
+}
+
+void UsePasswordResets(pqxx::work& tx, const std::string& user_id, core::Clock::TimePoint now) {
+    tx.exec_params("UPDATE password_resets SET used_at = $2::timestamptz WHERE user_id = $1::uuid AND used_at IS NULL",
+                   user_id, Ts(now));
+}
+
 }  // namespace marketplace::auth::storage

@@ -2,6 +2,8 @@
 // SQL for refresh-token families and their tokens (only token hashes are stored).
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <pqxx/transaction>
 
@@ -36,5 +38,28 @@ std::optional<PresentedToken> LockPresentedToken(pqxx::work& tx, const std::stri
 void MarkTokenUsed(pqxx::work& tx, const std::string& token_hash, core::Clock::TimePoint now);
 /// Revokes the family unless it already is; returns whether this call revoked it.
 bool RevokeFamily(pqxx::work& tx, const std::string& family_id, core::Clock::TimePoint now, const std::string& reason);
+
+/// Revokes every live family of the user and raises the user's session epoch (tokens issued under a
+/// lower one are revoked). Returns the new epoch.
+std::int64_t RevokeAllSessions(pqxx::work& tx, const std::string& user_id, core::Clock::TimePoint now,
+                               const std::string& reason);
+/// Users whose sessions were revoked after `since`, with their current epoch (at most `limit`).
+std::vector<std::pair<std::string, std::int64_t>> RecentRevocations(pqxx::work& tx, core::Clock::TimePoint since,
+                                                                    int limit);
+
+/// A password reset token's row.
+struct PasswordReset {
+    std::string user_id;
+    core::Clock::TimePoint expires_at;
+    bool used = false;
+};
+void InsertPasswordReset(pqxx::work& tx, const std::string& token_hash, const std::string& user_id,
+                         core::Clock::TimePoint now, core::Clock::TimePoint expires_at);
+/// How many reset tokens the user was sent after `since`.
+int CountPasswordResets(pqxx::work& tx, const std::string& user_id, core::Clock::TimePoint since);
+/// The reset token's row, locked; nullopt when unknown.
+std::optional<PasswordReset> LockPasswordReset(pqxx::work& tx, const std::string& token_hash);
+/// Marks the token used, and every other unused token of the user too (one reset ends them all).
+void UsePasswordResets(pqxx::work& tx, const std::string& user_id, core::Clock::TimePoint now);
 
 }  // namespace marketplace::auth::storage

@@ -8,11 +8,16 @@
 namespace marketplace::auth::storage {
 namespace {
 
-const std::string kUserColumns = "u.user_id::text, u.email, u.password_hash, u.role, " + Micros("u.created_at");
+const std::string kUserColumns =
+    "u.user_id::text, u.email, u.password_hash, u.role, " + Micros("u.created_at") + ", u.session_epoch";
 
 UserRecord ReadUser(const pqxx::row& r) {
-    return UserRecord{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(),
-                      FromMicros(r[4].as<std::int64_t>())};
+    return UserRecord{r[0].as<std::string>(),
+                      r[1].as<std::string>(),
+                      r[2].as<std::string>(),
+                      r[3].as<std::string>(),
+                      FromMicros(r[4].as<std::int64_t>()),
+                      r[5].as<std::int64_t>()};
 }
 
 std::string AvailabilityText(Availability a) {
@@ -84,17 +89,17 @@ std::optional<ProfileRecord> LoadProfile(pqxx::work& tx, const std::string& user
     ProfileRecord out;
     out.user = ReadUser(row);
     ProfileData& d = out.data;
-    d.display_name = row[5].as<std::string>();
-    d.headline = row[6].as<std::string>();
-    d.bio = row[7].as<std::string>();
-    d.skills = ParseList(row[8].as<std::string>());
-    if (!row[9].is_null()) d.hourly_rate = HourlyRate{row[9].as<std::int64_t>(), row[10].as<std::string>()};
-    d.hourly_rate_public = row[11].as<bool>();
-    d.availability = ParseAvailability(row[12].as<std::string>());
-    d.hours_per_week = row[13].as<int>();
-    d.languages = ParseList(row[14].as<std::string>());
-    d.timezone = row[15].as<std::string>();
-    out.updated_at = FromMicros(row[16].as<std::int64_t>());
+    d.display_name = row[6].as<std::string>();
+    d.headline = row[7].as<std::string>();
+    d.bio = row[8].as<std::string>();
+    d.skills = ParseList(row[9].as<std::string>());
+    if (!row[10].is_null()) d.hourly_rate = HourlyRate{row[10].as<std::int64_t>(), row[11].as<std::string>()};
+    d.hourly_rate_public = row[12].as<bool>();
+    d.availability = ParseAvailability(row[13].as<std::string>());
+    d.hours_per_week = row[14].as<int>();
+    d.languages = ParseList(row[15].as<std::string>());
+    d.timezone = row[16].as<std::string>();
+    out.updated_at = FromMicros(row[17].as<std::int64_t>());
     return out;
 }
 

@@ -16,6 +16,7 @@ struct UserRecord {
     std::string password_hash;
     std::string role;  // "client", "freelancer", "admin"
     core::Clock::TimePoint created_at;
+    std::int64_t session_epoch = 0;  // tokens carry it; revoking every session raises it
 };
 
 /// Inserts the user and its profile (with `display_name`); false when the email is taken.

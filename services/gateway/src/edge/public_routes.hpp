@@ -7,10 +7,12 @@
 namespace marketplace::gateway {
 
 /// RPCs (full method names) callable without a token: whatever HTTP route reaches them.
-inline constexpr std::array<std::string_view, 8> kPublicMethods = {
+inline constexpr std::array<std::string_view, 10> kPublicMethods = {
     "marketplace.auth.v1.AuthService.Register",
     "marketplace.auth.v1.AuthService.Login",
     "marketplace.auth.v1.AuthService.Refresh",
+    "marketplace.auth.v1.AuthService.RequestPasswordReset",
+    "marketplace.auth.v1.AuthService.ResetPassword",
     "marketplace.auth.v1.AuthService.GetJwks",
     "marketplace.jobs.v1.JobsService.ListTemplates",
     "marketplace.jobs.v1.JobsService.GetTemplate",

@@ -16,6 +16,8 @@ namespace {
 
 /// How often a waiting stream checks whether its caller went away (the sync API has no callback).
 constexpr std::chrono::milliseconds kCancelCheck{200};
+/// How often a waiting stream checks that its token is still valid (expiry, revoked sessions).
+constexpr std::chrono::milliseconds kTokenCheck{1000};
 
 void ToProto(core::Clock::TimePoint t, google::protobuf::Timestamp* out) {
     *out = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
@@ -107,6 +109,9 @@ grpc::Status NotificationsApi::StreamNotifications(grpc::ServerContext* context,
         for (;;) {
             if (subscription->closed()) throw core::Unavailable("server is shutting down; resume with after_sequence");
             if (context->IsCancelled()) return grpc::Status::CANCELLED;
+            // The stream lives only as long as its token: it ends (UNAUTHENTICATED) once the token
+            // expires or the user's sessions are revoked (checked at least every kTokenCheck).
+            scope.RequireStillValid();
             const auto seen = subscription->generation();
             const auto batch = db::InTransaction(
                 runtime_.pool(), [&](pqxx::work& tx) { return storage::After(tx, user, cursor, kStreamBatch); });
@@ -119,9 +124,14 @@ grpc::Status NotificationsApi::StreamNotifications(grpc::ServerContext* context,
             if (static_cast<int>(batch.size()) == kStreamBatch) continue;  // more are waiting
             // Until a wake-up, the poll interval, the caller leaving or the feed closing.
             const auto until = std::chrono::steady_clock::now() + feed_.options().poll;
+            auto check_token_at = std::chrono::steady_clock::now() + kTokenCheck;
             while (subscription->generation() == seen && !subscription->closed() && !context->IsCancelled()) {
                 const auto now = std::chrono::steady_clock::now();
                 if (now >= until) break;
+                if (now >= check_token_at) {
+                    scope.RequireStillValid();
+                    check_token_at = now + kTokenCheck;
+                }
                 subscription->Wait(
                     seen, std::min<std::chrono::milliseconds>(
                               kCancelCheck, std::chrono::duration_cast<std::chrono::milliseconds>(until - now) +

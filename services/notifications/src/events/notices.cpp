@@ -1,5 +1,7 @@
 #include "events/notices.hpp"
 
+#include <ctime>
+
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/core/money.hpp"
@@ -154,6 +156,43 @@ std::vector<Notice> NoticesOf(const payments::v1::EscrowReleased& e) {
                                       e.milestone_id(), {}, {Recipient::Freelancer()}));
     }
     return out;
+}
+
+}  // namespace marketplace::notifications
+
+namespace marketplace::notifications {
+
+Notice NoticeOf(const auth::v1::AccountNotice& e) {
+    RequireId(e.user_id(), "user_id");
+    std::vector<Recipient> owner{Recipient::User(e.user_id())};
+    switch (e.kind()) {
+        case auth::v1::ACCOUNT_NOTICE_KIND_PASSWORD_RESET: {
+            if (e.reset_token().empty() || e.reset_token().size() > 128) {
+                throw core::InvalidArgument("reset_token", "must be 1 to 128 characters");
+            }
+            const std::time_t expires = static_cast<std::time_t>(e.reset_expires_at_unix());
+            char when[32] = "";
+            std::tm tm{};
+            if (gmtime_r(&expires, &tm) != nullptr) std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+            return Notice{"account.password_reset",
+                          "Password reset requested. Reset token: " + e.reset_token() + " (works once, until " + when +
+                              "). If you did not ask for it, ignore this.",
+                          "", "", std::move(owner)};
+        }
+        case auth::v1::ACCOUNT_NOTICE_KIND_REGISTRATION_ATTEMPT:
+            return Notice{"account.registration_attempt",
+                          "Someone tried to register a new account with your email address. If it was you, log in "
+                          "or reset your password; otherwise nothing changed.",
+                          "", "", std::move(owner)};
+        case auth::v1::ACCOUNT_NOTICE_KIND_PASSWORD_CHANGED:
+            return Notice{"account.password_changed", "Your password was changed and every session was signed out.", "",
+                          "", std::move(owner)};
+        case auth::v1::ACCOUNT_NOTICE_KIND_SIGNED_OUT_EVERYWHERE:
+            return Notice{"account.signed_out_everywhere", "Every session of your account was signed out.", "", "",
+                          std::move(owner)};
+        default:
+            throw core::InvalidArgument("kind", "is not a known account notice");
+    }
 }
 
 }  // namespace marketplace::notifications

@@ -15,9 +15,14 @@
 //                        the staff handling  proposal, ..., resolved, withdrawn, settled), with
 //                        it                  the rung and its deadline
 //   DisputeDeadlineNear  the same            dispute.deadline_near (what happens at the deadline)
+//   AccountNotice        the account's owner account.password_reset (with the reset token: the
+//                                            inbox is where it is delivered, there is no email),
+//                                            account.registration_attempt, account.password_changed,
+//                                            account.signed_out_everywhere
 // An event that cannot name its subject (a missing milestone or user id) throws
 // core::InvalidArgument naming the field.
 #include "domain/notice.hpp"
+#include "marketplace/auth/v1/events.pb.h"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/disputes/v1/events.pb.h"
 #include "marketplace/payments/v1/events.pb.h"
@@ -38,6 +43,7 @@ Notice NoticeOf(const payments::v1::EscrowRefunded& e);
 Notice NoticeOf(const payments::v1::PayoutCompleted& e);
 Notice NoticeOf(const disputes::v1::DisputeStepped& e);
 Notice NoticeOf(const disputes::v1::DisputeDeadlineNear& e);
+Notice NoticeOf(const auth::v1::AccountNotice& e);
 /// One notice per payee leg, each with the payee's own amount.
 std::vector<Notice> NoticesOf(const payments::v1::EscrowReleased& e);
 

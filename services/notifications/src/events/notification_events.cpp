@@ -93,6 +93,7 @@ service::EventRouter NotificationEvents::Router() const {
     DeliverEach<payments::v1::PayoutCompleted>(router, this);
     DeliverEach<disputes::v1::DisputeStepped>(router, this);
     DeliverEach<disputes::v1::DisputeDeadlineNear>(router, this);
+    DeliverEach<auth::v1::AccountNotice>(router, this);
     router.On<payments::v1::EscrowReleased>(
         [this](pqxx::work& tx, const payments::v1::EscrowReleased& m, const IncomingEvent& e) {
             for (const auto& notice : Mapped(e, [&] { return NoticesOf(m); })) Deliver(tx, notice, e.id);

@@ -3,11 +3,15 @@
 //
 //   header  {"alg":"EdDSA","typ":"JWT","kid":"<key id>"}
 //   claims  {"sub":"<user id>","role":"client|freelancer|admin","iss":"<issuer>",
-//            "iat":<seconds>,"exp":<seconds>,"jti":"<uuid>"}
+//            "iat":<seconds>,"exp":<seconds>,"jti":"<uuid>","sep":<session epoch>}
+//
+// `sep` is the user's session epoch at issue time (rpc::Claims::session_epoch): verifiers refuse a
+// token whose epoch is below the one auth lists for its subject (verifier.hpp, revocations).
 //
 // JwtIssuer signs; VerifyJwt checks a token against a set of public keys and says why it rejects
 // one. StaticKeyVerifier and JwksVerifier (verifier.hpp) wrap it as rpc::TokenVerifier.
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -45,9 +49,10 @@ public:
     /// subject is empty or the role is not client, freelancer or admin.
     std::string Issue(std::string_view subject, std::string_view role) const;
     /// The same, with its id and times.
-    IssuedToken IssueToken(std::string_view subject, std::string_view role) const;
+    IssuedToken IssueToken(std::string_view subject, std::string_view role, std::int64_t session_epoch = 0) const;
     /// The same as if issued at `issued_at` (tests use it for expired tokens).
-    IssuedToken IssueAt(std::string_view subject, std::string_view role, core::Clock::TimePoint issued_at) const;
+    IssuedToken IssueAt(std::string_view subject, std::string_view role, core::Clock::TimePoint issued_at,
+                        std::int64_t session_epoch = 0) const;
 
     const SigningKey& key() const noexcept { return key_; }
     const std::string& issuer() const noexcept { return issuer_; }
@@ -77,6 +82,7 @@ enum class Rejection {
     kExpired,       // exp is in the past (beyond the leeway)
     kNotYetValid,   // iat or nbf is in the future (beyond the leeway)
     kUnknownRole,   // role is not client, freelancer or admin
+    kRevoked,       // its session epoch is below the subject's current one (logged out everywhere)
 };
 
 /// "none", "malformed", "bad algorithm", ... (for logs and test messages).

@@ -5,6 +5,13 @@
 //   JwksVerifier       the keys AuthService.GetJwks serves, cached; an unknown kid triggers a refetch,
 //                      at most once per min_refresh_interval, so a rotated key is picked up at once and
 //                      a flood of forged kids cannot flood the auth service. Thread-safe.
+//                      With background_refresh set, a thread of its own refetches the keys and the
+//                      session revocations (AuthService.ListSessionRevocations: users whose session
+//                      epoch rose within an access token's lifetime) every interval, so a revoked key
+//                      leaves and a revoked session's tokens are refused within that interval plus one
+//                      fetch. With fetch_inline off, verification never calls auth on the caller's
+//                      thread (the gateway's I/O threads): an unknown kid wakes the thread and is
+//                      answered core::Unavailable ("try again") until that fetch has finished.
 //
 //   auto channel = rpc::CreateChannel(rpc::ChannelOptions::FromEnv(env, "AUTH", "127.0.0.1:7101"));
 //   options.server.token_verifier = std::make_shared<auth::JwksVerifier>(channel);
@@ -60,17 +67,29 @@ struct JwksVerifierOptions {
     std::chrono::milliseconds max_key_age{10 * 60'000};
     /// Deadline of one GetJwks call.
     std::chrono::milliseconds fetch_timeout{2'000};
+    /// When positive, a background thread refetches the keys and the revocations this often (and at
+    /// once when woken). Zero: no thread, no revocations (keys are fetched on the caller's thread).
+    std::chrono::milliseconds background_refresh{0};
+    /// Whether a verification may fetch on the caller's thread (needs background_refresh when off).
+    bool fetch_inline = true;
 };
+
+/// How often services and the gateway refetch keys and revocations by default: a revoked session's
+/// or key's tokens are refused everywhere within this plus one fetch (AUTH_TOKEN_REFRESH overrides).
+inline constexpr std::chrono::milliseconds kDefaultTokenStateRefresh{5'000};
 
 class JwksVerifier final : public rpc::TokenVerifier {
 public:
     /// Returns the current keys or throws (any exception counts as a failed fetch).
     using Fetcher = std::function<std::vector<PublicKey>()>;
+    /// Returns user id -> lowest session epoch still valid, for users revoked recently; or throws.
+    using RevocationFetcher = std::function<std::map<std::string, std::int64_t, std::less<>>()>;
 
-    /// Fetches from AuthService.GetJwks over `auth_channel`.
+    /// Fetches from AuthService.GetJwks and ListSessionRevocations over `auth_channel`.
     explicit JwksVerifier(std::shared_ptr<grpc::Channel> auth_channel, JwksVerifierOptions options = {});
-    /// Fetches with `fetcher` (the auth service itself reads its key table this way).
-    explicit JwksVerifier(Fetcher fetcher, JwksVerifierOptions options = {});
+    /// Fetches with `fetcher` (the auth service itself reads its key table this way), and the
+    /// revocations with `revocations` when given.
+    explicit JwksVerifier(Fetcher fetcher, JwksVerifierOptions options = {}, RevocationFetcher revocations = {});
     ~JwksVerifier() override;
 
     /// Claims of a valid token, nullopt for a rejected one. Throws core::Unavailable when no key has
@@ -86,16 +105,28 @@ public:
     std::size_t fetch_count() const;
     /// The kids currently cached.
     std::vector<std::string> cached_kids() const;
+    /// Fetches the revocations now; returns whether it succeeded (a failure keeps the old ones).
+    bool RefreshRevocations() const;
+    /// The lowest valid session epoch cached for `user_id` (0 when none is listed).
+    std::int64_t MinimumEpoch(std::string_view user_id) const;
 
 private:
     struct State;
-    bool RefreshLocked(bool force, std::uint64_t seen_generation) const;
+    bool RefreshLocked(bool force, std::uint64_t seen_generation, bool background = false) const;
     core::Clock::TimePoint Now() const;
+    void RunBackground() const;
+    void Wake() const;
 
     Fetcher fetcher_;
+    RevocationFetcher revocations_;
     JwksVerifierOptions options_;
     std::unique_ptr<State> state_;
 };
+
+/// Fetches the session revocations from AuthService.ListSessionRevocations over `channel`. Throws
+/// core::Unavailable when the call fails.
+std::map<std::string, std::int64_t, std::less<>> FetchRevocations(grpc::Channel& channel,
+                                                                  std::chrono::milliseconds timeout);
 
 /// Fetches the public keys from AuthService.GetJwks over `channel` (used by JwksVerifier). Throws
 /// core::Unavailable when the call fails.
@@ -103,8 +134,9 @@ std::vector<PublicKey> FetchJwks(grpc::Channel& channel, std::chrono::millisecon
 
 /// The verifier a service's main() installs: the JWKS of the auth service at `auth` (its channel
 /// options, e.g. from AUTH_GRPC_TARGET), with token expiry judged by `clock` — the same clock as the
-/// rest of the service.
-std::shared_ptr<const rpc::TokenVerifier> ServiceTokenVerifier(const rpc::ChannelOptions& auth,
-                                                               std::shared_ptr<const core::Clock> clock);
+/// rest of the service — and keys and session revocations refetched every `refresh` in the background.
+std::shared_ptr<const rpc::TokenVerifier> ServiceTokenVerifier(
+    const rpc::ChannelOptions& auth, std::shared_ptr<const core::Clock> clock,
+    std::chrono::milliseconds refresh = kDefaultTokenStateRefresh);
 
 }  // namespace marketplace::auth

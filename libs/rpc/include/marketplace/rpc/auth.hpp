@@ -3,6 +3,7 @@
 // CallScope for the caller's Claims (call_scope.hpp). Tokens arrive as gRPC metadata
 // `authorization: Bearer <token>`. JWT (EdDSA, JWKS) verification plugs in here later.
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,10 @@ struct Claims {
     std::string subject;  // the user id
     std::string role;     // e.g. "client", "freelancer", "admin"
     std::chrono::system_clock::time_point expires_at;
+    /// The user's session epoch when the token was issued (claim `sep`; 0 when absent). "Log out
+    /// everywhere", a password change or reset raise the user's epoch: tokens of a lower one are
+    /// revoked (libs/auth's verifiers refuse them once they learn the new epoch).
+    std::int64_t session_epoch = 0;
 };
 
 /// Checks a bearer token. Called concurrently from many calls: implementations must be thread-safe.

@@ -70,6 +70,10 @@ public:
     std::optional<Claims> OptionalClaims() const;
     /// The caller's claims; throws core::Unauthenticated when there are none.
     Claims RequireClaims() const;
+    /// For a long-lived call (a stream) that began with RequireClaims: throws core::Unauthenticated
+    /// once its token has expired ("the access token expired") or no longer verifies, e.g. because the
+    /// user's sessions were revoked ("the session was revoked"). Cheap: one signature check.
+    void RequireStillValid() const;
     /// The raw bearer token (to forward to another service), or empty.
     std::string bearer_token() const;
 
