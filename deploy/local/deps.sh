@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librdkafka-dev libpqxx-dev libpq-dev libspdlog-dev libfmt-dev nlohmann-json3-dev catch2
-  libsodium-dev
+  libsodium-dev libcurl4-openssl-dev
   golang-github-gogo-googleapis-dev grpc-proto
   postgresql-15 postgresql-client-15 postgresql-contrib
   procps iproute2 python3 clang-format curl jq
