@@ -62,3 +62,6 @@ fi
 
 # Apache Kafka's broker (Maven Central), into a cache outside the repository.
 "$(dirname "${BASH_SOURCE[0]}")/kafka/fetch.sh"
+
+# SeaweedFS's weed (the local S3-compatible store), built from the Go module proxy into a cache.
+"$(dirname "${BASH_SOURCE[0]}")/seaweedfs/fetch.sh"
