@@ -111,6 +111,19 @@ const std::map<std::string, Rule>& Table() {
         {"GET /v1/notifications", OwnData(/*optional=*/true)},
         {"POST /v1/notifications/{notification_id}:read", Owned("A", /*optional=*/true)},
         {"GET /v1/notifications:stream", {Access::kStream, "", /*optional=*/true}},
+        // workroom: the contract's room is its parties'; a message is its author's (A's) to change
+        {"GET /v1/workrooms", OwnData()},
+        {"GET /v1/workrooms/{room_id}", Owned("AB")},
+        {"POST /v1/workrooms/{room_id}/handle", Owned("AB")},
+        {"POST /v1/workrooms/{room_id}/messages", Owned("AB")},
+        {"GET /v1/workrooms/{room_id}/messages", Owned("AB")},
+        {"PATCH /v1/workrooms/{room_id}/messages/{message_id}", Owned("A")},
+        {"DELETE /v1/workrooms/{room_id}/messages/{message_id}", Owned("A")},
+        {"GET /v1/workrooms/{room_id}/messages/{message_id}/history", Owned("AB")},
+        {"GET /v1/workrooms/{room_id}/messages:search", Owned("AB")},
+        {"POST /v1/workrooms/{room_id}:read", Owned("AB")},
+        {"POST /v1/workrooms/{room_id}:typing", Owned("AB")},
+        {"GET /v1/workrooms:stream", {Access::kStream, "", /*optional=*/true}},
     };
     return kTable;
 }
@@ -142,13 +155,13 @@ std::vector<Route> SpecRoutes() {
 struct World {
     HttpDeal deal;
     HttpUser stranger_client, stranger_freelancer, admin;
-    std::string deposit_id, payout_id, notification_id;
+    std::string deposit_id, payout_id, notification_id, room_id, message_id;
     std::map<std::string, std::string> ids;  // path variable -> value
     std::int64_t client_available = 0;
 
     /// The ids of A's and B's resources that no one else may see.
     std::vector<std::string> Private() const {
-        return {deal.contract_id, deal.milestone_id, deal.proposal_id, deposit_id, payout_id};
+        return {deal.contract_id, deal.milestone_id, deal.proposal_id, deposit_id, payout_id, room_id, message_id};
     }
 };
 
@@ -178,7 +191,23 @@ World MakeWorld() {
         if (!list.empty()) w.notification_id = list.at(0).value("notification_id", w.notification_id);
     }
 
+    // The contract's room (workroom creates it from contracts' ContractCreated) and a message of A's in it.
+    marketplace::testing::WaitUntil(
+        [&] {
+            for (const auto& room : Get(d.client.token, "/v1/workrooms").value("rooms", json::array())) {
+                if (room.value("contract_id", "") == d.contract_id) w.room_id = room.value("room_id", "");
+            }
+            return !w.room_id.empty();
+        },
+        30s, 100ms);
+    w.message_id = Post(d.client.token, "/v1/workrooms/" + w.room_id + "/messages", json{{"text", "Hello from A"}})
+                       .at("message")
+                       .at("message_id")
+                       .get<std::string>();
+
     w.ids = {{"job_id", d.job_id},
+             {"room_id", w.room_id},
+             {"message_id", w.message_id},
              {"proposal_id", d.proposal_id},
              {"contract_id", d.contract_id},
              {"milestone_id", d.milestone_id},
@@ -286,6 +315,9 @@ const std::map<std::string, std::vector<std::string>>& ListFilters() {
         {"GET /v1/wallet/balances", {"", "user_id={A}", "user_id={B}"}},
         {"GET /v1/admin/ledger/audit", {""}},
         {"GET /v1/notifications", {"", "unread_only=true", "unread_only=false&page_size=100"}},
+        {"GET /v1/workrooms", {"", "page_size=100"}},
+        {"GET /v1/workrooms/{room_id}/messages", {"", "page_size=100", "after_sequence=1", "before_sequence=1000"}},
+        {"GET /v1/workrooms/{room_id}/messages:search", {"", "query=hello"}},
     };
     return kFilters;
 }
@@ -307,6 +339,8 @@ const std::set<std::string>& NotLists() {
         "GET /v1/job-templates/{template_id}",
         "GET /v1/jobs/{job_id}",
         "GET /v1/proposals/{proposal_id}",
+        "GET /v1/workrooms/{room_id}",
+        "GET /v1/workrooms/{room_id}/messages/{message_id}/history",
     };
     return kSingle;
 }

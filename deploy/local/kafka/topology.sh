@@ -2,11 +2,12 @@
 # Every publisher owns the topic <service>.events.v1; a consumer reads the topics of the services it
 # names, with consumer groups named after itself, and copies its dead letters to <topic>.dlq.
 # shellcheck disable=SC2034
-KAFKA_PUBLISHERS=(auth jobs contracts payments notifications)
+KAFKA_PUBLISHERS=(auth jobs contracts payments notifications workroom)
 KAFKA_CONSUMES=(
     "contracts:jobs payments"
     "payments:contracts"
-    "notifications:contracts payments"
+    "notifications:contracts payments workroom"
+    "workroom:contracts"
 )
 KAFKA_CONSUMERS=()
 for _line in "${KAFKA_CONSUMES[@]}"; do KAFKA_CONSUMERS+=("${_line%%:*}"); done

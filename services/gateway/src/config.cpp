@@ -13,7 +13,7 @@ namespace {
 const std::map<std::string, std::string>& DefaultTargets() {
     static const std::map<std::string, std::string> kTargets = {
         {"auth", "127.0.0.1:7101"},     {"jobs", "127.0.0.1:7102"},          {"contracts", "127.0.0.1:7103"},
-        {"payments", "127.0.0.1:7104"}, {"notifications", "127.0.0.1:7105"},
+        {"payments", "127.0.0.1:7104"}, {"notifications", "127.0.0.1:7105"}, {"workroom", "127.0.0.1:7108"},
     };
     return kTargets;
 }
@@ -98,7 +98,7 @@ GatewayConfig GatewayConfig::FromEnv(core::EnvReader& env) {
     for (const auto& package : LinkedProtoPackages()) linked.push_back(package.name);
     std::string linked_list;
     for (const auto& name : linked) linked_list += (linked_list.empty() ? "" : ", ") + name;
-    const auto services = SplitList(env.String("GATEWAY_SERVICES", "auth,jobs,contracts,payments,notifications"));
+    const auto services = SplitList(env.String("GATEWAY_SERVICES", "auth,jobs,contracts,payments,notifications,workroom"));
     if (services.empty()) env.Reject("GATEWAY_SERVICES", "must name at least one service");
     for (const auto& name : services) {
         if (std::find(linked.begin(), linked.end(), name) == linked.end()) {

@@ -39,7 +39,7 @@ TEST_CASE("Config: the defaults reach the local stack", "[gateway][unit]") {
     env.Finish();
     CHECK(c.http.listen_address == "127.0.0.1:8080");
     CHECK(c.http.limits.max_body_bytes == 1024 * 1024);
-    REQUIRE(c.upstreams.size() == 5);
+    REQUIRE(c.upstreams.size() == 6);
     CHECK(c.upstreams[0].name == "auth");
     CHECK(c.upstreams[0].channel.target == "127.0.0.1:7101");
     CHECK(c.upstreams[1].channel.target == "127.0.0.1:7102");
@@ -47,6 +47,8 @@ TEST_CASE("Config: the defaults reach the local stack", "[gateway][unit]") {
     CHECK(c.upstreams[3].channel.target == "127.0.0.1:7104");
     CHECK(c.upstreams[4].name == "notifications");
     CHECK(c.upstreams[4].channel.target == "127.0.0.1:7105");
+    CHECK(c.upstreams[5].name == "workroom");
+    CHECK(c.upstreams[5].channel.target == "127.0.0.1:7108");
     CHECK(c.websocket.max_connections == 10'000);
     CHECK(c.websocket.max_per_user == 16);
     CHECK(c.websocket.idle_timeout == std::chrono::seconds(60));
@@ -102,7 +104,7 @@ TEST_CASE("Config: the WebSocket limits are read and checked", "[gateway][unit]"
     CHECK(c.websocket.max_connections == 50);
     CHECK(c.websocket.max_per_user == 2);
     CHECK(c.websocket.idle_timeout == std::chrono::seconds(20));
-    CHECK(c.upstreams.back().channel.target == "10.0.0.5:7105");
+    CHECK(c.upstreams[4].channel.target == "10.0.0.5:7105");
 
     const auto problems = Problems({{"GATEWAY_WS_MAX_PER_USER", "0"}, {"GATEWAY_WS_MAX_QUEUED_BYTES", "many"}});
     CHECK_THAT(problems, Catch::Contains("GATEWAY_WS_MAX_PER_USER"));

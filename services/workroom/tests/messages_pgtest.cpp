@@ -251,6 +251,7 @@ TEST_CASE("Messages: full-text search finds words in this room only, not deleted
     CHECK(search("PIPELINE green") == std::vector<std::string>{"The deployment pipeline is green"});
     CHECK(search("staging -pipeline") == std::vector<std::string>{"Deploying the staging build now"});
     CHECK(search("nothing-like-this").empty());
+    CHECK(search("").empty());
     v1::SearchMessagesRequest request;
     request.set_room_id(room.room_id);
     request.set_query(std::string(201, 'q'));
@@ -267,8 +268,8 @@ TEST_CASE("Messages: read markers move forward only and drive unread counts", "[
     const auto two = Post(room, room.client, "two");
     Post(room, room.client, "three");
     Post(room, room.freelancer, "my own message does not count");
-    // The author has nothing unread; the freelancer has the client's three.
-    CHECK(MarkRead(room, room.client, 1).unread_count() == 0);
+    // Only others' messages count: the client has the freelancer's one, the freelancer the client's three.
+    CHECK(MarkRead(room, room.client, 1).unread_count() == 1);
     const auto partial = MarkRead(room, room.freelancer, two.sequence());
     CHECK(partial.last_read_sequence() == two.sequence());
     CHECK(partial.unread_count() == 1);

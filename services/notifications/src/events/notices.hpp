@@ -11,11 +11,13 @@
 //   EscrowReleased       each payee          escrow.released (their own share)
 //   EscrowRefunded       the client          escrow.refunded
 //   PayoutCompleted      the wallet's owner  payout.completed (sent, or returned when voided)
+//   MemberMentioned      the mentioned member workroom.mentioned (with the message's beginning)
 // An event that cannot name its subject (a missing milestone or user id) throws
 // core::InvalidArgument naming the field.
 #include "domain/notice.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/payments/v1/events.pb.h"
+#include "marketplace/workroom/v1/events.pb.h"
 
 namespace marketplace::notifications {
 
@@ -31,6 +33,7 @@ Notice NoticeOf(const payments::v1::EscrowFunded& e);
 Notice NoticeOf(const payments::v1::EscrowFundingFailed& e);
 Notice NoticeOf(const payments::v1::EscrowRefunded& e);
 Notice NoticeOf(const payments::v1::PayoutCompleted& e);
+Notice NoticeOf(const workroom::v1::MemberMentioned& e);
 /// One notice per payee leg, each with the payee's own amount.
 std::vector<Notice> NoticesOf(const payments::v1::EscrowReleased& e);
 

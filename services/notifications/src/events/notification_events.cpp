@@ -91,6 +91,7 @@ service::EventRouter NotificationEvents::Router() const {
     DeliverEach<payments::v1::EscrowFundingFailed>(router, this);
     DeliverEach<payments::v1::EscrowRefunded>(router, this);
     DeliverEach<payments::v1::PayoutCompleted>(router, this);
+    DeliverEach<workroom::v1::MemberMentioned>(router, this);
     router.On<payments::v1::EscrowReleased>(
         [this](pqxx::work& tx, const payments::v1::EscrowReleased& m, const IncomingEvent& e) {
             for (const auto& notice : Mapped(e, [&] { return NoticesOf(m); })) Deliver(tx, notice, e.id);

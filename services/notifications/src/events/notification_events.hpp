@@ -6,6 +6,7 @@
 //                        MilestoneSubmitted, MilestoneAccepted, MilestoneRejected, MilestoneCancelled
 //   payments.events.v1   EscrowFunded, EscrowFundingFailed, EscrowReleased, EscrowRefunded,
 //                        PayoutCompleted
+//   workroom.events.v1   MemberMentioned
 // Each runs in the consumer's transaction, after the inbox claimed the event, so a redelivered
 // event writes nothing; the notifications' unique (user, event, kind) backs that up. A notice about
 // a contract not known yet (its ContractCreated comes on another topic and may be handled later)

@@ -134,9 +134,8 @@ grpc::Status WorkroomApi::SearchMessages(grpc::ServerContext* context, const v1:
     return rpc::Handle(context, [&](rpc::CallScope& scope) {
         const auto claims = scope.RequireClaims();
         const int limit = PageSize(request->page_size(), 20);
-        const auto chars = Utf8Length(request->query());
-        if (chars == 0 || chars > kMaxQueryChars) {
-            throw core::InvalidArgument("query", "must be 1 to " + std::to_string(kMaxQueryChars) + " characters");
+        if (Utf8Length(request->query()) > kMaxQueryChars) {
+            throw core::InvalidArgument("query", "must be at most " + std::to_string(kMaxQueryChars) + " characters");
         }
         db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
             actions_.RequireRoom(tx, request->room_id(), claims.subject);

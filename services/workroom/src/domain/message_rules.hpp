@@ -10,7 +10,7 @@ namespace marketplace::workroom {
 
 /// A message's text: 1..kMaxTextChars code points, not only whitespace.
 inline constexpr std::size_t kMaxTextChars = 4000;
-/// A search query: 1..kMaxQueryChars code points.
+/// A search query: at most kMaxQueryChars code points.
 inline constexpr std::size_t kMaxQueryChars = 200;
 /// A notification's excerpt of the mentioning message.
 inline constexpr std::size_t kExcerptChars = 140;
