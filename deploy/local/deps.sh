@@ -64,4 +64,7 @@ fi
 "$(dirname "${BASH_SOURCE[0]}")/kafka/fetch.sh"
 
 # SeaweedFS's weed (the local S3-compatible store), built from the Go module proxy into a cache.
-"$(dirname "${BASH_SOURCE[0]}")/seaweedfs/fetch.sh"
+# MARKETPLACE_DEPS_NO_SEAWEEDFS=1 skips it where no local stack runs (the container image's build).
+if [ "${MARKETPLACE_DEPS_NO_SEAWEEDFS:-0}" != 1 ]; then
+    "$(dirname "${BASH_SOURCE[0]}")/seaweedfs/fetch.sh"
+fi
