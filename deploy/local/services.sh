@@ -98,6 +98,8 @@ service_env() { # service replica -> KEY=VALUE lines
     echo "PG_PASSWORD=$s"
     echo "KAFKA_TOPIC_PREFIX=${KAFKA_TOPIC_PREFIX:-}"
     echo "AUTH_GRPC_TARGET=$(replica_targets auth)"
+    # The workroom's files on the filesystem store, shared by its replicas (docs/LOCAL-STACK.md).
+    [[ $s != workroom ]] || echo "BLOB_DIR=$STATE/blobs/workroom"
     echo "AUTH_GRPC_LOAD_BALANCING=round_robin"
     echo "AUTH_ADMIN_EMAIL=$ADMIN_EMAIL"
     echo "AUTH_ADMIN_PASSWORD=$ADMIN_PASSWORD"

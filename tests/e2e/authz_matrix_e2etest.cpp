@@ -124,6 +124,12 @@ const std::map<std::string, Rule>& Table() {
         {"POST /v1/workrooms/{room_id}:read", Owned("AB")},
         {"POST /v1/workrooms/{room_id}:typing", Owned("AB")},
         {"GET /v1/workrooms:stream", {Access::kStream, "", /*optional=*/true}},
+        // workroom files: the room's parties', by room and by id; the download link itself is the
+        // credential of GET /v1/files/{token}, which is not a route of /openapi.json
+        {"POST /v1/workrooms/{room_id}/files", Owned("AB")},
+        {"GET /v1/workrooms/{room_id}/files", Owned("AB")},
+        {"GET /v1/workroom-files/{file_id}", Owned("AB")},
+        {"POST /v1/workroom-files/{file_id}:link", Owned("AB")},
     };
     return kTable;
 }
@@ -155,13 +161,14 @@ std::vector<Route> SpecRoutes() {
 struct World {
     HttpDeal deal;
     HttpUser stranger_client, stranger_freelancer, admin;
-    std::string deposit_id, payout_id, notification_id, room_id, message_id;
+    std::string deposit_id, payout_id, notification_id, room_id, message_id, file_id;
     std::map<std::string, std::string> ids;  // path variable -> value
     std::int64_t client_available = 0;
 
     /// The ids of A's and B's resources that no one else may see.
     std::vector<std::string> Private() const {
-        return {deal.contract_id, deal.milestone_id, deal.proposal_id, deposit_id, payout_id, room_id, message_id};
+        return {deal.contract_id, deal.milestone_id, deal.proposal_id, deposit_id, payout_id, room_id, message_id,
+                file_id};
     }
 };
 
@@ -204,10 +211,17 @@ World MakeWorld() {
                        .at("message")
                        .at("message_id")
                        .get<std::string>();
+    // A file of A's in the room ("Hello file" as text/plain).
+    w.file_id = Post(d.client.token, "/v1/workrooms/" + w.room_id + "/files",
+                     json{{"filename", "notes.txt"}, {"content_type", "text/plain"}, {"data", "SGVsbG8gZmlsZQ=="}})
+                    .at("file")
+                    .at("file_id")
+                    .get<std::string>();
 
     w.ids = {{"job_id", d.job_id},
              {"room_id", w.room_id},
              {"message_id", w.message_id},
+             {"file_id", w.file_id},
              {"proposal_id", d.proposal_id},
              {"contract_id", d.contract_id},
              {"milestone_id", d.milestone_id},
@@ -243,6 +257,8 @@ std::optional<std::string> BodyFor(const Route& route, const World& w) {
         {"PATCH /v1/jobs/{job_id}", json{{"job", json{{"title", "Taken over"}}}, {"update_mask", "title"}}},
         {"POST /v1/jobs/{job_id}/invites", json{{"freelancer_id", ""}, {"message", "Join us"}}},
         {"POST /v1/wallet/payouts", json{{"amount", Eur(100)}}},
+        {"POST /v1/workrooms/{room_id}/files",
+         json{{"filename", "notes.txt"}, {"content_type", "text/plain"}, {"data", "SGVsbG8gZmlsZQ=="}}},
     };
     const auto it = kBodies.find(route.key());
     json body = it != kBodies.end() ? it->second : json::object();
