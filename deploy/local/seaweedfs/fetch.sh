@@ -64,8 +64,14 @@ if [ -z "$GO" ]; then
     say "$("$old" version) is older than 1.21; fetching the $TOOLCHAIN toolchain module from the proxy"
     tool_dir=$(cd "$(mktemp -d)" && GOFLAGS=-mod=mod "$old" mod download -json \
         "golang.org/toolchain@v0.0.1-$TOOLCHAIN.linux-$(dpkg --print-architecture)" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
-    [ -x "$tool_dir/bin/go" ] || die "the toolchain module has no bin/go"
-    GO=$tool_dir/bin/go
+    [ -f "$tool_dir/bin/go" ] || die "the toolchain module has no bin/go"
+    # Module files are extracted without their modes: a copy with its programs made executable.
+    rm -rf "$CACHE/go-toolchain"
+    mkdir -p "$CACHE"
+    cp -r "$tool_dir" "$CACHE/go-toolchain"
+    chmod -R u+w "$CACHE/go-toolchain"
+    chmod +x "$CACHE/go-toolchain/bin/"* "$CACHE/go-toolchain/pkg/tool/"*/*
+    GO=$CACHE/go-toolchain/bin/go
 fi
 export GOTOOLCHAIN=auto GOFLAGS=-mod=readonly CGO_ENABLED=0
 
