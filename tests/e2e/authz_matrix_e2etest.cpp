@@ -334,6 +334,7 @@ const std::map<std::string, std::vector<std::string>>& ListFilters() {
         {"GET /v1/workrooms", {"", "page_size=100"}},
         {"GET /v1/workrooms/{room_id}/messages", {"", "page_size=100", "after_sequence=1", "before_sequence=1000"}},
         {"GET /v1/workrooms/{room_id}/messages:search", {"", "query=hello"}},
+        {"GET /v1/workrooms/{room_id}/files", {"", "page_size=100"}},
     };
     return kFilters;
 }
@@ -357,6 +358,7 @@ const std::set<std::string>& NotLists() {
         "GET /v1/proposals/{proposal_id}",
         "GET /v1/workrooms/{room_id}",
         "GET /v1/workrooms/{room_id}/messages/{message_id}/history",
+        "GET /v1/workroom-files/{file_id}",
     };
     return kSingle;
 }
