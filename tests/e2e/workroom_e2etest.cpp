@@ -97,6 +97,30 @@ TEST_CASE("Workroom E2E: the contract's room is its parties'; a mention lands in
     CHECK(Send(Request{"GET", "/v1/workrooms/" + room, stranger.token, {}, {}, {}}).status == 404);
     CHECK(Send(Request{"GET", "/v1/workrooms/" + room + "/messages", stranger.token, {}, {}, {}}).status == 404);
     CHECK(Get(stranger.token, "/v1/workrooms").value("rooms", json::array()).empty());
+
+    // The task board over HTTP: two tasks, one moved to doing and assigned to the freelancer.
+    const auto write = Post(d.client.token, "/v1/workrooms/" + room + "/tasks",
+                            json{{"title", "Write the deployment notes"}, {"milestone_id", d.milestone_id}})
+                           .at("task");
+    Post(d.client.token, "/v1/workrooms/" + room + "/tasks", json{{"title", "Review the notes"}});
+    Post(d.freelancer.token, "/v1/workrooms/" + room + "/tasks/" + write.at("task_id").get<std::string>() + ":move",
+         json{{"status", "TASK_STATUS_DOING"}});
+    Expect(200, Request{"PATCH", "/v1/workrooms/" + room + "/tasks/" + write.at("task_id").get<std::string>(),
+                        d.freelancer.token,
+                        json{{"title", "Write the deployment notes"},
+                             {"assignee_id", d.freelancer.id},
+                             {"milestone_id", d.milestone_id}}
+                            .dump(),
+                        NewUuid(),
+                        {}});
+    const auto board = Get(d.client.token, "/v1/workrooms/" + room + "/tasks").at("tasks");
+    REQUIRE(board.size() == 2);
+    CHECK(board.at(0).at("title") == "Review the notes");
+    CHECK(board.at(0).at("status") == "TASK_STATUS_TODO");
+    CHECK(board.at(1).at("status") == "TASK_STATUS_DOING");
+    CHECK(board.at(1).at("assignee_id") == d.freelancer.id);
+    CHECK(board.at(1).at("milestone_id") == d.milestone_id);
+    CHECK(Send(Request{"GET", "/v1/workrooms/" + room + "/tasks", stranger.token, {}, {}, {}}).status == 404);
 }
 
 TEST_CASE("Workroom E2E: a WebSocket that reconnects after the last sequence it saw misses nothing",

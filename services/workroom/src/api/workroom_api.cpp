@@ -10,6 +10,7 @@
 #include "marketplace/rpc/call_scope.hpp"
 #include "storage/message_store.hpp"
 #include "storage/room_store.hpp"
+#include "storage/task_store.hpp"
 
 namespace marketplace::workroom::api {
 namespace {
@@ -163,6 +164,51 @@ grpc::Status WorkroomApi::SendTyping(grpc::ServerContext* context, const v1::Sen
         db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
             actions_.RequireRoom(tx, request->room_id(), claims.subject);
             storage::NotifyTyping(tx, request->room_id(), claims.subject);
+        });
+    });
+}
+
+grpc::Status WorkroomApi::CreateTask(grpc::ServerContext* context, const v1::CreateTaskRequest* request,
+                                     v1::CreateTaskResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& scope) {
+        const auto claims = scope.RequireClaims();
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            *response->mutable_task() = actions_.CreateTask(tx, claims.subject, *request);
+        });
+        runtime_.Published();
+    });
+}
+
+grpc::Status WorkroomApi::UpdateTask(grpc::ServerContext* context, const v1::UpdateTaskRequest* request,
+                                     v1::UpdateTaskResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& scope) {
+        const auto claims = scope.RequireClaims();
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            *response->mutable_task() = actions_.UpdateTask(tx, claims.subject, *request);
+        });
+        runtime_.Published();
+    });
+}
+
+grpc::Status WorkroomApi::MoveTask(grpc::ServerContext* context, const v1::MoveTaskRequest* request,
+                                   v1::MoveTaskResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& scope) {
+        const auto claims = scope.RequireClaims();
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            *response->mutable_task() = actions_.MoveTask(tx, claims.subject, *request);
+        });
+        runtime_.Published();
+    });
+}
+
+grpc::Status WorkroomApi::ListTasks(grpc::ServerContext* context, const v1::ListTasksRequest* request,
+                                    v1::ListTasksResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& scope) {
+        const auto claims = scope.RequireClaims();
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            actions_.RequireRoom(tx, request->room_id(), claims.subject);
+            response->Clear();
+            for (auto& t : storage::ListTasks(tx, request->room_id())) *response->add_tasks() = std::move(t);
         });
     });
 }

@@ -49,6 +49,14 @@ public:
                           v1::MarkReadResponse* response) override;
     grpc::Status SendTyping(grpc::ServerContext* context, const v1::SendTypingRequest* request,
                             v1::SendTypingResponse* response) override;
+    grpc::Status CreateTask(grpc::ServerContext* context, const v1::CreateTaskRequest* request,
+                            v1::CreateTaskResponse* response) override;
+    grpc::Status UpdateTask(grpc::ServerContext* context, const v1::UpdateTaskRequest* request,
+                            v1::UpdateTaskResponse* response) override;
+    grpc::Status MoveTask(grpc::ServerContext* context, const v1::MoveTaskRequest* request,
+                          v1::MoveTaskResponse* response) override;
+    grpc::Status ListTasks(grpc::ServerContext* context, const v1::ListTasksRequest* request,
+                           v1::ListTasksResponse* response) override;
     grpc::Status StreamWorkroom(grpc::ServerContext* context, const v1::StreamWorkroomRequest* request,
                                 grpc::ServerWriter<v1::WorkroomEvent>* writer) override;
 

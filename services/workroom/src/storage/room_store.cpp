@@ -126,6 +126,10 @@ std::int64_t NextSequence(pqxx::work& tx, const std::string& room_id) {
         .as<std::int64_t>();
 }
 
+void LockRoom(pqxx::work& tx, const std::string& room_id) {
+    tx.exec_params("SELECT 1 FROM rooms WHERE id = $1::uuid FOR UPDATE", room_id);
+}
+
 void AppendEvent(pqxx::work& tx, const v1::WorkroomEvent& event) {
     const std::string payload = event.SerializeAsString();
     tx.exec_params("INSERT INTO room_events (room_id, sequence, payload, occurred_at) VALUES ($1::uuid, $2, $3, "

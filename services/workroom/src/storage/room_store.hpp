@@ -46,6 +46,9 @@ std::string ContractOf(pqxx::work& tx, const std::string& room_id);
 /// sequence order).
 std::int64_t NextSequence(pqxx::work& tx, const std::string& room_id);
 
+/// Locks the room's row until commit (what NextSequence does, without taking a sequence).
+void LockRoom(pqxx::work& tx, const std::string& room_id);
+
 /// Stores `event` (its room_id and sequence set) and NOTIFYs the live streams.
 void AppendEvent(pqxx::work& tx, const v1::WorkroomEvent& event);
 
