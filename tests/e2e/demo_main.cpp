@@ -9,10 +9,10 @@
 #include <string>
 
 #include "http_story.hpp"
-#include "marketplace/testing/wait.hpp"
 #include "marketplace/core/money.hpp"
 #include "marketplace/testing/broker_control.hpp"
 #include "marketplace/testing/event_probe.hpp"
+#include "marketplace/testing/wait.hpp"
 #include "money_stack.hpp"
 
 using namespace marketplace;

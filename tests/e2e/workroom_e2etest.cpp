@@ -105,7 +105,8 @@ TEST_CASE("Workroom E2E: the contract's room is its parties'; a mention lands in
     Post(d.client.token, "/v1/workrooms/" + room + "/tasks", json{{"title", "Review the notes"}});
     Post(d.freelancer.token, "/v1/workrooms/" + room + "/tasks/" + write.at("task_id").get<std::string>() + ":move",
          json{{"status", "TASK_STATUS_DOING"}});
-    Expect(200, Request{"PATCH", "/v1/workrooms/" + room + "/tasks/" + write.at("task_id").get<std::string>(),
+    Expect(200, Request{"PATCH",
+                        "/v1/workrooms/" + room + "/tasks/" + write.at("task_id").get<std::string>(),
                         d.freelancer.token,
                         json{{"title", "Write the deployment notes"},
                              {"assignee_id", d.freelancer.id},
@@ -149,8 +150,12 @@ TEST_CASE("Workroom E2E: a WebSocket that reconnects after the last sequence it 
                             .at(0)
                             .at("message_id")
                             .get<std::string>();
-    Expect(200, Request{"PATCH", "/v1/workrooms/" + room + "/messages/" + one_id, d.client.token,
-                        json{{"text", "one, edited"}}.dump(), NewUuid(), {}});
+    Expect(200, Request{"PATCH",
+                        "/v1/workrooms/" + room + "/messages/" + one_id,
+                        d.client.token,
+                        json{{"text", "one, edited"}}.dump(),
+                        NewUuid(),
+                        {}});
 
     auto ws = OpenStream(d.freelancer, "?resume_after=" + room + "%3A" + std::to_string(last_seen));
     const auto live = json::parse(*ws.Read(30s));

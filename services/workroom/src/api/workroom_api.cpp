@@ -113,8 +113,7 @@ grpc::Status WorkroomApi::ListMessages(grpc::ServerContext* context, const v1::L
     });
 }
 
-grpc::Status WorkroomApi::GetMessageHistory(grpc::ServerContext* context,
-                                            const v1::GetMessageHistoryRequest* request,
+grpc::Status WorkroomApi::GetMessageHistory(grpc::ServerContext* context, const v1::GetMessageHistoryRequest* request,
                                             v1::GetMessageHistoryResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& scope) {
         const auto claims = scope.RequireClaims();
@@ -277,8 +276,8 @@ grpc::Status WorkroomApi::StreamWorkroom(grpc::ServerContext* context, const v1:
             LiveFeed::Work work;
             for (;;) {
                 work = subscription->Take(kCancelCheck);
-                const bool woken = work.all_dirty || work.rooms_changed || !work.dirty_rooms.empty() ||
-                                   !work.typing.empty();
+                const bool woken =
+                    work.all_dirty || work.rooms_changed || !work.dirty_rooms.empty() || !work.typing.empty();
                 if (woken || subscription->closed() || context->IsCancelled()) break;
                 if (std::chrono::steady_clock::now() >= until) {
                     work.all_dirty = true;  // the safety net

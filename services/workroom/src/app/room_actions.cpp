@@ -3,13 +3,13 @@
 #include <algorithm>
 
 #include "domain/message_rules.hpp"
+#include "domain/rank.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/workroom/v1/events.pb.h"
 #include "storage/message_store.hpp"
 #include "storage/room_store.hpp"
 #include "storage/task_store.hpp"
-#include "domain/rank.hpp"
 
 namespace marketplace::workroom {
 
@@ -46,8 +46,7 @@ void RoomActions::PublishMentions(pqxx::work& tx, const v1::Message& message,
     }
 }
 
-v1::Message RoomActions::Post(pqxx::work& tx, const std::string& user_id,
-                              const v1::PostMessageRequest& request) const {
+v1::Message RoomActions::Post(pqxx::work& tx, const std::string& user_id, const v1::PostMessageRequest& request) const {
     RequireRoom(tx, request.room_id(), user_id);
     RequireMessageText(request.text(), "text");
     storage::NewMessage m;
@@ -76,8 +75,7 @@ v1::Message RoomActions::Post(pqxx::work& tx, const std::string& user_id,
     return message;
 }
 
-v1::Message RoomActions::Edit(pqxx::work& tx, const std::string& user_id,
-                              const v1::EditMessageRequest& request) const {
+v1::Message RoomActions::Edit(pqxx::work& tx, const std::string& user_id, const v1::EditMessageRequest& request) const {
     RequireRoom(tx, request.room_id(), user_id);
     core::RequireUuid(request.message_id(), "message_id");
     const auto current = storage::FindMessage(tx, request.room_id(), request.message_id(), /*for_update=*/true);
@@ -87,8 +85,8 @@ v1::Message RoomActions::Edit(pqxx::work& tx, const std::string& user_id,
     if (current->deleted()) throw core::FailedPrecondition("the message is deleted");
     if (current->text() == request.text()) return *current;  // nothing changes: no version, no event
     const auto mentioned = MentionedUsers(request.text(), storage::Handles(tx, request.room_id()), user_id);
-    const auto message = storage::ReplaceText(tx, request.message_id(), request.text(), mentioned,
-                                              runtime_.clock()->Now());
+    const auto message =
+        storage::ReplaceText(tx, request.message_id(), request.text(), mentioned, runtime_.clock()->Now());
     v1::WorkroomEvent event;
     *event.mutable_message_edited() = message;
     Store(tx, request.room_id(), event);
@@ -135,8 +133,7 @@ v1::MarkReadResponse RoomActions::MarkRead(pqxx::work& tx, const std::string& us
 bool RoomActions::CreateRoom(pqxx::work& tx, const std::string& contract_id, const std::string& client_id,
                              const std::string& freelancer_id, const std::vector<std::string>& milestone_ids) const {
     const auto room_id = core::NewUuidV7();
-    const auto room =
-        storage::CreateRoom(tx, room_id, contract_id, client_id, freelancer_id, runtime_.clock()->Now());
+    const auto room = storage::CreateRoom(tx, room_id, contract_id, client_id, freelancer_id, runtime_.clock()->Now());
     if (!room) return false;
     storage::AddMilestones(tx, room_id, milestone_ids);
     v1::RoomCreated e;

@@ -24,8 +24,7 @@ public:
     v1::Message Post(pqxx::work& tx, const std::string& user_id, const v1::PostMessageRequest& request) const;
     v1::Message Edit(pqxx::work& tx, const std::string& user_id, const v1::EditMessageRequest& request) const;
     v1::Message Delete(pqxx::work& tx, const std::string& user_id, const v1::DeleteMessageRequest& request) const;
-    v1::MarkReadResponse MarkRead(pqxx::work& tx, const std::string& user_id,
-                                  const v1::MarkReadRequest& request) const;
+    v1::MarkReadResponse MarkRead(pqxx::work& tx, const std::string& user_id, const v1::MarkReadRequest& request) const;
 
     v1::Task CreateTask(pqxx::work& tx, const std::string& user_id, const v1::CreateTaskRequest& request) const;
     v1::Task UpdateTask(pqxx::work& tx, const std::string& user_id, const v1::UpdateTaskRequest& request) const;

@@ -17,7 +17,7 @@ service::EventRouter WorkroomEvents::Router() const {
             throw core::InvalidArgument("freelancer_id", "must differ from client_id");
         }
         if (actions_.CreateRoom(tx, e.contract_id(), e.client_id(), e.freelancer_id(),
-                               {e.milestone_ids().begin(), e.milestone_ids().end()})) {
+                                {e.milestone_ids().begin(), e.milestone_ids().end()})) {
             core::log::Info("room created", {{"contract_id", e.contract_id()}});
         }
     });

@@ -38,8 +38,9 @@ v1::Task TaskOf(const pqxx::row& row) {
 
 void AddMilestones(pqxx::work& tx, const std::string& room_id, const std::vector<std::string>& milestone_ids) {
     for (const auto& id : milestone_ids) {
-        tx.exec_params("INSERT INTO room_milestones (room_id, milestone_id) VALUES ($1::uuid, $2) ON CONFLICT DO NOTHING",
-                       room_id, id);
+        tx.exec_params(
+            "INSERT INTO room_milestones (room_id, milestone_id) VALUES ($1::uuid, $2) ON CONFLICT DO NOTHING", room_id,
+            id);
     }
 }
 
@@ -71,24 +72,24 @@ void InsertTask(pqxx::work& tx, const v1::Task& t, core::Clock::TimePoint now) {
 }
 
 std::optional<v1::Task> FindTask(pqxx::work& tx, const std::string& room_id, const std::string& task_id) {
-    const auto rows = tx.exec_params(std::string("SELECT ") + kColumns +
-                                         " FROM tasks WHERE room_id = $1::uuid AND id = $2::uuid",
-                                     room_id, task_id);
+    const auto rows = tx.exec_params(
+        std::string("SELECT ") + kColumns + " FROM tasks WHERE room_id = $1::uuid AND id = $2::uuid", room_id, task_id);
     if (rows.empty()) return std::nullopt;
     return TaskOf(rows[0]);
 }
 
 void UpdateTaskFields(pqxx::work& tx, const std::string& task_id, const std::string& title,
                       const std::string& assignee_id, const std::string& milestone_id, core::Clock::TimePoint now) {
-    tx.exec_params("UPDATE tasks SET title = $2, assignee_id = $3, milestone_id = $4, updated_at = $5::timestamptz "
-                   "WHERE id = $1::uuid",
-                   task_id, title, assignee_id, milestone_id, core::FormatRfc3339(now));
+    tx.exec_params(
+        "UPDATE tasks SET title = $2, assignee_id = $3, milestone_id = $4, updated_at = $5::timestamptz "
+        "WHERE id = $1::uuid",
+        task_id, title, assignee_id, milestone_id, core::FormatRfc3339(now));
 }
 
 void SetPlace(pqxx::work& tx, const std::string& task_id, v1::TaskStatus status, const std::string& rank,
               core::Clock::TimePoint now) {
-    tx.exec_params("UPDATE tasks SET status = $2, rank = $3, updated_at = $4::timestamptz WHERE id = $1::uuid",
-                   task_id, StatusName(status), rank, core::FormatRfc3339(now));
+    tx.exec_params("UPDATE tasks SET status = $2, rank = $3, updated_at = $4::timestamptz WHERE id = $1::uuid", task_id,
+                   StatusName(status), rank, core::FormatRfc3339(now));
 }
 
 std::string NextRank(pqxx::work& tx, const std::string& room_id, v1::TaskStatus status, const std::string& rank,
