@@ -127,6 +127,9 @@ const std::map<std::string, Rule>& Table() {
         {"GET /v1/workrooms/{room_id}/tasks", Owned("AB")},
         {"PATCH /v1/workrooms/{room_id}/tasks/{task_id}", Owned("AB")},
         {"POST /v1/workrooms/{room_id}/tasks/{task_id}:move", Owned("AB")},
+        {"POST /v1/workrooms/{room_id}/calendar", Owned("AB")},
+        {"GET /v1/workrooms/{room_id}/calendar", Owned("AB")},
+        {"GET /v1/workrooms/{room_id}/calendar:ics", Owned("AB")},
         {"GET /v1/workrooms:stream", {Access::kStream, "", /*optional=*/true}},
     };
     return kTable;
@@ -330,6 +333,7 @@ const std::map<std::string, std::vector<std::string>>& ListFilters() {
         {"GET /v1/workrooms/{room_id}/messages", {"", "page_size=100", "after_sequence=1", "before_sequence=1000"}},
         {"GET /v1/workrooms/{room_id}/messages:search", {"", "query=hello"}},
         {"GET /v1/workrooms/{room_id}/tasks", {""}},
+        {"GET /v1/workrooms/{room_id}/calendar", {""}},
     };
     return kFilters;
 }
@@ -352,6 +356,7 @@ const std::set<std::string>& NotLists() {
         "GET /v1/jobs/{job_id}",
         "GET /v1/proposals/{proposal_id}",
         "GET /v1/workrooms/{room_id}",
+        "GET /v1/workrooms/{room_id}/calendar:ics",
         "GET /v1/workrooms/{room_id}/messages/{message_id}/history",
     };
     return kSingle;

@@ -122,6 +122,18 @@ TEST_CASE("Workroom E2E: the contract's room is its parties'; a mention lands in
     CHECK(board.at(1).at("assignee_id") == d.freelancer.id);
     CHECK(board.at(1).at("milestone_id") == d.milestone_id);
     CHECK(Send(Request{"GET", "/v1/workrooms/" + room + "/tasks", stranger.token, {}, {}, {}}).status == 404);
+
+    // The calendar over HTTP: a standup in Berlin, exported as iCalendar text.
+    Post(d.freelancer.token, "/v1/workrooms/" + room + "/calendar",
+         json{{"kind", "CALENDAR_EVENT_KIND_STANDUP"},
+              {"title", "Daily standup"},
+              {"local_start", "2026-12-07T09:00"},
+              {"time_zone", "Europe/Berlin"},
+              {"duration_minutes", 15}});
+    const auto ics = Get(d.client.token, "/v1/workrooms/" + room + "/calendar:ics").at("icalendar").get<std::string>();
+    CHECK(ics.rfind("BEGIN:VCALENDAR\r\n", 0) == 0);
+    CHECK(ics.find("DTSTART;TZID=Europe/Berlin:20261207T090000\r\n") != std::string::npos);
+    CHECK(Send(Request{"GET", "/v1/workrooms/" + room + "/calendar:ics", stranger.token, {}, {}, {}}).status == 404);
 }
 
 TEST_CASE("Workroom E2E: a WebSocket that reconnects after the last sequence it saw misses nothing",

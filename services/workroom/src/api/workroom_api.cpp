@@ -8,6 +8,7 @@
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/call_scope.hpp"
+#include "storage/calendar_store.hpp"
 #include "storage/message_store.hpp"
 #include "storage/room_store.hpp"
 #include "storage/task_store.hpp"
@@ -208,6 +209,41 @@ grpc::Status WorkroomApi::ListTasks(grpc::ServerContext* context, const v1::List
             actions_.RequireRoom(tx, request->room_id(), claims.subject);
             response->Clear();
             for (auto& t : storage::ListTasks(tx, request->room_id())) *response->add_tasks() = std::move(t);
+        });
+    });
+}
+
+grpc::Status WorkroomApi::CreateCalendarEvent(grpc::ServerContext* context,
+                                              const v1::CreateCalendarEventRequest* request,
+                                              v1::CreateCalendarEventResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& scope) {
+        const auto claims = scope.RequireClaims();
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            actions_.RequireRoom(tx, request->room_id(), claims.subject);
+            *response->mutable_event() = calendar_.Create(tx, claims.subject, *request);
+        });
+    });
+}
+
+grpc::Status WorkroomApi::ListCalendarEvents(grpc::ServerContext* context, const v1::ListCalendarEventsRequest* request,
+                                             v1::ListCalendarEventsResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& scope) {
+        const auto claims = scope.RequireClaims();
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            actions_.RequireRoom(tx, request->room_id(), claims.subject);
+            response->Clear();
+            for (auto& e : storage::ListCalendarEvents(tx, request->room_id())) *response->add_events() = std::move(e);
+        });
+    });
+}
+
+grpc::Status WorkroomApi::ExportCalendar(grpc::ServerContext* context, const v1::ExportCalendarRequest* request,
+                                         v1::ExportCalendarResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& scope) {
+        const auto claims = scope.RequireClaims();
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            const auto room = actions_.RequireRoom(tx, request->room_id(), claims.subject);
+            response->set_icalendar(calendar_.Export(tx, room.room_id(), room.contract_id()));
         });
     });
 }

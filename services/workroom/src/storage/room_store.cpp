@@ -116,6 +116,12 @@ std::vector<MemberHandle> Handles(pqxx::work& tx, const std::string& room_id) {
     return out;
 }
 
+std::optional<std::string> RoomOfContract(pqxx::work& tx, const std::string& contract_id) {
+    const auto rows = tx.exec_params("SELECT id::text FROM rooms WHERE contract_id = $1", contract_id);
+    if (rows.empty()) return std::nullopt;
+    return std::string(rows[0][0].c_str());
+}
+
 std::string ContractOf(pqxx::work& tx, const std::string& room_id) {
     return tx.exec_params1("SELECT contract_id FROM rooms WHERE id = $1::uuid", room_id)[0].c_str();
 }

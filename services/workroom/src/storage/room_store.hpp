@@ -39,6 +39,9 @@ std::map<std::string, std::int64_t> LastSequencesOf(pqxx::work& tx, const std::s
 /// The members' handles of a room.
 std::vector<MemberHandle> Handles(pqxx::work& tx, const std::string& room_id);
 
+/// The room of a contract, if it has one.
+std::optional<std::string> RoomOfContract(pqxx::work& tx, const std::string& contract_id);
+
 /// The contract of a room.
 std::string ContractOf(pqxx::work& tx, const std::string& room_id);
 
