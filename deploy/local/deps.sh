@@ -10,7 +10,7 @@ packages=(
   libsodium-dev libcurl4-openssl-dev
   golang-github-gogo-googleapis-dev grpc-proto
   postgresql-15 postgresql-client-15 postgresql-contrib
-  procps iproute2 python3 clang-format curl jq
+  procps iproute2 python3 python3-venv clang-format curl jq
   libboost1.81-dev golang-grpc-gateway
   prometheus-cpp-dev
   wrk
@@ -58,6 +58,22 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   }
   echo "deps: done"
+fi
+
+# The iCalendar parser the workroom's calendar test checks the export with (PyPI, pinned), in its own
+# venv outside the repository; rebuilt when the pins change.
+ical_venv="${HOME:-/root}/.cache/marketplace/icalendar-venv"
+ical_pins="$(dirname "${BASH_SOURCE[0]}")/icalendar-requirements.txt"
+if ! cmp -s "$ical_pins" "$ical_venv/.marketplace-pins"; then
+  echo "deps: Python venv with icalendar in $ical_venv"
+  rm -rf "$ical_venv"
+  python3 -m venv "$ical_venv"
+  "$ical_venv/bin/pip" install --quiet --disable-pip-version-check -r "$ical_pins" > /tmp/marketplace-pip.log 2>&1 || {
+    echo "deps: pip install failed; see /tmp/marketplace-pip.log" >&2
+    tail -20 /tmp/marketplace-pip.log >&2
+    exit 1
+  }
+  cp "$ical_pins" "$ical_venv/.marketplace-pins"
 fi
 
 # Apache Kafka's broker (Maven Central), into a cache outside the repository.

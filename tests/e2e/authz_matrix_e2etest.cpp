@@ -123,6 +123,13 @@ const std::map<std::string, Rule>& Table() {
         {"GET /v1/workrooms/{room_id}/messages:search", Owned("AB")},
         {"POST /v1/workrooms/{room_id}:read", Owned("AB")},
         {"POST /v1/workrooms/{room_id}:typing", Owned("AB")},
+        {"POST /v1/workrooms/{room_id}/tasks", Owned("AB")},
+        {"GET /v1/workrooms/{room_id}/tasks", Owned("AB")},
+        {"PATCH /v1/workrooms/{room_id}/tasks/{task_id}", Owned("AB")},
+        {"POST /v1/workrooms/{room_id}/tasks/{task_id}:move", Owned("AB")},
+        {"POST /v1/workrooms/{room_id}/calendar", Owned("AB")},
+        {"GET /v1/workrooms/{room_id}/calendar", Owned("AB")},
+        {"GET /v1/workrooms/{room_id}/calendar:ics", Owned("AB")},
         {"GET /v1/workrooms:stream", {Access::kStream, "", /*optional=*/true}},
         // workroom files: the room's parties', by room and by id; the download link itself is the
         // credential of GET /v1/files/{token}, which is not a route of /openapi.json
@@ -161,14 +168,14 @@ std::vector<Route> SpecRoutes() {
 struct World {
     HttpDeal deal;
     HttpUser stranger_client, stranger_freelancer, admin;
-    std::string deposit_id, payout_id, notification_id, room_id, message_id, file_id;
+    std::string deposit_id, payout_id, notification_id, room_id, message_id, task_id, file_id;
     std::map<std::string, std::string> ids;  // path variable -> value
     std::int64_t client_available = 0;
 
     /// The ids of A's and B's resources that no one else may see.
     std::vector<std::string> Private() const {
-        return {deal.contract_id, deal.milestone_id, deal.proposal_id, deposit_id,
-                payout_id,        room_id,           message_id,       file_id};
+        return {deal.contract_id, deal.milestone_id, deal.proposal_id, deposit_id, payout_id,
+                room_id,          message_id,        task_id,          file_id};
     }
 };
 
@@ -218,8 +225,14 @@ World MakeWorld() {
                     .at("file_id")
                     .get<std::string>();
 
+    w.task_id = Post(d.client.token, "/v1/workrooms/" + w.room_id + "/tasks", json{{"title", "A's task"}})
+                    .at("task")
+                    .at("task_id")
+                    .get<std::string>();
+
     w.ids = {{"job_id", d.job_id},
              {"room_id", w.room_id},
+             {"task_id", w.task_id},
              {"message_id", w.message_id},
              {"file_id", w.file_id},
              {"proposal_id", d.proposal_id},
@@ -334,6 +347,8 @@ const std::map<std::string, std::vector<std::string>>& ListFilters() {
         {"GET /v1/workrooms", {"", "page_size=100"}},
         {"GET /v1/workrooms/{room_id}/messages", {"", "page_size=100", "after_sequence=1", "before_sequence=1000"}},
         {"GET /v1/workrooms/{room_id}/messages:search", {"", "query=hello"}},
+        {"GET /v1/workrooms/{room_id}/tasks", {""}},
+        {"GET /v1/workrooms/{room_id}/calendar", {""}},
         {"GET /v1/workrooms/{room_id}/files", {"", "page_size=100"}},
     };
     return kFilters;
@@ -357,6 +372,7 @@ const std::set<std::string>& NotLists() {
         "GET /v1/jobs/{job_id}",
         "GET /v1/proposals/{proposal_id}",
         "GET /v1/workrooms/{room_id}",
+        "GET /v1/workrooms/{room_id}/calendar:ics",
         "GET /v1/workrooms/{room_id}/messages/{message_id}/history",
         "GET /v1/workroom-files/{file_id}",
     };

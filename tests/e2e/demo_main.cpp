@@ -12,6 +12,7 @@
 #include "marketplace/core/money.hpp"
 #include "marketplace/testing/broker_control.hpp"
 #include "marketplace/testing/event_probe.hpp"
+#include "marketplace/testing/wait.hpp"
 #include "money_stack.hpp"
 
 using namespace marketplace;
@@ -103,12 +104,12 @@ int main() {
     try {
         std::printf(
             "Marketplace demo: a fixed-price contract from posting to payout, over HTTP through the gateway.\n");
-        Step(1, "Starting auth, jobs, contracts, payments and the gateway on the local stack");
+        Step(1, "Starting auth, jobs, contracts, payments, notifications, workroom and the gateway on the local stack");
         auto& stack = MoneyStack::Get();
         std::printf("      gateway %s (every call below goes to it; the caller, method, path, status, body)\n",
                     stack.gateway_base_url().c_str());
         std::vector<std::string> topics;
-        for (const char* service : {"jobs", "contracts", "payments", "auth"}) {
+        for (const char* service : {"jobs", "contracts", "payments", "auth", "workroom"}) {
             topics.push_back(stack.topic_prefix() + service + ".events.v1");
         }
         g_probe = std::make_unique<testing::EventProbe>(testing::BrokerControl::Bootstrap(), topics);
@@ -172,6 +173,49 @@ int main() {
         std::printf("      %s\n", problems.empty() ? "every invariant holds: balances sum to zero per currency, no "
                                                      "guarded account negative, settled escrows are zero"
                                                    : problems.c_str());
+
+        Step(11, "In the contract's workroom: Ada and Linus talk, Linus is mentioned and notified, a task moves");
+        std::string room;
+        {
+            QuietScope quiet;
+            marketplace::testing::WaitUntil(
+                [&] {
+                    for (const auto& r : Get(d.client.token, "/v1/workrooms").value("rooms", json::array())) {
+                        if (r.value("contract_id", "") == d.contract_id) room = r.value("room_id", "");
+                    }
+                    return !room.empty();
+                },
+                std::chrono::seconds(30), std::chrono::milliseconds(100));
+        }
+        const auto hello = Post(d.client.token, "/v1/workrooms/" + room + "/messages",
+                                json{{"text", "Thanks @freelancer, the staging build looks great."}});
+        Post(d.freelancer.token, "/v1/workrooms/" + room + "/messages",
+             json{{"text", "Glad you like it. I will write the deployment notes next."},
+                  {"parent_message_id", hello.at("message").at("message_id")}});
+        Get(d.client.token, "/v1/workrooms/" + room + "/messages:search?query=deployment");
+        const auto task = Post(d.freelancer.token, "/v1/workrooms/" + room + "/tasks",
+                               json{{"title", "Write the deployment notes"},
+                                    {"assignee_id", d.freelancer.id},
+                                    {"milestone_id", d.milestone_id}})
+                              .at("task");
+        Post(d.freelancer.token, "/v1/workrooms/" + room + "/tasks/" + task.at("task_id").get<std::string>() + ":move",
+             json{{"status", "TASK_STATUS_DOING"}});
+        Post(d.freelancer.token, "/v1/workrooms/" + room + ":read", json::object());
+        {
+            QuietScope quiet;
+            marketplace::testing::WaitUntil(
+                [&] {
+                    for (const auto& n :
+                         Get(d.freelancer.token, "/v1/notifications").value("notifications", json::array())) {
+                        if (n.value("kind", "") == "workroom.mentioned") return true;
+                    }
+                    return false;
+                },
+                std::chrono::seconds(30), std::chrono::milliseconds(100));
+        }
+        Events();
+        std::printf("      Linus's inbox has the mention (workroom.mentioned, through Kafka into notifications)\n");
+
         std::printf("\nDemo finished; stopping the services.\n");
         SetTracer(nullptr);
         g_probe.reset();

@@ -97,6 +97,43 @@ TEST_CASE("Workroom E2E: the contract's room is its parties'; a mention lands in
     CHECK(Send(Request{"GET", "/v1/workrooms/" + room, stranger.token, {}, {}, {}}).status == 404);
     CHECK(Send(Request{"GET", "/v1/workrooms/" + room + "/messages", stranger.token, {}, {}, {}}).status == 404);
     CHECK(Get(stranger.token, "/v1/workrooms").value("rooms", json::array()).empty());
+
+    // The task board over HTTP: two tasks, one moved to doing and assigned to the freelancer.
+    const auto write = Post(d.client.token, "/v1/workrooms/" + room + "/tasks",
+                            json{{"title", "Write the deployment notes"}, {"milestone_id", d.milestone_id}})
+                           .at("task");
+    Post(d.client.token, "/v1/workrooms/" + room + "/tasks", json{{"title", "Review the notes"}});
+    Post(d.freelancer.token, "/v1/workrooms/" + room + "/tasks/" + write.at("task_id").get<std::string>() + ":move",
+         json{{"status", "TASK_STATUS_DOING"}});
+    Expect(200, Request{"PATCH",
+                        "/v1/workrooms/" + room + "/tasks/" + write.at("task_id").get<std::string>(),
+                        d.freelancer.token,
+                        json{{"title", "Write the deployment notes"},
+                             {"assignee_id", d.freelancer.id},
+                             {"milestone_id", d.milestone_id}}
+                            .dump(),
+                        NewUuid(),
+                        {}});
+    const auto board = Get(d.client.token, "/v1/workrooms/" + room + "/tasks").at("tasks");
+    REQUIRE(board.size() == 2);
+    CHECK(board.at(0).at("title") == "Review the notes");
+    CHECK(board.at(0).at("status") == "TASK_STATUS_TODO");
+    CHECK(board.at(1).at("status") == "TASK_STATUS_DOING");
+    CHECK(board.at(1).at("assignee_id") == d.freelancer.id);
+    CHECK(board.at(1).at("milestone_id") == d.milestone_id);
+    CHECK(Send(Request{"GET", "/v1/workrooms/" + room + "/tasks", stranger.token, {}, {}, {}}).status == 404);
+
+    // The calendar over HTTP: a standup in Berlin, exported as iCalendar text.
+    Post(d.freelancer.token, "/v1/workrooms/" + room + "/calendar",
+         json{{"kind", "CALENDAR_EVENT_KIND_STANDUP"},
+              {"title", "Daily standup"},
+              {"local_start", "2026-12-07T09:00"},
+              {"time_zone", "Europe/Berlin"},
+              {"duration_minutes", 15}});
+    const auto ics = Get(d.client.token, "/v1/workrooms/" + room + "/calendar:ics").at("icalendar").get<std::string>();
+    CHECK(ics.rfind("BEGIN:VCALENDAR\r\n", 0) == 0);
+    CHECK(ics.find("DTSTART;TZID=Europe/Berlin:20261207T090000\r\n") != std::string::npos);
+    CHECK(Send(Request{"GET", "/v1/workrooms/" + room + "/calendar:ics", stranger.token, {}, {}, {}}).status == 404);
 }
 
 TEST_CASE("Workroom E2E: a WebSocket that reconnects after the last sequence it saw misses nothing",
@@ -125,8 +162,12 @@ TEST_CASE("Workroom E2E: a WebSocket that reconnects after the last sequence it 
                             .at(0)
                             .at("message_id")
                             .get<std::string>();
-    Expect(200, Request{"PATCH", "/v1/workrooms/" + room + "/messages/" + one_id, d.client.token,
-                        json{{"text", "one, edited"}}.dump(), NewUuid(), {}});
+    Expect(200, Request{"PATCH",
+                        "/v1/workrooms/" + room + "/messages/" + one_id,
+                        d.client.token,
+                        json{{"text", "one, edited"}}.dump(),
+                        NewUuid(),
+                        {}});
 
     auto ws = OpenStream(d.freelancer, "?resume_after=" + room + "%3A" + std::to_string(last_seen));
     const auto live = json::parse(*ws.Read(30s));

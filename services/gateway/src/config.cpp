@@ -98,7 +98,8 @@ GatewayConfig GatewayConfig::FromEnv(core::EnvReader& env) {
     for (const auto& package : LinkedProtoPackages()) linked.push_back(package.name);
     std::string linked_list;
     for (const auto& name : linked) linked_list += (linked_list.empty() ? "" : ", ") + name;
-    const auto services = SplitList(env.String("GATEWAY_SERVICES", "auth,jobs,contracts,payments,notifications,workroom"));
+    const auto services =
+        SplitList(env.String("GATEWAY_SERVICES", "auth,jobs,contracts,payments,notifications,workroom"));
     if (services.empty()) env.Reject("GATEWAY_SERVICES", "must name at least one service");
     for (const auto& name : services) {
         if (std::find(linked.begin(), linked.end(), name) == linked.end()) {

@@ -206,8 +206,7 @@ TEST_CASE("Notices: shortening never cuts a UTF-8 character in half", "[notifica
     CHECK(Shorten("abcdef", 4) == "abc\u2026");
 }
 
-TEST_CASE("Notices: a workroom mention tells the mentioned member, with the message's beginning",
-          "[notifications]") {
+TEST_CASE("Notices: a workroom mention tells the mentioned member, with the message's beginning", "[notifications]") {
     workroom::v1::MemberMentioned e;
     e.set_room_id("room-1");
     e.set_contract_id("contract-1");

@@ -40,8 +40,7 @@ TEST_CASE("Handles: 2 to 32 of a-z, 0-9, '_', '-', '.'", "[workroom]") {
     CHECK(FieldOf([] { RequireHandle(std::string(33, 'a'), "handle"); }) == "handle");
 }
 
-TEST_CASE("Mentions: @handle at a word start, lower-cased, each once, sentence punctuation left out",
-          "[workroom]") {
+TEST_CASE("Mentions: @handle at a word start, lower-cased, each once, sentence punctuation left out", "[workroom]") {
     CHECK(MentionedHandles("hi @Anna and @bob.") == std::vector<std::string>{"anna", "bob"});
     CHECK(MentionedHandles("@anna @anna @ANNA") == std::vector<std::string>{"anna"});
     CHECK(MentionedHandles("mail anna@example.com").empty());
@@ -53,8 +52,7 @@ TEST_CASE("Mentions: @handle at a word start, lower-cased, each once, sentence p
 TEST_CASE("Mentions resolve to members only, and the author does not mention themselves", "[workroom]") {
     const std::vector<MemberHandle> members{{"user-a", "client"}, {"user-b", "freelancer"}};
     CHECK(MentionedUsers("@freelancer @client @nobody", members, "user-a") == std::vector<std::string>{"user-b"});
-    CHECK(MentionedUsers("@freelancer and again @Freelancer", members, "user-a") ==
-          std::vector<std::string>{"user-b"});
+    CHECK(MentionedUsers("@freelancer and again @Freelancer", members, "user-a") == std::vector<std::string>{"user-b"});
     CHECK(MentionedUsers("no mention here", members, "user-a").empty());
 }
 

@@ -257,8 +257,7 @@ TEST_CASE("Messages: full-text search finds words in this room only, not deleted
     request.set_query(std::string(201, 'q'));
     v1::SearchMessagesResponse response;
     auto ctx = Context(room.client);
-    CHECK(F().stub->SearchMessages(ctx.get(), request, &response).error_code() ==
-          grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(F().stub->SearchMessages(ctx.get(), request, &response).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
     CHECK(ErrorField(*ctx) == "query");
 }
 

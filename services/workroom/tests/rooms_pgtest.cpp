@@ -119,5 +119,6 @@ TEST_CASE("Workroom: a handle is unique in its room and well formed", "[workroom
     CHECK(set(room.freelancer, "dana", &response).first == grpc::StatusCode::OK);
     CHECK(response.member().handle() == "dana");
     CHECK(set(room.client, "dana", &response).first == grpc::StatusCode::ALREADY_EXISTS);
-    CHECK(set(room.client, "Not Valid", &response) == std::make_pair(grpc::StatusCode::INVALID_ARGUMENT, std::string("handle")));
+    CHECK(set(room.client, "Not Valid", &response) ==
+          std::make_pair(grpc::StatusCode::INVALID_ARGUMENT, std::string("handle")));
 }

@@ -98,7 +98,8 @@ Room NewRoom() {
     e.set_proposal_id(core::NewUuidV7());
     e.set_client_id(room.client);
     e.set_freelancer_id(room.freelancer);
-    e.add_milestone_ids(core::NewUuidV7());
+    room.milestone_id = core::NewUuidV7();
+    e.add_milestone_ids(room.milestone_id);
     Deliver(e);
     InTx([&](pqxx::work& tx) {
         room.room_id =
@@ -118,6 +119,16 @@ v1::Message Post(const Room& room, const std::string& user, const std::string& t
     const auto status = F().stub->PostMessage(ctx.get(), request, &response);
     if (!status.ok()) throw std::runtime_error("PostMessage: " + status.error_message());
     return response.message();
+}
+
+int OutboxCount(const std::string& type, const std::string& key_room) {
+    int n = 0;
+    InTx([&](pqxx::work& tx) {
+        n = tx.exec_params1("SELECT count(*) FROM outbox WHERE event_type = $1 AND event_key = $2",
+                            "marketplace.workroom.v1." + type, key_room)[0]
+                .as<int>();
+    });
+    return n;
 }
 
 std::vector<std::string> MentionedInOutbox(const std::string& message_id) {

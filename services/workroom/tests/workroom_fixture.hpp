@@ -55,12 +55,16 @@ struct Room {
     std::string room_id;
     std::string client;
     std::string freelancer;
+    std::string milestone_id;
 };
 Room NewRoom();
 
 /// PostMessage as `user`; throws on a non-OK status.
 v1::Message Post(const Room& room, const std::string& user, const std::string& text,
                  const std::string& parent_message_id = {});
+
+/// How many events of `type` ("TaskUpdated") the outbox holds for `key_room`.
+int OutboxCount(const std::string& type, const std::string& key_room);
 
 /// MemberMentioned events in the outbox for `message_id`, by mentioned user.
 std::vector<std::string> MentionedInOutbox(const std::string& message_id);

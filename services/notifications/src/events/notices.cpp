@@ -108,7 +108,8 @@ Notice NoticeOf(const workroom::v1::MemberMentioned& e) {
     RequireId(e.contract_id(), "contract_id");
     std::string title = "You were mentioned in the workroom";
     if (!e.excerpt().empty()) title += ": " + Shorten(e.excerpt(), kMaxExcerptChars);
-    return Notice{"workroom.mentioned", std::move(title), e.contract_id(), {}, {Recipient::User(e.mentioned_user_id())}};
+    return Notice{
+        "workroom.mentioned", std::move(title), e.contract_id(), {}, {Recipient::User(e.mentioned_user_id())}};
 }
 
 std::vector<Notice> NoticesOf(const payments::v1::EscrowReleased& e) {

@@ -8,8 +8,10 @@
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/call_scope.hpp"
+#include "storage/calendar_store.hpp"
 #include "storage/message_store.hpp"
 #include "storage/room_store.hpp"
+#include "storage/task_store.hpp"
 
 namespace marketplace::workroom::api {
 namespace {
@@ -112,8 +114,7 @@ grpc::Status WorkroomApi::ListMessages(grpc::ServerContext* context, const v1::L
     });
 }
 
-grpc::Status WorkroomApi::GetMessageHistory(grpc::ServerContext* context,
-                                            const v1::GetMessageHistoryRequest* request,
+grpc::Status WorkroomApi::GetMessageHistory(grpc::ServerContext* context, const v1::GetMessageHistoryRequest* request,
                                             v1::GetMessageHistoryResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& scope) {
         const auto claims = scope.RequireClaims();
@@ -163,6 +164,86 @@ grpc::Status WorkroomApi::SendTyping(grpc::ServerContext* context, const v1::Sen
         db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
             actions_.RequireRoom(tx, request->room_id(), claims.subject);
             storage::NotifyTyping(tx, request->room_id(), claims.subject);
+        });
+    });
+}
+
+grpc::Status WorkroomApi::CreateTask(grpc::ServerContext* context, const v1::CreateTaskRequest* request,
+                                     v1::CreateTaskResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& scope) {
+        const auto claims = scope.RequireClaims();
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            *response->mutable_task() = actions_.CreateTask(tx, claims.subject, *request);
+        });
+        runtime_.Published();
+    });
+}
+
+grpc::Status WorkroomApi::UpdateTask(grpc::ServerContext* context, const v1::UpdateTaskRequest* request,
+                                     v1::UpdateTaskResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& scope) {
+        const auto claims = scope.RequireClaims();
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            *response->mutable_task() = actions_.UpdateTask(tx, claims.subject, *request);
+        });
+        runtime_.Published();
+    });
+}
+
+grpc::Status WorkroomApi::MoveTask(grpc::ServerContext* context, const v1::MoveTaskRequest* request,
+                                   v1::MoveTaskResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& scope) {
+        const auto claims = scope.RequireClaims();
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            *response->mutable_task() = actions_.MoveTask(tx, claims.subject, *request);
+        });
+        runtime_.Published();
+    });
+}
+
+grpc::Status WorkroomApi::ListTasks(grpc::ServerContext* context, const v1::ListTasksRequest* request,
+                                    v1::ListTasksResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& scope) {
+        const auto claims = scope.RequireClaims();
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            actions_.RequireRoom(tx, request->room_id(), claims.subject);
+            response->Clear();
+            for (auto& t : storage::ListTasks(tx, request->room_id())) *response->add_tasks() = std::move(t);
+        });
+    });
+}
+
+grpc::Status WorkroomApi::CreateCalendarEvent(grpc::ServerContext* context,
+                                              const v1::CreateCalendarEventRequest* request,
+                                              v1::CreateCalendarEventResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& scope) {
+        const auto claims = scope.RequireClaims();
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            actions_.RequireRoom(tx, request->room_id(), claims.subject);
+            *response->mutable_event() = calendar_.Create(tx, claims.subject, *request);
+        });
+    });
+}
+
+grpc::Status WorkroomApi::ListCalendarEvents(grpc::ServerContext* context, const v1::ListCalendarEventsRequest* request,
+                                             v1::ListCalendarEventsResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& scope) {
+        const auto claims = scope.RequireClaims();
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            actions_.RequireRoom(tx, request->room_id(), claims.subject);
+            response->Clear();
+            for (auto& e : storage::ListCalendarEvents(tx, request->room_id())) *response->add_events() = std::move(e);
+        });
+    });
+}
+
+grpc::Status WorkroomApi::ExportCalendar(grpc::ServerContext* context, const v1::ExportCalendarRequest* request,
+                                         v1::ExportCalendarResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& scope) {
+        const auto claims = scope.RequireClaims();
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            const auto room = actions_.RequireRoom(tx, request->room_id(), claims.subject);
+            response->set_icalendar(calendar_.Export(tx, room.room_id(), room.contract_id()));
         });
     });
 }
@@ -231,8 +312,8 @@ grpc::Status WorkroomApi::StreamWorkroom(grpc::ServerContext* context, const v1:
             LiveFeed::Work work;
             for (;;) {
                 work = subscription->Take(kCancelCheck);
-                const bool woken = work.all_dirty || work.rooms_changed || !work.dirty_rooms.empty() ||
-                                   !work.typing.empty();
+                const bool woken =
+                    work.all_dirty || work.rooms_changed || !work.dirty_rooms.empty() || !work.typing.empty();
                 if (woken || subscription->closed() || context->IsCancelled()) break;
                 if (std::chrono::steady_clock::now() >= until) {
                     work.all_dirty = true;  // the safety net

@@ -10,6 +10,7 @@
 // anywhere with resume_after = the last sequence it saw in each room.
 #include <grpcpp/grpcpp.h>
 
+#include "app/calendar_actions.hpp"
 #include "app/live_feed.hpp"
 #include "app/room_actions.hpp"
 #include "marketplace/service/runtime.hpp"
@@ -25,7 +26,8 @@ int PageSize(int requested, int fallback);
 
 class WorkroomApi final : public v1::WorkroomService::Service {
 public:
-    WorkroomApi(service::Runtime& runtime, LiveFeed& feed) : runtime_(runtime), feed_(feed), actions_(runtime) {}
+    WorkroomApi(service::Runtime& runtime, LiveFeed& feed)
+        : runtime_(runtime), feed_(feed), actions_(runtime), calendar_(runtime) {}
 
     grpc::Status ListRooms(grpc::ServerContext* context, const v1::ListRoomsRequest* request,
                            v1::ListRoomsResponse* response) override;
@@ -49,6 +51,20 @@ public:
                           v1::MarkReadResponse* response) override;
     grpc::Status SendTyping(grpc::ServerContext* context, const v1::SendTypingRequest* request,
                             v1::SendTypingResponse* response) override;
+    grpc::Status CreateTask(grpc::ServerContext* context, const v1::CreateTaskRequest* request,
+                            v1::CreateTaskResponse* response) override;
+    grpc::Status UpdateTask(grpc::ServerContext* context, const v1::UpdateTaskRequest* request,
+                            v1::UpdateTaskResponse* response) override;
+    grpc::Status MoveTask(grpc::ServerContext* context, const v1::MoveTaskRequest* request,
+                          v1::MoveTaskResponse* response) override;
+    grpc::Status ListTasks(grpc::ServerContext* context, const v1::ListTasksRequest* request,
+                           v1::ListTasksResponse* response) override;
+    grpc::Status CreateCalendarEvent(grpc::ServerContext* context, const v1::CreateCalendarEventRequest* request,
+                                     v1::CreateCalendarEventResponse* response) override;
+    grpc::Status ListCalendarEvents(grpc::ServerContext* context, const v1::ListCalendarEventsRequest* request,
+                                    v1::ListCalendarEventsResponse* response) override;
+    grpc::Status ExportCalendar(grpc::ServerContext* context, const v1::ExportCalendarRequest* request,
+                                v1::ExportCalendarResponse* response) override;
     grpc::Status StreamWorkroom(grpc::ServerContext* context, const v1::StreamWorkroomRequest* request,
                                 grpc::ServerWriter<v1::WorkroomEvent>* writer) override;
 
@@ -56,6 +72,7 @@ private:
     service::Runtime& runtime_;
     LiveFeed& feed_;
     RoomActions actions_;
+    CalendarActions calendar_;
 };
 
 }  // namespace marketplace::workroom::api

@@ -180,7 +180,8 @@ void LiveFeed::WakeAll() {
 void LiveFeed::Close() {
     std::lock_guard lock(mu_);
     if (!closed_) {
-        core::log::Info("closing the open workroom streams", {{"streams", static_cast<unsigned long>(by_user_.size())}});
+        core::log::Info("closing the open workroom streams",
+                        {{"streams", static_cast<unsigned long>(by_user_.size())}});
     }
     closed_ = true;
     for (auto& [user, s] : by_user_) s->Close();

@@ -43,8 +43,8 @@ void RequireMessageText(std::string_view text, std::string_view field) {
         throw core::InvalidArgument(std::string(field), "must not be empty");
     }
     if (Utf8Length(text) > kMaxTextChars) {
-        throw core::InvalidArgument(std::string(field), "must be at most " + std::to_string(kMaxTextChars) +
-                                                            " characters");
+        throw core::InvalidArgument(std::string(field),
+                                    "must be at most " + std::to_string(kMaxTextChars) + " characters");
     }
 }
 

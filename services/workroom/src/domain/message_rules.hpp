@@ -14,6 +14,8 @@ inline constexpr std::size_t kMaxTextChars = 4000;
 inline constexpr std::size_t kMaxQueryChars = 200;
 /// A notification's excerpt of the mentioning message.
 inline constexpr std::size_t kExcerptChars = 140;
+/// A task's title: 1..kMaxTaskTitleChars code points.
+inline constexpr std::size_t kMaxTaskTitleChars = 200;
 /// At most this many members a message may mention (more "@" are left as text).
 inline constexpr std::size_t kMaxMentions = 50;
 

@@ -3,6 +3,7 @@
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/core/log.hpp"
+#include "storage/room_store.hpp"
 
 namespace marketplace::workroom {
 
@@ -16,9 +17,12 @@ service::EventRouter WorkroomEvents::Router() const {
         if (e.client_id() == e.freelancer_id()) {
             throw core::InvalidArgument("freelancer_id", "must differ from client_id");
         }
-        if (actions_.CreateRoom(tx, e.contract_id(), e.client_id(), e.freelancer_id())) {
+        if (actions_.CreateRoom(tx, e.contract_id(), e.client_id(), e.freelancer_id(),
+                                {e.milestone_ids().begin(), e.milestone_ids().end()})) {
             core::log::Info("room created", {{"contract_id", e.contract_id()}});
         }
+        const auto room_id = storage::RoomOfContract(tx, e.contract_id());
+        if (room_id) calendar_.KeepDueDates(tx, *room_id, e.milestones());
     });
     return router;
 }

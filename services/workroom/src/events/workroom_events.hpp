@@ -1,8 +1,10 @@
 #pragma once
 // Consumers of other services' events:
-//   contracts.events.v1  ContractCreated -> the contract's room, its parties as members
+//   contracts.events.v1  ContractCreated -> the contract's room, its parties as members, its
+//                                           milestones' due dates in the room's calendar
 // Each runs in the consumer's transaction after the inbox claimed the event, so a redelivered event
 // writes nothing; the rooms' unique contract_id backs that up.
+#include "app/calendar_actions.hpp"
 #include "app/room_actions.hpp"
 #include "marketplace/service/event_router.hpp"
 #include "marketplace/service/runtime.hpp"
@@ -11,7 +13,7 @@ namespace marketplace::workroom {
 
 class WorkroomEvents final {
 public:
-    explicit WorkroomEvents(service::Runtime& runtime) : actions_(runtime) {}
+    explicit WorkroomEvents(service::Runtime& runtime) : actions_(runtime), calendar_(runtime) {}
 
     /// A router dispatching every event above by its type.
     service::EventRouter Router() const;
@@ -20,6 +22,7 @@ public:
 
 private:
     RoomActions actions_;
+    CalendarActions calendar_;
 };
 
 }  // namespace marketplace::workroom

@@ -53,9 +53,10 @@ std::optional<v1::Room> CreateRoom(pqxx::work& tx, const std::string& room_id, c
         "ON CONFLICT (contract_id) DO NOTHING RETURNING id",
         room_id, contract_id, core::FormatRfc3339(now));
     if (inserted.empty()) return std::nullopt;
-    tx.exec_params("INSERT INTO room_members (room_id, user_id, role, handle) VALUES ($1::uuid, $2, 'client', "
-                   "'client'), ($1::uuid, $3, 'freelancer', 'freelancer')",
-                   room_id, client_id, freelancer_id);
+    tx.exec_params(
+        "INSERT INTO room_members (room_id, user_id, role, handle) VALUES ($1::uuid, $2, 'client', "
+        "'client'), ($1::uuid, $3, 'freelancer', 'freelancer')",
+        room_id, client_id, freelancer_id);
     auto room = RoomForMember(tx, room_id, client_id);
     room->clear_unread_count();
     v1::WorkroomEvent event;
@@ -115,6 +116,12 @@ std::vector<MemberHandle> Handles(pqxx::work& tx, const std::string& room_id) {
     return out;
 }
 
+std::optional<std::string> RoomOfContract(pqxx::work& tx, const std::string& contract_id) {
+    const auto rows = tx.exec_params("SELECT id::text FROM rooms WHERE contract_id = $1", contract_id);
+    if (rows.empty()) return std::nullopt;
+    return std::string(rows[0][0].c_str());
+}
+
 std::string ContractOf(pqxx::work& tx, const std::string& room_id) {
     return tx.exec_params1("SELECT contract_id FROM rooms WHERE id = $1::uuid", room_id)[0].c_str();
 }
@@ -126,18 +133,22 @@ std::int64_t NextSequence(pqxx::work& tx, const std::string& room_id) {
         .as<std::int64_t>();
 }
 
+void LockRoom(pqxx::work& tx, const std::string& room_id) {
+    tx.exec_params("SELECT 1 FROM rooms WHERE id = $1::uuid FOR UPDATE", room_id);
+}
+
 void AppendEvent(pqxx::work& tx, const v1::WorkroomEvent& event) {
     const std::string payload = event.SerializeAsString();
-    tx.exec_params("INSERT INTO room_events (room_id, sequence, payload, occurred_at) VALUES ($1::uuid, $2, $3, "
-                   "to_timestamp($4::double precision / 1000000))",
-                   event.room_id(), event.sequence(), pqxx::binarystring(payload),
-                   google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.occurred_at()));
+    tx.exec_params(
+        "INSERT INTO room_events (room_id, sequence, payload, occurred_at) VALUES ($1::uuid, $2, $3, "
+        "to_timestamp($4::double precision / 1000000))",
+        event.room_id(), event.sequence(), pqxx::binarystring(payload),
+        google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.occurred_at()));
     // Delivered at commit, once per room and transaction (PostgreSQL folds identical notifications).
     tx.exec_params("SELECT pg_notify($1, $2)", std::string(kFeedChannel), "e:" + event.room_id());
 }
 
-std::vector<v1::WorkroomEvent> EventsAfter(pqxx::work& tx, const std::string& room_id, std::int64_t after,
-                                           int limit) {
+std::vector<v1::WorkroomEvent> EventsAfter(pqxx::work& tx, const std::string& room_id, std::int64_t after, int limit) {
     std::vector<v1::WorkroomEvent> out;
     for (const auto& row : tx.exec_params("SELECT payload FROM room_events WHERE room_id = $1::uuid AND sequence > "
                                           "$2::bigint ORDER BY sequence LIMIT $3::int",
@@ -154,9 +165,10 @@ std::vector<v1::WorkroomEvent> EventsAfter(pqxx::work& tx, const std::string& ro
 
 v1::Member SetHandle(pqxx::work& tx, const std::string& room_id, const std::string& user_id,
                      const std::string& handle) {
-    const auto taken = tx.exec_params("SELECT 1 FROM room_members WHERE room_id = $1::uuid AND handle = $2 AND "
-                                      "user_id <> $3",
-                                      room_id, handle, user_id);
+    const auto taken = tx.exec_params(
+        "SELECT 1 FROM room_members WHERE room_id = $1::uuid AND handle = $2 AND "
+        "user_id <> $3",
+        room_id, handle, user_id);
     if (!taken.empty()) throw core::Conflict("handle: another member of the room holds it");
     const auto row = tx.exec_params1(
         "UPDATE room_members SET handle = $3 WHERE room_id = $1::uuid AND user_id = $2 "
@@ -172,22 +184,24 @@ v1::Member SetHandle(pqxx::work& tx, const std::string& room_id, const std::stri
 
 std::pair<std::int64_t, std::int64_t> MoveReadMarker(pqxx::work& tx, const std::string& room_id,
                                                      const std::string& user_id, std::int64_t sequence) {
-    const auto before = tx.exec_params1("SELECT last_read_sequence FROM room_members WHERE room_id = $1::uuid AND "
-                                        "user_id = $2 FOR UPDATE",
-                                        room_id, user_id)[0]
+    const auto before = tx.exec_params1(
+                              "SELECT last_read_sequence FROM room_members WHERE room_id = $1::uuid AND "
+                              "user_id = $2 FOR UPDATE",
+                              room_id, user_id)[0]
                             .as<std::int64_t>();
     if (sequence <= before) return {before, before};
-    tx.exec_params("UPDATE room_members SET last_read_sequence = $3 WHERE room_id = $1::uuid AND user_id = $2",
-                   room_id, user_id, sequence);
+    tx.exec_params("UPDATE room_members SET last_read_sequence = $3 WHERE room_id = $1::uuid AND user_id = $2", room_id,
+                   user_id, sequence);
     return {before, sequence};
 }
 
 std::int64_t UnreadCount(pqxx::work& tx, const std::string& room_id, const std::string& user_id) {
     return tx
-        .exec_params1("SELECT count(*) FROM messages g JOIN room_members m ON m.room_id = g.room_id AND m.user_id = $2 "
-                      "WHERE g.room_id = $1::uuid AND g.sequence > m.last_read_sequence AND g.author_id <> $2 "
-                      "AND g.deleted_at IS NULL",
-                      room_id, user_id)[0]
+        .exec_params1(
+            "SELECT count(*) FROM messages g JOIN room_members m ON m.room_id = g.room_id AND m.user_id = $2 "
+            "WHERE g.room_id = $1::uuid AND g.sequence > m.last_read_sequence AND g.author_id <> $2 "
+            "AND g.deleted_at IS NULL",
+            room_id, user_id)[0]
         .as<std::int64_t>();
 }
 

@@ -39,12 +39,18 @@ std::map<std::string, std::int64_t> LastSequencesOf(pqxx::work& tx, const std::s
 /// The members' handles of a room.
 std::vector<MemberHandle> Handles(pqxx::work& tx, const std::string& room_id);
 
+/// The room of a contract, if it has one.
+std::optional<std::string> RoomOfContract(pqxx::work& tx, const std::string& contract_id);
+
 /// The contract of a room.
 std::string ContractOf(pqxx::work& tx, const std::string& room_id);
 
 /// Takes the room's next sequence, locking its row until commit (so the room's events commit in
 /// sequence order).
 std::int64_t NextSequence(pqxx::work& tx, const std::string& room_id);
+
+/// Locks the room's row until commit (what NextSequence does, without taking a sequence).
+void LockRoom(pqxx::work& tx, const std::string& room_id);
 
 /// Stores `event` (its room_id and sequence set) and NOTIFYs the live streams.
 void AppendEvent(pqxx::work& tx, const v1::WorkroomEvent& event);
