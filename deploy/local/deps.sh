@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librdkafka-dev libpqxx-dev libpq-dev libspdlog-dev libfmt-dev nlohmann-json3-dev catch2
-  libsodium-dev
+  libsodium-dev libcurl4-openssl-dev
   golang-github-gogo-googleapis-dev grpc-proto
   postgresql-15 postgresql-client-15 postgresql-contrib
   procps iproute2 python3 python3-venv clang-format curl jq
@@ -90,7 +90,27 @@ if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import venv, ensurepip' 2> /d
     exit 1
   }
   cp "$api_fuzz/requirements.txt" "$api_fuzz_venv/.marketplace-requirements"
+# The iCalendar parser the workroom's calendar test checks the export with (PyPI, pinned), in its own
+# venv outside the repository; rebuilt when the pins change.
+ical_venv="${HOME:-/root}/.cache/marketplace/icalendar-venv"
+ical_pins="$(dirname "${BASH_SOURCE[0]}")/icalendar-requirements.txt"
+if ! cmp -s "$ical_pins" "$ical_venv/.marketplace-pins"; then
+  echo "deps: Python venv with icalendar in $ical_venv"
+  rm -rf "$ical_venv"
+  python3 -m venv "$ical_venv"
+  "$ical_venv/bin/pip" install --quiet --disable-pip-version-check -r "$ical_pins" > /tmp/marketplace-pip.log 2>&1 || {
+    echo "deps: pip install failed; see /tmp/marketplace-pip.log" >&2
+    tail -20 /tmp/marketplace-pip.log >&2
+    exit 1
+  }
+  cp "$ical_pins" "$ical_venv/.marketplace-pins"
 fi
 
 # Apache Kafka's broker (Maven Central), into a cache outside the repository.
 "$(dirname "${BASH_SOURCE[0]}")/kafka/fetch.sh"
+
+# SeaweedFS's weed (the local S3-compatible store), built from the Go module proxy into a cache.
+# MARKETPLACE_DEPS_NO_SEAWEEDFS=1 skips it where no local stack runs (the container image's build).
+if [ "${MARKETPLACE_DEPS_NO_SEAWEEDFS:-0}" != 1 ]; then
+    "$(dirname "${BASH_SOURCE[0]}")/seaweedfs/fetch.sh"
+fi

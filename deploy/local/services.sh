@@ -14,9 +14,9 @@
 #   status  one line per replica: pid, gRPC and metrics addresses, log
 #
 # Ports (all on 127.0.0.1; MARKETPLACE_PORT_OFFSET is added to each, default 0):
-#   gRPC     auth 7101, jobs 7102, contracts 7103, payments 7104, notifications 7105, disputes 7107; replica K of a
+#   gRPC     auth 7101, jobs 7102, contracts 7103, payments 7104, notifications 7105, disputes 7107, workroom 7108; replica K of a
 #            service listens 10*(K-1) higher (contracts replica 2: 7113)
-#   metrics  9100 + the same (contracts 9103, its replica 2: 9113); gateway 9100
+#   metrics  9100 + the same (contracts 9103, its replica 2: 9113; workroom 9108); gateway 9100
 #   gateway  HTTP 8080
 # Environment:
 #   MARKETPLACE_STATE_DIR   state folder (default <repo>/.state): logs/, services/ (pid files)
@@ -42,8 +42,8 @@ GATEWAY_SECRET=${MARKETPLACE_GATEWAY_SECRET:-local-gateway-forwarding-secret}
 LOG_DIR=$STATE/logs
 PID_DIR=$STATE/services
 # In start order: auth first (the others check tokens against it), the gateway last.
-ALL=(auth jobs contracts payments notifications disputes gateway)
-declare -A GRPC_PORT=([auth]=7101 [jobs]=7102 [contracts]=7103 [payments]=7104 [notifications]=7105 [disputes]=7107)
+ALL=(auth jobs contracts payments notifications disputes workroom gateway)
+declare -A GRPC_PORT=([auth]=7101 [jobs]=7102 [contracts]=7103 [payments]=7104 [notifications]=7105 [disputes]=7107 [workroom]=7108)
 
 say() { echo "services: $*"; }
 die() {
@@ -99,6 +99,8 @@ service_env() { # service replica -> KEY=VALUE lines
     echo "KAFKA_TOPIC_PREFIX=${KAFKA_TOPIC_PREFIX:-}"
     echo "AUTH_GRPC_TARGET=$(replica_targets auth)"
     [ "$s" = disputes ] && echo "CONTRACTS_GRPC_TARGET=$(replica_targets contracts)"
+    # The workroom's files on the filesystem store, shared by its replicas (docs/LOCAL-STACK.md).
+    [[ $s != workroom ]] || echo "BLOB_DIR=$STATE/blobs/workroom"
     echo "AUTH_GRPC_LOAD_BALANCING=round_robin"
     echo "AUTH_ADMIN_EMAIL=$ADMIN_EMAIL"
     echo "AUTH_ADMIN_PASSWORD=$ADMIN_PASSWORD"
@@ -112,6 +114,7 @@ gateway_env() {
     local upstreams=auth,jobs,contracts,payments
     built notifications && upstreams+=,notifications
     built disputes && upstreams+=,disputes
+    built workroom && upstreams+=,workroom
     echo "GATEWAY_LISTEN=127.0.0.1:$(gateway_port)"
     echo "METRICS_LISTEN=127.0.0.1:$((9100 + OFFSET))"
     echo "GATEWAY_SERVICES=$upstreams"
@@ -187,7 +190,7 @@ stop_one() { # service replica
 create_topics() {
     local s topics=()
     [ -n "${KAFKA_TOPIC_PREFIX:-}" ] && [ -s "$STATE/kafka/bootstrap" ] || return 0
-    for s in auth jobs contracts payments notifications disputes; do topics+=("${KAFKA_TOPIC_PREFIX}$s.events.v1"); done
+    for s in auth jobs contracts payments notifications disputes workroom; do topics+=("${KAFKA_TOPIC_PREFIX}$s.events.v1"); done
     MARKETPLACE_STATE_DIR=$STATE MARKETPLACE_BIN_DIR=$BIN_DIR "$REPO_ROOT/deploy/local/kafka/cluster.sh" \
         create-topics "${topics[@]}" >/dev/null
 }
@@ -196,7 +199,7 @@ cmd_up() {
     local s
     create_topics
     for s in "${ALL[@]}"; do
-        if [ "$s" = notifications ] || [ "$s" = disputes ]; then built "$s" || continue; fi
+        if [[ $s == notifications || $s == disputes || $s == workroom ]] && ! built "$s"; then continue; fi
         start_one "$s" 1
         wait_healthy "$s" 1
     done

@@ -3,6 +3,8 @@
 #   - PostgreSQL 15 from Debian: one cluster on 127.0.0.1:${MARKETPLACE_PG_PORT:-15432}, one database
 #     and one role per service;
 #   - kafka: real Apache Kafka in KRaft mode, three nodes on loopback (deploy/local/kafka/cluster.sh);
+#   - seaweedfs: SeaweedFS's weed (master, volume server, filer, S3 gateway) on 127.0.0.1:${MARKETPLACE_S3_PORT:-18333},
+#     the S3-compatible object store the blob store's tests run against (deploy/local/seaweedfs/server.sh);
 #   - devbroker (only when named): the mock broker on librdkafka's mock cluster (deploy/local/devbroker),
 #     kept for faults only it injects deterministically (a given error code on a given request).
 #
@@ -10,14 +12,14 @@
 # Production runs Apache Kafka (KRaft) with SASL over TLS and one PostgreSQL per service with real
 # secrets (see deploy/docker, deploy/k8s and docs/KAFKA.md).
 #
-# usage: deploy/local/stack.sh up|down|status|check|reset [postgres] [kafka] [devbroker]
+# usage: deploy/local/stack.sh up|down|status|check|reset [postgres] [kafka] [seaweedfs] [devbroker]
 #        deploy/local/stack.sh pg-stop [immediate|fast] | pg-start
 #   up      start what is not running (idempotent); waits until everything answers
-#           (default components: postgres kafka; 'broker' is another name for kafka)
-#   down    stop what runs (by recorded pid only); succeeds when nothing runs (default: all three)
+#           (default components: postgres kafka seaweedfs; 'broker' is another name for kafka)
+#   down    stop what runs (by recorded pid only); succeeds when nothing runs (default: all four)
 #   status  one line per component
-#   check   exit 0 if the named components (default: postgres kafka) run, 1 otherwise; prints nothing
-#   reset   down, then delete the PostgreSQL data and the brokers' files (logs are kept)
+#   check   exit 0 if the named components (default: postgres kafka seaweedfs) run, 1 otherwise; prints nothing
+#   reset   down, then delete the PostgreSQL data, the brokers' and SeaweedFS's files (logs are kept)
 #   pg-stop [immediate|fast]
 #           stop only PostgreSQL, keeping its data, for outage tests: 'immediate' (the default) is a
 #           crash (every session dropped at once, crash recovery on the next start), 'fast' a clean stop
@@ -31,6 +33,7 @@
 #   MARKETPLACE_PG_PORT     PostgreSQL TCP port on 127.0.0.1 (default 15432)
 #   MARKETPLACE_KAFKA_NODES, _PORT, _PARTITIONS, _HEAP, _SECURE, _TOPICS
 #                           the Kafka cluster's shape (deploy/local/kafka/cluster.sh; 3 nodes from port 19092)
+#   MARKETPLACE_S3_PORT     SeaweedFS's S3 port on 127.0.0.1 (default 18333; it also takes PORT+1..+3, +10..+13)
 #   MARKETPLACE_DEVBROKER_BROKERS, _PARTITIONS, _TOPICS
 #                           passed to devbroker as --brokers, --partitions, --topics
 set -euo pipefail
@@ -47,6 +50,7 @@ LOG_DIR=$STATE/logs
 PG_STATE=$STATE/pg
 KAFKA_DIR=$STATE/devbroker
 KAFKA_CLUSTER=$REPO_ROOT/deploy/local/kafka/cluster.sh
+SEAWEEDFS=$REPO_ROOT/deploy/local/seaweedfs/server.sh
 PG_LOG=$LOG_DIR/postgresql.log
 BROKER_LOG=$LOG_DIR/devbroker.log
 BROKER_BIN=$BIN_DIR/deploy/local/devbroker
@@ -450,48 +454,53 @@ main() {
     local components=() c
     for c in "$@"; do
         [ "$c" = broker ] && c=kafka
-        [[ $c == postgres || $c == kafka || $c == devbroker ]] ||
-            die "unknown component '$c' (postgres, kafka or devbroker)"
+        [[ $c == postgres || $c == kafka || $c == seaweedfs || $c == devbroker ]] ||
+            die "unknown component '$c' (postgres, kafka, seaweedfs or devbroker)"
         components+=("$c")
     done
     local named=${#components[@]}
-    [ "$named" -gt 0 ] || components=(postgres kafka)
+    [ "$named" -gt 0 ] || components=(postgres kafka seaweedfs)
     has() { [[ " ${components[*]} " == *" $1 "* ]]; }
     case "$command" in
     up)
         take_lock
         if has postgres; then pg_up; fi
         if has kafka; then MARKETPLACE_STATE_DIR=$STATE MARKETPLACE_BIN_DIR=$BIN_DIR "$KAFKA_CLUSTER" up 9>&-; fi
+        if has seaweedfs; then MARKETPLACE_STATE_DIR=$STATE "$SEAWEEDFS" up 9>&-; fi
         if has devbroker; then broker_up; fi
         say "up; state and logs in $STATE"
         ;;
     down)
         [ -d "$STATE" ] || { say "nothing to stop (no $STATE)"; return 0; }
         take_lock
-        [ "$named" -gt 0 ] || components=(postgres kafka devbroker)
+        [ "$named" -gt 0 ] || components=(postgres kafka seaweedfs devbroker)
         if has devbroker; then broker_down; fi
+        if has seaweedfs; then MARKETPLACE_STATE_DIR=$STATE "$SEAWEEDFS" down 9>&-; fi
         if has kafka; then MARKETPLACE_STATE_DIR=$STATE "$KAFKA_CLUSTER" down 9>&-; fi
         if has postgres; then pg_down; fi
         ;;
     status)
-        [ "$named" -gt 0 ] || components=(postgres kafka devbroker)
+        [ "$named" -gt 0 ] || components=(postgres kafka seaweedfs devbroker)
         if has postgres; then pg_status; fi
         if has kafka; then MARKETPLACE_STATE_DIR=$STATE "$KAFKA_CLUSTER" status; fi
+        if has seaweedfs; then MARKETPLACE_STATE_DIR=$STATE "$SEAWEEDFS" status; fi
         if has devbroker; then broker_status; fi
         ;;
     check)
         if has postgres; then load_pg_paths && pg_running || return 1; fi
         if has kafka; then MARKETPLACE_STATE_DIR=$STATE "$KAFKA_CLUSTER" check || return 1; fi
+        if has seaweedfs; then MARKETPLACE_STATE_DIR=$STATE "$SEAWEEDFS" check || return 1; fi
         if has devbroker; then broker_running || return 1; fi
         ;;
     reset)
         [ -d "$STATE" ] || return 0
         take_lock
-        [ "$named" -gt 0 ] || components=(postgres kafka devbroker)
+        [ "$named" -gt 0 ] || components=(postgres kafka seaweedfs devbroker)
         if has devbroker; then
             broker_down
             rm -rf "$KAFKA_DIR"
         fi
+        if has seaweedfs; then MARKETPLACE_STATE_DIR=$STATE "$SEAWEEDFS" reset 9>&-; fi
         if has kafka; then MARKETPLACE_STATE_DIR=$STATE "$KAFKA_CLUSTER" reset 9>&-; fi
         if has postgres; then
             pg_down

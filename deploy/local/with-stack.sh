@@ -3,9 +3,9 @@
 #
 # usage: deploy/local/with-stack.sh BUILD_DIR -- command [args...]
 #
-# Starts whatever part of the stack (PostgreSQL, the Kafka cluster) is not already running, using
+# Starts whatever part of the stack (PostgreSQL, the Kafka cluster, SeaweedFS) is not already running, using
 # the tools from BUILD_DIR, runs the command, and on the way out stops only what it started itself.
-# MARKETPLACE_STACK_COMPONENTS names the parts (default "postgres kafka"; add devbroker for the mock). Exits with the command's status (128+N when a signal N stopped it). SIGINT,
+# MARKETPLACE_STACK_COMPONENTS names the parts (default "postgres kafka seaweedfs"; add devbroker for the mock). Exits with the command's status (128+N when a signal N stopped it). SIGINT,
 # SIGTERM and SIGHUP are passed on to the command's whole process group before the stack stops.
 # shellcheck disable=SC2317  # the functions below run from traps
 set -euo pipefail
@@ -56,7 +56,7 @@ trap 'on_signal 130' INT
 trap 'on_signal 143' TERM
 trap 'on_signal 129' HUP
 
-for component in ${MARKETPLACE_STACK_COMPONENTS:-postgres kafka}; do
+for component in ${MARKETPLACE_STACK_COMPONENTS:-postgres kafka seaweedfs}; do
     "$STACK" check "$component" || started+=("$component")
 done
 if [ ${#started[@]} -gt 0 ]; then

@@ -136,6 +136,32 @@ const std::map<std::string, Rule>& Table() {
         {"POST /v1/disputes/{dispute_id}:decide", Owned("AB")},
         {"POST /v1/disputes/{dispute_id}:withdraw", Owned("AB")},
         {"POST /v1/disputes/{dispute_id}/evidence", Owned("AB")},
+        // workroom: the contract's room is its parties'; a message is its author's (A's) to change
+        {"GET /v1/workrooms", OwnData()},
+        {"GET /v1/workrooms/{room_id}", Owned("AB")},
+        {"POST /v1/workrooms/{room_id}/handle", Owned("AB")},
+        {"POST /v1/workrooms/{room_id}/messages", Owned("AB")},
+        {"GET /v1/workrooms/{room_id}/messages", Owned("AB")},
+        {"PATCH /v1/workrooms/{room_id}/messages/{message_id}", Owned("A")},
+        {"DELETE /v1/workrooms/{room_id}/messages/{message_id}", Owned("A")},
+        {"GET /v1/workrooms/{room_id}/messages/{message_id}/history", Owned("AB")},
+        {"GET /v1/workrooms/{room_id}/messages:search", Owned("AB")},
+        {"POST /v1/workrooms/{room_id}:read", Owned("AB")},
+        {"POST /v1/workrooms/{room_id}:typing", Owned("AB")},
+        {"POST /v1/workrooms/{room_id}/tasks", Owned("AB")},
+        {"GET /v1/workrooms/{room_id}/tasks", Owned("AB")},
+        {"PATCH /v1/workrooms/{room_id}/tasks/{task_id}", Owned("AB")},
+        {"POST /v1/workrooms/{room_id}/tasks/{task_id}:move", Owned("AB")},
+        {"POST /v1/workrooms/{room_id}/calendar", Owned("AB")},
+        {"GET /v1/workrooms/{room_id}/calendar", Owned("AB")},
+        {"GET /v1/workrooms/{room_id}/calendar:ics", Owned("AB")},
+        {"GET /v1/workrooms:stream", {Access::kStream, "", /*optional=*/true}},
+        // workroom files: the room's parties', by room and by id; the download link itself is the
+        // credential of GET /v1/files/{token}, which is not a route of /openapi.json
+        {"POST /v1/workrooms/{room_id}/files", Owned("AB")},
+        {"GET /v1/workrooms/{room_id}/files", Owned("AB")},
+        {"GET /v1/workroom-files/{file_id}", Owned("AB")},
+        {"POST /v1/workroom-files/{file_id}:link", Owned("AB")},
     };
     return kTable;
 }
@@ -167,7 +193,7 @@ std::vector<Route> SpecRoutes() {
 struct World {
     HttpDeal deal;
     HttpUser stranger_client, stranger_freelancer, admin;
-    std::string deposit_id, payout_id, notification_id;
+    std::string deposit_id, payout_id, notification_id, room_id, message_id, task_id, file_id;
     HttpDeal disputed;  // a second contract between A and B, its milestone disputed by B
     std::string dispute_id;
     std::map<std::string, std::string> ids;  // path variable -> value
@@ -175,8 +201,9 @@ struct World {
 
     /// The ids of A's and B's resources that no one else may see.
     std::vector<std::string> Private() const {
-        return {deal.contract_id, deal.milestone_id,    deal.proposal_id,      deposit_id,
-                payout_id,        disputed.contract_id, disputed.milestone_id, dispute_id};
+        return {deal.contract_id,     deal.milestone_id,     deal.proposal_id, deposit_id, payout_id, room_id,
+                message_id,           task_id,               file_id,          disputed.contract_id,
+                disputed.milestone_id, dispute_id};
     }
 };
 
@@ -225,7 +252,36 @@ World MakeWorld() {
         if (!list.empty()) w.notification_id = list.at(0).value("notification_id", w.notification_id);
     }
 
+    // The contract's room (workroom creates it from contracts' ContractCreated) and a message of A's in it.
+    marketplace::testing::WaitUntil(
+        [&] {
+            for (const auto& room : Get(d.client.token, "/v1/workrooms").value("rooms", json::array())) {
+                if (room.value("contract_id", "") == d.contract_id) w.room_id = room.value("room_id", "");
+            }
+            return !w.room_id.empty();
+        },
+        30s, 100ms);
+    w.message_id = Post(d.client.token, "/v1/workrooms/" + w.room_id + "/messages", json{{"text", "Hello from A"}})
+                       .at("message")
+                       .at("message_id")
+                       .get<std::string>();
+    // A file of A's in the room ("Hello file" as text/plain).
+    w.file_id = Post(d.client.token, "/v1/workrooms/" + w.room_id + "/files",
+                     json{{"filename", "notes.txt"}, {"content_type", "text/plain"}, {"data", "SGVsbG8gZmlsZQ=="}})
+                    .at("file")
+                    .at("file_id")
+                    .get<std::string>();
+
+    w.task_id = Post(d.client.token, "/v1/workrooms/" + w.room_id + "/tasks", json{{"title", "A's task"}})
+                    .at("task")
+                    .at("task_id")
+                    .get<std::string>();
+
     w.ids = {{"job_id", d.job_id},
+             {"room_id", w.room_id},
+             {"task_id", w.task_id},
+             {"message_id", w.message_id},
+             {"file_id", w.file_id},
              {"proposal_id", d.proposal_id},
              {"contract_id", d.contract_id},
              {"milestone_id", d.milestone_id},
@@ -262,6 +318,8 @@ std::optional<std::string> BodyFor(const Route& route, const World& w) {
         {"PATCH /v1/jobs/{job_id}", json{{"job", json{{"title", "Taken over"}}}, {"update_mask", "title"}}},
         {"POST /v1/jobs/{job_id}/invites", json{{"freelancer_id", ""}, {"message", "Join us"}}},
         {"POST /v1/wallet/payouts", json{{"amount", Eur(100)}}},
+        {"POST /v1/workrooms/{room_id}/files",
+         json{{"filename", "notes.txt"}, {"content_type", "text/plain"}, {"data", "SGVsbG8gZmlsZQ=="}}},
     };
     const auto it = kBodies.find(route.key());
     json body = it != kBodies.end() ? it->second : json::object();
@@ -335,6 +393,12 @@ const std::map<std::string, std::vector<std::string>>& ListFilters() {
         {"GET /v1/admin/ledger/audit", {""}},
         {"GET /v1/notifications", {"", "unread_only=true", "unread_only=false&page_size=100"}},
         {"GET /v1/disputes", {"", "page_size=100", "stage=STAGE_RESPONSE&page_size=100", "stage=STAGE_OPENING"}},
+        {"GET /v1/workrooms", {"", "page_size=100"}},
+        {"GET /v1/workrooms/{room_id}/messages", {"", "page_size=100", "after_sequence=1", "before_sequence=1000"}},
+        {"GET /v1/workrooms/{room_id}/messages:search", {"", "query=hello"}},
+        {"GET /v1/workrooms/{room_id}/tasks", {""}},
+        {"GET /v1/workrooms/{room_id}/calendar", {""}},
+        {"GET /v1/workrooms/{room_id}/files", {"", "page_size=100"}},
     };
     return kFilters;
 }
@@ -357,6 +421,10 @@ const std::set<std::string>& NotLists() {
         "GET /v1/jobs/{job_id}",
         "GET /v1/proposals/{proposal_id}",
         "GET /v1/disputes/{dispute_id}",
+        "GET /v1/workrooms/{room_id}",
+        "GET /v1/workrooms/{room_id}/calendar:ics",
+        "GET /v1/workrooms/{room_id}/messages/{message_id}/history",
+        "GET /v1/workroom-files/{file_id}",
     };
     return kSingle;
 }

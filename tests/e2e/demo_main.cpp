@@ -14,6 +14,7 @@
 #include "marketplace/core/money.hpp"
 #include "marketplace/testing/broker_control.hpp"
 #include "marketplace/testing/event_probe.hpp"
+#include "marketplace/testing/wait.hpp"
 #include "money_stack.hpp"
 
 using namespace marketplace;
@@ -105,12 +106,12 @@ int main() {
     try {
         std::printf(
             "Marketplace demo: a fixed-price contract from posting to payout, over HTTP through the gateway.\n");
-        Step(1, "Starting auth, jobs, contracts, payments, notifications, disputes and the gateway on the local stack");
+        Step(1, "Starting auth, jobs, contracts, payments, notifications, disputes, workroom and the gateway on the local stack");
         auto& stack = MoneyStack::Get();
         std::printf("      gateway %s (every call below goes to it; the caller, method, path, status, body)\n",
                     stack.gateway_base_url().c_str());
         std::vector<std::string> topics;
-        for (const char* service : {"jobs", "contracts", "payments", "auth", "disputes"}) {
+        for (const char* service : {"jobs", "contracts", "payments", "auth", "disputes", "workroom"}) {
             topics.push_back(stack.topic_prefix() + service + ".events.v1");
         }
         g_probe = std::make_unique<testing::EventProbe>(testing::BrokerControl::Bootstrap(), topics);
@@ -174,10 +175,53 @@ int main() {
         std::printf("      %s\n", problems.empty() ? "every invariant holds: balances sum to zero per currency, no "
                                                      "guarded account negative, settled escrows are zero"
                                                    : problems.c_str());
+
+        Step(11, "In the contract's workroom: Ada and Linus talk, Linus is mentioned and notified, a task moves");
+        std::string room;
+        {
+            QuietScope quiet;
+            marketplace::testing::WaitUntil(
+                [&] {
+                    for (const auto& r : Get(d.client.token, "/v1/workrooms").value("rooms", json::array())) {
+                        if (r.value("contract_id", "") == d.contract_id) room = r.value("room_id", "");
+                    }
+                    return !room.empty();
+                },
+                std::chrono::seconds(30), std::chrono::milliseconds(100));
+        }
+        const auto hello = Post(d.client.token, "/v1/workrooms/" + room + "/messages",
+                                json{{"text", "Thanks @freelancer, the staging build looks great."}});
+        Post(d.freelancer.token, "/v1/workrooms/" + room + "/messages",
+             json{{"text", "Glad you like it. I will write the deployment notes next."},
+                  {"parent_message_id", hello.at("message").at("message_id")}});
+        Get(d.client.token, "/v1/workrooms/" + room + "/messages:search?query=deployment");
+        const auto task = Post(d.freelancer.token, "/v1/workrooms/" + room + "/tasks",
+                               json{{"title", "Write the deployment notes"},
+                                    {"assignee_id", d.freelancer.id},
+                                    {"milestone_id", d.milestone_id}})
+                              .at("task");
+        Post(d.freelancer.token, "/v1/workrooms/" + room + "/tasks/" + task.at("task_id").get<std::string>() + ":move",
+             json{{"status", "TASK_STATUS_DOING"}});
+        Post(d.freelancer.token, "/v1/workrooms/" + room + ":read", json::object());
+        {
+            QuietScope quiet;
+            marketplace::testing::WaitUntil(
+                [&] {
+                    for (const auto& n :
+                         Get(d.freelancer.token, "/v1/notifications").value("notifications", json::array())) {
+                        if (n.value("kind", "") == "workroom.mentioned") return true;
+                    }
+                    return false;
+                },
+                std::chrono::seconds(30), std::chrono::milliseconds(100));
+        }
+        Events();
+        std::printf("      Linus's inbox has the mention (workroom.mentioned, through Kafka into notifications)\n");
+
         if (!problems.empty()) throw std::runtime_error("the ledger audit failed after the first story");
 
         std::printf("\nSecond story: a disputed milestone, from the claim to a mediated split.\n");
-        Step(11, "Grace (client) hires Linus again for 800.00 EUR and funds it; Linus submits");
+        Step(12, "Grace (client) hires Linus again for 800.00 EUR and funds it; Linus submits");
         HttpDeal d2;
         d2.client = Register("ROLE_CLIENT", "grace");
         d2.freelancer = d.freelancer;
@@ -194,7 +238,7 @@ int main() {
         WaitMilestone(d2.client, d2.milestone_id, "MILESTONE_STATE_SUBMITTED");
         Events();
 
-        Step(12, "Grace disputes it: she is willing to pay 200.00 EUR; contracts holds the milestone");
+        Step(13, "Grace disputes it: she is willing to pay 200.00 EUR; contracts holds the milestone");
         const std::string dispute_id = Post(d2.client.token, "/v1/milestones/" + d2.milestone_id + "/disputes",
                                             json{{"reason_code", "REASON_CODE_QUALITY"},
                                                  {"statement", "The checkout does not work."},
@@ -205,7 +249,7 @@ int main() {
         WaitMilestone(d2.client, d2.milestone_id, "MILESTONE_STATE_DISPUTED");
         Events();
 
-        Step(13, "Linus counters with 80% (an offer); Grace offers 40%; neither accepts");
+        Step(14, "Linus counters with 80% (an offer); Grace offers 40%; neither accepts");
         Post(d2.freelancer.token, "/v1/disputes/" + dispute_id + ":respond",
              json{{"answer", "ANSWER_COUNTER"}, {"counter_release_bps", 8000}});
         Post(d2.client.token, "/v1/disputes/" + dispute_id + ":offer", json{{"release_bps", 4000}});
@@ -215,7 +259,7 @@ int main() {
                   {"note", "The pay button returns an error."}});
         Events();
 
-        Step(14, "Seven days pass without agreement: the deadline moves the dispute to mediation");
+        Step(15, "Seven days pass without agreement: the deadline moves the dispute to mediation");
         const auto negotiating = Get(d2.client.token, "/v1/disputes/" + dispute_id).at("dispute");
         std::printf("      negotiation due at %s, then: %s\n", negotiating.value("due_at", "").c_str(),
                     negotiating.value("default_at_due", "").c_str());
@@ -236,7 +280,7 @@ int main() {
         }
         Events();
 
-        Step(15, "A mediator proposes 60%; both accept; payments settles the escrow in one operation");
+        Step(16, "A mediator proposes 60%; both accept; payments settles the escrow in one operation");
         HttpUser admin2 = AdminUser();
         g_names[admin2.token] = "admin";
         HttpUser mediator = Register("ROLE_CLIENT", "mira");
@@ -253,7 +297,7 @@ int main() {
         Balances("Grace", d2.client);
         Balances("Linus", d2.freelancer);
 
-        Step(16, "The admin's ledger audit after the dispute");
+        Step(17, "The admin's ledger audit after the dispute");
         const auto audit2 = Get(admin2.token, "/v1/admin/ledger/audit");
         const bool healthy2 = audit2.value("healthy", false) && audit2.value("violations", json::array()).empty();
         std::printf("      %s\n", healthy2 ? "every invariant holds after the split" : audit2.dump(2).c_str());

@@ -118,7 +118,7 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
     const std::string& prefix = impl_->prefix;
     const std::string bootstrap = testing::BrokerControl::Bootstrap();
     testing::BrokerControl control;
-    for (const char* service : {"auth", "jobs", "contracts", "payments", "disputes"}) {
+    for (const char* service : {"auth", "jobs", "contracts", "payments", "disputes", "workroom"}) {
         control.CreateTopic(prefix + service + ".events.v1", 4);
     }
 
@@ -127,7 +127,8 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
                                                                     {"contracts", CONTRACTS_SERVICE_BIN},
                                                                     {"payments", PAYMENTS_SERVICE_BIN},
                                                                     {"notifications", NOTIFICATIONS_SERVICE_BIN},
-                                                                    {"disputes", DISPUTES_SERVICE_BIN}};
+                                                                    {"disputes", DISPUTES_SERVICE_BIN},
+                                                                    {"workroom", WORKROOM_SERVICE_BIN}};
     for (const auto& [name, _] : binaries) {
         ServiceProcess s;
         s.name = name;
@@ -173,6 +174,7 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
     payments_ = payments::v1::PaymentsService::NewStub(impl_->Find("payments").channel);
     notifications_ = notifications::v1::NotificationsService::NewStub(impl_->Find("notifications").channel);
     disputes_ = disputes::v1::DisputesService::NewStub(impl_->Find("disputes").channel);
+    workroom_ = workroom::v1::WorkroomService::NewStub(impl_->Find("workroom").channel);
     impl_->admin = User{"", kAdminEmail, kAdminPassword, ""};
     Relogin(impl_->admin);
 }
@@ -330,12 +332,12 @@ const std::string& MoneyStack::gateway_base_url() {
     gw.gateway_port = testing::FreePort();
     std::map<std::string, std::string> env;
     env["GATEWAY_LISTEN"] = gw.gateway_host + ":" + std::to_string(gw.gateway_port);
-    for (const char* name : {"auth", "jobs", "contracts", "payments", "notifications", "disputes"}) {
+    for (const char* name : {"auth", "jobs", "contracts", "payments", "notifications", "disputes", "workroom"}) {
         std::string upper(name);
         for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
         env[upper + "_GRPC_TARGET"] = "127.0.0.1:" + std::to_string(gw.Find(name).port);
     }
-    env["GATEWAY_SERVICES"] = "auth,jobs,contracts,payments,notifications,disputes";
+    env["GATEWAY_SERVICES"] = "auth,jobs,contracts,payments,notifications,disputes,workroom";
     env["GATEWAY_RATE_LIMIT_IP_RPS"] = "0";
     env["GATEWAY_RATE_LIMIT_USER_RPS"] = "0";
     env["GATEWAY_UPSTREAM_TIMEOUT"] = "15s";
@@ -382,9 +384,9 @@ std::string MoneyStack::GatewayLogs(std::size_t lines) const {
 
 const std::string& MoneyStack::topic_prefix() const { return impl_->prefix; }
 
-void MoneyStack::StartReplica(const std::string& name) {
-    if (name != "contracts" && name != "payments") {
-        throw std::invalid_argument("replicas are supported for contracts and payments, not " + name);
+int MoneyStack::StartReplica(const std::string& name) {
+    if (name != "contracts" && name != "payments" && name != "workroom") {
+        throw std::invalid_argument("replicas are supported for contracts, payments and workroom, not " + name);
     }
     auto& s = impl_->Find(name);
     const int port = testing::FreePort();
@@ -406,7 +408,11 @@ void MoneyStack::StartReplica(const std::string& name) {
     s.channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
     if (name == "contracts") contracts_ = contracts::v1::ContractsService::NewStub(s.channel);
     if (name == "payments") payments_ = payments::v1::PaymentsService::NewStub(s.channel);
+    if (name == "workroom") workroom_ = workroom::v1::WorkroomService::NewStub(s.channel);
+    return port;
 }
+
+int MoneyStack::FirstPort(const std::string& name) const { return impl_->Find(name).port; }
 
 void MoneyStack::KillFirstReplica(const std::string& name) { impl_->Find(name).process->Kill(); }
 

@@ -1,7 +1,8 @@
 #pragma once
-// The money path as a user meets it: auth, jobs, contracts, payments and notifications running as
-// separate processes on the local stack (fresh databases, their own Kafka topics), reached over gRPC
-// the way a client, a freelancer and an admin would, with a clock all five share that a test can move.
+// The money path as a user meets it: auth, jobs, contracts, payments, notifications and workroom
+// running as separate processes on the local stack (fresh databases, their own Kafka topics), reached
+// over gRPC the way a client, a freelancer and an admin would, with a clock all six share that a test
+// can move.
 #include <chrono>
 #include <map>
 #include <memory>
@@ -16,6 +17,7 @@
 #include "marketplace/jobs/v1/jobs.grpc.pb.h"
 #include "marketplace/notifications/v1/notifications.grpc.pb.h"
 #include "marketplace/payments/v1/payments.grpc.pb.h"
+#include "marketplace/workroom/v1/workroom.grpc.pb.h"
 
 namespace marketplace::e2e {
 
@@ -38,6 +40,7 @@ public:
     payments::v1::PaymentsService::Stub& payments() { return *payments_; }
     notifications::v1::NotificationsService::Stub& notifications() { return *notifications_; }
     disputes::v1::DisputesService::Stub& disputes() { return *disputes_; }
+    workroom::v1::WorkroomService::Stub& workroom() { return *workroom_; }
 
     /// Registers a new user with a unique email and logs in.
     User Register(auth::v1::Role role, const std::string& name);
@@ -67,10 +70,13 @@ public:
     void StopService(const std::string& name);
     void StartService(const std::string& name);
 
-    /// Starts one more replica of contracts or payments (same database, topics and consumer group;
+    /// Starts one more replica of contracts, payments or workroom (same database, topics and consumer group;
     /// its relay stands by for the advisory lock). The service's stub is replaced by one that spreads
     /// calls over every replica (round robin), so call it before threads hold on to the stub.
-    void StartReplica(const std::string& name);
+    /// Returns the new replica's gRPC port.
+    int StartReplica(const std::string& name);
+    /// The gRPC port of the process of service `name` that the stack started first.
+    int FirstPort(const std::string& name) const;
     /// SIGKILLs the replica the stack started first (a crash: no drain, no flush, no offset commit).
     void KillFirstReplica(const std::string& name);
 
@@ -109,6 +115,7 @@ private:
     std::unique_ptr<payments::v1::PaymentsService::Stub> payments_;
     std::unique_ptr<notifications::v1::NotificationsService::Stub> notifications_;
     std::unique_ptr<disputes::v1::DisputesService::Stub> disputes_;
+    std::unique_ptr<workroom::v1::WorkroomService::Stub> workroom_;
 };
 
 /// Throws with the status and the services' logs when `status` is not OK.

@@ -255,7 +255,7 @@ format_nodes() {
         fi
         # shellcheck disable=SC2046
         java $(java_opts | sed "s/-Xms$HEAP -Xmx$HEAP/-Xmx128m/") -Dlog4j2.configurationFile="$(node_dir "$n")/log4j2.properties" \
-            -cp "$libs/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$(node_dir "$n")/server.properties" \
+            -cp "$libs/*" kafka.tools.StorageTool format --cluster-id="$cluster_id" -c "$(node_dir "$n")/server.properties" \
             "${scram[@]}" >>"$LOG_DIR/kafka-$n.log" 2>&1 &
         pids+=($!)
     done

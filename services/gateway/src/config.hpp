@@ -19,8 +19,11 @@
 //   GATEWAY_UPSTREAM_TIMEOUT       5s                 deadline of every call to a service
 //   GATEWAY_HEALTH_TIMEOUT         1s                 deadline of /readyz's health checks
 //   GATEWAY_MAX_JSON_DEPTH         32                 deeper request bodies get 400
-//   GATEWAY_SERVICES               auth,jobs,contracts,payments,notifications,disputes   the services routed
-//   <NAME>_GRPC_TARGET             127.0.0.1:7101..7105 (auth, jobs, contracts, payments, notifications)
+//   GATEWAY_SERVICES               auth,jobs,contracts,   the services routed (linked packages)
+//                                  payments,notifications,
+//                                  disputes,workroom
+//   <NAME>_GRPC_TARGET             127.0.0.1:7101..7105 (auth, jobs, contracts, payments, notifications),
+//                                  127.0.0.1:7107 (disputes), 127.0.0.1:7108 (workroom)
 //                                  (and the other <NAME>_GRPC_* channel options of libs/rpc)
 //   GATEWAY_CORS_ORIGINS           (none)             comma-separated allowed origins, or *
 //   GATEWAY_RATE_LIMIT_IP_RPS      100, GATEWAY_RATE_LIMIT_IP_BURST 200     per source address; 0 = off

@@ -8,6 +8,7 @@
 #include "http/utf8.hpp"
 #include "marketplace/core/log.hpp"
 #include "marketplace/rpc/call_scope.hpp"
+#include "transcode/download.hpp"
 #include "transcode/request_builder.hpp"
 #include "transcode/response_writer.hpp"
 #include "transcode/status_mapping.hpp"
@@ -105,6 +106,10 @@ void Gateway::Dispatch(HttpRequest& request, const Peer& peer, const RequestIds&
         }
     }
 
+    if (download_route_.method != nullptr) {
+        if (const auto token = DownloadToken(path)) return HandleDownload(request, *token, ids, client, reply);
+    }
+
     const std::string_view method(request.method_string().data(), request.method_string().size());
     const auto lookup = routes_.Find(method, path);
     if (lookup.route == nullptr) {
@@ -149,9 +154,20 @@ void Gateway::HandleWebhook(HttpRequest& request, const std::string& provider, c
             client, reply);
 }
 
+void Gateway::HandleDownload(HttpRequest& request, const std::string& token, const RequestIds& ids,
+                             const std::string& client, const Reply& reply) {
+    RequireGet(request);
+    if (token.empty()) {
+        throw RequestError::InvalidArgument("token", "a download token is 1..2048 characters of A-Z a-z 0-9 - _ .");
+    }
+    // No bearer token: the signed download token is the credential, checked by the workroom.
+    Forward(download_route_, DownloadRequestBytes(token), std::string(), request, ids, client, reply,
+            [](const Route&, const std::string& bytes) { return DownloadResponse(bytes); });
+}
+
 void Gateway::Forward(const Route& route, std::string request_bytes, const std::string& authorization,
-                      const HttpRequest& request, const RequestIds& ids, const std::string& client,
-                      const Reply& reply) {
+                      const HttpRequest& request, const RequestIds& ids, const std::string& client, const Reply& reply,
+                      Render render) {
     Upstream* upstream = UpstreamFor(route);
     if (upstream == nullptr) {
         throw RequestError(bhttp::status::not_found, "NOT_FOUND", "no route for " + route.path.text());
@@ -172,7 +188,7 @@ void Gateway::Forward(const Route& route, std::string request_bytes, const std::
         }
         call.metadata.emplace_back("idempotency-key", std::string(key));
     }
-    upstream->Call(std::move(call), [&route, reply](UpstreamResult result) {
+    upstream->Call(std::move(call), [&route, reply, render = std::move(render)](UpstreamResult result) {
         if (!result.status.ok()) {
             if (result.status.error_code() != grpc::StatusCode::INVALID_ARGUMENT &&
                 HttpStatusFromGrpc(result.status.error_code()) >= bhttp::status::internal_server_error) {
@@ -181,6 +197,14 @@ void Gateway::Forward(const Route& route, std::string request_bytes, const std::
                                                    {"error", result.status.error_message()}});
             }
             return reply(ErrorResponseFromGrpc(result.status, result.error_field));
+        }
+        if (render) {
+            auto rendered = render(route, result.response_bytes);
+            if (!rendered) {
+                log::Error("upstream response does not parse", {{"method", route.grpc_path}});
+                return reply(ErrorResponse(bhttp::status::internal_server_error, "INTERNAL", "internal error"));
+            }
+            return reply(std::move(*rendered));
         }
         auto json = ResponseJson(route, result.response_bytes);
         if (!json) {

@@ -9,6 +9,7 @@
 #include "marketplace/rpc/forwarding.hpp"
 #include "openapi/openapi.hpp"
 #include "routing/linked_protos.hpp"
+#include "transcode/download.hpp"
 #include "transcode/webhook.hpp"
 
 namespace marketplace::gateway {
@@ -33,6 +34,7 @@ Gateway::Gateway(GatewayConfig config, std::shared_ptr<const rpc::TokenVerifier>
       tracker_(std::make_shared<CallTracker>()),
       routes_(BuildRoutes(config_)),
       webhook_route_(WebhookRoute()),
+      download_route_(DownloadRoute()),
       authenticator_(std::move(verifier)),
       ip_limiter_(config_.ip_limit),
       user_limiter_(config_.user_limit),
@@ -51,6 +53,7 @@ Gateway::Gateway(GatewayConfig config, std::shared_ptr<const rpc::TokenVerifier>
     }
     const bool webhook_enabled = webhook_route_.method != nullptr && UpstreamFor(webhook_route_) != nullptr;
     if (!webhook_enabled) webhook_route_.method = nullptr;
+    if (UpstreamFor(download_route_) == nullptr) download_route_.method = nullptr;
     openapi_json_ = BuildOpenApiDocument(packages, routes_, IsPublicMethod,
                                          webhook_enabled ? config_.webhook.signature_header : std::string());
     for (const auto& skipped : routes_.skipped_streaming()) {

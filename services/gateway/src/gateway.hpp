@@ -3,7 +3,8 @@
 // upstream channels, and the edge duties in the order a request meets them:
 //
 //   ids (X-Request-Id, traceparent) -> target checks -> probes (/healthz, /readyz) -> the client's
-//   address (edge/client_address.hpp) -> per-address rate limit -> CORS preflight -> /openapi.json | webhook | route
+//   address (edge/client_address.hpp) -> per-address rate limit -> CORS preflight -> /openapi.json | webhook |
+//   file download (/v1/files/{token}, raw bytes) | route
 //   lookup (404/405)
 //   -> bearer token (401 unless public) -> per-user rate limit -> request message (400/415)
 //   -> gRPC call with a deadline -> JSON response, or the mapped error.
@@ -17,8 +18,10 @@
 // forwarding secret (x-gateway-secret) that lets auth believe it (marketplace/rpc/forwarding.hpp).
 //
 // Every response carries X-Request-Id and traceparent, and the CORS headers for an allowed origin.
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,8 +71,14 @@ private:
     void HandleReady(const Reply& reply);
     void HandleWebhook(HttpRequest& request, const std::string& provider, const RequestIds& ids,
                        const std::string& client, const Reply& reply);
+    /// GET /v1/files/{token} (transcode/download.hpp): the raw bytes of a workroom file.
+    void HandleDownload(HttpRequest& request, const std::string& token, const RequestIds& ids,
+                        const std::string& client, const Reply& reply);
+    /// Renders a successful upstream response; the default prints the response message as JSON.
+    using Render = std::function<std::optional<HttpResponse>(const Route& route, const std::string& bytes)>;
     void Forward(const Route& route, std::string request_bytes, const std::string& authorization,
-                 const HttpRequest& request, const RequestIds& ids, const std::string& client, const Reply& reply);
+                 const HttpRequest& request, const RequestIds& ids, const std::string& client, const Reply& reply,
+                 Render render = {});
     /// x-client-address and, when configured, x-gateway-secret.
     void AddClientMetadata(std::vector<std::pair<std::string, std::string>>& metadata, const std::string& client) const;
     void CheckRate(RateLimiter& limiter, const std::string& key, std::string_view what);
@@ -81,6 +90,7 @@ private:
     std::map<std::string, Upstream*, std::less<>> upstream_by_service_;
     RouteTable routes_;
     Route webhook_route_;
+    Route download_route_;
     std::string openapi_json_;
     Authenticator authenticator_;
     RateLimiter ip_limiter_;

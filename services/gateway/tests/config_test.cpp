@@ -49,6 +49,8 @@ TEST_CASE("Config: the defaults reach the local stack", "[gateway][unit]") {
     CHECK(c.upstreams[4].channel.target == "127.0.0.1:7105");
     CHECK(c.upstreams[5].name == "disputes");
     CHECK(c.upstreams[5].channel.target == "127.0.0.1:7107");
+    CHECK(c.upstreams[6].name == "workroom");
+    CHECK(c.upstreams[6].channel.target == "127.0.0.1:7108");
     CHECK(c.websocket.max_connections == 10'000);
     CHECK(c.websocket.max_per_user == 16);
     CHECK(c.websocket.idle_timeout == std::chrono::seconds(60));

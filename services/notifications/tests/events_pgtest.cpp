@@ -6,6 +6,7 @@
 
 #include "marketplace/core/ids.hpp"
 #include "marketplace/messaging/consumer.hpp"
+#include "marketplace/workroom/v1/events.pb.h"
 #include "notifications_fixture.hpp"
 #include "storage/read_model_store.hpp"
 
@@ -145,4 +146,27 @@ TEST_CASE("Events: an event that names no subject is a permanent failure", "[not
     contracts::v1::ContractCreated partyless;
     partyless.set_contract_id(core::NewUuidV7());
     CHECK_THROWS_AS(Deliver(partyless), messaging::PermanentError);
+}
+
+TEST_CASE("Events: a workroom mention lands in the mentioned member's inbox, once", "[notifications][pg]") {
+    const Contract c;
+    Deliver(c.Created());
+    workroom::v1::MemberMentioned e;
+    e.set_room_id(core::NewUuidV7());
+    e.set_contract_id(c.id);
+    e.set_message_id(core::NewUuidV7());
+    e.set_author_id(c.client);
+    e.set_mentioned_user_id(c.freelancer);
+    e.set_excerpt("@freelancer the review is ready");
+    const auto id = Deliver(e);
+    Deliver(e, id);  // redelivered: nothing new
+    const auto inbox = List(c.freelancer);
+    REQUIRE(inbox.notifications_size() >= 1);
+    CHECK(inbox.notifications(0).kind() == "workroom.mentioned");
+    CHECK(inbox.notifications(0).title() == "You were mentioned in the workroom: @freelancer the review is ready");
+    CHECK(inbox.notifications(0).contract_id() == c.id);
+    CHECK(Kinds(c.client) == std::vector<std::string>{"contract.created"});
+    int mentions = 0;
+    for (const auto& n : inbox.notifications()) mentions += n.kind() == "workroom.mentioned";
+    CHECK(mentions == 1);
 }

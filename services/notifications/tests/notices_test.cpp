@@ -205,3 +205,21 @@ TEST_CASE("Notices: shortening never cuts a UTF-8 character in half", "[notifica
     CHECK(Shorten("\u00e9\u00e9\u00e9\u00e9", 3) == "\u00e9\u00e9\u2026");
     CHECK(Shorten("abcdef", 4) == "abc\u2026");
 }
+
+TEST_CASE("Notices: a workroom mention tells the mentioned member, with the message's beginning", "[notifications]") {
+    workroom::v1::MemberMentioned e;
+    e.set_room_id("room-1");
+    e.set_contract_id("contract-1");
+    e.set_message_id("message-1");
+    e.set_author_id("client-1");
+    e.set_mentioned_user_id("freelancer-1");
+    e.set_excerpt("@freelancer can you look at the build?");
+    const auto n = NoticeOf(e);
+    CHECK(n.kind == "workroom.mentioned");
+    CHECK(n.title == "You were mentioned in the workroom: @freelancer can you look at the build?");
+    CHECK(n.contract_id == "contract-1");
+    CHECK_FALSE(n.NeedsContract());
+    CHECK(RecipientUsers(n, std::nullopt) == std::vector<std::string>{"freelancer-1"});
+    e.clear_mentioned_user_id();
+    CHECK_THROWS_AS(NoticeOf(e), core::InvalidArgument);
+}

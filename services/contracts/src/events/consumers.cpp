@@ -1,5 +1,7 @@
 #include "events/consumers.hpp"
 
+#include <google/protobuf/util/time_util.h>
+
 #include "domain/statement_of_work.hpp"
 #include "events/saga_metrics.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
@@ -79,6 +81,15 @@ bool EventConsumers::OnProposalAccepted(pqxx::work& tx, const jobs::v1::Proposal
     created.set_client_id(terms.client_id);
     created.set_freelancer_id(terms.freelancer_id);
     for (const auto& id : milestone_ids) created.add_milestone_ids(id);
+    for (std::size_t i = 0; i < terms.milestones.size(); ++i) {
+        auto* m = created.add_milestones();
+        m->set_milestone_id(milestone_ids[i]);
+        m->set_title(terms.milestones[i].title);
+        if (const auto& due = terms.milestones[i].due_date) {
+            *m->mutable_due_date() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+                std::chrono::duration_cast<std::chrono::microseconds>(due->time_since_epoch()).count());
+        }
+    }
     runtime_.Publish(tx, terms.contract_id, created);
     core::log::Info("contract created", {{"contract_id", terms.contract_id},
                                          {"proposal_id", terms.proposal_id},

@@ -7,7 +7,7 @@
 namespace marketplace::gateway {
 
 /// RPCs (full method names) callable without a token: whatever HTTP route reaches them.
-inline constexpr std::array<std::string_view, 10> kPublicMethods = {
+inline constexpr std::array<std::string_view, 11> kPublicMethods = {
     "marketplace.auth.v1.AuthService.Register",
     "marketplace.auth.v1.AuthService.Login",
     "marketplace.auth.v1.AuthService.Refresh",
@@ -20,6 +20,9 @@ inline constexpr std::array<std::string_view, 10> kPublicMethods = {
     // Provider webhooks (POST /webhooks/payments/{provider}): authenticated by their signature,
     // which payments verifies.
     "marketplace.payments.v1.PaymentsService.HandleProviderWebhook",
+    // Workroom file downloads (GET /v1/files/{token}): authenticated by the signed token, which the
+    // workroom verifies.
+    "marketplace.workroom.v1.WorkroomFilesService.DownloadFile",
 };
 
 /// The gateway's own endpoints (no RPC behind them), also public.

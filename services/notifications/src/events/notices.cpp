@@ -140,6 +140,15 @@ Notice NoticeOf(const disputes::v1::DisputeDeadlineNear& e) {
                            e.milestone_id(), {}, DisputeRecipients(e.client_id(), e.freelancer_id(), e.staff_ids()));
 }
 
+Notice NoticeOf(const workroom::v1::MemberMentioned& e) {
+    RequireId(e.mentioned_user_id(), "mentioned_user_id");
+    RequireId(e.contract_id(), "contract_id");
+    std::string title = "You were mentioned in the workroom";
+    if (!e.excerpt().empty()) title += ": " + Shorten(e.excerpt(), kMaxExcerptChars);
+    return Notice{
+        "workroom.mentioned", std::move(title), e.contract_id(), {}, {Recipient::User(e.mentioned_user_id())}};
+}
+
 std::vector<Notice> NoticesOf(const payments::v1::EscrowReleased& e) {
     std::vector<Notice> out;
     for (int i = 0; i < e.legs_size(); ++i) {

@@ -19,6 +19,7 @@
 //                                            inbox is where it is delivered, there is no email),
 //                                            account.registration_attempt, account.password_changed,
 //                                            account.signed_out_everywhere
+//   MemberMentioned      the mentioned member workroom.mentioned (with the message's beginning)
 // An event that cannot name its subject (a missing milestone or user id) throws
 // core::InvalidArgument naming the field.
 #include "domain/notice.hpp"
@@ -26,6 +27,7 @@
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/disputes/v1/events.pb.h"
 #include "marketplace/payments/v1/events.pb.h"
+#include "marketplace/workroom/v1/events.pb.h"
 
 namespace marketplace::notifications {
 
@@ -44,6 +46,7 @@ Notice NoticeOf(const payments::v1::PayoutCompleted& e);
 Notice NoticeOf(const disputes::v1::DisputeStepped& e);
 Notice NoticeOf(const disputes::v1::DisputeDeadlineNear& e);
 Notice NoticeOf(const auth::v1::AccountNotice& e);
+Notice NoticeOf(const workroom::v1::MemberMentioned& e);
 /// One notice per payee leg, each with the payee's own amount.
 std::vector<Notice> NoticesOf(const payments::v1::EscrowReleased& e);
 

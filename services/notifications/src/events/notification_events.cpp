@@ -94,6 +94,7 @@ service::EventRouter NotificationEvents::Router() const {
     DeliverEach<disputes::v1::DisputeStepped>(router, this);
     DeliverEach<disputes::v1::DisputeDeadlineNear>(router, this);
     DeliverEach<auth::v1::AccountNotice>(router, this);
+    DeliverEach<workroom::v1::MemberMentioned>(router, this);
     router.On<payments::v1::EscrowReleased>(
         [this](pqxx::work& tx, const payments::v1::EscrowReleased& m, const IncomingEvent& e) {
             for (const auto& notice : Mapped(e, [&] { return NoticesOf(m); })) Deliver(tx, notice, e.id);

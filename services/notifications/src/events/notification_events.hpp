@@ -9,6 +9,7 @@
 //   disputes.events.v1   DisputeStepped, DisputeDeadlineNear
 //   auth.events.v1       AccountNotice       -> the account owner's notification (password reset
 //                                               token, registration attempt, sessions ended)
+//   workroom.events.v1   MemberMentioned
 // Each runs in the consumer's transaction, after the inbox claimed the event, so a redelivered
 // event writes nothing; the notifications' unique (user, event, kind) backs that up. A notice about
 // a contract not known yet (its ContractCreated comes on another topic and may be handled later)

@@ -1,0 +1,247 @@
+#include "app/live_feed.hpp"
+
+#include <pqxx/pqxx>
+
+#include "marketplace/core/config.hpp"
+#include "marketplace/core/errors.hpp"
+#include "marketplace/core/log.hpp"
+#include "storage/room_store.hpp"
+
+namespace marketplace::workroom {
+namespace {
+
+class Receiver final : public pqxx::notification_receiver {
+public:
+    Receiver(pqxx::connection_base& conn, LiveFeed& feed)
+        : pqxx::notification_receiver(conn, storage::kFeedChannel), feed_(feed) {}
+    void operator()(const std::string& payload, int) override { feed_.Dispatch(payload); }
+
+private:
+    LiveFeed& feed_;
+};
+
+}  // namespace
+
+LiveFeedOptions LiveFeedOptions::FromEnv(core::EnvReader& env) {
+    LiveFeedOptions o;
+    o.max_per_user = static_cast<int>(env.Int("STREAM_MAX_PER_USER", o.max_per_user, 1, 1000));
+    o.max_total = static_cast<int>(env.Int("STREAM_MAX_TOTAL", o.max_total, 1, 1000000));
+    o.poll = env.Duration("STREAM_POLL", o.poll, std::chrono::milliseconds(100), std::chrono::minutes(10));
+    return o;
+}
+
+// --- Subscription -------------------------------------------------------------------------------
+
+LiveFeed::Subscription::~Subscription() { feed_->Unsubscribe(this); }
+
+void LiveFeed::Subscription::SetRooms(const std::set<std::string>& rooms) {
+    std::lock_guard lock(feed_->mu_);
+    for (const auto& room : rooms_) {
+        auto it = feed_->by_room_.find(room);
+        if (it == feed_->by_room_.end()) continue;
+        it->second.erase(this);
+        if (it->second.empty()) feed_->by_room_.erase(it);
+    }
+    rooms_ = rooms;
+    for (const auto& room : rooms_) feed_->by_room_[room].insert(this);
+}
+
+LiveFeed::Work LiveFeed::Subscription::Take(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, timeout, [&] {
+        return closed_ || work_.all_dirty || work_.rooms_changed || !work_.dirty_rooms.empty() || !work_.typing.empty();
+    });
+    Work out = std::move(work_);
+    work_ = Work{};
+    return out;
+}
+
+bool LiveFeed::Subscription::closed() const {
+    std::lock_guard lock(mu_);
+    return closed_;
+}
+
+void LiveFeed::Subscription::MarkDirty(const std::string& room) {
+    {
+        std::lock_guard lock(mu_);
+        work_.dirty_rooms.insert(room);
+    }
+    cv_.notify_all();
+}
+
+void LiveFeed::Subscription::AddTyping(const std::string& room, const std::string& user) {
+    {
+        std::lock_guard lock(mu_);
+        if (work_.typing.size() < 100) work_.typing.emplace_back(room, user);  // a slow reader drops indicators
+    }
+    cv_.notify_all();
+}
+
+void LiveFeed::Subscription::MarkRoomsChanged() {
+    {
+        std::lock_guard lock(mu_);
+        work_.rooms_changed = true;
+    }
+    cv_.notify_all();
+}
+
+void LiveFeed::Subscription::MarkAllDirty() {
+    {
+        std::lock_guard lock(mu_);
+        work_.all_dirty = true;
+    }
+    cv_.notify_all();
+}
+
+void LiveFeed::Subscription::Close() {
+    {
+        std::lock_guard lock(mu_);
+        closed_ = true;
+    }
+    cv_.notify_all();
+}
+
+// --- LiveFeed -----------------------------------------------------------------------------------
+
+LiveFeed::LiveFeed(db::PgConfig pg, LiveFeedOptions options) : pg_(std::move(pg)), options_(options) {}
+
+LiveFeed::~LiveFeed() { Stop(); }
+
+std::unique_ptr<LiveFeed::Subscription> LiveFeed::Subscribe(const std::string& user_id) {
+    std::lock_guard lock(mu_);
+    if (closed_) throw core::Unavailable("server is shutting down; reconnect with resume_after");
+    if (static_cast<int>(by_user_.count(user_id)) >= options_.max_per_user) {
+        throw core::ResourceExhausted("too many open workroom streams for this user (at most " +
+                                      std::to_string(options_.max_per_user) + ")");
+    }
+    if (static_cast<int>(by_user_.size()) >= options_.max_total) {
+        throw core::ResourceExhausted("too many open workroom streams; try again later",
+                                      "the process holds " + std::to_string(by_user_.size()) + " streams");
+    }
+    std::unique_ptr<Subscription> subscription(new Subscription(this, user_id));
+    by_user_.emplace(user_id, subscription.get());
+    return subscription;
+}
+
+void LiveFeed::Unsubscribe(Subscription* subscription) {
+    std::lock_guard lock(mu_);
+    for (const auto& room : subscription->rooms_) {
+        auto it = by_room_.find(room);
+        if (it == by_room_.end()) continue;
+        it->second.erase(subscription);
+        if (it->second.empty()) by_room_.erase(it);
+    }
+    auto [begin, end] = by_user_.equal_range(subscription->user_id_);
+    for (auto it = begin; it != end; ++it) {
+        if (it->second == subscription) {
+            by_user_.erase(it);
+            return;
+        }
+    }
+}
+
+void LiveFeed::Dispatch(const std::string& payload) {
+    if (payload.size() < 3 || payload[1] != ':') return;
+    const std::string rest = payload.substr(2);
+    std::lock_guard lock(mu_);
+    switch (payload[0]) {
+        case 'e': {
+            const auto it = by_room_.find(rest);
+            if (it != by_room_.end()) {
+                for (auto* s : it->second) s->MarkDirty(rest);
+            }
+            break;
+        }
+        case 't': {
+            const auto colon = rest.find(':');
+            if (colon == std::string::npos) return;
+            const std::string room = rest.substr(0, colon);
+            const auto it = by_room_.find(room);
+            if (it != by_room_.end()) {
+                for (auto* s : it->second) s->AddTyping(room, rest.substr(colon + 1));
+            }
+            break;
+        }
+        case 'r': {
+            auto [begin, end] = by_user_.equal_range(rest);
+            for (auto it = begin; it != end; ++it) it->second->MarkRoomsChanged();
+            break;
+        }
+        default:
+            break;
+    }
+}
+
+void LiveFeed::WakeAll() {
+    std::lock_guard lock(mu_);
+    for (auto& [user, s] : by_user_) s->MarkAllDirty();
+}
+
+void LiveFeed::Close() {
+    std::lock_guard lock(mu_);
+    if (!closed_) {
+        core::log::Info("closing the open workroom streams",
+                        {{"streams", static_cast<unsigned long>(by_user_.size())}});
+    }
+    closed_ = true;
+    for (auto& [user, s] : by_user_) s->Close();
+}
+
+void LiveFeed::Start() {
+    std::lock_guard lock(mu_);
+    if (listener_.joinable() || stopping_) return;
+    listener_ = std::thread([this] { Listen(); });
+}
+
+void LiveFeed::Stop() {
+    Close();
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+    }
+    stop_cv_.notify_all();
+    if (listener_.joinable()) listener_.join();
+}
+
+int LiveFeed::open_total() const {
+    std::lock_guard lock(mu_);
+    return static_cast<int>(by_user_.size());
+}
+
+bool LiveFeed::listening() const {
+    std::lock_guard lock(mu_);
+    return listening_;
+}
+
+void LiveFeed::Listen() {
+    auto stopping = [this] {
+        std::lock_guard lock(mu_);
+        return stopping_;
+    };
+    while (!stopping()) {
+        try {
+            auto conn = db::Connect(pg_.conninfo);
+            Receiver receiver(*conn, *this);
+            conn->get_notifs();  // issues the LISTEN
+            {
+                std::lock_guard lock(mu_);
+                listening_ = true;
+            }
+            WakeAll();  // whatever was written while nobody listened
+            core::log::Info("workroom feed listening", {{"channel", storage::kFeedChannel}});
+            while (!stopping()) conn->await_notification(0, 200'000);
+        } catch (const std::exception& e) {
+            core::log::Warn("workroom feed lost its database connection; streams fall back to polling",
+                            {{"error", e.what()}});
+        }
+        {
+            std::lock_guard lock(mu_);
+            listening_ = false;
+        }
+        WakeAll();
+        std::unique_lock lock(mu_);
+        stop_cv_.wait_for(lock, options_.reconnect_backoff, [&] { return stopping_; });
+    }
+}
+
+}  // namespace marketplace::workroom

@@ -1,0 +1,43 @@
+#pragma once
+// The workroom service's composition root: its configuration, the live feed, its gRPC API and its
+// consumer of contracts' events, registered with the Runtime in one place. The open streams are
+// closed when a stop begins, so the gRPC drain does not wait on them.
+#include "api/files_api.hpp"
+#include "api/workroom_api.hpp"
+#include "app/file_actions.hpp"
+#include "app/live_feed.hpp"
+#include "events/workroom_events.hpp"
+#include "marketplace/core/config.hpp"
+#include "marketplace/service/runtime.hpp"
+
+namespace marketplace::workroom {
+
+inline constexpr int kDefaultGrpcPort = 7108;
+
+class Component final {
+public:
+    struct Config {
+        /// STREAM_MAX_PER_USER, STREAM_MAX_TOTAL, STREAM_POLL.
+        LiveFeedOptions feed;
+        /// Consume contracts' events (tests that feed the handlers themselves turn it off).
+        bool consume_events = true;
+        /// FILE_MAX_BYTES, FILES_MAX_PER_ROOM, FILES_MAX_ROOM_BYTES, BLOB_* (app/file_actions.hpp).
+        FilesOptions files;
+        static Config FromEnv(core::EnvReader& env, const service::RuntimeConfig& runtime);
+    };
+
+    Component(service::Runtime& runtime, Config config);
+
+    LiveFeed& feed() noexcept { return feed_; }
+    WorkroomEvents& events() noexcept { return events_; }
+    FileActions& files() noexcept { return files_; }
+
+private:
+    LiveFeed feed_;
+    api::WorkroomApi api_;
+    WorkroomEvents events_;
+    FileActions files_;
+    api::FilesApi files_api_;
+};
+
+}  // namespace marketplace::workroom

@@ -1,0 +1,28 @@
+#pragma once
+// Consumers of other services' events:
+//   contracts.events.v1  ContractCreated -> the contract's room, its parties as members, its
+//                                           milestones' due dates in the room's calendar
+// Each runs in the consumer's transaction after the inbox claimed the event, so a redelivered event
+// writes nothing; the rooms' unique contract_id backs that up.
+#include "app/calendar_actions.hpp"
+#include "app/room_actions.hpp"
+#include "marketplace/service/event_router.hpp"
+#include "marketplace/service/runtime.hpp"
+
+namespace marketplace::workroom {
+
+class WorkroomEvents final {
+public:
+    explicit WorkroomEvents(service::Runtime& runtime) : actions_(runtime), calendar_(runtime) {}
+
+    /// A router dispatching every event above by its type.
+    service::EventRouter Router() const;
+    /// Registers the consumer with the runtime (before Start).
+    void Register(service::Runtime& runtime) const;
+
+private:
+    RoomActions actions_;
+    CalendarActions calendar_;
+};
+
+}  // namespace marketplace::workroom

@@ -1,0 +1,212 @@
+#include "storage/room_store.hpp"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <pqxx/pqxx>
+
+#include "marketplace/core/errors.hpp"
+#include "marketplace/core/ids.hpp"
+
+namespace marketplace::workroom::storage {
+namespace {
+
+v1::MemberRole RoleOf(const std::string& role) {
+    return role == "client" ? v1::MEMBER_ROLE_CLIENT : v1::MEMBER_ROLE_FREELANCER;
+}
+
+void LoadMembers(pqxx::work& tx, v1::Room& room) {
+    for (const auto& row : tx.exec_params("SELECT user_id, role, handle, last_read_sequence FROM room_members "
+                                          "WHERE room_id = $1::uuid ORDER BY role, user_id",
+                                          room.room_id())) {
+        auto* m = room.add_members();
+        m->set_user_id(row[0].c_str());
+        m->set_role(RoleOf(row[1].c_str()));
+        m->set_handle(row[2].c_str());
+        m->set_last_read_sequence(row[3].as<std::int64_t>());
+    }
+}
+
+constexpr char kRoomColumns[] =
+    "r.id::text, r.contract_id, r.last_sequence, (extract(epoch FROM r.created_at) * 1000000)::bigint";
+
+v1::Room RoomOfRow(const pqxx::row& row) {
+    v1::Room room;
+    room.set_room_id(row[0].c_str());
+    room.set_contract_id(row[1].c_str());
+    room.set_last_sequence(row[2].as<std::int64_t>());
+    *room.mutable_created_at() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(row[3].as<std::int64_t>());
+    return room;
+}
+
+}  // namespace
+
+void ToTimestamp(core::Clock::TimePoint t, google::protobuf::Timestamp* out) {
+    *out = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+        std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
+}
+
+std::optional<v1::Room> CreateRoom(pqxx::work& tx, const std::string& room_id, const std::string& contract_id,
+                                   const std::string& client_id, const std::string& freelancer_id,
+                                   core::Clock::TimePoint now) {
+    const auto inserted = tx.exec_params(
+        "INSERT INTO rooms (id, contract_id, last_sequence, created_at) VALUES ($1::uuid, $2, 1, $3::timestamptz) "
+        "ON CONFLICT (contract_id) DO NOTHING RETURNING id",
+        room_id, contract_id, core::FormatRfc3339(now));
+    if (inserted.empty()) return std::nullopt;
+    tx.exec_params(
+        "INSERT INTO room_members (room_id, user_id, role, handle) VALUES ($1::uuid, $2, 'client', "
+        "'client'), ($1::uuid, $3, 'freelancer', 'freelancer')",
+        room_id, client_id, freelancer_id);
+    auto room = RoomForMember(tx, room_id, client_id);
+    room->clear_unread_count();
+    v1::WorkroomEvent event;
+    event.set_room_id(room_id);
+    event.set_sequence(1);
+    ToTimestamp(now, event.mutable_occurred_at());
+    *event.mutable_room_created() = *room;
+    AppendEvent(tx, event);
+    for (const auto& user : {client_id, freelancer_id}) {
+        tx.exec_params("SELECT pg_notify($1, $2)", std::string(kFeedChannel), "r:" + user);
+    }
+    return room;
+}
+
+std::optional<v1::Room> RoomForMember(pqxx::work& tx, const std::string& room_id, const std::string& user_id) {
+    const auto rows = tx.exec_params(std::string("SELECT ") + kRoomColumns +
+                                         " FROM rooms r JOIN room_members m ON m.room_id = r.id "
+                                         "WHERE r.id = $1::uuid AND m.user_id = $2",
+                                     room_id, user_id);
+    if (rows.empty()) return std::nullopt;
+    auto room = RoomOfRow(rows[0]);
+    LoadMembers(tx, room);
+    room.set_unread_count(UnreadCount(tx, room_id, user_id));
+    return room;
+}
+
+std::vector<v1::Room> RoomsOf(pqxx::work& tx, const std::string& user_id, int limit) {
+    std::vector<v1::Room> out;
+    for (const auto& row : tx.exec_params(std::string("SELECT ") + kRoomColumns +
+                                              " FROM rooms r JOIN room_members m ON m.room_id = r.id "
+                                              "WHERE m.user_id = $1 ORDER BY r.created_at DESC, r.id LIMIT $2::int",
+                                          user_id, limit)) {
+        auto room = RoomOfRow(row);
+        LoadMembers(tx, room);
+        room.set_unread_count(UnreadCount(tx, room.room_id(), user_id));
+        out.push_back(std::move(room));
+    }
+    return out;
+}
+
+std::map<std::string, std::int64_t> LastSequencesOf(pqxx::work& tx, const std::string& user_id) {
+    std::map<std::string, std::int64_t> out;
+    for (const auto& row : tx.exec_params("SELECT r.id::text, r.last_sequence FROM rooms r JOIN room_members m ON "
+                                          "m.room_id = r.id WHERE m.user_id = $1",
+                                          user_id)) {
+        out.emplace(row[0].c_str(), row[1].as<std::int64_t>());
+    }
+    return out;
+}
+
+std::vector<MemberHandle> Handles(pqxx::work& tx, const std::string& room_id) {
+    std::vector<MemberHandle> out;
+    for (const auto& row :
+         tx.exec_params("SELECT user_id, handle FROM room_members WHERE room_id = $1::uuid", room_id)) {
+        out.push_back({row[0].c_str(), row[1].c_str()});
+    }
+    return out;
+}
+
+std::optional<std::string> RoomOfContract(pqxx::work& tx, const std::string& contract_id) {
+    const auto rows = tx.exec_params("SELECT id::text FROM rooms WHERE contract_id = $1", contract_id);
+    if (rows.empty()) return std::nullopt;
+    return std::string(rows[0][0].c_str());
+}
+
+std::string ContractOf(pqxx::work& tx, const std::string& room_id) {
+    return tx.exec_params1("SELECT contract_id FROM rooms WHERE id = $1::uuid", room_id)[0].c_str();
+}
+
+std::int64_t NextSequence(pqxx::work& tx, const std::string& room_id) {
+    return tx
+        .exec_params1("UPDATE rooms SET last_sequence = last_sequence + 1 WHERE id = $1::uuid RETURNING last_sequence",
+                      room_id)[0]
+        .as<std::int64_t>();
+}
+
+void LockRoom(pqxx::work& tx, const std::string& room_id) {
+    tx.exec_params("SELECT 1 FROM rooms WHERE id = $1::uuid FOR UPDATE", room_id);
+}
+
+void AppendEvent(pqxx::work& tx, const v1::WorkroomEvent& event) {
+    const std::string payload = event.SerializeAsString();
+    tx.exec_params(
+        "INSERT INTO room_events (room_id, sequence, payload, occurred_at) VALUES ($1::uuid, $2, $3, "
+        "to_timestamp($4::double precision / 1000000))",
+        event.room_id(), event.sequence(), pqxx::binarystring(payload),
+        google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.occurred_at()));
+    // Delivered at commit, once per room and transaction (PostgreSQL folds identical notifications).
+    tx.exec_params("SELECT pg_notify($1, $2)", std::string(kFeedChannel), "e:" + event.room_id());
+}
+
+std::vector<v1::WorkroomEvent> EventsAfter(pqxx::work& tx, const std::string& room_id, std::int64_t after, int limit) {
+    std::vector<v1::WorkroomEvent> out;
+    for (const auto& row : tx.exec_params("SELECT payload FROM room_events WHERE room_id = $1::uuid AND sequence > "
+                                          "$2::bigint ORDER BY sequence LIMIT $3::int",
+                                          room_id, after, limit)) {
+        const pqxx::binarystring bytes(row[0]);
+        v1::WorkroomEvent event;
+        if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+            throw std::runtime_error("room_events: a stored event does not parse");
+        }
+        out.push_back(std::move(event));
+    }
+    return out;
+}
+
+v1::Member SetHandle(pqxx::work& tx, const std::string& room_id, const std::string& user_id,
+                     const std::string& handle) {
+    const auto taken = tx.exec_params(
+        "SELECT 1 FROM room_members WHERE room_id = $1::uuid AND handle = $2 AND "
+        "user_id <> $3",
+        room_id, handle, user_id);
+    if (!taken.empty()) throw core::Conflict("handle: another member of the room holds it");
+    const auto row = tx.exec_params1(
+        "UPDATE room_members SET handle = $3 WHERE room_id = $1::uuid AND user_id = $2 "
+        "RETURNING user_id, role, handle, last_read_sequence",
+        room_id, user_id, handle);
+    v1::Member m;
+    m.set_user_id(row[0].c_str());
+    m.set_role(RoleOf(row[1].c_str()));
+    m.set_handle(row[2].c_str());
+    m.set_last_read_sequence(row[3].as<std::int64_t>());
+    return m;
+}
+
+std::pair<std::int64_t, std::int64_t> MoveReadMarker(pqxx::work& tx, const std::string& room_id,
+                                                     const std::string& user_id, std::int64_t sequence) {
+    const auto before = tx.exec_params1(
+                              "SELECT last_read_sequence FROM room_members WHERE room_id = $1::uuid AND "
+                              "user_id = $2 FOR UPDATE",
+                              room_id, user_id)[0]
+                            .as<std::int64_t>();
+    if (sequence <= before) return {before, before};
+    tx.exec_params("UPDATE room_members SET last_read_sequence = $3 WHERE room_id = $1::uuid AND user_id = $2", room_id,
+                   user_id, sequence);
+    return {before, sequence};
+}
+
+std::int64_t UnreadCount(pqxx::work& tx, const std::string& room_id, const std::string& user_id) {
+    return tx
+        .exec_params1(
+            "SELECT count(*) FROM messages g JOIN room_members m ON m.room_id = g.room_id AND m.user_id = $2 "
+            "WHERE g.room_id = $1::uuid AND g.sequence > m.last_read_sequence AND g.author_id <> $2 "
+            "AND g.deleted_at IS NULL",
+            room_id, user_id)[0]
+        .as<std::int64_t>();
+}
+
+void NotifyTyping(pqxx::work& tx, const std::string& room_id, const std::string& user_id) {
+    tx.exec_params("SELECT pg_notify($1, $2)", std::string(kFeedChannel), "t:" + room_id + ":" + user_id);
+}
+
+}  // namespace marketplace::workroom::storage

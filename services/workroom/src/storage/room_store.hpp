@@ -1,0 +1,76 @@
+#pragma once
+// SQL for rooms, their members, sequences, read markers and the stored event log a live stream
+// replays. Every stored event NOTIFYs kFeedChannel in its transaction (delivered after commit).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/transaction>
+
+#include "domain/message_rules.hpp"
+#include "marketplace/core/clock.hpp"
+#include "marketplace/workroom/v1/workroom.pb.h"
+
+namespace marketplace::workroom::storage {
+
+/// The channel live streams LISTEN on. Payloads: "e:<room_id>" a stored event, "t:<room_id>:<user_id>"
+/// someone typing (never stored), "r:<user_id>" the user joined a room.
+inline constexpr char kFeedChannel[] = "workroom_feed";
+
+/// Creates the room of `contract_id` with its two parties (handles "client" and "freelancer") and
+/// stores its first event (sequence 1, room_created). nullopt, writing nothing, when the contract
+/// already has a room.
+std::optional<v1::Room> CreateRoom(pqxx::work& tx, const std::string& room_id, const std::string& contract_id,
+                                   const std::string& client_id, const std::string& freelancer_id,
+                                   core::Clock::TimePoint now);
+
+/// The room as `user_id` sees it (with their unread count); nullopt when it does not exist or the
+/// user is not a member (callers answer NOT_FOUND either way).
+std::optional<v1::Room> RoomForMember(pqxx::work& tx, const std::string& room_id, const std::string& user_id);
+
+/// The rooms of `user_id`, newest first, at most `limit`.
+std::vector<v1::Room> RoomsOf(pqxx::work& tx, const std::string& user_id, int limit);
+
+/// Every room of `user_id` with its last sequence.
+std::map<std::string, std::int64_t> LastSequencesOf(pqxx::work& tx, const std::string& user_id);
+
+/// The members' handles of a room.
+std::vector<MemberHandle> Handles(pqxx::work& tx, const std::string& room_id);
+
+/// The room of a contract, if it has one.
+std::optional<std::string> RoomOfContract(pqxx::work& tx, const std::string& contract_id);
+
+/// The contract of a room.
+std::string ContractOf(pqxx::work& tx, const std::string& room_id);
+
+/// Takes the room's next sequence, locking its row until commit (so the room's events commit in
+/// sequence order).
+std::int64_t NextSequence(pqxx::work& tx, const std::string& room_id);
+
+/// Locks the room's row until commit (what NextSequence does, without taking a sequence).
+void LockRoom(pqxx::work& tx, const std::string& room_id);
+
+/// Stores `event` (its room_id and sequence set) and NOTIFYs the live streams.
+void AppendEvent(pqxx::work& tx, const v1::WorkroomEvent& event);
+
+/// Stored events of a room with a sequence above `after`, oldest first, at most `limit`.
+std::vector<v1::WorkroomEvent> EventsAfter(pqxx::work& tx, const std::string& room_id, std::int64_t after, int limit);
+
+/// Sets a member's handle. Throws core::Conflict when another member holds it.
+v1::Member SetHandle(pqxx::work& tx, const std::string& room_id, const std::string& user_id, const std::string& handle);
+
+/// Moves the member's read marker to max(current, sequence); returns (before, after).
+std::pair<std::int64_t, std::int64_t> MoveReadMarker(pqxx::work& tx, const std::string& room_id,
+                                                     const std::string& user_id, std::int64_t sequence);
+
+/// Others' messages after the member's read marker that are not deleted.
+std::int64_t UnreadCount(pqxx::work& tx, const std::string& room_id, const std::string& user_id);
+
+/// NOTIFYs an ephemeral typing indicator.
+void NotifyTyping(pqxx::work& tx, const std::string& room_id, const std::string& user_id);
+
+void ToTimestamp(core::Clock::TimePoint t, google::protobuf::Timestamp* out);
+
+}  // namespace marketplace::workroom::storage

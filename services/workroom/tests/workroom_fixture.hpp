@@ -1,0 +1,72 @@
+#pragma once
+// The workroom service in-process for the pg tests: a fresh database, test tokens, the Runtime on an
+// ephemeral port with the live feed LISTENing, a real gRPC channel, and helpers to feed contracts'
+// events through the service's own router (as its consumer would) and to call the API. A second
+// Fixture on the same database is a second replica.
+//
+// The feed's poll fallback is ten minutes, so a stream that gets a new event within a test was woken
+// by PostgreSQL NOTIFY, not by polling.
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <pqxx/transaction>
+
+#include "component.hpp"
+#include "marketplace/auth/test_tokens.hpp"
+#include "marketplace/core/clock.hpp"
+#include "marketplace/service/runtime.hpp"
+#include "marketplace/workroom/v1/workroom.grpc.pb.h"
+
+namespace marketplace::workroom::testing {
+
+struct Fixture {
+    Fixture();
+    ~Fixture();
+
+    std::shared_ptr<core::ManualClock> clock;
+    auth::TestTokens tokens;
+    std::unique_ptr<service::Runtime> runtime;
+    std::unique_ptr<Component> component;
+    int port = 0;
+    std::unique_ptr<v1::WorkroomService::Stub> stub;
+};
+
+/// The process-wide fixture (one service and database per test binary).
+Fixture& F();
+
+void InTx(const std::function<void(pqxx::work&)>& fn);
+
+/// Hands `event` to the service's router in one transaction, as the consumer does; returns its id.
+std::string Deliver(const google::protobuf::Message& event, const std::string& event_id = {});
+
+/// A client context for `user_id` (no token when empty), with a token from `fixture`'s issuer.
+std::unique_ptr<grpc::ClientContext> Context(const std::string& user_id, int seconds = 10);
+std::unique_ptr<grpc::ClientContext> Context(const Fixture& fixture, const std::string& user_id, int seconds);
+
+/// The x-error-field trailer of a finished call, or "".
+std::string ErrorField(const grpc::ClientContext& context);
+
+/// A contract between two fresh users, its room created from ContractCreated.
+struct Room {
+    std::string contract_id;
+    std::string room_id;
+    std::string client;
+    std::string freelancer;
+    std::string milestone_id;
+};
+Room NewRoom();
+
+/// PostMessage as `user`; throws on a non-OK status.
+v1::Message Post(const Room& room, const std::string& user, const std::string& text,
+                 const std::string& parent_message_id = {});
+
+/// How many events of `type` ("TaskUpdated") the outbox holds for `key_room`.
+int OutboxCount(const std::string& type, const std::string& key_room);
+
+/// MemberMentioned events in the outbox for `message_id`, by mentioned user.
+std::vector<std::string> MentionedInOutbox(const std::string& message_id);
+
+}  // namespace marketplace::workroom::testing
