@@ -201,9 +201,18 @@ struct World {
 
     /// The ids of A's and B's resources that no one else may see.
     std::vector<std::string> Private() const {
-        return {deal.contract_id,     deal.milestone_id,     deal.proposal_id, deposit_id, payout_id, room_id,
-                message_id,           task_id,               file_id,          disputed.contract_id,
-                disputed.milestone_id, dispute_id};
+        return {deal.contract_id,
+                deal.milestone_id,
+                deal.proposal_id,
+                deposit_id,
+                payout_id,
+                room_id,
+                message_id,
+                task_id,
+                file_id,
+                disputed.contract_id,
+                disputed.milestone_id,
+                dispute_id};
     }
 };
 

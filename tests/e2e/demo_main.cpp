@@ -106,7 +106,9 @@ int main() {
     try {
         std::printf(
             "Marketplace demo: a fixed-price contract from posting to payout, over HTTP through the gateway.\n");
-        Step(1, "Starting auth, jobs, contracts, payments, notifications, disputes, workroom and the gateway on the local stack");
+        Step(1,
+             "Starting auth, jobs, contracts, payments, notifications, disputes, workroom and the gateway on the local "
+             "stack");
         auto& stack = MoneyStack::Get();
         std::printf("      gateway %s (every call below goes to it; the caller, method, path, status, body)\n",
                     stack.gateway_base_url().c_str());

@@ -98,11 +98,11 @@ grpc::Status Propose(const User& mediator, const std::string& id, int bps) {
 }
 
 grpc::Status AcceptProposal(const User& user, const std::string& id, int bps) {
-    dv1::AcceptProposalRequest req;
+    dv1::AcceptSplitProposalRequest req;
     req.set_dispute_id(id);
     req.set_release_bps(bps);
-    return Run<dv1::AcceptProposalRequest, dv1::AcceptProposalResponse>(user, req,
-                                                                        &dv1::DisputesService::Stub::AcceptProposal);
+    return Run<dv1::AcceptSplitProposalRequest, dv1::AcceptSplitProposalResponse>(
+        user, req, &dv1::DisputesService::Stub::AcceptSplitProposal);
 }
 
 grpc::Status RequestExpert(const User& user, const std::string& id) {

@@ -39,7 +39,7 @@ TEST_CASE("Config: the defaults reach the local stack", "[gateway][unit]") {
     env.Finish();
     CHECK(c.http.listen_address == "127.0.0.1:8080");
     CHECK(c.http.limits.max_body_bytes == 1024 * 1024);
-    REQUIRE(c.upstreams.size() == 6);
+    REQUIRE(c.upstreams.size() == 7);
     CHECK(c.upstreams[0].name == "auth");
     CHECK(c.upstreams[0].channel.target == "127.0.0.1:7101");
     CHECK(c.upstreams[1].channel.target == "127.0.0.1:7102");

@@ -330,8 +330,9 @@ grpc::Status DisputesApi::ProposeSplit(grpc::ServerContext* context, const v1::P
     return Command(context, *request, response, command::Propose{request->release_bps()});
 }
 
-grpc::Status DisputesApi::AcceptProposal(grpc::ServerContext* context, const v1::AcceptProposalRequest* request,
-                                         v1::AcceptProposalResponse* response) {
+grpc::Status DisputesApi::AcceptSplitProposal(grpc::ServerContext* context,
+                                              const v1::AcceptSplitProposalRequest* request,
+                                              v1::AcceptSplitProposalResponse* response) {
     return Command(context, *request, response, command::AcceptProposal{request->release_bps()});
 }
 

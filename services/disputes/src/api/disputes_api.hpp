@@ -27,8 +27,8 @@ public:
                              v1::AcceptOfferResponse* response) override;
     grpc::Status ProposeSplit(grpc::ServerContext* context, const v1::ProposeSplitRequest* request,
                               v1::ProposeSplitResponse* response) override;
-    grpc::Status AcceptProposal(grpc::ServerContext* context, const v1::AcceptProposalRequest* request,
-                                v1::AcceptProposalResponse* response) override;
+    grpc::Status AcceptSplitProposal(grpc::ServerContext* context, const v1::AcceptSplitProposalRequest* request,
+                                     v1::AcceptSplitProposalResponse* response) override;
     grpc::Status RequestExpertReview(grpc::ServerContext* context, const v1::RequestExpertReviewRequest* request,
                                      v1::RequestExpertReviewResponse* response) override;
     grpc::Status SubmitRecommendation(grpc::ServerContext* context, const v1::SubmitRecommendationRequest* request,
