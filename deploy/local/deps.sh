@@ -90,6 +90,8 @@ if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import venv, ensurepip' 2> /d
     exit 1
   }
   cp "$api_fuzz/requirements.txt" "$api_fuzz_venv/.marketplace-requirements"
+fi
+
 # The iCalendar parser the workroom's calendar test checks the export with (PyPI, pinned), in its own
 # venv outside the repository; rebuilt when the pins change.
 ical_venv="${HOME:-/root}/.cache/marketplace/icalendar-venv"
