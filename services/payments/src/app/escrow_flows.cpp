@@ -101,6 +101,22 @@ void EscrowFlows::Fund(pqxx::work& tx, const contracts::v1::MilestoneFundingRequ
     log::Info("escrow funded", {{"milestone_id", milestone}, {"amount", amount->ToString()}});
 }
 
+std::vector<Leg> EscrowFlows::ReleaseLegs(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& op_id,
+                                          const ReleasePlan& plan, const std::vector<PayeeShare>& payees) {
+    std::vector<Leg> legs;
+    if (plan.fee > 0) {
+        const auto fee_account =
+            ledger_.EnsureAccount(tx, PlatformFeeShard(ShardFor(op_id, config_.fee_shards), escrow.currency));
+        legs.push_back({escrow.account_id, fee_account, plan.fee, escrow.currency});
+    }
+    for (std::size_t i = 0; i < payees.size(); ++i) {
+        if (plan.payee_amounts[i] == 0) continue;  // a share too small to get a minor unit
+        const auto wallet = ledger_.EnsureAccount(tx, WalletOf(payees[i].user_id, escrow.currency));
+        legs.push_back({escrow.account_id, wallet, plan.payee_amounts[i], escrow.currency});
+    }
+    return legs;
+}
+
 void EscrowFlows::Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted& e) {
     const std::string milestone = EventId(e.milestone_id(), "MilestoneAccepted", "milestone_id");
     escrows_.LockMilestone(tx, milestone);
@@ -132,17 +148,7 @@ void EscrowFlows::Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted
         throw PermanentError("MilestoneAccepted for milestone " + milestone + ": " + invalid.caller_message());
     }
 
-    std::vector<Leg> legs;
-    if (plan.fee > 0) {
-        const auto fee_account =
-            ledger_.EnsureAccount(tx, PlatformFeeShard(ShardFor(op_id, config_.fee_shards), escrow->currency));
-        legs.push_back({escrow->account_id, fee_account, plan.fee, escrow->currency});
-    }
-    for (std::size_t i = 0; i < payees.size(); ++i) {
-        if (plan.payee_amounts[i] == 0) continue;  // a share too small to get a minor unit
-        const auto wallet = ledger_.EnsureAccount(tx, WalletOf(payees[i].user_id, escrow->currency));
-        legs.push_back({escrow->account_id, wallet, plan.payee_amounts[i], escrow->currency});
-    }
+    std::vector<Leg> legs = ReleaseLegs(tx, *escrow, op_id, plan, payees);
     const auto now = runtime_.clock()->Now();
     ledger_.Post(tx, {op_id, storage::OperationKind::kEscrowRelease, milestone}, legs, now);
     escrows_.Settle(tx, milestone, "released", op_id, now);
@@ -245,17 +251,7 @@ void EscrowFlows::SettleDispute(pqxx::work& tx, const disputes::v1::DisputeResol
     } catch (const core::InvalidArgument& invalid) {
         throw PermanentError(where + ": " + invalid.caller_message());
     }
-    std::vector<Leg> legs;
-    if (plan.release.fee > 0) {
-        const auto fee_account =
-            ledger_.EnsureAccount(tx, PlatformFeeShard(ShardFor(op_id, config_.fee_shards), escrow->currency));
-        legs.push_back({escrow->account_id, fee_account, plan.release.fee, escrow->currency});
-    }
-    for (std::size_t i = 0; i < payees.size(); ++i) {
-        if (plan.release.payee_amounts[i] == 0) continue;
-        const auto wallet = ledger_.EnsureAccount(tx, WalletOf(payees[i].user_id, escrow->currency));
-        legs.push_back({escrow->account_id, wallet, plan.release.payee_amounts[i], escrow->currency});
-    }
+    std::vector<Leg> legs = ReleaseLegs(tx, *escrow, op_id, plan.release, payees);
     if (plan.refund > 0) {
         const auto wallet = ledger_.EnsureAccount(tx, WalletOf(escrow->client_id, escrow->currency));
         legs.push_back({escrow->account_id, wallet, plan.refund, escrow->currency});

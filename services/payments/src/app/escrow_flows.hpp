@@ -17,10 +17,13 @@
 // milestone in the operations table all say so.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <pqxx/transaction>
 
 #include "app/config.hpp"
+#include "domain/ledger_rules.hpp"
+#include "domain/release_plan.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/disputes/v1/events.pb.h"
 #include "marketplace/service/runtime.hpp"
@@ -45,6 +48,10 @@ public:
     const storage::EscrowStore& escrows() const noexcept { return escrows_; }
 
 private:
+    /// The legs that pay a release plan out of `escrow`: the platform fee to a fee shard, then each
+    /// payee's part to their wallet (a part of zero has no leg).
+    std::vector<Leg> ReleaseLegs(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& op_id,
+                                 const ReleasePlan& plan, const std::vector<PayeeShare>& payees);
     void AnswerFunded(pqxx::work& tx, const std::string& milestone_id, std::int64_t amount, const std::string& currency,
                       int attempt);
     void AnswerFailed(pqxx::work& tx, const std::string& milestone_id, const std::string& reason, int attempt);
