@@ -8,9 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <mutex>
+#include <random>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -112,22 +116,45 @@ std::string ChildProcess::LogTail(std::size_t lines) const {
     return out;
 }
 
-int FreePort() {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+namespace {
+
+// Whether nothing listens on, or holds, 127.0.0.1:port right now (a plain bind without SO_REUSEADDR
+// also fails while a closed connection on that port lingers in TIME_WAIT).
+bool PortFree(int port) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) throw std::runtime_error("socket failed");
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof addr;
-    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-        close(fd);
-        throw std::runtime_error("cannot find a free port");
-    }
-    const int port = ntohs(addr.sin_port);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
     close(fd);
-    return port;
+    return ok;
+}
+
+}  // namespace
+
+int FreePort() {
+    // Ports come from below the kernel's ephemeral range (32768-60999 here): a port the kernel hands
+    // out for port 0 is also what it picks for the next outgoing connection, so between this call and
+    // the server's bind a client socket (a Kafka or PostgreSQL connection of a service starting
+    // beside it) could take it. 20000-32767 holds no ephemeral port and none of the local stack's.
+    // Each port is handed out once per process, from a random start so that two test processes
+    // rarely probe the same ports.
+    static std::mutex mu;
+    static std::set<int> handed_out;
+    static std::mt19937 rng{std::random_device{}()};
+    constexpr int kLow = 20000;
+    constexpr int kHigh = 32767;
+    std::lock_guard lock(mu);
+    const int start = std::uniform_int_distribution<int>(kLow, kHigh)(rng);
+    for (int i = 0; i <= kHigh - kLow; ++i) {
+        const int port = kLow + (start - kLow + i) % (kHigh - kLow + 1);
+        if (handed_out.count(port) > 0 || !PortFree(port)) continue;
+        handed_out.insert(port);
+        return port;
+    }
+    throw std::runtime_error("cannot find a free port in 20000-32767");
 }
 
 int RunToCompletion(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,

@@ -37,7 +37,8 @@ private:
     std::string log_path_;
 };
 
-/// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it, close).
+/// A TCP port on 127.0.0.1 that was free a moment ago, below the ephemeral range and never the same
+/// twice in one process.
 int FreePort();
 
 /// Runs `argv` to completion (bounded by `timeout`, then killed); returns the exit status, with the
