@@ -1,0 +1,35 @@
+#include "events/consumers.hpp"
+
+#include "marketplace/contracts/v1/events.pb.h"
+#include "marketplace/payments/v1/events.pb.h"
+
+namespace marketplace::clans {
+
+service::EventRouter EventConsumers::Router() const {
+    service::EventRouter router;
+    router.On<contracts::v1::ContractCreated>([this](pqxx::work& tx, const contracts::v1::ContractCreated& e) {
+        flows_.OnContractCreated(tx, e.contract_id(), e.freelancer_id(), e.client_id(),
+                                 {e.milestone_ids().begin(), e.milestone_ids().end()});
+    });
+    router.On<payments::v1::EscrowFunded>([this](pqxx::work& tx, const payments::v1::EscrowFunded& e) {
+        flows_.OnMilestoneFunded(tx, e.milestone_id());
+    });
+    router.On<payments::v1::EscrowReleased>([this](pqxx::work& tx, const payments::v1::EscrowReleased& e) {
+        flows_.OnMilestoneClosed(tx, e.milestone_id());
+    });
+    router.On<payments::v1::EscrowRefunded>([this](pqxx::work& tx, const payments::v1::EscrowRefunded& e) {
+        flows_.OnMilestoneClosed(tx, e.milestone_id());
+    });
+    router.On<payments::v1::EscrowSettled>([this](pqxx::work& tx, const payments::v1::EscrowSettled& e) {
+        flows_.OnMilestoneClosed(tx, e.milestone_id());
+    });
+    router.On<contracts::v1::MilestoneCancelled>([this](pqxx::work& tx, const contracts::v1::MilestoneCancelled& e) {
+        // A funded milestone stays funded until payments refunds it (EscrowRefunded).
+        if (!e.refund()) flows_.OnMilestoneClosed(tx, e.milestone_id());
+    });
+    return router;
+}
+
+void EventConsumers::Register(service::Runtime& runtime) const { runtime.Consume(Router()); }
+
+}  // namespace marketplace::clans
