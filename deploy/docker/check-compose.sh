@@ -60,7 +60,7 @@ import yaml
 
 doc = yaml.safe_load(open(sys.argv[1])) or {}
 services = doc.get("services", {})
-apps = ["auth", "jobs", "contracts", "payments", "notifications", "disputes", "workroom"]
+apps = ["auth", "jobs", "contracts", "payments", "notifications", "disputes", "workroom", "clans"]
 expected = set(apps) | {"gateway", "kafka"} | {f"postgres-{a}" for a in apps}
 problems = []
 if set(services) != expected:

@@ -55,7 +55,7 @@ install -m 0755 "$HERE/entrypoint.sh" "$P/bin/marketplace-entrypoint"
 install -m 0755 "$HERE/healthcheck.sh" "$P/bin/marketplace-container-health"
 install -m 0644 "$HERE/defaults.sh" "$P/lib/marketplace/defaults.sh"
 install -m 0755 "$HEALTHCHECK" "$P/bin/marketplace-healthcheck"
-for s in auth jobs contracts payments notifications disputes workroom gateway; do
+for s in auth jobs contracts payments notifications disputes workroom clans gateway; do
     # A stand-in for the service binary: prints its arguments and the addresses it was given.
     printf '#!/bin/sh\necho "args=$*" "grpc=${GRPC_LISTEN:-}" "gateway=${GATEWAY_LISTEN:-}" "metrics=$METRICS_LISTEN"\n' >"$P/bin/marketplace-$s"
     chmod +x "$P/bin/marketplace-$s"
@@ -71,6 +71,7 @@ expect_run "args=--flag grpc=0.0.0.0:7103 gateway= metrics=0.0.0.0:9103" MARKETP
 expect_run "args=--flag grpc=0.0.0.0:7105 gateway= metrics=0.0.0.0:9105" MARKETPLACE_SERVICE=notifications
 expect_run "args=--flag grpc=0.0.0.0:7107 gateway= metrics=0.0.0.0:9107" MARKETPLACE_SERVICE=disputes
 expect_run "args=--flag grpc=0.0.0.0:7108 gateway= metrics=0.0.0.0:9108" MARKETPLACE_SERVICE=workroom
+expect_run "args=--flag grpc=0.0.0.0:7109 gateway= metrics=0.0.0.0:9109" MARKETPLACE_SERVICE=clans
 expect_run "args=--flag grpc= gateway=0.0.0.0:8080 metrics=0.0.0.0:9100" MARKETPLACE_SERVICE=gateway
 expect_run "args=--flag grpc=10.0.0.5:7000 gateway= metrics=off" MARKETPLACE_SERVICE=payments GRPC_LISTEN=10.0.0.5:7000 METRICS_LISTEN=off
 if out=$(env -i PATH=/usr/bin:/bin MARKETPLACE_SERVICE=billing "$P/bin/marketplace-entrypoint" 2>&1); then

@@ -14,7 +14,7 @@
 #   status  one line per replica: pid, gRPC and metrics addresses, log
 #
 # Ports (all on 127.0.0.1; MARKETPLACE_PORT_OFFSET is added to each, default 0):
-#   gRPC     auth 7101, jobs 7102, contracts 7103, payments 7104, notifications 7105, disputes 7107, workroom 7108; replica K of a
+#   gRPC     auth 7101, jobs 7102, contracts 7103, payments 7104, notifications 7105, disputes 7107, workroom 7108, clans 7109; replica K of a
 #            service listens 10*(K-1) higher (contracts replica 2: 7113)
 #   metrics  9100 + the same (contracts 9103, its replica 2: 9113; workroom 9108); gateway 9100
 #   gateway  HTTP 8080
@@ -42,8 +42,8 @@ GATEWAY_SECRET=${MARKETPLACE_GATEWAY_SECRET:-local-gateway-forwarding-secret}
 LOG_DIR=$STATE/logs
 PID_DIR=$STATE/services
 # In start order: auth first (the others check tokens against it), the gateway last.
-ALL=(auth jobs contracts payments notifications disputes workroom gateway)
-declare -A GRPC_PORT=([auth]=7101 [jobs]=7102 [contracts]=7103 [payments]=7104 [notifications]=7105 [disputes]=7107 [workroom]=7108)
+ALL=(auth jobs contracts payments notifications disputes workroom clans gateway)
+declare -A GRPC_PORT=([auth]=7101 [jobs]=7102 [contracts]=7103 [payments]=7104 [notifications]=7105 [disputes]=7107 [workroom]=7108 [clans]=7109)
 
 say() { echo "services: $*"; }
 die() {
@@ -115,6 +115,7 @@ gateway_env() {
     built notifications && upstreams+=,notifications
     built disputes && upstreams+=,disputes
     built workroom && upstreams+=,workroom
+    built clans && upstreams+=,clans
     echo "GATEWAY_LISTEN=127.0.0.1:$(gateway_port)"
     echo "METRICS_LISTEN=127.0.0.1:$((9100 + OFFSET))"
     echo "GATEWAY_SERVICES=$upstreams"
@@ -190,7 +191,7 @@ stop_one() { # service replica
 create_topics() {
     local s topics=()
     [ -n "${KAFKA_TOPIC_PREFIX:-}" ] && [ -s "$STATE/kafka/bootstrap" ] || return 0
-    for s in auth jobs contracts payments notifications disputes workroom; do topics+=("${KAFKA_TOPIC_PREFIX}$s.events.v1"); done
+    for s in auth jobs contracts payments notifications disputes workroom clans; do topics+=("${KAFKA_TOPIC_PREFIX}$s.events.v1"); done
     MARKETPLACE_STATE_DIR=$STATE MARKETPLACE_BIN_DIR=$BIN_DIR "$REPO_ROOT/deploy/local/kafka/cluster.sh" \
         create-topics "${topics[@]}" >/dev/null
 }
@@ -199,7 +200,7 @@ cmd_up() {
     local s
     create_topics
     for s in "${ALL[@]}"; do
-        if [[ $s == notifications || $s == disputes || $s == workroom ]] && ! built "$s"; then continue; fi
+        if [[ $s == notifications || $s == disputes || $s == workroom || $s == clans ]] && ! built "$s"; then continue; fi
         start_one "$s" 1
         wait_healthy "$s" 1
     done

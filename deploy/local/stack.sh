@@ -44,7 +44,7 @@ STATE=$(realpath -m -- "${MARKETPLACE_STATE_DIR:-$REPO_ROOT/.state}")
 BIN_DIR=$(realpath -m -- "${MARKETPLACE_BIN_DIR:-$REPO_ROOT/build}")
 PG_PORT=${MARKETPLACE_PG_PORT:-15432}
 PG_BIN=/usr/lib/postgresql/15/bin
-SERVICES=(auth jobs contracts payments clan workroom disputes notifications)
+SERVICES=(auth jobs contracts payments clans workroom disputes notifications)
 
 LOG_DIR=$STATE/logs
 PG_STATE=$STATE/pg

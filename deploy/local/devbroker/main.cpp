@@ -33,7 +33,7 @@ namespace marketplace::devbroker {
 namespace {
 
 constexpr const char* kServices[] = {"auth", "jobs",     "contracts", "payments",
-                                     "clan", "workroom", "disputes",  "notifications"};
+                                     "clans", "workroom", "disputes",  "notifications"};
 
 // Removes, on every way out, the files this process published (only if they still hold its values).
 class PublishedFiles final {

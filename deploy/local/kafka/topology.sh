@@ -2,13 +2,14 @@
 # Every publisher owns the topic <service>.events.v1; a consumer reads the topics of the services it
 # names, with consumer groups named after itself, and copies its dead letters to <topic>.dlq.
 # shellcheck disable=SC2034
-KAFKA_PUBLISHERS=(auth jobs contracts payments notifications disputes workroom)
+KAFKA_PUBLISHERS=(auth jobs contracts payments notifications disputes workroom clans)
 KAFKA_CONSUMES=(
     "contracts:jobs payments disputes"
     "payments:contracts disputes"
     "notifications:contracts payments disputes auth workroom"
     "disputes:contracts payments"
     "workroom:contracts"
+    "clans:contracts payments"
 )
 KAFKA_CONSUMERS=()
 for _line in "${KAFKA_CONSUMES[@]}"; do KAFKA_CONSUMERS+=("${_line%%:*}"); done

@@ -14,7 +14,7 @@ const std::map<std::string, std::string>& DefaultTargets() {
     static const std::map<std::string, std::string> kTargets = {
         {"auth", "127.0.0.1:7101"},     {"jobs", "127.0.0.1:7102"},          {"contracts", "127.0.0.1:7103"},
         {"payments", "127.0.0.1:7104"}, {"notifications", "127.0.0.1:7105"}, {"disputes", "127.0.0.1:7107"},
-        {"workroom", "127.0.0.1:7108"},
+        {"workroom", "127.0.0.1:7108"}, {"clans", "127.0.0.1:7109"},
     };
     return kTargets;
 }
@@ -100,7 +100,7 @@ GatewayConfig GatewayConfig::FromEnv(core::EnvReader& env) {
     std::string linked_list;
     for (const auto& name : linked) linked_list += (linked_list.empty() ? "" : ", ") + name;
     const auto services =
-        SplitList(env.String("GATEWAY_SERVICES", "auth,jobs,contracts,payments,notifications,disputes,workroom"));
+        SplitList(env.String("GATEWAY_SERVICES", "auth,jobs,contracts,payments,notifications,disputes,workroom,clans"));
     if (services.empty()) env.Reject("GATEWAY_SERVICES", "must name at least one service");
     for (const auto& name : services) {
         if (std::find(linked.begin(), linked.end(), name) == linked.end()) {

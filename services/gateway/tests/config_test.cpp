@@ -39,7 +39,7 @@ TEST_CASE("Config: the defaults reach the local stack", "[gateway][unit]") {
     env.Finish();
     CHECK(c.http.listen_address == "127.0.0.1:8080");
     CHECK(c.http.limits.max_body_bytes == 1024 * 1024);
-    REQUIRE(c.upstreams.size() == 7);
+    REQUIRE(c.upstreams.size() == 8);
     CHECK(c.upstreams[0].name == "auth");
     CHECK(c.upstreams[0].channel.target == "127.0.0.1:7101");
     CHECK(c.upstreams[1].channel.target == "127.0.0.1:7102");
@@ -51,6 +51,8 @@ TEST_CASE("Config: the defaults reach the local stack", "[gateway][unit]") {
     CHECK(c.upstreams[5].channel.target == "127.0.0.1:7107");
     CHECK(c.upstreams[6].name == "workroom");
     CHECK(c.upstreams[6].channel.target == "127.0.0.1:7108");
+    CHECK(c.upstreams[7].name == "clans");
+    CHECK(c.upstreams[7].channel.target == "127.0.0.1:7109");
     CHECK(c.websocket.max_connections == 10'000);
     CHECK(c.websocket.max_per_user == 16);
     CHECK(c.websocket.idle_timeout == std::chrono::seconds(60));
