@@ -6,6 +6,7 @@
 // Also: expired, tampered, `alg: none` and wrong-`kid` tokens are 401 everywhere.
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <chrono>
 #include <iostream>
 #include <map>
@@ -162,6 +163,20 @@ const std::map<std::string, Rule>& Table() {
         {"GET /v1/workrooms/{room_id}/files", Owned("AB")},
         {"GET /v1/workroom-files/{file_id}", Owned("AB")},
         {"POST /v1/workroom-files/{file_id}:link", Owned("AB")},
+        // clans: B heads a clan; its page is public, its management B's (the roles inside a clan:
+        // the clan matrix below)
+        {"POST /v1/clans", OwnData()},
+        {"GET /v1/clans/{clan_id}", AnyUser()},
+        {"GET /v1/me/clans", OwnData()},
+        {"POST /v1/clans/{clan_id}/invitations", Owned("B")},
+        {"POST /v1/clans/{clan_id}/invitations:respond", AnyUser()},  // only one's own invitation: 404 here
+        {"POST /v1/clans/{clan_id}/join-requests", AnyUser()},        // any freelancer may ask to join
+        {"POST /v1/clans/{clan_id}/join-requests/{user_id}:decide", Owned("B")},
+        {"POST /v1/clans/{clan_id}:leave", Owned("B")},
+        {"POST /v1/clans/{clan_id}/members/{user_id}:remove", Owned("B")},
+        {"POST /v1/clans/{clan_id}/members/{user_id}:set-role", Owned("B")},
+        {"POST /v1/clans/{clan_id}:transfer-headship", Owned("B")},
+        {"POST /v1/clans/{clan_id}:archive", Owned("B")},
     };
     return kTable;
 }
@@ -196,6 +211,7 @@ struct World {
     std::string deposit_id, payout_id, notification_id, room_id, message_id, task_id, file_id;
     HttpDeal disputed;  // a second contract between A and B, its milestone disputed by B
     std::string dispute_id;
+    std::string clan_id;                     // B's clan
     std::map<std::string, std::string> ids;  // path variable -> value
     std::int64_t client_available = 0;
 
@@ -286,22 +302,18 @@ World MakeWorld() {
                     .at("task_id")
                     .get<std::string>();
 
-    w.ids = {{"job_id", d.job_id},
-             {"room_id", w.room_id},
-             {"task_id", w.task_id},
-             {"message_id", w.message_id},
-             {"file_id", w.file_id},
-             {"proposal_id", d.proposal_id},
-             {"contract_id", d.contract_id},
-             {"milestone_id", d.milestone_id},
-             {"deposit_id", w.deposit_id},
-             {"payout_id", w.payout_id},
-             {"notification_id", w.notification_id},
-             {"user_id", d.client.id},
-             {"reviewee_id", d.freelancer.id},
-             {"template_id", d.template_id},
-             {"provider", "sandbox"},
-             {"dispute_id", w.dispute_id}};
+    w.clan_id = Post(d.freelancer.token, "/v1/clans",
+                     json{{"name", "B's clan"}, {"handle", "b-" + NewUuid().substr(0, 8)}, {"skills", {"C++"}}})
+                    .at("clan")
+                    .at("clan_id")
+                    .get<std::string>();
+
+    w.ids = {{"job_id", d.job_id},           {"clan_id", w.clan_id},           {"room_id", w.room_id},
+             {"task_id", w.task_id},         {"message_id", w.message_id},     {"file_id", w.file_id},
+             {"proposal_id", d.proposal_id}, {"contract_id", d.contract_id},   {"milestone_id", d.milestone_id},
+             {"deposit_id", w.deposit_id},   {"payout_id", w.payout_id},       {"notification_id", w.notification_id},
+             {"user_id", d.client.id},       {"reviewee_id", d.freelancer.id}, {"template_id", d.template_id},
+             {"provider", "sandbox"},        {"dispute_id", w.dispute_id}};
     // Let the deposit and the payout settle, so the balance the test compares with is final.
     marketplace::testing::WaitUntil(
         [&] {
@@ -325,6 +337,9 @@ std::optional<std::string> BodyFor(const Route& route, const World& w) {
         {"POST /v1/milestones/{milestone_id}/reviews",
          json{{"quality", 5}, {"communication", 5}, {"timeliness", 5}, {"text", "Great work."}}},
         {"PATCH /v1/jobs/{job_id}", json{{"job", json{{"title", "Taken over"}}}, {"update_mask", "title"}}},
+        {"POST /v1/clans/{clan_id}/join-requests/{user_id}:decide", json{{"approve", true}}},
+        {"POST /v1/clans/{clan_id}/members/{user_id}:set-role", json{{"role", "ROLE_ADMIN"}}},
+        {"POST /v1/clans/{clan_id}/invitations:respond", json{{"accept", true}}},
         {"POST /v1/jobs/{job_id}/invites", json{{"freelancer_id", ""}, {"message", "Join us"}}},
         {"POST /v1/wallet/payouts", json{{"amount", Eur(100)}}},
         {"POST /v1/workrooms/{room_id}/files",
@@ -336,6 +351,13 @@ std::optional<std::string> BodyFor(const Route& route, const World& w) {
         body = json{{"content_hash", w.deal.statement_of_work_hash}};
     }
     if (route.key() == "POST /v1/jobs/{job_id}/invites") body["freelancer_id"] = w.deal.freelancer.id;
+    if (route.key() == "POST /v1/clans") {
+        body = json{{"name", "Another clan"}, {"handle", "x-" + NewUuid().substr(0, 8)}};
+    }
+    if (route.key() == "POST /v1/clans/{clan_id}/invitations" ||
+        route.key() == "POST /v1/clans/{clan_id}:transfer-headship") {
+        body = json{{"user_id", w.deal.client.id}};
+    }
     return body.dump();
 }
 
@@ -408,6 +430,7 @@ const std::map<std::string, std::vector<std::string>>& ListFilters() {
         {"GET /v1/workrooms/{room_id}/tasks", {""}},
         {"GET /v1/workrooms/{room_id}/calendar", {""}},
         {"GET /v1/workrooms/{room_id}/files", {"", "page_size=100"}},
+        {"GET /v1/me/clans", {""}},
     };
     return kFilters;
 }
@@ -434,6 +457,7 @@ const std::set<std::string>& NotLists() {
         "GET /v1/workrooms/{room_id}/calendar:ics",
         "GET /v1/workrooms/{room_id}/messages/{message_id}/history",
         "GET /v1/workroom-files/{file_id}",
+        "GET /v1/clans/{clan_id}",
     };
     return kSingle;
 }
@@ -759,4 +783,133 @@ TEST_CASE("Tokens through the real stack: expired, tampered, alg none and unknow
     Login(d.client);
     CHECK(Send(Request{"GET", "/v1/wallet/balances", d.client.token, {}, {}, {}}).status == 200);
     CHECK(Available(d.client) == 0);  // none of the refused deposits went through
+}
+
+namespace {
+
+/// A clan's roles through the gateway: HEAD, CO_HEAD, ADMIN and MEMBER of one clan, a member of
+/// another clan, an outsider freelancer and a client.
+struct ClanWorld {
+    std::string clan_id;
+    std::map<std::string, HttpUser> who;  // "HEAD", "CO_HEAD", "ADMIN", "MEMBER", "OTHER CLAN", "OUTSIDER", "CLIENT"
+};
+
+std::string ClanPath(const ClanWorld& c, const std::string& tail) { return "/v1/clans/" + c.clan_id + tail; }
+
+/// `user` joins `clan_id` through an invitation from `head`.
+void JoinClan(const std::string& clan_id, const HttpUser& head, const HttpUser& user) {
+    Post(head.token, "/v1/clans/" + clan_id + "/invitations", json{{"user_id", user.id}});
+    Post(user.token, "/v1/clans/" + clan_id + "/invitations:respond", json{{"accept", true}});
+}
+
+ClanWorld MakeClanWorld() {
+    ClanWorld c;
+    for (const char* role : {"HEAD", "CO_HEAD", "ADMIN", "MEMBER", "OTHER CLAN", "OUTSIDER"}) {
+        std::string name = std::string("clan-") + role;
+        for (auto& ch : name) ch = ch == ' ' || ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
+        c.who[role] = RegisterUser("ROLE_FREELANCER", name);
+    }
+    c.who["CLIENT"] = RegisterUser("ROLE_CLIENT", "clan-client");
+    const HttpUser& head = c.who["HEAD"];
+    c.clan_id = Post(head.token, "/v1/clans", json{{"name", "Matrix"}, {"handle", "m-" + NewUuid().substr(0, 8)}})
+                    .at("clan")
+                    .at("clan_id")
+                    .get<std::string>();
+    for (const char* role : {"CO_HEAD", "ADMIN", "MEMBER"}) JoinClan(c.clan_id, head, c.who[role]);
+    Post(head.token, ClanPath(c, "/members/" + c.who["CO_HEAD"].id + ":set-role"), json{{"role", "ROLE_CO_HEAD"}});
+    Post(head.token, ClanPath(c, "/members/" + c.who["ADMIN"].id + ":set-role"), json{{"role", "ROLE_ADMIN"}});
+    // The other clan's member heads a clan of their own.
+    Post(c.who["OTHER CLAN"].token, "/v1/clans", json{{"name", "Other"}, {"handle", "o-" + NewUuid().substr(0, 8)}});
+    return c;
+}
+
+int Call(const HttpUser& user, const std::string& path, const json& body) {
+    return Send(Request{"POST", path, user.token, body.dump(), NewUuid(), {}}).status;
+}
+
+}  // namespace
+
+TEST_CASE("Authorization matrix for a clan: HEAD, CO_HEAD, ADMIN, MEMBER, another clan's member, an outsider, a client",
+          "[e2e][authz][clans]") {
+    ClanWorld c = MakeClanWorld();
+    const std::vector<std::string> callers = {"HEAD", "CO_HEAD", "ADMIN", "MEMBER", "OTHER CLAN", "OUTSIDER", "CLIENT"};
+    const HttpUser& head = c.who.at("HEAD");
+    std::map<std::string, std::map<std::string, int>> matrix;  // action -> caller -> status
+    const auto expect = [&](const std::string& action, const std::set<std::string>& allowed, const std::string& who,
+                            int status) {
+        matrix[action][who] = status;
+        INFO(action << " by " << who << " -> " << status);
+        if (allowed.count(who) > 0) {
+            CHECK(status == 200);
+        } else {
+            CHECK(status == 403);
+        }
+    };
+
+    // Everyone signed in sees the page; pending lists only HEAD, CO_HEAD and ADMIN.
+    Post(c.who.at("OUTSIDER").token, ClanPath(c, "/join-requests"), json{{"message", "Let me in"}});
+    for (const auto& who : callers) {
+        const auto page = Get(c.who.at(who).token, ClanPath(c, "")).at("clan");
+        const bool manager = who == "HEAD" || who == "CO_HEAD" || who == "ADMIN";
+        const bool own = who == "OUTSIDER";  // the outsider sees their own request
+        INFO(who << ": " << page.dump());
+        CHECK(page.at("members").size() == 4);
+        CHECK(page.value("join_requests", json::array()).size() == (manager || own ? 1u : 0u));
+    }
+
+    const std::set<std::string> managers = {"HEAD", "CO_HEAD", "ADMIN"};
+    for (const auto& who : callers) {
+        // Invite a new user.
+        expect("invite", managers, who, Call(c.who.at(who), ClanPath(c, "/invitations"), json{{"user_id", NewUuid()}}));
+        // Decide a join request (a fresh freelancer's, one per caller).
+        const HttpUser asker = RegisterUser("ROLE_FREELANCER", "asker");
+        Post(asker.token, ClanPath(c, "/join-requests"), json::object());
+        expect("decide join request", managers, who,
+               Call(c.who.at(who), ClanPath(c, "/join-requests/" + asker.id + ":decide"), json{{"approve", false}}));
+        // Remove a MEMBER (a fresh one per caller).
+        const HttpUser extra = RegisterUser("ROLE_FREELANCER", "extra-member");
+        JoinClan(c.clan_id, head, extra);
+        expect("remove a MEMBER", managers, who,
+               Call(c.who.at(who), ClanPath(c, "/members/" + extra.id + ":remove"), json::object()));
+        // Promote the MEMBER to ADMIN (then back, by the HEAD).
+        const std::string member_path = ClanPath(c, "/members/" + c.who.at("MEMBER").id + ":set-role");
+        const int set_role = Call(c.who.at(who), member_path, json{{"role", "ROLE_ADMIN"}});
+        expect("set a MEMBER's role", {"HEAD", "CO_HEAD"}, who, set_role);
+        if (set_role == 200) Post(head.token, member_path, json{{"role", "ROLE_MEMBER"}});
+        // Headship and the archive: only the HEAD (its own calls come last, below).
+        if (who != "HEAD") {
+            expect("transfer headship", {}, who,
+                   Call(c.who.at(who), ClanPath(c, ":transfer-headship"), json{{"user_id", c.who.at("MEMBER").id}}));
+            expect("archive", {}, who, Call(c.who.at(who), ClanPath(c, ":archive"), json::object()));
+        }
+    }
+    // Removal goes down the ranks only: the ADMIN cannot remove the CO_HEAD, nor the CO_HEAD the HEAD.
+    CHECK(Call(c.who.at("ADMIN"), ClanPath(c, "/members/" + c.who.at("CO_HEAD").id + ":remove"), json::object()) ==
+          403);
+    CHECK(Call(c.who.at("CO_HEAD"), ClanPath(c, "/members/" + head.id + ":remove"), json::object()) == 403);
+    // Leaving: the HEAD cannot (412: transfer first); outsiders are no members.
+    CHECK(Call(head, ClanPath(c, ":leave"), json::object()) == 412);
+    CHECK(Call(c.who.at("OUTSIDER"), ClanPath(c, ":leave"), json::object()) == 403);
+    CHECK(Call(c.who.at("CLIENT"), ClanPath(c, ":leave"), json::object()) == 403);
+    // Clients neither create nor join clans.
+    CHECK(Call(c.who.at("CLIENT"), "/v1/clans", json{{"name", "No"}, {"handle", "n-" + NewUuid().substr(0, 8)}}) ==
+          403);
+    CHECK(Call(c.who.at("CLIENT"), ClanPath(c, "/join-requests"), json::object()) == 403);
+
+    // The HEAD transfers headship to the CO_HEAD, who then archives the clan (no contract, no escrow).
+    expect("transfer headship", {"HEAD"}, "HEAD",
+           Call(head, ClanPath(c, ":transfer-headship"), json{{"user_id", c.who.at("CO_HEAD").id}}));
+    CHECK(Call(head, ClanPath(c, ":archive"), json::object()) == 403);  // no longer HEAD
+    CHECK(Call(c.who.at("CO_HEAD"), ClanPath(c, ":archive"), json::object()) == 200);
+    const auto archived = Get(c.who.at("OUTSIDER").token, ClanPath(c, "")).at("clan");
+    CHECK(archived.value("status", "") == "CLAN_STATUS_ARCHIVED");
+    CHECK(Call(c.who.at("CO_HEAD"), ClanPath(c, "/invitations"), json{{"user_id", NewUuid()}}) == 412);
+
+    std::cout << "Clan authorization matrix (status per caller):\n";
+    for (const auto& [action, row] : matrix) {
+        std::cout << "  " << action << "\n     ";
+        for (const auto& [who, status] : row) std::cout << " " << who << "=" << status;
+        std::cout << "\n";
+    }
+    std::cout.flush();
 }

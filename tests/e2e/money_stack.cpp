@@ -118,7 +118,7 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
     const std::string& prefix = impl_->prefix;
     const std::string bootstrap = testing::BrokerControl::Bootstrap();
     testing::BrokerControl control;
-    for (const char* service : {"auth", "jobs", "contracts", "payments", "disputes", "workroom"}) {
+    for (const char* service : {"auth", "jobs", "contracts", "payments", "disputes", "workroom", "clans"}) {
         control.CreateTopic(prefix + service + ".events.v1", 4);
     }
 
@@ -128,7 +128,8 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
                                                                     {"payments", PAYMENTS_SERVICE_BIN},
                                                                     {"notifications", NOTIFICATIONS_SERVICE_BIN},
                                                                     {"disputes", DISPUTES_SERVICE_BIN},
-                                                                    {"workroom", WORKROOM_SERVICE_BIN}};
+                                                                    {"workroom", WORKROOM_SERVICE_BIN},
+                                                                    {"clans", CLANS_SERVICE_BIN}};
     for (const auto& [name, _] : binaries) {
         ServiceProcess s;
         s.name = name;
@@ -175,6 +176,7 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
     notifications_ = notifications::v1::NotificationsService::NewStub(impl_->Find("notifications").channel);
     disputes_ = disputes::v1::DisputesService::NewStub(impl_->Find("disputes").channel);
     workroom_ = workroom::v1::WorkroomService::NewStub(impl_->Find("workroom").channel);
+    clans_ = clans::v1::ClansService::NewStub(impl_->Find("clans").channel);
     impl_->admin = User{"", kAdminEmail, kAdminPassword, ""};
     Relogin(impl_->admin);
 }
@@ -332,12 +334,13 @@ const std::string& MoneyStack::gateway_base_url() {
     gw.gateway_port = testing::FreePort();
     std::map<std::string, std::string> env;
     env["GATEWAY_LISTEN"] = gw.gateway_host + ":" + std::to_string(gw.gateway_port);
-    for (const char* name : {"auth", "jobs", "contracts", "payments", "notifications", "disputes", "workroom"}) {
+    for (const char* name :
+         {"auth", "jobs", "contracts", "payments", "notifications", "disputes", "workroom", "clans"}) {
         std::string upper(name);
         for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
         env[upper + "_GRPC_TARGET"] = "127.0.0.1:" + std::to_string(gw.Find(name).port);
     }
-    env["GATEWAY_SERVICES"] = "auth,jobs,contracts,payments,notifications,disputes,workroom";
+    env["GATEWAY_SERVICES"] = "auth,jobs,contracts,payments,notifications,disputes,workroom,clans";
     env["GATEWAY_RATE_LIMIT_IP_RPS"] = "0";
     env["GATEWAY_RATE_LIMIT_USER_RPS"] = "0";
     env["GATEWAY_UPSTREAM_TIMEOUT"] = "15s";

@@ -1,8 +1,7 @@
 #pragma once
-// The money path as a user meets it: auth, jobs, contracts, payments, notifications and workroom
-// running as separate processes on the local stack (fresh databases, their own Kafka topics), reached
-// over gRPC the way a client, a freelancer and an admin would, with a clock all six share that a test
-// can move.
+// The money path as a user meets it: auth, jobs, contracts, payments, notifications, disputes,
+// workroom and clans running as separate processes on the local stack (fresh databases, their own Kafka topics),
+// reached over gRPC the way a client, a freelancer and an admin would, with a clock all six share that a test can move.
 #include <chrono>
 #include <map>
 #include <memory>
@@ -12,6 +11,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "marketplace/auth/v1/auth.grpc.pb.h"
+#include "marketplace/clans/v1/clans.grpc.pb.h"
 #include "marketplace/contracts/v1/contracts.grpc.pb.h"
 #include "marketplace/disputes/v1/disputes.grpc.pb.h"
 #include "marketplace/jobs/v1/jobs.grpc.pb.h"
@@ -41,6 +41,7 @@ public:
     notifications::v1::NotificationsService::Stub& notifications() { return *notifications_; }
     disputes::v1::DisputesService::Stub& disputes() { return *disputes_; }
     workroom::v1::WorkroomService::Stub& workroom() { return *workroom_; }
+    clans::v1::ClansService::Stub& clans() { return *clans_; }
 
     /// Registers a new user with a unique email and logs in.
     User Register(auth::v1::Role role, const std::string& name);
@@ -116,6 +117,7 @@ private:
     std::unique_ptr<notifications::v1::NotificationsService::Stub> notifications_;
     std::unique_ptr<disputes::v1::DisputesService::Stub> disputes_;
     std::unique_ptr<workroom::v1::WorkroomService::Stub> workroom_;
+    std::unique_ptr<clans::v1::ClansService::Stub> clans_;
 };
 
 /// Throws with the status and the services' logs when `status` is not OK.

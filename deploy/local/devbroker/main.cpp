@@ -32,7 +32,7 @@
 namespace marketplace::devbroker {
 namespace {
 
-constexpr const char* kServices[] = {"auth", "jobs",     "contracts", "payments",
+constexpr const char* kServices[] = {"auth",  "jobs",     "contracts", "payments",
                                      "clans", "workroom", "disputes",  "notifications"};
 
 // Removes, on every way out, the files this process published (only if they still hold its values).

@@ -63,7 +63,7 @@ bool Has(const std::vector<Pending>& list, std::string_view user_id) {
 }
 
 void RequireUserId(const std::string& user_id, const char* field) {
-    if (user_id.empty()) throw core::InvalidArgument(field, "is required");
+    if (user_id.empty()) throw core::InvalidArgument(field, "is required: a user's id (UUID)");
 }
 
 const Member& RequireMember(const Clan& clan, const Actor& actor) {
@@ -118,8 +118,8 @@ struct Decider {
     Decision out{before, {}};
 
     void operator()(const command::Invite& c) {
+        RequireManager(before, actor);  // who asks first: an outsider learns nothing about the input
         RequireUserId(c.user_id, "user_id");
-        RequireManager(before, actor);
         Clan& clan = out.clan;
         if (clan.FindMember(c.user_id) != nullptr) throw core::Conflict("the user is already a member of the clan");
         if (Has(clan.invitations, c.user_id)) throw core::Conflict("the user already has a pending invitation");
@@ -167,8 +167,8 @@ struct Decider {
     }
 
     void operator()(const command::DecideJoinRequest& c) {
-        RequireUserId(c.user_id, "user_id");
         RequireManager(before, actor);
+        RequireUserId(c.user_id, "user_id");
         Clan& clan = out.clan;
         if (!Has(clan.join_requests, c.user_id)) throw core::NotFound("no pending join request from this user");
         if (c.approve) RequireRoomForMember(clan);
@@ -191,11 +191,10 @@ struct Decider {
     }
 
     void operator()(const command::Remove& c) {
+        const Member& me = RequireManager(before, actor);
         RequireUserId(c.user_id, "user_id");
-        const Member& me = RequireMember(before, actor);
         if (c.user_id == actor.user_id) throw core::InvalidArgument("user_id", "is you: leave the clan instead");
         const Member* target = before.FindMember(c.user_id);
-        if (!IsManager(me.role)) throw core::PermissionDenied("only the clan's HEAD, CO_HEAD or ADMIN may do this");
         if (target == nullptr) throw core::NotFound("the user is not a member of the clan");
         if (!Outranks(me.role, target->role)) {
             throw core::PermissionDenied("a " + std::string(RoleName(me.role)) + " cannot remove a " +
@@ -207,11 +206,11 @@ struct Decider {
     }
 
     void operator()(const command::SetRole& c) {
-        RequireUserId(c.user_id, "user_id");
         const Member& me = RequireMember(before, actor);
         if (me.role != Role::kHead && me.role != Role::kCoHead) {
             throw core::PermissionDenied("only the clan's HEAD or CO_HEAD changes roles");
         }
+        RequireUserId(c.user_id, "user_id");
         if (!c.role) throw core::InvalidArgument("role", "is required (ROLE_CO_HEAD, ROLE_ADMIN or ROLE_MEMBER)");
         if (*c.role == Role::kHead) {
             throw core::InvalidArgument("role", "cannot be ROLE_HEAD: the HEAD transfers headship instead");
@@ -229,9 +228,9 @@ struct Decider {
     }
 
     void operator()(const command::TransferHeadship& c) {
-        RequireUserId(c.user_id, "user_id");
         const Member& me = RequireMember(before, actor);
         if (me.role != Role::kHead) throw core::PermissionDenied("only the HEAD transfers headship");
+        RequireUserId(c.user_id, "user_id");
         if (c.user_id == actor.user_id) throw core::InvalidArgument("user_id", "is you: you are the HEAD already");
         if (before.FindMember(c.user_id) == nullptr) throw core::NotFound("the user is not a member of the clan");
         FindMutable(out.clan, c.user_id)->role = Role::kHead;
