@@ -99,6 +99,7 @@ service_env() { # service replica -> KEY=VALUE lines
     echo "KAFKA_TOPIC_PREFIX=${KAFKA_TOPIC_PREFIX:-}"
     echo "AUTH_GRPC_TARGET=$(replica_targets auth)"
     [ "$s" = disputes ] && echo "CONTRACTS_GRPC_TARGET=$(replica_targets contracts)"
+    [ "$s" = jobs ] && echo "CLANS_GRPC_TARGET=$(replica_targets clans)"
     # The workroom's files on the filesystem store, shared by its replicas (docs/LOCAL-STACK.md).
     [[ $s != workroom ]] || echo "BLOB_DIR=$STATE/blobs/workroom"
     echo "AUTH_GRPC_LOAD_BALANCING=round_robin"

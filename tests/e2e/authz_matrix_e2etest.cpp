@@ -106,6 +106,8 @@ const std::map<std::string, Rule>& Table() {
         {"GET /v1/proposals/{proposal_id}", Owned("AB")},
         {"POST /v1/proposals/{proposal_id}:accept", Owned("A")},
         {"POST /v1/proposals/{proposal_id}:withdraw", Owned("B")},
+        // a clan's named members agree; the world's proposal is B's own, so it is 404 to everyone
+        {"POST /v1/proposals/{proposal_id}:agree", Owned("B")},
         {"GET /v1/me/jobs", OwnData()},
         {"GET /v1/me/proposals", OwnData()},
         {"GET /v1/me/invites", OwnData()},

@@ -140,6 +140,7 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
     }
     const std::string auth_target = "127.0.0.1:" + std::to_string(impl_->Find("auth").port);
     const std::string contracts_target = "127.0.0.1:" + std::to_string(impl_->Find("contracts").port);
+    const std::string clans_target = "127.0.0.1:" + std::to_string(impl_->Find("clans").port);
     for (std::size_t i = 0; i < binaries.size(); ++i) {
         auto& s = impl_->services[i];
         auto env = s.database->ServiceEnv();
@@ -152,6 +153,7 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
         env["MARKETPLACE_CLOCK_OFFSET_FILE"] = impl_->clock_file;
         env["AUTH_GRPC_TARGET"] = auth_target;
         env["CONTRACTS_GRPC_TARGET"] = contracts_target;
+        env["CLANS_GRPC_TARGET"] = clans_target;
         env["AUTH_ADMIN_EMAIL"] = kAdminEmail;
         env["AUTH_ADMIN_PASSWORD"] = kAdminPassword;
         env["TIMER_POLL"] = "100ms";

@@ -1,7 +1,11 @@
 #pragma once
-// The jobs service's composition root: its gRPC API (templates, jobs, search, proposals, invites and the
-// acceptance that publishes ProposalAccepted), registered with the Runtime in one place.
+// The jobs service's composition root: its gRPC API (templates, jobs, search, proposals from
+// freelancers and clans, invites and the acceptance that publishes ProposalAccepted) and the reader
+// of clans' rosters, registered with the Runtime in one place.
+#include <memory>
+
 #include "api/jobs_api.hpp"
+#include "app/clans_reader.hpp"
 #include "marketplace/core/config.hpp"
 #include "marketplace/service/runtime.hpp"
 
@@ -11,8 +15,9 @@ inline constexpr int kDefaultGrpcPort = 7102;
 
 class Component final {
 public:
-    /// jobs reads nothing beyond the runtime's variables.
     struct Config {
+        /// CLANS_GRPC_TARGET (default 127.0.0.1:7109), its channel settings and CLANS_CALL_TIMEOUT.
+        std::shared_ptr<ClansReader> clans;
         static Config FromEnv(core::EnvReader& env, const service::RuntimeConfig& runtime);
     };
 

@@ -45,7 +45,7 @@ JobsHarness::JobsHarness() : impl_(std::make_unique<Impl>()), clock_(std::make_s
 
     impl_->runtime = std::make_unique<service::Runtime>(config, clock_);
     impl_->runtime->Migrate("jobs", migrations::jobs());
-    impl_->api = std::make_unique<JobsApi>(*impl_->runtime);
+    impl_->api = std::make_unique<JobsApi>(*impl_->runtime);  // no clans service: clan applications are e2e tested
     impl_->runtime->AddService(impl_->api.get(), JobsApi::kServiceName);
     const int port = impl_->runtime->Start();
     stub_ = v1::JobsService::NewStub(

@@ -1,5 +1,7 @@
 #include "api/clans_api.hpp"
 
+#include <optional>
+
 #include <pqxx/pqxx>
 
 #include "marketplace/core/errors.hpp"
@@ -57,7 +59,8 @@ void PendingToProto(const Pending& p, v1::Pending* out) {
 }
 
 /// The clan as `viewer` may see it: pending lists in full for its managers, else only the viewer's own.
-void ToProto(const Clan& clan, const std::string& viewer, v1::Clan* out) {
+void ToProto(const Clan& clan, const std::string& viewer, v1::Clan* out,
+             const std::optional<ContractFacts>& facts = std::nullopt) {
     out->set_clan_id(clan.id);
     out->set_handle(clan.handle);
     out->set_name(clan.name);
@@ -81,6 +84,10 @@ void ToProto(const Clan& clan, const std::string& viewer, v1::Clan* out) {
     out->set_members_version(clan.members_version);
     SetTime(out->mutable_created_at(), clan.created_at);
     if (clan.archived_at) SetTime(out->mutable_archived_at(), *clan.archived_at);
+    if (facts && me != nullptr) {
+        out->set_active_contracts(facts->active_contracts);
+        out->set_milestones_in_escrow(facts->milestones_in_escrow);
+    }
 }
 
 Actor ActorOf(const rpc::CallScope& scope) {
@@ -136,7 +143,8 @@ grpc::Status ClansApi::GetClan(grpc::ServerContext* context, const v1::GetClanRe
         core::RequireUuid(request->clan_id(), "clan_id");
         db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
             response->Clear();
-            ToProto(flows_.View(tx, request->clan_id()), actor.user_id, response->mutable_clan());
+            ToProto(flows_.View(tx, request->clan_id()), actor.user_id, response->mutable_clan(),
+                    storage::FactsOf(tx, request->clan_id()));
         });
     });
 }

@@ -6,6 +6,9 @@
 
 #include <pqxx/transaction>
 
+#include <memory>
+
+#include "app/clans_reader.hpp"
 #include "domain/access.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/jobs/v1/jobs.grpc.pb.h"
@@ -19,7 +22,9 @@ class JobsApi final : public v1::JobsService::Service {
 public:
     static constexpr char kServiceName[] = "marketplace.jobs.v1.JobsService";
 
-    explicit JobsApi(service::Runtime& runtime) : runtime_(runtime) {}
+    /// `clans` answers who is in a clan (clan applications); without it they are UNAVAILABLE.
+    explicit JobsApi(service::Runtime& runtime, std::shared_ptr<ClansReader> clans = nullptr)
+        : runtime_(runtime), clans_(std::move(clans)) {}
 
     grpc::Status ListTemplates(grpc::ServerContext* context, const v1::ListTemplatesRequest* request,
                                v1::ListTemplatesResponse* response) override;
@@ -41,6 +46,8 @@ public:
 
     grpc::Status SubmitProposal(grpc::ServerContext* context, const v1::SubmitProposalRequest* request,
                                 v1::SubmitProposalResponse* response) override;
+    grpc::Status AgreeToProposal(grpc::ServerContext* context, const v1::AgreeToProposalRequest* request,
+                                 v1::AgreeToProposalResponse* response) override;
     grpc::Status WithdrawProposal(grpc::ServerContext* context, const v1::WithdrawProposalRequest* request,
                                   v1::WithdrawProposalResponse* response) override;
     grpc::Status GetProposal(grpc::ServerContext* context, const v1::GetProposalRequest* request,
@@ -82,7 +89,10 @@ private:
         return db::InTransaction(runtime_.pool(), std::forward<Work>(work));
     }
 
+    ClansReader& Clans() const;
+
     service::Runtime& runtime_;
+    std::shared_ptr<ClansReader> clans_;
 };
 
 }  // namespace marketplace::jobs

@@ -1,0 +1,197 @@
+// Clans through the real stack, over HTTP through the gateway only: a clan of four applies to a job
+// with a team plan and a split, the validation names each field, one application per clan per job,
+// every named member agrees before the client may hire, the client sees who agreed, the contract's
+// working party is the clan, and the clan cannot be archived while that contract is active.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "http_story.hpp"
+#include "marketplace/testing/wait.hpp"
+#include "money_stack.hpp"
+
+using namespace std::chrono_literals;
+using namespace marketplace::e2e::http;
+using marketplace::e2e::MoneyStack;
+
+namespace {
+
+struct HttpClan {
+    std::string clan_id;
+    HttpUser head, co_head, admin, member;
+    std::vector<const HttpUser*> all() const { return {&head, &co_head, &admin, &member}; }
+};
+
+HttpClan NewClan() {
+    HttpClan c;
+    c.head = RegisterUser("ROLE_FREELANCER", "clan-head");
+    c.co_head = RegisterUser("ROLE_FREELANCER", "clan-cohead");
+    c.admin = RegisterUser("ROLE_FREELANCER", "clan-admin");
+    c.member = RegisterUser("ROLE_FREELANCER", "clan-member");
+    c.clan_id = Post(c.head.token, "/v1/clans",
+                     json{{"name", "Four of a kind"},
+                          {"handle", "four-" + NewUuid().substr(0, 8)},
+                          {"description", "Web apps end to end."},
+                          {"skills", {"C++", "TypeScript"}}})
+                    .at("clan")
+                    .at("clan_id")
+                    .get<std::string>();
+    for (const HttpUser* u : {&c.co_head, &c.admin, &c.member}) {
+        Post(c.head.token, "/v1/clans/" + c.clan_id + "/invitations", json{{"user_id", u->id}});
+        Post(u->token, "/v1/clans/" + c.clan_id + "/invitations:respond", json{{"accept", true}});
+    }
+    Post(c.head.token, "/v1/clans/" + c.clan_id + "/members/" + c.co_head.id + ":set-role",
+         json{{"role", "ROLE_CO_HEAD"}});
+    Post(c.head.token, "/v1/clans/" + c.clan_id + "/members/" + c.admin.id + ":set-role", json{{"role", "ROLE_ADMIN"}});
+    return c;
+}
+
+json Milestone(const std::string& title, std::int64_t amount, int days) {
+    return json{{"title", title},
+                {"description", "Deliverables of " + title},
+                {"amount", Eur(amount)},
+                {"due_date", Rfc3339(std::chrono::system_clock::now() + MoneyStack::Get().clock_offset() +
+                                     std::chrono::hours(24 * days))},
+                {"definition_of_done", json::array({"Deployed to staging"})}};
+}
+
+/// A clan proposal of two milestones (60000 + 40000) with all four members and a split in basis
+/// points (the HEAD 4000, the others 2000 each).
+json ClanProposal(const HttpClan& c) {
+    json team = json::array();
+    json split = json::array();
+    const std::vector<std::pair<const HttpUser*, int>> shares = {
+        {&c.head, 4000}, {&c.co_head, 2000}, {&c.admin, 2000}, {&c.member, 2000}};
+    for (const auto& [u, bps] : shares) {
+        team.push_back(json{{"user_id", u->id}, {"role", "Engineer"}, {"hours", 20}, {"deliverables", {"Code"}}});
+        split.push_back(json{{"user_id", u->id}, {"share_bps", bps}});
+    }
+    return json{{"cover_letter", "We are four and ship together."},
+                {"milestones", json::array({Milestone("Milestone 1", 60000, 20), Milestone("Milestone 2", 40000, 40)})},
+                {"total", Eur(100000)},
+                {"delivery_days", 45},
+                {"clan_id", c.clan_id},
+                {"team", team},
+                {"split", split}};
+}
+
+Response Submit(const HttpUser& who, const std::string& job_id, const json& body) {
+    return Send(Request{"POST", "/v1/jobs/" + job_id + "/proposals", who.token, body.dump(), NewUuid(), {}});
+}
+
+std::string FieldOf(const Response& r) {
+    try {
+        return r.Json().value("field", "");
+    } catch (const std::exception&) {
+        return "";
+    }
+}
+
+}  // namespace
+
+TEST_CASE(
+    "Clans apply as a team: the plan is validated field by field, one application per clan per job, every "
+    "named member agrees before the client hires",
+    "[e2e][clans]") {
+    const HttpClan c = NewClan();
+    const HttpUser client = RegisterUser("ROLE_CLIENT", "clan-client");
+    const std::string job_id = PostJob(client, PickTemplate());
+    const json good = ClanProposal(c);
+
+    // The validation names the field.
+    {
+        json outsider = good;
+        const HttpUser stranger = RegisterUser("ROLE_FREELANCER", "not-in-clan");
+        outsider["team"][3]["user_id"] = stranger.id;
+        outsider["split"][3]["user_id"] = stranger.id;
+        const auto r = Submit(c.head, job_id, outsider);
+        INFO(r.body);
+        CHECK(r.status == 400);
+        CHECK(FieldOf(r) == "team[3].user_id");
+
+        json twice = good;
+        twice["team"][3]["user_id"] = c.head.id;
+        CHECK(FieldOf(Submit(c.head, job_id, twice)) == "team[3].user_id");
+
+        json incomplete = good;
+        incomplete["split"][3]["share_bps"] = 1000;  // sums to 9000
+        const auto r2 = Submit(c.head, job_id, incomplete);
+        CHECK(r2.status == 400);
+        CHECK(FieldOf(r2) == "split");
+
+        json missing = good;
+        missing["split"].erase(3);
+        CHECK(FieldOf(Submit(c.head, job_id, missing)) == "split");
+
+        json fixed_short = good;
+        for (int i = 0; i < 4; ++i) {
+            fixed_short["split"][i] =
+                json{{"user_id", good["team"][i]["user_id"]}, {"amount", Eur(i == 0 ? 34800 : 17400)}};
+        }
+        fixed_short["split"][3]["amount"] = Eur(17399);  // 87000 - 1
+        CHECK(FieldOf(Submit(c.head, job_id, fixed_short)) == "split");
+    }
+    // A MEMBER cannot apply for the clan; a member of no clan naming it neither.
+    CHECK(Submit(c.member, job_id, good).status == 403);
+    CHECK(Submit(RegisterUser("ROLE_FREELANCER", "outsider"), job_id, good).status == 403);
+
+    // The ADMIN applies; a second application of the clan to the job is refused, by anyone of it.
+    const auto submitted = Post(c.admin.token, "/v1/jobs/" + job_id + "/proposals", good).at("proposal");
+    const std::string proposal_id = submitted.at("proposal_id").get<std::string>();
+    CHECK(submitted.value("freelancer_id", "") == c.clan_id);
+    CHECK(submitted.at("clan").value("all_agreed", true) == false);
+    CHECK(Int64(submitted.at("clan").at("member_pool"), "minor_units") == 87000);
+    CHECK(Submit(c.head, job_id, good).status == 409);
+
+    // The client sees the application and that no one agreed yet; the accept is refused until all did.
+    const auto seen = Get(client.token, "/v1/proposals/" + proposal_id).at("proposal").at("clan");
+    REQUIRE(seen.at("agreements").size() == 4);
+    for (const auto& a : seen.at("agreements")) CHECK(a.value("agreed", true) == false);
+    CHECK(Send(Request{"POST", "/v1/proposals/" + proposal_id + ":accept", client.token, "{}", NewUuid(), {}}).status ==
+          412);
+    // Outsiders neither see it nor agree to it.
+    const HttpUser outsider = RegisterUser("ROLE_FREELANCER", "outsider2");
+    CHECK(Send(Request{"GET", "/v1/proposals/" + proposal_id, outsider.token, {}, {}, {}}).status == 404);
+    CHECK(
+        Send(Request{"POST", "/v1/proposals/" + proposal_id + ":agree", outsider.token, "{}", NewUuid(), {}}).status ==
+        404);
+
+    for (const HttpUser* u : {&c.head, &c.co_head, &c.admin}) {
+        Post(u->token, "/v1/proposals/" + proposal_id + ":agree", json::object());
+    }
+    const auto three = Get(client.token, "/v1/proposals/" + proposal_id).at("proposal").at("clan");
+    CHECK(three.value("all_agreed", true) == false);
+    CHECK(three.at("agreements").at(0).value("agreed", false) == true);
+    CHECK(three.at("agreements").at(3).value("agreed", true) == false);
+    CHECK(Send(Request{"POST", "/v1/proposals/" + proposal_id + ":accept", client.token, "{}", NewUuid(), {}}).status ==
+          412);
+    Post(c.member.token, "/v1/proposals/" + proposal_id + ":agree", json::object());
+    CHECK(Get(client.token, "/v1/proposals/" + proposal_id).at("proposal").at("clan").value("all_agreed", false));
+
+    // The client hires the clan: the contract's working party is the clan.
+    Post(client.token, "/v1/proposals/" + proposal_id + ":accept", json::object());
+    json contract;
+    REQUIRE(marketplace::testing::WaitUntil(
+        [&] {
+            for (const auto& k : Get(client.token, "/v1/contracts").value("contracts", json::array())) {
+                if (k.value("proposal_id", "") == proposal_id) contract = k;
+            }
+            return !contract.is_null();
+        },
+        30s, 100ms));
+    CHECK(contract.value("freelancer_id", "") == c.clan_id);
+
+    // The clan learns of its contract from contracts' events (its members see the count; an outsider
+    // does not), and cannot be archived now.
+    REQUIRE(marketplace::testing::WaitUntil(
+        [&] { return Int64(Get(c.member.token, "/v1/clans/" + c.clan_id).at("clan"), "active_contracts") == 1; }, 30s,
+        100ms));
+    CHECK(Int64(Get(outsider.token, "/v1/clans/" + c.clan_id).at("clan"), "active_contracts") == 0);
+    const auto archive =
+        Send(Request{"POST", "/v1/clans/" + c.clan_id + ":archive", c.head.token, "{}", NewUuid(), {}});
+    INFO(archive.body);
+    CHECK(archive.status == 412);
+    CHECK(archive.body.find("active contract") != std::string::npos);
+    CHECK(Get(c.member.token, "/v1/clans/" + c.clan_id).at("clan").value("status", "") == "CLAN_STATUS_ACTIVE");
+}
