@@ -179,6 +179,7 @@ const std::map<std::string, Rule>& Table() {
         {"POST /v1/clans/{clan_id}/members/{user_id}:set-role", Owned("B")},
         {"POST /v1/clans/{clan_id}:transfer-headship", Owned("B")},
         {"POST /v1/clans/{clan_id}:archive", Owned("B")},
+        {"GET /v1/clans/{clan_id}/payout-plans", Owned("B")},  // the clan's members only
     };
     return kTable;
 }
@@ -460,6 +461,7 @@ const std::set<std::string>& NotLists() {
         "GET /v1/workrooms/{room_id}/messages/{message_id}/history",
         "GET /v1/workroom-files/{file_id}",
         "GET /v1/clans/{clan_id}",
+        "GET /v1/clans/{clan_id}/payout-plans",
     };
     return kSingle;
 }

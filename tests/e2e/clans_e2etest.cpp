@@ -182,6 +182,27 @@ TEST_CASE(
         30s, 100ms));
     CHECK(contract.value("freelancer_id", "") == c.clan_id);
 
+    // The clan locked version 1 of the plan: every member sees every share and the leader; the
+    // client and outsiders see none.
+    json plans;
+    REQUIRE(marketplace::testing::WaitUntil(
+        [&] {
+            plans = Get(c.member.token, "/v1/clans/" + c.clan_id + "/payout-plans").value("plans", json::array());
+            return plans.size() == 1;
+        },
+        30s, 100ms));
+    CHECK(plans.at(0).value("proposal_id", "") == proposal_id);
+    CHECK(plans.at(0).value("version", 0) == 1);
+    CHECK(plans.at(0).value("leader_id", "") == c.head.id);
+    REQUIRE(plans.at(0).at("shares").size() == 4);
+    CHECK(Int64(plans.at(0).at("shares").at(0), "weight") == 4000);
+    CHECK(plans.at(0).at("shares").at(3).value("user_id", "") == c.member.id);
+    for (const HttpUser* u : {&client, &outsider}) {
+        const auto r = Send(Request{"GET", "/v1/clans/" + c.clan_id + "/payout-plans", u->token, {}, {}, {}});
+        CHECK(r.status == 403);
+        CHECK(r.body.find(c.member.id) == std::string::npos);
+    }
+
     // The clan learns of its contract from contracts' events (its members see the count; an outsider
     // does not), and cannot be archived now.
     REQUIRE(marketplace::testing::WaitUntil(

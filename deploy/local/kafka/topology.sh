@@ -9,7 +9,7 @@ KAFKA_CONSUMES=(
     "notifications:contracts payments disputes auth workroom"
     "disputes:contracts payments"
     "workroom:contracts"
-    "clans:contracts payments"
+    "clans:contracts payments jobs"
 )
 KAFKA_CONSUMERS=()
 for _line in "${KAFKA_CONSUMES[@]}"; do KAFKA_CONSUMERS+=("${_line%%:*}"); done

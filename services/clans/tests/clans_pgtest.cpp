@@ -6,6 +6,7 @@
 #include "clans_fixture.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/core/ids.hpp"
+#include "marketplace/jobs/v1/events.pb.h"
 #include "marketplace/payments/v1/events.pb.h"
 
 using namespace marketplace::clans;
@@ -292,4 +293,50 @@ TEST_CASE("Clans: no archive with an active contract or money in escrow; archive
     CHECK(archived.has_archived_at());
     CHECK(Invite(id, head, NewUser()).error_code() == grpc::StatusCode::FAILED_PRECONDITION);
     CHECK(OutboxCount("ClanArchived", id) == 1);
+}
+
+TEST_CASE("Clans: a hire locks version 1 of the payout plan once; only the clan's members see it", "[clans][pg]") {
+    const std::string head = NewUser(), member = NewUser();
+    const std::string id = Create(head, Handle()).clan_id();
+    REQUIRE(Invite(id, head, member).ok());
+    REQUIRE(Respond(id, member, true).ok());
+
+    marketplace::jobs::v1::ProposalAccepted accepted;
+    accepted.set_proposal_id(core::NewUuidV7());
+    accepted.set_job_id(core::NewUuidV7());
+    accepted.set_client_id(NewUser());
+    accepted.set_freelancer_id(id);
+    accepted.set_clan_id(id);
+    accepted.set_clan_leader_id(head);
+    accepted.set_split_mode("bps");
+    for (const auto& [user, bps] : std::vector<std::pair<std::string, int>>{{head, 6000}, {member, 4000}}) {
+        auto* s = accepted.add_clan_shares();
+        s->set_user_id(user);
+        s->set_role("Engineer");
+        s->set_weight(bps);
+    }
+    Deliver(accepted);
+    Deliver(accepted);  // a redelivery locks nothing twice
+    CHECK(OutboxCount("PayoutSplitLocked", id) == 1);
+    // A freelancer's hire locks nothing here.
+    marketplace::jobs::v1::ProposalAccepted freelancer = accepted;
+    freelancer.set_proposal_id(core::NewUuidV7());
+    freelancer.clear_clan_id();
+    freelancer.set_freelancer_id(NewUser());
+    Deliver(freelancer);
+    CHECK(OutboxCount("PayoutSplitLocked", id) == 1);
+
+    v1::ListPayoutPlansRequest req;
+    req.set_clan_id(id);
+    v1::ListPayoutPlansResponse resp;
+    auto ctx = Context(member);
+    REQUIRE(F().stub->ListPayoutPlans(ctx.get(), req, &resp).ok());
+    REQUIRE(resp.plans_size() == 1);
+    CHECK(resp.plans(0).version() == 1);
+    CHECK(resp.plans(0).leader_id() == head);
+    REQUIRE(resp.plans(0).shares_size() == 2);
+    CHECK(resp.plans(0).shares(1).user_id() == member);
+    CHECK(resp.plans(0).shares(1).weight() == 4000);
+    auto outsider = Context(NewUser());
+    CHECK(F().stub->ListPayoutPlans(outsider.get(), req, &resp).error_code() == grpc::StatusCode::PERMISSION_DENIED);
 }

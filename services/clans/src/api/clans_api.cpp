@@ -165,6 +165,35 @@ grpc::Status ClansApi::ListMyClans(grpc::ServerContext* context, const v1::ListM
     });
 }
 
+grpc::Status ClansApi::ListPayoutPlans(grpc::ServerContext* context, const v1::ListPayoutPlansRequest* request,
+                                       v1::ListPayoutPlansResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& scope) {
+        const Actor actor = ActorOf(scope);
+        core::RequireUuid(request->clan_id(), "clan_id");
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            response->Clear();
+            const Clan clan = flows_.View(tx, request->clan_id());
+            if (clan.FindMember(actor.user_id) == nullptr) {
+                throw core::PermissionDenied("only the clan's members see its payout plans");
+            }
+            for (const auto& p : storage::ListPlans(tx, clan.id, kMaxListed)) {
+                auto* out = response->add_plans();
+                out->set_proposal_id(p.proposal_id);
+                out->set_version(p.version);
+                out->set_leader_id(p.leader_id);
+                out->set_split_mode(p.split_mode);
+                for (const auto& s : p.shares) {
+                    auto* share = out->add_shares();
+                    share->set_user_id(s.user_id);
+                    share->set_role(s.role);
+                    share->set_weight(s.weight);
+                }
+                SetTime(out->mutable_locked_at(), p.locked_at);
+            }
+        });
+    });
+}
+
 grpc::Status ClansApi::InviteMember(grpc::ServerContext* context, const v1::InviteMemberRequest* request,
                                     v1::InviteMemberResponse* response) {
     // A user id that is no UUID names nobody: the domain refuses it as an empty one (after the

@@ -35,6 +35,8 @@ public:
                                v1::SetMemberRoleResponse* response) override;
     grpc::Status TransferHeadship(grpc::ServerContext* context, const v1::TransferHeadshipRequest* request,
                                   v1::TransferHeadshipResponse* response) override;
+    grpc::Status ListPayoutPlans(grpc::ServerContext* context, const v1::ListPayoutPlansRequest* request,
+                                 v1::ListPayoutPlansResponse* response) override;
     grpc::Status ArchiveClan(grpc::ServerContext* context, const v1::ArchiveClanRequest* request,
                              v1::ArchiveClanResponse* response) override;
 

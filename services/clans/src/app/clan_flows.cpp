@@ -98,6 +98,32 @@ bool ClanFlows::OnContractCreated(pqxx::work& tx, const std::string& contract_id
     return recorded;
 }
 
+bool ClanFlows::OnClanHired(pqxx::work& tx, const std::string& clan_id, const std::string& proposal_id,
+                            const std::string& leader_id, const std::string& split_mode,
+                            const std::vector<storage::PlanShareRecord>& shares) {
+    if (!core::IsUuid(clan_id) || !storage::LockClanShared(tx, clan_id)) {
+        core::log::Warn("a hire of an unknown clan ignored", {{"clan_id", clan_id}, {"proposal_id", proposal_id}});
+        return false;
+    }
+    const storage::PayoutPlanRecord plan{clan_id, proposal_id, 1, leader_id, split_mode, shares, Now()};
+    if (!storage::InsertPlan(tx, plan)) return false;
+    v1::PayoutSplitLocked e;
+    e.set_clan_id(clan_id);
+    e.set_proposal_id(proposal_id);
+    e.set_version(1);
+    e.set_leader_id(leader_id);
+    e.set_split_mode(split_mode);
+    for (const auto& s : shares) {
+        auto* out = e.add_shares();
+        out->set_user_id(s.user_id);
+        out->set_role(s.role);
+        out->set_weight(s.weight);
+    }
+    runtime_.Publish(tx, clan_id, e);
+    core::log::Info("payout split locked", {{"clan_id", clan_id}, {"proposal_id", proposal_id}});
+    return true;
+}
+
 void ClanFlows::OnMilestoneFunded(pqxx::work& tx, const std::string& milestone_id) {
     storage::MarkMilestone(tx, milestone_id, "funded", Now());
 }

@@ -9,6 +9,7 @@
 
 #include "domain/clan.hpp"
 #include "marketplace/service/runtime.hpp"
+#include "storage/clan_store.hpp"
 
 namespace marketplace::clans {
 
@@ -27,6 +28,11 @@ public:
     /// `working_party_id` names no clan). Returns whether it was recorded.
     bool OnContractCreated(pqxx::work& tx, const std::string& contract_id, const std::string& working_party_id,
                            const std::string& client_id, const std::vector<std::string>& milestone_ids);
+    /// A clan was hired (jobs' ProposalAccepted with a clan): locks version 1 of the contract's
+    /// payout plan and publishes PayoutSplitLocked; false when the clan is unknown or it was locked already.
+    bool OnClanHired(pqxx::work& tx, const std::string& clan_id, const std::string& proposal_id,
+                     const std::string& leader_id, const std::string& split_mode,
+                     const std::vector<storage::PlanShareRecord>& shares);
     /// A milestone's escrow was funded.
     void OnMilestoneFunded(pqxx::work& tx, const std::string& milestone_id);
     /// A milestone ended: released, refunded, settled or cancelled.

@@ -1,6 +1,7 @@
 #include "events/consumers.hpp"
 
 #include "marketplace/contracts/v1/events.pb.h"
+#include "marketplace/jobs/v1/events.pb.h"
 #include "marketplace/payments/v1/events.pb.h"
 
 namespace marketplace::clans {
@@ -10,6 +11,12 @@ service::EventRouter EventConsumers::Router() const {
     router.On<contracts::v1::ContractCreated>([this](pqxx::work& tx, const contracts::v1::ContractCreated& e) {
         flows_.OnContractCreated(tx, e.contract_id(), e.freelancer_id(), e.client_id(),
                                  {e.milestone_ids().begin(), e.milestone_ids().end()});
+    });
+    router.On<jobs::v1::ProposalAccepted>([this](pqxx::work& tx, const jobs::v1::ProposalAccepted& e) {
+        if (e.clan_id().empty()) return;  // a freelancer was hired
+        std::vector<storage::PlanShareRecord> shares;
+        for (const auto& s : e.clan_shares()) shares.push_back({s.user_id(), s.role(), s.weight()});
+        flows_.OnClanHired(tx, e.clan_id(), e.proposal_id(), e.clan_leader_id(), e.split_mode(), shares);
     });
     router.On<payments::v1::EscrowFunded>([this](pqxx::work& tx, const payments::v1::EscrowFunded& e) {
         flows_.OnMilestoneFunded(tx, e.milestone_id());

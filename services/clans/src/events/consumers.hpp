@@ -1,5 +1,6 @@
 #pragma once
 // What clans consumes, one line a type (the read model of the clans' contracts):
+//   jobs.events.v1       ProposalAccepted    -> a clan hired: version 1 of the payout plan locked (PayoutSplitLocked)
 //   contracts.events.v1  ContractCreated     -> a contract whose working party is a clan: recorded, milestones open
 //   payments.events.v1   EscrowFunded        -> the milestone holds money in escrow
 //   payments.events.v1   EscrowReleased      -> the milestone is closed

@@ -199,6 +199,41 @@ bool MarkMilestone(pqxx::work& tx, const std::string& milestone_id, const std::s
                 .empty();
 }
 
+bool InsertPlan(pqxx::work& tx, const PayoutPlanRecord& plan) {
+    nlohmann::json shares = nlohmann::json::array();
+    for (const auto& s : plan.shares)
+        shares.push_back({{"user_id", s.user_id}, {"role", s.role}, {"weight", s.weight}});
+    return !tx.exec_params(
+                  "INSERT INTO payout_plans (clan_id, proposal_id, version, leader_id, split_mode, shares, locked_at) "
+                  "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz) ON CONFLICT DO NOTHING RETURNING 1",
+                  plan.clan_id, plan.proposal_id, plan.version, plan.leader_id, plan.split_mode, shares.dump(),
+                  TimeParam(plan.locked_at))
+                .empty();
+}
+
+std::vector<PayoutPlanRecord> ListPlans(pqxx::work& tx, const std::string& clan_id, int limit) {
+    std::vector<PayoutPlanRecord> out;
+    for (const auto& r : tx.exec_params("SELECT proposal_id::text, version, leader_id, split_mode, shares::text, " +
+                                            MicrosOf("locked_at") +
+                                            " FROM payout_plans WHERE clan_id = $1 ORDER BY locked_at DESC, "
+                                            "proposal_id, version DESC LIMIT $2",
+                                        clan_id, limit)) {
+        PayoutPlanRecord p;
+        p.clan_id = clan_id;
+        p.proposal_id = r[0].as<std::string>();
+        p.version = r[1].as<int>();
+        p.leader_id = r[2].as<std::string>();
+        p.split_mode = r[3].as<std::string>();
+        for (const auto& s : nlohmann::json::parse(r[4].as<std::string>())) {
+            p.shares.push_back(PlanShareRecord{s.at("user_id").get<std::string>(), s.at("role").get<std::string>(),
+                                               s.at("weight").get<std::int64_t>()});
+        }
+        p.locked_at = OptionalTime(r[5]).value_or(TimePoint{});
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
 ContractFacts FactsOf(pqxx::work& tx, const std::string& clan_id) {
     const auto r = tx.exec_params1(
         "SELECT count(DISTINCT contract_id), count(*) FILTER (WHERE state = 'funded') FROM clan_milestones "

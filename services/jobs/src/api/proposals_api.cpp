@@ -222,7 +222,19 @@ grpc::Status JobsApi::AcceptProposal(grpc::ServerContext* context, const v1::Acc
             job->accepted_proposal_id = proposal->proposal_id;
             job->updated_micros = now;
             JobStore::SetStatus(tx, job->job_id, job->status, job->accepted_proposal_id, now);
-            runtime_.Publish(tx, job->job_id, MakeProposalAccepted(*job, *proposal));
+            auto accepted = MakeProposalAccepted(*job, *proposal);
+            if (app) {
+                accepted.set_clan_id(app->clan_id);
+                accepted.set_clan_leader_id(roster->head_id);
+                accepted.set_split_mode(std::string(SplitModeName(app->mode)));
+                for (const auto& a : app->agreements) {
+                    auto* share = accepted.add_clan_shares();
+                    share->set_user_id(a.member.user_id);
+                    share->set_role(a.member.role);
+                    share->set_weight(a.share_weight);
+                }
+            }
+            runtime_.Publish(tx, job->job_id, accepted);
 
             v1::AcceptProposalResponse r;
             ToProto(*proposal, r.mutable_proposal());
