@@ -1,5 +1,6 @@
 #include "component.hpp"
 
+#include "marketplace/core/log.hpp"
 #include "marketplace/notifications/v1/notifications.grpc.pb.h"
 
 namespace marketplace::notifications {
@@ -7,11 +8,23 @@ namespace marketplace::notifications {
 Component::Config Component::Config::FromEnv(core::EnvReader& env, const service::RuntimeConfig& /*runtime*/) {
     Config config;
     config.feed = LiveFeedOptions::FromEnv(env);
+    config.streams = service::StreamLimits::FromEnv(env, "STREAM");
+    config.feed.max_per_user = config.streams.per_user;
+    config.gateway_secret = env.Secret("NOTIFICATIONS_GATEWAY_SECRET", "");
+    if (config.gateway_secret.empty()) {
+        core::log::Warn(
+            "notifications: NOTIFICATIONS_GATEWAY_SECRET is not set: the client's address the gateway forwards is "
+            "not believed, so the per-address stream budget (STREAM_MAX_PER_SOURCE) is off; only the per-user "
+            "bound holds");
+    }
     return config;
 }
 
 Component::Component(service::Runtime& runtime, Config config)
-    : feed_(runtime.config().pg, config.feed), api_(runtime, feed_), events_(runtime) {
+    : feed_(runtime.config().pg, config.feed),
+      leases_(runtime, "notifications", config.streams),
+      api_(runtime, feed_, leases_, config.gateway_secret),
+      events_(runtime) {
     runtime.AddService(&api_, v1::NotificationsService::service_full_name());
     if (config.consume_events) events_.Register(runtime);
     runtime.OnStarted([this] { feed_.Start(); });
