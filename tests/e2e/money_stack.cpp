@@ -159,6 +159,7 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
         env["MARKETPLACE_DEV_MODE"] = "1";
         env["PAYMENTS_PROVIDER"] = "sandbox";
         if (s.name == "auth") env["AUTH_GATEWAY_SECRET"] = kGatewaySecret;
+        if (s.name == "workroom") env["WORKROOM_GATEWAY_SECRET"] = kGatewaySecret;
         if (s.name == "notifications") {
             env["NOTIFICATIONS_GATEWAY_SECRET"] = kGatewaySecret;
             // Small enough that a test meets it; tests that do use their own forwarded addresses.

@@ -1,5 +1,6 @@
 #include "component.hpp"
 
+#include "marketplace/core/log.hpp"
 #include "marketplace/workroom/v1/workroom.grpc.pb.h"
 
 namespace marketplace::workroom {
@@ -7,13 +8,23 @@ namespace marketplace::workroom {
 Component::Config Component::Config::FromEnv(core::EnvReader& env, const service::RuntimeConfig& /*runtime*/) {
     Config config;
     config.feed = LiveFeedOptions::FromEnv(env);
+    config.streams = service::StreamLimits::FromEnv(env, "STREAM");
+    config.feed.max_per_user = config.streams.per_user;
+    config.gateway_secret = env.Secret("WORKROOM_GATEWAY_SECRET", "");
+    if (config.gateway_secret.empty()) {
+        core::log::Warn(
+            "workroom: WORKROOM_GATEWAY_SECRET is not set: the client's address the gateway forwards is not "
+            "believed, so the per-address stream budget (STREAM_MAX_PER_SOURCE) is off; only the per-user bound "
+            "holds");
+    }
     config.files = FilesOptions::FromEnv(env);
     return config;
 }
 
 Component::Component(service::Runtime& runtime, Config config)
     : feed_(runtime.config().pg, config.feed),
-      api_(runtime, feed_),
+      leases_(runtime, "workroom", config.streams),
+      api_(runtime, feed_, leases_, config.gateway_secret),
       events_(runtime),
       files_(runtime, config.files),
       files_api_(files_) {

@@ -24,7 +24,6 @@ private:
 
 LiveFeedOptions LiveFeedOptions::FromEnv(core::EnvReader& env) {
     LiveFeedOptions o;
-    o.max_per_user = static_cast<int>(env.Int("STREAM_MAX_PER_USER", o.max_per_user, 1, 1000));
     o.max_total = static_cast<int>(env.Int("STREAM_MAX_TOTAL", o.max_total, 1, 1000000));
     o.poll = env.Duration("STREAM_POLL", o.poll, std::chrono::milliseconds(100), std::chrono::minutes(10));
     return o;

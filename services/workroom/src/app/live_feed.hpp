@@ -30,7 +30,8 @@ class EnvReader;
 namespace marketplace::workroom {
 
 struct LiveFeedOptions {
-    /// STREAM_MAX_PER_USER: open streams one user may hold (devices, tabs).
+    /// Open streams one user may hold in this process (devices, tabs); the component sets it to
+    /// STREAM_MAX_PER_USER, which service::StreamLeases also holds across replicas.
     int max_per_user = 8;
     /// STREAM_MAX_TOTAL: open streams of this process.
     int max_total = 10000;
