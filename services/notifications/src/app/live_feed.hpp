@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "marketplace/db/pool.hpp"
+#include "marketplace/service/pg_listener.hpp"
 
 namespace marketplace::core {
 class EnvReader;
@@ -98,17 +99,13 @@ public:
 
 private:
     void Unsubscribe(Subscription* subscription);
-    void Listen();
 
     db::PgConfig pg_;
     LiveFeedOptions options_;
     mutable std::mutex mu_;
     std::multimap<std::string, Subscription*> subscriptions_;
     bool closed_ = false;
-    bool stopping_ = false;
-    bool listening_ = false;
-    std::condition_variable stop_cv_;
-    std::thread listener_;
+    service::PgListener listener_;  // last: stopped (by ~LiveFeed) before the rest goes
 };
 
 }  // namespace marketplace::notifications

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "marketplace/db/pool.hpp"
+#include "marketplace/service/pg_listener.hpp"
 
 namespace marketplace::core {
 class EnvReader;
@@ -111,7 +112,6 @@ public:
 
 private:
     void Unsubscribe(Subscription* subscription);
-    void Listen();
 
     db::PgConfig pg_;
     LiveFeedOptions options_;
@@ -119,10 +119,7 @@ private:
     std::multimap<std::string, Subscription*> by_user_;
     std::map<std::string, std::set<Subscription*>> by_room_;
     bool closed_ = false;
-    bool stopping_ = false;
-    bool listening_ = false;
-    std::condition_variable stop_cv_;
-    std::thread listener_;
+    service::PgListener listener_;  // last: stopped (by ~LiveFeed) before the rest goes
 };
 
 }  // namespace marketplace::workroom
