@@ -338,6 +338,7 @@ std::optional<std::string> BodyFor(const Route& route, const World& w) {
         {"POST /v1/wallet/payouts", json{{"amount", Eur(100)}}},
         {"POST /v1/workrooms/{room_id}/files",
          json{{"filename", "notes.txt"}, {"content_type", "text/plain"}, {"data", "SGVsbG8gZmlsZQ=="}}},
+        {"POST /v1/workrooms/{room_id}/repositories", json{{"repository", "ada-dev/shop"}}},
     };
     const auto it = kBodies.find(route.key());
     json body = it != kBodies.end() ? it->second : json::object();

@@ -73,11 +73,10 @@ void CodeActions::StoreEvent(pqxx::work& tx, const std::string& room_id, v1::Wor
 
 v1::LinkRepositoryResponse CodeActions::Link(const std::string& user_id,
                                              const v1::LinkRepositoryRequest& request) const {
-    core::RequireUuid(request.room_id(), "room_id");
-    RequireRepositoryName(request.repository());
     v1::LinkRepositoryResponse response;
     db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-        RequireMember(tx, request.room_id(), user_id);
+        RequireMember(tx, request.room_id(), user_id);  // to anyone else the room does not exist
+        RequireRepositoryName(request.repository());
         storage::LockRoom(tx, request.room_id());  // the per-room count holds under concurrent links
         if (storage::LiveLinkCount(tx, request.room_id()) >= options_.max_links_per_room) {
             throw core::ResourceExhausted("room_id: the room already links " +
