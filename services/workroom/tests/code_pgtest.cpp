@@ -25,6 +25,7 @@
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/status.hpp"
 #include "marketplace/testing/database.hpp"
+#include "marketplace/testing/wait.hpp"
 #include "workroom_migrations.hpp"
 
 namespace {
@@ -577,6 +578,11 @@ TEST_CASE("Code over gRPC: a submitted milestone shows its pull requests and che
     CHECK(shown.pull_requests(0).checks(0).name() == "GitHub Actions");
     CHECK(shown.has_submitted_at());
     stream_ctx->TryCancel();
+    while (reader->Read(&event)) {
+    }
+    reader->Finish();  // a stream is finished before its reader and context go away
+    // And the server has ended it too: no call is left to complete while the process exits.
+    CHECK(marketplace::testing::WaitUntil([] { return F().component->feed().open_total() == 0; }, 10s, 10ms));
 
     // And read back by the client, as the milestone's code now.
     workroom::v1::GetMilestoneCodeRequest code;
