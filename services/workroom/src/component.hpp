@@ -2,8 +2,10 @@
 // The workroom service's composition root: its configuration, the live feed, its gRPC API and its
 // consumer of contracts' events, registered with the Runtime in one place. The open streams are
 // closed when a stop begins, so the gRPC drain does not wait on them.
+#include "api/code_api.hpp"
 #include "api/files_api.hpp"
 #include "api/workroom_api.hpp"
+#include "app/code_actions.hpp"
 #include "app/file_actions.hpp"
 #include "app/live_feed.hpp"
 #include "events/workroom_events.hpp"
@@ -29,6 +31,8 @@ public:
         bool consume_events = true;
         /// FILE_MAX_BYTES, FILES_MAX_PER_ROOM, FILES_MAX_ROOM_BYTES, BLOB_* (app/file_actions.hpp).
         FilesOptions files;
+        /// GITHUB_DELIVERY_MAX_AGE, REPOSITORIES_MAX_PER_ROOM (app/code_actions.hpp).
+        CodeOptions code;
         static Config FromEnv(core::EnvReader& env, const service::RuntimeConfig& runtime);
     };
 
@@ -38,11 +42,14 @@ public:
     service::StreamLeases& leases() noexcept { return leases_; }
     WorkroomEvents& events() noexcept { return events_; }
     FileActions& files() noexcept { return files_; }
+    const CodeActions& code() const noexcept { return code_; }
 
 private:
     LiveFeed feed_;
     service::StreamLeases leases_;
     api::WorkroomApi api_;
+    CodeActions code_;
+    api::CodeApi code_api_;
     WorkroomEvents events_;
     FileActions files_;
     api::FilesApi files_api_;

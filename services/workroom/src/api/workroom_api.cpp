@@ -297,9 +297,14 @@ grpc::Status WorkroomApi::StreamWorkroom(grpc::ServerContext* context, const v1:
             lease->KeepAlive();
             for (auto it = dirty.begin(); it != dirty.end();) {
                 const auto& room = *it;
-                const auto batch = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-                    return storage::EventsAfter(tx, room, cursor[room], kStreamBatch);
-                });
+                // One statement, outside a transaction: the room's events commit in sequence order,
+                // so a single SELECT after the cursor never skips one.
+                std::vector<v1::WorkroomEvent> batch;
+                {
+                    auto lease = runtime_.pool().Acquire();
+                    pqxx::nontransaction read(*lease);
+                    batch = storage::EventsAfter(read, room, cursor[room], kStreamBatch);
+                }
                 for (const auto& event : batch) {
                     if (!writer->Write(event)) return grpc::Status::CANCELLED;
                     cursor[room] = event.sequence();
