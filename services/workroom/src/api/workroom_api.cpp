@@ -301,8 +301,8 @@ grpc::Status WorkroomApi::StreamWorkroom(grpc::ServerContext* context, const v1:
                 // so a single SELECT after the cursor never skips one.
                 std::vector<v1::WorkroomEvent> batch;
                 {
-                    auto lease = runtime_.pool().Acquire();
-                    pqxx::nontransaction read(*lease);
+                    auto connection = runtime_.pool().Acquire();
+                    pqxx::nontransaction read(*connection);
                     batch = storage::EventsAfter(read, room, cursor[room], kStreamBatch);
                 }
                 for (const auto& event : batch) {
