@@ -19,6 +19,17 @@ StreamLimits StreamLimits::FromEnv(core::EnvReader& env, const std::string& pref
     return l;
 }
 
+std::string StreamGatewaySecret(core::EnvReader& env, const std::string& prefix) {
+    const std::string name = prefix + "_GATEWAY_SECRET";
+    std::string secret = env.Secret(name, "");
+    if (secret.empty()) {
+        core::log::Warn(name +
+                        " is not set: the client's address the gateway forwards is not believed, so the per-address "
+                        "stream budget (STREAM_MAX_PER_SOURCE) is off; only the per-user bound holds");
+    }
+    return secret;
+}
+
 StreamLeases::StreamLeases(db::Pool& pool, std::shared_ptr<const core::Clock> clock, std::string kind,
                            StreamLimits limits)
     : pool_(pool), clock_(std::move(clock)), kind_(std::move(kind)), limits_(limits) {}

@@ -1,6 +1,5 @@
 #include "component.hpp"
 
-#include "marketplace/core/log.hpp"
 #include "marketplace/workroom/v1/workroom.grpc.pb.h"
 
 namespace marketplace::workroom {
@@ -10,13 +9,7 @@ Component::Config Component::Config::FromEnv(core::EnvReader& env, const service
     config.feed = LiveFeedOptions::FromEnv(env);
     config.streams = service::StreamLimits::FromEnv(env, "STREAM");
     config.feed.max_per_user = config.streams.per_user;
-    config.gateway_secret = env.Secret("WORKROOM_GATEWAY_SECRET", "");
-    if (config.gateway_secret.empty()) {
-        core::log::Warn(
-            "workroom: WORKROOM_GATEWAY_SECRET is not set: the client's address the gateway forwards is not "
-            "believed, so the per-address stream budget (STREAM_MAX_PER_SOURCE) is off; only the per-user bound "
-            "holds");
-    }
+    config.gateway_secret = service::StreamGatewaySecret(env, "WORKROOM");
     config.files = FilesOptions::FromEnv(env);
     config.code = CodeOptions::FromEnv(env);
     return config;

@@ -41,6 +41,12 @@ struct StreamLimits {
     static StreamLimits FromEnv(core::EnvReader& env, const std::string& prefix);
 };
 
+/// <prefix>_GATEWAY_SECRET (or _FILE): the gateway's forwarding secret (GATEWAY_FORWARDING_SECRET), so
+/// the client address the gateway forwards counts for the per-source budget. Empty when unset, with
+/// a warning naming the variable: without it every client would look like the gateway, so the
+/// budget is off and only the per-user bound holds.
+std::string StreamGatewaySecret(core::EnvReader& env, const std::string& prefix);
+
 class StreamLeases final {
 public:
     /// `kind` names the streams counted together ("notifications", "workroom").
