@@ -232,6 +232,11 @@ core::Clock::TimePoint JwksVerifier::Now() const {
     return options_.verify.clock ? options_.verify.clock->Now() : std::chrono::system_clock::now();
 }
 
+namespace {
+/// How soon a verification that found no keys may fetch again after a failed fetch.
+constexpr std::chrono::milliseconds kFirstKeysRetry{200};
+}  // namespace
+
 bool JwksVerifier::RefreshLocked(bool force, std::uint64_t seen_generation, bool background) const {
     // Caller holds fetch_mu. Another thread may have fetched while this one waited for the lock.
     if (!force && state_->generation.load() != seen_generation) return true;
@@ -240,7 +245,11 @@ bool JwksVerifier::RefreshLocked(bool force, std::uint64_t seen_generation, bool
     // interval. The first successful load (or a forced one) does not, so a key rotated right after
     // start-up is still picked up at once.
     const bool limited = state_->have_keys.load();
-    if (!force && state_->limited && now - state_->last_limited < options_.min_refresh_interval) return false;
+    // Until the first keys arrive (auth starting up, or not reachable yet), a caller may try again
+    // after a short pause rather than the whole interval: without keys every call is refused.
+    const auto interval = limited ? options_.min_refresh_interval
+                                  : std::min<std::chrono::milliseconds>(options_.min_refresh_interval, kFirstKeysRetry);
+    if (!force && state_->limited && now - state_->last_limited < interval) return false;
     ++state_->fetches;
     std::vector<PublicKey> fetched;
     try {

@@ -340,3 +340,30 @@ TEST_CASE("JwksVerifier: an accepted token is remembered; expiry, a withdrawn ke
     REQUIRE(verifier.Refresh());
     CHECK(verifier.Check(fresh).rejection == Rejection::kUnknownKey);
 }
+
+TEST_CASE("JwksVerifier: until the first keys arrive, a caller fetches again after a short pause, not the interval",
+          "[auth][verifier]") {
+    auto clock = std::make_shared<core::ManualClock>(kStart);
+    const auth::JwtIssuer issuer(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    KeySource source;
+    source.failing = true;  // auth is still starting
+    const auth::JwksVerifier verifier(source.Fetcher(), Options(clock));
+    CHECK_THROWS_AS(verifier.Verify(issuer.Issue("u", "client")), core::Unavailable);
+    CHECK(source.calls == 1);
+    CHECK_THROWS_AS(verifier.Verify(issuer.Issue("u", "client")), core::Unavailable);
+    CHECK(source.calls == 1);  // not at once again
+
+    source.failing = false;
+    source.Set({issuer.key().public_key()});
+    clock->Advance(std::chrono::milliseconds(250));  // well within the 5 s interval
+    CHECK(verifier.Verify(issuer.Issue("u", "client")));
+    CHECK(source.calls == 2);
+
+    // Once keys are known, the interval holds again for unknown kids.
+    const auth::JwtIssuer other(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    CHECK_FALSE(verifier.Verify(other.Issue("u", "client")));
+    const int after_unknown = source.calls;
+    clock->Advance(std::chrono::milliseconds(250));
+    CHECK_FALSE(verifier.Verify(other.Issue("u", "client")));
+    CHECK(source.calls == after_unknown);
+}
