@@ -16,7 +16,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 STACK := deploy/local/stack.sh
 SERVICES := deploy/local/services.sh
 
-.PHONY: deps configure build up down status test test-unit demo demo-messaging bench-messaging bench-sagas bench-gateway timeline asan lint clean
+.PHONY: deps configure build up down status test test-unit demo demo-messaging bench-messaging bench-sagas bench-gateway bench-workroom timeline asan lint clean
 
 deps:
 	@deploy/local/deps.sh
@@ -66,6 +66,10 @@ bench-sagas: build
 # wrk through the gateway (a read and a write route) against the same calls made directly over gRPC.
 bench-gateway: build
 	@deploy/local/with-stack.sh $(abspath $(BUILD_DIR)) -- tests/bench/run-gateway-bench.sh $(abspath $(BUILD_DIR))
+
+# WebSocket clients through the gateway on the workroom's live stream at a steady post rate (BENCH_* in the script).
+bench-workroom: build
+	@deploy/local/with-stack.sh $(abspath $(BUILD_DIR)) -- tests/bench/run-workroom-bench.sh $(abspath $(BUILD_DIR))
 
 # A milestone's story across services, from their own records (the local stack's databases by default;
 # PG_HOST/PG_PORT or TIMELINE_ARGS='--dsn payments=...' point elsewhere, --json for a document).

@@ -106,6 +106,8 @@ service_env() { # service replica -> KEY=VALUE lines
     echo "AUTH_ADMIN_EMAIL=$ADMIN_EMAIL"
     echo "AUTH_ADMIN_PASSWORD=$ADMIN_PASSWORD"
     if [ "$s" = auth ]; then echo "AUTH_GATEWAY_SECRET=$GATEWAY_SECRET"; fi
+    if [ "$s" = notifications ]; then echo "NOTIFICATIONS_GATEWAY_SECRET=$GATEWAY_SECRET"; fi
+    if [ "$s" = workroom ]; then echo "WORKROOM_GATEWAY_SECRET=$GATEWAY_SECRET"; fi
     # No real payment provider is reachable on a development machine: the sandbox, chosen explicitly.
     [ "$s" = payments ] && echo "PAYMENTS_PROVIDER=sandbox"
     return 0

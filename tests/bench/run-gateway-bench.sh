@@ -2,6 +2,7 @@
 # make bench-gateway: a read route (GET /v1/wallet/balances) and a write route (POST /v1/jobs) through
 # the HTTP/JSON gateway with wrk, and the same calls made directly over gRPC, on the same services in
 # the same run; prints requests/s, p50/p99, the gateway's overhead and whether the aims are met.
+# First, what one token check costs: in full (Ed25519) and when the token was accepted before.
 # Fails when any request got a non-2xx answer, a socket error or a gRPC error.
 #   BENCH_SECONDS (10)  BENCH_CONNECTIONS (1,16,64)  BENCH_THREADS (2, wrk's and the gRPC client's)
 #   GATEWAY_THREADS (2, the gateway's HTTP worker threads)
@@ -15,6 +16,8 @@ export GATEWAY_THREADS=${GATEWAY_THREADS:-2}
 export METRICS_LISTEN=${METRICS_LISTEN:-off}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
+
+"$build_dir/tests/bench/token_bench" --seconds "${TOKEN_BENCH_SECONDS:-2}"
 
 echo "== gateway: auth, jobs, contracts, payments and the gateway as processes on the local stack"
 echo "   (wrk, the gRPC load client, the gateway, the services and PostgreSQL share this machine's $(nproc) cores)"

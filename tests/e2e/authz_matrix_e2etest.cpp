@@ -180,6 +180,15 @@ const std::map<std::string, Rule>& Table() {
         {"POST /v1/clans/{clan_id}:transfer-headship", Owned("B")},
         {"POST /v1/clans/{clan_id}:archive", Owned("B")},
         {"GET /v1/clans/{clan_id}/payout-plans", Owned("B")},  // the clan's members only
+        // workroom code and CI: the room's parties'; GitHub's deliveries are authenticated by their
+        // signature under the link's secret, which the workroom verifies
+        {"POST /v1/workrooms/{room_id}/repositories", Owned("AB")},
+        {"GET /v1/workrooms/{room_id}/repositories", Owned("AB")},
+        {"DELETE /v1/workrooms/{room_id}/repositories/{link_id}", Owned("AB")},
+        {"GET /v1/workrooms/{room_id}/pull-requests", Owned("AB")},
+        {"POST /v1/workrooms/{room_id}/pull-requests/{pull_request_id}:milestone", Owned("AB")},
+        {"GET /v1/workrooms/{room_id}/milestones/{milestone_id}/code", Owned("AB")},
+        {"POST /webhooks/github/{link_id}", Public()},
     };
     return kTable;
 }
@@ -347,6 +356,7 @@ std::optional<std::string> BodyFor(const Route& route, const World& w) {
         {"POST /v1/wallet/payouts", json{{"amount", Eur(100)}}},
         {"POST /v1/workrooms/{room_id}/files",
          json{{"filename", "notes.txt"}, {"content_type", "text/plain"}, {"data", "SGVsbG8gZmlsZQ=="}}},
+        {"POST /v1/workrooms/{room_id}/repositories", json{{"repository", "ada-dev/shop"}}},
     };
     const auto it = kBodies.find(route.key());
     json body = it != kBodies.end() ? it->second : json::object();
@@ -434,6 +444,8 @@ const std::map<std::string, std::vector<std::string>>& ListFilters() {
         {"GET /v1/workrooms/{room_id}/calendar", {""}},
         {"GET /v1/workrooms/{room_id}/files", {"", "page_size=100"}},
         {"GET /v1/me/clans", {""}},
+        {"GET /v1/workrooms/{room_id}/repositories", {""}},
+        {"GET /v1/workrooms/{room_id}/pull-requests", {""}},
     };
     return kFilters;
 }
@@ -462,6 +474,7 @@ const std::set<std::string>& NotLists() {
         "GET /v1/workroom-files/{file_id}",
         "GET /v1/clans/{clan_id}",
         "GET /v1/clans/{clan_id}/payout-plans",
+        "GET /v1/workrooms/{room_id}/milestones/{milestone_id}/code",
     };
     return kSingle;
 }

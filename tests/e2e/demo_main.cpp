@@ -11,6 +11,9 @@
 #include <thread>
 
 #include "http_story.hpp"
+#include "marketplace/blob/digest.hpp"
+#include "marketplace/core/clock.hpp"
+#include "marketplace/core/ids.hpp"
 #include "marketplace/core/money.hpp"
 #include "marketplace/testing/broker_control.hpp"
 #include "marketplace/testing/event_probe.hpp"
@@ -94,6 +97,22 @@ void Balances(const char* who, const HttpUser& user) {
                 Shown(minor("pending_payouts")).c_str());
 }
 
+/// GitHub's side of the demo (there is no GitHub here): a webhook delivery with GitHub's headers,
+/// its body signed with HMAC-SHA256 under the link's secret as GitHub signs it.
+Response GitHubDelivery(const std::string& link_id, const std::string& secret, const std::string& event,
+                        const json& payload, const std::string& delivery_id = marketplace::core::NewUuidV4()) {
+    const std::string body = payload.dump();
+    return Send(Request{
+        "POST",
+        "/webhooks/github/" + link_id,
+        "",
+        body,
+        "",
+        {{"X-GitHub-Event", event},
+         {"X-GitHub-Delivery", delivery_id},
+         {"X-Hub-Signature-256", "sha256=" + marketplace::blob::ToHex(marketplace::blob::HmacSha256(secret, body))}}});
+}
+
 HttpUser Register(const std::string& role, const std::string& name) {
     auto user = RegisterUser(role, name);
     g_names[user.token] = name;
@@ -152,10 +171,82 @@ int main() {
         Events();
         Balances("Ada", d.client);
 
-        Step(8, "Linus submits the deliverable; Ada accepts it");
+        Step(8,
+             "Linus links his repository to the contract's workroom; GitHub reports his pull request and its CI "
+             "(signed webhook deliveries); he submits, the room shows the milestone's pull request with its checks, "
+             "and Ada accepts");
+        std::string room;
+        {
+            QuietScope quiet;
+            marketplace::testing::WaitUntil(
+                [&] {
+                    for (const auto& r : Get(d.client.token, "/v1/workrooms").value("rooms", json::array())) {
+                        if (r.value("contract_id", "") == d.contract_id) room = r.value("room_id", "");
+                    }
+                    return !room.empty();
+                },
+                std::chrono::seconds(30), std::chrono::milliseconds(100));
+        }
+        const std::string repo = "linus-dev/saas-mvp";
+        const auto link =
+            Post(d.freelancer.token, "/v1/workrooms/" + room + "/repositories", json{{"repository", repo}});
+        const std::string link_id = link.at("link").at("link_id");
+        const std::string secret = link.at("secret");  // shown once: Linus sets it on the repository's webhook
+        const std::string head(40, 'a');
+        const std::string now = marketplace::core::FormatRfc3339(std::chrono::system_clock::now());
+        const json repository = {{"full_name", repo}, {"name", "saas-mvp"}, {"owner", {{"login", "linus-dev"}}}};
+        GitHubDelivery(link_id, secret, "pull_request",
+                       json{{"action", "opened"},
+                            {"number", 12},
+                            {"pull_request",
+                             {{"number", 12},
+                              {"title", "Signup flow and billing"},
+                              {"state", "open"},
+                              {"merged", false},
+                              {"html_url", "https://github.com/" + repo + "/pull/12"},
+                              {"user", {{"login", "linus-dev"}}},
+                              {"head", {{"ref", "feature/signup"}, {"sha", head}}},
+                              {"updated_at", now}}},
+                            {"repository", repository}});
+        const json check_run = {{"action", "completed"},
+                                {"check_run",
+                                 {{"name", "build and test"},
+                                  {"head_sha", head},
+                                  {"status", "completed"},
+                                  {"conclusion", "success"},
+                                  {"started_at", now},
+                                  {"completed_at", now},
+                                  {"html_url", "https://github.com/" + repo + "/runs/1"}}},
+                                {"repository", repository}};
+        const std::string run_delivery = marketplace::core::NewUuidV4();
+        GitHubDelivery(link_id, secret, "check_run", check_run, run_delivery);
+        std::printf("      a forged delivery (signed with another secret) and a repeated one change nothing:\n");
+        GitHubDelivery(link_id, "not-the-secret", "check_run", check_run);
+        GitHubDelivery(link_id, secret, "check_run", check_run, run_delivery);
+        const auto prs = Get(d.freelancer.token, "/v1/workrooms/" + room + "/pull-requests");
+        const std::string pr_id = prs.at("pull_requests").at(0).at("pull_request_id");
+        Post(d.freelancer.token, "/v1/workrooms/" + room + "/pull-requests/" + pr_id + ":milestone",
+             json{{"milestone_id", d.milestone_id}});
         Post(d.freelancer.token, "/v1/milestones/" + d.milestone_id + ":submit",
              json{{"note", "Deployed to staging; see the link."}, {"links", json::array({"https://staging.example"})}});
         WaitMilestone(d.client, d.milestone_id, "MILESTONE_STATE_SUBMITTED");
+        json code;
+        {
+            QuietScope quiet;
+            marketplace::testing::WaitUntil(
+                [&] {
+                    code = Get(d.client.token, "/v1/workrooms/" + room + "/milestones/" + d.milestone_id + "/code")
+                               .at("milestone");
+                    return code.contains("submitted_at");
+                },
+                std::chrono::seconds(30), std::chrono::milliseconds(100));
+        }
+        Get(d.client.token, "/v1/workrooms/" + room + "/milestones/" + d.milestone_id + "/code");
+        for (const auto& pr : code.value("pull_requests", json::array())) {
+            std::printf("      with the submitted milestone: %s #%s \"%s\", CI %s\n",
+                        pr.value("repository", "").c_str(), pr.value("number", "").c_str(),
+                        pr.value("title", "").c_str(), pr.value("checks_state", "").c_str());
+        }
         Post(d.client.token, "/v1/milestones/" + d.milestone_id + ":accept", json::object());
         WaitMilestone(d.client, d.milestone_id, "MILESTONE_STATE_PAID");
         Events();
@@ -178,25 +269,20 @@ int main() {
                                                      "guarded account negative, settled escrows are zero"
                                                    : problems.c_str());
 
-        Step(11, "In the contract's workroom: Ada and Linus talk, Linus is mentioned and notified, a task moves");
-        std::string room;
-        {
-            QuietScope quiet;
-            marketplace::testing::WaitUntil(
-                [&] {
-                    for (const auto& r : Get(d.client.token, "/v1/workrooms").value("rooms", json::array())) {
-                        if (r.value("contract_id", "") == d.contract_id) room = r.value("room_id", "");
-                    }
-                    return !room.empty();
-                },
-                std::chrono::seconds(30), std::chrono::milliseconds(100));
-        }
+        Step(11,
+             "In the contract's workroom: Ada and Linus talk, Linus is mentioned and notified, shares a file, a task "
+             "moves");
         const auto hello = Post(d.client.token, "/v1/workrooms/" + room + "/messages",
                                 json{{"text", "Thanks @freelancer, the staging build looks great."}});
         Post(d.freelancer.token, "/v1/workrooms/" + room + "/messages",
              json{{"text", "Glad you like it. I will write the deployment notes next."},
                   {"parent_message_id", hello.at("message").at("message_id")}});
         Get(d.client.token, "/v1/workrooms/" + room + "/messages:search?query=deployment");
+        // "Deployment notes: staging runs on a single VM." as text/markdown, base64.
+        Post(d.freelancer.token, "/v1/workrooms/" + room + "/files",
+             json{{"filename", "deployment-notes.md"},
+                  {"content_type", "text/markdown"},
+                  {"data", "RGVwbG95bWVudCBub3Rlczogc3RhZ2luZyBydW5zIG9uIGEgc2luZ2xlIFZNLg=="}});
         const auto task = Post(d.freelancer.token, "/v1/workrooms/" + room + "/tasks",
                                json{{"title", "Write the deployment notes"},
                                     {"assignee_id", d.freelancer.id},

@@ -162,6 +162,12 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
         env["MARKETPLACE_DEV_MODE"] = "1";
         env["PAYMENTS_PROVIDER"] = "sandbox";
         if (s.name == "auth") env["AUTH_GATEWAY_SECRET"] = kGatewaySecret;
+        if (s.name == "workroom") env["WORKROOM_GATEWAY_SECRET"] = kGatewaySecret;
+        if (s.name == "notifications") {
+            env["NOTIFICATIONS_GATEWAY_SECRET"] = kGatewaySecret;
+            // Small enough that a test meets it; tests that do use their own forwarded addresses.
+            env["STREAM_MAX_PER_SOURCE"] = std::to_string(kStreamsPerSource);
+        }
         env["MARKETPLACE_LOG_LEVEL"] = "info";
         s.binary = binaries[i].second;
         s.env = env;
@@ -347,6 +353,8 @@ const std::string& MoneyStack::gateway_base_url() {
     env["GATEWAY_RATE_LIMIT_USER_RPS"] = "0";
     env["GATEWAY_UPSTREAM_TIMEOUT"] = "15s";
     env["GATEWAY_FORWARDING_SECRET"] = kGatewaySecret;
+    // The tests' own connections may name the client they stand for with X-Forwarded-For.
+    env["GATEWAY_TRUSTED_PROXIES"] = "127.0.0.1";
     env["MARKETPLACE_CLOCK_OFFSET_FILE"] = gw.clock_file;
     env["MARKETPLACE_LOG_LEVEL"] = "info";
     auto process = std::make_unique<testing::ChildProcess>(std::vector<std::string>{GATEWAY_SERVICE_BIN}, env,

@@ -21,6 +21,9 @@
 
 namespace marketplace::e2e {
 
+/// STREAM_MAX_PER_SOURCE of the stack's notifications: live feeds one client address may hold open.
+inline constexpr int kStreamsPerSource = 16;
+
 struct User {
     std::string id;
     std::string email;

@@ -262,6 +262,18 @@ TEST_CASE("Sessions: a live feed ends with 4401 when its access token expires", 
     CHECK_THAT(last.value("message", ""), Catch::Contains("expired"));
 }
 
+TEST_CASE("Sessions: a workroom stream ends with 4401 when its access token expires", "[e2e][sessions][clock]") {
+    auto& stack = MoneyStack::Get();
+    auto u = RegisterUser("ROLE_FREELANCER", "expiring-room");
+    WsClient stream(stack.gateway_port(), "/v1/workrooms:stream", {{"Sec-WebSocket-Protocol", "bearer, " + u.token}});
+    REQUIRE(stream.Read(30s));  // live: the stream's first frame carries its cursor
+    stack.AdvanceClock(16min);  // past the 15-minute access token
+    const auto last = LastFrameBeforeClose(stream);
+    CHECK(stream.close_code() == 4401);
+    CHECK(last.value("code", "") == "UNAUTHENTICATED");
+    CHECK_THAT(last.value("message", ""), Catch::Contains("expired"));
+}
+
 TEST_CASE("Sessions: an emergency revocation of the signing key ends its tokens everywhere; a new key takes over",
           "[e2e][sessions][keys]") {
     auto& stack = MoneyStack::Get();

@@ -5,10 +5,13 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "http_story.hpp"
+#include "marketplace/testing/wait.hpp"
 #include "money_stack.hpp"
 #include "ws_client.hpp"
 
@@ -68,4 +71,71 @@ TEST_CASE("WebSocket E2E: a freelancer's live feed shows the milestone funded wh
     const auto plain = Send(Request{"GET", "/v1/notifications:stream", d.freelancer.token, {}, {}, {}});
     CHECK(plain.status == 426);
     CHECK(plain.Header("upgrade") == "websocket");
+}
+
+TEST_CASE("WebSocket E2E: one client address holds at most its budget of live feeds, however many accounts it uses",
+          "[e2e][http][websocket]") {
+    auto& stack = MoneyStack::Get();
+    stack.gateway_port();
+    // The gateway believes X-Forwarded-For from the tests' loopback connections (a trusted proxy), so
+    // each side here stands for its own client address.
+    const std::string crowded = "203.0.113.77";
+    const std::string elsewhere = "203.0.113.78";
+    auto open = [&](const HttpUser& user, const std::string& address) {
+        return std::make_unique<WsClient>(
+            stack.gateway_port(), "/v1/notifications:stream?after_sequence=0",
+            marketplace::gateway::test::Headers{{"Sec-WebSocket-Protocol", "bearer, " + user.token},
+                                                {"X-Forwarded-For", address}});
+    };
+    // Free accounts from one address: two hold the whole budget between them (8 each, the per-user bound).
+    std::vector<HttpUser> accounts;
+    for (int i = 0; i < marketplace::e2e::kStreamsPerSource / 8; ++i) {
+        accounts.push_back(RegisterUser("ROLE_FREELANCER", "feed-budget-" + std::to_string(i)));
+    }
+    std::vector<std::unique_ptr<WsClient>> feeds;
+    for (const auto& account : accounts) {
+        for (int i = 0; i < 8; ++i) feeds.push_back(open(account, crowded));
+    }
+    // One more account from the same address: refused with 4429 once the stream is asked for.
+    const auto another = RegisterUser("ROLE_FREELANCER", "feed-budget-extra");
+    // The feeds above are admitted one by one as their streams start; the budget is spent once all
+    // are. (A feed that is admitted meanwhile stays open; reading it until the bound below ends it.)
+    std::vector<std::string> frames;
+    std::unique_ptr<WsClient> refused;
+    REQUIRE(marketplace::testing::WaitUntil(
+        [&] {
+            refused = open(another, crowded);
+            try {
+                frames = refused->ReadUntilClosed(3s);
+            } catch (const std::runtime_error&) {
+                return false;  // admitted
+            }
+            return refused->close_code() == 4429;
+        },
+        30s));
+    INFO("frames: " << json(frames).dump());
+    REQUIRE(!frames.empty());
+    CHECK(frames.front().find("from this address (at most " + std::to_string(marketplace::e2e::kStreamsPerSource)) !=
+          std::string::npos);
+
+    // The same account from another address is served: its feed stays open (the read ends only at
+    // its time bound, which also drops the connection).
+    auto served = open(another, elsewhere);
+    CHECK_THROWS_AS(served->Read(2s), std::runtime_error);
+    CHECK(served->close_code() == 0);
+
+    // Feeds that close give the address its slots back.
+    for (int i = 0; i < 4; ++i) feeds[static_cast<std::size_t>(i)]->Close();
+    CHECK(marketplace::testing::WaitUntil(
+        [&] {
+            auto admitted = open(another, crowded);
+            try {
+                admitted->Read(1s);
+            } catch (const std::runtime_error&) {
+                return admitted->close_code() == 0;  // still open when the bound passed: admitted
+            }
+            return false;
+        },
+        30s));
+    for (std::size_t i = 4; i < feeds.size(); ++i) feeds[i]->Close();
 }

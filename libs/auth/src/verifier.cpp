@@ -8,6 +8,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "marketplace/auth/base64url.hpp"
 #include "marketplace/auth/v1/auth.grpc.pb.h"
@@ -126,6 +127,17 @@ struct JwksVerifier::State {
     std::atomic<bool> have_keys{false};
     std::atomic<core::Clock::TimePoint::rep> last_success{0};  // time_since_epoch of the last successful fetch
 
+    // Tokens this verifier accepted, by their exact text: a token presented again skips the Ed25519
+    // check, but not the checks that can change (expiry, its key still listed, revocations).
+    struct Accepted {
+        rpc::Claims claims;
+        std::string kid;
+        core::Clock::TimePoint valid_from;   // iat/nbf minus the leeway
+        core::Clock::TimePoint valid_until;  // exp plus the leeway
+    };
+    std::mutex accepted_mu;
+    std::unordered_map<std::string, Accepted> accepted;  // guarded by accepted_mu
+
     std::mutex fetch_mu;   // one fetch at a time; guards the fields below
     bool limited = false;  // whether last_limited is set
     core::Clock::TimePoint last_limited{};
@@ -220,6 +232,11 @@ core::Clock::TimePoint JwksVerifier::Now() const {
     return options_.verify.clock ? options_.verify.clock->Now() : std::chrono::system_clock::now();
 }
 
+namespace {
+/// How soon a verification that found no keys may fetch again after a failed fetch.
+constexpr std::chrono::milliseconds kFirstKeysRetry{200};
+}  // namespace
+
 bool JwksVerifier::RefreshLocked(bool force, std::uint64_t seen_generation, bool background) const {
     // Caller holds fetch_mu. Another thread may have fetched while this one waited for the lock.
     if (!force && state_->generation.load() != seen_generation) return true;
@@ -228,7 +245,11 @@ bool JwksVerifier::RefreshLocked(bool force, std::uint64_t seen_generation, bool
     // interval. The first successful load (or a forced one) does not, so a key rotated right after
     // start-up is still picked up at once.
     const bool limited = state_->have_keys.load();
-    if (!force && state_->limited && now - state_->last_limited < options_.min_refresh_interval) return false;
+    // Until the first keys arrive (auth starting up, or not reachable yet), a caller may try again
+    // after a short pause rather than the whole interval: without keys every call is refused.
+    const auto interval = limited ? options_.min_refresh_interval
+                                  : std::min<std::chrono::milliseconds>(options_.min_refresh_interval, kFirstKeysRetry);
+    if (!force && state_->limited && now - state_->last_limited < interval) return false;
     ++state_->fetches;
     std::vector<PublicKey> fetched;
     try {
@@ -280,6 +301,42 @@ std::optional<rpc::Claims> JwksVerifier::Verify(std::string_view bearer_token) c
     return Check(bearer_token).claims;
 }
 
+Verification JwksVerifier::VerifyRemembered(std::string_view bearer_token, const KeyLookup& lookup) const {
+    const auto now = Now();
+    {
+        std::lock_guard lock(state_->accepted_mu);
+        const auto it = state_->accepted.find(std::string(bearer_token));
+        if (it != state_->accepted.end()) {
+            const auto& a = it->second;
+            if (now >= a.valid_from && now < a.valid_until) {
+                std::shared_lock keys_lock(state_->keys_mu);
+                if (state_->keys.count(a.kid) > 0) {
+                    Verification v;
+                    v.claims = a.claims;
+                    v.kid = a.kid;
+                    return v;
+                }
+            }
+            state_->accepted.erase(it);  // expired, or its key is gone: verify in full (and refuse)
+        }
+    }
+    Verification v = VerifyJwt(bearer_token, lookup, options_.verify);
+    if (v.ok() && bearer_token.size() <= kMaxRememberedTokenBytes) {
+        // Valid from now (VerifyJwt just accepted it) until exp plus the leeway.
+        const auto until = std::chrono::time_point_cast<core::Clock::TimePoint::duration>(v.claims->expires_at) +
+                           options_.verify.leeway;
+        std::lock_guard lock(state_->accepted_mu);
+        if (state_->accepted.size() >= kMaxRememberedTokens) state_->accepted.clear();  // bounded; refilled by use
+        state_->accepted[std::string(bearer_token)] = State::Accepted{*v.claims, v.kid, now, until};
+    }
+    return v;
+}
+
+std::size_t JwksVerifier::remembered_tokens() const {
+    std::lock_guard lock(state_->accepted_mu);
+    return state_->accepted.size();
+}
+
 Verification JwksVerifier::Check(std::string_view bearer_token) const {
     const KeyLookup lookup = [this](std::string_view kid) -> std::optional<PublicKey> {
         std::shared_lock lock(state_->keys_mu);
@@ -301,7 +358,7 @@ Verification JwksVerifier::Check(std::string_view bearer_token) const {
         // Never fetch here: the thread does. An unknown kid (or no keys yet) wakes it, at most once
         // per min_refresh_interval, and is "try again" until that fetch has finished.
         if (state_->have_keys) {
-            Verification v = VerifyJwt(bearer_token, lookup, options_.verify);
+            Verification v = VerifyRemembered(bearer_token, lookup);
             if (v.rejection != Rejection::kUnknownKey) return judged(std::move(v));
         }
         bool wait = false;
@@ -324,12 +381,12 @@ Verification JwksVerifier::Check(std::string_view bearer_token) const {
             throw core::Unavailable("token keys are being refreshed; try again",
                                     "unknown kid or no keys yet: a background fetch is under way");
         }
-        return VerifyJwt(bearer_token, lookup, options_.verify);
+        return VerifyRemembered(bearer_token, lookup);
     }
 
     const std::uint64_t generation = state_->generation.load();
     if (state_->have_keys) {
-        Verification v = VerifyJwt(bearer_token, lookup, options_.verify);
+        Verification v = VerifyRemembered(bearer_token, lookup);
         if (v.rejection != Rejection::kUnknownKey) {
             const auto age =
                 Now() - core::Clock::TimePoint(core::Clock::TimePoint::duration(state_->last_success.load()));
@@ -350,7 +407,7 @@ Verification JwksVerifier::Check(std::string_view bearer_token) const {
     if (!state_->have_keys) {
         throw core::Unavailable("token keys unavailable; try again", "no token keys fetched from the auth service yet");
     }
-    return judged(VerifyJwt(bearer_token, lookup, options_.verify));
+    return judged(VerifyRemembered(bearer_token, lookup));
 }
 
 std::shared_ptr<const rpc::TokenVerifier> ServiceTokenVerifier(const rpc::ChannelOptions& auth,

@@ -302,3 +302,68 @@ TEST_CASE("JwksVerifier: without inline fetches, an unknown kid never waits for 
         }
     }));
 }
+
+TEST_CASE("JwksVerifier: an accepted token is remembered; expiry, a withdrawn key and any other text still refuse",
+          "[auth][verifier]") {
+    auto clock = std::make_shared<core::ManualClock>(kStart);
+    const auth::JwtIssuer issuer(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    KeySource source;
+    source.Set({issuer.key().public_key()});
+    const auth::JwksVerifier verifier(source.Fetcher(), Options(clock));
+
+    const auto token = issuer.IssueToken("alice", "client", 3).token;
+    const auto first = verifier.Check(token);
+    REQUIRE(first.ok());
+    CHECK(verifier.remembered_tokens() == 1);
+    const auto again = verifier.Check(token);
+    REQUIRE(again.ok());
+    CHECK(again.claims->subject == "alice");
+    CHECK(again.claims->role == "client");
+    CHECK(again.claims->session_epoch == 3);
+    CHECK(again.claims->expires_at == first.claims->expires_at);
+    CHECK(again.kid == issuer.key().kid());
+
+    // The same token with its signature altered is another text: verified in full, and refused.
+    auto forged = token;
+    forged[forged.size() - 2] = forged[forged.size() - 2] == 'A' ? 'B' : 'A';
+    CHECK(verifier.Check(forged).rejection == Rejection::kBadSignature);
+
+    // Past its expiry (and the leeway) the remembered token is refused like any other.
+    clock->Advance(seconds(900 + 31));
+    CHECK(verifier.Check(token).rejection == Rejection::kExpired);
+    CHECK(verifier.remembered_tokens() == 0);
+
+    // A key withdrawn by the auth service takes its remembered tokens with it.
+    const auto fresh = issuer.IssueToken("bob", "client", 0).token;
+    REQUIRE(verifier.Check(fresh).ok());
+    source.Set({});
+    REQUIRE(verifier.Refresh());
+    CHECK(verifier.Check(fresh).rejection == Rejection::kUnknownKey);
+}
+
+TEST_CASE("JwksVerifier: until the first keys arrive, a caller fetches again after a short pause, not the interval",
+          "[auth][verifier]") {
+    auto clock = std::make_shared<core::ManualClock>(kStart);
+    const auth::JwtIssuer issuer(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    KeySource source;
+    source.failing = true;  // auth is still starting
+    const auth::JwksVerifier verifier(source.Fetcher(), Options(clock));
+    CHECK_THROWS_AS(verifier.Verify(issuer.Issue("u", "client")), core::Unavailable);
+    CHECK(source.calls == 1);
+    CHECK_THROWS_AS(verifier.Verify(issuer.Issue("u", "client")), core::Unavailable);
+    CHECK(source.calls == 1);  // not at once again
+
+    source.failing = false;
+    source.Set({issuer.key().public_key()});
+    clock->Advance(std::chrono::milliseconds(250));  // well within the 5 s interval
+    CHECK(verifier.Verify(issuer.Issue("u", "client")));
+    CHECK(source.calls == 2);
+
+    // Once keys are known, the interval holds again for unknown kids.
+    const auth::JwtIssuer other(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    CHECK_FALSE(verifier.Verify(other.Issue("u", "client")));
+    const int after_unknown = source.calls;
+    clock->Advance(std::chrono::milliseconds(250));
+    CHECK_FALSE(verifier.Verify(other.Issue("u", "client")));
+    CHECK(source.calls == after_unknown);
+}

@@ -9,6 +9,7 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
@@ -28,6 +29,8 @@ ServerOptions ServerOptions::FromEnv(core::EnvReader& env, int default_port) {
                                          std::chrono::minutes(10));
     options.max_receive_message_bytes =
         static_cast<int>(env.Int("GRPC_MAX_RECEIVE_BYTES", 4 * 1024 * 1024, 1024, 256 * 1024 * 1024));
+    options.max_pollers = static_cast<int>(env.Int("GRPC_MAX_POLLERS", options.max_pollers, 1, 1024));
+    options.max_threads = static_cast<int>(env.Int("GRPC_MAX_THREADS", options.max_threads, 16, 100000));
     options.handle_signals = true;
     return options;
 }
@@ -94,6 +97,14 @@ int Server::Start() {
     builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
                                static_cast<int>(impl_->options.min_client_ping_interval.count()));
     builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    // Threads are reused, not started per call, and bounded (ServerOptions::max_pollers/max_threads).
+    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 1);
+    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, impl_->options.min_pollers);
+    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                                std::max(impl_->options.min_pollers, impl_->options.max_pollers));
+    grpc::ResourceQuota quota("marketplace-rpc-server");
+    quota.SetMaxThreads(impl_->options.max_threads);
+    builder.SetResourceQuota(quota);
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
     interceptors.push_back(std::make_unique<impl::CallInterceptorFactory>(impl_->shared));
     builder.experimental().SetInterceptorCreators(std::move(interceptors));

@@ -2,8 +2,11 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <future>
+#include <set>
 #include <thread>
 
 #include "fixture.hpp"
@@ -239,4 +242,51 @@ TEST_CASE("Server: a port already in use is an error, not a shared listener", "[
     rpc::Server second(options);
     CHECK_THROWS_AS(second.Start(), std::runtime_error);
     CHECK(HealthStatus(first.channel) == "SERVING");
+}
+
+namespace {
+
+// The ids of this process's threads right now.
+std::set<std::string> ThreadIds() {
+    std::set<std::string> ids;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
+        ids.insert(entry.path().filename().string());
+    }
+    return ids;
+}
+
+}  // namespace
+
+TEST_CASE("Server: calls are served by a reused set of threads, not a thread per call", "[rpc][server][pg]") {
+    TestServer s;
+    const auto counter = UniqueName("threads");
+    rpctest::v1::GetResponse first;
+    REQUIRE(CallGet(*s.stub, counter, &first).ok());
+    // 16 callers, 150 calls each, while the process's thread ids are sampled: a server that started a
+    // thread per call (and let it end) would show hundreds of distinct ids.
+    std::set<std::string> seen = ThreadIds();
+    std::atomic<bool> done{false};
+    std::thread sampler([&] {
+        while (!done) {
+            for (auto& id : ThreadIds()) seen.insert(id);
+            std::this_thread::sleep_for(1ms);
+        }
+    });
+    std::vector<std::thread> callers;
+    std::atomic<int> failures{0};
+    for (int c = 0; c < 16; ++c) {
+        callers.emplace_back([&] {
+            for (int i = 0; i < 150; ++i) {
+                rpctest::v1::GetResponse got;
+                if (!CallGet(*s.stub, counter, &got).ok()) ++failures;
+            }
+        });
+    }
+    for (auto& t : callers) t.join();
+    done = true;
+    sampler.join();
+    CHECK(failures == 0);
+    INFO("distinct threads seen: " << seen.size());
+    // The callers (16), the sampler, gRPC's client and server threads and the pool: well under 100.
+    CHECK(seen.size() < 100);
 }

@@ -22,6 +22,7 @@
 #include "marketplace/service/event_router.hpp"
 #include "messaging_migrations.hpp"
 #include "runtime_metrics.hpp"
+#include "streams_migrations.hpp"
 
 namespace marketplace::service {
 
@@ -83,6 +84,7 @@ public:
         pqxx::connection conn(config_.pg.conninfo);
         db::ApplyMigrations(conn, "messaging", migrations::messaging());
         db::ApplyMigrations(conn, "idempotency", migrations::idempotency());
+        db::ApplyMigrations(conn, "streams", migrations::streams());
         db::ApplyMigrations(conn, component, files);
     }
 

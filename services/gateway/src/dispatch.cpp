@@ -9,6 +9,7 @@
 #include "marketplace/core/log.hpp"
 #include "marketplace/rpc/call_scope.hpp"
 #include "transcode/download.hpp"
+#include "transcode/github_webhook.hpp"
 #include "transcode/request_builder.hpp"
 #include "transcode/response_writer.hpp"
 #include "transcode/status_mapping.hpp"
@@ -110,6 +111,10 @@ void Gateway::Dispatch(HttpRequest& request, const Peer& peer, const RequestIds&
         if (const auto token = DownloadToken(path)) return HandleDownload(request, *token, ids, client, reply);
     }
 
+    if (github_route_.method != nullptr) {
+        if (const auto link = GitHubWebhookLink(path)) return HandleGitHubDelivery(request, *link, ids, client, reply);
+    }
+
     const std::string_view method(request.method_string().data(), request.method_string().size());
     const auto lookup = routes_.Find(method, path);
     if (lookup.route == nullptr) {
@@ -152,6 +157,31 @@ void Gateway::HandleWebhook(HttpRequest& request, const std::string& provider, c
     // The raw bytes, exactly as signed: never re-encoded.
     Forward(webhook_route_, WebhookRequestBytes(request.body(), signature, provider), std::string(), request, ids,
             client, reply);
+}
+
+void Gateway::HandleGitHubDelivery(HttpRequest& request, const std::string& link_id, const RequestIds& ids,
+                                   const std::string& client, const Reply& reply) {
+    if (request.method() != bhttp::verb::post) {
+        throw RequestError(bhttp::status::method_not_allowed, "METHOD_NOT_ALLOWED", "webhooks are POSTed")
+            .WithHeader(bhttp::field::allow, "POST");
+    }
+    if (link_id.empty()) throw RequestError::InvalidArgument("link_id", "the webhook's link id is a UUID");
+    const auto header = [&](const char* name, std::size_t max) {
+        const std::string_view value = HeaderValue(request, name);
+        if (value.empty() || value.size() > max ||
+            std::any_of(value.begin(), value.end(), [](char c) { return c < 0x20 || c > 0x7E; })) {
+            throw RequestError::InvalidArgument(name, std::string("the ") + name + " header must be 1.." +
+                                                          std::to_string(max) + " printable ASCII characters");
+        }
+        return value;
+    };
+    const auto event = header("X-GitHub-Event", 64);
+    const auto delivery = header("X-GitHub-Delivery", 100);
+    const auto signature = header("X-Hub-Signature-256", kMaxSignatureBytes);
+    // The raw bytes, exactly as signed: never re-encoded. No bearer token: the signature is the
+    // credential, checked by the workroom.
+    Forward(github_route_, GitHubDeliveryBytes(link_id, event, delivery, signature, request.body()), std::string(),
+            request, ids, client, reply);
 }
 
 void Gateway::HandleDownload(HttpRequest& request, const std::string& token, const RequestIds& ids,

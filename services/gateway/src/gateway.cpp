@@ -10,6 +10,7 @@
 #include "openapi/openapi.hpp"
 #include "routing/linked_protos.hpp"
 #include "transcode/download.hpp"
+#include "transcode/github_webhook.hpp"
 #include "transcode/webhook.hpp"
 
 namespace marketplace::gateway {
@@ -35,6 +36,7 @@ Gateway::Gateway(GatewayConfig config, std::shared_ptr<const rpc::TokenVerifier>
       routes_(BuildRoutes(config_)),
       webhook_route_(WebhookRoute()),
       download_route_(DownloadRoute()),
+      github_route_(GitHubWebhookRoute()),
       authenticator_(std::move(verifier)),
       ip_limiter_(config_.ip_limit),
       user_limiter_(config_.user_limit),
@@ -54,6 +56,7 @@ Gateway::Gateway(GatewayConfig config, std::shared_ptr<const rpc::TokenVerifier>
     const bool webhook_enabled = webhook_route_.method != nullptr && UpstreamFor(webhook_route_) != nullptr;
     if (!webhook_enabled) webhook_route_.method = nullptr;
     if (UpstreamFor(download_route_) == nullptr) download_route_.method = nullptr;
+    if (UpstreamFor(github_route_) == nullptr) github_route_.method = nullptr;
     openapi_json_ = BuildOpenApiDocument(packages, routes_, IsPublicMethod,
                                          webhook_enabled ? config_.webhook.signature_header : std::string());
     for (const auto& skipped : routes_.skipped_streaming()) {

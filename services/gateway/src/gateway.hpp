@@ -4,7 +4,7 @@
 //
 //   ids (X-Request-Id, traceparent) -> target checks -> probes (/healthz, /readyz) -> the client's
 //   address (edge/client_address.hpp) -> per-address rate limit -> CORS preflight -> /openapi.json | webhook |
-//   file download (/v1/files/{token}, raw bytes) | route
+//   file download (/v1/files/{token}, raw bytes) | GitHub webhook (/webhooks/github/{link_id}) | route
 //   lookup (404/405)
 //   -> bearer token (401 unless public) -> per-user rate limit -> request message (400/415)
 //   -> gRPC call with a deadline -> JSON response, or the mapped error.
@@ -74,6 +74,9 @@ private:
     /// GET /v1/files/{token} (transcode/download.hpp): the raw bytes of a workroom file.
     void HandleDownload(HttpRequest& request, const std::string& token, const RequestIds& ids,
                         const std::string& client, const Reply& reply);
+    /// POST /webhooks/github/{link_id} (transcode/github_webhook.hpp): a GitHub delivery for the workroom.
+    void HandleGitHubDelivery(HttpRequest& request, const std::string& link_id, const RequestIds& ids,
+                              const std::string& client, const Reply& reply);
     /// Renders a successful upstream response; the default prints the response message as JSON.
     using Render = std::function<std::optional<HttpResponse>(const Route& route, const std::string& bytes)>;
     void Forward(const Route& route, std::string request_bytes, const std::string& authorization,
@@ -91,6 +94,7 @@ private:
     RouteTable routes_;
     Route webhook_route_;
     Route download_route_;
+    Route github_route_;
     std::string openapi_json_;
     Authenticator authenticator_;
     RateLimiter ip_limiter_;

@@ -38,12 +38,15 @@ LiveFeedOptions Fixture::DefaultFeedOptions() {
     return o;
 }
 
-Fixture::Fixture(LiveFeedOptions feed_options)
+Fixture::Fixture(LiveFeedOptions feed_options, service::StreamLimits limits, std::string gateway_secret)
     : clock(std::make_shared<core::ManualClock>()), tokens(auth::TestTokensOptions{.clock = clock}) {
     runtime = std::make_unique<service::Runtime>(TestRuntimeConfig(clock, tokens), clock);
     runtime->Migrate("notifications", migrations::notifications());
     Component::Config config;
     config.feed = feed_options;
+    config.streams = limits;
+    config.streams.per_user = feed_options.max_per_user;
+    config.gateway_secret = std::move(gateway_secret);
     config.consume_events = false;  // the tests feed events to the handlers themselves
     component = std::make_unique<Component>(*runtime, config);
     feed = &component->feed();

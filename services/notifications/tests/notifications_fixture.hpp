@@ -25,7 +25,8 @@
 namespace marketplace::notifications::testing {
 
 struct Fixture {
-    explicit Fixture(LiveFeedOptions feed_options = DefaultFeedOptions());
+    explicit Fixture(LiveFeedOptions feed_options = DefaultFeedOptions(), service::StreamLimits limits = {},
+                     std::string gateway_secret = {});
     ~Fixture();
     static LiveFeedOptions DefaultFeedOptions();
 
@@ -37,6 +38,7 @@ struct Fixture {
     std::unique_ptr<service::Runtime> runtime;
     std::unique_ptr<Component> component;
     LiveFeed* feed = nullptr;
+    service::StreamLeases& leases() { return component->leases(); }
     NotificationEvents* events = nullptr;
     int port = 0;
     std::unique_ptr<v1::NotificationsService::Stub> stub;

@@ -129,6 +129,11 @@ TEST_CASE("Calendar: events in time zones and milestone due dates export as iCal
     for (const auto& e : parsed.at("events")) by_summary[e.at("summary").get<std::string>()] = e;
     REQUIRE(by_summary.size() == 4);
     CHECK(by_summary.at("Daily standup, sprint 1").at("start_utc") == "2026-12-07T08:00:00Z");
+    // Each TZID used has its VTIMEZONE, and that VTIMEZONE alone gives the same instants.
+    CHECK(parsed.at("missing_tzids").empty());
+    CHECK(parsed.at("vtimezones") == json::array({"America/New_York", "Europe/Berlin"}));
+    CHECK(by_summary.at("Daily standup, sprint 1").at("start_utc_vtimezone") == "2026-12-07T08:00:00Z");
+    CHECK(by_summary.at("Kick-off; scope, risks").at("start_utc_vtimezone") == "2026-07-01T18:30:00Z");
     CHECK(by_summary.at("Daily standup, sprint 1").at("minutes") == 15);
     CHECK(by_summary.at("Daily standup, sprint 1").at("category") == "STANDUP");
     CHECK(by_summary.at("Kick-off; scope, risks").at("start_utc") == "2026-07-01T18:30:00Z");
@@ -136,6 +141,29 @@ TEST_CASE("Calendar: events in time zones and milestone due dates export as iCal
           "2026-12-15T12:00:00Z");
     CHECK(by_summary.at("Milestone due: MVP, deployed").at("start_utc") == "2026-12-20T17:00:00Z");
     CHECK(by_summary.at("Milestone due: MVP, deployed").at("category") == "MILESTONE");
+
+    // Across the daylight-saving changes, by the VTIMEZONE alone: a Berlin meeting on the last
+    // Sunday of March after the change (CEST, UTC+2) and a New York one the day before its change back
+    // (EDT, UTC-4), and Lord Howe's half-hour shift (UTC+10:30 in winter).
+    CHECK(AddEvent(room.room_id, room.client, v1::CALENDAR_EVENT_KIND_MEETING, "Berlin spring", "2027-03-28T10:00",
+                   "Europe/Berlin", 30)
+              .first == grpc::StatusCode::OK);
+    CHECK(AddEvent(room.room_id, room.client, v1::CALENDAR_EVENT_KIND_MEETING, "New York autumn", "2027-11-06T10:00",
+                   "America/New_York", 30)
+              .first == grpc::StatusCode::OK);
+    CHECK(AddEvent(room.room_id, room.client, v1::CALENDAR_EVENT_KIND_MEETING, "Lord Howe winter", "2027-07-01T09:00",
+                   "Australia/Lord_Howe", 30)
+              .first == grpc::StatusCode::OK);
+    const auto dst = Parse(Export(room.room_id, room.client));
+    INFO(dst.dump(2));
+    CHECK(dst.at("missing_tzids").empty());
+    std::map<std::string, json> shifted;
+    for (const auto& e : dst.at("events")) shifted[e.at("summary").get<std::string>()] = e;
+    CHECK(shifted.at("Berlin spring").at("start_utc_vtimezone") == "2027-03-28T08:00:00Z");
+    CHECK(shifted.at("Berlin spring").at("start_utc") == "2027-03-28T08:00:00Z");
+    CHECK(shifted.at("New York autumn").at("start_utc_vtimezone") == "2027-11-06T14:00:00Z");
+    CHECK(shifted.at("Lord Howe winter").at("start_utc_vtimezone") == "2027-06-30T22:30:00Z");
+    CHECK(shifted.at("Daily standup, sprint 1").at("start_utc_vtimezone") == "2026-12-07T08:00:00Z");
 
     // A later event with another due date moves the milestone's entry (one entry, the new date).
     *schedule->mutable_due_date() = google::protobuf::util::TimeUtil::SecondsToTimestamp(1798045200);  // +3 days

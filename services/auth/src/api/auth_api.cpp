@@ -1,13 +1,11 @@
 #include "api/auth_api.hpp"
 
-#include <iterator>
 #include <optional>
 #include <string>
 
 #include "app/accounts.hpp"
 #include "app/key_ring.hpp"
 #include "app/profiles.hpp"
-#include "domain/client_address.hpp"
 #include "marketplace/auth/roles.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/rpc/call_scope.hpp"
@@ -15,16 +13,6 @@
 #include "marketplace/rpc/idempotency.hpp"
 
 namespace marketplace::auth {
-namespace {
-
-// The value of metadata `key` when given exactly once; nullopt when absent or repeated.
-std::optional<std::string_view> Single(const grpc::ServerContext& context, const char* key) {
-    const auto range = context.client_metadata().equal_range(key);
-    if (range.first == range.second || std::next(range.first) != range.second) return std::nullopt;
-    return std::string_view(range.first->second.data(), range.first->second.size());
-}
-
-}  // namespace
 
 AuthApi::AuthApi(Accounts& accounts, KeyRing& keys, Profiles& profiles, const LocalTokenVerifier& verifier,
                  std::string gateway_secret)
@@ -35,8 +23,7 @@ AuthApi::AuthApi(Accounts& accounts, KeyRing& keys, Profiles& profiles, const Lo
       gateway_secret_(std::move(gateway_secret)) {}
 
 std::string AuthApi::SourceOf(const grpc::ServerContext& context) const {
-    return ClientAddress(Single(context, rpc::kClientAddressMetadata), Single(context, rpc::kGatewaySecretMetadata),
-                         context.peer(), gateway_secret_);
+    return rpc::ClientAddressOf(context, gateway_secret_);
 }
 
 grpc::Status AuthApi::Register(grpc::ServerContext* context, const v1::RegisterRequest* request,

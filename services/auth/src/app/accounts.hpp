@@ -55,10 +55,10 @@ class Accounts final {
 public:
     Accounts(service::Runtime& runtime, const KeyRing& keys, PasswordWork& passwords, AccountsOptions options);
 
-    /// `source` is the caller's address (domain/client_address.hpp).
+    /// `source` is the caller's address (rpc::ClientAddressOf, marketplace/rpc/forwarding.hpp).
     v1::RegisterResponse Register(const rpc::IdempotentCall& call, const v1::RegisterRequest& request,
                                   const std::string& source);
-    /// `source` is the caller's address (domain/client_address.hpp).
+    /// `source` is the caller's address (rpc::ClientAddressOf, marketplace/rpc/forwarding.hpp).
     v1::LoginResponse Login(const v1::LoginRequest& request, const std::string& source);
     v1::RefreshResponse Refresh(const rpc::IdempotentCall& call, const v1::RefreshRequest& request);
     v1::LogoutResponse Logout(const rpc::IdempotentCall& call, const v1::LogoutRequest& request);

@@ -7,7 +7,7 @@
 namespace marketplace::gateway {
 
 /// RPCs (full method names) callable without a token: whatever HTTP route reaches them.
-inline constexpr std::array<std::string_view, 11> kPublicMethods = {
+inline constexpr std::array<std::string_view, 12> kPublicMethods = {
     "marketplace.auth.v1.AuthService.Register",
     "marketplace.auth.v1.AuthService.Login",
     "marketplace.auth.v1.AuthService.Refresh",
@@ -23,6 +23,9 @@ inline constexpr std::array<std::string_view, 11> kPublicMethods = {
     // Workroom file downloads (GET /v1/files/{token}): authenticated by the signed token, which the
     // workroom verifies.
     "marketplace.workroom.v1.WorkroomFilesService.DownloadFile",
+    // GitHub deliveries (POST /webhooks/github/{link_id}): authenticated by X-Hub-Signature-256,
+    // which the workroom verifies under the link's secret.
+    "marketplace.workroom.v1.WorkroomCodeService.HandleGitHubDelivery",
 };
 
 /// The gateway's own endpoints (no RPC behind them), also public.

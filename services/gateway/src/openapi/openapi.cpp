@@ -1,5 +1,6 @@
 #include "openapi/openapi.hpp"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 
@@ -341,7 +342,36 @@ std::string BuildOpenApiDocument(const std::vector<std::string>& packages, const
         const std::string path = route.path.OpenApiPath();
         if (paths.contains(path) && paths[path].contains(verb)) paths[path][verb]["security"] = json::array();
     }
-    const json own_paths = GatewayPaths(webhook_signature_header);
+    json own_paths = GatewayPaths(webhook_signature_header);
+    if (std::find(packages.begin(), packages.end(), "workroom") != packages.end()) {
+        own_paths["/webhooks/github/{link_id}"]["post"] = {
+            {"summary",
+             "A GitHub webhook delivery for a repository linked to a workroom, passed to the workroom byte for byte."},
+            {"operationId", "HandleGitHubWebhook"},
+            {"tags", {"WorkroomCodeService"}},
+            {"security", json::array()},
+            {"consumes", {"application/json"}},
+            {"parameters",
+             {{{"name", "link_id"},
+               {"in", "path"},
+               {"required", true},
+               {"type", "string"},
+               {"description", "The repository link (LinkRepository's link_id)."}},
+              {{"name", "X-GitHub-Event"}, {"in", "header"}, {"required", true}, {"type", "string"}},
+              {{"name", "X-GitHub-Delivery"}, {"in", "header"}, {"required", true}, {"type", "string"}},
+              {{"name", "X-Hub-Signature-256"},
+               {"in", "header"},
+               {"required", true},
+               {"type", "string"},
+               {"description", "sha256=<hex HMAC-SHA256 of the body under the link's secret>"}},
+              {{"name", "body"},
+               {"in", "body"},
+               {"required", true},
+               {"description", "GitHub's JSON payload, as GitHub sent it."},
+               {"schema", {{"type", "object"}}}}}},
+            {"responses",
+             {{"200", {{"description", "Handled: {\"outcome\": applied | duplicate | outdated | ignored}."}}}}}};
+    }
     for (const auto& [path, operations] : own_paths.items()) {
         for (const auto& [verb, operation] : operations.items()) merged["paths"][path][verb] = operation;
     }

@@ -8,6 +8,7 @@
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/call_scope.hpp"
+#include "marketplace/rpc/forwarding.hpp"
 #include "marketplace/rpc/idempotency.hpp"
 #include "storage/notification_store.hpp"
 
@@ -98,6 +99,9 @@ grpc::Status NotificationsApi::StreamNotifications(grpc::ServerContext* context,
         const std::string& user = claims.subject;
         // Registered before the first read, so nothing written from here on goes unnoticed.
         const auto subscription = feed_.Subscribe(user);
+        // The slot that counts across replicas; the source only when the gateway vouches for it.
+        const auto lease = leases_.Acquire(
+            user, gateway_secret_.empty() ? std::string() : rpc::ClientAddressOf(*context, gateway_secret_));
         std::int64_t cursor = request->after_sequence() == -1 ? 0 : request->after_sequence();
         if (request->after_sequence() == 0) {
             cursor =
@@ -112,6 +116,7 @@ grpc::Status NotificationsApi::StreamNotifications(grpc::ServerContext* context,
             // The stream lives only as long as its token: it ends (UNAUTHENTICATED) once the token
             // expires or the user's sessions are revoked (checked at least every kTokenCheck).
             scope.RequireStillValid();
+            lease->KeepAlive();
             const auto seen = subscription->generation();
             const auto batch = db::InTransaction(
                 runtime_.pool(), [&](pqxx::work& tx) { return storage::After(tx, user, cursor, kStreamBatch); });
@@ -130,6 +135,7 @@ grpc::Status NotificationsApi::StreamNotifications(grpc::ServerContext* context,
                 if (now >= until) break;
                 if (now >= check_token_at) {
                     scope.RequireStillValid();
+                    lease->KeepAlive();
                     check_token_at = now + kTokenCheck;
                 }
                 subscription->Wait(

@@ -8,11 +8,14 @@
 // as it commits, woken by the LiveFeed; its headers (x-feed-after-sequence) arrive once it is
 // live, so nothing committed after that is missed. It ends when the caller cancels, and with UNAVAILABLE when
 // the server shuts down (the client resumes elsewhere with after_sequence = the last it saw).
+// Each open stream holds a lease (service::StreamLeases): at most STREAM_MAX_PER_USER per user and
+// STREAM_MAX_PER_SOURCE per client address across every replica; beyond, RESOURCE_EXHAUSTED.
 #include <grpcpp/grpcpp.h>
 
 #include "app/live_feed.hpp"
 #include "marketplace/notifications/v1/notifications.grpc.pb.h"
 #include "marketplace/service/runtime.hpp"
+#include "marketplace/service/stream_leases.hpp"
 
 namespace marketplace::notifications::api {
 
@@ -29,7 +32,10 @@ int PageSize(int requested);
 
 class NotificationsApi final : public v1::NotificationsService::Service {
 public:
-    NotificationsApi(service::Runtime& runtime, LiveFeed& feed) : runtime_(runtime), feed_(feed) {}
+    /// `gateway_secret`: whose forwarded client address counts (empty: none; no per-source budget).
+    NotificationsApi(service::Runtime& runtime, LiveFeed& feed, service::StreamLeases& leases,
+                     std::string gateway_secret)
+        : runtime_(runtime), feed_(feed), leases_(leases), gateway_secret_(std::move(gateway_secret)) {}
 
     grpc::Status ListNotifications(grpc::ServerContext* context, const v1::ListNotificationsRequest* request,
                                    v1::ListNotificationsResponse* response) override;
@@ -41,6 +47,8 @@ public:
 private:
     service::Runtime& runtime_;
     LiveFeed& feed_;
+    service::StreamLeases& leases_;
+    std::string gateway_secret_;
 };
 
 }  // namespace marketplace::notifications::api

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "marketplace/db/pool.hpp"
+#include "marketplace/service/pg_listener.hpp"
 
 namespace marketplace::core {
 class EnvReader;
@@ -26,7 +27,8 @@ class EnvReader;
 namespace marketplace::notifications {
 
 struct LiveFeedOptions {
-    /// STREAM_MAX_PER_USER: open streams one user may hold (devices, tabs).
+    /// Open streams one user may hold in this process (devices, tabs); the component sets it to
+    /// STREAM_MAX_PER_USER, which service::StreamLeases also holds across replicas.
     int max_per_user = 8;
     /// STREAM_MAX_TOTAL: open streams of this process.
     int max_total = 1000;
@@ -97,17 +99,13 @@ public:
 
 private:
     void Unsubscribe(Subscription* subscription);
-    void Listen();
 
     db::PgConfig pg_;
     LiveFeedOptions options_;
     mutable std::mutex mu_;
     std::multimap<std::string, Subscription*> subscriptions_;
     bool closed_ = false;
-    bool stopping_ = false;
-    bool listening_ = false;
-    std::condition_variable stop_cv_;
-    std::thread listener_;
+    service::PgListener listener_;  // last: stopped (by ~LiveFeed) before the rest goes
 };
 
 }  // namespace marketplace::notifications

@@ -8,6 +8,7 @@
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/call_scope.hpp"
+#include "marketplace/rpc/forwarding.hpp"
 #include "storage/calendar_store.hpp"
 #include "storage/message_store.hpp"
 #include "storage/room_store.hpp"
@@ -18,6 +19,8 @@ namespace {
 
 /// How often a waiting stream checks whether its caller went away (the sync API has no callback).
 constexpr std::chrono::milliseconds kCancelCheck{200};
+/// How often a waiting stream checks that its token is still valid (expiry, revoked sessions).
+constexpr std::chrono::milliseconds kTokenCheck{1000};
 
 }  // namespace
 
@@ -256,6 +259,9 @@ grpc::Status WorkroomApi::StreamWorkroom(grpc::ServerContext* context, const v1:
         const auto resume = ParseCursor(request->resume_after(), "resume_after");
         // Registered before the first read, so nothing written from here on goes unnoticed.
         const auto subscription = feed_.Subscribe(user);
+        // The slot that counts across replicas; the source only when the gateway vouches for it.
+        const auto lease = leases_.Acquire(
+            user, gateway_secret_.empty() ? std::string() : rpc::ClientAddressOf(*context, gateway_secret_));
         StreamCursor cursor;
         // Reads the caller's rooms; a room not in the cursor yet starts from `fresh(room, last)`.
         auto load_rooms = [&](auto fresh) {
@@ -285,11 +291,20 @@ grpc::Status WorkroomApi::StreamWorkroom(grpc::ServerContext* context, const v1:
         for (;;) {
             if (subscription->closed()) throw core::Unavailable("server is shutting down; resume with resume_after");
             if (context->IsCancelled()) return grpc::Status::CANCELLED;
+            // The stream lives only as long as its token: it ends (UNAUTHENTICATED) once the token
+            // expires or the user's sessions are revoked (checked at least every kTokenCheck).
+            scope.RequireStillValid();
+            lease->KeepAlive();
             for (auto it = dirty.begin(); it != dirty.end();) {
                 const auto& room = *it;
-                const auto batch = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-                    return storage::EventsAfter(tx, room, cursor[room], kStreamBatch);
-                });
+                // One statement, outside a transaction: the room's events commit in sequence order,
+                // so a single SELECT after the cursor never skips one.
+                std::vector<v1::WorkroomEvent> batch;
+                {
+                    auto connection = runtime_.pool().Acquire();
+                    pqxx::nontransaction read(*connection);
+                    batch = storage::EventsAfter(read, room, cursor[room], kStreamBatch);
+                }
                 for (const auto& event : batch) {
                     if (!writer->Write(event)) return grpc::Status::CANCELLED;
                     cursor[room] = event.sequence();
@@ -310,7 +325,13 @@ grpc::Status WorkroomApi::StreamWorkroom(grpc::ServerContext* context, const v1:
             // Until a wake-up, the poll interval, the caller leaving or the feed closing.
             const auto until = std::chrono::steady_clock::now() + feed_.options().poll;
             LiveFeed::Work work;
+            auto check_token_at = std::chrono::steady_clock::now() + kTokenCheck;
             for (;;) {
+                if (std::chrono::steady_clock::now() >= check_token_at) {
+                    scope.RequireStillValid();
+                    lease->KeepAlive();
+                    check_token_at = std::chrono::steady_clock::now() + kTokenCheck;
+                }
                 work = subscription->Take(kCancelCheck);
                 const bool woken =
                     work.all_dirty || work.rooms_changed || !work.dirty_rooms.empty() || !work.typing.empty();

@@ -14,6 +14,7 @@
 #include "app/live_feed.hpp"
 #include "app/room_actions.hpp"
 #include "marketplace/service/runtime.hpp"
+#include "marketplace/service/stream_leases.hpp"
 #include "marketplace/workroom/v1/workroom.grpc.pb.h"
 
 namespace marketplace::workroom::api {
@@ -26,8 +27,14 @@ int PageSize(int requested, int fallback);
 
 class WorkroomApi final : public v1::WorkroomService::Service {
 public:
-    WorkroomApi(service::Runtime& runtime, LiveFeed& feed)
-        : runtime_(runtime), feed_(feed), actions_(runtime), calendar_(runtime) {}
+    /// `gateway_secret`: whose forwarded client address counts for the stream budget (empty: none).
+    WorkroomApi(service::Runtime& runtime, LiveFeed& feed, service::StreamLeases& leases, std::string gateway_secret)
+        : runtime_(runtime),
+          feed_(feed),
+          leases_(leases),
+          gateway_secret_(std::move(gateway_secret)),
+          actions_(runtime),
+          calendar_(runtime) {}
 
     grpc::Status ListRooms(grpc::ServerContext* context, const v1::ListRoomsRequest* request,
                            v1::ListRoomsResponse* response) override;
@@ -71,6 +78,8 @@ public:
 private:
     service::Runtime& runtime_;
     LiveFeed& feed_;
+    service::StreamLeases& leases_;
+    std::string gateway_secret_;
     RoomActions actions_;
     CalendarActions calendar_;
 };

@@ -4,6 +4,8 @@
 
 #include <ctime>
 #include <fstream>
+#include <map>
+#include <stdexcept>
 
 #include "domain/icalendar.hpp"
 #include "domain/message_rules.hpp"
@@ -39,11 +41,13 @@ std::string Category(v1::CalendarEventKind kind) {
 
 }  // namespace
 
-bool ZoneExists(const std::string& name) {
-    if (name == "UTC") return true;
+bool ZoneExists(const std::string& name) { return name == "UTC" || LoadZone(name).has_value(); }
+
+std::optional<ZoneRules> LoadZone(const std::string& name) {
     std::ifstream file(std::string(kZoneInfoDir) + "/" + name, std::ios::binary);
-    char magic[4] = {};
-    return file.read(magic, 4) && std::string(magic, 4) == "TZif";
+    if (!file) return std::nullopt;
+    std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    return ZoneRules::Parse(bytes);
 }
 
 v1::CalendarEvent CalendarActions::Create(pqxx::work& tx, const std::string& user_id,
@@ -95,8 +99,26 @@ std::string CalendarActions::Export(pqxx::work& tx, const std::string& room_id, 
         entries.push_back(
             {e.event_id(), e.title(), Category(e.kind()), e.local_start(), e.time_zone(), e.duration_minutes()});
     }
+    // A VTIMEZONE per zone used, covering its events' span with a year's margin either side.
+    std::map<std::string, std::pair<std::int64_t, std::int64_t>> spans;
+    for (const auto& e : entries) {
+        if (e.time_zone == "UTC") continue;
+        const auto start = NaiveSeconds(e.local_start);
+        const auto end = start + e.duration_minutes * 60;
+        auto [it, fresh] = spans.try_emplace(e.time_zone, start, end);
+        if (!fresh) it->second = {std::min(it->second.first, start), std::max(it->second.second, end)};
+    }
+    std::vector<std::string> timezones;
+    constexpr std::int64_t kMargin = 366LL * 86400;
+    for (const auto& [zone, span] : spans) {
+        const auto rules = LoadZone(zone);
+        if (!rules) throw std::runtime_error("the zone database's file for " + zone + " cannot be read");
+        for (auto& l : TimezoneLines(zone, *rules, span.first - kMargin, span.second + kMargin)) {
+            timezones.push_back(std::move(l));
+        }
+    }
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(runtime_.clock()->Now().time_since_epoch());
-    return RenderCalendar("Workroom of contract " + contract_id, entries, UtcText(now.count(), true));
+    return RenderCalendar("Workroom of contract " + contract_id, entries, UtcText(now.count(), true), timezones);
 }
 
 }  // namespace marketplace::workroom

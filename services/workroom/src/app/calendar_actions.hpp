@@ -2,9 +2,12 @@
 // The calendar's use cases: members add standups, deadlines and meetings (a local time in an IANA
 // zone that the zone database knows); contracts' milestone due dates are kept in it; the room's
 // calendar is exported as iCalendar. Non-members get NOT_FOUND, as for the rest of the room.
+#include <optional>
 #include <string>
 
 #include <pqxx/transaction>
+
+#include "domain/tzif.hpp"
 
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/service/runtime.hpp"
@@ -33,5 +36,7 @@ private:
 
 /// True when `name` is "UTC" or a zone file of the zone database.
 bool ZoneExists(const std::string& name);
+/// The zone's rules from its file in kZoneInfoDir; nullopt when there is none or it does not parse.
+std::optional<ZoneRules> LoadZone(const std::string& name);
 
 }  // namespace marketplace::workroom

@@ -1,30 +1,13 @@
 #include "app/live_feed.hpp"
 
-#include <pqxx/pqxx>
-
 #include "marketplace/core/config.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/log.hpp"
 #include "storage/room_store.hpp"
 
 namespace marketplace::workroom {
-namespace {
-
-class Receiver final : public pqxx::notification_receiver {
-public:
-    Receiver(pqxx::connection_base& conn, LiveFeed& feed)
-        : pqxx::notification_receiver(conn, storage::kFeedChannel), feed_(feed) {}
-    void operator()(const std::string& payload, int) override { feed_.Dispatch(payload); }
-
-private:
-    LiveFeed& feed_;
-};
-
-}  // namespace
-
 LiveFeedOptions LiveFeedOptions::FromEnv(core::EnvReader& env) {
     LiveFeedOptions o;
-    o.max_per_user = static_cast<int>(env.Int("STREAM_MAX_PER_USER", o.max_per_user, 1, 1000));
     o.max_total = static_cast<int>(env.Int("STREAM_MAX_TOTAL", o.max_total, 1, 1000000));
     o.poll = env.Duration("STREAM_POLL", o.poll, std::chrono::milliseconds(100), std::chrono::minutes(10));
     return o;
@@ -103,7 +86,15 @@ void LiveFeed::Subscription::Close() {
 
 // --- LiveFeed -----------------------------------------------------------------------------------
 
-LiveFeed::LiveFeed(db::PgConfig pg, LiveFeedOptions options) : pg_(std::move(pg)), options_(options) {}
+LiveFeed::LiveFeed(db::PgConfig pg, LiveFeedOptions options)
+    : pg_(std::move(pg)),
+      options_(options),
+      // Whatever was written while nobody listened: every stream re-reads, when the LISTEN is back
+      // and when it is lost (streams then fall back to polling).
+      listener_("workroom feed", pg_.conninfo, storage::kFeedChannel, options_.reconnect_backoff,
+                {.notify = [this](const std::string& payload) { Dispatch(payload); },
+                 .on_listening = [this] { WakeAll(); },
+                 .on_lost = [this] { WakeAll(); }}) {}
 
 LiveFeed::~LiveFeed() { Stop(); }
 
@@ -187,20 +178,11 @@ void LiveFeed::Close() {
     for (auto& [user, s] : by_user_) s->Close();
 }
 
-void LiveFeed::Start() {
-    std::lock_guard lock(mu_);
-    if (listener_.joinable() || stopping_) return;
-    listener_ = std::thread([this] { Listen(); });
-}
+void LiveFeed::Start() { listener_.Start(); }
 
 void LiveFeed::Stop() {
     Close();
-    {
-        std::lock_guard lock(mu_);
-        stopping_ = true;
-    }
-    stop_cv_.notify_all();
-    if (listener_.joinable()) listener_.join();
+    listener_.Stop();
 }
 
 int LiveFeed::open_total() const {
@@ -208,40 +190,6 @@ int LiveFeed::open_total() const {
     return static_cast<int>(by_user_.size());
 }
 
-bool LiveFeed::listening() const {
-    std::lock_guard lock(mu_);
-    return listening_;
-}
-
-void LiveFeed::Listen() {
-    auto stopping = [this] {
-        std::lock_guard lock(mu_);
-        return stopping_;
-    };
-    while (!stopping()) {
-        try {
-            auto conn = db::Connect(pg_.conninfo);
-            Receiver receiver(*conn, *this);
-            conn->get_notifs();  // issues the LISTEN
-            {
-                std::lock_guard lock(mu_);
-                listening_ = true;
-            }
-            WakeAll();  // whatever was written while nobody listened
-            core::log::Info("workroom feed listening", {{"channel", storage::kFeedChannel}});
-            while (!stopping()) conn->await_notification(0, 200'000);
-        } catch (const std::exception& e) {
-            core::log::Warn("workroom feed lost its database connection; streams fall back to polling",
-                            {{"error", e.what()}});
-        }
-        {
-            std::lock_guard lock(mu_);
-            listening_ = false;
-        }
-        WakeAll();
-        std::unique_lock lock(mu_);
-        stop_cv_.wait_for(lock, options_.reconnect_backoff, [&] { return stopping_; });
-    }
-}
+bool LiveFeed::listening() const { return listener_.listening(); }
 
 }  // namespace marketplace::workroom

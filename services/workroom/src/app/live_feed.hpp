@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "marketplace/db/pool.hpp"
+#include "marketplace/service/pg_listener.hpp"
 
 namespace marketplace::core {
 class EnvReader;
@@ -30,7 +31,8 @@ class EnvReader;
 namespace marketplace::workroom {
 
 struct LiveFeedOptions {
-    /// STREAM_MAX_PER_USER: open streams one user may hold (devices, tabs).
+    /// Open streams one user may hold in this process (devices, tabs); the component sets it to
+    /// STREAM_MAX_PER_USER, which service::StreamLeases also holds across replicas.
     int max_per_user = 8;
     /// STREAM_MAX_TOTAL: open streams of this process.
     int max_total = 10000;
@@ -110,7 +112,6 @@ public:
 
 private:
     void Unsubscribe(Subscription* subscription);
-    void Listen();
 
     db::PgConfig pg_;
     LiveFeedOptions options_;
@@ -118,10 +119,7 @@ private:
     std::multimap<std::string, Subscription*> by_user_;
     std::map<std::string, std::set<Subscription*>> by_room_;
     bool closed_ = false;
-    bool stopping_ = false;
-    bool listening_ = false;
-    std::condition_variable stop_cv_;
-    std::thread listener_;
+    service::PgListener listener_;  // last: stopped (by ~LiveFeed) before the rest goes
 };
 
 }  // namespace marketplace::workroom

@@ -1,6 +1,8 @@
 #include "domain/icalendar.hpp"
 
 #include <cctype>
+#include <chrono>
+#include <cstdio>
 
 #include "marketplace/core/errors.hpp"
 
@@ -26,7 +28,63 @@ std::string Compact(std::string_view local) {
            std::string(local.substr(11, 2)) + std::string(local.substr(14, 2)) + "00";
 }
 
+/// Unix seconds -> "YYYYMMDDTHHMMSS" (no zone designator).
+std::string Stamp(std::int64_t seconds) {
+    using namespace std::chrono;
+    const std::int64_t day = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
+    const std::int64_t rest = seconds - day * 86400;
+    const year_month_day ymd{sys_days{days{day}}};
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%04d%02u%02uT%02lld%02lld%02lld", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<long long>(rest / 3600), static_cast<long long>(rest / 60 % 60),
+                  static_cast<long long>(rest % 60));
+    return buf;
+}
+
+/// An offset as RFC 5545's UTC-OFFSET: "+0100", "-0430", "+054500".
+std::string Offset(std::int32_t seconds) {
+    const char sign = seconds < 0 ? '-' : '+';
+    const std::int32_t a = seconds < 0 ? -seconds : seconds;
+    char buf[48];
+    if (a % 60 != 0) {
+        std::snprintf(buf, sizeof buf, "%c%02d%02d%02d", sign, a / 3600, a / 60 % 60, a % 60);
+    } else {
+        std::snprintf(buf, sizeof buf, "%c%02d%02d", sign, a / 3600, a / 60 % 60);
+    }
+    return buf;
+}
+
+void Observance(std::vector<std::string>& out, const ZoneType& from, const ZoneType& to, std::int64_t local_start) {
+    const std::string kind = to.is_dst ? "DAYLIGHT" : "STANDARD";
+    out.push_back("BEGIN:" + kind);
+    out.push_back("DTSTART:" + Stamp(local_start));
+    out.push_back("TZOFFSETFROM:" + Offset(from.utc_offset_seconds));
+    out.push_back("TZOFFSETTO:" + Offset(to.utc_offset_seconds));
+    if (!to.abbreviation.empty()) out.push_back("TZNAME:" + EscapeText(to.abbreviation));
+    out.push_back("END:" + kind);
+}
+
 }  // namespace
+
+std::int64_t NaiveSeconds(std::string_view local) {
+    using namespace std::chrono;
+    const sys_days d{year{Number(local.substr(0, 4))} / month{static_cast<unsigned>(Number(local.substr(5, 2)))} /
+                     day{static_cast<unsigned>(Number(local.substr(8, 2)))}};
+    return d.time_since_epoch().count() * 86400 + Number(local.substr(11, 2)) * 3600 + Number(local.substr(14, 2)) * 60;
+}
+
+std::vector<std::string> TimezoneLines(std::string_view tzid, const ZoneRules& rules, std::int64_t from,
+                                       std::int64_t to) {
+    std::vector<std::string> out{"BEGIN:VTIMEZONE", "TZID:" + std::string(tzid)};
+    const auto initial = rules.TypeAt(from);
+    Observance(out, initial, initial, from + initial.utc_offset_seconds);
+    for (const auto& t : rules.TransitionsBetween(from, to)) {
+        Observance(out, t.before, t.after, t.at + t.before.utc_offset_seconds);
+    }
+    out.push_back("END:VTIMEZONE");
+    return out;
+}
 
 void RequireLocalTime(std::string_view text, std::string_view field) {
     const bool shape = text.size() == 16 && text[4] == '-' && text[7] == '-' && text[10] == 'T' && text[13] == ':' &&
@@ -95,8 +153,8 @@ std::string FoldLine(std::string_view line) {
     return out + "\r\n";
 }
 
-std::string RenderCalendar(std::string_view name, const std::vector<CalendarEntry>& entries,
-                           std::string_view stamp_utc) {
+std::string RenderCalendar(std::string_view name, const std::vector<CalendarEntry>& entries, std::string_view stamp_utc,
+                           const std::vector<std::string>& timezone_lines) {
     std::string out;
     auto line = [&](const std::string& l) { out += FoldLine(l); };
     line("BEGIN:VCALENDAR");
@@ -105,6 +163,7 @@ std::string RenderCalendar(std::string_view name, const std::vector<CalendarEntr
     line("CALSCALE:GREGORIAN");
     line("METHOD:PUBLISH");
     line("X-WR-CALNAME:" + EscapeText(name));
+    for (const auto& l : timezone_lines) line(l);
     for (const auto& e : entries) {
         line("BEGIN:VEVENT");
         line("UID:" + e.uid + "@workroom.marketplace");

@@ -24,6 +24,14 @@ service::EventRouter WorkroomEvents::Router() const {
         const auto room_id = storage::RoomOfContract(tx, e.contract_id());
         if (room_id) calendar_.KeepDueDates(tx, *room_id, e.milestones());
     });
+    router.On<contracts::v1::MilestoneSubmitted>([this](pqxx::work& tx, const contracts::v1::MilestoneSubmitted& e) {
+        if (e.contract_id().empty()) throw core::InvalidArgument("contract_id", "must be set");
+        if (e.milestone_id().empty()) throw core::InvalidArgument("milestone_id", "must be set");
+        if (code_.MilestoneSubmitted(tx, e.contract_id(), e.milestone_id())) {
+            core::log::Info("milestone submitted in its room",
+                            {{"contract_id", e.contract_id()}, {"milestone_id", e.milestone_id()}});
+        }
+    });
     return router;
 }
 

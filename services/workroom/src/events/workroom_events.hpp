@@ -2,9 +2,12 @@
 // Consumers of other services' events:
 //   contracts.events.v1  ContractCreated -> the contract's room, its parties as members, its
 //                                           milestones' due dates in the room's calendar
+//   contracts.events.v1  MilestoneSubmitted -> the milestone's pull requests and checks stored as a
+//                                           `milestone_submitted` room event (app/code_actions.hpp)
 // Each runs in the consumer's transaction after the inbox claimed the event, so a redelivered event
 // writes nothing; the rooms' unique contract_id backs that up.
 #include "app/calendar_actions.hpp"
+#include "app/code_actions.hpp"
 #include "app/room_actions.hpp"
 #include "marketplace/service/event_router.hpp"
 #include "marketplace/service/runtime.hpp"
@@ -13,7 +16,8 @@ namespace marketplace::workroom {
 
 class WorkroomEvents final {
 public:
-    explicit WorkroomEvents(service::Runtime& runtime) : actions_(runtime), calendar_(runtime) {}
+    WorkroomEvents(service::Runtime& runtime, const CodeActions& code)
+        : actions_(runtime), calendar_(runtime), code_(code) {}
 
     /// A router dispatching every event above by its type.
     service::EventRouter Router() const;
@@ -23,6 +27,7 @@ public:
 private:
     RoomActions actions_;
     CalendarActions calendar_;
+    const CodeActions& code_;
 };
 
 }  // namespace marketplace::workroom

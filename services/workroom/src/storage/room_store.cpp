@@ -148,7 +148,8 @@ void AppendEvent(pqxx::work& tx, const v1::WorkroomEvent& event) {
     tx.exec_params("SELECT pg_notify($1, $2)", std::string(kFeedChannel), "e:" + event.room_id());
 }
 
-std::vector<v1::WorkroomEvent> EventsAfter(pqxx::work& tx, const std::string& room_id, std::int64_t after, int limit) {
+std::vector<v1::WorkroomEvent> EventsAfter(pqxx::transaction_base& tx, const std::string& room_id, std::int64_t after,
+                                           int limit) {
     std::vector<v1::WorkroomEvent> out;
     for (const auto& row : tx.exec_params("SELECT payload FROM room_events WHERE room_id = $1::uuid AND sequence > "
                                           "$2::bigint ORDER BY sequence LIMIT $3::int",

@@ -55,8 +55,10 @@ void LockRoom(pqxx::work& tx, const std::string& room_id);
 /// Stores `event` (its room_id and sequence set) and NOTIFYs the live streams.
 void AppendEvent(pqxx::work& tx, const v1::WorkroomEvent& event);
 
-/// Stored events of a room with a sequence above `after`, oldest first, at most `limit`.
-std::vector<v1::WorkroomEvent> EventsAfter(pqxx::work& tx, const std::string& room_id, std::int64_t after, int limit);
+/// Stored events of a room with a sequence above `after`, oldest first, at most `limit`. One statement:
+/// a live stream runs it outside a transaction (one round trip instead of BEGIN, SELECT, COMMIT).
+std::vector<v1::WorkroomEvent> EventsAfter(pqxx::transaction_base& tx, const std::string& room_id, std::int64_t after,
+                                           int limit);
 
 /// Sets a member's handle. Throws core::Conflict when another member holds it.
 v1::Member SetHandle(pqxx::work& tx, const std::string& room_id, const std::string& user_id, const std::string& handle);

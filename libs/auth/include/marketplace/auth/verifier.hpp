@@ -12,6 +12,10 @@
 //                      fetch. With fetch_inline off, verification never calls auth on the caller's
 //                      thread (the gateway's I/O threads): an unknown kid wakes the thread and is
 //                      answered core::Unavailable ("try again") until that fetch has finished.
+//                      It remembers the tokens it accepted (at most kMaxRememberedTokens, by their
+//                      exact text), so a token presented again skips the Ed25519 signature check:
+//                      its expiry, its key still being listed and the session revocations are
+//                      checked again on every call.
 //
 //   auto channel = rpc::CreateChannel(rpc::ChannelOptions::FromEnv(env, "AUTH", "127.0.0.1:7101"));
 //   options.server.token_verifier = std::make_shared<auth::JwksVerifier>(channel);
@@ -109,9 +113,17 @@ public:
     bool RefreshRevocations() const;
     /// The lowest valid session epoch cached for `user_id` (0 when none is listed).
     std::int64_t MinimumEpoch(std::string_view user_id) const;
+    /// How many accepted tokens are remembered now.
+    std::size_t remembered_tokens() const;
+
+    /// Accepted tokens remembered at most (the memory is emptied when full), and the longest one.
+    static constexpr std::size_t kMaxRememberedTokens = 10000;
+    static constexpr std::size_t kMaxRememberedTokenBytes = 4096;
 
 private:
     struct State;
+    /// VerifyJwt, skipping the signature for a token accepted before (see the class comment).
+    Verification VerifyRemembered(std::string_view bearer_token, const KeyLookup& lookup) const;
     bool RefreshLocked(bool force, std::uint64_t seen_generation, bool background = false) const;
     core::Clock::TimePoint Now() const;
     void RunBackground() const;

@@ -49,9 +49,16 @@ struct ServerOptions {
     /// Smallest keepalive ping interval accepted from clients (they get GOAWAY when pinging faster).
     std::chrono::milliseconds min_client_ping_interval{10'000};
     int max_receive_message_bytes = 4 * 1024 * 1024;
+    /// The synchronous server's threads: up to max_pollers idle threads wait for calls and are reused
+    /// (gRPC's default of 2 ends every thread beyond two after its call, so a busy server started a
+    /// thread per call); at most max_threads in all, calls beyond are refused RESOURCE_EXHAUSTED
+    /// rather than queued. An open server stream holds a thread for as long as it stays open.
+    int min_pollers = 1;
+    int max_pollers = 32;
+    int max_threads = 4096;
 
     /// Reads <prefix>GRPC_LISTEN (default 127.0.0.1:<default_port>), GRPC_DRAIN_TIMEOUT (default 10s),
-    /// GRPC_MAX_RECEIVE_BYTES; handles signals.
+    /// GRPC_MAX_RECEIVE_BYTES, GRPC_MAX_POLLERS (1..1024), GRPC_MAX_THREADS (16..100000); handles signals.
     static ServerOptions FromEnv(core::EnvReader& env, int default_port);
 };
 

@@ -1,10 +1,11 @@
-#include "domain/client_address.hpp"
+#include "marketplace/rpc/forwarding.hpp"
 
+#include <grpcpp/server_context.h>
 #include <sodium.h>
 
-#include "domain/text.hpp"
+#include <iterator>
 
-namespace marketplace::auth {
+namespace marketplace::rpc {
 namespace {
 
 bool LooksLikeIp(std::string_view s) {
@@ -21,6 +22,24 @@ bool LooksLikeIp(std::string_view s) {
         }
     }
     return colon || dot;
+}
+
+std::string TrimmedLower(std::string_view s) {
+    const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (!s.empty() && space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && space(s.back())) s.remove_suffix(1);
+    std::string out(s);
+    for (auto& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
+// The value of metadata `key` when given exactly once; nullopt when absent or repeated.
+std::optional<std::string_view> Single(const grpc::ServerContext& context, const char* key) {
+    const auto range = context.client_metadata().equal_range(key);
+    if (range.first == range.second || std::next(range.first) != range.second) return std::nullopt;
+    return std::string_view(range.first->second.data(), range.first->second.size());
 }
 
 }  // namespace
@@ -57,10 +76,15 @@ std::string ClientAddress(std::optional<std::string_view> client_address,
                           std::string_view gateway_secret) {
     if (!gateway_secret.empty() && presented_secret && SecretsEqual(*presented_secret, gateway_secret) &&
         client_address) {
-        const std::string address = Trim(*client_address);
-        if (LooksLikeIp(address)) return AsciiLower(address);
+        std::string address = TrimmedLower(*client_address);
+        if (LooksLikeIp(address)) return address;
     }
     return PeerHost(grpc_peer);
 }
 
-}  // namespace marketplace::auth
+std::string ClientAddressOf(const grpc::ServerContext& context, std::string_view gateway_secret) {
+    return ClientAddress(Single(context, kClientAddressMetadata), Single(context, kGatewaySecretMetadata),
+                         context.peer(), gateway_secret);
+}
+
+}  // namespace marketplace::rpc

@@ -1,0 +1,548 @@
+// Workroom benchmark (make bench-workroom): N rooms with M WebSocket clients each, connected through
+// the gateway (its own process, the marketplace-gateway binary) to the workroom's live stream, while
+// messages are posted at a steady rate; every receiver measures post -> delivered. In the same run, as
+// baselines: the gateway's own WebSocket round trip (a ping answered by the gateway, no service behind
+// it) and PostgreSQL's rate of single-row inserts of a message row (a table shaped like `messages`).
+//
+// What runs where: the workroom service runs in this process (its Component on the Runtime, real
+// gRPC on a loopback port, real PostgreSQL on the local stack, a fresh database), with tokens from a
+// test issuer whose public key this process also serves as the JWKS the gateway fetches (the auth
+// service is not started: only its key matters here). The rooms are created by handing
+// ContractCreated to the workroom's own event router, as its Kafka consumer would. Posts are gRPC
+// PostMessage calls to the workroom; the WebSocket clients (Boost.Beast, asynchronous, two threads)
+// and the posters share the machine with the gateway, the workroom and PostgreSQL.
+//
+// Parameters (environment): BENCH_ROOMS (100), BENCH_MEMBERS (20 connections per room, alternately
+// as the client and the freelancer), BENCH_RATE (1000 messages/s in all), BENCH_SECONDS (10),
+// BENCH_POSTERS (8 posting threads), BENCH_DRAIN_SECONDS (10, how long to wait for late deliveries),
+// BENCH_PINGS (1000 WebSocket round trips), BENCH_PG_SECONDS (3). Prints "name value" lines; exits 1
+// when a connection failed or a post failed.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <pqxx/pqxx>
+
+#include "component.hpp"
+#include "marketplace/auth/test_tokens.hpp"
+#include "marketplace/auth/v1/auth.grpc.pb.h"
+#include "marketplace/auth/verifier.hpp"
+#include "marketplace/contracts/v1/events.pb.h"
+#include "marketplace/core/ids.hpp"
+#include "marketplace/db/transaction.hpp"
+#include "marketplace/rpc/call_scope.hpp"
+#include "marketplace/rpc/server.hpp"
+#include "marketplace/testing/database.hpp"
+#include "marketplace/testing/process.hpp"
+#include "workroom_migrations.hpp"
+
+namespace {
+
+using namespace marketplace;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace ws = beast::websocket;
+using tcp = asio::ip::tcp;
+using Steady = std::chrono::steady_clock;
+
+int EnvInt(const char* name, int fallback, int min, int max) {
+    const char* v = std::getenv(name);
+    if (v == nullptr || *v == '\0') return fallback;
+    const int n = std::atoi(v);
+    if (n < min || n > max) {
+        throw std::runtime_error(std::string(name) + ": must be " + std::to_string(min) + ".." + std::to_string(max));
+    }
+    return n;
+}
+
+std::int64_t NowNs() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Steady::now().time_since_epoch()).count();
+}
+
+std::int64_t RssKiB(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
+    }
+    throw std::runtime_error("no VmRSS for pid " + std::to_string(pid));
+}
+
+double Percentile(std::vector<std::int64_t>& v, double p) {
+    if (v.empty()) return 0;
+    const auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+    return static_cast<double>(v[k]);
+}
+
+void Print(const std::string& name, double value) { std::printf("%s %.3f\n", name.c_str(), value); }
+
+// The JWKS the gateway verifies tokens with: the test issuer's public key.
+class JwksOnly final : public auth::v1::AuthService::Service {
+public:
+    explicit JwksOnly(auth::PublicKey key) : key_(std::move(key)) {}
+    grpc::Status GetJwks(grpc::ServerContext* ctx, const auth::v1::GetJwksRequest*,
+                         auth::v1::GetJwksResponse* resp) override {
+        return rpc::Handle(ctx, [&](rpc::CallScope&) { *resp->add_keys() = auth::ToJwk(key_); });
+    }
+
+private:
+    auth::PublicKey key_;
+};
+
+// One WebSocket client of the stream. Its handlers never run concurrently (one operation in flight
+// at a time), so its own samples need no lock.
+struct Client : std::enable_shared_from_this<Client> {
+    Client(asio::io_context& io, int port, std::string token, std::atomic<int>& live, std::atomic<long>& received,
+           std::atomic<int>& failed)
+        : socket(asio::make_strand(io)),
+          port(port),
+          token(std::move(token)),
+          live(live),
+          received(received),
+          failed(failed) {}
+
+    ws::stream<beast::tcp_stream> socket;
+    beast::flat_buffer buffer;
+    int port;
+    std::string token;
+    std::atomic<int>& live;
+    std::atomic<long>& received;
+    std::atomic<int>& failed;
+    bool is_live = false;
+    bool closing = false;
+    std::vector<std::int64_t> latencies_us;
+    // Round trips of pings (the baseline client only).
+    std::vector<std::int64_t> ping_us;
+    int pings_left = 0;
+    int pings_lost = 0;
+    long ping_id = 0;
+    std::int64_t ping_sent = 0;
+    std::unique_ptr<asio::steady_timer> ping_timer;
+    std::function<void()> pings_done;
+
+    void Start() {
+        auto self = shared_from_this();
+        beast::get_lowest_layer(socket).expires_after(30s);
+        beast::get_lowest_layer(socket).async_connect(
+            tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
+            [self](beast::error_code ec) {
+                if (ec) return self->Fail("connect", ec);
+                beast::get_lowest_layer(self->socket).expires_never();
+                self->socket.set_option(ws::stream_base::timeout::suggested(beast::role_type::client));
+                self->socket.set_option(ws::stream_base::decorator([token = self->token](ws::request_type& req) {
+                    req.set(beast::http::field::authorization, "Bearer " + token);
+                }));
+                self->socket.async_handshake("127.0.0.1:" + std::to_string(self->port), "/v1/workrooms:stream",
+                                             [self](beast::error_code ec2) {
+                                                 if (ec2) return self->Fail("handshake", ec2);
+                                                 self->Read();
+                                             });
+            });
+    }
+
+    void Fail(const char* what, beast::error_code ec) {
+        if (closing) return;
+        if (failed.fetch_add(1) < 5) std::fprintf(stderr, "client %s: %s\n", what, ec.message().c_str());
+    }
+
+    void Read() {
+        auto self = shared_from_this();
+        socket.async_read(buffer, [self](beast::error_code ec, std::size_t) {
+            if (ec) return self->Fail("read", ec);
+            const auto text = beast::buffers_to_string(self->buffer.data());
+            self->buffer.consume(self->buffer.size());
+            self->OnFrame(text);
+            self->Read();
+        });
+    }
+
+    void OnFrame(const std::string& text) {
+        const auto now = NowNs();
+        if (!is_live && text.find("\"live\"") != std::string::npos) {
+            is_live = true;
+            live.fetch_add(1);
+            return;
+        }
+        const auto at = text.find("bench ");
+        if (at == std::string::npos || text.find("\"message_posted\"") == std::string::npos) return;
+        const std::int64_t sent = std::atoll(text.c_str() + at + 6);
+        latencies_us.push_back((now - sent) / 1000);
+        received.fetch_add(1);
+    }
+
+    // Pings one at a time; the gateway's WebSocket answers each with a pong.
+    void Ping(int count, std::function<void()> done) {
+        pings_left = count;
+        pings_done = std::move(done);
+        auto self = shared_from_this();
+        asio::post(socket.get_executor(), [self] {
+            self->socket.control_callback([self](ws::frame_type kind, beast::string_view) {
+                if (kind != ws::frame_type::pong) return;
+                if (self->pings_left <= 0) return;
+                self->ping_us.push_back((NowNs() - self->ping_sent) / 1000);
+                self->NextPing();
+            });
+            self->SendPing();
+        });
+    }
+
+    void SendPing() {
+        auto self = shared_from_this();
+        ping_sent = NowNs();
+        const long id = ++ping_id;
+        if (!ping_timer) ping_timer = std::make_unique<asio::steady_timer>(socket.get_executor());
+        // A ping not answered within two seconds counts as lost, and the next one goes out.
+        ping_timer->expires_after(2s);
+        ping_timer->async_wait([self, id](beast::error_code ec) {
+            if (ec || id != self->ping_id || self->pings_left <= 0) return;
+            ++self->pings_lost;
+            self->NextPing();
+        });
+        socket.async_ping({}, [self](beast::error_code ec) {
+            if (ec) self->Fail("ping", ec);
+        });
+    }
+
+    void NextPing() {
+        if (--pings_left > 0) {
+            SendPing();
+        } else {
+            ping_timer->cancel();
+            pings_done();
+        }
+    }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        if (argc < 2) throw std::runtime_error("usage: workroom_bench GATEWAY_BIN");
+        const std::string gateway_bin = argv[1];
+        const int rooms = EnvInt("BENCH_ROOMS", 100, 1, 10000);
+        const int members = EnvInt("BENCH_MEMBERS", 20, 2, 64);
+        const int rate = EnvInt("BENCH_RATE", 1000, 1, 100000);
+        const int seconds = EnvInt("BENCH_SECONDS", 10, 1, 600);
+        const int posters = EnvInt("BENCH_POSTERS", 8, 1, 64);
+        const int drain_seconds = EnvInt("BENCH_DRAIN_SECONDS", 10, 1, 600);
+        const int pings = EnvInt("BENCH_PINGS", 1000, 1, 1000000);
+        const int pg_seconds = EnvInt("BENCH_PG_SECONDS", 3, 1, 600);
+        const int clients = rooms * members;
+
+        rlimit files{};
+        getrlimit(RLIMIT_NOFILE, &files);
+        files.rlim_cur = files.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &files);
+
+        std::printf(
+            "== workroom bench: %d rooms x %d clients = %d WebSockets through the gateway, %d messages/s for "
+            "%d s (%d cores shared by the gateway, the workroom, PostgreSQL and these clients)\n",
+            rooms, members, clients, rate, seconds, static_cast<int>(std::thread::hardware_concurrency()));
+        std::fflush(stdout);
+
+        // --- the workroom, in this process ---
+        auth::TestTokens tokens;
+        service::RuntimeConfig c;
+        c.name = "workroom";
+        c.pg = testing::TestDatabase::Shared("workroom_bench").Config(16);
+        // The local stack's Kafka when there is one (the rooms' RoomCreated events go there); nothing
+        // measured here waits for it.
+        const char* kafka_port = std::getenv("MARKETPLACE_KAFKA_PORT");
+        c.kafka.bootstrap =
+            "127.0.0.1:" + std::string(kafka_port != nullptr && *kafka_port != '\0' ? kafka_port : "9092");
+        c.kafka.message_timeout_ms = 1000;
+        c.kafka.extra["log_level"] = "0";
+        c.server.listen_address = "127.0.0.1:0";
+        c.server.drain_timeout = 2s;
+        c.server.handle_signals = false;
+        c.server.token_verifier = tokens.verifier();
+        c.shutdown_timeout = 5s;
+        auto runtime = std::make_unique<service::Runtime>(c);
+        runtime->Migrate("workroom", migrations::workroom());
+        workroom::Component::Config config;
+        config.consume_events = false;
+        config.feed.max_per_user = members;
+        config.feed.max_total = clients + 16;
+        auto component = std::make_unique<workroom::Component>(*runtime, config);
+        const int workroom_port = runtime->Start();
+        const std::string workroom_target = "127.0.0.1:" + std::to_string(workroom_port);
+
+        JwksOnly jwks(tokens.key().public_key());
+        rpc::ServerOptions auth_options;
+        auth_options.listen_address = "127.0.0.1:0";
+        auth_options.drain_timeout = 500ms;
+        rpc::Server auth_server(auth_options);
+        auth_server.AddService(&jwks, "marketplace.auth.v1.AuthService");
+        auth_server.Start();
+
+        // --- rooms, through the workroom's own event router ---
+        struct RoomUsers {
+            std::string room_id, client, freelancer;
+        };
+        std::vector<RoomUsers> room_users;
+        const auto handler = component->events().Router().Handler();
+        for (int r = 0; r < rooms; ++r) {
+            RoomUsers u;
+            u.client = "bench-client-" + core::NewUuidV4().substr(0, 8);
+            u.freelancer = "bench-freelancer-" + core::NewUuidV4().substr(0, 8);
+            contracts::v1::ContractCreated e;
+            const auto contract_id = core::NewUuidV7();
+            e.set_contract_id(contract_id);
+            e.set_proposal_id(core::NewUuidV7());
+            e.set_client_id(u.client);
+            e.set_freelancer_id(u.freelancer);
+            messaging::IncomingEvent in;
+            in.id = core::NewUuidV7();
+            in.type = e.GetDescriptor()->full_name();
+            in.topic = "contracts.events.v1";
+            in.payload = e.SerializeAsString();
+            in.source = "//marketplace/bench";
+            db::InTransaction(runtime->pool(), [&](pqxx::work& tx) {
+                handler(tx, in);
+                u.room_id =
+                    tx.exec_params1("SELECT id::text FROM rooms WHERE contract_id = $1", contract_id)[0].c_str();
+            });
+            room_users.push_back(u);
+        }
+        std::printf("setup: %d rooms created\n", rooms);
+
+        // --- the gateway, as its own process ---
+        const int gateway_port = testing::FreePort();
+        const auto log = (std::filesystem::temp_directory_path() /
+                          ("marketplace-workroom-bench-gateway-" + std::to_string(::getpid()) + ".log"))
+                             .string();
+        testing::ChildProcess gateway(
+            {gateway_bin},
+            {{"GATEWAY_LISTEN", "127.0.0.1:" + std::to_string(gateway_port)},
+             {"GATEWAY_SERVICES", "auth,workroom"},
+             {"AUTH_GRPC_TARGET", "127.0.0.1:" + std::to_string(auth_server.port())},
+             {"WORKROOM_GRPC_TARGET", workroom_target},
+             {"GATEWAY_THREADS", std::getenv("GATEWAY_THREADS") ? std::getenv("GATEWAY_THREADS") : "2"},
+             {"GATEWAY_MAX_CONNECTIONS", std::to_string(clients + 100)},
+             {"GATEWAY_MAX_CONNECTIONS_PER_ADDRESS", std::to_string(clients + 100)},
+             {"GATEWAY_WS_MAX_CONNECTIONS", std::to_string(clients + 100)},
+             {"GATEWAY_WS_MAX_PER_USER", std::to_string(members + 1)},
+             {"GATEWAY_RATE_LIMIT_IP_RPS", "0"},
+             {"GATEWAY_RATE_LIMIT_USER_RPS", "0"},
+             {"GATEWAY_WS_IDLE_TIMEOUT", "10m"},
+             {"METRICS_LISTEN", "off"}},
+            log);
+        {
+            asio::io_context probe;
+            bool up = false;
+            for (int i = 0; i < 300 && !up; ++i) {
+                try {
+                    tcp::socket s(probe);
+                    s.connect(
+                        tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(gateway_port)));
+                    up = true;
+                } catch (const std::exception&) {
+                    std::this_thread::sleep_for(100ms);
+                }
+            }
+            if (!up) throw std::runtime_error("the gateway did not start:\n" + gateway.LogTail());
+        }
+        std::this_thread::sleep_for(500ms);
+
+        // --- the clients ---
+        asio::io_context io;
+        auto work = asio::make_work_guard(io);
+        std::vector<std::thread> io_threads;
+        struct Joiner {
+            asio::io_context& io;
+            std::vector<std::thread>& threads;
+            ~Joiner() {
+                io.stop();
+                for (auto& t : threads) {
+                    if (t.joinable()) t.join();
+                }
+            }
+        } joiner{io, io_threads};
+        for (int i = 0; i < 2; ++i) io_threads.emplace_back([&] { io.run(); });
+        std::atomic<int> live{0};
+        std::atomic<long> received{0};
+        std::atomic<int> failed{0};
+
+        // Baseline first: the gateway's own WebSocket round trip, one client, nothing else connected.
+        auto pinger =
+            std::make_shared<Client>(io, gateway_port, tokens.For("bench-pinger", "client"), live, received, failed);
+        pinger->Start();
+        for (int i = 0; i < 100 && live.load() < 1; ++i) std::this_thread::sleep_for(100ms);
+        if (live.load() < 1) throw std::runtime_error("the baseline client did not get `live`:\n" + gateway.LogTail());
+        std::promise<void> pinged;
+        pinger->Ping(pings, [&] { pinged.set_value(); });
+        if (pinged.get_future().wait_for(60s) != std::future_status::ready) throw std::runtime_error("pings timed out");
+        auto ping_us = pinger->ping_us;
+        Print("ws_round_trip_p50_ms", Percentile(ping_us, 0.50) / 1000);
+        Print("ws_round_trip_p99_ms", Percentile(ping_us, 0.99) / 1000);
+        Print("ws_pings_unanswered", pinger->pings_lost);
+
+        const auto rss_before = RssKiB(gateway.pid());
+        std::vector<std::shared_ptr<Client>> all;
+        all.reserve(static_cast<std::size_t>(clients));
+        const auto connect_started = Steady::now();
+        for (int r = 0; r < rooms; ++r) {
+            for (int m = 0; m < members; ++m) {
+                const auto& user = m % 2 == 0 ? room_users[static_cast<std::size_t>(r)].client
+                                              : room_users[static_cast<std::size_t>(r)].freelancer;
+                auto client =
+                    std::make_shared<Client>(io, gateway_port, tokens.For(user, "client"), live, received, failed);
+                all.push_back(client);
+                client->Start();
+            }
+            // At most ~200 handshakes in flight.
+            while (static_cast<int>(all.size()) + 1 - live.load() > 200 && failed.load() == 0) {
+                std::this_thread::sleep_for(5ms);
+            }
+            if ((r + 1) % std::max(1, rooms / 5) == 0) {
+                std::printf("connecting: %d of %d live\n", live.load() - 1, clients);
+                std::fflush(stdout);
+            }
+        }
+        while (live.load() - 1 < clients && failed.load() == 0 && Steady::now() - connect_started < 120s) {
+            std::this_thread::sleep_for(20ms);
+        }
+        if (failed.load() > 0 || live.load() - 1 < clients) {
+            throw std::runtime_error(std::to_string(live.load() - 1) + " of " + std::to_string(clients) +
+                                     " clients live, " + std::to_string(failed.load()) + " failed:\n" +
+                                     gateway.LogTail());
+        }
+        std::this_thread::sleep_for(2s);  // idle
+        const auto rss_idle = RssKiB(gateway.pid());
+        Print("connected_clients", clients);
+        Print("connect_seconds", std::chrono::duration<double>(Steady::now() - connect_started).count() - 2);
+        Print("gateway_rss_before_kib", static_cast<double>(rss_before));
+        Print("gateway_rss_idle_kib", static_cast<double>(rss_idle));
+        Print("gateway_kib_per_idle_connection", static_cast<double>(rss_idle - rss_before) / clients);
+        std::fflush(stdout);
+
+        // --- the steady posting ---
+        std::atomic<long> next{0};
+        std::atomic<long> posted{0};
+        std::atomic<long> post_failed{0};
+        const long total = static_cast<long>(rate) * seconds;
+        const auto start = Steady::now() + 200ms;
+        std::vector<std::thread> poster_threads;
+        for (int p = 0; p < posters; ++p) {
+            poster_threads.emplace_back([&] {
+                auto stub = workroom::v1::WorkroomService::NewStub(
+                    grpc::CreateChannel(workroom_target, grpc::InsecureChannelCredentials()));
+                for (;;) {
+                    const long k = next.fetch_add(1);
+                    // Bounded: nothing is posted after the run's last second, even when behind schedule.
+                    if (k >= total || Steady::now() >= start + std::chrono::seconds(seconds)) return;
+                    std::this_thread::sleep_until(start + std::chrono::nanoseconds(k * 1'000'000'000LL / rate));
+                    const auto& room = room_users[static_cast<std::size_t>(k % rooms)];
+                    workroom::v1::PostMessageRequest request;
+                    request.set_room_id(room.room_id);
+                    request.set_text("bench " + std::to_string(NowNs()));
+                    workroom::v1::PostMessageResponse response;
+                    grpc::ClientContext ctx;
+                    ctx.set_deadline(std::chrono::system_clock::now() + 10s);
+                    ctx.AddMetadata("authorization",
+                                    "Bearer " + tokens.For(k % 2 == 0 ? room.client : room.freelancer, "client"));
+                    if (stub->PostMessage(&ctx, request, &response).ok()) {
+                        posted.fetch_add(1);
+                    } else if (post_failed.fetch_add(1) < 3) {
+                        std::fprintf(stderr, "post failed\n");
+                    }
+                }
+            });
+        }
+        for (int s = 1; s <= seconds; ++s) {
+            std::this_thread::sleep_until(start + std::chrono::seconds(s));
+            std::printf("t=%2ds posted %ld, delivered %ld\n", s, posted.load(), received.load());
+            std::fflush(stdout);
+        }
+        for (auto& t : poster_threads) t.join();
+        const double post_seconds =
+            std::max(static_cast<double>(seconds), std::chrono::duration<double>(Steady::now() - start).count());
+        const long expected = posted.load() * members;
+        const auto drain_until = Steady::now() + std::chrono::seconds(drain_seconds);
+        while (received.load() < expected && Steady::now() < drain_until) std::this_thread::sleep_for(20ms);
+        const double delivery_seconds = std::chrono::duration<double>(Steady::now() - start).count();
+
+        for (auto& client : all) {
+            client->closing = true;
+            asio::post(client->socket.get_executor(), [client] { beast::get_lowest_layer(client->socket).close(); });
+        }
+        pinger->closing = true;
+        asio::post(pinger->socket.get_executor(), [pinger] { beast::get_lowest_layer(pinger->socket).close(); });
+        std::this_thread::sleep_for(300ms);
+        work.reset();
+        io.stop();
+        for (auto& t : io_threads) t.join();
+        std::vector<std::int64_t> latencies;
+        for (auto& client : all)
+            latencies.insert(latencies.end(), client->latencies_us.begin(), client->latencies_us.end());
+        Print("messages_posted", static_cast<double>(posted.load()));
+        Print("post_failures", static_cast<double>(post_failed.load()));
+        Print("messages_per_second", static_cast<double>(posted.load()) / post_seconds);
+        Print("deliveries_expected", static_cast<double>(expected));
+        Print("deliveries_received", static_cast<double>(received.load()));
+        Print("deliveries_per_second", static_cast<double>(received.load()) / delivery_seconds);
+        Print("fanout_p50_ms", Percentile(latencies, 0.50) / 1000);
+        Print("fanout_p99_ms", Percentile(latencies, 0.99) / 1000);
+        Print("fanout_max_ms", latencies.empty()
+                                   ? 0
+                                   : static_cast<double>(*std::max_element(latencies.begin(), latencies.end())) / 1000);
+        std::fflush(stdout);
+
+        // --- baseline: PostgreSQL's single-row inserts of a message row, one transaction each ---
+        {
+            pqxx::connection conn(testing::TestDatabase::Shared("workroom_bench").conninfo());
+            pqxx::nontransaction(conn).exec(
+                "CREATE TEMP TABLE bench_messages (LIKE messages INCLUDING DEFAULTS INCLUDING GENERATED "
+                "INCLUDING CONSTRAINTS INCLUDING INDEXES)");
+            const std::string room_id = room_users.front().room_id;
+            long rows = 0;
+            const auto pg_start = Steady::now();
+            const auto pg_end = pg_start + std::chrono::seconds(pg_seconds);
+            while (Steady::now() < pg_end) {
+                pqxx::work tx(conn);
+                tx.exec_params(
+                    "INSERT INTO bench_messages (id, room_id, sequence, author_id, body, thread_root_id, created_at) "
+                    "VALUES ($1::uuid, $2::uuid, $3, 'bench', $4, $1::uuid, now())",
+                    core::NewUuidV7(), room_id, rows + 1, "bench " + std::to_string(NowNs()));
+                tx.commit();
+                ++rows;
+            }
+            Print("pg_message_inserts_per_second",
+                  static_cast<double>(rows) / std::chrono::duration<double>(Steady::now() - pg_start).count());
+        }
+
+        gateway.Stop();
+        auth_server.Drain();
+        runtime->Stop();
+        component.reset();
+        return failed.load() > 0 || post_failed.load() > 0 ? 1 : 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "workroom_bench: %s\n", e.what());
+        return 1;
+    }
+}
