@@ -1,5 +1,7 @@
 #include "marketplace/rpc/status.hpp"
 
+#include "marketplace/rpc/idempotency.hpp"
+
 #include <grpcpp/client_context.h>
 #include <grpcpp/server_context.h>
 
@@ -77,7 +79,7 @@ std::string_view StatusCodeName(grpc::StatusCode code) noexcept {
 
 grpc::Status ToStatus(const core::Error& error) { return {ToStatusCode(error.code()), error.caller_message()}; }
 
-MappedError MapException(const std::exception_ptr& error) {
+MappedError MapException(const std::exception_ptr& error, bool replayable) {
     if (!error) return {grpc::Status(grpc::StatusCode::INTERNAL, kInternalErrorMessage), {}};
     try {
         std::rethrow_exception(error);
@@ -90,7 +92,14 @@ MappedError MapException(const std::exception_ptr& error) {
     } catch (const pqxx::transaction_rollback&) {
         return {grpc::Status(grpc::StatusCode::ABORTED, "concurrent update; try again"), {}};
     } catch (const pqxx::in_doubt_error&) {
-        // A commit whose outcome is unknown must not be retried blindly: INTERNAL, not UNAVAILABLE.
+        // A commit whose outcome is unknown must not be retried blindly: INTERNAL, not UNAVAILABLE,
+        // unless the call carries an idempotency key, whose record commits with the effect.
+        if (replayable) {
+            return {grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "the database connection was lost while committing; send the call again with the "
+                                 "same idempotency key (if it took effect, the answer comes from its record)"),
+                    {}};
+        }
         return {grpc::Status(grpc::StatusCode::INTERNAL, kInternalErrorMessage), {}};
     } catch (const std::exception& e) {
         // The server shutting down, restarting or unreachable, or no pooled connection in time: nothing
@@ -131,7 +140,12 @@ std::string Describe(const std::exception_ptr& error) {
 
 grpc::Status StatusFromException(const std::exception_ptr& error, grpc::ServerContextBase* context) noexcept {
     try {
-        MappedError mapped = MapException(error);
+        bool replayable = false;
+        if (context != nullptr) {
+            const auto& metadata = context->client_metadata();
+            replayable = metadata.find(kIdempotencyKeyMetadata) != metadata.end();
+        }
+        MappedError mapped = MapException(error, replayable);
         const auto code = mapped.status.error_code();
         const std::string detail = Describe(error);
         const int code_number = static_cast<int>(code);

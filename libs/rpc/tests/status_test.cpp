@@ -83,6 +83,15 @@ TEST_CASE("Status: anything else is INTERNAL with a generic message that leaks n
     CHECK(rpc::MapException(nullptr).status.error_code() == StatusCode::INTERNAL);
 }
 
+TEST_CASE("Status: a commit whose outcome is unknown is UNAVAILABLE when the call can be replayed by its key",
+          "[rpc][status]") {
+    const auto error = std::make_exception_ptr(pqxx::in_doubt_error("commit outcome unknown"));
+    const auto replayable = rpc::MapException(error, /*replayable=*/true);
+    CHECK(replayable.status.error_code() == StatusCode::UNAVAILABLE);
+    CHECK(replayable.status.error_message().find("same idempotency key") != std::string::npos);
+    CHECK(rpc::MapException(error, /*replayable=*/false).status.error_code() == StatusCode::INTERNAL);
+}
+
 TEST_CASE("Status: Handle turns every exception into a status and passes a returned status through", "[rpc][status]") {
     CHECK(rpc::Handle([] {}).ok());
     CHECK(rpc::Handle([] { return grpc::Status(StatusCode::NOT_FOUND, "gone"); }).error_code() ==

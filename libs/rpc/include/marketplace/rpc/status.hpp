@@ -54,10 +54,15 @@ struct MappedError {
 };
 
 /// Maps any exception (pure: no logging, no metadata). A null pointer maps to INTERNAL.
-MappedError MapException(const std::exception_ptr& error);
+/// `replayable`: the call carried an idempotency key. A commit whose outcome is unknown (the
+/// connection lost while committing) is then UNAVAILABLE, since sending the call again with the same
+/// key is answered from its record if it took effect and applies it if not; without a key it is
+/// INTERNAL, since a blind retry could apply it twice.
+MappedError MapException(const std::exception_ptr& error, bool replayable = false);
 
-/// Maps `error`, writes the log line (info for caller errors, warn for UNAVAILABLE/ABORTED, error
-/// with the detail for INTERNAL), and when `context` is given adds x-error-field to its trailing metadata.
+/// Maps `error` (replayable when `context`'s call carries an idempotency-key), writes the log line
+/// (info for caller errors, warn for UNAVAILABLE/ABORTED, error with the detail for INTERNAL), and
+/// when `context` is given adds x-error-field to its trailing metadata.
 grpc::Status StatusFromException(const std::exception_ptr& error, grpc::ServerContextBase* context = nullptr) noexcept;
 
 /// StatusFromException(std::current_exception(), context); call it inside a catch block.
