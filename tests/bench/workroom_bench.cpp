@@ -52,6 +52,7 @@
 #include "marketplace/auth/verifier.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/core/ids.hpp"
+#include "marketplace/core/log.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/rpc/server.hpp"
@@ -108,6 +109,11 @@ public:
     grpc::Status GetJwks(grpc::ServerContext* ctx, const auth::v1::GetJwksRequest*,
                          auth::v1::GetJwksResponse* resp) override {
         return rpc::Handle(ctx, [&](rpc::CallScope&) { *resp->add_keys() = auth::ToJwk(key_); });
+    }
+    // Nobody's sessions are revoked during the run.
+    grpc::Status ListSessionRevocations(grpc::ServerContext* ctx, const auth::v1::ListSessionRevocationsRequest*,
+                                        auth::v1::ListSessionRevocationsResponse*) override {
+        return rpc::Handle(ctx, [&](rpc::CallScope&) {});
     }
 
 private:
@@ -244,6 +250,7 @@ int main(int argc, char** argv) {
     try {
         if (argc < 2) throw std::runtime_error("usage: workroom_bench GATEWAY_BIN");
         const std::string gateway_bin = argv[1];
+        core::log::Init("workroom-bench");  // MARKETPLACE_LOG_LEVEL: the script asks for warn
         const int rooms = EnvInt("BENCH_ROOMS", 100, 1, 10000);
         const int members = EnvInt("BENCH_MEMBERS", 20, 2, 64);
         const int rate = EnvInt("BENCH_RATE", 1000, 1, 100000);
@@ -287,6 +294,7 @@ int main(int argc, char** argv) {
         workroom::Component::Config config;
         config.consume_events = false;
         config.feed.max_per_user = members;
+        config.streams.per_user = members;  // the bound across replicas (stream leases)
         config.feed.max_total = clients + 16;
         auto component = std::make_unique<workroom::Component>(*runtime, config);
         const int workroom_port = runtime->Start();
