@@ -9,6 +9,7 @@
 #include <string>
 
 #include "domain/milestone.hpp"
+#include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/service/runtime.hpp"
 #include "storage/contract_store.hpp"
 
@@ -51,6 +52,9 @@ public:
 private:
     CommandResult Apply(pqxx::work& tx, storage::MilestoneContext ctx, const Command& command, Actor actor) const;
     void CarryOut(pqxx::work& tx, const storage::MilestoneContext& ctx, const Effect& effect) const;
+    /// Puts the clan's payout plan in force on the accept, or throws core::FailedPrecondition when
+    /// the release must wait (no plan known yet; someone it pays has left the clan).
+    void AttachClanSplit(pqxx::work& tx, const storage::MilestoneContext& ctx, v1::MilestoneAccepted& event) const;
 
     service::Runtime& runtime_;
     std::chrono::seconds funding_timeout_;

@@ -1,6 +1,7 @@
 #include "app/escrow_flows.hpp"
 
 #include "domain/amount.hpp"
+#include "domain/clan_split.hpp"
 #include "domain/release_plan.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
@@ -101,6 +102,77 @@ void EscrowFlows::Fund(pqxx::work& tx, const contracts::v1::MilestoneFundingRequ
     log::Info("escrow funded", {{"milestone_id", milestone}, {"amount", amount->ToString()}});
 }
 
+namespace {
+
+ClanPlanInForce ClanPlanOf(const contracts::v1::ClanSplit& split) {
+    ClanPlanInForce plan;
+    plan.leader_id = NormalizeId(split.leader_id());
+    plan.mode = ParseClanSplitMode(split.split_mode(), "clan_split.split_mode");
+    for (const auto& s : split.shares()) plan.shares.push_back({NormalizeId(s.user_id()), s.weight()});
+    return plan;
+}
+
+}  // namespace
+
+ClanReleasePlan EscrowFlows::PlanForClan(const contracts::v1::MilestoneAccepted& e,
+                                         const storage::EscrowRecord& escrow) const {
+    try {
+        if (!core::IsUuid(e.clan_split().clan_id()))
+            throw core::InvalidArgument("clan_split.clan_id", "must be a UUID");
+        return PlanClanRelease(escrow.amount, config_.platform_fee_bps, kLeaderCommissionBps,
+                               ClanPlanOf(e.clan_split()));
+    } catch (const core::InvalidArgument& invalid) {
+        throw PermanentError("MilestoneAccepted for milestone " + escrow.milestone_id +
+                             ": clan_split: " + invalid.caller_message());
+    }
+}
+
+std::vector<std::string> EscrowFlows::ClanLegKinds(const contracts::v1::MilestoneAccepted& e,
+                                                   const storage::EscrowRecord& escrow) const {
+    const auto plan = PlanForClan(e, escrow);
+    std::vector<std::string> kinds;
+    if (plan.commission > 0) kinds.emplace_back("leader_commission");
+    for (const auto amount : plan.member_amounts) {
+        if (amount > 0) kinds.emplace_back("member_share");
+    }
+    return kinds;
+}
+
+void EscrowFlows::ReleaseToClan(pqxx::work& tx, const contracts::v1::MilestoneAccepted& e,
+                                const storage::EscrowRecord& escrow, const std::string& op_id) {
+    const auto plan = PlanForClan(e, escrow);
+    const auto& split = e.clan_split();
+    // One operation: the fee to a shard, the commission to the leader of the plan in force, each
+    // member's part to their wallet; a part of zero has no leg.
+    std::vector<Leg> legs;
+    if (plan.fee > 0) {
+        const auto fee_account =
+            ledger_.EnsureAccount(tx, PlatformFeeShard(ShardFor(op_id, config_.fee_shards), escrow.currency));
+        legs.push_back({escrow.account_id, fee_account, plan.fee, escrow.currency});
+    }
+    if (plan.commission > 0) {
+        const auto wallet = ledger_.EnsureAccount(tx, WalletOf(NormalizeId(split.leader_id()), escrow.currency));
+        legs.push_back({escrow.account_id, wallet, plan.commission, escrow.currency});
+    }
+    for (int i = 0; i < split.shares_size(); ++i) {
+        const auto amount = plan.member_amounts[static_cast<std::size_t>(i)];
+        if (amount == 0) continue;
+        const auto wallet =
+            ledger_.EnsureAccount(tx, WalletOf(NormalizeId(split.shares(i).user_id()), escrow.currency));
+        legs.push_back({escrow.account_id, wallet, amount, escrow.currency});
+    }
+    const auto now = runtime_.clock()->Now();
+    ledger_.Post(tx, {op_id, storage::OperationKind::kEscrowRelease, escrow.milestone_id}, legs, now);
+    escrows_.Settle(tx, escrow.milestone_id, "released", op_id, now);
+    AnswerReleased(tx, escrow, op_id, ClanLegKinds(e, escrow));
+    log::Info("escrow released to a clan", {{"milestone_id", escrow.milestone_id},
+                                            {"clan_id", split.clan_id()},
+                                            {"plan_version", static_cast<long long>(split.plan_version())},
+                                            {"fee", static_cast<long long>(plan.fee)},
+                                            {"commission", static_cast<long long>(plan.commission)},
+                                            {"legs", static_cast<long long>(legs.size())}});
+}
+
 std::vector<Leg> EscrowFlows::ReleaseLegs(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& op_id,
                                           const ReleasePlan& plan, const std::vector<PayeeShare>& payees) {
     std::vector<Leg> legs;
@@ -124,7 +196,9 @@ void EscrowFlows::Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted
     const std::string op_id = storage::OperationId(storage::OperationKind::kEscrowRelease, milestone);
     if (!escrow) throw PermanentError("MilestoneAccepted for milestone " + milestone + ": no escrow was funded");
     if (escrow->state == "released") {
-        AnswerReleased(tx, *escrow, escrow->settlement_operation_id);  // released at most once: answer again
+        // Released at most once: answer again (a clan's legs named by the same plan).
+        AnswerReleased(tx, *escrow, escrow->settlement_operation_id,
+                       e.has_clan_split() ? ClanLegKinds(e, *escrow) : std::vector<std::string>{});
         return;
     }
     if (escrow->state != "funded") {
@@ -138,6 +212,10 @@ void EscrowFlows::Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted
         throw PermanentError("MilestoneAccepted for milestone " + milestone + ": amount " +
                              std::to_string(e.amount().minor_units()) + " " + e.amount().currency() +
                              " differs from the escrow's " + std::to_string(escrow->amount) + " " + escrow->currency);
+    }
+    if (e.has_clan_split()) {
+        ReleaseToClan(tx, e, *escrow, op_id);
+        return;
     }
     std::vector<PayeeShare> payees;
     for (const auto& p : e.payees()) payees.push_back({NormalizeId(p.user_id()), p.share_bps()});
@@ -314,16 +392,19 @@ void EscrowFlows::AnswerFailed(pqxx::work& tx, const std::string& milestone_id, 
     log::Info("escrow funding failed", {{"milestone_id", milestone_id}, {"reason", reason}});
 }
 
-void EscrowFlows::AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& operation_id) {
+void EscrowFlows::AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& operation_id,
+                                 const std::vector<std::string>& kinds) {
     payments::v1::EscrowReleased out;
     out.set_milestone_id(escrow.milestone_id);
     *out.mutable_amount() = ToMoney(escrow.amount, escrow.currency);
+    std::size_t next_kind = 0;
     for (const auto& t : ledger_.TransfersOf(tx, operation_id)) {
         auto* leg = out.add_legs();
         if (t.credit_kind == AccountKind::kPlatformFees) {
             leg->set_kind("platform_fee");
         } else {
-            leg->set_kind("payee");
+            leg->set_kind(next_kind < kinds.size() ? kinds[next_kind] : "payee");
+            ++next_kind;
             leg->set_user_id(t.credit_owner);
         }
         *leg->mutable_amount() = ToMoney(t.amount, t.currency);
