@@ -297,3 +297,19 @@ TEST_CASE(
     MemberChanged(c, c.member, "left", "");
     Payouts(c, c.As_(c.member), grpc::StatusCode::PERMISSION_DENIED);
 }
+
+TEST_CASE("Clan dispute: the milestone held by a dispute carries the plan in force for its settlement",
+          "[contracts][clans][pg]") {
+    auto c = HiredClan();
+    SignedAndSubmitted(c, 0, 120000, true);
+    disputes::v1::DisputeOpened opened;
+    opened.set_dispute_id(core::NewUuidV7());
+    opened.set_milestone_id(c.contract.milestone_ids[0]);
+    InTx([&](pqxx::work& tx) { F().events->OnDisputeOpened(tx, opened); });
+    REQUIRE(StateOf(c.contract) == v1::MILESTONE_STATE_DISPUTED);
+    const auto disputed = Last<v1::MilestoneDisputed>(c.contract.milestone_ids[0]);
+    REQUIRE(disputed.has_clan_split());
+    CHECK(disputed.clan_split().plan_version() == 1);
+    CHECK(disputed.clan_split().leader_id() == c.head);
+    CHECK(disputed.clan_split().shares_size() == 4);
+}

@@ -6,6 +6,8 @@
 #include "fixture.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
+#include "marketplace/db/transaction.hpp"
+#include "marketplace/disputes/v1/events.pb.h"
 #include "marketplace/messaging/consumer.hpp"
 
 using namespace marketplace;
@@ -54,6 +56,19 @@ contracts::v1::MilestoneAccepted ClanAccepted(const Funded& m, const std::string
         s->set_weight(weight);
     }
     return e;
+}
+
+void DeliverResolution(const disputes::v1::DisputeResolved& e) {
+    messaging::IncomingEvent in;
+    in.id = core::NewUuidV4();
+    in.source = "//marketplace/disputes";
+    in.type = disputes::v1::DisputeResolved::descriptor()->full_name();
+    in.key = e.milestone_id();
+    in.payload = e.SerializeAsString();
+    in.topic = "disputes.events.v1";
+    auto& service = Service::Get();
+    const auto handler = service.component().router().Handler();
+    db::InTransaction(service.runtime().pool(), [&](pqxx::work& tx) { handler(tx, in); });
 }
 
 std::int64_t FeeIncome() {
@@ -133,5 +148,59 @@ TEST_CASE("Clan release: a plan that can never apply is parked and moves nothing
     CHECK_THROWS_AS(Deliver(ClanAccepted(m, leader.id, "percent", {{a, 10000}}), m.id), messaging::PermanentError);
     CHECK(Balance("milestone_escrow", m.id) == 10'000);
     CHECK(Available(a) == 0);
+    RequireHealthyLedger();
+}
+
+TEST_CASE(
+    "Clan dispute: the released part is divided by the plan in force when the dispute held the milestone, "
+    "the rest refunded, in one operation",
+    "[payments][clans][pg]") {
+    const User leader = NewUser("freelancer"), a = NewUser("freelancer"), b = NewUser("freelancer");
+    const auto m = FundedMilestone(100'000);
+    const auto accepted = ClanAccepted(m, leader.id, "bps", {{leader, 5000}, {a, 3000}, {b, 2000}});
+    contracts::v1::MilestoneDisputed disputed;
+    disputed.set_milestone_id(m.id);
+    disputed.set_contract_id(m.contract_id);
+    const std::string dispute_id = core::NewUuidV7();
+    disputed.set_dispute_id(dispute_id);
+    disputed.set_prior_state("submitted");
+    *disputed.mutable_amount() = Money(m.amount);
+    *disputed.mutable_clan_split() = accepted.clan_split();
+    Deliver(disputed, m.id);
+
+    disputes::v1::DisputeResolved resolved;
+    resolved.set_dispute_id(dispute_id);
+    resolved.set_milestone_id(m.id);
+    resolved.set_contract_id(m.contract_id);
+    resolved.set_client_id(m.client.id);
+    resolved.set_outcome("split");
+    *resolved.mutable_escrow() = Money(m.amount);
+    *resolved.mutable_released() = Money(60'000);
+    resolved.set_release_bps(6000);
+    auto* payee = resolved.add_payees();  // disputes names the working party: the clan's id
+    payee->set_user_id(core::NewUuidV7());
+    payee->set_share_bps(10000);
+    const auto fees_before = FeeIncome();
+    DeliverResolution(resolved);
+    DeliverResolution(resolved);  // a replay settles nothing twice
+
+    // 600.00 released: fee 60.00, commission 18.00, pool 522.00 = 261.00 + 156.60 + 104.40; 400.00 back.
+    CHECK(FeeIncome() - fees_before == 6'000);
+    CHECK(Available(leader) == 1'800 + 26'100);
+    CHECK(Available(a) == 15'660);
+    CHECK(Available(b) == 10'440);
+    CHECK(Available(m.client) == 40'000);
+    CHECK(Available({payee->user_id(), "freelancer"}) == 0);  // never the clan's id
+    CHECK(Balance("milestone_escrow", m.id) == 0);
+    const auto answers = PublishedOf<payments::v1::EscrowSettled>(m.id);
+    REQUIRE(answers.size() == 2);
+    const auto& legs = answers[0].legs();
+    REQUIRE(legs.size() == 6);
+    CHECK(legs[0].kind() == "platform_fee");
+    CHECK(legs[1].kind() == "leader_commission");
+    CHECK(legs[2].kind() == "member_share");
+    CHECK(legs[4].user_id() == b.id);
+    CHECK(legs[5].kind() == "refund");
+    CHECK(answers[1].SerializeAsString() == answers[0].SerializeAsString());
     RequireHealthyLedger();
 }

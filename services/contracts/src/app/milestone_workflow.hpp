@@ -52,9 +52,11 @@ public:
 private:
     CommandResult Apply(pqxx::work& tx, storage::MilestoneContext ctx, const Command& command, Actor actor) const;
     void CarryOut(pqxx::work& tx, const storage::MilestoneContext& ctx, const Effect& effect) const;
-    /// Puts the clan's payout plan in force on the accept, or throws core::FailedPrecondition when
-    /// the release must wait (no plan known yet; someone it pays has left the clan).
-    void AttachClanSplit(pqxx::work& tx, const storage::MilestoneContext& ctx, v1::MilestoneAccepted& event) const;
+    /// Fills `split` with the clan's payout plan in force and records its version on the milestone.
+    /// Throws core::FailedPrecondition when no plan is known yet, and with `hold_for_departed` when
+    /// someone the plan pays has left the clan (the release waits for a newer version).
+    void AttachClanSplit(pqxx::work& tx, const storage::MilestoneContext& ctx, v1::ClanSplit& split,
+                         bool hold_for_departed) const;
 
     service::Runtime& runtime_;
     std::chrono::seconds funding_timeout_;

@@ -61,6 +61,12 @@ private:
     /// members' parts of the plan in force in one operation.
     void ReleaseToClan(pqxx::work& tx, const contracts::v1::MilestoneAccepted& event,
                        const storage::EscrowRecord& escrow, const std::string& op_id);
+    /// The legs paying `released` of a clan's disputed escrow by the plan stored when the dispute held
+    /// it (the refund is the caller's).
+    std::vector<Leg> ClanSettlementLegs(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& op_id,
+                                        std::int64_t released, const std::string& where);
+    /// The clan split stored on a disputed escrow.
+    contracts::v1::ClanSplit StoredClanSplit(const storage::EscrowRecord& escrow, const std::string& where) const;
     /// The clan plan's division of the escrow; a plan that can never apply is a PermanentError.
     ClanReleasePlan PlanForClan(const contracts::v1::MilestoneAccepted& event,
                                 const storage::EscrowRecord& escrow) const;
