@@ -326,6 +326,20 @@ TEST_CASE(
     CHECK(Int64(legs.at(1).at("amount"), "minor_units") == 1800);
     CHECK(legs.at(5).value("user_id", "") == c.member.id);
     CHECK(Int64(legs.at(5).at("amount"), "minor_units") == 10440);
+    // Every member is told what each release paid them (the HEAD: commission and share together).
+    const auto told = [&](const HttpUser& u, const std::string& title) {
+        return marketplace::testing::WaitUntil(
+            [&] {
+                for (const auto& n : Get(u.token, "/v1/notifications").value("notifications", json::array())) {
+                    if (n.value("kind", "") == "escrow.released" && n.value("title", "") == title) return true;
+                }
+                return false;
+            },
+            30s, 100ms);
+    };
+    CHECK(told(c.member, "Clan payment released: 104.40 EUR is in your wallet"));
+    CHECK(told(c.member, "Clan payment released: 69.60 EUR is in your wallet"));
+    CHECK(told(c.head, "Clan payment released: 226.80 EUR is in your wallet"));
     for (const HttpUser* u : {&client, &outsider}) {
         const auto r = Send(Request{"GET", "/v1/clans/" + c.clan_id + "/payouts", u->token, {}, {}, {}});
         CHECK(r.status == 403);
