@@ -49,7 +49,7 @@ test: build
 test-unit: build
 	@ctest --test-dir $(BUILD_DIR) -L unit --output-on-failure
 
-# The fixed-price story: the services and the gateway as processes, driven over HTTP, every call and event printed.
+# The stories (fixed price, a dispute, a clan paid by its split): the services and the gateway as processes, driven over HTTP, every call and event printed.
 demo: build
 	@deploy/local/with-stack.sh $(abspath $(BUILD_DIR)) -- $(BUILD_DIR)/tests/e2e/marketplace_demo
 

@@ -180,6 +180,7 @@ const std::map<std::string, Rule>& Table() {
         {"POST /v1/clans/{clan_id}:transfer-headship", Owned("B")},
         {"POST /v1/clans/{clan_id}:archive", Owned("B")},
         {"GET /v1/clans/{clan_id}/payout-plans", Owned("B")},  // the clan's members only
+        {"GET /v1/clans/{clan_id}/payouts", Owned("B")},       // the clan's members only (served by contracts)
         // workroom code and CI: the room's parties'; GitHub's deliveries are authenticated by their
         // signature under the link's secret, which the workroom verifies
         {"POST /v1/workrooms/{room_id}/repositories", Owned("AB")},
@@ -319,6 +320,15 @@ World MakeWorld() {
                     .at("clan")
                     .at("clan_id")
                     .get<std::string>();
+    // contracts learns of the clan from clans' events: wait until it shows the HEAD the clan's payouts.
+    if (!marketplace::testing::WaitUntil(
+            [&] {
+                return Send(Request{"GET", "/v1/clans/" + w.clan_id + "/payouts", d.freelancer.token, {}, {}, {}})
+                           .status == 200;
+            },
+            30s, 100ms)) {
+        FAIL("contracts never learnt of clan " << w.clan_id);
+    }
 
     w.ids = {{"job_id", d.job_id},           {"clan_id", w.clan_id},           {"room_id", w.room_id},
              {"task_id", w.task_id},         {"message_id", w.message_id},     {"file_id", w.file_id},
@@ -474,6 +484,7 @@ const std::set<std::string>& NotLists() {
         "GET /v1/workroom-files/{file_id}",
         "GET /v1/clans/{clan_id}",
         "GET /v1/clans/{clan_id}/payout-plans",
+        "GET /v1/clans/{clan_id}/payouts",
         "GET /v1/workrooms/{room_id}/milestones/{milestone_id}/code",
     };
     return kSingle;
@@ -872,6 +883,15 @@ TEST_CASE("Authorization matrix for a clan: HEAD, CO_HEAD, ADMIN, MEMBER, anothe
         INFO(who << ": " << page.dump());
         CHECK(page.at("members").size() == 4);
         CHECK(page.value("join_requests", json::array()).size() == (manager || own ? 1u : 0u));
+    }
+
+    // The payouts (served by contracts from its read model of clans' events): every member, no one else.
+    const auto payouts = [&](const std::string& who) {
+        return Send(Request{"GET", ClanPath(c, "/payouts"), c.who.at(who).token, {}, {}, {}}).status;
+    };
+    REQUIRE(marketplace::testing::WaitUntil([&] { return payouts("MEMBER") == 200; }, 30s, 100ms));
+    for (const auto& who : callers) {
+        expect("see the payouts", {"HEAD", "CO_HEAD", "ADMIN", "MEMBER"}, who, payouts(who));
     }
 
     const std::set<std::string> managers = {"HEAD", "CO_HEAD", "ADMIN"};

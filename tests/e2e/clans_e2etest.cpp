@@ -216,3 +216,133 @@ TEST_CASE(
     CHECK(archive.body.find("active contract") != std::string::npos);
     CHECK(Get(c.member.token, "/v1/clans/" + c.clan_id).at("clan").value("status", "") == "CLAN_STATUS_ACTIVE");
 }
+
+TEST_CASE(
+    "A hired clan is paid by its locked split: the ADMIN and HEAD submit, a MEMBER may not, and every wallet holds "
+    "its exact share to the cent",
+    "[e2e][clans]") {
+    const HttpClan c = NewClan();
+    const HttpUser client = RegisterUser("ROLE_CLIENT", "clan-payer");
+    const std::string job_id = PostJob(client, PickTemplate());
+    const std::string proposal_id =
+        Post(c.admin.token, "/v1/jobs/" + job_id + "/proposals", ClanProposal(c)).at("proposal").at("proposal_id");
+    for (const HttpUser* u : c.all()) Post(u->token, "/v1/proposals/" + proposal_id + ":agree", json::object());
+    Post(client.token, "/v1/proposals/" + proposal_id + ":accept", json::object());
+    json contract;
+    REQUIRE(marketplace::testing::WaitUntil(
+        [&] {
+            for (const auto& k : Get(client.token, "/v1/contracts").value("contracts", json::array())) {
+                if (k.value("proposal_id", "") == proposal_id) contract = k;
+            }
+            return !contract.is_null();
+        },
+        30s, 100ms));
+    const std::string contract_id = contract.at("contract_id").get<std::string>();
+    REQUIRE(contract.at("milestones").size() == 2);
+    const std::string m1 = contract.at("milestones").at(0).at("milestone_id").get<std::string>();
+    const std::string m2 = contract.at("milestones").at(1).at("milestone_id").get<std::string>();
+
+    // The client and the clan's ADMIN sign; a MEMBER reads the contract but cannot sign for the clan.
+    const std::string hash = Get(c.admin.token, "/v1/contracts/" + contract_id + "/statement-of-work")
+                                 .at("statement_of_work")
+                                 .at("content_hash")
+                                 .get<std::string>();
+    CHECK(Send(Request{"POST",
+                       "/v1/contracts/" + contract_id + "/statement-of-work:sign",
+                       c.member.token,
+                       json{{"content_hash", hash}}.dump(),
+                       NewUuid(),
+                       {}})
+              .status == 403);
+    for (const HttpUser* party : {&client, &c.admin}) {
+        Post(party->token, "/v1/contracts/" + contract_id + "/statement-of-work:sign", json{{"content_hash", hash}});
+    }
+
+    const auto audit_before = LedgerAudit();
+    std::int64_t fees_before = 0;
+    for (const auto& f : audit_before.value("platform_fees", json::array())) {
+        if (f.value("currency", "") == "EUR") fees_before = Int64(f, "minor_units");
+    }
+    Deposit(client, 100000);
+    for (const auto& m : {m1, m2}) {
+        Post(client.token, "/v1/milestones/" + m + ":fund", json::object());
+        WaitMilestone(client, m, "MILESTONE_STATE_FUNDED");
+    }
+
+    // A MEMBER's submit is refused; an outsider cannot tell the milestone exists.
+    const auto refused = Send(Request{
+        "POST", "/v1/milestones/" + m1 + ":submit", c.member.token, json{{"note", "done"}}.dump(), NewUuid(), {}});
+    INFO(refused.body);
+    CHECK(refused.status == 403);
+    const HttpUser outsider = RegisterUser("ROLE_FREELANCER", "clan-outsider");
+    CHECK(Send(Request{"POST",
+                       "/v1/milestones/" + m1 + ":submit",
+                       outsider.token,
+                       json{{"note", "done"}}.dump(),
+                       NewUuid(),
+                       {}})
+              .status == 404);
+    CHECK(MilestoneState(client, m1) == "MILESTONE_STATE_FUNDED");
+
+    // The ADMIN submits the first, the HEAD the second; the client accepts both.
+    Post(c.admin.token, "/v1/milestones/" + m1 + ":submit", json{{"note", "Milestone 1 is on staging."}});
+    Post(c.head.token, "/v1/milestones/" + m2 + ":submit", json{{"note", "Milestone 2 is on staging."}});
+    for (const auto& m : {m1, m2}) {
+        Post(client.token, "/v1/milestones/" + m + ":accept", json::object());
+        WaitMilestone(client, m, "MILESTONE_STATE_PAID");
+    }
+
+    // 600.00: fee 60.00, commission 18.00, pool 522.00 = 208.80 + 3 x 104.40.
+    // 400.00: fee 40.00, commission 12.00, pool 348.00 = 139.20 + 3 x 69.60.
+    CHECK(Available(c.head) == 1800 + 20880 + 1200 + 13920);
+    CHECK(Available(c.co_head) == 10440 + 6960);
+    CHECK(Available(c.admin) == 10440 + 6960);
+    CHECK(Available(c.member) == 10440 + 6960);
+    CHECK(Available(client) == 0);
+    std::int64_t fees_after = 0;
+    const auto audit = LedgerAudit();
+    for (const auto& f : audit.value("platform_fees", json::array())) {
+        if (f.value("currency", "") == "EUR") fees_after = Int64(f, "minor_units");
+    }
+    CHECK(fees_after - fees_before == 10000);
+    CHECK(LedgerViolations() == "");
+
+    // Every member sees the split and what each member was paid; the client and outsiders do not.
+    json payouts;
+    REQUIRE(marketplace::testing::WaitUntil(
+        [&] {
+            payouts = Get(c.member.token, "/v1/clans/" + c.clan_id + "/payouts");
+            const auto& ms = payouts.at("contracts").at(0).at("milestones");
+            return ms.size() == 2 && ms.at(0).value("legs", json::array()).size() == 6 &&
+                   ms.at(1).value("legs", json::array()).size() == 6;
+        },
+        30s, 100ms));
+    const auto& paid = payouts.at("contracts").at(0);
+    CHECK(paid.value("contract_id", "") == contract_id);
+    CHECK(paid.at("plans").at(0).value("leader_id", "") == c.head.id);
+    const auto& legs = paid.at("milestones").at(0).at("legs");
+    CHECK(legs.at(0).value("kind", "") == "platform_fee");
+    CHECK(legs.at(1).value("kind", "") == "leader_commission");
+    CHECK(Int64(legs.at(1).at("amount"), "minor_units") == 1800);
+    CHECK(legs.at(5).value("user_id", "") == c.member.id);
+    CHECK(Int64(legs.at(5).at("amount"), "minor_units") == 10440);
+    // Every member is told what each release paid them (the HEAD: commission and share together).
+    const auto told = [&](const HttpUser& u, const std::string& title) {
+        return marketplace::testing::WaitUntil(
+            [&] {
+                for (const auto& n : Get(u.token, "/v1/notifications").value("notifications", json::array())) {
+                    if (n.value("kind", "") == "escrow.released" && n.value("title", "") == title) return true;
+                }
+                return false;
+            },
+            30s, 100ms);
+    };
+    CHECK(told(c.member, "Clan payment released: 104.40 EUR is in your wallet"));
+    CHECK(told(c.member, "Clan payment released: 69.60 EUR is in your wallet"));
+    CHECK(told(c.head, "Clan payment released: 226.80 EUR is in your wallet"));
+    for (const HttpUser* u : {&client, &outsider}) {
+        const auto r = Send(Request{"GET", "/v1/clans/" + c.clan_id + "/payouts", u->token, {}, {}, {}});
+        CHECK(r.status == 403);
+        CHECK(r.body.find(c.member.id) == std::string::npos);
+    }
+}

@@ -2,7 +2,8 @@
 // the HTTP/JSON gateway. Starts auth, jobs, contracts, payments and the gateway as processes, plays
 // every step over HTTP the way curl would (printing each call: who, method, path, status and a
 // short excerpt of the body), the events each step caused and the balances, ends with the admin's
-// ledger audit, then plays a dispute (an offer, a counter-offer, mediation, a split) and audits again.
+// ledger audit, then plays a dispute (an offer, a counter-offer, mediation, a split) and audits again,
+// then a clan of four hired with a plan and paid by its locked split, printing each member's payout.
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "clan_demo.hpp"
 #include "http_story.hpp"
 #include "marketplace/blob/digest.hpp"
 #include "marketplace/core/clock.hpp"
@@ -132,7 +134,7 @@ int main() {
         std::printf("      gateway %s (every call below goes to it; the caller, method, path, status, body)\n",
                     stack.gateway_base_url().c_str());
         std::vector<std::string> topics;
-        for (const char* service : {"jobs", "contracts", "payments", "auth", "disputes", "workroom"}) {
+        for (const char* service : {"jobs", "contracts", "payments", "auth", "disputes", "workroom", "clans"}) {
             topics.push_back(stack.topic_prefix() + service + ".events.v1");
         }
         g_probe = std::make_unique<testing::EventProbe>(testing::BrokerControl::Bootstrap(), topics);
@@ -390,6 +392,12 @@ int main() {
         const bool healthy2 = audit2.value("healthy", false) && audit2.value("violations", json::array()).empty();
         std::printf("      %s\n", healthy2 ? "every invariant holds after the split" : audit2.dump(2).c_str());
         if (!healthy2) throw std::runtime_error("the ledger audit failed after the dispute");
+
+        // The clan story: a team hired with a plan, paid by its locked split.
+        PlayClanStory(
+            18, ClanDemoHooks{[](int n, const std::string& text) { Step(n, text); },
+                              [](const std::string& role, const std::string& name) { return Register(role, name); },
+                              [] { Events(); }});
 
         std::printf("\nDemo finished; stopping the services.\n");
         SetTracer(nullptr);

@@ -4,7 +4,7 @@
 # shellcheck disable=SC2034
 KAFKA_PUBLISHERS=(auth jobs contracts payments notifications disputes workroom clans)
 KAFKA_CONSUMES=(
-    "contracts:jobs payments disputes"
+    "contracts:jobs payments disputes clans"
     "payments:contracts disputes"
     "notifications:contracts payments disputes auth workroom"
     "disputes:contracts payments"

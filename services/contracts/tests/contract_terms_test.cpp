@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "domain/clan_payout.hpp"
 #include "domain/contract.hpp"
 #include "domain/review.hpp"
 #include "marketplace/core/errors.hpp"
@@ -103,4 +104,39 @@ TEST_CASE("Reviews: ratings 1..5, text up to 5000 characters, only after payment
         CAPTURE(StateName(state));
         CHECK_THROWS_AS(RequireReviewable(state), core::FailedPrecondition);
     }
+}
+
+TEST_CASE("Clan contracts: HEAD, CO_HEAD and ADMIN act for the clan, a MEMBER reads, anyone else as before",
+          "[contracts][domain]") {
+    CHECK(ClanViewerOf("c", "client", "c", "") == Viewer::kClient);
+    CHECK(ClanViewerOf("h", "freelancer", "c", "head") == Viewer::kFreelancer);
+    CHECK(ClanViewerOf("h", "freelancer", "c", "co_head") == Viewer::kFreelancer);
+    CHECK(ClanViewerOf("h", "freelancer", "c", "admin") == Viewer::kFreelancer);
+    CHECK(ClanViewerOf("m", "freelancer", "c", "member") == Viewer::kClanMember);
+    CHECK(ClanViewerOf("x", "freelancer", "c", "") == Viewer::kStranger);
+    CHECK(ClanViewerOf("a", "admin", "c", "") == Viewer::kAdmin);
+    CHECK_NOTHROW(RequireCanRead(Viewer::kClanMember));
+    CHECK_THROWS_AS(RequireActor(Viewer::kClanMember), core::PermissionDenied);
+}
+
+TEST_CASE("Clan release: the highest locked version is in force, and a plan paying someone gone is held",
+          "[contracts][domain]") {
+    CHECK_THROWS_AS(PlanInForce({}), core::FailedPrecondition);
+    std::vector<ClanPlanVersion> versions(3);
+    versions[0].version = 1;
+    versions[1].version = 3;
+    versions[2].version = 2;
+    CHECK(PlanInForce(versions).version == 3);
+
+    ClanPlanVersion plan;
+    plan.version = 2;
+    plan.leader_id = "lead";
+    plan.shares = {{"lead", "Lead", 5000}, {"gone", "QA", 5000}};
+    const auto roles = [](const std::string& user) { return user == "gone" ? std::string() : std::string("member"); };
+    CHECK_THROWS_WITH(RequireEveryPayeeInClan(plan, roles),
+                      Catch::Matchers::Contains("member gone, named in version 2"));
+    plan.shares.pop_back();
+    CHECK_NOTHROW(RequireEveryPayeeInClan(plan, roles));
+    plan.leader_id = "gone";
+    CHECK_THROWS_WITH(RequireEveryPayeeInClan(plan, roles), Catch::Matchers::Contains("the leader gone"));
 }

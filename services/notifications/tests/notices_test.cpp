@@ -1,6 +1,8 @@
 // What each consumed event tells whom: the event -> notice mapping and the recipients it resolves to.
 #include <catch2/catch.hpp>
 
+#include <tuple>
+
 #include "domain/notice.hpp"
 #include "events/notices.hpp"
 #include "marketplace/core/errors.hpp"
@@ -222,4 +224,29 @@ TEST_CASE("Notices: a workroom mention tells the mentioned member, with the mess
     CHECK(RecipientUsers(n, std::nullopt) == std::vector<std::string>{"freelancer-1"});
     e.clear_mentioned_user_id();
     CHECK_THROWS_AS(NoticeOf(e), core::InvalidArgument);
+}
+
+TEST_CASE("Notices: a clan's release tells every member what they were paid, the leader's commission included",
+          "[notifications]") {
+    payments::v1::EscrowReleased e;
+    e.set_milestone_id("m-1");
+    *e.mutable_amount() = Eur(60000);
+    const std::vector<std::tuple<std::string, std::string, std::int64_t>> legs = {{"platform_fee", "", 6000},
+                                                                                  {"leader_commission", "head", 1800},
+                                                                                  {"member_share", "head", 20880},
+                                                                                  {"member_share", "admin", 10440},
+                                                                                  {"member_share", "member", 10440}};
+    for (const auto& [kind, user, minor] : legs) {
+        auto* leg = e.add_legs();
+        leg->set_kind(kind);
+        leg->set_user_id(user);
+        *leg->mutable_amount() = Eur(minor);
+    }
+    const auto notices = NoticesOf(e);
+    REQUIRE(notices.size() == 3);
+    CHECK(notices[0].title == "Clan payment released: 226.80 EUR is in your wallet");
+    CHECK(Users(notices[0]) == std::vector<std::string>{"head"});
+    CHECK(notices[1].title == "Clan payment released: 104.40 EUR is in your wallet");
+    CHECK(Users(notices[1]) == std::vector<std::string>{"admin"});
+    CHECK(Users(notices[2]) == std::vector<std::string>{"member"});
 }

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "api/convert.hpp"
+#include "app/party.hpp"
 #include "domain/statement_of_work.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
@@ -20,8 +21,8 @@ int PageSize(int requested) {
 
 namespace {
 
-Viewer ViewerOfContract(const rpc::Claims& claims, const storage::ContractRecord& c) {
-    return ViewerOf(claims.subject, claims.role, c.terms.client_id, c.terms.freelancer_id);
+Viewer ViewerOfContract(pqxx::work& tx, const rpc::Claims& claims, const storage::ContractRecord& c) {
+    return PartyOf(tx, claims.subject, claims.role, c.terms.client_id, c.terms.freelancer_id, c.terms.clan_id);
 }
 
 /// The contract if the caller may read it; NotFound otherwise (strangers cannot tell it exists).
@@ -29,7 +30,7 @@ storage::ContractRecord ReadableContract(pqxx::work& tx, const rpc::Claims& clai
                                          storage::Lock lock = storage::Lock::kNone) {
     auto contract = storage::FindContract(tx, contract_id, lock);
     if (!contract) throw core::NotFound("contract not found");
-    RequireCanRead(ViewerOfContract(claims, *contract), "contract");
+    RequireCanRead(ViewerOfContract(tx, claims, *contract), "contract");
     return std::move(*contract);
 }
 
@@ -114,7 +115,7 @@ grpc::Status ContractsApi::SignStatementOfWork(grpc::ServerContext* context,
         *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
             return runtime_.idempotency().Run<v1::SignStatementOfWorkResponse>(tx, idem, *request, [&] {
                 const auto contract = ReadableContract(tx, claims, request->contract_id(), storage::Lock::kForUpdate);
-                const Actor party = RequireActor(ViewerOfContract(claims, contract), "contract");
+                const Actor party = RequireActor(ViewerOfContract(tx, claims, contract), "contract");
                 RequireSameContent(request->content_hash(), contract.statement.content_hash);
                 // Signing twice keeps the first signature: who signed, when, over which hash.
                 storage::InsertSignature(

@@ -47,6 +47,8 @@ public:
                              v1::LeaveReviewResponse* response) override;
     grpc::Status ListReviews(grpc::ServerContext* context, const v1::ListReviewsRequest* request,
                              v1::ListReviewsResponse* response) override;
+    grpc::Status ListClanPayouts(grpc::ServerContext* context, const v1::ListClanPayoutsRequest* request,
+                                 v1::ListClanPayoutsResponse* response) override;
 
 private:
     /// Runs a milestone command for the caller, idempotently; `fill` writes the response.

@@ -2,6 +2,7 @@
 
 #include "api/contracts_api.hpp"
 #include "api/convert.hpp"
+#include "app/party.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/transaction.hpp"
@@ -43,7 +44,8 @@ grpc::Status ContractsApi::GetMilestone(grpc::ServerContext* context, const v1::
             response->Clear();
             const auto ctx = storage::FindMilestoneContext(tx, request->milestone_id(), storage::Lock::kNone);
             if (!ctx) throw core::NotFound("milestone not found");
-            RequireCanRead(ViewerOf(claims.subject, claims.role, ctx->client_id, ctx->freelancer_id), "milestone");
+            RequireCanRead(PartyOf(tx, claims.subject, claims.role, ctx->client_id, ctx->freelancer_id, ctx->clan_id),
+                           "milestone");
             ToProto(ctx->milestone, response->mutable_milestone());
         });
     });

@@ -2,6 +2,7 @@
 
 #include "api/contracts_api.hpp"
 #include "api/convert.hpp"
+#include "app/party.hpp"
 #include "domain/review.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
@@ -23,8 +24,8 @@ grpc::Status ContractsApi::LeaveReview(grpc::ServerContext* context, const v1::L
             return runtime_.idempotency().Run<v1::LeaveReviewResponse>(tx, idem, *request, [&] {
                 const auto ctx = storage::FindMilestoneContext(tx, request->milestone_id(), storage::Lock::kNone);
                 if (!ctx) throw core::NotFound("milestone not found");
-                const Actor reviewer =
-                    RequireActor(ViewerOf(claims.subject, claims.role, ctx->client_id, ctx->freelancer_id));
+                const Actor reviewer = RequireActor(
+                    PartyOf(tx, claims.subject, claims.role, ctx->client_id, ctx->freelancer_id, ctx->clan_id));
                 RequireReviewable(ctx->milestone.saga.state);  // paid is final: no lock needed
                 storage::ReviewRecord review;
                 review.id = core::NewUuidV7();
@@ -68,9 +69,9 @@ grpc::Status ContractsApi::ListReviews(grpc::ServerContext* context, const v1::L
             if (by_contract) {
                 const auto contract = storage::FindContract(tx, request->contract_id());
                 if (!contract) throw core::NotFound("contract not found");
-                RequireCanRead(
-                    ViewerOf(claims.subject, claims.role, contract->terms.client_id, contract->terms.freelancer_id),
-                    "contract");
+                RequireCanRead(PartyOf(tx, claims.subject, claims.role, contract->terms.client_id,
+                                       contract->terms.freelancer_id, contract->terms.clan_id),
+                               "contract");
             }
             auto reviews =
                 storage::ListReviews(tx, request->contract_id(), request->reviewee_id(), after, page_size + 1);

@@ -1,5 +1,6 @@
 #include "app/milestone_workflow.hpp"
 
+#include "app/party.hpp"
 #include "domain/contract.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/core/errors.hpp"
@@ -20,7 +21,7 @@ CommandResult MilestoneWorkflow::Run(pqxx::work& tx, const std::string& mileston
                                      const Caller& caller) const {
     auto ctx = storage::FindMilestoneContext(tx, milestone_id, storage::Lock::kForUpdate);
     if (!ctx) throw core::NotFound("milestone not found");
-    const Viewer viewer = ViewerOf(caller.subject, caller.role, ctx->client_id, ctx->freelancer_id);
+    const Viewer viewer = PartyOf(tx, caller.subject, caller.role, ctx->client_id, ctx->freelancer_id, ctx->clan_id);
     const Actor actor = RequireActor(viewer, "milestone");
     if (const auto* fund = std::get_if<command::Fund>(&command)) {
         // Funding needs both signatures: the contract's, as read in this transaction.
@@ -60,6 +61,29 @@ CommandResult MilestoneWorkflow::Apply(pqxx::work& tx, storage::MilestoneContext
     return CommandResult{decision.outcome, std::move(ctx)};
 }
 
+void MilestoneWorkflow::AttachClanSplit(pqxx::work& tx, const storage::MilestoneContext& ctx, v1::ClanSplit& split,
+                                        bool hold_for_departed) const {
+    // The version in force is the highest locked one now, in the milestone's row lock: a version
+    // locked later applies to the milestones not yet accepted. Nobody who left the clan is paid by
+    // accident: the release waits (the accept is refused, the auto-release retried) for a newer one.
+    const auto versions = storage::PayoutPlansOf(tx, ctx.proposal_id);
+    const ClanPlanVersion& plan = PlanInForce(versions);
+    if (hold_for_departed) {
+        RequireEveryPayeeInClan(
+            plan, [&](const std::string& user_id) { return storage::ClanRoleOf(tx, ctx.clan_id, user_id); });
+    }
+    split.set_clan_id(ctx.clan_id);
+    split.set_plan_version(plan.version);
+    split.set_leader_id(plan.leader_id);
+    split.set_split_mode(plan.split_mode);
+    for (const auto& share : plan.shares) {
+        auto* out = split.add_shares();
+        out->set_user_id(share.user_id);
+        out->set_weight(share.weight);
+    }
+    storage::SetMilestonePlanVersion(tx, ctx.milestone.id, plan.version);
+}
+
 void MilestoneWorkflow::CarryOut(pqxx::work& tx, const storage::MilestoneContext& ctx, const Effect& effect) const {
     const auto& m = ctx.milestone;
     std::visit(
@@ -89,9 +113,13 @@ void MilestoneWorkflow::CarryOut(pqxx::work& tx, const storage::MilestoneContext
                 event.set_contract_id(m.contract_id);
                 event.set_client_id(ctx.client_id);
                 SetMoney(event.mutable_amount(), m.plan.amount);
-                auto* payee = event.add_payees();
-                payee->set_user_id(ctx.freelancer_id);
-                payee->set_share_bps(10000);
+                if (ctx.clan_id.empty()) {
+                    auto* payee = event.add_payees();
+                    payee->set_user_id(ctx.freelancer_id);
+                    payee->set_share_bps(10000);
+                } else {
+                    AttachClanSplit(tx, ctx, *event.mutable_clan_split(), true);
+                }
                 event.set_auto_released(e.auto_released);
                 runtime_.Publish(tx, m.id, event);
             } else if constexpr (std::is_same_v<E, effect::AnnounceRejected>) {
@@ -112,6 +140,11 @@ void MilestoneWorkflow::CarryOut(pqxx::work& tx, const storage::MilestoneContext
                 event.set_dispute_id(e.dispute_id);
                 event.set_prior_state(std::string(StateName(e.prior)));
                 SetMoney(event.mutable_amount(), m.plan.amount);
+                // A clan's resolution is divided by the plan in force now; nobody is held here: the
+                // dispute decides how much is released, the plan only who shares it.
+                if (!ctx.clan_id.empty() && !storage::PayoutPlansOf(tx, ctx.proposal_id).empty()) {
+                    AttachClanSplit(tx, ctx, *event.mutable_clan_split(), false);
+                }
                 runtime_.Publish(tx, m.id, event);
             } else if constexpr (std::is_same_v<E, effect::AnnounceDisputeRefused>) {
                 v1::MilestoneDisputeRefused event;

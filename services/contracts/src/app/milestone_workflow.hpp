@@ -9,6 +9,7 @@
 #include <string>
 
 #include "domain/milestone.hpp"
+#include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/service/runtime.hpp"
 #include "storage/contract_store.hpp"
 
@@ -51,6 +52,11 @@ public:
 private:
     CommandResult Apply(pqxx::work& tx, storage::MilestoneContext ctx, const Command& command, Actor actor) const;
     void CarryOut(pqxx::work& tx, const storage::MilestoneContext& ctx, const Effect& effect) const;
+    /// Fills `split` with the clan's payout plan in force and records its version on the milestone.
+    /// Throws core::FailedPrecondition when no plan is known yet, and with `hold_for_departed` when
+    /// someone the plan pays has left the clan (the release waits for a newer version).
+    void AttachClanSplit(pqxx::work& tx, const storage::MilestoneContext& ctx, v1::ClanSplit& split,
+                         bool hold_for_departed) const;
 
     service::Runtime& runtime_;
     std::chrono::seconds funding_timeout_;

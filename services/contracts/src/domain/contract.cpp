@@ -82,6 +82,8 @@ Actor RequireActor(Viewer viewer, std::string_view what) {
             return Actor::kClient;
         case Viewer::kFreelancer:
             return Actor::kFreelancer;
+        case Viewer::kClanMember:
+            throw core::PermissionDenied("only the clan's HEAD, CO_HEAD or ADMIN acts for the clan on its contract");
         case Viewer::kAdmin:
             throw core::PermissionDenied("admins may read contracts but not act on them");
         case Viewer::kStranger:

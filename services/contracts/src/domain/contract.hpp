@@ -29,6 +29,7 @@ struct ContractTerms {
     std::string job_id;
     std::string client_id;
     std::string freelancer_id;
+    std::string clan_id;  // set when a clan was hired (then freelancer_id is the clan's id too)
     std::string title;
     std::string scope;
     std::vector<std::string> stack;
@@ -55,8 +56,9 @@ inline constexpr std::size_t kMaxDefinitionOfDoneChars = 1000;
 /// amount, mixed currencies, amounts that do not sum to the total, oversized text.
 void ValidateTerms(const ContractTerms& terms);
 
-/// How the caller relates to a contract.
-enum class Viewer { kClient, kFreelancer, kAdmin, kStranger };
+/// How the caller relates to a contract. On a clan's contract the clan's HEAD, CO_HEAD and ADMINs
+/// are kFreelancer (they act for the working party) and its MEMBERs kClanMember (they read).
+enum class Viewer { kClient, kFreelancer, kClanMember, kAdmin, kStranger };
 
 /// The caller's relation to the contract of `client_id` and `freelancer_id`, from the token's
 /// subject and role. A party is a party whatever its role; an admin who is not a party is kAdmin.
@@ -68,7 +70,8 @@ void RequireCanRead(Viewer viewer, std::string_view what = "contract");
 
 /// The actor a viewer is for a milestone command: throws core::NotFound for a stranger (it may not
 /// even know the contract exists) and core::PermissionDenied for an admin (admins read, never act);
-/// whether the party may issue the command is the state machine's to say (RequiredActor).
+/// whether the party may issue the command is the state machine's to say (RequiredActor). A clan's
+/// MEMBER gets core::PermissionDenied: only the clan's HEAD, CO_HEAD or ADMIN acts for the clan.
 Actor RequireActor(Viewer viewer, std::string_view what = "milestone");
 
 enum class ContractStatus { kAwaitingSignatures, kActive, kCompleted };

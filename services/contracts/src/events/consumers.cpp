@@ -9,6 +9,7 @@
 #include "marketplace/core/ids.hpp"
 #include "marketplace/core/log.hpp"
 #include "marketplace/messaging/consumer.hpp"
+#include "storage/clan_store.hpp"
 #include "storage/contract_store.hpp"
 
 namespace marketplace::contracts {
@@ -30,6 +31,7 @@ ContractTerms TermsOf(const jobs::v1::ProposalAccepted& e, std::chrono::seconds 
     t.job_id = e.job_id();
     t.client_id = e.client_id();
     t.freelancer_id = e.freelancer_id();
+    t.clan_id = e.clan_id();
     t.title = e.job_title();
     t.scope = e.job_description();
     t.stack.assign(e.stack().begin(), e.stack().end());
@@ -74,6 +76,13 @@ bool EventConsumers::OnProposalAccepted(pqxx::work& tx, const jobs::v1::Proposal
     const auto statement = GenerateStatementOfWork(terms);
     // The unique proposal id settles a race between two deliveries: the loser inserts nothing.
     if (!storage::InsertContract(tx, terms, statement, milestone_ids, runtime_.clock()->Now())) return false;
+    if (!terms.clan_id.empty()) {
+        if (!core::IsUuid(terms.clan_id)) {
+            throw messaging::PermanentError("ProposalAccepted " + e.proposal_id() + ": clan_id '" +
+                                            terms.clan_id.substr(0, 64) + "' is not a UUID");
+        }
+        storage::SetContractClan(tx, terms.contract_id, terms.clan_id);
+    }
 
     v1::ContractCreated created;
     created.set_contract_id(terms.contract_id);
@@ -145,10 +154,12 @@ void EventConsumers::OnEscrowFundingFailed(pqxx::work& tx, const payments::v1::E
 
 void EventConsumers::OnEscrowReleased(pqxx::work& tx, const payments::v1::EscrowReleased& e) const {
     RequireAmount(tx, e.milestone_id(), e.amount(), "EscrowReleased");
-    if (!workflow_.RunSystem(tx, e.milestone_id(), command::EscrowReleased{})) {
+    const auto result = workflow_.RunSystem(tx, e.milestone_id(), command::EscrowReleased{});
+    if (!result) {
         WarnUnknown(e.milestone_id(), "EscrowReleased");
         return;
     }
+    RecordClanLegs(tx, result->context, e.legs());
     NoteSagaStep(tx, e.milestone_id(), "release", "accepted");
 }
 
@@ -178,10 +189,13 @@ void EventConsumers::OnAutoRelease(pqxx::work& tx, const messaging::Timer& timer
 void EventConsumers::OnEscrowSettled(pqxx::work& tx, const payments::v1::EscrowSettled& e) const {
     RequireAmount(tx, e.milestone_id(), e.amount(), "EscrowSettled");
     try {
-        if (!workflow_.RunSystem(tx, e.milestone_id(), command::EscrowSettled{e.dispute_id(), e.outcome()})) {
+        const auto result =
+            workflow_.RunSystem(tx, e.milestone_id(), command::EscrowSettled{e.dispute_id(), e.outcome()});
+        if (!result) {
             WarnUnknown(e.milestone_id(), "EscrowSettled");
             return;
         }
+        RecordClanLegs(tx, result->context, e.legs());
     } catch (const core::InvalidArgument& bad) {
         throw messaging::PermanentError("EscrowSettled for milestone " + e.milestone_id() + ": " +
                                         bad.caller_message());
@@ -236,6 +250,12 @@ service::EventRouter EventConsumers::Router() const {
         [this](pqxx::work& tx, const disputes::v1::DisputeOpened& e) { OnDisputeOpened(tx, e); });
     router.On<disputes::v1::DisputeWithdrawn>(
         [this](pqxx::work& tx, const disputes::v1::DisputeWithdrawn& e) { OnDisputeWithdrawn(tx, e); });
+    router.On<clans::v1::ClanCreated>(
+        [this](pqxx::work& tx, const clans::v1::ClanCreated& e) { OnClanCreated(tx, e); });
+    router.On<clans::v1::ClanMemberChanged>(
+        [this](pqxx::work& tx, const clans::v1::ClanMemberChanged& e) { OnClanMemberChanged(tx, e); });
+    router.On<clans::v1::PayoutSplitLocked>(
+        [this](pqxx::work& tx, const clans::v1::PayoutSplitLocked& e) { OnPayoutSplitLocked(tx, e); });
     return router;
 }
 

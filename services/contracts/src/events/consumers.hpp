@@ -9,6 +9,8 @@
 //   disputes.events.v1  DisputeOpened         -> funded | submitted | changes_requested -> disputed
 //                                                (or MilestoneDisputeRefused when it is too late)
 //                       DisputeWithdrawn      -> disputed -> the state before it
+//   clans.events.v1     ClanCreated, ClanMemberChanged -> the read model of clans' rosters
+//                       PayoutSplitLocked     -> a locked version of a clan contract's payout plan
 //   timer milestone.auto_release              -> submitted -> accepted (auto_released)
 //   timer milestone.funding_timeout           -> funding_pending -> funding_required
 // Each handler runs inside the consumer's (or scheduler's) transaction and checks the current
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "app/milestone_workflow.hpp"
+#include "marketplace/clans/v1/events.pb.h"
 #include "marketplace/disputes/v1/events.pb.h"
 #include "marketplace/jobs/v1/events.pb.h"
 #include "marketplace/messaging/timers.hpp"
@@ -30,6 +33,7 @@ namespace marketplace::contracts {
 
 inline constexpr char kJobsTopic[] = "jobs.events.v1";
 inline constexpr char kPaymentsTopic[] = "payments.events.v1";
+inline constexpr char kClansTopic[] = "clans.events.v1";
 
 class EventConsumers final {
 public:
@@ -47,6 +51,12 @@ public:
     void OnEscrowSettled(pqxx::work& tx, const payments::v1::EscrowSettled& event) const;
     void OnDisputeOpened(pqxx::work& tx, const disputes::v1::DisputeOpened& event) const;
     void OnDisputeWithdrawn(pqxx::work& tx, const disputes::v1::DisputeWithdrawn& event) const;
+    /// The clan's HEAD, at members_version 1.
+    void OnClanCreated(pqxx::work& tx, const clans::v1::ClanCreated& event) const;
+    /// A member's new standing, unless a later change is recorded.
+    void OnClanMemberChanged(pqxx::work& tx, const clans::v1::ClanMemberChanged& event) const;
+    /// A locked version of a clan contract's payout plan (recorded once per proposal and version).
+    void OnPayoutSplitLocked(pqxx::work& tx, const clans::v1::PayoutSplitLocked& event) const;
     /// The auto-release timer fired for the milestone `timer.key`.
     void OnAutoRelease(pqxx::work& tx, const messaging::Timer& timer) const;
     /// The funding timer fired for the milestone `timer.key` and the attempt in its payload.
@@ -58,6 +68,9 @@ public:
     void Register(service::Runtime& runtime) const;
 
 private:
+    /// Records what a clan milestone's release or settlement paid (nothing for other contracts).
+    void RecordClanLegs(pqxx::work& tx, const storage::MilestoneContext& context,
+                        const google::protobuf::RepeatedPtrField<payments::v1::ReleaseLeg>& legs) const;
     void RequireAmount(pqxx::work& tx, const std::string& milestone_id, const common::v1::Money& amount,
                        const char* event) const;
 

@@ -25,7 +25,7 @@ const std::string kContractColumns =
     "c.id, c.proposal_id, c.job_id, c.client_id, c.freelancer_id, c.title, c.scope, " + JsonOf("c.stack") +
     ", c.nda_required, c.ip_assignment, c.currency, c.total_minor, c.delivery_days, c.review_period_seconds, "
     "c.sow_text, c.sow_hash, " +
-    MicrosOf("c.created_at");
+    MicrosOf("c.created_at") + ", coalesce(c.clan_id::text, '')";
 
 ContractRecord ContractFromRow(const pqxx::row& r) {
     ContractRecord c;
@@ -46,6 +46,7 @@ ContractRecord ContractFromRow(const pqxx::row& r) {
     c.statement.text = r[14].as<std::string>();
     c.statement.content_hash = r[15].as<std::string>();
     c.created_at = TimeFromMicros(r[16].as<std::int64_t>());
+    t.clan_id = r[17].as<std::string>();
     return c;
 }
 
@@ -200,7 +201,8 @@ std::optional<MilestoneContext> FindMilestoneContext(pqxx::work& tx, const std::
                                                          : " FOR UPDATE OF m NOWAIT";
     const auto rows = tx.exec_params("SELECT " + kMilestoneColumns +
                                          ", c.client_id, c.freelancer_id, c.review_period_seconds, "
-                                         "(SELECT count(*) FROM sow_signatures s WHERE s.contract_id = c.id) "
+                                         "(SELECT count(*) FROM sow_signatures s WHERE s.contract_id = c.id), "
+                                         "coalesce(c.clan_id::text, ''), c.proposal_id "
                                          "FROM milestones m JOIN contracts c ON c.id = m.contract_id WHERE m.id = $1" +
                                          lock_clause,
                                      milestone_id);
@@ -212,6 +214,8 @@ std::optional<MilestoneContext> FindMilestoneContext(pqxx::work& tx, const std::
     ctx.freelancer_id = r[kMilestoneColumnCount + 1].as<std::string>();
     ctx.review_period = std::chrono::seconds(r[kMilestoneColumnCount + 2].as<std::int64_t>());
     ctx.fully_signed = r[kMilestoneColumnCount + 3].as<std::int64_t>() == 2;  // one row per party at most
+    ctx.clan_id = r[kMilestoneColumnCount + 4].as<std::string>();
+    ctx.proposal_id = r[kMilestoneColumnCount + 5].as<std::string>();
     return ctx;
 }
 

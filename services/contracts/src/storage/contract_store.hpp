@@ -41,6 +41,8 @@ struct MilestoneContext {
     std::string freelancer_id;
     std::chrono::seconds review_period{0};
     bool fully_signed = false;
+    std::string clan_id;  // set when a clan is the working party
+    std::string proposal_id;
 };
 
 enum class Lock {

@@ -1,6 +1,7 @@
 #include "events/notices.hpp"
 
 #include <ctime>
+#include <map>
 
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
@@ -150,14 +151,30 @@ Notice NoticeOf(const workroom::v1::MemberMentioned& e) {
 }
 
 std::vector<Notice> NoticesOf(const payments::v1::EscrowReleased& e) {
-    std::vector<Notice> out;
+    // One notice per person paid, with everything the release credited them: a clan's leader who is
+    // also in the member pool hears once, of their commission and share together.
+    std::vector<std::string> order;
+    std::map<std::string, common::v1::Money> paid;
+    bool clan = false;
     for (int i = 0; i < e.legs_size(); ++i) {
         const auto& leg = e.legs(i);
-        if (leg.kind() != "payee") continue;  // the platform fee has no user
+        const bool clan_leg = leg.kind() == "leader_commission" || leg.kind() == "member_share";
+        if (leg.kind() != "payee" && !clan_leg) continue;  // the platform fee has no user
+        clan = clan || clan_leg;
         RequireId(leg.user_id(), ("legs[" + std::to_string(i) + "].user_id").c_str());
+        auto [at, inserted] = paid.try_emplace(leg.user_id(), leg.amount());
+        if (inserted) {
+            order.push_back(leg.user_id());
+        } else {
+            at->second.set_minor_units(at->second.minor_units() + leg.amount().minor_units());
+        }
+    }
+    std::vector<Notice> out;
+    for (const auto& user : order) {
         out.push_back(MilestoneNotice("escrow.released",
-                                      "Payment released" + With(": ", leg.amount(), " is in your wallet"),
-                                      e.milestone_id(), {}, {Recipient::User(leg.user_id())}));
+                                      std::string(clan ? "Clan payment released" : "Payment released") +
+                                          With(": ", paid.at(user), " is in your wallet"),
+                                      e.milestone_id(), {}, {Recipient::User(user)}));
     }
     if (out.empty()) {
         // A release that lists no payee still paid the freelancer.

@@ -1,6 +1,9 @@
 #include "app/escrow_flows.hpp"
 
+#include <google/protobuf/util/json_util.h>
 #include "domain/amount.hpp"
+
+#include "domain/clan_split.hpp"
 #include "domain/release_plan.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
@@ -101,6 +104,77 @@ void EscrowFlows::Fund(pqxx::work& tx, const contracts::v1::MilestoneFundingRequ
     log::Info("escrow funded", {{"milestone_id", milestone}, {"amount", amount->ToString()}});
 }
 
+namespace {
+
+ClanPlanInForce ClanPlanOf(const contracts::v1::ClanSplit& split) {
+    ClanPlanInForce plan;
+    plan.leader_id = NormalizeId(split.leader_id());
+    plan.mode = ParseClanSplitMode(split.split_mode(), "clan_split.split_mode");
+    for (const auto& s : split.shares()) plan.shares.push_back({NormalizeId(s.user_id()), s.weight()});
+    return plan;
+}
+
+}  // namespace
+
+ClanReleasePlan EscrowFlows::PlanForClan(const contracts::v1::MilestoneAccepted& e,
+                                         const storage::EscrowRecord& escrow) const {
+    try {
+        if (!core::IsUuid(e.clan_split().clan_id()))
+            throw core::InvalidArgument("clan_split.clan_id", "must be a UUID");
+        return PlanClanRelease(escrow.amount, config_.platform_fee_bps, kLeaderCommissionBps,
+                               ClanPlanOf(e.clan_split()));
+    } catch (const core::InvalidArgument& invalid) {
+        throw PermanentError("MilestoneAccepted for milestone " + escrow.milestone_id +
+                             ": clan_split: " + invalid.caller_message());
+    }
+}
+
+std::vector<std::string> EscrowFlows::ClanLegKinds(const contracts::v1::MilestoneAccepted& e,
+                                                   const storage::EscrowRecord& escrow) const {
+    const auto plan = PlanForClan(e, escrow);
+    std::vector<std::string> kinds;
+    if (plan.commission > 0) kinds.emplace_back("leader_commission");
+    for (const auto amount : plan.member_amounts) {
+        if (amount > 0) kinds.emplace_back("member_share");
+    }
+    return kinds;
+}
+
+void EscrowFlows::ReleaseToClan(pqxx::work& tx, const contracts::v1::MilestoneAccepted& e,
+                                const storage::EscrowRecord& escrow, const std::string& op_id) {
+    const auto plan = PlanForClan(e, escrow);
+    const auto& split = e.clan_split();
+    // One operation: the fee to a shard, the commission to the leader of the plan in force, each
+    // member's part to their wallet; a part of zero has no leg.
+    std::vector<Leg> legs;
+    if (plan.fee > 0) {
+        const auto fee_account =
+            ledger_.EnsureAccount(tx, PlatformFeeShard(ShardFor(op_id, config_.fee_shards), escrow.currency));
+        legs.push_back({escrow.account_id, fee_account, plan.fee, escrow.currency});
+    }
+    if (plan.commission > 0) {
+        const auto wallet = ledger_.EnsureAccount(tx, WalletOf(NormalizeId(split.leader_id()), escrow.currency));
+        legs.push_back({escrow.account_id, wallet, plan.commission, escrow.currency});
+    }
+    for (int i = 0; i < split.shares_size(); ++i) {
+        const auto amount = plan.member_amounts[static_cast<std::size_t>(i)];
+        if (amount == 0) continue;
+        const auto wallet =
+            ledger_.EnsureAccount(tx, WalletOf(NormalizeId(split.shares(i).user_id()), escrow.currency));
+        legs.push_back({escrow.account_id, wallet, amount, escrow.currency});
+    }
+    const auto now = runtime_.clock()->Now();
+    ledger_.Post(tx, {op_id, storage::OperationKind::kEscrowRelease, escrow.milestone_id}, legs, now);
+    escrows_.Settle(tx, escrow.milestone_id, "released", op_id, now);
+    AnswerReleased(tx, escrow, op_id, ClanLegKinds(e, escrow));
+    log::Info("escrow released to a clan", {{"milestone_id", escrow.milestone_id},
+                                            {"clan_id", split.clan_id()},
+                                            {"plan_version", static_cast<long long>(split.plan_version())},
+                                            {"fee", static_cast<long long>(plan.fee)},
+                                            {"commission", static_cast<long long>(plan.commission)},
+                                            {"legs", static_cast<long long>(legs.size())}});
+}
+
 std::vector<Leg> EscrowFlows::ReleaseLegs(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& op_id,
                                           const ReleasePlan& plan, const std::vector<PayeeShare>& payees) {
     std::vector<Leg> legs;
@@ -124,7 +198,9 @@ void EscrowFlows::Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted
     const std::string op_id = storage::OperationId(storage::OperationKind::kEscrowRelease, milestone);
     if (!escrow) throw PermanentError("MilestoneAccepted for milestone " + milestone + ": no escrow was funded");
     if (escrow->state == "released") {
-        AnswerReleased(tx, *escrow, escrow->settlement_operation_id);  // released at most once: answer again
+        // Released at most once: answer again (a clan's legs named by the same plan).
+        AnswerReleased(tx, *escrow, escrow->settlement_operation_id,
+                       e.has_clan_split() ? ClanLegKinds(e, *escrow) : std::vector<std::string>{});
         return;
     }
     if (escrow->state != "funded") {
@@ -138,6 +214,10 @@ void EscrowFlows::Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted
         throw PermanentError("MilestoneAccepted for milestone " + milestone + ": amount " +
                              std::to_string(e.amount().minor_units()) + " " + e.amount().currency() +
                              " differs from the escrow's " + std::to_string(escrow->amount) + " " + escrow->currency);
+    }
+    if (e.has_clan_split()) {
+        ReleaseToClan(tx, e, *escrow, op_id);
+        return;
     }
     std::vector<PayeeShare> payees;
     for (const auto& p : e.payees()) payees.push_back({NormalizeId(p.user_id()), p.share_bps()});
@@ -205,7 +285,9 @@ void EscrowFlows::LockForDispute(pqxx::work& tx, const contracts::v1::MilestoneD
     const auto escrow = escrows_.Find(tx, milestone, true);
     if (!escrow) throw PermanentError("MilestoneDisputed for milestone " + milestone + ": no escrow was funded");
     if (escrow->state != "funded") return;  // settled already (a resolution overtook this event)
-    escrows_.SetDispute(tx, milestone, dispute);
+    std::string clan_split;
+    if (e.has_clan_split()) google::protobuf::util::MessageToJsonString(e.clan_split(), &clan_split);
+    escrows_.SetDispute(tx, milestone, dispute, clan_split);
     log::Info("escrow locked for a dispute", {{"milestone_id", milestone}, {"dispute_id", dispute}});
 }
 
@@ -243,18 +325,24 @@ void EscrowFlows::SettleDispute(pqxx::work& tx, const disputes::v1::DisputeResol
                              e.escrow().currency() + " differs from the escrow's " + std::to_string(escrow->amount) +
                              " " + escrow->currency);
     }
-    std::vector<PayeeShare> payees;
-    for (const auto& p : e.payees()) payees.push_back({NormalizeId(p.user_id()), p.share_bps()});
-    SettlementPlan plan;
-    try {
-        plan = PlanSettlement(escrow->amount, e.released().minor_units(), config_.platform_fee_bps, payees);
-    } catch (const core::InvalidArgument& invalid) {
-        throw PermanentError(where + ": " + invalid.caller_message());
+    std::vector<Leg> legs;
+    if (!escrow->clan_split_json.empty()) {
+        legs = ClanSettlementLegs(tx, *escrow, op_id, e.released().minor_units(), where);
+    } else {
+        std::vector<PayeeShare> payees;
+        for (const auto& p : e.payees()) payees.push_back({NormalizeId(p.user_id()), p.share_bps()});
+        SettlementPlan plan;
+        try {
+            plan = PlanSettlement(escrow->amount, e.released().minor_units(), config_.platform_fee_bps, payees);
+        } catch (const core::InvalidArgument& invalid) {
+            throw PermanentError(where + ": " + invalid.caller_message());
+        }
+        legs = ReleaseLegs(tx, *escrow, op_id, plan.release, payees);
     }
-    std::vector<Leg> legs = ReleaseLegs(tx, *escrow, op_id, plan.release, payees);
-    if (plan.refund > 0) {
+    const std::int64_t refund = escrow->amount - e.released().minor_units();
+    if (refund > 0) {
         const auto wallet = ledger_.EnsureAccount(tx, WalletOf(escrow->client_id, escrow->currency));
-        legs.push_back({escrow->account_id, wallet, plan.refund, escrow->currency});
+        legs.push_back({escrow->account_id, wallet, refund, escrow->currency});
     }
     const std::int64_t released = e.released().minor_units();
     const std::string state = released == escrow->amount ? "released" : released == 0 ? "refunded" : "split";
@@ -265,8 +353,51 @@ void EscrowFlows::SettleDispute(pqxx::work& tx, const disputes::v1::DisputeResol
     log::Info("escrow settled by a dispute", {{"milestone_id", milestone},
                                               {"dispute_id", dispute},
                                               {"released", static_cast<long long>(released)},
-                                              {"refunded", static_cast<long long>(plan.refund)},
-                                              {"fee", static_cast<long long>(plan.release.fee)}});
+                                              {"refunded", static_cast<long long>(refund)},
+                                              {"legs", static_cast<long long>(legs.size())}});
+}
+
+std::vector<Leg> EscrowFlows::ClanSettlementLegs(pqxx::work& tx, const storage::EscrowRecord& escrow,
+                                                 const std::string& op_id, std::int64_t released,
+                                                 const std::string& where) {
+    if (released < 0 || released > escrow.amount) {
+        throw PermanentError(where + ": released must be within 0.." + std::to_string(escrow.amount));
+    }
+    std::vector<Leg> legs;
+    if (released == 0) return legs;
+    const auto split = StoredClanSplit(escrow, where);
+    ClanReleasePlan plan;
+    try {
+        plan = PlanClanRelease(released, config_.platform_fee_bps, kLeaderCommissionBps, ClanPlanOf(split));
+    } catch (const core::InvalidArgument& invalid) {
+        throw PermanentError(where + ": clan_split: " + invalid.caller_message());
+    }
+    if (plan.fee > 0) {
+        const auto fee_account =
+            ledger_.EnsureAccount(tx, PlatformFeeShard(ShardFor(op_id, config_.fee_shards), escrow.currency));
+        legs.push_back({escrow.account_id, fee_account, plan.fee, escrow.currency});
+    }
+    if (plan.commission > 0) {
+        const auto wallet = ledger_.EnsureAccount(tx, WalletOf(NormalizeId(split.leader_id()), escrow.currency));
+        legs.push_back({escrow.account_id, wallet, plan.commission, escrow.currency});
+    }
+    for (int i = 0; i < split.shares_size(); ++i) {
+        const auto amount = plan.member_amounts[static_cast<std::size_t>(i)];
+        if (amount == 0) continue;
+        const auto wallet =
+            ledger_.EnsureAccount(tx, WalletOf(NormalizeId(split.shares(i).user_id()), escrow.currency));
+        legs.push_back({escrow.account_id, wallet, amount, escrow.currency});
+    }
+    return legs;
+}
+
+contracts::v1::ClanSplit EscrowFlows::StoredClanSplit(const storage::EscrowRecord& escrow,
+                                                      const std::string& where) const {
+    contracts::v1::ClanSplit split;
+    if (!google::protobuf::util::JsonStringToMessage(escrow.clan_split_json, &split).ok()) {
+        throw PermanentError(where + ": the stored clan split does not parse");
+    }
+    return split;
 }
 
 void EscrowFlows::AnswerSettled(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& dispute_id,
@@ -279,15 +410,32 @@ void EscrowFlows::AnswerSettled(pqxx::work& tx, const storage::EscrowRecord& esc
     *out.mutable_released() = ToMoney(released, escrow.currency);
     *out.mutable_refunded() = ToMoney(escrow.amount - released, escrow.currency);
     const std::string op_id = storage::OperationId(storage::OperationKind::kDisputeSettlement, escrow.milestone_id);
-    for (const auto& t : ledger_.TransfersOf(tx, op_id)) {
+    // A clan's settlement: the commission and the members' parts in leg order, as the plan divided
+    // the released part (recomputed: same input, same output), then the refund.
+    std::vector<std::string> kinds;
+    if (!escrow.clan_split_json.empty() && released > 0) {
+        const auto plan = PlanClanRelease(released, config_.platform_fee_bps, kLeaderCommissionBps,
+                                          ClanPlanOf(StoredClanSplit(escrow, "EscrowSettled")));
+        if (plan.commission > 0) kinds.emplace_back("leader_commission");
+        for (const auto amount : plan.member_amounts) {
+            if (amount > 0) kinds.emplace_back("member_share");
+        }
+    }
+    const std::int64_t refund = escrow.amount - released;
+    std::size_t next_kind = 0;
+    std::size_t index = 0;
+    const auto transfers = ledger_.TransfersOf(tx, op_id);
+    for (const auto& t : transfers) {
         auto* leg = out.add_legs();
+        const bool last = ++index == transfers.size();
         if (t.credit_kind == AccountKind::kPlatformFees) {
             leg->set_kind("platform_fee");
-        } else if (t.credit_owner == escrow.client_id) {
+        } else if (last && refund > 0 && t.credit_owner == escrow.client_id) {
             leg->set_kind("refund");
             leg->set_user_id(t.credit_owner);
         } else {
-            leg->set_kind("payee");
+            leg->set_kind(next_kind < kinds.size() ? kinds[next_kind] : "payee");
+            ++next_kind;
             leg->set_user_id(t.credit_owner);
         }
         *leg->mutable_amount() = ToMoney(t.amount, t.currency);
@@ -314,16 +462,19 @@ void EscrowFlows::AnswerFailed(pqxx::work& tx, const std::string& milestone_id, 
     log::Info("escrow funding failed", {{"milestone_id", milestone_id}, {"reason", reason}});
 }
 
-void EscrowFlows::AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& operation_id) {
+void EscrowFlows::AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& operation_id,
+                                 const std::vector<std::string>& kinds) {
     payments::v1::EscrowReleased out;
     out.set_milestone_id(escrow.milestone_id);
     *out.mutable_amount() = ToMoney(escrow.amount, escrow.currency);
+    std::size_t next_kind = 0;
     for (const auto& t : ledger_.TransfersOf(tx, operation_id)) {
         auto* leg = out.add_legs();
         if (t.credit_kind == AccountKind::kPlatformFees) {
             leg->set_kind("platform_fee");
         } else {
-            leg->set_kind("payee");
+            leg->set_kind(next_kind < kinds.size() ? kinds[next_kind] : "payee");
+            ++next_kind;
             leg->set_user_id(t.credit_owner);
         }
         *leg->mutable_amount() = ToMoney(t.amount, t.currency);

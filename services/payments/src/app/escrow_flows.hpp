@@ -4,7 +4,8 @@
 // moving anything, and publishes its answer in the same transaction:
 //   MilestoneFundingRequested -> client wallet -> escrow, EscrowFunded; or EscrowFundingFailed
 //                                (nothing moved). A funded escrow answers EscrowFunded again.
-//   MilestoneAccepted         -> escrow -> platform fee + payees in one operation, EscrowReleased.
+//   MilestoneAccepted         -> escrow -> platform fee + payees in one operation, EscrowReleased; with a
+//                                clan_split: fee + the leader's commission + each member's part.
 //   MilestoneCancelled        -> escrow -> client wallet, EscrowRefunded.
 //   MilestoneDisputed         -> the escrow is locked for the dispute: no release or refund but its
 //                                resolution (a MilestoneAccepted or MilestoneCancelled meanwhile is a
@@ -22,6 +23,7 @@
 #include <pqxx/transaction>
 
 #include "app/config.hpp"
+#include "domain/clan_split.hpp"
 #include "domain/ledger_rules.hpp"
 #include "domain/release_plan.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
@@ -55,7 +57,26 @@ private:
     void AnswerFunded(pqxx::work& tx, const std::string& milestone_id, std::int64_t amount, const std::string& currency,
                       int attempt);
     void AnswerFailed(pqxx::work& tx, const std::string& milestone_id, const std::string& reason, int attempt);
-    void AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& operation_id);
+    /// A clan's release (MilestoneAccepted with a clan_split): fee, the leader's commission and the
+    /// members' parts of the plan in force in one operation.
+    void ReleaseToClan(pqxx::work& tx, const contracts::v1::MilestoneAccepted& event,
+                       const storage::EscrowRecord& escrow, const std::string& op_id);
+    /// The legs paying `released` of a clan's disputed escrow by the plan stored when the dispute held
+    /// it (the refund is the caller's).
+    std::vector<Leg> ClanSettlementLegs(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& op_id,
+                                        std::int64_t released, const std::string& where);
+    /// The clan split stored on a disputed escrow.
+    contracts::v1::ClanSplit StoredClanSplit(const storage::EscrowRecord& escrow, const std::string& where) const;
+    /// The clan plan's division of the escrow; a plan that can never apply is a PermanentError.
+    ClanReleasePlan PlanForClan(const contracts::v1::MilestoneAccepted& event,
+                                const storage::EscrowRecord& escrow) const;
+    /// The kinds of a clan release's non-fee legs, in leg order ("leader_commission", "member_share").
+    std::vector<std::string> ClanLegKinds(const contracts::v1::MilestoneAccepted& event,
+                                          const storage::EscrowRecord& escrow) const;
+    /// EscrowReleased with the operation's legs; `kinds` names the non-fee legs in order ("payee"
+    /// when empty).
+    void AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& operation_id,
+                        const std::vector<std::string>& kinds = {});
     void AnswerRefunded(pqxx::work& tx, const storage::EscrowRecord& escrow);
     void AnswerSettled(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& dispute_id,
                        const std::string& outcome, std::int64_t released);

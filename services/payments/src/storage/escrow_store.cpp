@@ -17,7 +17,8 @@ std::optional<EscrowRecord> EscrowStore::Find(pqxx::work& tx, const std::string&
         "SELECT e.milestone_id::text, e.contract_id::text, e.client_id::text, e.account_id, e.amount, e.currency, "
         "e.state, e.funded_attempt, " +
         Rfc3339Sql("e.funded_at") + ", " + Rfc3339Sql("e.settled_at") +
-        ", COALESCE(e.settlement_operation_id, ''), a.balance, COALESCE(e.dispute_id::text, '') "
+        ", COALESCE(e.settlement_operation_id, ''), a.balance, COALESCE(e.dispute_id::text, ''), "
+        "COALESCE(e.clan_split::text, '') "
         "FROM escrows e JOIN accounts a ON a.id = e.account_id WHERE e.milestone_id = $1::uuid" +
         (for_update ? " FOR UPDATE OF e" : "");
     auto rows = tx.exec_params(sql, milestone_id);
@@ -37,6 +38,7 @@ std::optional<EscrowRecord> EscrowStore::Find(pqxx::work& tx, const std::string&
     e.settlement_operation_id = r[10].c_str();
     e.held = r[11].as<std::int64_t>();
     e.dispute_id = r[12].c_str();
+    e.clan_split_json = r[13].c_str();
     return e;
 }
 
@@ -57,9 +59,14 @@ void EscrowStore::Settle(pqxx::work& tx, const std::string& milestone_id, const 
     if (r.affected_rows() != 1) throw std::logic_error("escrow " + milestone_id + " is not funded");
 }
 
-bool EscrowStore::SetDispute(pqxx::work& tx, const std::string& milestone_id, const std::string& dispute_id) const {
+bool EscrowStore::SetDispute(pqxx::work& tx, const std::string& milestone_id, const std::string& dispute_id,
+                             const std::string& clan_split_json) const {
     const std::optional<std::string> id = dispute_id.empty() ? std::nullopt : std::optional<std::string>(dispute_id);
-    return tx.exec_params("UPDATE escrows SET dispute_id = $2::uuid WHERE milestone_id = $1::uuid", milestone_id, id)
+    const std::optional<std::string> split =
+        clan_split_json.empty() ? std::nullopt : std::optional<std::string>(clan_split_json);
+    return tx.exec_params(
+                 "UPDATE escrows SET dispute_id = $2::uuid, clan_split = $3::jsonb WHERE milestone_id = $1::uuid",
+                 milestone_id, id, split)
                .affected_rows() == 1;
 }
 

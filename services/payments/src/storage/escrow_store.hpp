@@ -23,8 +23,9 @@ struct EscrowRecord {
     std::string funded_at;   // RFC 3339
     std::string settled_at;  // RFC 3339, empty while funded
     std::string settlement_operation_id;
-    std::int64_t held = 0;   // the escrow account's balance
-    std::string dispute_id;  // the dispute that locks it, empty when none does
+    std::int64_t held = 0;        // the escrow account's balance
+    std::string dispute_id;       // the dispute that locks it, empty when none does
+    std::string clan_split_json;  // a clan's plan in force when the dispute held it (JSON), empty otherwise
 };
 
 struct FundingAnswer {
@@ -44,7 +45,8 @@ public:
                 const std::string& operation_id, core::Clock::TimePoint now) const;
 
     /// Locks (or with an empty id unlocks) the escrow for a dispute; false when there is no escrow.
-    bool SetDispute(pqxx::work& tx, const std::string& milestone_id, const std::string& dispute_id) const;
+    bool SetDispute(pqxx::work& tx, const std::string& milestone_id, const std::string& dispute_id,
+                    const std::string& clan_split_json = {}) const;
 
     std::optional<FundingAnswer> FindAnswer(pqxx::work& tx, const std::string& milestone_id, int attempt) const;
     /// Records the answer to an attempt (the first answer stays).
