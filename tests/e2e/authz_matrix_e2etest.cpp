@@ -180,6 +180,11 @@ const std::map<std::string, Rule>& Table() {
         {"POST /v1/clans/{clan_id}:transfer-headship", Owned("B")},
         {"POST /v1/clans/{clan_id}:archive", Owned("B")},
         {"GET /v1/clans/{clan_id}/payout-plans", Owned("B")},  // the clan's members only
+        // new plan versions: the clan's HEAD, CO_HEAD or ADMIN proposes, the contract's client
+        // decides (B's clan has no contract here: e2e_clans_test has the hired clan's matrix)
+        {"POST /v1/clans/{clan_id}/payout-plans/{proposal_id}/versions", Owned("B")},
+        {"POST /v1/clans/{clan_id}/payout-plans/{proposal_id}:decide-version", Owned("B")},
+        {"GET /v1/clans/{clan_id}/plan-proposals", Owned("B")},  // members, and the clan's clients
         // workroom code and CI: the room's parties'; GitHub's deliveries are authenticated by their
         // signature under the link's secret, which the workroom verifies
         {"POST /v1/workrooms/{room_id}/repositories", Owned("AB")},
@@ -444,6 +449,7 @@ const std::map<std::string, std::vector<std::string>>& ListFilters() {
         {"GET /v1/workrooms/{room_id}/calendar", {""}},
         {"GET /v1/workrooms/{room_id}/files", {"", "page_size=100"}},
         {"GET /v1/me/clans", {""}},
+        {"GET /v1/clans/{clan_id}/plan-proposals", {""}},
         {"GET /v1/workrooms/{room_id}/repositories", {""}},
         {"GET /v1/workrooms/{room_id}/pull-requests", {""}},
     };

@@ -1,9 +1,13 @@
 // Clans through the real stack, over HTTP through the gateway only: a clan of four applies to a job
 // with a team plan and a split, the validation names each field, one application per clan per job,
 // every named member agrees before the client may hire, the client sees who agreed, the contract's
-// working party is the clan, and the clan cannot be archived while that contract is active.
+// working party is the clan, and the clan cannot be archived while that contract is active. Then a
+// hired clan re-versions its payout plan with both approvals (the clan's HEAD, CO_HEAD or ADMIN
+// proposes, the contract's client approves), each caller's rights on it, and a member's leave that
+// flags the plan until a version without them is approved.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -215,4 +219,146 @@ TEST_CASE(
     CHECK(archive.status == 412);
     CHECK(archive.body.find("active contract") != std::string::npos);
     CHECK(Get(c.member.token, "/v1/clans/" + c.clan_id).at("clan").value("status", "") == "CLAN_STATUS_ACTIVE");
+}
+
+namespace {
+
+struct HiredClan {
+    HttpClan c;
+    HttpUser client;
+    std::string proposal_id, contract_id;
+};
+
+/// A clan of four applies, everyone agrees, the client hires it; returns once the clan locked
+/// version 1 and learned of the contract.
+HiredClan HireClan() {
+    HiredClan h{NewClan(), RegisterUser("ROLE_CLIENT", "plan-client"), "", ""};
+    const HttpClan& c = h.c;
+    const std::string job_id = PostJob(h.client, PickTemplate());
+    h.proposal_id = Post(c.admin.token, "/v1/jobs/" + job_id + "/proposals", ClanProposal(c))
+                        .at("proposal")
+                        .at("proposal_id")
+                        .get<std::string>();
+    for (const HttpUser* u : c.all()) Post(u->token, "/v1/proposals/" + h.proposal_id + ":agree", json::object());
+    Post(h.client.token, "/v1/proposals/" + h.proposal_id + ":accept", json::object());
+    REQUIRE(marketplace::testing::WaitUntil(
+        [&] {
+            const auto plans =
+                Get(c.member.token, "/v1/clans/" + c.clan_id + "/payout-plans").value("plans", json::array());
+            return plans.size() == 1 && !plans.at(0).value("contract_id", "").empty();
+        },
+        30s, 100ms));
+    h.contract_id =
+        Get(c.member.token, "/v1/clans/" + c.clan_id + "/payout-plans").at("plans").at(0).value("contract_id", "");
+    return h;
+}
+
+/// A proposal of the next version naming `shares` (basis points).
+json NextVersion(int base_version, const std::vector<std::pair<const HttpUser*, int>>& shares) {
+    json team = json::array(), split = json::array();
+    for (const auto& [u, bps] : shares) {
+        team.push_back(json{{"user_id", u->id}, {"role", "Engineer"}});
+        split.push_back(json{{"user_id", u->id}, {"weight", bps}});
+    }
+    return json{{"base_version", base_version}, {"team", team}, {"split", split}, {"note", "Rebalanced"}};
+}
+
+json InForce(const HiredClan& h) {
+    for (const auto& p : Get(h.c.member.token, "/v1/clans/" + h.c.clan_id + "/payout-plans").at("plans")) {
+        if (p.value("in_force", false)) return p;
+    }
+    return json();
+}
+
+}  // namespace
+
+TEST_CASE(
+    "Clans re-version a hired plan: the clan proposes, the client approves, each caller's rights; a member "
+    "who leaves flags the plan until a version without them is approved",
+    "[e2e][clans]") {
+    HiredClan h = HireClan();
+    const HttpClan& c = h.c;
+    std::map<std::string, const HttpUser*> who = {
+        {"HEAD", &c.head}, {"CO_HEAD", &c.co_head}, {"ADMIN", &c.admin}, {"MEMBER", &c.member}, {"CLIENT", &h.client}};
+    const HttpUser other = RegisterUser("ROLE_FREELANCER", "other-clan-member");
+    Post(other.token, "/v1/clans", json{{"name", "Other"}, {"handle", "oth-" + NewUuid().substr(0, 8)}});
+    const HttpUser outsider = RegisterUser("ROLE_FREELANCER", "plan-outsider");
+    who["OTHER CLAN"] = &other;
+    who["OUTSIDER"] = &outsider;
+    const std::string plan_path = "/v1/clans/" + c.clan_id + "/payout-plans/" + h.proposal_id;
+    const auto call = [&](const HttpUser& u, const std::string& path, const json& body) {
+        return Send(Request{"POST", path, u.token, body.dump(), NewUuid(), {}});
+    };
+    const json v2 = NextVersion(1, {{&c.head, 3000}, {&c.co_head, 2500}, {&c.admin, 2500}, {&c.member, 2000}});
+
+    // Proposing: HEAD, CO_HEAD and ADMIN may (each proposal rejected by the client before the next);
+    // the MEMBER, another clan's member, an outsider and the client may not.
+    for (const char* name : {"MEMBER", "OTHER CLAN", "OUTSIDER", "CLIENT"}) {
+        const auto r = call(*who.at(name), plan_path + "/versions", v2);
+        INFO(name << ": " << r.body);
+        CHECK(r.status == 403);
+    }
+    {
+        json bad = v2;
+        bad["split"][3]["weight"] = 1900;
+        const auto r = call(c.head, plan_path + "/versions", bad);
+        CHECK(r.status == 400);
+        CHECK(FieldOf(r) == "split");
+        bad = v2;
+        bad["team"][2]["user_id"] = outsider.id;
+        CHECK(FieldOf(call(c.head, plan_path + "/versions", bad)) == "team[2].user_id");
+    }
+    for (const char* name : {"HEAD", "CO_HEAD"}) {
+        const auto r = call(*who.at(name), plan_path + "/versions", v2);
+        INFO(name << ": " << r.body);
+        REQUIRE(r.status == 200);
+        CHECK(call(c.admin, plan_path + "/versions", v2).status == 412);  // one pending proposal at a time
+        CHECK(call(h.client, plan_path + ":decide-version", json{{"version", 2}, {"approve", false}}).status == 200);
+    }
+    const auto proposed = call(c.admin, plan_path + "/versions", v2);
+    REQUIRE(proposed.status == 200);
+    CHECK(proposed.Json().at("proposal").value("client_id", "") == h.client.id);
+
+    // Everyone of the clan and the client see the proposals; another clan's member and an outsider do not.
+    for (const auto& [name, u] : who) {
+        const auto r = Send(Request{"GET", "/v1/clans/" + c.clan_id + "/plan-proposals", u->token, {}, {}, {}});
+        INFO(name << ": " << r.body);
+        const bool sees = name != "OTHER CLAN" && name != "OUTSIDER";
+        CHECK(r.status == (sees ? 200 : 403));
+        if (sees) CHECK(r.Json().at("proposals").size() == 3);
+    }
+    // Deciding: only the contract's client; a stale version number is refused.
+    for (const char* name : {"HEAD", "CO_HEAD", "ADMIN", "MEMBER", "OTHER CLAN", "OUTSIDER"}) {
+        const auto r = call(*who.at(name), plan_path + ":decide-version", json{{"version", 2}, {"approve", true}});
+        INFO(name << ": " << r.body);
+        CHECK(r.status == 403);
+    }
+    CHECK(call(h.client, plan_path + ":decide-version", json{{"version", 3}, {"approve", true}}).status == 412);
+    const auto approved = call(h.client, plan_path + ":decide-version", json{{"version", 2}, {"approve", true}});
+    INFO(approved.body);
+    REQUIRE(approved.status == 200);
+    CHECK(approved.Json().at("plan").value("approved_by", "") == h.client.id);
+    CHECK(approved.Json().at("plan").at("applies_to_milestone_ids").size() == 2);  // none released yet
+    json plan = InForce(h);
+    CHECK(plan.value("version", 0) == 2);
+    CHECK(plan.value("leader_id", "") == c.head.id);
+    CHECK(Int64(plan.at("shares").at(3), "weight") == 2000);
+    // The client still does not see the plans themselves; every member does.
+    CHECK(Send(Request{"GET", "/v1/clans/" + c.clan_id + "/payout-plans", h.client.token, {}, {}, {}}).status == 403);
+
+    // The MEMBER leaves: leaving works, the plan is flagged as needing a new version.
+    REQUIRE(call(c.member, "/v1/clans/" + c.clan_id + ":leave", json::object()).status == 200);
+    plan = InForce(h);
+    CHECK(plan.value("version", 0) == 2);
+    CHECK(plan.value("needs_new_version", false));
+    CHECK(plan.at("departed_member_ids") == json::array({c.member.id}));
+    // A version naming them is refused; one without them is proposed and approved, and the flag is gone.
+    CHECK(FieldOf(call(c.head, plan_path + "/versions", v2)) == "team[3].user_id");
+    const json v3 = NextVersion(2, {{&c.head, 4000}, {&c.co_head, 3000}, {&c.admin, 3000}});
+    REQUIRE(call(c.head, plan_path + "/versions", v3).status == 200);
+    REQUIRE(call(h.client, plan_path + ":decide-version", json{{"version", 3}, {"approve", true}}).status == 200);
+    plan = InForce(h);
+    CHECK(plan.value("version", 0) == 3);
+    CHECK_FALSE(plan.value("needs_new_version", false));
+    CHECK(plan.at("shares").size() == 3);
 }
