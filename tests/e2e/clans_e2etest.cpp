@@ -264,9 +264,11 @@ json NextVersion(int base_version, const std::vector<std::pair<const HttpUser*, 
 }
 
 json InForce(const HiredClan& h) {
-    for (const auto& p : Get(h.c.member.token, "/v1/clans/" + h.c.clan_id + "/payout-plans").at("plans")) {
+    const auto plans = Get(h.c.co_head.token, "/v1/clans/" + h.c.clan_id + "/payout-plans").at("plans");
+    for (const auto& p : plans) {
         if (p.value("in_force", false)) return p;
     }
+    FAIL("no version in force among " << plans.dump());
     return json();
 }
 

@@ -44,6 +44,14 @@ public:
     grpc::Status ListPlanVersionProposals(grpc::ServerContext* context,
                                           const v1::ListPlanVersionProposalsRequest* request,
                                           v1::ListPlanVersionProposalsResponse* response) override;
+    grpc::Status CreateWorkPackage(grpc::ServerContext* context, const v1::CreateWorkPackageRequest* request,
+                                   v1::CreateWorkPackageResponse* response) override;
+    grpc::Status ListWorkPackages(grpc::ServerContext* context, const v1::ListWorkPackagesRequest* request,
+                                  v1::ListWorkPackagesResponse* response) override;
+    grpc::Status CreateClanTask(grpc::ServerContext* context, const v1::CreateClanTaskRequest* request,
+                                v1::CreateClanTaskResponse* response) override;
+    grpc::Status UpdateClanTask(grpc::ServerContext* context, const v1::UpdateClanTaskRequest* request,
+                                v1::UpdateClanTaskResponse* response) override;
     grpc::Status ArchiveClan(grpc::ServerContext* context, const v1::ArchiveClanRequest* request,
                              v1::ArchiveClanResponse* response) override;
 

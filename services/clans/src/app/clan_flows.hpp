@@ -10,6 +10,7 @@
 
 #include "domain/clan.hpp"
 #include "domain/plan_version.hpp"
+#include "domain/work.hpp"
 #include "marketplace/service/runtime.hpp"
 #include "storage/clan_store.hpp"
 
@@ -54,6 +55,22 @@ public:
     /// of the clan; PERMISSION_DENIED for anyone else.
     std::vector<storage::PlanProposalRecord> ListPlanProposals(pqxx::work& tx, const std::string& clan_id,
                                                                const Actor& actor, int limit);
+
+    /// Work packages and tasks (domain/work.hpp); each change publishes its event.
+    WorkPackage CreateWorkPackage(pqxx::work& tx, const std::string& clan_id, const Actor& actor,
+                                  const std::string& contract_id, const std::string& milestone_id,
+                                  const NewWorkPackageInput& input);
+    struct PackageWithTasks {
+        WorkPackage package;
+        std::vector<ClanTask> tasks;
+    };
+    /// The clan's packages with their tasks, for its members only.
+    std::vector<PackageWithTasks> ListWork(pqxx::work& tx, const std::string& clan_id, const Actor& actor,
+                                           const std::string& contract_id, int limit);
+    ClanTask CreateTask(pqxx::work& tx, const std::string& clan_id, const std::string& package_id,
+                        const Actor& actor, const NewTaskInput& input);
+    ClanTask UpdateTask(pqxx::work& tx, const std::string& clan_id, const std::string& task_id, const Actor& actor,
+                        const TaskPatch& patch);
 
     /// A milestone's escrow was funded.
     void OnMilestoneFunded(pqxx::work& tx, const std::string& milestone_id);
