@@ -263,6 +263,19 @@ json NextVersion(int base_version, const std::vector<std::pair<const HttpUser*, 
     return json{{"base_version", base_version}, {"team", team}, {"split", split}, {"note", "Rebalanced"}};
 }
 
+/// Whether `user`'s inbox holds a notification of `kind` (waits for it up to 30 s).
+bool Notified(const HttpUser& user, const std::string& kind) {
+    return marketplace::testing::WaitUntil(
+        [&] {
+            for (const auto& n :
+                 Get(user.token, "/v1/notifications?page_size=100").value("notifications", json::array())) {
+                if (n.value("kind", "") == kind) return true;
+            }
+            return false;
+        },
+        30s, 200ms);
+}
+
 json InForce(const HiredClan& h) {
     const auto plans = Get(h.c.co_head.token, "/v1/clans/" + h.c.clan_id + "/payout-plans").at("plans");
     for (const auto& p : plans) {
@@ -348,14 +361,67 @@ TEST_CASE(
     // The client still does not see the plans themselves; every member does.
     CHECK(Send(Request{"GET", "/v1/clans/" + c.clan_id + "/payout-plans", h.client.token, {}, {}, {}}).status == 403);
 
+    // Notifications: the client was asked to decide, the members named were told of the locked change.
+    CHECK(Notified(h.client, "clan.plan_version_proposed"));
+    CHECK(Notified(c.member, "clan.plan_locked"));
+    CHECK(Notified(c.member, "clan.plan_changed"));
+
+    // The clan's work on the contract: packages on its milestones and tasks, each caller's rights.
+    const std::string milestone = approved.Json().at("plan").at("applies_to_milestone_ids").at(0).get<std::string>();
+    const std::string packages_path = "/v1/clans/" + c.clan_id + "/work-packages";
+    const json package_body{{"contract_id", h.contract_id}, {"milestone_id", milestone}, {"title", "Backend"}};
+    std::string package_id;
+    for (const auto& [name, u] : who) {
+        const auto r = call(*u, packages_path, package_body);
+        INFO("create a package: " << name << ": " << r.body);
+        const bool manager = name == "HEAD" || name == "CO_HEAD" || name == "ADMIN";
+        CHECK(r.status == (manager ? 200 : 403));
+        if (r.status == 200) package_id = r.Json().at("package").value("package_id", "");
+    }
+    REQUIRE_FALSE(package_id.empty());
+    const std::string tasks_path = packages_path + "/" + package_id + "/tasks";
+    std::string task_id;
+    for (const auto& [name, u] : who) {
+        const auto r = call(*u, tasks_path, json{{"title", "Login"}, {"assignee_id", c.member.id}});
+        INFO("create a task: " << name << ": " << r.body);
+        const bool manager = name == "HEAD" || name == "CO_HEAD" || name == "ADMIN";
+        CHECK(r.status == (manager ? 200 : 403));
+        if (r.status == 200) task_id = r.Json().at("task").value("task_id", "");
+    }
+    REQUIRE_FALSE(task_id.empty());
+    CHECK(Notified(c.member, "clan.task_assigned"));
+    const std::string task_path = "/v1/clans/" + c.clan_id + "/tasks/" + task_id + ":update";
+    for (const char* name : {"OTHER CLAN", "OUTSIDER", "CLIENT", "CO_HEAD"}) {
+        // The CO_HEAD may move it too, but to TODO -> IN_PROGRESS only once: the assignee goes first.
+        if (std::string(name) == "CO_HEAD") continue;
+        const auto r = call(*who.at(name), task_path, json{{"status", "TASK_STATUS_IN_PROGRESS"}});
+        INFO("move a task: " << name << ": " << r.body);
+        CHECK(r.status == 403);
+    }
+    CHECK(call(c.member, task_path, json{{"status", "TASK_STATUS_IN_PROGRESS"}, {"logged_hours", 3}}).status == 200);
+    CHECK(call(c.member, task_path, json{{"status", "TASK_STATUS_REVIEW"}}).status == 200);
+    CHECK(call(c.member, task_path, json{{"status", "TASK_STATUS_DONE"}}).status == 403);  // the reviewer's
+    CHECK(call(c.co_head, task_path, json{{"status", "TASK_STATUS_DONE"}}).status == 200);
+    for (const auto& [name, u] : who) {
+        const auto r = Send(Request{"GET", packages_path, u->token, {}, {}, {}});
+        INFO("list the work: " << name << ": " << r.body);
+        const bool member = name != "OTHER CLAN" && name != "OUTSIDER" && name != "CLIENT";
+        CHECK(r.status == (member ? 200 : 403));
+        if (member) CHECK(r.Json().at("packages").size() == 3);
+    }
+
     // The MEMBER leaves: leaving works, the plan is flagged as needing a new version.
     REQUIRE(call(c.member, "/v1/clans/" + c.clan_id + ":leave", json::object()).status == 200);
     plan = InForce(h);
     CHECK(plan.value("version", 0) == 2);
     CHECK(plan.value("needs_new_version", false));
     CHECK(plan.at("departed_member_ids") == json::array({c.member.id}));
+    CHECK(Notified(c.head, "clan.plan_needs_version"));
     // A version naming them is refused; one without them is proposed and approved, and the flag is gone.
-    CHECK(FieldOf(call(c.head, plan_path + "/versions", v2)) == "team[3].user_id");
+    json naming_them = v2;
+    naming_them["base_version"] = 2;
+    CHECK(FieldOf(call(c.head, plan_path + "/versions", naming_them)) == "team[3].user_id");
+    CHECK(call(c.head, plan_path + "/versions", v2).status == 412);  // base version 1 is stale now
     const json v3 = NextVersion(2, {{&c.head, 4000}, {&c.co_head, 3000}, {&c.admin, 3000}});
     REQUIRE(call(c.head, plan_path + "/versions", v3).status == 200);
     REQUIRE(call(h.client, plan_path + ":decide-version", json{{"version", 3}, {"approve", true}}).status == 200);
