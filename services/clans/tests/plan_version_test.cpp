@@ -74,8 +74,7 @@ TEST_CASE("Plan version: a stale base version is refused", "[clans]") {
                     core::FailedPrecondition);
 }
 
-TEST_CASE("Plan version: every member current, nobody twice, the split complete, errors name the field",
-          "[clans]") {
+TEST_CASE("Plan version: every member current, nobody twice, the split complete, errors name the field", "[clans]") {
     const Clan clan = Team();
     const Actor h = Freelancer("h");
     const auto check = [&](const VersionInForce& v, const std::vector<PlanTeamInput>& team,
@@ -90,7 +89,7 @@ TEST_CASE("Plan version: every member current, nobody twice, the split complete,
     CHECK(check(kBps, TeamOf({"h", "m"}), {}) == "split");
     CHECK(check(kBps, TeamOf({"h", "m"}), {{"h", 5000}, {"a", 5000}}) == "split[1].user_id");
     CHECK(check(kBps, TeamOf({"h", "m"}), {{"h", 5000}, {"h", 5000}}) == "split[1].user_id");
-    CHECK(check(kBps, TeamOf({"h", "m"}), {{"h", 10000}}) == "split");        // m has no share
+    CHECK(check(kBps, TeamOf({"h", "m"}), {{"h", 10000}}) == "split");              // m has no share
     CHECK(check(kBps, TeamOf({"h", "m"}), {{"h", 5000}, {"m", 4900}}) == "split");  // 9900
     CHECK(check(kBps, TeamOf({"h", "m"}), {{"h", 0}, {"m", 10000}}) == "split[0].weight");
     CHECK(check(kBps, TeamOf({"h", "m"}), {{"h", 10001}, {"m", 1}}) == "split[0].weight");

@@ -33,8 +33,8 @@ struct Hired {
 };
 
 Hired Hire() {
-    Hired w{"", NewUser(), NewUser(), NewUser(), NewUser(), NewUser(), core::NewUuidV7(), core::NewUuidV7(),
-            core::NewUuidV7(), core::NewUuidV7()};
+    Hired w{"",        NewUser(),         NewUser(),         NewUser(),         NewUser(),
+            NewUser(), core::NewUuidV7(), core::NewUuidV7(), core::NewUuidV7(), core::NewUuidV7()};
     v1::CreateClanRequest create;
     create.set_name("Plan clan");
     create.set_handle("p" + core::NewUuidV4().substr(0, 8));

@@ -103,8 +103,9 @@ grpc::Status ClansApi::DecidePlanVersion(grpc::ServerContext* context, const v1:
         core::RequireUuid(request->proposal_id(), "proposal_id");
         *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
             return runtime_.idempotency().Run<v1::DecidePlanVersionResponse>(tx, idem, *request, [&] {
-                const auto decided = flows_.DecidePlanVersion(tx, request->clan_id(), request->proposal_id(), actor,
-                                                              request->version(), request->approve(), request->reason());
+                const auto decided =
+                    flows_.DecidePlanVersion(tx, request->clan_id(), request->proposal_id(), actor, request->version(),
+                                             request->approve(), request->reason());
                 v1::DecidePlanVersionResponse r;
                 ProposalToProto(decided.proposal, r.mutable_proposal());
                 if (decided.plan) PlanToProto(*decided.plan, r.mutable_plan());

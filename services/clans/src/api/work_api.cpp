@@ -88,9 +88,9 @@ grpc::Status ClansApi::CreateWorkPackage(grpc::ServerContext* context, const v1:
         *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
             return runtime_.idempotency().Run<v1::CreateWorkPackageResponse>(tx, idem, *request, [&] {
                 v1::CreateWorkPackageResponse r;
-                const auto p = flows_.CreateWorkPackage(tx, request->clan_id(), actor, request->contract_id(),
-                                                        request->milestone_id(),
-                                                        {request->title(), request->description()});
+                const auto p =
+                    flows_.CreateWorkPackage(tx, request->clan_id(), actor, request->contract_id(),
+                                             request->milestone_id(), {request->title(), request->description()});
                 PackageToProto(p, {}, r.mutable_package());
                 return r;
             });

@@ -90,12 +90,13 @@ void ClanFlows::Publish(pqxx::work& tx, const Clan& clan, const Change& change, 
 }
 
 bool ClanFlows::OnContractCreated(pqxx::work& tx, const std::string& contract_id, const std::string& proposal_id,
-                                  const std::string& working_party_id,
-                                  const std::string& client_id, const std::vector<std::string>& milestone_ids) {
+                                  const std::string& working_party_id, const std::string& client_id,
+                                  const std::vector<std::string>& milestone_ids) {
     // FOR SHARE: an archive of the same clan (FOR UPDATE) waits, and then sees the contract.
     if (!core::IsUuid(working_party_id) || !storage::LockClanShared(tx, working_party_id)) return false;
     const bool recorded =
-        storage::RecordContract(tx, contract_id, core::IsUuid(proposal_id) ? proposal_id : std::string(), working_party_id, client_id, milestone_ids, Now());
+        storage::RecordContract(tx, contract_id, core::IsUuid(proposal_id) ? proposal_id : std::string(),
+                                working_party_id, client_id, milestone_ids, Now());
     if (recorded)
         core::log::Info("clan contract recorded", {{"clan_id", working_party_id}, {"contract_id", contract_id}});
     return recorded;

@@ -30,8 +30,8 @@ public:
     /// The read model: a contract created with a clan as its working party (ignored when
     /// `working_party_id` names no clan). Returns whether it was recorded.
     bool OnContractCreated(pqxx::work& tx, const std::string& contract_id, const std::string& proposal_id,
-                           const std::string& working_party_id,
-                           const std::string& client_id, const std::vector<std::string>& milestone_ids);
+                           const std::string& working_party_id, const std::string& client_id,
+                           const std::vector<std::string>& milestone_ids);
     /// A clan was hired (jobs' ProposalAccepted with a clan): locks version 1 of the contract's
     /// payout plan and publishes PayoutSplitLocked; false when the clan is unknown or it was locked already.
     bool OnClanHired(pqxx::work& tx, const std::string& clan_id, const std::string& proposal_id,
@@ -40,8 +40,8 @@ public:
     /// A HEAD, CO_HEAD or ADMIN proposes the next version of the clan's plan for `proposal_id`
     /// (domain/plan_version.hpp); the contract's client is asked (PayoutPlanVersionProposed).
     storage::PlanProposalRecord ProposePlanVersion(pqxx::work& tx, const std::string& clan_id,
-                                                   const std::string& proposal_id, const Actor& actor,
-                                                   int base_version, const std::vector<PlanTeamInput>& team,
+                                                   const std::string& proposal_id, const Actor& actor, int base_version,
+                                                   const std::vector<PlanTeamInput>& team,
                                                    const std::vector<PlanSplitInput>& split, const std::string& note);
     struct PlanDecision {
         storage::PlanProposalRecord proposal;
@@ -67,8 +67,8 @@ public:
     /// The clan's packages with their tasks, for its members only.
     std::vector<PackageWithTasks> ListWork(pqxx::work& tx, const std::string& clan_id, const Actor& actor,
                                            const std::string& contract_id, int limit);
-    ClanTask CreateTask(pqxx::work& tx, const std::string& clan_id, const std::string& package_id,
-                        const Actor& actor, const NewTaskInput& input);
+    ClanTask CreateTask(pqxx::work& tx, const std::string& clan_id, const std::string& package_id, const Actor& actor,
+                        const NewTaskInput& input);
     ClanTask UpdateTask(pqxx::work& tx, const std::string& clan_id, const std::string& task_id, const Actor& actor,
                         const TaskPatch& patch);
 

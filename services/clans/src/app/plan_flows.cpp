@@ -39,9 +39,9 @@ void ClanFlows::PublishLocked(pqxx::work& tx, const std::string& clan_name, cons
     for (const auto& m : plan.applies_to) e.add_applies_to_milestone_ids(m);
     e.set_clan_name(clan_name);
     runtime_.Publish(tx, plan.clan_id, e);
-    core::log::Info("payout split locked", {{"clan_id", plan.clan_id},
-                                            {"proposal_id", plan.proposal_id},
-                                            {"version", std::to_string(plan.version)}});
+    core::log::Info(
+        "payout split locked",
+        {{"clan_id", plan.clan_id}, {"proposal_id", plan.proposal_id}, {"version", std::to_string(plan.version)}});
 }
 
 storage::PlanProposalRecord ClanFlows::ProposePlanVersion(pqxx::work& tx, const std::string& clan_id,
@@ -197,9 +197,9 @@ void ClanFlows::OnMembersGone(pqxx::work& tx, const Clan& clan, const std::vecto
             e.set_how(how);
             for (const auto& m : clan.members) e.add_member_ids(m.user_id);
             runtime_.Publish(tx, clan.id, e);
-            core::log::Info("payout plan needs a new version", {{"clan_id", clan.id},
-                                                                {"proposal_id", plan.proposal_id},
-                                                                {"departed_user_id", change.user_id}});
+            core::log::Info(
+                "payout plan needs a new version",
+                {{"clan_id", clan.id}, {"proposal_id", plan.proposal_id}, {"departed_user_id", change.user_id}});
         }
         for (const auto& pending : storage::PendingProposalsNaming(tx, clan.id, change.user_id)) {
             const std::string reason = "a member it names " + how + " the clan";

@@ -57,7 +57,8 @@ std::vector<PlanShare> ValidatePlanVersion(const Clan& clan, const Actor& actor,
             throw core::InvalidArgument(field + ".user_id", "is not a current member of the clan");
         }
         if (const auto seen = index.find(in.user_id); seen != index.end()) {
-            throw core::InvalidArgument(field + ".user_id", "appears twice (also " + Indexed("team", seen->second) + ")");
+            throw core::InvalidArgument(field + ".user_id",
+                                        "appears twice (also " + Indexed("team", seen->second) + ")");
         }
         index[in.user_id] = i;
         const std::string role = Trimmed(in.role);
@@ -89,8 +90,8 @@ std::vector<PlanShare> ValidatePlanVersion(const Clan& clan, const Actor& actor,
     }
     for (std::size_t i = 0; i < shares.size(); ++i) {
         if (shares[i].weight < 0) {
-            throw core::InvalidArgument("split", Indexed("team", i) + " (" + shares[i].user_id +
-                                                     ") has no share: the split must be complete");
+            throw core::InvalidArgument(
+                "split", Indexed("team", i) + " (" + shares[i].user_id + ") has no share: the split must be complete");
         }
     }
     if (!fixed && sum != kBasisPointsWhole) {

@@ -29,7 +29,8 @@ bool LockClanShared(pqxx::work& tx, const std::string& clan_id);
 /// Records a clan's new contract (from the accepted `proposal_id`) and its milestones (open); false
 /// when it was recorded already.
 bool RecordContract(pqxx::work& tx, const std::string& contract_id, const std::string& proposal_id,
-                    const std::string& clan_id, const std::string& client_id, const std::vector<std::string>& milestone_ids, TimePoint now);
+                    const std::string& clan_id, const std::string& client_id,
+                    const std::vector<std::string>& milestone_ids, TimePoint now);
 /// Moves a milestone of a clan's contract to `to` ("funded" from "open"; "closed" from anything);
 /// false when it is not a clan's milestone or already past that state.
 bool MarkMilestone(pqxx::work& tx, const std::string& milestone_id, const std::string& to, TimePoint now);

@@ -177,8 +177,8 @@ bool InsertProposal(pqxx::work& tx, const PlanProposalRecord& p) {
                   "INSERT INTO plan_version_proposals (id, clan_id, proposal_id, contract_id, client_id, base_version, "
                   "version, proposed_by, split_mode, shares, note, status, created_at) VALUES ($1, $2, $3, $4, $5, "
                   "$6, $7, $8, $9, $10::jsonb, $11, 'pending', $12::timestamptz) ON CONFLICT DO NOTHING RETURNING 1",
-                  p.id, p.clan_id, p.proposal_id, p.contract_id, p.client_id, p.base_version, p.version,
-                  p.proposed_by, p.split_mode, SharesJson(p.shares), p.note, TimeParam(p.created_at))
+                  p.id, p.clan_id, p.proposal_id, p.contract_id, p.client_id, p.base_version, p.version, p.proposed_by,
+                  p.split_mode, SharesJson(p.shares), p.note, TimeParam(p.created_at))
                 .empty();
 }
 

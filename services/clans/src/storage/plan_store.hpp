@@ -39,8 +39,7 @@ std::vector<PayoutPlanRecord> ListPlans(pqxx::work& tx, const std::string& clan_
 std::optional<PayoutPlanRecord> PlanInForce(pqxx::work& tx, const std::string& clan_id, const std::string& proposal_id);
 /// The versions in force of the clan's plans that name `user_id` (as a member or the leader) and whose
 /// contract is not over (a milestone not yet closed, or the contract not yet known).
-std::vector<PayoutPlanRecord> ActivePlansNaming(pqxx::work& tx, const std::string& clan_id,
-                                                const std::string& user_id);
+std::vector<PayoutPlanRecord> ActivePlansNaming(pqxx::work& tx, const std::string& clan_id, const std::string& user_id);
 /// Marks a version as needing a new one, adding `user_id` to its departed members.
 void FlagPlan(pqxx::work& tx, const std::string& proposal_id, int version, const std::string& user_id);
 

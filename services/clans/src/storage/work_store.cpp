@@ -12,13 +12,15 @@ using db::MicrosOf;
 using db::OptionalTime;
 using db::TimeParam;
 
-const std::string kPackageColumns = "id::text, clan_id::text, contract_id::text, milestone_id::text, title, "
-                                    "description, created_by, " +
-                                    MicrosOf("created_at");
+const std::string kPackageColumns =
+    "id::text, clan_id::text, contract_id::text, milestone_id::text, title, "
+    "description, created_by, " +
+    MicrosOf("created_at");
 
 WorkPackage PackageOf(const pqxx::row& r) {
-    return WorkPackage{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
-                       r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::string>(),
+    return WorkPackage{r[0].as<std::string>(), r[1].as<std::string>(),
+                       r[2].as<std::string>(), r[3].as<std::string>(),
+                       r[4].as<std::string>(), r[5].as<std::string>(),
                        r[6].as<std::string>(), OptionalTime(r[7]).value_or(TimePoint{})};
 }
 
@@ -51,9 +53,10 @@ ClanTask TaskOf(const pqxx::row& r) {
 
 bool IsMilestoneOf(pqxx::work& tx, const std::string& clan_id, const std::string& contract_id,
                    const std::string& milestone_id) {
-    return !tx.exec_params("SELECT 1 FROM clan_milestones WHERE clan_id::text = $1 AND contract_id::text = $2 AND "
-                           "milestone_id::text = $3",
-                           clan_id, contract_id, milestone_id)
+    return !tx.exec_params(
+                  "SELECT 1 FROM clan_milestones WHERE clan_id::text = $1 AND contract_id::text = $2 AND "
+                  "milestone_id::text = $3",
+                  clan_id, contract_id, milestone_id)
                 .empty();
 }
 
@@ -66,14 +69,13 @@ void InsertPackage(pqxx::work& tx, const WorkPackage& p) {
     tx.exec_params0(
         "INSERT INTO work_packages (id, clan_id, contract_id, milestone_id, title, description, created_by, "
         "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz)",
-        p.id, p.clan_id, p.contract_id, p.milestone_id, p.title, p.description, p.created_by,
-        TimeParam(p.created_at));
+        p.id, p.clan_id, p.contract_id, p.milestone_id, p.title, p.description, p.created_by, TimeParam(p.created_at));
 }
 
 std::optional<WorkPackage> LoadPackage(pqxx::work& tx, const std::string& clan_id, const std::string& package_id) {
-    const auto rows = tx.exec_params(
-        "SELECT " + kPackageColumns + " FROM work_packages WHERE clan_id::text = $1 AND id::text = $2", clan_id,
-        package_id);
+    const auto rows =
+        tx.exec_params("SELECT " + kPackageColumns + " FROM work_packages WHERE clan_id::text = $1 AND id::text = $2",
+                       clan_id, package_id);
     if (rows.empty()) return std::nullopt;
     return PackageOf(rows[0]);
 }

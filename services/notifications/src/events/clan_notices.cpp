@@ -40,8 +40,8 @@ std::vector<Notice> NoticesOf(const clans::v1::PayoutSplitLocked& e) {
                       e.contract_id(), users);
     }
     return ToEach("clan.plan_changed",
-                  "The payout plan of " + ClanName(e.clan_name()) + " changed: version " +
-                      std::to_string(e.version()) + " applies to the milestones not yet released",
+                  "The payout plan of " + ClanName(e.clan_name()) + " changed: version " + std::to_string(e.version()) +
+                      " applies to the milestones not yet released",
                   e.contract_id(), users);
 }
 
@@ -68,10 +68,10 @@ std::vector<Notice> NoticesOf(const clans::v1::PayoutPlanVersionRejected& e) {
     const std::string what = e.outcome() == "stale" ? "is void: " + Shorten(e.reason(), 200)
                                                     : "was rejected by the client" +
                                                           (e.reason().empty() ? "" : ": " + Shorten(e.reason(), 200));
-    return ToEach("clan.plan_version_rejected",
-                  "Version " + std::to_string(e.version()) + " of the payout plan of " + ClanName(e.clan_name()) +
-                      " " + what,
-                  {}, {e.proposed_by()});
+    return ToEach(
+        "clan.plan_version_rejected",
+        "Version " + std::to_string(e.version()) + " of the payout plan of " + ClanName(e.clan_name()) + " " + what, {},
+        {e.proposed_by()});
 }
 
 std::vector<Notice> NoticesOf(const clans::v1::PayoutPlanNeedsVersion& e) {
