@@ -86,6 +86,7 @@ TEST_CASE("Plan version: every member current, nobody twice, the split complete,
     CHECK(check(kBps, TeamOf({"h", "m", "h"}), {{"h", 5000}, {"m", 5000}}) == "team[2].user_id");
     CHECK(check(kBps, {{"h", "  "}}, {{"h", 10000}}) == "team[0].role");
     CHECK(check(kBps, {{"h", std::string(81, 'r')}}, {{"h", 10000}}) == "team[0].role");
+    CHECK(check(kBps, {{"h", "Lead\tdev"}}, {{"h", 10000}}) == "team[0].role");
     CHECK(check(kBps, TeamOf({"h", "m"}), {}) == "split");
     CHECK(check(kBps, TeamOf({"h", "m"}), {{"h", 5000}, {"a", 5000}}) == "split[1].user_id");
     CHECK(check(kBps, TeamOf({"h", "m"}), {{"h", 5000}, {"h", 5000}}) == "split[1].user_id");

@@ -71,6 +71,8 @@ TEST_CASE("Work: a task's fields are validated, naming the field", "[clans]") {
     CHECK(field({std::string(201, 't'), "", "", 0}) == "title");
     CHECK(field({"T", std::string(5001, 'd'), "", 0}) == "description");
     CHECK(field({"T", "", "stranger", 0}) == "assignee_id");
+    CHECK(field({"Two\nlines", "", "", 0}) == "title");
+    CHECK(field({"T", std::string("nul\0", 4), "", 0}) == "description");
     CHECK(field({"T", "", "", -1}) == "estimate_hours");
     CHECK(field({"T", "", "", 10001}) == "estimate_hours");
 }

@@ -114,6 +114,7 @@ ClanFlows::PlanDecision ClanFlows::DecidePlanVersion(pqxx::work& tx, const std::
         throw core::FailedPrecondition("version: the pending proposal is version " + std::to_string(pending->version) +
                                        " (got " + std::to_string(version) + ")");
     }
+    if (reason.find('\0') != std::string::npos) throw core::InvalidArgument("reason", "must not hold NUL");
     if (reason.size() > kMaxReasonChars) {
         throw core::InvalidArgument("reason", "must be at most " + std::to_string(kMaxReasonChars) + " bytes");
     }

@@ -15,6 +15,13 @@ std::string Trimmed(const std::string& s) {
     return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
 }
 
+bool HasControl(const std::string& s, bool allow_newlines) {
+    for (const unsigned char c : s) {
+        if (c == 0x7F || (c < 0x20 && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))) return true;
+    }
+    return false;
+}
+
 std::size_t Utf8Length(const std::string& s) {
     std::size_t n = 0;
     for (const unsigned char c : s) n += (c & 0xC0) != 0x80 ? 1 : 0;
@@ -40,6 +47,7 @@ std::vector<PlanShare> ValidatePlanVersion(const Clan& clan, const Actor& actor,
                                        std::to_string(in_force.version) + " (the proposal saw " +
                                        std::to_string(base_version) + "): reload the plan and propose again");
     }
+    if (HasControl(note, true)) throw core::InvalidArgument("note", "must not hold control characters");
     if (Utf8Length(note) > kMaxPlanNoteChars) {
         throw core::InvalidArgument("note", "must be at most " + std::to_string(kMaxPlanNoteChars) + " characters");
     }
@@ -61,6 +69,9 @@ std::vector<PlanShare> ValidatePlanVersion(const Clan& clan, const Actor& actor,
                                         "appears twice (also " + Indexed("team", seen->second) + ")");
         }
         index[in.user_id] = i;
+        if (HasControl(in.role, false)) {
+            throw core::InvalidArgument(field + ".role", "must be one line without control characters");
+        }
         const std::string role = Trimmed(in.role);
         if (role.empty()) throw core::InvalidArgument(field + ".role", "is required");
         if (Utf8Length(role) > kMaxPlanRoleChars) {

@@ -17,7 +17,15 @@ std::size_t Utf8Length(const std::string& s) {
     return n;
 }
 
+bool HasControl(const std::string& s, bool allow_newlines) {
+    for (const unsigned char c : s) {
+        if (c == 0x7F || (c < 0x20 && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))) return true;
+    }
+    return false;
+}
+
 std::string Title(const std::string& value) {
+    if (HasControl(value, false)) throw core::InvalidArgument("title", "must be one line without control characters");
     const std::string t = Trimmed(value);
     if (t.empty()) throw core::InvalidArgument("title", "is required");
     if (Utf8Length(t) > kMaxWorkTitleChars) {
@@ -27,6 +35,7 @@ std::string Title(const std::string& value) {
 }
 
 std::string Description(const std::string& value) {
+    if (HasControl(value, true)) throw core::InvalidArgument("description", "must not hold control characters");
     if (Utf8Length(value) > kMaxWorkDescriptionChars) {
         throw core::InvalidArgument("description",
                                     "must be at most " + std::to_string(kMaxWorkDescriptionChars) + " characters");
