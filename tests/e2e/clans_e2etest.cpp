@@ -361,7 +361,9 @@ TEST_CASE(
     // The client still does not see the plans themselves; every member does.
     CHECK(Send(Request{"GET", "/v1/clans/" + c.clan_id + "/payout-plans", h.client.token, {}, {}, {}}).status == 403);
 
-    // Notifications: the client was asked to decide, the members named were told of the locked change.
+    // Notifications: each member the application named was asked to agree, the client was asked to
+    // decide, the members named were told of the locked plan and its change.
+    CHECK(Notified(c.member, "clan.application_named"));
     CHECK(Notified(h.client, "clan.plan_version_proposed"));
     CHECK(Notified(c.member, "clan.plan_locked"));
     CHECK(Notified(c.member, "clan.plan_changed"));

@@ -113,3 +113,23 @@ TEST_CASE("Clan notices: a task tells its assignee when assigned, and nobody oth
     REQUIRE(NoticesOf(moved).size() == 1);
     CHECK(Users(NoticesOf(moved)[0]) == std::vector<std::string>{"m2"});
 }
+
+TEST_CASE("Clan notices: a clan's application tells every member its plan names; a freelancer's tells nobody",
+          "[notifications]") {
+    jobs::v1::ProposalSubmitted e;
+    e.set_proposal_id("p-1");
+    e.set_freelancer_id("f-1");
+    e.set_job_title("Shop");
+    CHECK(NoticesOf(e).empty());
+    e.set_freelancer_id("clan-1");
+    e.set_clan_id("clan-1");
+    e.add_clan_member_ids("h");
+    e.add_clan_member_ids("m1");
+    const auto n = NoticesOf(e);
+    REQUIRE(n.size() == 1);
+    CHECK(n[0].kind == "clan.application_named");
+    CHECK(Users(n[0]) == std::vector<std::string>{"h", "m1"});
+    CHECK(
+        n[0].title ==
+        "Your clan applied to \"Shop\" with a plan that names you: agree to your part so the client can hire the clan");
+}

@@ -29,6 +29,18 @@ std::vector<Notice> ToEach(const std::string& kind, const std::string& title, co
 
 }  // namespace
 
+std::vector<Notice> NoticesOf(const jobs::v1::ProposalSubmitted& e) {
+    if (e.clan_id().empty()) return {};
+    RequireId(e.proposal_id(), "proposal_id");
+    const std::vector<std::string> named(e.clan_member_ids().begin(), e.clan_member_ids().end());
+    const std::string job = e.job_title().empty() ? "a job" : "\"" + Shorten(e.job_title(), 120) + "\"";
+    return ToEach("clan.application_named",
+                  "Your clan applied to " + job +
+                      " with a plan that names you: agree to your part so the client can "
+                      "hire the clan",
+                  {}, named);
+}
+
 std::vector<Notice> NoticesOf(const clans::v1::PayoutSplitLocked& e) {
     RequireId(e.clan_id(), "clan_id");
     RequireId(e.proposal_id(), "proposal_id");

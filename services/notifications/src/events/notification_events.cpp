@@ -104,6 +104,7 @@ service::EventRouter NotificationEvents::Router() const {
     DeliverEach<disputes::v1::DisputeDeadlineNear>(router, this);
     DeliverEach<auth::v1::AccountNotice>(router, this);
     DeliverEach<workroom::v1::MemberMentioned>(router, this);
+    DeliverAll<jobs::v1::ProposalSubmitted>(router, this);
     DeliverAll<clans::v1::PayoutSplitLocked>(router, this);
     DeliverAll<clans::v1::PayoutPlanVersionProposed>(router, this);
     DeliverAll<clans::v1::PayoutPlanVersionRejected>(router, this);
