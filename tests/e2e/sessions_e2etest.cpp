@@ -288,7 +288,8 @@ TEST_CASE("Sessions: an emergency revocation of the signing key ends its tokens 
     REQUIRE(revoked.status == 200);
     const std::string current = revoked.Json().at("current_key").at("kid");
     CHECK(current != leaked);
-    for (const auto& key : Get("", "/v1/auth/jwks").at("keys")) CHECK(key.at("kid") != leaked);
+    const auto keys_after = Get("", "/v1/auth/jwks").at("keys");  // held: the loop must not outlive it
+    for (const auto& key : keys_after) CHECK(key.at("kid") != leaked);
 
     CHECK(RefusedEverywhere(u.token));
     CHECK(RefusedEverywhere(admin.token));

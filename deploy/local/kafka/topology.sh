@@ -8,7 +8,7 @@ KAFKA_CONSUMES=(
     "payments:contracts disputes"
     "notifications:contracts payments disputes auth workroom clans jobs"
     "disputes:contracts payments"
-    "workroom:contracts"
+    "workroom:contracts clans"
     "clans:contracts payments jobs"
 )
 KAFKA_CONSUMERS=()

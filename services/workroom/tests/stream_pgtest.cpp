@@ -4,7 +4,6 @@
 // repeats nothing, a room joined while streaming, and two replicas on one database serving one room.
 #include <catch2/catch.hpp>
 
-#include "domain/stream_cursor.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/core/ids.hpp"
 #include "workroom_fixture.hpp"
@@ -12,41 +11,6 @@
 using namespace marketplace;
 using namespace marketplace::workroom;
 using namespace marketplace::workroom::testing;
-
-namespace {
-
-struct Stream {
-    std::unique_ptr<grpc::ClientContext> ctx;
-    std::unique_ptr<grpc::ClientReader<v1::WorkroomEvent>> reader;
-    StreamCursor cursor;
-
-    Stream(Fixture& f, const std::string& user, const std::string& resume_after = {}) : ctx(Context(f, user, 30)) {
-        v1::StreamWorkroomRequest request;
-        request.set_resume_after(resume_after);
-        reader = f.stub->StreamWorkroom(ctx.get(), request);
-        const auto live = Next();
-        if (!live.has_live()) throw std::runtime_error("the first event is not `live`");
-        cursor = ParseCursor(live.live().cursor(), "cursor");
-    }
-    v1::WorkroomEvent Next() {
-        v1::WorkroomEvent e;
-        if (!reader->Read(&e)) throw std::runtime_error("the stream ended: " + reader->Finish().error_message());
-        return e;
-    }
-    /// The next event of `room`, skipping other rooms' events.
-    v1::WorkroomEvent NextIn(const std::string& room) {
-        for (;;) {
-            auto e = Next();
-            if (e.room_id() == room) return e;
-        }
-    }
-    ~Stream() {
-        ctx->TryCancel();
-        reader->Finish();
-    }
-};
-
-}  // namespace
 
 TEST_CASE("Stream: starts live at each room's last sequence, then carries posts, edits, deletes and receipts",
           "[workroom][pg]") {

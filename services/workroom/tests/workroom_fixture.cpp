@@ -146,4 +146,31 @@ std::vector<std::string> MentionedInOutbox(const std::string& message_id) {
     return out;
 }
 
+Stream::Stream(Fixture& f, const std::string& user, const std::string& resume_after) : ctx(Context(f, user, 30)) {
+    v1::StreamWorkroomRequest request;
+    request.set_resume_after(resume_after);
+    reader = f.stub->StreamWorkroom(ctx.get(), request);
+    const auto live = Next();
+    if (!live.has_live()) throw std::runtime_error("the first event is not `live`");
+    cursor = ParseCursor(live.live().cursor(), "cursor");
+}
+
+Stream::~Stream() {
+    ctx->TryCancel();
+    reader->Finish();
+}
+
+v1::WorkroomEvent Stream::Next() {
+    v1::WorkroomEvent e;
+    if (!reader->Read(&e)) throw std::runtime_error("the stream ended: " + reader->Finish().error_message());
+    return e;
+}
+
+v1::WorkroomEvent Stream::NextIn(const std::string& room) {
+    for (;;) {
+        auto e = Next();
+        if (e.room_id() == room) return e;
+    }
+}
+
 }  // namespace marketplace::workroom::testing

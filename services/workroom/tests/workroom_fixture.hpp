@@ -15,6 +15,7 @@
 #include <pqxx/transaction>
 
 #include "component.hpp"
+#include "domain/stream_cursor.hpp"
 #include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/core/clock.hpp"
 #include "marketplace/service/runtime.hpp"
@@ -68,5 +69,19 @@ int OutboxCount(const std::string& type, const std::string& key_room);
 
 /// MemberMentioned events in the outbox for `message_id`, by mentioned user.
 std::vector<std::string> MentionedInOutbox(const std::string& message_id);
+
+/// A StreamWorkroom call of `user` on `f`, its `live` event read (the cursor it carried kept).
+struct Stream {
+    std::unique_ptr<grpc::ClientContext> ctx;
+    std::unique_ptr<grpc::ClientReader<v1::WorkroomEvent>> reader;
+    StreamCursor cursor;
+
+    Stream(Fixture& f, const std::string& user, const std::string& resume_after = {});
+    ~Stream();
+    /// The next event; throws when the stream ended.
+    v1::WorkroomEvent Next();
+    /// The next event of `room`, skipping other rooms' events.
+    v1::WorkroomEvent NextIn(const std::string& room);
+};
 
 }  // namespace marketplace::workroom::testing

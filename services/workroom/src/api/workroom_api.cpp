@@ -287,6 +287,11 @@ grpc::Status WorkroomApi::StreamWorkroom(grpc::ServerContext* context, const v1:
             if (!writer->Write(live)) return grpc::Status::CANCELLED;
         }
         std::set<std::string> dirty = rooms;  // the catch-up after the cursor
+        const RoomEventCache::Reader read_events = [this](const std::string& room, std::int64_t after, int limit) {
+            auto connection = runtime_.pool().Acquire();
+            pqxx::nontransaction read(*connection);
+            return storage::EventsAfter(read, room, after, limit);
+        };
         std::vector<std::pair<std::string, std::string>> typing;
         for (;;) {
             if (subscription->closed()) throw core::Unavailable("server is shutting down; resume with resume_after");
@@ -297,17 +302,13 @@ grpc::Status WorkroomApi::StreamWorkroom(grpc::ServerContext* context, const v1:
             lease->KeepAlive();
             for (auto it = dirty.begin(); it != dirty.end();) {
                 const auto& room = *it;
-                // One statement, outside a transaction: the room's events commit in sequence order,
-                // so a single SELECT after the cursor never skips one.
-                std::vector<v1::WorkroomEvent> batch;
-                {
-                    auto connection = runtime_.pool().Acquire();
-                    pqxx::nontransaction read(*connection);
-                    batch = storage::EventsAfter(read, room, cursor[room], kStreamBatch);
-                }
+                // From the process's shared cache, or one statement outside a transaction: the
+                // room's events commit in sequence order, so a single SELECT after the cursor never
+                // skips one.
+                const auto batch = feed_.events().After(room, cursor[room], kStreamBatch, read_events);
                 for (const auto& event : batch) {
-                    if (!writer->Write(event)) return grpc::Status::CANCELLED;
-                    cursor[room] = event.sequence();
+                    if (!writer->Write(*event)) return grpc::Status::CANCELLED;
+                    cursor[room] = event->sequence();
                 }
                 // A full batch: more are waiting in this room; read it again next round.
                 it = static_cast<int>(batch.size()) == kStreamBatch ? std::next(it) : dirty.erase(it);

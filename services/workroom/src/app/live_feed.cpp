@@ -137,10 +137,25 @@ void LiveFeed::Dispatch(const std::string& payload) {
     std::lock_guard lock(mu_);
     switch (payload[0]) {
         case 'e': {
-            const auto it = by_room_.find(rest);
-            if (it != by_room_.end()) {
-                for (auto* s : it->second) s->MarkDirty(rest);
+            // "e:<room>:<sequence>" (or "e:<room>" from a replica that does not say the sequence).
+            const auto colon = rest.find(':');
+            const std::string room = rest.substr(0, colon);
+            const auto it = by_room_.find(room);
+            if (it == by_room_.end()) break;  // no stream of this process covers it
+            std::int64_t sequence = -1;
+            if (colon != std::string::npos) {
+                try {
+                    sequence = std::stoll(rest.substr(colon + 1));
+                } catch (const std::exception&) {
+                    sequence = -1;
+                }
             }
+            if (sequence > 0) {
+                events_.Notified(room, sequence);
+            } else {
+                events_.NotifiedUnknown(room);
+            }
+            for (auto* s : it->second) s->MarkDirty(room);
             break;
         }
         case 't': {
@@ -164,6 +179,7 @@ void LiveFeed::Dispatch(const std::string& payload) {
 }
 
 void LiveFeed::WakeAll() {
+    events_.Forget();  // what was announced while nobody listened is unknown
     std::lock_guard lock(mu_);
     for (auto& [user, s] : by_user_) s->MarkAllDirty();
 }

@@ -1,8 +1,9 @@
 #pragma once
 // Wakes the open workroom streams of this process when something happens in one of their rooms,
 // whichever replica wrote it: a dedicated connection LISTENs on storage::kFeedChannel. A stored
-// event ("e:<room>") marks the room dirty in every stream that covers it (the stream then reads
-// the room's events after its cursor from the database); a typing indicator ("t:<room>:<user>")
+// event ("e:<room>:<sequence>") marks the room dirty in every stream that covers it (the stream then
+// reads the room's events after its cursor through the shared RoomEventCache: one database read
+// per new event and process, however many streams cover the room); a typing indicator ("t:<room>:<user>")
 // is handed to those streams as it is, never stored; "r:<user>" tells the user's streams that they
 // joined a room. After the connection is lost and comes back, every stream re-reads every room;
 // streams also re-read on their own every `poll` as a safety net.
@@ -21,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/room_event_cache.hpp"
 #include "marketplace/db/pool.hpp"
 #include "marketplace/service/pg_listener.hpp"
 
@@ -108,6 +110,8 @@ public:
 
     int open_total() const;
     bool listening() const;
+    /// The rooms' latest events, shared by this process's streams.
+    RoomEventCache& events() noexcept { return events_; }
     const LiveFeedOptions& options() const noexcept { return options_; }
 
 private:
@@ -119,6 +123,7 @@ private:
     std::multimap<std::string, Subscription*> by_user_;
     std::map<std::string, std::set<Subscription*>> by_room_;
     bool closed_ = false;
+    RoomEventCache events_;
     service::PgListener listener_;  // last: stopped (by ~LiveFeed) before the rest goes
 };
 

@@ -6,6 +6,7 @@
 #include "domain/rank.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
+#include "marketplace/core/log.hpp"
 #include "marketplace/workroom/v1/events.pb.h"
 #include "storage/message_store.hpp"
 #include "storage/room_store.hpp"
@@ -130,10 +131,12 @@ v1::MarkReadResponse RoomActions::MarkRead(pqxx::work& tx, const std::string& us
     return out;
 }
 
-bool RoomActions::CreateRoom(pqxx::work& tx, const std::string& contract_id, const std::string& client_id,
-                             const std::string& freelancer_id, const std::vector<std::string>& milestone_ids) const {
+bool RoomActions::CreateRoom(pqxx::work& tx, const std::string& contract_id, const std::string& proposal_id,
+                             const std::string& client_id, const std::string& freelancer_id,
+                             const std::vector<std::string>& milestone_ids) const {
     const auto room_id = core::NewUuidV7();
-    const auto room = storage::CreateRoom(tx, room_id, contract_id, client_id, freelancer_id, runtime_.clock()->Now());
+    const auto room =
+        storage::CreateRoom(tx, room_id, contract_id, proposal_id, client_id, freelancer_id, runtime_.clock()->Now());
     if (!room) return false;
     storage::AddMilestones(tx, room_id, milestone_ids);
     v1::RoomCreated e;
@@ -142,7 +145,43 @@ bool RoomActions::CreateRoom(pqxx::work& tx, const std::string& contract_id, con
     e.add_member_ids(client_id);
     e.add_member_ids(freelancer_id);
     runtime_.Publish(tx, room_id, e);
+    // A clan's plan may have arrived before its contract.
+    if (!proposal_id.empty()) SyncClanRoom(tx, proposal_id);
     return true;
+}
+
+bool RoomActions::KeepClanPlan(pqxx::work& tx, const std::string& proposal_id, const std::string& clan_id, int version,
+                               const std::vector<std::string>& member_ids) const {
+    if (!storage::KeepClanPlan(tx, proposal_id, {clan_id, version, member_ids})) return false;
+    SyncClanRoom(tx, proposal_id);
+    return true;
+}
+
+void RoomActions::ClanMembershipChanged(pqxx::work& tx, const std::string& clan_id, const std::string& user_id,
+                                        bool left) const {
+    storage::SetClanDeparture(tx, clan_id, user_id, left);
+    for (const auto& proposal_id : storage::ClanProposals(tx, clan_id)) SyncClanRoom(tx, proposal_id);
+}
+
+void RoomActions::SyncClanRoom(pqxx::work& tx, const std::string& proposal_id) const {
+    const auto room_id = storage::RoomOfProposal(tx, proposal_id);
+    const auto plan = storage::ClanPlanOf(tx, proposal_id);
+    if (!room_id || !plan) return;
+    storage::LockRoom(tx, *room_id);
+    const auto departed = storage::DepartedOf(tx, plan->clan_id, plan->member_ids);
+    std::vector<std::string> party;
+    for (const auto& user : plan->member_ids) {
+        if (std::find(departed.begin(), departed.end(), user) == departed.end()) party.push_back(user);
+    }
+    const auto change = storage::SetWorkingParty(tx, *room_id, party);
+    if (change.added.empty() && change.removed.empty()) return;
+    v1::WorkroomEvent event;
+    *event.mutable_members_changed() = *storage::RoomById(tx, *room_id);
+    const auto sequence = Store(tx, *room_id, event);
+    core::log::Info("clan room members changed", {{"room_id", *room_id},
+                                                  {"added", static_cast<unsigned long>(change.added.size())},
+                                                  {"removed", static_cast<unsigned long>(change.removed.size())},
+                                                  {"sequence", static_cast<long>(sequence)}});
 }
 
 void RoomActions::CheckTaskFields(pqxx::work& tx, const std::string& room_id, const std::string& title,

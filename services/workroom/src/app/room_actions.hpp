@@ -32,10 +32,25 @@ public:
 
     /// Creates the room of a contract (from ContractCreated) with its milestones; false when it
     /// already exists.
-    bool CreateRoom(pqxx::work& tx, const std::string& contract_id, const std::string& client_id,
-                    const std::string& freelancer_id, const std::vector<std::string>& milestone_ids) const;
+    bool CreateRoom(pqxx::work& tx, const std::string& contract_id, const std::string& proposal_id,
+                    const std::string& client_id, const std::string& freelancer_id,
+                    const std::vector<std::string>& milestone_ids) const;
+
+    /// A clan contract's plan was locked (clans' PayoutSplitLocked): kept when its version is the
+    /// highest seen, and the room's working party follows it. False when an equal or higher version
+    /// was already kept.
+    bool KeepClanPlan(pqxx::work& tx, const std::string& proposal_id, const std::string& clan_id, int version,
+                      const std::vector<std::string>& member_ids) const;
+
+    /// A clan's member left or was removed (`left`), or joined (again): the rooms of the clan's
+    /// contracts follow.
+    void ClanMembershipChanged(pqxx::work& tx, const std::string& clan_id, const std::string& user_id, bool left) const;
 
 private:
+    /// Makes the working party of the room of `proposal_id` the members its clan's plan names who
+    /// are still in the clan, storing members_changed when it changed. Nothing before both the room
+    /// and the plan are known.
+    void SyncClanRoom(pqxx::work& tx, const std::string& proposal_id) const;
     /// Stores an event with the room's next sequence; returns the sequence.
     std::int64_t Store(pqxx::work& tx, const std::string& room_id, v1::WorkroomEvent event) const;
     /// Checks a task's title, assignee and milestone (InvalidArgument naming the field).

@@ -1,5 +1,6 @@
 #include "events/workroom_events.hpp"
 
+#include "marketplace/clans/v1/events.pb.h"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/core/log.hpp"
@@ -17,7 +18,7 @@ service::EventRouter WorkroomEvents::Router() const {
         if (e.client_id() == e.freelancer_id()) {
             throw core::InvalidArgument("freelancer_id", "must differ from client_id");
         }
-        if (actions_.CreateRoom(tx, e.contract_id(), e.client_id(), e.freelancer_id(),
+        if (actions_.CreateRoom(tx, e.contract_id(), e.proposal_id(), e.client_id(), e.freelancer_id(),
                                 {e.milestone_ids().begin(), e.milestone_ids().end()})) {
             core::log::Info("room created", {{"contract_id", e.contract_id()}});
         }
@@ -30,6 +31,29 @@ service::EventRouter WorkroomEvents::Router() const {
         if (code_.MilestoneSubmitted(tx, e.contract_id(), e.milestone_id())) {
             core::log::Info("milestone submitted in its room",
                             {{"contract_id", e.contract_id()}, {"milestone_id", e.milestone_id()}});
+        }
+    });
+    // A clan contract's room holds the members its plan in force names, while they are in the clan.
+    router.On<clans::v1::PayoutSplitLocked>([this](pqxx::work& tx, const clans::v1::PayoutSplitLocked& e) {
+        if (e.clan_id().empty()) throw core::InvalidArgument("clan_id", "must be set");
+        if (e.proposal_id().empty()) throw core::InvalidArgument("proposal_id", "must be set");
+        if (e.version() < 1) throw core::InvalidArgument("version", "must be at least 1");
+        std::vector<std::string> members;
+        for (const auto& share : e.shares()) {
+            if (share.user_id().empty()) throw core::InvalidArgument("shares.user_id", "must be set");
+            members.push_back(share.user_id());
+        }
+        if (actions_.KeepClanPlan(tx, e.proposal_id(), e.clan_id(), e.version(), members)) {
+            core::log::Info("clan plan kept", {{"proposal_id", e.proposal_id()}, {"version", e.version()}});
+        }
+    });
+    router.On<clans::v1::ClanMemberChanged>([this](pqxx::work& tx, const clans::v1::ClanMemberChanged& e) {
+        if (e.clan_id().empty()) throw core::InvalidArgument("clan_id", "must be set");
+        if (e.user_id().empty()) throw core::InvalidArgument("user_id", "must be set");
+        if (e.change() == "left" || e.change() == "removed") {
+            actions_.ClanMembershipChanged(tx, e.clan_id(), e.user_id(), true);
+        } else if (e.change() == "joined") {
+            actions_.ClanMembershipChanged(tx, e.clan_id(), e.user_id(), false);
         }
     });
     return router;

@@ -1,17 +1,32 @@
 #include "storage/room_store.hpp"
 
+#include <cctype>
+#include <tuple>
+
 #include <google/protobuf/util/time_util.h>
 
 #include <pqxx/pqxx>
 
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
+#include "marketplace/db/arrays.hpp"
 
 namespace marketplace::workroom::storage {
 namespace {
 
 v1::MemberRole RoleOf(const std::string& role) {
-    return role == "client" ? v1::MEMBER_ROLE_CLIENT : v1::MEMBER_ROLE_FREELANCER;
+    if (role == "client") return v1::MEMBER_ROLE_CLIENT;
+    return role == "clan_member" ? v1::MEMBER_ROLE_CLAN_MEMBER : v1::MEMBER_ROLE_FREELANCER;
+}
+
+// "member-" and the last `n` letters and digits of the user's id, lower-cased.
+std::string ClanHandle(const std::string& user_id, std::size_t n) {
+    std::string tail;
+    for (auto it = user_id.rbegin(); it != user_id.rend() && tail.size() < n; ++it) {
+        const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(*it)));
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) tail.insert(tail.begin(), c);
+    }
+    return "member-" + tail;
 }
 
 void LoadMembers(pqxx::work& tx, v1::Room& room) {
@@ -46,12 +61,12 @@ void ToTimestamp(core::Clock::TimePoint t, google::protobuf::Timestamp* out) {
 }
 
 std::optional<v1::Room> CreateRoom(pqxx::work& tx, const std::string& room_id, const std::string& contract_id,
-                                   const std::string& client_id, const std::string& freelancer_id,
-                                   core::Clock::TimePoint now) {
+                                   const std::string& proposal_id, const std::string& client_id,
+                                   const std::string& freelancer_id, core::Clock::TimePoint now) {
     const auto inserted = tx.exec_params(
-        "INSERT INTO rooms (id, contract_id, last_sequence, created_at) VALUES ($1::uuid, $2, 1, $3::timestamptz) "
-        "ON CONFLICT (contract_id) DO NOTHING RETURNING id",
-        room_id, contract_id, core::FormatRfc3339(now));
+        "INSERT INTO rooms (id, contract_id, proposal_id, last_sequence, created_at) VALUES ($1::uuid, $2, "
+        "NULLIF($3, ''), 1, $4::timestamptz) ON CONFLICT (contract_id) DO NOTHING RETURNING id",
+        room_id, contract_id, proposal_id, core::FormatRfc3339(now));
     if (inserted.empty()) return std::nullopt;
     tx.exec_params(
         "INSERT INTO room_members (room_id, user_id, role, handle) VALUES ($1::uuid, $2, 'client', "
@@ -71,6 +86,104 @@ std::optional<v1::Room> CreateRoom(pqxx::work& tx, const std::string& room_id, c
     return room;
 }
 
+bool KeepClanPlan(pqxx::work& tx, const std::string& proposal_id, const ClanPlan& plan) {
+    return !tx.exec_params(
+                  "INSERT INTO clan_plans (proposal_id, clan_id, version, member_ids) VALUES ($1, $2, $3, $4::text[]) "
+                  "ON CONFLICT (proposal_id) DO UPDATE SET clan_id = EXCLUDED.clan_id, version = EXCLUDED.version, "
+                  "member_ids = EXCLUDED.member_ids WHERE clan_plans.version < EXCLUDED.version RETURNING 1",
+                  proposal_id, plan.clan_id, plan.version, db::TextArray(plan.member_ids))
+                .empty();
+}
+
+std::optional<ClanPlan> ClanPlanOf(pqxx::work& tx, const std::string& proposal_id) {
+    const auto rows =
+        tx.exec_params("SELECT clan_id, version, member_ids FROM clan_plans WHERE proposal_id = $1", proposal_id);
+    if (rows.empty()) return std::nullopt;
+    ClanPlan plan;
+    plan.clan_id = rows[0][0].c_str();
+    plan.version = rows[0][1].as<int>();
+    auto array = rows[0][2].as_array();
+    for (auto [kind, value] = array.get_next(); kind != pqxx::array_parser::juncture::done;
+         std::tie(kind, value) = array.get_next()) {
+        if (kind == pqxx::array_parser::juncture::string_value) plan.member_ids.push_back(value);
+    }
+    return plan;
+}
+
+void SetClanDeparture(pqxx::work& tx, const std::string& clan_id, const std::string& user_id, bool left) {
+    if (left) {
+        tx.exec_params("INSERT INTO clan_departures (clan_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", clan_id,
+                       user_id);
+    } else {
+        tx.exec_params("DELETE FROM clan_departures WHERE clan_id = $1 AND user_id = $2", clan_id, user_id);
+    }
+}
+
+std::vector<std::string> DepartedOf(pqxx::work& tx, const std::string& clan_id,
+                                    const std::vector<std::string>& user_ids) {
+    std::vector<std::string> out;
+    for (const auto& row : tx.exec_params(
+             "SELECT user_id FROM clan_departures WHERE clan_id = $1 AND user_id = ANY($2::text[]) ORDER BY user_id",
+             clan_id, db::TextArray(user_ids))) {
+        out.emplace_back(row[0].c_str());
+    }
+    return out;
+}
+
+std::vector<std::string> ClanProposals(pqxx::work& tx, const std::string& clan_id) {
+    std::vector<std::string> out;
+    for (const auto& row :
+         tx.exec_params("SELECT proposal_id FROM clan_plans WHERE clan_id = $1 ORDER BY proposal_id", clan_id)) {
+        out.emplace_back(row[0].c_str());
+    }
+    return out;
+}
+
+std::optional<std::string> RoomOfProposal(pqxx::work& tx, const std::string& proposal_id) {
+    const auto rows = tx.exec_params("SELECT id::text FROM rooms WHERE proposal_id = $1", proposal_id);
+    if (rows.empty()) return std::nullopt;
+    return std::string(rows[0][0].c_str());
+}
+
+PartyChange SetWorkingParty(pqxx::work& tx, const std::string& room_id, const std::vector<std::string>& members) {
+    PartyChange change;
+    for (const auto& row : tx.exec_params("DELETE FROM room_members WHERE room_id = $1::uuid AND role <> 'client' AND "
+                                          "NOT (user_id = ANY($2::text[])) "
+                                          "RETURNING user_id",
+                                          room_id, db::TextArray(members))) {
+        change.removed.emplace_back(row[0].c_str());
+    }
+    for (const auto& user : members) {
+        if (!tx.exec_params("SELECT 1 FROM room_members WHERE room_id = $1::uuid AND user_id = $2", room_id, user)
+                 .empty()) {
+            continue;
+        }
+        // The handle's tail grows while it is taken (the ids' last characters tell users apart);
+        // a fresh random tail if every length is.
+        std::string handle;
+        for (std::size_t n = 8; n <= 24 && handle.empty(); n += 4) {
+            const auto candidate = ClanHandle(user, n);
+            if (tx.exec_params("SELECT 1 FROM room_members WHERE room_id = $1::uuid AND handle = $2", room_id,
+                               candidate)
+                    .empty()) {
+                handle = candidate;
+            }
+        }
+        if (handle.empty()) handle = ClanHandle(core::NewUuidV7(), 24);
+        tx.exec_params(
+            "INSERT INTO room_members (room_id, user_id, role, handle) VALUES ($1::uuid, $2, 'clan_member', $3)",
+            room_id, user, handle);
+        change.added.push_back(user);
+    }
+    for (const auto& user : change.added) {
+        tx.exec_params("SELECT pg_notify($1, $2)", std::string(kFeedChannel), "r:" + user);
+    }
+    for (const auto& user : change.removed) {
+        tx.exec_params("SELECT pg_notify($1, $2)", std::string(kFeedChannel), "r:" + user);
+    }
+    return change;
+}
+
 std::optional<v1::Room> RoomForMember(pqxx::work& tx, const std::string& room_id, const std::string& user_id) {
     const auto rows = tx.exec_params(std::string("SELECT ") + kRoomColumns +
                                          " FROM rooms r JOIN room_members m ON m.room_id = r.id "
@@ -80,6 +193,15 @@ std::optional<v1::Room> RoomForMember(pqxx::work& tx, const std::string& room_id
     auto room = RoomOfRow(rows[0]);
     LoadMembers(tx, room);
     room.set_unread_count(UnreadCount(tx, room_id, user_id));
+    return room;
+}
+
+std::optional<v1::Room> RoomById(pqxx::work& tx, const std::string& room_id) {
+    const auto rows =
+        tx.exec_params(std::string("SELECT ") + kRoomColumns + " FROM rooms r WHERE r.id = $1::uuid", room_id);
+    if (rows.empty()) return std::nullopt;
+    auto room = RoomOfRow(rows[0]);
+    LoadMembers(tx, room);
     return room;
 }
 
@@ -144,8 +266,10 @@ void AppendEvent(pqxx::work& tx, const v1::WorkroomEvent& event) {
         "to_timestamp($4::double precision / 1000000))",
         event.room_id(), event.sequence(), pqxx::binarystring(payload),
         google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.occurred_at()));
-    // Delivered at commit, once per room and transaction (PostgreSQL folds identical notifications).
-    tx.exec_params("SELECT pg_notify($1, $2)", std::string(kFeedChannel), "e:" + event.room_id());
+    // Delivered at commit, in commit order; the sequence lets a process know how far the room has
+    // gone without reading it.
+    tx.exec_params("SELECT pg_notify($1, $2)", std::string(kFeedChannel),
+                   "e:" + event.room_id() + ":" + std::to_string(event.sequence()));
 }
 
 std::vector<v1::WorkroomEvent> EventsAfter(pqxx::transaction_base& tx, const std::string& room_id, std::int64_t after,

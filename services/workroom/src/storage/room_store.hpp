@@ -15,20 +15,61 @@
 
 namespace marketplace::workroom::storage {
 
-/// The channel live streams LISTEN on. Payloads: "e:<room_id>" a stored event, "t:<room_id>:<user_id>"
-/// someone typing (never stored), "r:<user_id>" the user joined a room.
+/// The channel live streams LISTEN on. Payloads: "e:<room_id>:<sequence>" a stored event, "t:<room_id>:<user_id>"
+/// someone typing (never stored), "r:<user_id>" the user joined or left a room.
 inline constexpr char kFeedChannel[] = "workroom_feed";
 
-/// Creates the room of `contract_id` with its two parties (handles "client" and "freelancer") and
-/// stores its first event (sequence 1, room_created). nullopt, writing nothing, when the contract
-/// already has a room.
+/// Creates the room of `contract_id` (from the accepted proposal `proposal_id`) with its two parties
+/// (handles "client" and "freelancer") and stores its first event (sequence 1, room_created).
+/// nullopt, writing nothing, when the contract already has a room.
 std::optional<v1::Room> CreateRoom(pqxx::work& tx, const std::string& room_id, const std::string& contract_id,
-                                   const std::string& client_id, const std::string& freelancer_id,
-                                   core::Clock::TimePoint now);
+                                   const std::string& proposal_id, const std::string& client_id,
+                                   const std::string& freelancer_id, core::Clock::TimePoint now);
+
+/// A clan contract's plan in force: its clan and the members it names.
+struct ClanPlan {
+    std::string clan_id;
+    int version = 0;
+    std::vector<std::string> member_ids;
+};
+
+/// Records `plan` as the plan of `proposal_id` unless a version at least as high is recorded; true
+/// when it was recorded.
+bool KeepClanPlan(pqxx::work& tx, const std::string& proposal_id, const ClanPlan& plan);
+
+/// The plan recorded for `proposal_id`, if any.
+std::optional<ClanPlan> ClanPlanOf(pqxx::work& tx, const std::string& proposal_id);
+
+/// Records that `user_id` left `clan_id` (left true) or joined it again (left false).
+void SetClanDeparture(pqxx::work& tx, const std::string& clan_id, const std::string& user_id, bool left);
+
+/// The members of `clan_id` who left it and have not joined again, among `user_ids`.
+std::vector<std::string> DepartedOf(pqxx::work& tx, const std::string& clan_id,
+                                    const std::vector<std::string>& user_ids);
+
+/// The proposals of the clan's contracts whose plan is recorded.
+std::vector<std::string> ClanProposals(pqxx::work& tx, const std::string& clan_id);
+
+/// The room of the contract that came from `proposal_id`, if it has one.
+std::optional<std::string> RoomOfProposal(pqxx::work& tx, const std::string& proposal_id);
+
+/// Who changed in a room's working party.
+struct PartyChange {
+    std::vector<std::string> added;
+    std::vector<std::string> removed;
+};
+
+/// Makes the room's working party (every member but the client) exactly `members`: the others leave
+/// the room (their messages stay), the new ones join as clan members with the handle
+/// "member-" and the last characters of their id (longer when taken).
+PartyChange SetWorkingParty(pqxx::work& tx, const std::string& room_id, const std::vector<std::string>& members);
 
 /// The room as `user_id` sees it (with their unread count); nullopt when it does not exist or the
 /// user is not a member (callers answer NOT_FOUND either way).
 std::optional<v1::Room> RoomForMember(pqxx::work& tx, const std::string& room_id, const std::string& user_id);
+
+/// The room with its members (no caller's unread count); nullopt when it does not exist.
+std::optional<v1::Room> RoomById(pqxx::work& tx, const std::string& room_id);
 
 /// The rooms of `user_id`, newest first, at most `limit`.
 std::vector<v1::Room> RoomsOf(pqxx::work& tx, const std::string& user_id, int limit);
