@@ -181,6 +181,16 @@ const std::map<std::string, Rule>& Table() {
         {"POST /v1/clans/{clan_id}:archive", Owned("B")},
         {"GET /v1/clans/{clan_id}/payout-plans", Owned("B")},  // the clan's members only
         {"GET /v1/clans/{clan_id}/payouts", Owned("B")},       // the clan's members only (served by contracts)
+        // new plan versions: the clan's HEAD, CO_HEAD or ADMIN proposes, the contract's client
+        // decides (B's clan has no contract here: e2e_clans_test has the hired clan's matrix)
+        {"POST /v1/clans/{clan_id}/payout-plans/{proposal_id}/versions", Owned("B")},
+        {"POST /v1/clans/{clan_id}/payout-plans/{proposal_id}:decide-version", Owned("B")},
+        {"GET /v1/clans/{clan_id}/plan-proposals", Owned("B")},  // members, and the clan's clients
+        // the clan's work: its HEAD, CO_HEAD or ADMIN creates, members see, a MEMBER moves their tasks
+        {"POST /v1/clans/{clan_id}/work-packages", Owned("B")},
+        {"GET /v1/clans/{clan_id}/work-packages", Owned("B")},
+        {"POST /v1/clans/{clan_id}/work-packages/{package_id}/tasks", Owned("B")},
+        {"POST /v1/clans/{clan_id}/tasks/{task_id}:update", Owned("B")},
         // workroom code and CI: the room's parties'; GitHub's deliveries are authenticated by their
         // signature under the link's secret, which the workroom verifies
         {"POST /v1/workrooms/{room_id}/repositories", Owned("AB")},
@@ -454,6 +464,8 @@ const std::map<std::string, std::vector<std::string>>& ListFilters() {
         {"GET /v1/workrooms/{room_id}/calendar", {""}},
         {"GET /v1/workrooms/{room_id}/files", {"", "page_size=100"}},
         {"GET /v1/me/clans", {""}},
+        {"GET /v1/clans/{clan_id}/plan-proposals", {""}},
+        {"GET /v1/clans/{clan_id}/work-packages", {"", "contract_id={contract_id}"}},
         {"GET /v1/workrooms/{room_id}/repositories", {""}},
         {"GET /v1/workrooms/{room_id}/pull-requests", {""}},
     };

@@ -1,9 +1,13 @@
 // Clans through the real stack, over HTTP through the gateway only: a clan of four applies to a job
 // with a team plan and a split, the validation names each field, one application per clan per job,
 // every named member agrees before the client may hire, the client sees who agreed, the contract's
-// working party is the clan, and the clan cannot be archived while that contract is active.
+// working party is the clan, and the clan cannot be archived while that contract is active. Then a
+// hired clan re-versions its payout plan with both approvals (the clan's HEAD, CO_HEAD or ADMIN
+// proposes, the contract's client approves), each caller's rights on it, and a member's leave that
+// flags the plan until a version without them is approved.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -345,4 +349,213 @@ TEST_CASE(
         CHECK(r.status == 403);
         CHECK(r.body.find(c.member.id) == std::string::npos);
     }
+
+namespace {
+
+struct HiredClan {
+    HttpClan c;
+    HttpUser client;
+    std::string proposal_id, contract_id;
+};
+
+/// A clan of four applies, everyone agrees, the client hires it; returns once the clan locked
+/// version 1 and learned of the contract.
+HiredClan HireClan() {
+    HiredClan h{NewClan(), RegisterUser("ROLE_CLIENT", "plan-client"), "", ""};
+    const HttpClan& c = h.c;
+    const std::string job_id = PostJob(h.client, PickTemplate());
+    h.proposal_id = Post(c.admin.token, "/v1/jobs/" + job_id + "/proposals", ClanProposal(c))
+                        .at("proposal")
+                        .at("proposal_id")
+                        .get<std::string>();
+    for (const HttpUser* u : c.all()) Post(u->token, "/v1/proposals/" + h.proposal_id + ":agree", json::object());
+    Post(h.client.token, "/v1/proposals/" + h.proposal_id + ":accept", json::object());
+    REQUIRE(marketplace::testing::WaitUntil(
+        [&] {
+            const auto plans =
+                Get(c.member.token, "/v1/clans/" + c.clan_id + "/payout-plans").value("plans", json::array());
+            return plans.size() == 1 && !plans.at(0).value("contract_id", "").empty();
+        },
+        30s, 100ms));
+    h.contract_id =
+        Get(c.member.token, "/v1/clans/" + c.clan_id + "/payout-plans").at("plans").at(0).value("contract_id", "");
+    return h;
+}
+
+/// A proposal of the next version naming `shares` (basis points).
+json NextVersion(int base_version, const std::vector<std::pair<const HttpUser*, int>>& shares) {
+    json team = json::array(), split = json::array();
+    for (const auto& [u, bps] : shares) {
+        team.push_back(json{{"user_id", u->id}, {"role", "Engineer"}});
+        split.push_back(json{{"user_id", u->id}, {"weight", bps}});
+    }
+    return json{{"base_version", base_version}, {"team", team}, {"split", split}, {"note", "Rebalanced"}};
+}
+
+/// Whether `user`'s inbox holds a notification of `kind` (waits for it up to 30 s).
+bool Notified(const HttpUser& user, const std::string& kind) {
+    return marketplace::testing::WaitUntil(
+        [&] {
+            for (const auto& n :
+                 Get(user.token, "/v1/notifications?page_size=100").value("notifications", json::array())) {
+                if (n.value("kind", "") == kind) return true;
+            }
+            return false;
+        },
+        30s, 200ms);
+}
+
+json InForce(const HiredClan& h) {
+    const auto plans = Get(h.c.co_head.token, "/v1/clans/" + h.c.clan_id + "/payout-plans").at("plans");
+    for (const auto& p : plans) {
+        if (p.value("in_force", false)) return p;
+    }
+    FAIL("no version in force among " << plans.dump());
+    return json();
+}
+
+}  // namespace
+
+TEST_CASE(
+    "Clans re-version a hired plan: the clan proposes, the client approves, each caller's rights; a member "
+    "who leaves flags the plan until a version without them is approved",
+    "[e2e][clans]") {
+    HiredClan h = HireClan();
+    const HttpClan& c = h.c;
+    std::map<std::string, const HttpUser*> who = {
+        {"HEAD", &c.head}, {"CO_HEAD", &c.co_head}, {"ADMIN", &c.admin}, {"MEMBER", &c.member}, {"CLIENT", &h.client}};
+    const HttpUser other = RegisterUser("ROLE_FREELANCER", "other-clan-member");
+    Post(other.token, "/v1/clans", json{{"name", "Other"}, {"handle", "oth-" + NewUuid().substr(0, 8)}});
+    const HttpUser outsider = RegisterUser("ROLE_FREELANCER", "plan-outsider");
+    who["OTHER CLAN"] = &other;
+    who["OUTSIDER"] = &outsider;
+    const std::string plan_path = "/v1/clans/" + c.clan_id + "/payout-plans/" + h.proposal_id;
+    const auto call = [&](const HttpUser& u, const std::string& path, const json& body) {
+        return Send(Request{"POST", path, u.token, body.dump(), NewUuid(), {}});
+    };
+    const json v2 = NextVersion(1, {{&c.head, 3000}, {&c.co_head, 2500}, {&c.admin, 2500}, {&c.member, 2000}});
+
+    // Proposing: HEAD, CO_HEAD and ADMIN may (each proposal rejected by the client before the next);
+    // the MEMBER, another clan's member, an outsider and the client may not.
+    for (const char* name : {"MEMBER", "OTHER CLAN", "OUTSIDER", "CLIENT"}) {
+        const auto r = call(*who.at(name), plan_path + "/versions", v2);
+        INFO(name << ": " << r.body);
+        CHECK(r.status == 403);
+    }
+    {
+        json bad = v2;
+        bad["split"][3]["weight"] = 1900;
+        const auto r = call(c.head, plan_path + "/versions", bad);
+        CHECK(r.status == 400);
+        CHECK(FieldOf(r) == "split");
+        bad = v2;
+        bad["team"][2]["user_id"] = outsider.id;
+        CHECK(FieldOf(call(c.head, plan_path + "/versions", bad)) == "team[2].user_id");
+    }
+    for (const char* name : {"HEAD", "CO_HEAD"}) {
+        const auto r = call(*who.at(name), plan_path + "/versions", v2);
+        INFO(name << ": " << r.body);
+        REQUIRE(r.status == 200);
+        CHECK(call(c.admin, plan_path + "/versions", v2).status == 412);  // one pending proposal at a time
+        CHECK(call(h.client, plan_path + ":decide-version", json{{"version", 2}, {"approve", false}}).status == 200);
+    }
+    const auto proposed = call(c.admin, plan_path + "/versions", v2);
+    REQUIRE(proposed.status == 200);
+    CHECK(proposed.Json().at("proposal").value("client_id", "") == h.client.id);
+
+    // Everyone of the clan and the client see the proposals; another clan's member and an outsider do not.
+    for (const auto& [name, u] : who) {
+        const auto r = Send(Request{"GET", "/v1/clans/" + c.clan_id + "/plan-proposals", u->token, {}, {}, {}});
+        INFO(name << ": " << r.body);
+        const bool sees = name != "OTHER CLAN" && name != "OUTSIDER";
+        CHECK(r.status == (sees ? 200 : 403));
+        if (sees) CHECK(r.Json().at("proposals").size() == 3);
+    }
+    // Deciding: only the contract's client; a stale version number is refused.
+    for (const char* name : {"HEAD", "CO_HEAD", "ADMIN", "MEMBER", "OTHER CLAN", "OUTSIDER"}) {
+        const auto r = call(*who.at(name), plan_path + ":decide-version", json{{"version", 2}, {"approve", true}});
+        INFO(name << ": " << r.body);
+        CHECK(r.status == 403);
+    }
+    CHECK(call(h.client, plan_path + ":decide-version", json{{"version", 3}, {"approve", true}}).status == 412);
+    const auto approved = call(h.client, plan_path + ":decide-version", json{{"version", 2}, {"approve", true}});
+    INFO(approved.body);
+    REQUIRE(approved.status == 200);
+    CHECK(approved.Json().at("plan").value("approved_by", "") == h.client.id);
+    CHECK(approved.Json().at("plan").at("applies_to_milestone_ids").size() == 2);  // none released yet
+    json plan = InForce(h);
+    CHECK(plan.value("version", 0) == 2);
+    CHECK(plan.value("leader_id", "") == c.head.id);
+    CHECK(Int64(plan.at("shares").at(3), "weight") == 2000);
+    // The client still does not see the plans themselves; every member does.
+    CHECK(Send(Request{"GET", "/v1/clans/" + c.clan_id + "/payout-plans", h.client.token, {}, {}, {}}).status == 403);
+
+    // Notifications: each member the application named was asked to agree, the client was asked to
+    // decide, the members named were told of the locked plan and its change.
+    CHECK(Notified(c.member, "clan.application_named"));
+    CHECK(Notified(h.client, "clan.plan_version_proposed"));
+    CHECK(Notified(c.member, "clan.plan_locked"));
+    CHECK(Notified(c.member, "clan.plan_changed"));
+
+    // The clan's work on the contract: packages on its milestones and tasks, each caller's rights.
+    const std::string milestone = approved.Json().at("plan").at("applies_to_milestone_ids").at(0).get<std::string>();
+    const std::string packages_path = "/v1/clans/" + c.clan_id + "/work-packages";
+    const json package_body{{"contract_id", h.contract_id}, {"milestone_id", milestone}, {"title", "Backend"}};
+    std::string package_id;
+    for (const auto& [name, u] : who) {
+        const auto r = call(*u, packages_path, package_body);
+        INFO("create a package: " << name << ": " << r.body);
+        const bool manager = name == "HEAD" || name == "CO_HEAD" || name == "ADMIN";
+        CHECK(r.status == (manager ? 200 : 403));
+        if (r.status == 200) package_id = r.Json().at("package").value("package_id", "");
+    }
+    REQUIRE_FALSE(package_id.empty());
+    const std::string tasks_path = packages_path + "/" + package_id + "/tasks";
+    std::string task_id;
+    for (const auto& [name, u] : who) {
+        const auto r = call(*u, tasks_path, json{{"title", "Login"}, {"assignee_id", c.member.id}});
+        INFO("create a task: " << name << ": " << r.body);
+        const bool manager = name == "HEAD" || name == "CO_HEAD" || name == "ADMIN";
+        CHECK(r.status == (manager ? 200 : 403));
+        if (r.status == 200) task_id = r.Json().at("task").value("task_id", "");
+    }
+    REQUIRE_FALSE(task_id.empty());
+    CHECK(Notified(c.member, "clan.task_assigned"));
+    const std::string task_path = "/v1/clans/" + c.clan_id + "/tasks/" + task_id + ":update";
+    for (const char* name : {"OTHER CLAN", "OUTSIDER", "CLIENT"}) {
+        const auto r = call(*who.at(name), task_path, json{{"status", "TASK_STATUS_IN_PROGRESS"}});
+        INFO("move a task: " << name << ": " << r.body);
+        CHECK(r.status == 403);
+    }
+    CHECK(call(c.member, task_path, json{{"status", "TASK_STATUS_IN_PROGRESS"}, {"logged_hours", 3}}).status == 200);
+    CHECK(call(c.member, task_path, json{{"status", "TASK_STATUS_REVIEW"}}).status == 200);
+    CHECK(call(c.member, task_path, json{{"status", "TASK_STATUS_DONE"}}).status == 403);  // the reviewer's
+    CHECK(call(c.co_head, task_path, json{{"status", "TASK_STATUS_DONE"}}).status == 200);
+    for (const auto& [name, u] : who) {
+        const auto r = Send(Request{"GET", packages_path, u->token, {}, {}, {}});
+        INFO("list the work: " << name << ": " << r.body);
+        const bool member = name != "OTHER CLAN" && name != "OUTSIDER" && name != "CLIENT";
+        CHECK(r.status == (member ? 200 : 403));
+        if (member) CHECK(r.Json().at("packages").size() == 3);
+    }
+
+    // The MEMBER leaves: leaving works, the plan is flagged as needing a new version.
+    REQUIRE(call(c.member, "/v1/clans/" + c.clan_id + ":leave", json::object()).status == 200);
+    plan = InForce(h);
+    CHECK(plan.value("version", 0) == 2);
+    CHECK(plan.value("needs_new_version", false));
+    CHECK(plan.at("departed_member_ids") == json::array({c.member.id}));
+    CHECK(Notified(c.head, "clan.plan_needs_version"));
+    // A version naming them is refused; one without them is proposed and approved, and the flag is gone.
+    json naming_them = v2;
+    naming_them["base_version"] = 2;
+    CHECK(FieldOf(call(c.head, plan_path + "/versions", naming_them)) == "team[3].user_id");
+    CHECK(call(c.head, plan_path + "/versions", v2).status == 412);  // base version 1 is stale now
+    const json v3 = NextVersion(2, {{&c.head, 4000}, {&c.co_head, 3000}, {&c.admin, 3000}});
+    REQUIRE(call(c.head, plan_path + "/versions", v3).status == 200);
+    REQUIRE(call(h.client, plan_path + ":decide-version", json{{"version", 3}, {"approve", true}}).status == 200);
+    plan = InForce(h);
+    CHECK(plan.value("version", 0) == 3);
+    CHECK_FALSE(plan.value("needs_new_version", false));
+    CHECK(plan.at("shares").size() == 3);
 }

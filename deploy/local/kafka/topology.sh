@@ -6,7 +6,7 @@ KAFKA_PUBLISHERS=(auth jobs contracts payments notifications disputes workroom c
 KAFKA_CONSUMES=(
     "contracts:jobs payments disputes clans"
     "payments:contracts disputes"
-    "notifications:contracts payments disputes auth workroom"
+    "notifications:contracts payments disputes auth workroom clans jobs"
     "disputes:contracts payments"
     "workroom:contracts clans"
     "clans:contracts payments jobs"

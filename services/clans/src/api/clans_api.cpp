@@ -4,6 +4,8 @@
 
 #include <pqxx/pqxx>
 
+#include "api/plans_convert.hpp"
+#include "api/proto_time.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/transaction.hpp"
@@ -15,12 +17,6 @@ namespace marketplace::clans::api {
 namespace {
 
 constexpr int kMaxListed = 100;
-
-void SetTime(google::protobuf::Timestamp* out, TimePoint t) {
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-    out->set_seconds(us / 1'000'000);
-    out->set_nanos(static_cast<int>((us % 1'000'000) * 1000));
-}
 
 v1::Role RoleOf(Role r) {
     switch (r) {
@@ -176,20 +172,7 @@ grpc::Status ClansApi::ListPayoutPlans(grpc::ServerContext* context, const v1::L
             if (clan.FindMember(actor.user_id) == nullptr) {
                 throw core::PermissionDenied("only the clan's members see its payout plans");
             }
-            for (const auto& p : storage::ListPlans(tx, clan.id, kMaxListed)) {
-                auto* out = response->add_plans();
-                out->set_proposal_id(p.proposal_id);
-                out->set_version(p.version);
-                out->set_leader_id(p.leader_id);
-                out->set_split_mode(p.split_mode);
-                for (const auto& s : p.shares) {
-                    auto* share = out->add_shares();
-                    share->set_user_id(s.user_id);
-                    share->set_role(s.role);
-                    share->set_weight(s.weight);
-                }
-                SetTime(out->mutable_locked_at(), p.locked_at);
-            }
+            for (const auto& p : storage::ListPlans(tx, clan.id, kMaxListed)) PlanToProto(p, response->add_plans());
         });
     });
 }

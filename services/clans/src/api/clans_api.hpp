@@ -37,6 +37,21 @@ public:
                                   v1::TransferHeadshipResponse* response) override;
     grpc::Status ListPayoutPlans(grpc::ServerContext* context, const v1::ListPayoutPlansRequest* request,
                                  v1::ListPayoutPlansResponse* response) override;
+    grpc::Status ProposePlanVersion(grpc::ServerContext* context, const v1::ProposePlanVersionRequest* request,
+                                    v1::ProposePlanVersionResponse* response) override;
+    grpc::Status DecidePlanVersion(grpc::ServerContext* context, const v1::DecidePlanVersionRequest* request,
+                                   v1::DecidePlanVersionResponse* response) override;
+    grpc::Status ListPlanVersionProposals(grpc::ServerContext* context,
+                                          const v1::ListPlanVersionProposalsRequest* request,
+                                          v1::ListPlanVersionProposalsResponse* response) override;
+    grpc::Status CreateWorkPackage(grpc::ServerContext* context, const v1::CreateWorkPackageRequest* request,
+                                   v1::CreateWorkPackageResponse* response) override;
+    grpc::Status ListWorkPackages(grpc::ServerContext* context, const v1::ListWorkPackagesRequest* request,
+                                  v1::ListWorkPackagesResponse* response) override;
+    grpc::Status CreateClanTask(grpc::ServerContext* context, const v1::CreateClanTaskRequest* request,
+                                v1::CreateClanTaskResponse* response) override;
+    grpc::Status UpdateClanTask(grpc::ServerContext* context, const v1::UpdateClanTaskRequest* request,
+                                v1::UpdateClanTaskResponse* response) override;
     grpc::Status ArchiveClan(grpc::ServerContext* context, const v1::ArchiveClanRequest* request,
                              v1::ArchiveClanResponse* response) override;
 

@@ -32,6 +32,7 @@ Clan ClanFlows::Act(pqxx::work& tx, const std::string& clan_id, const Command& c
     const Decision decision = Decide(*before, c, actor, now);
     storage::SaveClan(tx, *before, decision, now);
     for (const auto& change : decision.changes) Publish(tx, decision.clan, change, actor);
+    OnMembersGone(tx, decision.clan, decision.changes);
     return decision.clan;
 }
 
@@ -88,11 +89,14 @@ void ClanFlows::Publish(pqxx::work& tx, const Clan& clan, const Change& change, 
         {{"clan_id", clan.id}, {"change", std::string(ChangeName(change.kind))}, {"user_id", change.user_id}});
 }
 
-bool ClanFlows::OnContractCreated(pqxx::work& tx, const std::string& contract_id, const std::string& working_party_id,
-                                  const std::string& client_id, const std::vector<std::string>& milestone_ids) {
+bool ClanFlows::OnContractCreated(pqxx::work& tx, const std::string& contract_id, const std::string& proposal_id,
+                                  const std::string& working_party_id, const std::string& client_id,
+                                  const std::vector<std::string>& milestone_ids) {
     // FOR SHARE: an archive of the same clan (FOR UPDATE) waits, and then sees the contract.
     if (!core::IsUuid(working_party_id) || !storage::LockClanShared(tx, working_party_id)) return false;
-    const bool recorded = storage::RecordContract(tx, contract_id, working_party_id, client_id, milestone_ids, Now());
+    const bool recorded =
+        storage::RecordContract(tx, contract_id, core::IsUuid(proposal_id) ? proposal_id : std::string(),
+                                working_party_id, client_id, milestone_ids, Now());
     if (recorded)
         core::log::Info("clan contract recorded", {{"clan_id", working_party_id}, {"contract_id", contract_id}});
     return recorded;
@@ -105,22 +109,17 @@ bool ClanFlows::OnClanHired(pqxx::work& tx, const std::string& clan_id, const st
         core::log::Warn("a hire of an unknown clan ignored", {{"clan_id", clan_id}, {"proposal_id", proposal_id}});
         return false;
     }
-    const storage::PayoutPlanRecord plan{clan_id, proposal_id, 1, leader_id, split_mode, shares, Now()};
+    storage::PayoutPlanRecord plan;
+    plan.clan_id = clan_id;
+    plan.proposal_id = proposal_id;
+    plan.version = 1;
+    plan.leader_id = leader_id;
+    plan.split_mode = split_mode;
+    plan.shares = shares;
+    plan.locked_at = Now();
     if (!storage::InsertPlan(tx, plan)) return false;
-    v1::PayoutSplitLocked e;
-    e.set_clan_id(clan_id);
-    e.set_proposal_id(proposal_id);
-    e.set_version(1);
-    e.set_leader_id(leader_id);
-    e.set_split_mode(split_mode);
-    for (const auto& s : shares) {
-        auto* out = e.add_shares();
-        out->set_user_id(s.user_id);
-        out->set_role(s.role);
-        out->set_weight(s.weight);
-    }
-    runtime_.Publish(tx, clan_id, e);
-    core::log::Info("payout split locked", {{"clan_id", clan_id}, {"proposal_id", proposal_id}});
+    const auto clan = storage::LoadClan(tx, clan_id, false);
+    PublishLocked(tx, clan ? clan->name : std::string(), plan);
     return true;
 }
 

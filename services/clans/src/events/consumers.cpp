@@ -9,7 +9,7 @@ namespace marketplace::clans {
 service::EventRouter EventConsumers::Router() const {
     service::EventRouter router;
     router.On<contracts::v1::ContractCreated>([this](pqxx::work& tx, const contracts::v1::ContractCreated& e) {
-        flows_.OnContractCreated(tx, e.contract_id(), e.freelancer_id(), e.client_id(),
+        flows_.OnContractCreated(tx, e.contract_id(), e.proposal_id(), e.freelancer_id(), e.client_id(),
                                  {e.milestone_ids().begin(), e.milestone_ids().end()});
     });
     router.On<jobs::v1::ProposalAccepted>([this](pqxx::work& tx, const jobs::v1::ProposalAccepted& e) {

@@ -173,12 +173,19 @@ bool LockClanShared(pqxx::work& tx, const std::string& clan_id) {
     return !tx.exec_params("SELECT 1 FROM clans WHERE id::text = $1 FOR SHARE", clan_id).empty();
 }
 
-bool RecordContract(pqxx::work& tx, const std::string& contract_id, const std::string& clan_id,
-                    const std::string& client_id, const std::vector<std::string>& milestone_ids, TimePoint now) {
+bool RecordContract(pqxx::work& tx, const std::string& contract_id, const std::string& proposal_id,
+                    const std::string& clan_id, const std::string& client_id,
+                    const std::vector<std::string>& milestone_ids, TimePoint now) {
+    const std::optional<std::string> proposal =
+        proposal_id.empty() ? std::nullopt : std::optional<std::string>(proposal_id);
     const auto inserted = tx.exec_params(
-        "INSERT INTO clan_contracts (contract_id, clan_id, client_id, created_at) VALUES ($1, $2, $3, "
-        "$4::timestamptz) ON CONFLICT (contract_id) DO NOTHING RETURNING 1",
-        contract_id, clan_id, client_id, TimeParam(now));
+        "INSERT INTO clan_contracts (contract_id, clan_id, client_id, created_at, proposal_id) VALUES ($1, $2, $3, "
+        "$4::timestamptz, $5::uuid) ON CONFLICT DO NOTHING RETURNING 1",
+        contract_id, clan_id, client_id, TimeParam(now), proposal);
+    if (proposal) {
+        tx.exec_params0("UPDATE payout_plans SET contract_id = $2 WHERE proposal_id = $1 AND contract_id IS NULL",
+                        *proposal, contract_id);
+    }
     if (inserted.empty()) return false;
     for (const auto& m : milestone_ids) {
         tx.exec_params0(
@@ -197,41 +204,6 @@ bool MarkMilestone(pqxx::work& tx, const std::string& milestone_id, const std::s
                       from + " RETURNING 1",
                   milestone_id, to, TimeParam(now))
                 .empty();
-}
-
-bool InsertPlan(pqxx::work& tx, const PayoutPlanRecord& plan) {
-    nlohmann::json shares = nlohmann::json::array();
-    for (const auto& s : plan.shares)
-        shares.push_back({{"user_id", s.user_id}, {"role", s.role}, {"weight", s.weight}});
-    return !tx.exec_params(
-                  "INSERT INTO payout_plans (clan_id, proposal_id, version, leader_id, split_mode, shares, locked_at) "
-                  "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz) ON CONFLICT DO NOTHING RETURNING 1",
-                  plan.clan_id, plan.proposal_id, plan.version, plan.leader_id, plan.split_mode, shares.dump(),
-                  TimeParam(plan.locked_at))
-                .empty();
-}
-
-std::vector<PayoutPlanRecord> ListPlans(pqxx::work& tx, const std::string& clan_id, int limit) {
-    std::vector<PayoutPlanRecord> out;
-    for (const auto& r : tx.exec_params("SELECT proposal_id::text, version, leader_id, split_mode, shares::text, " +
-                                            MicrosOf("locked_at") +
-                                            " FROM payout_plans WHERE clan_id = $1 ORDER BY locked_at DESC, "
-                                            "proposal_id, version DESC LIMIT $2",
-                                        clan_id, limit)) {
-        PayoutPlanRecord p;
-        p.clan_id = clan_id;
-        p.proposal_id = r[0].as<std::string>();
-        p.version = r[1].as<int>();
-        p.leader_id = r[2].as<std::string>();
-        p.split_mode = r[3].as<std::string>();
-        for (const auto& s : nlohmann::json::parse(r[4].as<std::string>())) {
-            p.shares.push_back(PlanShareRecord{s.at("user_id").get<std::string>(), s.at("role").get<std::string>(),
-                                               s.at("weight").get<std::int64_t>()});
-        }
-        p.locked_at = OptionalTime(r[5]).value_or(TimePoint{});
-        out.push_back(std::move(p));
-    }
-    return out;
 }
 
 ContractFacts FactsOf(pqxx::work& tx, const std::string& clan_id) {

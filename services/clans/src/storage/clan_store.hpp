@@ -8,6 +8,7 @@
 #include <pqxx/transaction>
 
 #include "domain/clan.hpp"
+#include "storage/plan_store.hpp"
 
 namespace marketplace::clans::storage {
 
@@ -25,32 +26,14 @@ std::vector<Clan> ClansInviting(pqxx::work& tx, const std::string& user_id, int 
 
 /// The read model: whether `clan_id` names a clan (locked FOR SHARE: an archive waits for it).
 bool LockClanShared(pqxx::work& tx, const std::string& clan_id);
-/// Records a clan's new contract and its milestones (open); false when it was recorded already.
-bool RecordContract(pqxx::work& tx, const std::string& contract_id, const std::string& clan_id,
-                    const std::string& client_id, const std::vector<std::string>& milestone_ids, TimePoint now);
+/// Records a clan's new contract (from the accepted `proposal_id`) and its milestones (open); false
+/// when it was recorded already.
+bool RecordContract(pqxx::work& tx, const std::string& contract_id, const std::string& proposal_id,
+                    const std::string& clan_id, const std::string& client_id,
+                    const std::vector<std::string>& milestone_ids, TimePoint now);
 /// Moves a milestone of a clan's contract to `to` ("funded" from "open"; "closed" from anything);
 /// false when it is not a clan's milestone or already past that state.
 bool MarkMilestone(pqxx::work& tx, const std::string& milestone_id, const std::string& to, TimePoint now);
-/// A locked version of a contract's payout plan.
-struct PlanShareRecord {
-    std::string user_id;
-    std::string role;
-    std::int64_t weight = 0;
-};
-struct PayoutPlanRecord {
-    std::string clan_id;
-    std::string proposal_id;
-    int version = 0;
-    std::string leader_id;
-    std::string split_mode;
-    std::vector<PlanShareRecord> shares;
-    TimePoint locked_at{};
-};
-/// Inserts a plan version; false when that version of that proposal's plan exists already.
-bool InsertPlan(pqxx::work& tx, const PayoutPlanRecord& plan);
-/// The clan's plans, newest first (at most `limit`).
-std::vector<PayoutPlanRecord> ListPlans(pqxx::work& tx, const std::string& clan_id, int limit);
-
 /// What the clan's contracts hold now.
 ContractFacts FactsOf(pqxx::work& tx, const std::string& clan_id);
 

@@ -70,7 +70,14 @@ grpc::Status JobsApi::SubmitProposal(grpc::ServerContext* context, const v1::Sub
                                           ProposalStatus::kSubmitted, micros,      micros};
             ProposalStore::Insert(tx, proposal);
             if (team) ClanApplicationStore::Insert(tx, proposal.proposal_id, applicant, caller.user_id, *team);
-            runtime_.Publish(tx, job->job_id, MakeProposalSubmitted(proposal));
+            auto submitted = MakeProposalSubmitted(proposal);
+            submitted.set_job_title(job->spec.title);
+            if (team) {
+                submitted.set_clan_id(applicant);
+                submitted.set_submitted_by(caller.user_id);
+                for (const auto& m : team->members) submitted.add_clan_member_ids(m.user_id);
+            }
+            runtime_.Publish(tx, job->job_id, submitted);
             v1::SubmitProposalResponse r;
             ToProto(proposal, r.mutable_proposal());
             AddClan(tx, proposal, r.mutable_proposal());

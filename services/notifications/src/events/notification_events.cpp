@@ -1,5 +1,6 @@
 #include "events/notification_events.hpp"
 
+#include "events/clan_notices.hpp"
 #include "events/notices.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/log.hpp"
@@ -18,6 +19,14 @@ auto Mapped(const messaging::IncomingEvent& e, Map&& map) {
     } catch (const core::InvalidArgument& bad) {
         throw messaging::PermanentError(e.type + " " + e.id + ": " + bad.caller_message());
     }
+}
+
+/// Routes `Message` to its notices (none, one or several) and delivers each.
+template <typename Message>
+void DeliverAll(service::EventRouter& router, const NotificationEvents* events) {
+    router.On<Message>([events](pqxx::work& tx, const Message& m, const messaging::IncomingEvent& e) {
+        for (const auto& notice : Mapped(e, [&] { return NoticesOf(m); })) events->Deliver(tx, notice, e.id);
+    });
 }
 
 /// Routes `Message` to its notice and delivers it.
@@ -95,6 +104,13 @@ service::EventRouter NotificationEvents::Router() const {
     DeliverEach<disputes::v1::DisputeDeadlineNear>(router, this);
     DeliverEach<auth::v1::AccountNotice>(router, this);
     DeliverEach<workroom::v1::MemberMentioned>(router, this);
+    DeliverAll<jobs::v1::ProposalSubmitted>(router, this);
+    DeliverAll<clans::v1::PayoutSplitLocked>(router, this);
+    DeliverAll<clans::v1::PayoutPlanVersionProposed>(router, this);
+    DeliverAll<clans::v1::PayoutPlanVersionRejected>(router, this);
+    DeliverAll<clans::v1::PayoutPlanNeedsVersion>(router, this);
+    DeliverAll<clans::v1::ClanTaskCreated>(router, this);
+    DeliverAll<clans::v1::ClanTaskChanged>(router, this);
     router.On<payments::v1::EscrowReleased>(
         [this](pqxx::work& tx, const payments::v1::EscrowReleased& m, const IncomingEvent& e) {
             for (const auto& notice : Mapped(e, [&] { return NoticesOf(m); })) Deliver(tx, notice, e.id);
