@@ -349,6 +349,7 @@ TEST_CASE(
         CHECK(r.status == 403);
         CHECK(r.body.find(c.member.id) == std::string::npos);
     }
+}
 
 namespace {
 

@@ -103,7 +103,10 @@ TEST_CASE("Kafka: every broker stopped for 10 s mid-saga and started again; ever
         });
     }
     for (auto& t : starts) t.join();
-    for (const auto& e : start_errors) REQUIRE(e.empty());
+    for (const auto& e : start_errors) {
+        INFO(e);
+        REQUIRE(e.empty());
+    }
 
     CheckAllFinished(run, static_cast<int>(deals.size()), paid_at_fault);
     CheckPaidExactlyOnce(deals, kAmount);

@@ -175,7 +175,7 @@ std::string BrokerControl::Cluster(const std::string& command, const std::string
     const int status =
         RunToCompletion({MARKETPLACE_KAFKA_CLUSTER_SCRIPT, command, argument},
                         {{"MARKETPLACE_STATE_DIR", state_dir_}, {"MARKETPLACE_BIN_DIR", MARKETPLACE_BIN_DIR}},
-                        std::chrono::seconds(180), &output);
+                        std::chrono::seconds(360), &output);  // above cluster.sh's own 300 s per node
     if (status != 0) {
         throw std::runtime_error("deploy/local/kafka/cluster.sh " + command + " " + argument + " failed (status " +
                                  std::to_string(status) + "): " + Trimmed(output));
