@@ -146,23 +146,7 @@ void EscrowFlows::ReleaseToClan(pqxx::work& tx, const contracts::v1::MilestoneAc
     const auto& split = e.clan_split();
     // One operation: the fee to a shard, the commission to the leader of the plan in force, each
     // member's part to their wallet; a part of zero has no leg.
-    std::vector<Leg> legs;
-    if (plan.fee > 0) {
-        const auto fee_account =
-            ledger_.EnsureAccount(tx, PlatformFeeShard(ShardFor(op_id, config_.fee_shards), escrow.currency));
-        legs.push_back({escrow.account_id, fee_account, plan.fee, escrow.currency});
-    }
-    if (plan.commission > 0) {
-        const auto wallet = ledger_.EnsureAccount(tx, WalletOf(NormalizeId(split.leader_id()), escrow.currency));
-        legs.push_back({escrow.account_id, wallet, plan.commission, escrow.currency});
-    }
-    for (int i = 0; i < split.shares_size(); ++i) {
-        const auto amount = plan.member_amounts[static_cast<std::size_t>(i)];
-        if (amount == 0) continue;
-        const auto wallet =
-            ledger_.EnsureAccount(tx, WalletOf(NormalizeId(split.shares(i).user_id()), escrow.currency));
-        legs.push_back({escrow.account_id, wallet, amount, escrow.currency});
-    }
+    const auto legs = ClanLegs(tx, escrow, op_id, plan, split);
     const auto now = runtime_.clock()->Now();
     ledger_.Post(tx, {op_id, storage::OperationKind::kEscrowRelease, escrow.milestone_id}, legs, now);
     escrows_.Settle(tx, escrow.milestone_id, "released", op_id, now);
@@ -363,8 +347,7 @@ std::vector<Leg> EscrowFlows::ClanSettlementLegs(pqxx::work& tx, const storage::
     if (released < 0 || released > escrow.amount) {
         throw PermanentError(where + ": released must be within 0.." + std::to_string(escrow.amount));
     }
-    std::vector<Leg> legs;
-    if (released == 0) return legs;
+    if (released == 0) return {};
     const auto split = StoredClanSplit(escrow, where);
     ClanReleasePlan plan;
     try {
@@ -372,6 +355,12 @@ std::vector<Leg> EscrowFlows::ClanSettlementLegs(pqxx::work& tx, const storage::
     } catch (const core::InvalidArgument& invalid) {
         throw PermanentError(where + ": clan_split: " + invalid.caller_message());
     }
+    return ClanLegs(tx, escrow, op_id, plan, split);
+}
+
+std::vector<Leg> EscrowFlows::ClanLegs(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& op_id,
+                                       const ClanReleasePlan& plan, const contracts::v1::ClanSplit& split) {
+    std::vector<Leg> legs;
     if (plan.fee > 0) {
         const auto fee_account =
             ledger_.EnsureAccount(tx, PlatformFeeShard(ShardFor(op_id, config_.fee_shards), escrow.currency));

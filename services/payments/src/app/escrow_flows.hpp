@@ -65,6 +65,10 @@ private:
     /// it (the refund is the caller's).
     std::vector<Leg> ClanSettlementLegs(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& op_id,
                                         std::int64_t released, const std::string& where);
+    /// The legs out of the escrow that pay `plan`: the fee to a shard, the commission to the split's
+    /// leader, each member's part to their wallet; a part of zero has no leg.
+    std::vector<Leg> ClanLegs(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& op_id,
+                              const ClanReleasePlan& plan, const contracts::v1::ClanSplit& split);
     /// The clan split stored on a disputed escrow.
     contracts::v1::ClanSplit StoredClanSplit(const storage::EscrowRecord& escrow, const std::string& where) const;
     /// The clan plan's division of the escrow; a plan that can never apply is a PermanentError.
