@@ -7,8 +7,10 @@
 // flags the plan until a version without them is approved.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "http_story.hpp"
@@ -559,4 +561,90 @@ TEST_CASE(
     CHECK(plan.value("version", 0) == 3);
     CHECK_FALSE(plan.value("needs_new_version", false));
     CHECK(plan.at("shares").size() == 3);
+}
+
+TEST_CASE(
+    "A hired clan's money edges as for a freelancer: funding without enough money changes nothing, a replayed accept "
+    "answers again, racing accepts pay once",
+    "[e2e][clans]") {
+    HiredClan h = HireClan();
+    const HttpClan& c = h.c;
+    json contract;
+    for (const auto& k : Get(h.client.token, "/v1/contracts").value("contracts", json::array())) {
+        if (k.value("contract_id", "") == h.contract_id) contract = k;
+    }
+    REQUIRE(contract.at("milestones").size() == 2);
+    const std::string m1 = contract.at("milestones").at(0).at("milestone_id").get<std::string>();
+    const std::string m2 = contract.at("milestones").at(1).at("milestone_id").get<std::string>();
+    const std::string hash = Get(c.admin.token, "/v1/contracts/" + h.contract_id + "/statement-of-work")
+                                 .at("statement_of_work")
+                                 .at("content_hash")
+                                 .get<std::string>();
+    for (const HttpUser* party : {static_cast<const HttpUser*>(&h.client), &c.admin}) {
+        Post(party->token, "/v1/contracts/" + h.contract_id + "/statement-of-work:sign", json{{"content_hash", hash}});
+    }
+
+    // 500.00 in the wallet, 600.00 asked: the milestone waits for funding with the reason; nothing moves.
+    Deposit(h.client, 50000);
+    Post(h.client.token, "/v1/milestones/" + m1 + ":fund", json::object());
+    json milestone;
+    REQUIRE(marketplace::testing::WaitUntil(
+        [&] {
+            milestone = Get(h.client.token, "/v1/milestones/" + m1).at("milestone");
+            return milestone.value("state", "") == "MILESTONE_STATE_FUNDING_REQUIRED" &&
+                   !milestone.value("funding_failure_reason", "").empty();
+        },
+        30s, 100ms));
+    CHECK(milestone.value("funding_failure_reason", "").find("insufficient funds") != std::string::npos);
+    CHECK(Available(h.client) == 50000);
+    CHECK(InEscrow(h.client) == 0);
+
+    Deposit(h.client, 50000);
+    for (const auto& m : {m1, m2}) {
+        Post(h.client.token, "/v1/milestones/" + m + ":fund", json::object());
+        WaitMilestone(h.client, m, "MILESTONE_STATE_FUNDED");
+        Post(c.admin.token, "/v1/milestones/" + m + ":submit", json{{"note", "Ready for review."}});
+    }
+
+    // The same accept sent twice under one key: the same answer twice.
+    const Request accept{"POST", "/v1/milestones/" + m1 + ":accept", h.client.token, "{}", NewUuid(), {}};
+    const auto first = Send(accept);
+    const auto again = Send(accept);
+    INFO(first.body << "\n" << again.body);
+    CHECK(first.status == 200);
+    CHECK(again.status == first.status);
+    CHECK(again.body == first.body);
+
+    // Four accepts of the second milestone at once, each under its own key.
+    std::atomic<int> accepted{0}, server_errors{0};
+    std::vector<std::thread> racers;
+    for (int i = 0; i < 4; ++i) {
+        racers.emplace_back([&] {
+            const auto r = Send({"POST", "/v1/milestones/" + m2 + ":accept", h.client.token, "{}", NewUuid(), {}});
+            if (r.status == 200) ++accepted;
+            if (r.status >= 500) ++server_errors;
+        });
+    }
+    for (auto& t : racers) t.join();
+    CHECK(accepted.load() >= 1);
+    CHECK(server_errors.load() == 0);
+    for (const auto& m : {m1, m2}) WaitMilestone(h.client, m, "MILESTONE_STATE_PAID");
+
+    // Paid once each, by the split: 600.00 then 400.00, as in the clan paid above.
+    REQUIRE(marketplace::testing::WaitUntil(
+        [&] {
+            const auto ms = Get(c.member.token, "/v1/clans/" + c.clan_id + "/payouts")
+                                .at("contracts")
+                                .at(0)
+                                .value("milestones", json::array());
+            return ms.size() == 2 && ms.at(0).value("legs", json::array()).size() == 6 &&
+                   ms.at(1).value("legs", json::array()).size() == 6;
+        },
+        30s, 100ms));
+    std::this_thread::sleep_for(500ms);  // a second release would show by now
+    CHECK(Available(c.head) == 1800 + 20880 + 1200 + 13920);
+    for (const HttpUser* u : {&c.co_head, &c.admin, &c.member}) CHECK(Available(*u) == 10440 + 6960);
+    CHECK(Available(h.client) == 0);
+    CHECK(InEscrow(h.client) == 0);
+    CHECK(LedgerViolations() == "");
 }

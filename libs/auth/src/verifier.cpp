@@ -72,6 +72,9 @@ std::vector<PublicKey> FetchJwks(grpc::Channel& channel, std::chrono::millisecon
     auto stub = v1::AuthService::NewStub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
     grpc::ClientContext context;
     rpc::PrepareClientContext(context, std::chrono::system_clock::now() + timeout);
+    // A channel still connecting, or waiting out its reconnect backoff (auth starting at the same
+    // time as this service), is waited for up to the timeout instead of failing at once.
+    context.set_wait_for_ready(true);
     v1::GetJwksResponse response;
     const grpc::Status status = stub->GetJwks(&context, v1::GetJwksRequest(), &response);
     if (!status.ok()) {
@@ -95,6 +98,7 @@ std::map<std::string, std::int64_t, std::less<>> FetchRevocations(grpc::Channel&
     auto stub = v1::AuthService::NewStub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
     grpc::ClientContext context;
     rpc::PrepareClientContext(context, std::chrono::system_clock::now() + timeout);
+    context.set_wait_for_ready(true);  // as for the keys
     v1::ListSessionRevocationsResponse response;
     const grpc::Status status = stub->ListSessionRevocations(&context, v1::ListSessionRevocationsRequest(), &response);
     if (!status.ok()) {
