@@ -568,6 +568,35 @@ TEST_CASE("Migrations refuse a file that was changed after it was applied, namin
     CHECK(AdvisoryLocksOf(BackendPid(conn)) == 0);
 }
 
+TEST_CASE(
+    "Migrations: a checksum recorded over the whole file is accepted and rewritten; comments may then change, "
+    "statements may not",
+    "[db][pg]") {
+    pqxx::connection conn(Db().conninfo());
+    auto files = Files({{"V001__create.sql", "-- Items.\nCREATE TABLE mw_items (id int);\n"}});
+    db::ApplyMigrations(conn, "whole", files);
+    const auto recorded = [&] {
+        return Scalar<std::string>(conn, "SELECT checksum FROM schema_migrations WHERE component = 'whole'");
+    };
+    CHECK(recorded() == db::MigrationChecksum(files[0].sql));
+    // A database written before checksums covered only statements holds the whole file's SHA-256.
+    {
+        pqxx::work tx(conn);
+        tx.exec_params("UPDATE schema_migrations SET checksum = $1 WHERE component = 'whole'",
+                       db::Sha256Hex(files[0].sql));
+        tx.commit();
+    }
+    CHECK(db::ApplyMigrations(conn, "whole", files).already_applied == 1);
+    CHECK(recorded() == db::MigrationChecksum(files[0].sql));
+
+    files[0].sql = "-- Items, the comment corrected.\nCREATE TABLE mw_items (id int);";
+    CHECK(db::ApplyMigrations(conn, "whole", files).already_applied == 1);
+    files[0].sql = "-- Items.\nCREATE TABLE mw_items (id bigint);";
+    CHECK_THROWS_WITH(db::ApplyMigrations(conn, "whole", files),
+                      Catch::Matchers::Contains("V001__create.sql was changed after it was applied"));
+    CHECK(AdvisoryLocksOf(BackendPid(conn)) == 0);
+}
+
 TEST_CASE("A failing migration leaves nothing behind and names the file with PostgreSQL's message", "[db][pg]") {
     pqxx::connection conn(Db().conninfo());
     auto files = Files({{"V001__create.sql", "CREATE TABLE mf_items (id int);"},

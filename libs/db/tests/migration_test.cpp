@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -130,4 +131,54 @@ TEST_CASE("LoadMigrationDir refuses a directory that does not exist", "[db][migr
 TEST_CASE("LoadMigrationDir of an empty directory returns no files", "[db][migrations]") {
     TempDir dir;
     CHECK(db::LoadMigrationDir(dir.path()).empty());
+}
+
+TEST_CASE("StatementsOf drops comments and blank lines and keeps literals, quoted names and bodies whole",
+          "[db][migrations]") {
+    CHECK(db::StatementsOf("CREATE TABLE t (id int);") == "CREATE TABLE t (id int);");
+    CHECK(db::StatementsOf("-- a table\nCREATE TABLE t (id int);  -- its id\n\n\nSELECT 1;\n") ==
+          "CREATE TABLE t (id int);\nSELECT 1;");
+    CHECK(db::StatementsOf("SELECT /* one /* nested */ still */ 1;") == "SELECT  1;");
+    // Comment markers inside literals, quoted identifiers and dollar-quoted bodies are text.
+    CHECK(db::StatementsOf("SELECT '--not a comment', 'it''s /* kept */';") ==
+          "SELECT '--not a comment', 'it''s /* kept */';");
+    CHECK(db::StatementsOf("SELECT 1 AS \"a -- b\";") == "SELECT 1 AS \"a -- b\";");
+    const std::string body =
+        "CREATE FUNCTION f() RETURNS int AS $fn$\n-- inside the body\nSELECT 1;\n$fn$ LANGUAGE sql;";
+    CHECK(db::StatementsOf(body) == body);
+    CHECK(db::StatementsOf("SELECT $1 -- a parameter\n, $$x -- y$$;") == "SELECT $1\n, $$x -- y$$;");
+}
+
+TEST_CASE("A migration's checksum ignores its comments and catches every change to its statements",
+          "[db][migrations]") {
+    const std::string sql = "-- Items (see docs).\nCREATE TABLE items (id int);\n";
+    CHECK(db::MigrationChecksum(sql) == db::MigrationChecksum("-- Items, corrected.\nCREATE TABLE items (id int);"));
+    CHECK(db::MigrationChecksum(sql) != db::MigrationChecksum("-- Items (see docs).\nCREATE TABLE items (id bigint);"));
+    CHECK(db::MigrationChecksum(sql) != db::MigrationChecksum("CREATE TABLE items (id int, '--');"));
+    // What was recorded before (the whole file's SHA-256) still stands for the same file.
+    CHECK(db::ChecksumMatches(db::Sha256Hex(sql), sql));
+    CHECK(db::ChecksumMatches(db::MigrationChecksum(sql), sql));
+    CHECK_FALSE(db::ChecksumMatches(db::Sha256Hex(sql), "-- Items, corrected.\nCREATE TABLE items (id int);"));
+    CHECK_FALSE(db::ChecksumMatches(db::Sha256Hex("x"), sql));
+}
+
+TEST_CASE("The migrations whose comments were corrected still match the whole-file checksums recorded before",
+          "[db][migrations]") {
+    const fs::path root = MARKETPLACE_SOURCE_DIR;
+    const std::vector<std::pair<std::string, std::string>> corrected = {
+        {"libs/rpc/migrations/V001__idempotency_keys.sql",
+         "f568c7edd55cef86c07cdf30d5c85f7b1f6fa91cc18975fc9a673b462d111206"},
+        {"services/jobs/migrations/V001__init.sql", "2c10c407be6c3eccb29acc605ab8091cfe14a024fd44049be65be9c16c57922c"},
+        {"services/payments/migrations/V001__init.sql",
+         "c3b22b4ad700ded173feddcda35b9572e75669d33659a760c1c327a29ad85386"},
+    };
+    for (const auto& [path, recorded] : corrected) {
+        INFO(path);
+        std::ifstream in(root / path, std::ios::binary);
+        REQUIRE(in);
+        const std::string sql{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+        CHECK(db::Sha256Hex(sql) != recorded);      // the file did change...
+        CHECK(db::ChecksumMatches(recorded, sql));  // ...in its comments only
+        CHECK_FALSE(db::ChecksumMatches(recorded, sql + "\nSELECT 1;"));
+    }
 }

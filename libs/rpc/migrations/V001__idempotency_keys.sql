@@ -1,6 +1,6 @@
--- Idempotency keys of mutating RPCs (DESIGN.md §3): one row per (caller, key), written in the same
--- transaction as the command's effect. `response` is NULL only inside the claiming transaction,
--- so a committed row always carries the response a replay returns.
+-- Idempotency keys of mutating RPCs (docs/ARCHITECTURE.md, "Layers"): one row per (caller, key),
+-- written in the same transaction as the command's effect. `response` is NULL only inside the
+-- claiming transaction, so a committed row always carries the response a replay returns.
 CREATE TABLE idempotency_keys (
     caller          text        NOT NULL,
     idempotency_key text        NOT NULL CHECK (length(idempotency_key) BETWEEN 1 AND 255),

@@ -1,5 +1,6 @@
--- Jobs, proposals with their milestone plans, and invites (DESIGN.md §1: the jobs service's own
--- database). Project templates are code (src/domain/template_catalog.cpp), not rows.
+-- Jobs, proposals with their milestone plans, and invites (docs/ARCHITECTURE.md, "Services": the
+-- jobs service's own database). Project templates are code (src/domain/template_catalog.cpp), not
+-- rows.
 
 CREATE TABLE jobs (
     job_id               uuid        PRIMARY KEY,

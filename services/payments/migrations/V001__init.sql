@@ -1,6 +1,7 @@
--- The payments ledger (DESIGN.md §5): accounts and immutable transfers, grouped in operations that
--- commit together or not at all. Balances are int64 minor units; a balance is credits - debits,
--- so every transfer adds +amount and -amount and each currency's balances sum to zero.
+-- The payments ledger (docs/ARCHITECTURE.md, "The ledger"): accounts and immutable transfers,
+-- grouped in operations that commit together or not at all. Balances are int64 minor units; a
+-- balance is credits - debits, so every transfer adds +amount and -amount and each currency's
+-- balances sum to zero.
 CREATE TABLE accounts (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     kind       text        NOT NULL CHECK (kind IN ('wallet_available', 'payout_pending', 'milestone_escrow',
