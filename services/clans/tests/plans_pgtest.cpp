@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <pqxx/pqxx>
+#include <set>
 
 #include "clans_fixture.hpp"
 #include "marketplace/clans/v1/events.pb.h"
@@ -313,4 +314,55 @@ TEST_CASE("Plans: a headship transfer keeps the leader of the version in force; 
     // The former HEAD, the leader of version 1 only, leaves: version 2 names them as a member, so it is flagged.
     REQUIRE(Leave(w, w.h).ok());
     CHECK(InForce(w).needs_new_version());
+}
+
+TEST_CASE(
+    "Plans: which version pays each milestone is contracts' decision; a version applies to what contracts "
+    "paid by it",
+    "[clans][pg]") {
+    const Hired w = Hire();
+    const auto accepted_under = [&](const std::string& milestone, int version) {
+        marketplace::contracts::v1::MilestoneAccepted e;
+        e.set_milestone_id(milestone);
+        e.set_contract_id(w.contract_id);
+        e.set_client_id(w.client);
+        e.mutable_clan_split()->set_clan_id(w.clan_id);
+        e.mutable_clan_split()->set_plan_version(version);
+        Deliver(e);
+    };
+    const auto applies_to = [&](int version) {
+        for (const auto& p : Plans(w, w.m1)) {
+            if (p.version() == version) {
+                return std::set<std::string>(p.applies_to_milestone_ids().begin(), p.applies_to_milestone_ids().end());
+            }
+        }
+        FAIL("no version " << version);
+        return std::set<std::string>{};
+    };
+    // contracts accepted the first milestone under version 1; its release has not reached clans yet.
+    accepted_under(w.milestone1, 1);
+    CHECK(applies_to(1) == std::set<std::string>{w.milestone1, w.milestone2});
+
+    REQUIRE(Propose(w.h, Proposal(w, 1, {{w.h, 5000}, {w.m1, 2500}, {w.m2, 2500}})).ok());
+    v1::DecidePlanVersionResponse decided;
+    REQUIRE(Decide(w, w.client, 2, true, &decided).ok());
+    // Version 2 applies to the milestone not yet accepted only, and version 1 keeps what it paid.
+    CHECK(std::set<std::string>(decided.plan().applies_to_milestone_ids().begin(),
+                                decided.plan().applies_to_milestone_ids().end()) ==
+          std::set<std::string>{w.milestone2});
+    CHECK(applies_to(1) == std::set<std::string>{w.milestone1});
+    CHECK(applies_to(2) == std::set<std::string>{w.milestone2});
+
+    // contracts accepted the second milestone before it learned of version 2: it paid by version 1,
+    // and clans shows exactly that rather than its own forecast.
+    accepted_under(w.milestone2, 1);
+    CHECK(applies_to(1) == std::set<std::string>{w.milestone1, w.milestone2});
+    CHECK(applies_to(2).empty());
+    // A replayed event changes nothing; a later decision for the milestone (after a dispute was
+    // withdrawn, an accept under version 2) replaces the earlier one.
+    accepted_under(w.milestone2, 1);
+    CHECK(applies_to(1) == std::set<std::string>{w.milestone1, w.milestone2});
+    accepted_under(w.milestone2, 2);
+    CHECK(applies_to(1) == std::set<std::string>{w.milestone1});
+    CHECK(applies_to(2) == std::set<std::string>{w.milestone2});
 }

@@ -5,6 +5,7 @@
 #include "marketplace/core/ids.hpp"
 #include "marketplace/core/log.hpp"
 #include "storage/clan_store.hpp"
+#include "storage/plan_store.hpp"
 
 namespace marketplace::clans {
 
@@ -129,6 +130,11 @@ void ClanFlows::OnMilestoneFunded(pqxx::work& tx, const std::string& milestone_i
 
 void ClanFlows::OnMilestoneClosed(pqxx::work& tx, const std::string& milestone_id) {
     storage::MarkMilestone(tx, milestone_id, "closed", Now());
+}
+
+void ClanFlows::OnPlanApplied(pqxx::work& tx, const std::string& milestone_id, int version) {
+    if (version < 1) return;  // an event without a version names no plan
+    storage::RecordPlanApplied(tx, milestone_id, version, Now());
 }
 
 }  // namespace marketplace::clans

@@ -76,6 +76,8 @@ public:
     void OnMilestoneFunded(pqxx::work& tx, const std::string& milestone_id);
     /// A milestone ended: released, refunded, settled or cancelled.
     void OnMilestoneClosed(pqxx::work& tx, const std::string& milestone_id);
+    /// contracts accepted (or held for a dispute) a milestone under this version of its payout plan.
+    void OnPlanApplied(pqxx::work& tx, const std::string& milestone_id, int version);
 
     /// Now, to the microsecond the database keeps.
     TimePoint Now() const;

@@ -30,6 +30,13 @@ service::EventRouter EventConsumers::Router() const {
     router.On<payments::v1::EscrowSettled>([this](pqxx::work& tx, const payments::v1::EscrowSettled& e) {
         flows_.OnMilestoneClosed(tx, e.milestone_id());
     });
+    // Which version of the payout plan contracts applied: contracts decides, clans records it.
+    router.On<contracts::v1::MilestoneAccepted>([this](pqxx::work& tx, const contracts::v1::MilestoneAccepted& e) {
+        if (e.has_clan_split()) flows_.OnPlanApplied(tx, e.milestone_id(), e.clan_split().plan_version());
+    });
+    router.On<contracts::v1::MilestoneDisputed>([this](pqxx::work& tx, const contracts::v1::MilestoneDisputed& e) {
+        if (e.has_clan_split()) flows_.OnPlanApplied(tx, e.milestone_id(), e.clan_split().plan_version());
+    });
     router.On<contracts::v1::MilestoneCancelled>([this](pqxx::work& tx, const contracts::v1::MilestoneCancelled& e) {
         // A funded milestone stays funded until payments refunds it (EscrowRefunded).
         if (!e.refund()) flows_.OnMilestoneClosed(tx, e.milestone_id());

@@ -35,7 +35,14 @@ std::vector<std::string> StringsOf(const std::string& json) {
 const std::string kPlanColumns =
     "p.clan_id::text, p.proposal_id::text, p.version, p.leader_id, p.split_mode, p.shares::text, " +
     MicrosOf("p.locked_at") +
-    ", coalesce(p.contract_id::text, ''), p.proposed_by, p.approved_by, p.applies_to::text, "
+    ", coalesce(p.contract_id::text, ''), p.proposed_by, p.approved_by, "
+    // The milestones the version applies to, as contracts decided them: those it paid by this version,
+    // and for the version in force those not yet accepted (nor closed otherwise).
+    "coalesce((SELECT json_agg(m.milestone_id::text ORDER BY m.milestone_id) FROM clan_milestones m "
+    "LEFT JOIN milestone_plan_versions mv ON mv.milestone_id = m.milestone_id "
+    "WHERE m.contract_id = p.contract_id AND (mv.version = p.version OR (mv.version IS NULL AND "
+    "m.state <> 'closed' AND p.version = (SELECT max(v.version) FROM payout_plans v "
+    "WHERE v.proposal_id = p.proposal_id)))), '[]')::text, "
     "p.needs_new_version, p.departed::text, "
     "p.version = (SELECT max(v.version) FROM payout_plans v WHERE v.proposal_id = p.proposal_id)";
 
@@ -91,13 +98,12 @@ bool InsertPlan(pqxx::work& tx, const PayoutPlanRecord& plan) {
         plan.contract_id.empty() ? std::nullopt : std::optional<std::string>(plan.contract_id);
     return !tx.exec_params(
                   "INSERT INTO payout_plans (clan_id, proposal_id, version, leader_id, split_mode, shares, locked_at, "
-                  "contract_id, proposed_by, approved_by, applies_to) "
+                  "contract_id, proposed_by, approved_by) "
                   "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz, coalesce($8::uuid, (SELECT contract_id "
-                  "FROM clan_contracts WHERE proposal_id = $2::uuid)), $9, $10, $11::jsonb) "
+                  "FROM clan_contracts WHERE proposal_id = $2::uuid)), $9, $10) "
                   "ON CONFLICT DO NOTHING RETURNING 1",
                   plan.clan_id, plan.proposal_id, plan.version, plan.leader_id, plan.split_mode,
-                  SharesJson(plan.shares), TimeParam(plan.locked_at), contract, plan.proposed_by, plan.approved_by,
-                  nlohmann::json(plan.applies_to).dump())
+                  SharesJson(plan.shares), TimeParam(plan.locked_at), contract, plan.proposed_by, plan.approved_by)
                 .empty();
 }
 
@@ -158,9 +164,12 @@ std::optional<ContractRef> ContractOfProposal(pqxx::work& tx, const std::string&
 
 std::vector<std::string> OpenMilestones(pqxx::work& tx, const std::string& contract_id) {
     std::vector<std::string> out;
-    for (const auto& r : tx.exec_params("SELECT milestone_id::text FROM clan_milestones WHERE contract_id::text = $1 "
-                                        "AND state <> 'closed' ORDER BY milestone_id",
-                                        contract_id)) {
+    for (const auto& r :
+         tx.exec_params("SELECT m.milestone_id::text FROM clan_milestones m WHERE m.contract_id::text = "
+                        "$1 AND m.state <> 'closed' AND NOT EXISTS (SELECT 1 FROM "
+                        "milestone_plan_versions mv WHERE mv.milestone_id = m.milestone_id) "
+                        "ORDER BY m.milestone_id",
+                        contract_id)) {
         out.push_back(r[0].as<std::string>());
     }
     return out;
@@ -223,6 +232,13 @@ std::vector<PlanProposalRecord> ListProposals(pqxx::work& tx, const std::string&
         out.push_back(ProposalOf(r));
     }
     return out;
+}
+
+void RecordPlanApplied(pqxx::work& tx, const std::string& milestone_id, int version, TimePoint now) {
+    tx.exec_params(
+        "INSERT INTO milestone_plan_versions (milestone_id, version, recorded_at) VALUES ($1, $2, $3::timestamptz) "
+        "ON CONFLICT (milestone_id) DO UPDATE SET version = EXCLUDED.version, recorded_at = EXCLUDED.recorded_at",
+        milestone_id, version, TimeParam(now));
 }
 
 }  // namespace marketplace::clans::storage

@@ -25,8 +25,10 @@ struct PayoutPlanRecord {
     std::string contract_id;  // empty until ContractCreated reached the clan
     std::string proposed_by;
     std::string approved_by;
-    std::vector<std::string> applies_to;  // empty: every milestone
-    bool in_force = false;                // read only: the plan's highest version
+    // The milestones contracts paid by this version, plus for the version in force those not yet
+    // accepted (computed on read from milestone_plan_versions; not stored).
+    std::vector<std::string> applies_to;
+    bool in_force = false;  // read only: the plan's highest version
     bool needs_new_version = false;
     std::vector<std::string> departed;
 };
@@ -50,8 +52,13 @@ struct ContractRef {
 };
 std::optional<ContractRef> ContractOfProposal(pqxx::work& tx, const std::string& clan_id,
                                               const std::string& proposal_id);
-/// The contract's milestones not yet closed (released, refunded, settled or cancelled), in id order.
+/// The contract's milestones not yet accepted nor closed (released, refunded, settled or cancelled),
+/// in id order: those the version in force will pay unless contracts accepts them before it learns
+/// of a newer version.
 std::vector<std::string> OpenMilestones(pqxx::work& tx, const std::string& contract_id);
+/// Records the plan version contracts applied to a milestone (MilestoneAccepted, MilestoneDisputed);
+/// the latest event wins.
+void RecordPlanApplied(pqxx::work& tx, const std::string& milestone_id, int version, TimePoint now);
 /// Whether `user_id` is the client of one of the clan's contracts.
 bool IsClientOf(pqxx::work& tx, const std::string& clan_id, const std::string& user_id);
 
