@@ -4,7 +4,9 @@
 // working party is the clan, and the clan cannot be archived while that contract is active. Then a
 // hired clan re-versions its payout plan with both approvals (the clan's HEAD, CO_HEAD or ADMIN
 // proposes, the contract's client approves), each caller's rights on it, and a member's leave that
-// flags the plan until a version without them is approved.
+// flags the plan until a version without them is approved. A hired clan's money edges as for a
+// freelancer, and a dispute its HEAD opens and its ADMIN settles, paid by the split; every member
+// lists the clan's contract.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -645,6 +647,100 @@ TEST_CASE(
     CHECK(Available(c.head) == 1800 + 20880 + 1200 + 13920);
     for (const HttpUser* u : {&c.co_head, &c.admin, &c.member}) CHECK(Available(*u) == 10440 + 6960);
     CHECK(Available(h.client) == 0);
+    CHECK(InEscrow(h.client) == 0);
+    CHECK(LedgerViolations() == "");
+}
+
+TEST_CASE(
+    "A hired clan's HEAD opens a dispute and its ADMIN settles it; a MEMBER cannot act; the released part pays by "
+    "the split; every member lists the contract",
+    "[e2e][clans]") {
+    HiredClan h = HireClan();
+    const HttpClan& c = h.c;
+    const HttpUser outsider = RegisterUser("ROLE_FREELANCER", "dispute-outsider");
+
+    // Every current member lists the clan's contract, with the side they act on.
+    const std::map<const HttpUser*, std::string> sides = {{&c.head, "PARTY_ROLE_FREELANCER"},
+                                                          {&c.co_head, "PARTY_ROLE_FREELANCER"},
+                                                          {&c.admin, "PARTY_ROLE_FREELANCER"},
+                                                          {&c.member, "PARTY_ROLE_UNSPECIFIED"},
+                                                          {&h.client, "PARTY_ROLE_CLIENT"}};
+    json contract;
+    for (const auto& [user, side] : sides) {
+        json listed;
+        for (const auto& k : Get(user->token, "/v1/contracts").value("contracts", json::array())) {
+            if (k.value("contract_id", "") == h.contract_id) listed = k;
+        }
+        INFO(user->id);
+        REQUIRE(listed.is_object());
+        CHECK(listed.value("clan_id", "") == c.clan_id);
+        CHECK(listed.value("caller_role", "PARTY_ROLE_UNSPECIFIED") == side);
+        contract = listed;
+    }
+    bool outsider_sees = false;
+    for (const auto& k : Get(outsider.token, "/v1/contracts").value("contracts", json::array())) {
+        outsider_sees = outsider_sees || k.value("contract_id", "") == h.contract_id;
+    }
+    CHECK_FALSE(outsider_sees);
+
+    const std::string m1 = contract.at("milestones").at(0).at("milestone_id").get<std::string>();
+    const std::string hash = Get(c.admin.token, "/v1/contracts/" + h.contract_id + "/statement-of-work")
+                                 .at("statement_of_work")
+                                 .at("content_hash")
+                                 .get<std::string>();
+    for (const HttpUser* party : {static_cast<const HttpUser*>(&h.client), &c.admin}) {
+        Post(party->token, "/v1/contracts/" + h.contract_id + "/statement-of-work:sign", json{{"content_hash", hash}});
+    }
+    Deposit(h.client, 60000);
+    Post(h.client.token, "/v1/milestones/" + m1 + ":fund", json::object());
+    WaitMilestone(h.client, m1, "MILESTONE_STATE_FUNDED");
+    Post(c.admin.token, "/v1/milestones/" + m1 + ":submit", json{{"note", "Ready for review."}});
+
+    // Who may open: a MEMBER reads the milestone but may not open (403); an outsider cannot tell it
+    // exists (404); the HEAD opens for the clan.
+    const json claim = {{"reason_code", "REASON_CODE_UNRESPONSIVE"},
+                        {"statement", "The client has not reviewed the delivery."},
+                        {"amount_asked", Eur(60000)}};
+    const auto open_as = [&](const HttpUser& who) {
+        return Send({"POST", "/v1/milestones/" + m1 + "/disputes", who.token, claim.dump(), NewUuid(), {}});
+    };
+    CHECK(open_as(c.member).status == 403);
+    CHECK(open_as(outsider).status == 404);
+    const auto opened = open_as(c.head);
+    INFO(opened.body);
+    REQUIRE(opened.status == 200);
+    const json dispute = opened.Json().at("dispute");
+    const std::string dispute_id = dispute.at("dispute_id").get<std::string>();
+    CHECK(dispute.value("opened_by", "") == c.head.id);
+    CHECK(dispute.value("opener_side", "") == "SIDE_FREELANCER");
+    CHECK(dispute.value("freelancer_id", "") == c.clan_id);
+
+    REQUIRE(marketplace::testing::WaitUntil(
+        [&] {
+            return Get(h.client.token, "/v1/disputes/" + dispute_id).at("dispute").value("stage", "") ==
+                   "STAGE_RESPONSE";
+        },
+        30s, 100ms));
+    // The CO_HEAD reads it; a MEMBER and an outsider cannot tell it exists.
+    CHECK(Get(c.co_head.token, "/v1/disputes/" + dispute_id).at("dispute").value("dispute_id", "") == dispute_id);
+    for (const HttpUser* u : {&c.member, &outsider}) {
+        CHECK(Send({"GET", "/v1/disputes/" + dispute_id, u->token, std::nullopt, "", {}}).status == 404);
+    }
+
+    // The client counters with half; a MEMBER cannot accept for the clan, the ADMIN does.
+    Post(h.client.token, "/v1/disputes/" + dispute_id + ":respond",
+         json{{"answer", "ANSWER_COUNTER"}, {"counter_release_bps", 5000}});
+    const json accept = {{"release_bps", 5000}};
+    CHECK(Send({"POST", "/v1/disputes/" + dispute_id + ":accept-offer", c.member.token, accept.dump(), NewUuid(), {}})
+              .status == 404);
+    const json resolved = Post(c.admin.token, "/v1/disputes/" + dispute_id + ":accept-offer", accept).at("dispute");
+    CHECK(resolved.value("stage", "") == "STAGE_RESOLVED");
+
+    // 300.00 released by the split (fee 30.00, the HEAD's commission 9.00, the pool 261.00 by
+    // 40/20/20/20), 300.00 back to the client.
+    REQUIRE(marketplace::testing::WaitUntil([&] { return Available(h.client) == 30000; }, 60s, 200ms));
+    REQUIRE(marketplace::testing::WaitUntil([&] { return Available(c.head) == 900 + 10440; }, 30s, 200ms));
+    for (const HttpUser* u : {&c.co_head, &c.admin, &c.member}) CHECK(Available(*u) == 5220);
     CHECK(InEscrow(h.client) == 0);
     CHECK(LedgerViolations() == "");
 }

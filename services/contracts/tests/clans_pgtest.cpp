@@ -313,3 +313,54 @@ TEST_CASE("Clan dispute: the milestone held by a dispute carries the plan in for
     CHECK(disputed.clan_split().leader_id() == c.head);
     CHECK(disputed.clan_split().shares_size() == 4);
 }
+
+TEST_CASE(
+    "Clan contracts: listed for each current member of the clan with the caller's side; a departed member "
+    "and outsiders do not see them",
+    "[contracts][clans][pg]") {
+    auto c = HiredClan();
+    const auto listed = [&](const As& who) -> std::optional<v1::Contract> {
+        v1::ListContractsRequest request;
+        request.set_page_size(100);
+        v1::ListContractsResponse response;
+        REQUIRE(Call(&Stub::ListContracts, who, request, &response).ok());
+        for (const auto& contract : response.contracts()) {
+            if (contract.contract_id() == c.contract.contract_id) return contract;
+        }
+        return std::nullopt;
+    };
+    const std::vector<std::pair<As, v1::PartyRole>> sides = {
+        {c.contract.client(), v1::PARTY_ROLE_CLIENT},  {c.As_(c.head), v1::PARTY_ROLE_FREELANCER},
+        {c.As_(c.co_head), v1::PARTY_ROLE_FREELANCER}, {c.As_(c.admin), v1::PARTY_ROLE_FREELANCER},
+        {c.As_(c.member), v1::PARTY_ROLE_UNSPECIFIED},
+    };
+    for (const auto& [who, side] : sides) {
+        INFO(who.user_id);
+        const auto contract = listed(who);
+        REQUIRE(contract.has_value());
+        CHECK(contract->clan_id() == c.clan_id);
+        CHECK(contract->freelancer_id() == c.clan_id);
+        CHECK(contract->caller_role() == side);
+        v1::GetContractRequest get;
+        get.set_contract_id(c.contract.contract_id);
+        v1::GetContractResponse got;
+        REQUIRE(Call(&Stub::GetContract, who, get, &got).ok());
+        CHECK(got.contract().caller_role() == side);
+    }
+    CHECK_FALSE(listed(c.As_(core::NewUuidV7())).has_value());
+
+    // A member who leaves no longer sees the clan's contracts, in the list or one by one.
+    MemberChanged(c, c.member, "left", "");
+    CHECK_FALSE(listed(c.As_(c.member)).has_value());
+    v1::GetContractRequest get;
+    get.set_contract_id(c.contract.contract_id);
+    v1::GetContractResponse got;
+    CHECK(Call(&Stub::GetContract, c.As_(c.member), get, &got).code() == grpc::StatusCode::NOT_FOUND);
+    // An admin reading someone's contracts reads without a side.
+    v1::ListContractsRequest as_admin;
+    as_admin.set_party_id(c.head);
+    v1::ListContractsResponse admin_view;
+    REQUIRE(Call(&Stub::ListContracts, As{core::NewUuidV7(), "admin"}, as_admin, &admin_view).ok());
+    REQUIRE(admin_view.contracts_size() >= 1);
+    CHECK(admin_view.contracts(0).caller_role() == v1::PARTY_ROLE_UNSPECIFIED);
+}

@@ -27,10 +27,12 @@ Viewer ViewerOfContract(pqxx::work& tx, const rpc::Claims& claims, const storage
 
 /// The contract if the caller may read it; NotFound otherwise (strangers cannot tell it exists).
 storage::ContractRecord ReadableContract(pqxx::work& tx, const rpc::Claims& claims, const std::string& contract_id,
-                                         storage::Lock lock = storage::Lock::kNone) {
+                                         storage::Lock lock = storage::Lock::kNone, Viewer* viewer = nullptr) {
     auto contract = storage::FindContract(tx, contract_id, lock);
     if (!contract) throw core::NotFound("contract not found");
-    RequireCanRead(ViewerOfContract(tx, claims, *contract), "contract");
+    const Viewer v = ViewerOfContract(tx, claims, *contract);
+    RequireCanRead(v, "contract");
+    if (viewer) *viewer = v;
     return std::move(*contract);
 }
 
@@ -43,9 +45,11 @@ grpc::Status ContractsApi::GetContract(grpc::ServerContext* context, const v1::G
         core::RequireUuid(request->contract_id(), "contract_id");
         db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
             response->Clear();
-            const auto contract = ReadableContract(tx, claims, request->contract_id());
+            Viewer viewer = Viewer::kStranger;
+            const auto contract = ReadableContract(tx, claims, request->contract_id(), storage::Lock::kNone, &viewer);
             ToProto(contract, storage::SignaturesOf(tx, request->contract_id()),
                     storage::MilestonesOf(tx, request->contract_id()), response->mutable_contract());
+            response->mutable_contract()->set_caller_role(ToProtoRole(viewer));
         });
     });
 }
@@ -80,7 +84,9 @@ grpc::Status ContractsApi::ListContracts(grpc::ServerContext* context, const v1:
                 for (const auto& m : milestones) {
                     if (m.contract_id == c.terms.contract_id) own.push_back(m);
                 }
-                ToProto(c, storage::SignaturesOf(tx, c.terms.contract_id), own, response->add_contracts());
+                auto* out = response->add_contracts();
+                ToProto(c, storage::SignaturesOf(tx, c.terms.contract_id), own, out);
+                out->set_caller_role(ToProtoRole(ViewerOfContract(tx, claims, c)));
             }
             if (more) response->set_next_page_token(storage::FormatCursor(storage::CursorOf(contracts.back())));
         });

@@ -61,6 +61,20 @@ v1::PartyRole ToProtoRole(Actor party) {
     return v1::PARTY_ROLE_UNSPECIFIED;
 }
 
+v1::PartyRole ToProtoRole(Viewer viewer) {
+    switch (viewer) {
+        case Viewer::kClient:
+            return v1::PARTY_ROLE_CLIENT;
+        case Viewer::kFreelancer:
+            return v1::PARTY_ROLE_FREELANCER;
+        case Viewer::kClanMember:
+        case Viewer::kAdmin:
+        case Viewer::kStranger:
+            break;
+    }
+    return v1::PARTY_ROLE_UNSPECIFIED;
+}
+
 void ToProto(const storage::MilestoneRecord& m, v1::Milestone* out) {
     out->set_milestone_id(m.id);
     out->set_contract_id(m.contract_id);
@@ -103,6 +117,7 @@ void ToProto(const storage::ContractRecord& c, const std::vector<storage::Signat
     out->set_job_id(t.job_id);
     out->set_client_id(t.client_id);
     out->set_freelancer_id(t.freelancer_id);
+    out->set_clan_id(t.clan_id);
     out->set_title(t.title);
     out->set_scope(t.scope);
     for (const auto& s : t.stack) out->add_stack(s);

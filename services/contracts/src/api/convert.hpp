@@ -15,6 +15,8 @@ void ToProto(TimePoint t, google::protobuf::Timestamp* out);
 void ToProto(const core::Money& money, common::v1::Money* out);
 v1::MilestoneState ToProto(MilestoneState state);
 v1::PartyRole ToProtoRole(Actor party);
+/// The side a viewer acts on: CLIENT, FREELANCER (a clan's HEAD, CO_HEAD, ADMIN too), else UNSPECIFIED.
+v1::PartyRole ToProtoRole(Viewer viewer);
 void ToProto(const storage::MilestoneRecord& milestone, v1::Milestone* out);
 void ToProto(const storage::SignatureRecord& signature, v1::Signature* out);
 void ToProto(const storage::ContractRecord& contract, const std::vector<storage::SignatureRecord>& signatures,

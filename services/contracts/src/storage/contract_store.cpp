@@ -271,8 +271,12 @@ std::vector<ContractRecord> ContractsOfParty(pqxx::work& tx, const std::string& 
     const std::string keyset =
         after ? " AND (c.created_at, c.id) < ('epoch'::timestamptz + $3::bigint * interval '1 microsecond', $4::uuid)"
               : "";
+    // A clan's contracts are listed for each current member of the clan (any role), as the read
+    // model of clans' rosters knows them: the same people GetContract shows them to.
     const std::string sql = "SELECT " + kContractColumns + " FROM contracts c WHERE (c.client_id = $1 OR " +
-                            "c.freelancer_id = $1)" + keyset + " ORDER BY c.created_at DESC, c.id DESC LIMIT $2";
+                            "c.freelancer_id = $1 OR c.clan_id IN (SELECT r.clan_id FROM clan_roster r " +
+                            "WHERE r.user_id = $1::uuid AND r.role <> ''))" + keyset +
+                            " ORDER BY c.created_at DESC, c.id DESC LIMIT $2";
     const auto rows = after ? tx.exec_params(sql, party_id, limit, after->created_at_micros, after->id)
                             : tx.exec_params(sql, party_id, limit);
     std::vector<ContractRecord> out;

@@ -83,7 +83,8 @@ struct Cursor {
 std::string FormatCursor(const Cursor& cursor);
 Cursor ParseCursor(const std::string& token);
 
-/// Contracts where `party_id` is the client or the freelancer, newest first, after `after`.
+/// Contracts where `party_id` is the client or the freelancer, or a current member of the clan hired
+/// (any role), newest first, after `after`.
 std::vector<ContractRecord> ContractsOfParty(pqxx::work& tx, const std::string& party_id,
                                              const std::optional<Cursor>& after, int limit);
 Cursor CursorOf(const ContractRecord& contract);

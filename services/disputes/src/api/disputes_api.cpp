@@ -212,13 +212,27 @@ std::pair<std::int64_t, std::string> ParsePageToken(const std::string& token) {
 
 }  // namespace
 
+Caller DisputesApi::CallerFor(rpc::CallScope& scope, const std::string& dispute_id) {
+    Caller caller = CallerOf(scope);
+    if (IsStaff(caller.role) || !core::IsUuid(dispute_id)) return caller;
+    const auto rec =
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) { return storage::FindDispute(tx, dispute_id, false); });
+    if (!rec) return caller;
+    const Dispute& d = rec->dispute;
+    if (caller.subject == d.client_id || caller.subject == d.freelancer_id) return caller;
+    if (flows_.contracts().CallerRole(d.contract_id, scope.bearer_token()) == contracts::v1::PARTY_ROLE_FREELANCER) {
+        caller.acts_for = d.freelancer_id;
+    }
+    return caller;
+}
+
 template <typename Response, typename Request>
 grpc::Status DisputesApi::Command(grpc::ServerContext* context, const Request& request, Response* response,
                                   const disputes::Command& command) {
     return rpc::Handle(context, [&](rpc::CallScope& scope) {
-        const Caller caller = CallerOf(scope);
         const auto idem = rpc::IdempotentCall::From(scope);
         core::RequireUuid(request.dispute_id(), "dispute_id");
+        const Caller caller = CallerFor(scope, request.dispute_id());
         *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
             return runtime_.idempotency().Run<Response>(tx, idem, request, [&] {
                 const auto rec = flows_.Act(tx, request.dispute_id(), command, caller);
@@ -256,8 +270,8 @@ grpc::Status DisputesApi::OpenDispute(grpc::ServerContext* context, const v1::Op
 grpc::Status DisputesApi::GetDispute(grpc::ServerContext* context, const v1::GetDisputeRequest* request,
                                      v1::GetDisputeResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& scope) {
-        const Caller caller = CallerOf(scope);
         core::RequireUuid(request->dispute_id(), "dispute_id");
+        const Caller caller = CallerFor(scope, request->dispute_id());
         db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
             response->Clear();
             const auto rec = flows_.View(tx, request->dispute_id(), caller);
@@ -376,9 +390,9 @@ grpc::Status DisputesApi::WithdrawDispute(grpc::ServerContext* context, const v1
 grpc::Status DisputesApi::AddEvidence(grpc::ServerContext* context, const v1::AddEvidenceRequest* request,
                                       v1::AddEvidenceResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& scope) {
-        const Caller caller = CallerOf(scope);
         const auto idem = rpc::IdempotentCall::From(scope);
         core::RequireUuid(request->dispute_id(), "dispute_id");
+        const Caller caller = CallerFor(scope, request->dispute_id());
         const EvidenceInput in{EvidenceKindName(request->kind()), request->reference(), request->note(),
                                request->sha256()};
         *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {

@@ -5,6 +5,7 @@
 
 #include "app/dispute_flows.hpp"
 #include "marketplace/disputes/v1/disputes.grpc.pb.h"
+#include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/service/runtime.hpp"
 
 namespace marketplace::disputes::api {
@@ -44,6 +45,9 @@ private:
     template <typename Response, typename Request>
     grpc::Status Command(grpc::ServerContext* context, const Request& request, Response* response,
                          const disputes::Command& command);
+    /// The caller of a call on `dispute_id`, with the working party they act for when they are not a
+    /// party themselves (a clan's HEAD, CO_HEAD or ADMIN), asked of contracts before any transaction.
+    Caller CallerFor(rpc::CallScope& scope, const std::string& dispute_id);
 
     service::Runtime& runtime_;
     DisputeFlows& flows_;

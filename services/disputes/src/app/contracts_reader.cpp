@@ -44,18 +44,33 @@ MilestoneFacts GrpcContractsReader::Milestone(const std::string& milestone_id, c
         facts.amount = m.amount().minor_units();
         facts.currency = m.amount().currency();
     }
+    const auto contract = Contract(facts.contract_id, bearer_token);
+    facts.client_id = contract.client_id();
+    facts.freelancer_id = contract.freelancer_id();
+    facts.caller_role = contract.caller_role();
+    return facts;
+}
+
+contracts::v1::Contract GrpcContractsReader::Contract(const std::string& contract_id, const std::string& bearer_token) {
     grpc::ClientContext ctx;
     rpc::PrepareClientContext(
         ctx,
         {.deadline = std::chrono::system_clock::now() + timeout_, .idempotency_key = {}, .bearer_token = bearer_token});
     contracts::v1::GetContractRequest req;
-    req.set_contract_id(facts.contract_id);
+    req.set_contract_id(contract_id);
     contracts::v1::GetContractResponse resp;
     const auto status = stub_->GetContract(&ctx, req, &resp);
     if (!status.ok()) Raise(status, "contract");
-    facts.client_id = resp.contract().client_id();
-    facts.freelancer_id = resp.contract().freelancer_id();
-    return facts;
+    return std::move(*resp.mutable_contract());
+}
+
+contracts::v1::PartyRole GrpcContractsReader::CallerRole(const std::string& contract_id,
+                                                         const std::string& bearer_token) {
+    try {
+        return Contract(contract_id, bearer_token).caller_role();
+    } catch (const core::NotFound&) {
+        return contracts::v1::PARTY_ROLE_UNSPECIFIED;
+    }
 }
 
 }  // namespace marketplace::disputes

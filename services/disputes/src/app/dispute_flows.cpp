@@ -90,7 +90,9 @@ bool IsStaff(const std::string& role) { return role == "admin" || role == "media
 
 std::optional<Actor> ActorFor(const Caller& caller, const Dispute& d) {
     if (caller.subject == d.client_id) return Actor::Party(caller.subject, Side::kClient);
-    if (caller.subject == d.freelancer_id) return Actor::Party(caller.subject, Side::kFreelancer);
+    if (caller.subject == d.freelancer_id || (!caller.acts_for.empty() && caller.acts_for == d.freelancer_id)) {
+        return Actor::Party(caller.subject, Side::kFreelancer);
+    }
     if (caller.role == "admin") return Actor::Staff(Actor::Kind::kAdmin, caller.subject);
     if (caller.role == "mediator") return Actor::Staff(Actor::Kind::kMediator, caller.subject);
     if (caller.role == "expert") return Actor::Staff(Actor::Kind::kExpert, caller.subject);
@@ -119,10 +121,11 @@ storage::DisputeRecord DisputeFlows::Open(pqxx::work& tx, const Caller& caller, 
     Side side;
     if (caller.subject == facts.client_id) {
         side = Side::kClient;
-    } else if (caller.subject == facts.freelancer_id) {
-        side = Side::kFreelancer;
+    } else if (caller.subject == facts.freelancer_id || facts.caller_role == contracts::v1::PARTY_ROLE_FREELANCER) {
+        side = Side::kFreelancer;  // the freelancer, or a clan's HEAD, CO_HEAD or ADMIN acting for it
     } else {
-        throw core::PermissionDenied("only the contract's parties may open a dispute");
+        throw core::PermissionDenied(
+            "only the contract's parties (for a clan: its HEAD, CO_HEAD or ADMINs) may open a dispute");
     }
     if (const auto live = storage::FindLiveDispute(tx, facts.milestone_id)) {
         throw core::Conflict("the milestone already has an open dispute (" + live->dispute.id + ")");

@@ -34,6 +34,9 @@ struct DisputesConfig {
 struct Caller {
     std::string subject;
     std::string role;  // "client", "freelancer", "admin", "mediator", "expert"
+    // The working party the caller acts for when it is not themselves: a clan's id, for its HEAD,
+    // CO_HEAD and ADMINs, as contracts reported it for the dispute's contract (empty otherwise).
+    std::string acts_for;
 };
 
 /// Who `caller` is for `d`: a party, staff, or nobody (std::nullopt: the dispute is not theirs to see).
