@@ -29,6 +29,7 @@
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -287,7 +288,17 @@ int main(int argc, char** argv) {
         c.server.listen_address = "127.0.0.1:0";
         c.server.drain_timeout = 2s;
         c.server.handle_signals = false;
-        c.server.token_verifier = tokens.verifier();
+        // The verifier every service runs (auth::ServiceTokenVerifier: keys and revocations kept
+        // current by a background refresh, accepted tokens remembered), reading the test issuer's key
+        // and an empty revocation list instead of calling auth.
+        {
+            auth::JwksVerifierOptions verifier;
+            verifier.background_refresh = auth::kDefaultTokenStateRefresh;
+            const auto key = tokens.key().public_key();
+            c.server.token_verifier =
+                std::make_shared<auth::JwksVerifier>([key] { return std::vector<auth::PublicKey>{key}; }, verifier,
+                                                     [] { return std::map<std::string, std::int64_t, std::less<>>{}; });
+        }
         c.shutdown_timeout = 5s;
         auto runtime = std::make_unique<service::Runtime>(c);
         runtime->Migrate("workroom", migrations::workroom());

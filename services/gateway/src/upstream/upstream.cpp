@@ -18,6 +18,15 @@ bool CallTracker::WaitIdle(std::chrono::milliseconds timeout) const {
     return true;
 }
 
+namespace {
+
+rpc::ChannelOptions WithoutRetries(rpc::ChannelOptions options) {
+    options.retry.max_attempts = 1;
+    return options;
+}
+
+}  // namespace
+
 Upstream::Upstream(std::string name, std::vector<std::string> services, rpc::ChannelOptions options,
                    std::shared_ptr<CallTracker> tracker)
     : name_(std::move(name)),
@@ -25,6 +34,8 @@ Upstream::Upstream(std::string name, std::vector<std::string> services, rpc::Cha
       options_(std::move(options)),
       channel_(rpc::CreateChannel(options_)),
       stub_(channel_),
+      stream_channel_(rpc::CreateChannel(WithoutRetries(options_))),
+      stream_stub_(stream_channel_),
       tracker_(std::move(tracker)) {}
 
 namespace {

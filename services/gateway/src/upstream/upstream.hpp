@@ -1,7 +1,9 @@
 #pragma once
 // One service the gateway routes to: a gRPC channel (libs/rpc: retries of UNAVAILABLE, keepalive)
 // and generic unary and server-streaming calls on it with the callback API, so no thread waits for
-// an answer.
+// an answer. Streams have a channel of their own without the retry policy: a stream is never
+// replayed by the channel (its client resumes after its cursor), and without the retry filter each
+// open stream holds less memory (docs/BENCHMARKS.md, the workroom's live stream).
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -73,6 +75,8 @@ private:
     rpc::ChannelOptions options_;
     std::shared_ptr<grpc::Channel> channel_;
     grpc::GenericStub stub_;
+    std::shared_ptr<grpc::Channel> stream_channel_;  // no retry policy (see above)
+    grpc::GenericStub stream_stub_;
     std::shared_ptr<CallTracker> tracker_;
 };
 

@@ -149,7 +149,7 @@ void StreamControl::Resume() {
 std::shared_ptr<UpstreamStream> Upstream::OpenStream(UpstreamCall call, std::shared_ptr<StreamObserver> observer) {
     auto control = std::make_shared<StreamControl>();
     auto* reactor = new StreamReactor(call, std::move(observer), control, tracker_);
-    reactor->Start(stub_, call.method_path);
+    reactor->Start(stream_stub_, call.method_path);
     return control;
 }
 

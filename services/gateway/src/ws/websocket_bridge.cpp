@@ -133,6 +133,7 @@ private:
             return;
         }
         accepted_ = true;
+        request_ = {};  // the upgrade request's headers are not needed once it was answered
         {
             log::LogScope scope(bridge_.trace_id, bridge_.request_id);
             log::Info("websocket opened", {{"path", bridge_.path}, {"status", 101}});

@@ -293,13 +293,20 @@ grpc::Status WorkroomApi::StreamWorkroom(grpc::ServerContext* context, const v1:
             return storage::EventsAfter(read, room, after, limit);
         };
         std::vector<std::pair<std::string, std::string>> typing;
+        // The stream lives only as long as its token: it ends (UNAUTHENTICATED) once the token
+        // expires or the user's sessions are revoked, checked at least every kTokenCheck (not on
+        // every wake-up: a busy room wakes its streams many times a second).
+        auto check_token_at = std::chrono::steady_clock::now() + kTokenCheck;
+        const auto check_token = [&] {
+            if (std::chrono::steady_clock::now() < check_token_at) return;
+            scope.RequireStillValid();
+            lease->KeepAlive();
+            check_token_at = std::chrono::steady_clock::now() + kTokenCheck;
+        };
         for (;;) {
             if (subscription->closed()) throw core::Unavailable("server is shutting down; resume with resume_after");
             if (context->IsCancelled()) return grpc::Status::CANCELLED;
-            // The stream lives only as long as its token: it ends (UNAUTHENTICATED) once the token
-            // expires or the user's sessions are revoked (checked at least every kTokenCheck).
-            scope.RequireStillValid();
-            lease->KeepAlive();
+            check_token();
             for (auto it = dirty.begin(); it != dirty.end();) {
                 const auto& room = *it;
                 // From the process's shared cache, or one statement outside a transaction: the
@@ -326,13 +333,8 @@ grpc::Status WorkroomApi::StreamWorkroom(grpc::ServerContext* context, const v1:
             // Until a wake-up, the poll interval, the caller leaving or the feed closing.
             const auto until = std::chrono::steady_clock::now() + feed_.options().poll;
             LiveFeed::Work work;
-            auto check_token_at = std::chrono::steady_clock::now() + kTokenCheck;
             for (;;) {
-                if (std::chrono::steady_clock::now() >= check_token_at) {
-                    scope.RequireStillValid();
-                    lease->KeepAlive();
-                    check_token_at = std::chrono::steady_clock::now() + kTokenCheck;
-                }
+                check_token();
                 work = subscription->Take(kCancelCheck);
                 const bool woken =
                     work.all_dirty || work.rooms_changed || !work.dirty_rooms.empty() || !work.typing.empty();
