@@ -387,6 +387,25 @@ HiredClan HireClan() {
     return h;
 }
 
+/// The contract as `who` finds it in their `GET /v1/contracts`, or null when it is not listed.
+json Listed(const HttpUser& who, const std::string& contract_id) {
+    for (const auto& k : Get(who.token, "/v1/contracts").value("contracts", json::array())) {
+        if (k.value("contract_id", "") == contract_id) return k;
+    }
+    return nullptr;
+}
+
+/// The client and the clan's ADMIN sign the hired clan's statement of work.
+void SignStatement(const HiredClan& h) {
+    const std::string hash = Get(h.c.admin.token, "/v1/contracts/" + h.contract_id + "/statement-of-work")
+                                 .at("statement_of_work")
+                                 .at("content_hash")
+                                 .get<std::string>();
+    for (const HttpUser* party : {&h.client, &h.c.admin}) {
+        Post(party->token, "/v1/contracts/" + h.contract_id + "/statement-of-work:sign", json{{"content_hash", hash}});
+    }
+}
+
 /// A proposal of the next version naming `shares` (basis points).
 json NextVersion(int base_version, const std::vector<std::pair<const HttpUser*, int>>& shares) {
     json team = json::array(), split = json::array();
@@ -571,20 +590,11 @@ TEST_CASE(
     "[e2e][clans]") {
     HiredClan h = HireClan();
     const HttpClan& c = h.c;
-    json contract;
-    for (const auto& k : Get(h.client.token, "/v1/contracts").value("contracts", json::array())) {
-        if (k.value("contract_id", "") == h.contract_id) contract = k;
-    }
+    const json contract = Listed(h.client, h.contract_id);
     REQUIRE(contract.at("milestones").size() == 2);
     const std::string m1 = contract.at("milestones").at(0).at("milestone_id").get<std::string>();
     const std::string m2 = contract.at("milestones").at(1).at("milestone_id").get<std::string>();
-    const std::string hash = Get(c.admin.token, "/v1/contracts/" + h.contract_id + "/statement-of-work")
-                                 .at("statement_of_work")
-                                 .at("content_hash")
-                                 .get<std::string>();
-    for (const HttpUser* party : {static_cast<const HttpUser*>(&h.client), &c.admin}) {
-        Post(party->token, "/v1/contracts/" + h.contract_id + "/statement-of-work:sign", json{{"content_hash", hash}});
-    }
+    SignStatement(h);
 
     // 500.00 in the wallet, 600.00 asked: the milestone waits for funding with the reason; nothing moves.
     Deposit(h.client, 50000);
@@ -667,30 +677,17 @@ TEST_CASE(
                                                           {&h.client, "PARTY_ROLE_CLIENT"}};
     json contract;
     for (const auto& [user, side] : sides) {
-        json listed;
-        for (const auto& k : Get(user->token, "/v1/contracts").value("contracts", json::array())) {
-            if (k.value("contract_id", "") == h.contract_id) listed = k;
-        }
+        const json listed = Listed(*user, h.contract_id);
         INFO(user->id);
         REQUIRE(listed.is_object());
         CHECK(listed.value("clan_id", "") == c.clan_id);
         CHECK(listed.value("caller_role", "PARTY_ROLE_UNSPECIFIED") == side);
         contract = listed;
     }
-    bool outsider_sees = false;
-    for (const auto& k : Get(outsider.token, "/v1/contracts").value("contracts", json::array())) {
-        outsider_sees = outsider_sees || k.value("contract_id", "") == h.contract_id;
-    }
-    CHECK_FALSE(outsider_sees);
+    CHECK(Listed(outsider, h.contract_id).is_null());
 
     const std::string m1 = contract.at("milestones").at(0).at("milestone_id").get<std::string>();
-    const std::string hash = Get(c.admin.token, "/v1/contracts/" + h.contract_id + "/statement-of-work")
-                                 .at("statement_of_work")
-                                 .at("content_hash")
-                                 .get<std::string>();
-    for (const HttpUser* party : {static_cast<const HttpUser*>(&h.client), &c.admin}) {
-        Post(party->token, "/v1/contracts/" + h.contract_id + "/statement-of-work:sign", json{{"content_hash", hash}});
-    }
+    SignStatement(h);
     Deposit(h.client, 60000);
     Post(h.client.token, "/v1/milestones/" + m1 + ":fund", json::object());
     WaitMilestone(h.client, m1, "MILESTONE_STATE_FUNDED");
