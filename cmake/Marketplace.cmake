@@ -93,7 +93,7 @@ function(marketplace_add_service)
   add_library(marketplace_${S_NAME}_lib OBJECT ${sources})
   target_include_directories(marketplace_${S_NAME}_lib PUBLIC ${dir}/src)
   target_link_libraries(marketplace_${S_NAME}_lib
-    PUBLIC ${domain_lib} marketplace_service marketplace_service_kit ${S_LIBS}
+    PUBLIC ${domain_lib} marketplace_service marketplace_service_kit marketplace_wire ${S_LIBS}
     PRIVATE ${S_PRIVATE_LIBS})
   marketplace_warnings(marketplace_${S_NAME}_lib)
   if(EXISTS ${dir}/migrations)

@@ -1,4 +1,5 @@
 #include "marketplace/core/clock.hpp"
+#include "marketplace/core/micros.hpp"
 
 #include <cstdio>
 #include <ctime>
@@ -64,6 +65,18 @@ std::string FormatRfc3339(Clock::TimePoint t) {
     char out[64];
     std::snprintf(out, sizeof out, "%.*s.%06ldZ", static_cast<int>(n), buf, frac);
     return out;
+}
+
+}  // namespace marketplace::core
+
+namespace marketplace::core {
+
+std::int64_t MicrosSinceEpoch(Clock::TimePoint t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+Clock::TimePoint TimeFromMicros(std::int64_t micros) {
+    return Clock::TimePoint(std::chrono::duration_cast<Clock::TimePoint::duration>(std::chrono::microseconds(micros)));
 }
 
 }  // namespace marketplace::core

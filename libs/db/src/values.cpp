@@ -11,15 +11,36 @@ std::optional<std::string> TimeParam(const std::optional<TimePoint>& t) {
     return TimeParam(*t);
 }
 
-std::string MicrosOf(const std::string& column) { return "(extract(epoch FROM " + column + ") * 1000000)::bigint"; }
+std::string MicrosOf(std::string_view column) {
+    return "(extract(epoch FROM " + std::string(column) + ") * 1000000)::bigint";
+}
 
-TimePoint TimeFromMicros(std::int64_t micros) {
-    return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(micros)));
+std::string TimeFromMicrosParam(int n) {
+    return "('epoch'::timestamptz + $" + std::to_string(n) + "::bigint * interval '1 microsecond')";
 }
 
 std::optional<TimePoint> OptionalTime(const pqxx::field& micros_field) {
     if (micros_field.is_null()) return std::nullopt;
     return TimeFromMicros(micros_field.as<std::int64_t>());
+}
+
+std::string LockClause(RowLock lock, std::string_view of) {
+    const char* strength = nullptr;
+    switch (lock) {
+        case RowLock::kNone:
+            return {};
+        case RowLock::kShare:
+            strength = " FOR SHARE";
+            break;
+        case RowLock::kUpdate:
+        case RowLock::kUpdateNoWait:
+            strength = " FOR UPDATE";
+            break;
+    }
+    std::string clause = strength;
+    if (!of.empty()) clause.append(" OF ").append(of);
+    if (lock == RowLock::kUpdateNoWait) clause += " NOWAIT";
+    return clause;
 }
 
 }  // namespace marketplace::db

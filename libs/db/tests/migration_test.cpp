@@ -166,7 +166,7 @@ TEST_CASE("The migrations whose comments were corrected still match the whole-fi
           "[db][migrations]") {
     const fs::path root = MARKETPLACE_SOURCE_DIR;
     const std::vector<std::pair<std::string, std::string>> corrected = {
-        {"libs/rpc/migrations/V001__idempotency_keys.sql",
+        {"libs/service/migrations/idempotency/V001__idempotency_keys.sql",
          "f568c7edd55cef86c07cdf30d5c85f7b1f6fa91cc18975fc9a673b462d111206"},
         {"services/jobs/migrations/V001__init.sql", "2c10c407be6c3eccb29acc605ab8091cfe14a024fd44049be65be9c16c57922c"},
         {"services/payments/migrations/V001__init.sql",

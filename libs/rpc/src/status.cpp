@@ -2,16 +2,20 @@
 
 #include "marketplace/rpc/idempotency.hpp"
 
+#include <atomic>
+
 #include <grpcpp/client_context.h>
 #include <grpcpp/server_context.h>
 
-#include <pqxx/except>
-
 #include "marketplace/core/log.hpp"
-#include "marketplace/db/errors.hpp"
 
 namespace marketplace::rpc {
 namespace log = core::log;
+namespace {
+
+std::atomic<ExceptionMapper> installed_mapper{nullptr};
+
+}  // namespace
 
 grpc::StatusCode ToStatusCode(core::ErrorCode code) noexcept {
     switch (code) {
@@ -87,31 +91,15 @@ MappedError MapException(const std::exception_ptr& error, bool replayable) {
         return {ToStatus(e), e.field()};
     } catch (const core::Error& e) {
         return {ToStatus(e), {}};
-    } catch (const pqxx::broken_connection&) {
-        return {grpc::Status(grpc::StatusCode::UNAVAILABLE, "database unavailable; try again"), {}};
-    } catch (const pqxx::transaction_rollback&) {
-        return {grpc::Status(grpc::StatusCode::ABORTED, "concurrent update; try again"), {}};
-    } catch (const pqxx::in_doubt_error&) {
-        // A commit whose outcome is unknown must not be retried blindly: INTERNAL, not UNAVAILABLE,
-        // unless the call carries an idempotency key, whose record commits with the effect.
-        if (replayable) {
-            return {grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                 "the database connection was lost while committing; send the call again with the "
-                                 "same idempotency key (if it took effect, the answer comes from its record)"),
-                    {}};
-        }
-        return {grpc::Status(grpc::StatusCode::INTERNAL, kInternalErrorMessage), {}};
-    } catch (const std::exception& e) {
-        // The server shutting down, restarting or unreachable, or no pooled connection in time: nothing
-        // was written, and the call may be sent again once the database answers.
-        if (db::IsConnectionFailure(e)) {
-            return {grpc::Status(grpc::StatusCode::UNAVAILABLE, "database unavailable; try again"), {}};
-        }
-        return {grpc::Status(grpc::StatusCode::INTERNAL, kInternalErrorMessage), {}};
     } catch (...) {
+        if (const ExceptionMapper mapper = installed_mapper.load(std::memory_order_acquire)) {
+            if (auto mapped = mapper(error, replayable)) return *std::move(mapped);
+        }
         return {grpc::Status(grpc::StatusCode::INTERNAL, kInternalErrorMessage), {}};
     }
 }
+
+void SetExceptionMapper(ExceptionMapper mapper) noexcept { installed_mapper.store(mapper, std::memory_order_release); }
 
 namespace {
 

@@ -44,9 +44,3 @@ TEST_CASE("Idempotency: equal requests hash from equal bytes whatever their map 
     (*b.mutable_fields())["alpha"].set_number_value(100);
     CHECK(rpc::DeterministicBytes(a) != rpc::DeterministicBytes(b));
 }
-
-TEST_CASE("Idempotency: keys are kept at least 24 hours", "[rpc][idempotency]") {
-    CHECK_THROWS_AS(rpc::IdempotencyStore(rpc::IdempotencyOptions{std::chrono::hours(23), nullptr}),
-                    std::invalid_argument);
-    CHECK_NOTHROW(rpc::IdempotencyStore(rpc::IdempotencyOptions{std::chrono::hours(48), nullptr}));
-}

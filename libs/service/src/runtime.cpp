@@ -19,6 +19,7 @@
 #include "marketplace/metrics/metrics.hpp"
 #include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/service/after_commit.hpp"
+#include "marketplace/service/database_errors.hpp"
 #include "marketplace/service/event_router.hpp"
 #include "messaging_migrations.hpp"
 #include "runtime_metrics.hpp"
@@ -65,7 +66,7 @@ public:
           clock_(std::move(clock)),
           pool_(config_.pg),
           outbox_(config_.name),
-          idempotency_(rpc::IdempotencyOptions{
+          idempotency_(IdempotencyOptions{
               .retention = std::chrono::duration_cast<std::chrono::hours>(config_.retention.idempotency),
               .clock = clock_}),
           relay_(config_.pg, config_.kafka,
@@ -76,6 +77,7 @@ public:
           scheduler_(config_.pg, clock_,
                      messaging::SchedulerOptions{.poll = config_.timer_poll, .after_fire = [this] { relay_.Wake(); }}) {
         if (!config_.server.clock) config_.server.clock = clock_;
+        InstallDatabaseErrors();
         server_ = std::make_unique<rpc::Server>(config_.server);
         metrics::SetService(config_.name);
     }
@@ -237,7 +239,7 @@ public:
     std::shared_ptr<const core::Clock> clock_;
     db::Pool pool_;
     messaging::Outbox outbox_;
-    rpc::IdempotencyStore idempotency_;
+    IdempotencyStore idempotency_;
     messaging::OutboxRelay relay_;
     messaging::TimerScheduler scheduler_;
     std::unique_ptr<rpc::Server> server_;
@@ -263,7 +265,7 @@ void Runtime::Migrate(const std::string& component, const std::vector<db::Migrat
 const RuntimeConfig& Runtime::config() const noexcept { return impl_->config_; }
 db::Pool& Runtime::pool() { return impl_->pool_; }
 std::shared_ptr<const core::Clock> Runtime::clock() const { return impl_->clock_; }
-const rpc::IdempotencyStore& Runtime::idempotency() const { return impl_->idempotency_; }
+const IdempotencyStore& Runtime::idempotency() const { return impl_->idempotency_; }
 std::string Runtime::topic() const { return impl_->Topic(); }
 std::string Runtime::Publish(pqxx::work& tx, const std::string& key, const google::protobuf::Message& event) const {
     return impl_->Publish(tx, key, event);

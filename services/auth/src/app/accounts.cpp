@@ -14,6 +14,8 @@
 #include "marketplace/core/ids.hpp"
 #include "marketplace/core/log.hpp"
 #include "marketplace/db/transaction.hpp"
+#include "marketplace/service/mutate.hpp"
+#include "marketplace/wire/values.hpp"
 #include "storage/login_failures.hpp"
 #include "storage/sessions.hpp"
 #include "storage/users.hpp"
@@ -108,7 +110,7 @@ v1::RegisterResponse Accounts::Register(const rpc::IdempotentCall& call, const v
     //    and gets the same answer (an id that belongs to no account), and its owner is told in their
     //    inbox that someone tried. Only a login with the chosen password could tell the two apart.
     const std::string password_hash = passwords_.Hash(request.password());
-    const auto response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+    const auto response = service::Mutate(runtime_, [&](pqxx::work& tx) {
         return runtime_.idempotency().Run<v1::RegisterResponse>(tx, call, fingerprint, [&] {
             auto user_id = pre.taken ? std::nullopt : CreateUser(tx, email, password_hash, role, display_name);
             if (!user_id) {
@@ -129,7 +131,6 @@ v1::RegisterResponse Accounts::Register(const rpc::IdempotentCall& call, const v
             return r;
         });
     });
-    runtime_.Published();
     return response;
 }
 
@@ -144,9 +145,9 @@ v1::Session Accounts::OpenSession(pqxx::work& tx, const storage::UserRecord& use
     session.set_user_id(user.user_id);
     session.set_role(RoleFromName(user.role).value_or(v1::ROLE_UNSPECIFIED));
     session.set_access_token(access.token);
-    *session.mutable_access_token_expires_at() = ToTimestamp(access.expires_at);
+    wire::ToProto(access.expires_at, session.mutable_access_token_expires_at());
     session.set_refresh_token(refresh);
-    *session.mutable_refresh_token_expires_at() = ToTimestamp(refresh_expires);
+    wire::ToProto(refresh_expires, session.mutable_refresh_token_expires_at());
     return session;
 }
 
@@ -330,7 +331,7 @@ bool Accounts::SeedAdmin(const AdminSeed& seed) {
     const std::string hash = passwords_.Hash(seed.password);
     // A replica that seeds it a moment earlier makes CreateUser find the email taken: nullopt.
     const std::optional<std::string> created =
-        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) -> std::optional<std::string> {
+        service::Mutate(runtime_, [&](pqxx::work& tx) -> std::optional<std::string> {
             if (const auto existing = storage::FindUserByEmail(tx, email)) {
                 if (existing->role != kRoleAdmin) {
                     core::log::Warn("auth: AUTH_ADMIN_EMAIL belongs to a non-admin account; no admin seeded",
@@ -341,7 +342,6 @@ bool Accounts::SeedAdmin(const AdminSeed& seed) {
             return CreateUser(tx, email, hash, std::string(kRoleAdmin), display_name);
         });
     if (!created) return false;
-    runtime_.Published();
     core::log::Info("auth: seeded the admin account", {{"user_id", *created}});
     return true;
 }

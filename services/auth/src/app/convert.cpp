@@ -2,6 +2,7 @@
 
 #include "marketplace/auth/roles.hpp"
 #include "marketplace/core/errors.hpp"
+#include "marketplace/wire/values.hpp"
 
 namespace marketplace::auth {
 namespace {
@@ -44,20 +45,6 @@ void SetRate(v1::Profile& p, const ProfileData& d) {
 
 }  // namespace
 
-google::protobuf::Timestamp ToTimestamp(core::Clock::TimePoint t) {
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-    google::protobuf::Timestamp ts;
-    std::int64_t seconds = micros / 1'000'000;
-    std::int64_t rest = micros % 1'000'000;
-    if (rest < 0) {
-        rest += 1'000'000;
-        --seconds;
-    }
-    ts.set_seconds(seconds);
-    ts.set_nanos(static_cast<std::int32_t>(rest * 1000));
-    return ts;
-}
-
 ProfileData ProfileDataFromProto(const v1::Profile& p, std::string_view prefix) {
     ProfileData d;
     d.display_name = p.display_name();
@@ -94,8 +81,8 @@ v1::Profile OwnerView(const storage::ProfileRecord& record) {
     SetRate(p, record.data);
     p.set_hourly_rate_public(record.data.hourly_rate_public);
     p.set_email(record.user.email);
-    *p.mutable_created_at() = ToTimestamp(record.user.created_at);
-    *p.mutable_updated_at() = ToTimestamp(record.updated_at);
+    wire::ToProto(record.user.created_at, p.mutable_created_at());
+    wire::ToProto(record.updated_at, p.mutable_updated_at());
     return p;
 }
 

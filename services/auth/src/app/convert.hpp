@@ -11,8 +11,6 @@
 
 namespace marketplace::auth {
 
-google::protobuf::Timestamp ToTimestamp(core::Clock::TimePoint t);
-
 /// The editable fields of a Profile message. Throws core::InvalidArgument("<prefix>.availability", ...)
 /// for an availability value the API does not define.
 ProfileData ProfileDataFromProto(const v1::Profile& profile, std::string_view prefix = "profile");

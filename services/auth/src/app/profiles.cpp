@@ -9,6 +9,7 @@
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/transaction.hpp"
+#include "marketplace/service/mutate.hpp"
 #include "storage/users.hpp"
 
 namespace marketplace::auth {
@@ -41,7 +42,7 @@ v1::UpdateProfileResponse Profiles::Update(const rpc::IdempotentCall& call, cons
     ApplyProfileChange(ProfileData{}, input, fields);  // bad input fails here, before any database work
 
     bool changed = false;
-    const auto response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+    const auto response = service::Mutate(runtime_, [&](pqxx::work& tx) {
         return runtime_.idempotency().Run<v1::UpdateProfileResponse>(tx, call, request, [&] {
             auto record = storage::LoadProfile(tx, caller.subject, /*lock=*/true);
             if (!record) throw core::NotFound("user not found");
@@ -63,7 +64,6 @@ v1::UpdateProfileResponse Profiles::Update(const rpc::IdempotentCall& call, cons
             return r;
         });
     });
-    if (changed) runtime_.Published();
     return response;
 }
 

@@ -9,6 +9,7 @@
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/log.hpp"
 #include "marketplace/db/transaction.hpp"
+#include "marketplace/service/mutate.hpp"
 #include "storage/login_failures.hpp"
 #include "storage/sessions.hpp"
 #include "storage/users.hpp"
@@ -80,20 +81,18 @@ v1::ChangePasswordResponse Accounts::ChangePassword(const rpc::Claims& caller, c
         throw core::InvalidArgument("current_password", "does not match");
     }
     const std::string hash = passwords_.Hash(request.new_password());
-    db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+    service::Mutate(runtime_, [&](pqxx::work& tx) {
         storage::UpdatePasswordHash(tx, user->user_id, hash);
         RevokeEverySession(tx, user->user_id, "password_changed", v1::ACCOUNT_NOTICE_KIND_PASSWORD_CHANGED);
     });
-    runtime_.Published();
     return {};
 }
 
 v1::LogoutEverywhereResponse Accounts::LogoutEverywhere(const rpc::Claims& caller) {
-    db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+    service::Mutate(runtime_, [&](pqxx::work& tx) {
         if (!storage::FindUserById(tx, caller.subject)) throw core::Unauthenticated("the account no longer exists");
         RevokeEverySession(tx, caller.subject, "logout_everywhere", v1::ACCOUNT_NOTICE_KIND_SIGNED_OUT_EVERYWHERE);
     });
-    runtime_.Published();
     return {};
 }
 
@@ -102,7 +101,7 @@ v1::RequestPasswordResetResponse Accounts::RequestPasswordReset(const v1::Reques
     const std::string email = NormalizeEmail(request.email(), "email");
     const auto now = runtime_.clock()->Now();
     const std::string token = NewRefreshToken();  // 32 random bytes, base64url; only its hash is stored
-    const bool sent = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+    service::Mutate(runtime_, [&](pqxx::work& tx) {
         const auto user = storage::FindUserByEmail(tx, email);
         if (!user) return false;
         // Requests for one account take turns, so the cap holds under concurrency.
@@ -124,7 +123,6 @@ v1::RequestPasswordResetResponse Accounts::RequestPasswordReset(const v1::Reques
         runtime_.Publish(tx, user->user_id, notice);
         return true;
     });
-    if (sent) runtime_.Published();
     return {};  // the same answer for every email
 }
 
@@ -145,7 +143,7 @@ v1::ResetPasswordResponse Accounts::ResetPassword(const v1::ResetPasswordRequest
     });
     CheckNewPassword(request.new_password(), user.email, "new_password");
     const std::string password_hash = passwords_.Hash(request.new_password());
-    db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+    service::Mutate(runtime_, [&](pqxx::work& tx) {
         const auto now = runtime_.clock()->Now();
         const auto reset = storage::LockPasswordReset(tx, hash);  // a concurrent reset may have spent it
         if (!reset || reset->used || reset->expires_at <= now) throw invalid();
@@ -154,7 +152,6 @@ v1::ResetPasswordResponse Accounts::ResetPassword(const v1::ResetPasswordRequest
         storage::ClearAccountFailures(tx, user.email);
         RevokeEverySession(tx, user.user_id, "password_reset", v1::ACCOUNT_NOTICE_KIND_PASSWORD_CHANGED);
     });
-    runtime_.Published();
     return {};
 }
 

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "marketplace/db/values.hpp"
 #include "storage/sql.hpp"
 
 namespace marketplace::auth::storage {
@@ -38,19 +39,19 @@ void LockRegistrationKey(pqxx::work& tx, const std::string& source) {
 
 std::vector<core::Clock::TimePoint> RecentFailures(pqxx::work& tx, ThrottleScope scope, const std::string& subject,
                                                    core::Clock::TimePoint since, int limit) {
-    const auto r = tx.exec_params("SELECT " + Micros("failed_at") +
+    const auto r = tx.exec_params("SELECT " + db::MicrosOf("failed_at") +
                                       " FROM login_failures WHERE scope = $1 AND subject = $2 AND failed_at > "
                                       "$3::timestamptz ORDER BY failed_at DESC LIMIT $4",
-                                  ScopeText(scope), subject, Ts(since), limit);
+                                  ScopeText(scope), subject, db::TimeParam(since), limit);
     std::vector<core::Clock::TimePoint> out;
-    for (const auto& row : r) out.push_back(FromMicros(row[0].as<std::int64_t>()));
+    for (const auto& row : r) out.push_back(db::TimeFromMicros(row[0].as<std::int64_t>()));
     return out;
 }
 
 std::int64_t RecordFailure(pqxx::work& tx, ThrottleScope scope, const std::string& subject, core::Clock::TimePoint at) {
     const auto r = tx.exec_params(
         "INSERT INTO login_failures (scope, subject, failed_at) VALUES ($1, $2, $3::timestamptz) RETURNING id",
-        ScopeText(scope), subject, Ts(at));
+        ScopeText(scope), subject, db::TimeParam(at));
     return r[0][0].as<std::int64_t>();
 }
 
@@ -67,7 +68,7 @@ void PurgeFailures(pqxx::work& tx, core::Clock::TimePoint before, int batch) {
     tx.exec_params(
         "DELETE FROM login_failures WHERE id IN "
         "(SELECT id FROM login_failures WHERE failed_at < $1::timestamptz ORDER BY failed_at LIMIT $2)",
-        Ts(before), batch);
+        db::TimeParam(before), batch);
 }
 
 }  // namespace marketplace::auth::storage

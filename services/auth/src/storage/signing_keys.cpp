@@ -4,6 +4,7 @@
 
 #include <pqxx/pqxx>
 
+#include "marketplace/db/values.hpp"
 #include "storage/sql.hpp"
 
 namespace marketplace::auth::storage {
@@ -26,7 +27,7 @@ bool InsertCurrentKey(pqxx::work& tx, const PublicKey& key, const SealedSeed& se
     const auto r = tx.exec_params(
         "INSERT INTO signing_keys (kid, public_key, sealed_seed, seed_key_id, created_at) "
         "VALUES ($1, decode($2, 'hex'), decode($3, 'hex'), $4, $5::timestamptz) ON CONFLICT DO NOTHING RETURNING kid",
-        key.kid, Hex(pub_bytes), Hex(seed.bytes), seed.key_id, Ts(now));
+        key.kid, Hex(pub_bytes), Hex(seed.bytes), seed.key_id, db::TimeParam(now));
     return !r.empty();
 }
 
@@ -41,7 +42,7 @@ void RetireKey(pqxx::work& tx, const std::string& kid, core::Clock::TimePoint no
     tx.exec_params(
         "UPDATE signing_keys SET retired_at = $2::timestamptz, seed = NULL, sealed_seed = NULL, seed_key_id = NULL "
         "WHERE kid = $1",
-        kid, Ts(now));
+        kid, db::TimeParam(now));
 }
 
 std::vector<PublicKey> VerificationKeys(pqxx::work& tx, core::Clock::TimePoint retired_after) {
@@ -49,7 +50,7 @@ std::vector<PublicKey> VerificationKeys(pqxx::work& tx, core::Clock::TimePoint r
         "SELECT kid, encode(public_key, 'hex') FROM signing_keys "
         "WHERE revoked_at IS NULL AND (retired_at IS NULL OR retired_at > $1::timestamptz) "
         "ORDER BY retired_at DESC NULLS FIRST, created_at DESC",
-        Ts(retired_after));
+        db::TimeParam(retired_after));
     std::vector<PublicKey> keys;
     for (const auto& row : r) {
         PublicKey key;
@@ -85,7 +86,7 @@ std::optional<bool> RevokeKey(pqxx::work& tx, const std::string& kid, core::Cloc
         "UPDATE signing_keys SET revoked_at = COALESCE(revoked_at, $2::timestamptz), "
         "retired_at = COALESCE(retired_at, $2::timestamptz), seed = NULL, sealed_seed = NULL, seed_key_id = NULL "
         "WHERE kid = $1",
-        kid, Ts(now));
+        kid, db::TimeParam(now));
     return current;
 }
 

@@ -4,17 +4,6 @@
 
 namespace marketplace::auth::storage {
 
-std::string Ts(core::Clock::TimePoint t) { return core::FormatRfc3339(t); }
-
-std::string Micros(std::string_view column) {
-    return "(extract(epoch from " + std::string(column) + ") * 1000000)::bigint";
-}
-
-core::Clock::TimePoint FromMicros(std::int64_t micros) {
-    return core::Clock::TimePoint(
-        std::chrono::duration_cast<core::Clock::TimePoint::duration>(std::chrono::microseconds(micros)));
-}
-
 std::string Hex(std::string_view bytes) {
     static constexpr char kDigits[] = "0123456789abcdef";
     std::string out;

@@ -1,5 +1,5 @@
 #pragma once
-// Small conversions between C++ values and SQL text parameters and results.
+// Bytes as hex text for SQL parameters and results (times: marketplace/db/values.hpp).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -8,11 +8,6 @@
 
 namespace marketplace::auth::storage {
 
-/// A time as a timestamptz parameter ("...Z", microseconds).
-std::string Ts(core::Clock::TimePoint t);
-/// SQL that selects a timestamptz column as epoch microseconds: Micros("f.expires_at").
-std::string Micros(std::string_view column);
-core::Clock::TimePoint FromMicros(std::int64_t micros);
 /// Bytes as lower-case hex, for decode($n, 'hex'); and back from encode(col, 'hex').
 std::string Hex(std::string_view bytes);
 std::string Unhex(std::string_view hex);

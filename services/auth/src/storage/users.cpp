@@ -3,20 +3,21 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "marketplace/db/values.hpp"
 #include "storage/sql.hpp"
 
 namespace marketplace::auth::storage {
 namespace {
 
 const std::string kUserColumns =
-    "u.user_id::text, u.email, u.password_hash, u.role, " + Micros("u.created_at") + ", u.session_epoch";
+    "u.user_id::text, u.email, u.password_hash, u.role, " + db::MicrosOf("u.created_at") + ", u.session_epoch";
 
 UserRecord ReadUser(const pqxx::row& r) {
     return UserRecord{r[0].as<std::string>(),
                       r[1].as<std::string>(),
                       r[2].as<std::string>(),
                       r[3].as<std::string>(),
-                      FromMicros(r[4].as<std::int64_t>()),
+                      db::TimeFromMicros(r[4].as<std::int64_t>()),
                       r[5].as<std::int64_t>()};
 }
 
@@ -52,10 +53,10 @@ bool InsertUser(pqxx::work& tx, const UserRecord& user, const std::string& displ
         "INSERT INTO users (user_id, email, password_hash, role, created_at) VALUES ($1::uuid, $2, $3, $4, "
         "$5::timestamptz) "
         "ON CONFLICT (email) DO NOTHING RETURNING user_id",
-        user.user_id, user.email, user.password_hash, user.role, Ts(user.created_at));
+        user.user_id, user.email, user.password_hash, user.role, db::TimeParam(user.created_at));
     if (inserted.empty()) return false;
     tx.exec_params("INSERT INTO profiles (user_id, display_name, updated_at) VALUES ($1::uuid, $2, $3::timestamptz)",
-                   user.user_id, display_name, Ts(user.created_at));
+                   user.user_id, display_name, db::TimeParam(user.created_at));
     return true;
 }
 
@@ -80,7 +81,7 @@ std::optional<ProfileRecord> LoadProfile(pqxx::work& tx, const std::string& user
         "SELECT " + kUserColumns +
             ", p.display_name, p.headline, p.bio, p.skills::text, p.hourly_rate_minor, p.hourly_rate_currency, "
             "p.hourly_rate_public, p.availability, p.hours_per_week, p.languages::text, p.timezone, " +
-            Micros("p.updated_at") +
+            db::MicrosOf("p.updated_at") +
             " FROM profiles p JOIN users u ON u.user_id = p.user_id WHERE p.user_id = $1::uuid" +
             (lock ? " FOR UPDATE OF p" : ""),
         user_id);
@@ -99,7 +100,7 @@ std::optional<ProfileRecord> LoadProfile(pqxx::work& tx, const std::string& user
     d.hours_per_week = row[14].as<int>();
     d.languages = ParseList(row[15].as<std::string>());
     d.timezone = row[16].as<std::string>();
-    out.updated_at = FromMicros(row[17].as<std::int64_t>());
+    out.updated_at = db::TimeFromMicros(row[17].as<std::int64_t>());
     return out;
 }
 
@@ -114,7 +115,7 @@ void SaveProfile(pqxx::work& tx, const std::string& user_id, const ProfileData& 
         "languages = $11::jsonb, timezone = $12, updated_at = $13::timestamptz WHERE user_id = $1::uuid",
         user_id, d.display_name, d.headline, d.bio, nlohmann::json(d.skills).dump(), rate_minor, rate_currency,
         d.hourly_rate_public, AvailabilityText(d.availability), d.hours_per_week, nlohmann::json(d.languages).dump(),
-        d.timezone, Ts(now));
+        d.timezone, db::TimeParam(now));
 }
 
 }  // namespace marketplace::auth::storage

@@ -5,12 +5,13 @@
 #include <pqxx/pqxx>
 
 #include "api/plans_convert.hpp"
-#include "api/proto_time.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/rpc/idempotency.hpp"
+#include "marketplace/service/mutate.hpp"
+#include "marketplace/wire/values.hpp"
 #include "storage/clan_store.hpp"
 
 namespace marketplace::clans::api {
@@ -51,7 +52,7 @@ void PendingToProto(const Pending& p, v1::Pending* out) {
     out->set_user_id(p.user_id);
     out->set_invited_by(p.invited_by);
     out->set_message(p.message);
-    SetTime(out->mutable_created_at(), p.created_at);
+    wire::ToProto(p.created_at, out->mutable_created_at());
 }
 
 /// The clan as `viewer` may see it: pending lists in full for its managers, else only the viewer's own.
@@ -67,7 +68,7 @@ void ToProto(const Clan& clan, const std::string& viewer, v1::Clan* out,
         auto* pm = out->add_members();
         pm->set_user_id(m.user_id);
         pm->set_role(RoleOf(m.role));
-        SetTime(pm->mutable_joined_at(), m.joined_at);
+        wire::ToProto(m.joined_at, pm->mutable_joined_at());
     }
     const Member* me = clan.FindMember(viewer);
     const bool manager = me != nullptr && IsManager(me->role);
@@ -78,8 +79,8 @@ void ToProto(const Clan& clan, const std::string& viewer, v1::Clan* out,
         if (manager || p.user_id == viewer) PendingToProto(p, out->add_join_requests());
     }
     out->set_members_version(clan.members_version);
-    SetTime(out->mutable_created_at(), clan.created_at);
-    if (clan.archived_at) SetTime(out->mutable_archived_at(), *clan.archived_at);
+    wire::ToProto(clan.created_at, out->mutable_created_at());
+    if (clan.archived_at) wire::ToProto(*clan.archived_at, out->mutable_archived_at());
     if (facts && me != nullptr) {
         out->set_active_contracts(facts->active_contracts);
         out->set_milestones_in_escrow(facts->milestones_in_escrow);
@@ -100,15 +101,12 @@ grpc::Status ClansApi::Command(grpc::ServerContext* context, const Request& requ
         const Actor actor = ActorOf(scope);
         const auto idem = rpc::IdempotentCall::From(scope);
         core::RequireUuid(request.clan_id(), "clan_id");
-        *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-            return runtime_.idempotency().Run<Response>(tx, idem, request, [&] {
-                const Clan clan = flows_.Act(tx, request.clan_id(), command, actor);
-                Response r;
-                ToProto(clan, actor.user_id, r.mutable_clan());
-                return r;
-            });
+        *response = service::Mutate<Response>(runtime_, idem, request, [&](pqxx::work& tx) {
+            const Clan clan = flows_.Act(tx, request.clan_id(), command, actor);
+            Response r;
+            ToProto(clan, actor.user_id, r.mutable_clan());
+            return r;
         });
-        runtime_.Published();
     });
 }
 
@@ -121,14 +119,11 @@ grpc::Status ClansApi::CreateClan(grpc::ServerContext* context, const v1::Create
                                  request->handle(),
                                  request->description(),
                                  {request->skills().begin(), request->skills().end()}};
-        *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-            return runtime_.idempotency().Run<v1::CreateClanResponse>(tx, idem, *request, [&] {
-                v1::CreateClanResponse r;
-                ToProto(flows_.Create(tx, actor, input), actor.user_id, r.mutable_clan());
-                return r;
-            });
+        *response = service::Mutate<v1::CreateClanResponse>(runtime_, idem, *request, [&](pqxx::work& tx) {
+            v1::CreateClanResponse r;
+            ToProto(flows_.Create(tx, actor, input), actor.user_id, r.mutable_clan());
+            return r;
         });
-        runtime_.Published();
     });
 }
 

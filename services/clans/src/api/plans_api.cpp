@@ -4,11 +4,12 @@
 
 #include "api/clans_api.hpp"
 #include "api/plans_convert.hpp"
-#include "api/proto_time.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/rpc/idempotency.hpp"
+#include "marketplace/service/mutate.hpp"
+#include "marketplace/wire/values.hpp"
 
 namespace marketplace::clans::api {
 namespace {
@@ -42,7 +43,7 @@ void PlanToProto(const storage::PayoutPlanRecord& p, v1::PayoutPlan* out) {
     out->set_leader_id(p.leader_id);
     out->set_split_mode(p.split_mode);
     for (const auto& s : p.shares) ShareToProto(s, out->add_shares());
-    SetTime(out->mutable_locked_at(), p.locked_at);
+    wire::ToProto(p.locked_at, out->mutable_locked_at());
     out->set_contract_id(p.contract_id);
     out->set_proposed_by(p.proposed_by);
     out->set_approved_by(p.approved_by);
@@ -66,8 +67,8 @@ void ProposalToProto(const storage::PlanProposalRecord& p, v1::PlanVersionPropos
     out->set_status(StatusOf(p.status));
     out->set_decided_by(p.decided_by);
     out->set_reason(p.reason);
-    SetTime(out->mutable_created_at(), p.created_at);
-    if (p.decided_at) SetTime(out->mutable_decided_at(), *p.decided_at);
+    wire::ToProto(p.created_at, out->mutable_created_at());
+    if (p.decided_at) wire::ToProto(*p.decided_at, out->mutable_decided_at());
 }
 
 grpc::Status ClansApi::ProposePlanVersion(grpc::ServerContext* context, const v1::ProposePlanVersionRequest* request,
@@ -81,16 +82,13 @@ grpc::Status ClansApi::ProposePlanVersion(grpc::ServerContext* context, const v1
         for (const auto& m : request->team()) team.push_back({m.user_id(), m.role()});
         std::vector<PlanSplitInput> split;
         for (const auto& s : request->split()) split.push_back({s.user_id(), s.weight()});
-        *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-            return runtime_.idempotency().Run<v1::ProposePlanVersionResponse>(tx, idem, *request, [&] {
-                v1::ProposePlanVersionResponse r;
-                ProposalToProto(flows_.ProposePlanVersion(tx, request->clan_id(), request->proposal_id(), actor,
-                                                          request->base_version(), team, split, request->note()),
-                                r.mutable_proposal());
-                return r;
-            });
+        *response = service::Mutate<v1::ProposePlanVersionResponse>(runtime_, idem, *request, [&](pqxx::work& tx) {
+            v1::ProposePlanVersionResponse r;
+            ProposalToProto(flows_.ProposePlanVersion(tx, request->clan_id(), request->proposal_id(), actor,
+                                                      request->base_version(), team, split, request->note()),
+                            r.mutable_proposal());
+            return r;
         });
-        runtime_.Published();
     });
 }
 
@@ -101,18 +99,14 @@ grpc::Status ClansApi::DecidePlanVersion(grpc::ServerContext* context, const v1:
         const auto idem = rpc::IdempotentCall::From(scope);
         core::RequireUuid(request->clan_id(), "clan_id");
         core::RequireUuid(request->proposal_id(), "proposal_id");
-        *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-            return runtime_.idempotency().Run<v1::DecidePlanVersionResponse>(tx, idem, *request, [&] {
-                const auto decided =
-                    flows_.DecidePlanVersion(tx, request->clan_id(), request->proposal_id(), actor, request->version(),
-                                             request->approve(), request->reason());
-                v1::DecidePlanVersionResponse r;
-                ProposalToProto(decided.proposal, r.mutable_proposal());
-                if (decided.plan) PlanToProto(*decided.plan, r.mutable_plan());
-                return r;
-            });
+        *response = service::Mutate<v1::DecidePlanVersionResponse>(runtime_, idem, *request, [&](pqxx::work& tx) {
+            const auto decided = flows_.DecidePlanVersion(tx, request->clan_id(), request->proposal_id(), actor,
+                                                          request->version(), request->approve(), request->reason());
+            v1::DecidePlanVersionResponse r;
+            ProposalToProto(decided.proposal, r.mutable_proposal());
+            if (decided.plan) PlanToProto(*decided.plan, r.mutable_plan());
+            return r;
         });
-        runtime_.Published();
     });
 }
 

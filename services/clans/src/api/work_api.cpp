@@ -2,12 +2,13 @@
 #include <pqxx/pqxx>
 
 #include "api/clans_api.hpp"
-#include "api/proto_time.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/rpc/idempotency.hpp"
+#include "marketplace/service/mutate.hpp"
+#include "marketplace/wire/values.hpp"
 
 namespace marketplace::clans::api {
 namespace {
@@ -54,8 +55,8 @@ void TaskToProto(const ClanTask& t, v1::ClanTask* out) {
     out->set_logged_hours(t.logged_hours);
     out->set_version(t.version);
     out->set_created_by(t.created_by);
-    SetTime(out->mutable_created_at(), t.created_at);
-    SetTime(out->mutable_updated_at(), t.updated_at);
+    wire::ToProto(t.created_at, out->mutable_created_at());
+    wire::ToProto(t.updated_at, out->mutable_updated_at());
 }
 
 void PackageToProto(const WorkPackage& p, const std::vector<ClanTask>& tasks, v1::WorkPackage* out) {
@@ -65,7 +66,7 @@ void PackageToProto(const WorkPackage& p, const std::vector<ClanTask>& tasks, v1
     out->set_title(p.title);
     out->set_description(p.description);
     out->set_created_by(p.created_by);
-    SetTime(out->mutable_created_at(), p.created_at);
+    wire::ToProto(p.created_at, out->mutable_created_at());
     for (const auto& t : tasks) TaskToProto(t, out->add_tasks());
 }
 
@@ -85,17 +86,14 @@ grpc::Status ClansApi::CreateWorkPackage(grpc::ServerContext* context, const v1:
         const Actor actor = ActorOf(scope);
         const auto idem = rpc::IdempotentCall::From(scope);
         core::RequireUuid(request->clan_id(), "clan_id");
-        *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-            return runtime_.idempotency().Run<v1::CreateWorkPackageResponse>(tx, idem, *request, [&] {
-                v1::CreateWorkPackageResponse r;
-                const auto p =
-                    flows_.CreateWorkPackage(tx, request->clan_id(), actor, request->contract_id(),
-                                             request->milestone_id(), {request->title(), request->description()});
-                PackageToProto(p, {}, r.mutable_package());
-                return r;
-            });
+        *response = service::Mutate<v1::CreateWorkPackageResponse>(runtime_, idem, *request, [&](pqxx::work& tx) {
+            v1::CreateWorkPackageResponse r;
+            const auto p =
+                flows_.CreateWorkPackage(tx, request->clan_id(), actor, request->contract_id(), request->milestone_id(),
+                                         {request->title(), request->description()});
+            PackageToProto(p, {}, r.mutable_package());
+            return r;
         });
-        runtime_.Published();
     });
 }
 
@@ -126,15 +124,12 @@ grpc::Status ClansApi::CreateClanTask(grpc::ServerContext* context, const v1::Cr
         if (!request->assignee_id().empty() && input.assignee_id.empty()) {
             throw core::InvalidArgument("assignee_id", "is not a current member of the clan");
         }
-        *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-            return runtime_.idempotency().Run<v1::CreateClanTaskResponse>(tx, idem, *request, [&] {
-                v1::CreateClanTaskResponse r;
-                TaskToProto(flows_.CreateTask(tx, request->clan_id(), request->package_id(), actor, input),
-                            r.mutable_task());
-                return r;
-            });
+        *response = service::Mutate<v1::CreateClanTaskResponse>(runtime_, idem, *request, [&](pqxx::work& tx) {
+            v1::CreateClanTaskResponse r;
+            TaskToProto(flows_.CreateTask(tx, request->clan_id(), request->package_id(), actor, input),
+                        r.mutable_task());
+            return r;
         });
-        runtime_.Published();
     });
 }
 
@@ -152,15 +147,11 @@ grpc::Status ClansApi::UpdateClanTask(grpc::ServerContext* context, const v1::Up
         patch.status = StatusFrom(request->status());
         if (request->has_estimate_hours()) patch.estimate_hours = request->estimate_hours().value();
         if (request->has_logged_hours()) patch.logged_hours = request->logged_hours().value();
-        *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-            return runtime_.idempotency().Run<v1::UpdateClanTaskResponse>(tx, idem, *request, [&] {
-                v1::UpdateClanTaskResponse r;
-                TaskToProto(flows_.UpdateTask(tx, request->clan_id(), request->task_id(), actor, patch),
-                            r.mutable_task());
-                return r;
-            });
+        *response = service::Mutate<v1::UpdateClanTaskResponse>(runtime_, idem, *request, [&](pqxx::work& tx) {
+            v1::UpdateClanTaskResponse r;
+            TaskToProto(flows_.UpdateTask(tx, request->clan_id(), request->task_id(), actor, patch), r.mutable_task());
+            return r;
         });
-        runtime_.Published();
     });
 }
 

@@ -8,6 +8,7 @@
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/call_scope.hpp"
+#include "marketplace/wire/values.hpp"
 #include "storage/clan_store.hpp"
 
 namespace marketplace::contracts::api {
@@ -15,11 +16,6 @@ namespace {
 
 /// At most this many contracts in one answer.
 constexpr int kMaxClanContracts = 100;
-
-void SetMoney(common::v1::Money* out, std::int64_t minor_units, const std::string& currency) {
-    out->set_minor_units(minor_units);
-    out->set_currency(currency);
-}
 
 }  // namespace
 
@@ -57,13 +53,13 @@ grpc::Status ContractsApi::ListClanPayouts(grpc::ServerContext* context, const v
                     milestone->set_milestone_id(m.milestone_id);
                     milestone->set_title(m.title);
                     milestone->set_state(m.state);
-                    SetMoney(milestone->mutable_amount(), m.amount, m.currency);
+                    *milestone->mutable_amount() = wire::ProtoMoney(m.amount, m.currency);
                     milestone->set_plan_version(m.plan_version.value_or(0));
                     for (const auto& l : m.legs) {
                         auto* leg = milestone->add_legs();
                         leg->set_kind(l.kind);
                         leg->set_user_id(l.user_id);
-                        SetMoney(leg->mutable_amount(), l.amount, l.currency);
+                        *leg->mutable_amount() = wire::ProtoMoney(l.amount, l.currency);
                     }
                 }
             }

@@ -120,7 +120,7 @@ grpc::Status ContractsApi::SignStatementOfWork(grpc::ServerContext* context,
         }
         *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
             return runtime_.idempotency().Run<v1::SignStatementOfWorkResponse>(tx, idem, *request, [&] {
-                const auto contract = ReadableContract(tx, claims, request->contract_id(), storage::Lock::kForUpdate);
+                const auto contract = ReadableContract(tx, claims, request->contract_id(), storage::Lock::kUpdate);
                 const Actor party = RequireActor(ViewerOfContract(tx, claims, contract), "contract");
                 RequireSameContent(request->content_hash(), contract.statement.content_hash);
                 // Signing twice keeps the first signature: who signed, when, over which hash.

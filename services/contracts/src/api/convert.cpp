@@ -2,23 +2,6 @@
 
 namespace marketplace::contracts::api {
 
-void ToProto(TimePoint t, google::protobuf::Timestamp* out) {
-    const auto since = t.time_since_epoch();
-    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since);
-    auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(since - seconds);
-    if (nanos.count() < 0) {  // before 1970: nanos must be non-negative
-        seconds -= std::chrono::seconds(1);
-        nanos += std::chrono::seconds(1);
-    }
-    out->set_seconds(seconds.count());
-    out->set_nanos(static_cast<std::int32_t>(nanos.count()));
-}
-
-void ToProto(const core::Money& money, common::v1::Money* out) {
-    out->set_minor_units(money.minor_units());
-    out->set_currency(std::string(money.currency().code()));
-}
-
 v1::MilestoneState ToProto(MilestoneState state) {
     switch (state) {
         case MilestoneState::kFundingRequired:

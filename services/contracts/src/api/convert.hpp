@@ -6,13 +6,13 @@
 
 #include "domain/contract.hpp"
 #include "marketplace/contracts/v1/contracts.pb.h"
+#include "marketplace/wire/values.hpp"
 #include "storage/contract_store.hpp"
 #include "storage/review_store.hpp"
 
 namespace marketplace::contracts::api {
 
-void ToProto(TimePoint t, google::protobuf::Timestamp* out);
-void ToProto(const core::Money& money, common::v1::Money* out);
+using wire::ToProto;  // money and times (marketplace/wire/values.hpp)
 v1::MilestoneState ToProto(MilestoneState state);
 v1::PartyRole ToProtoRole(Actor party);
 /// The side a viewer acts on: CLIENT, FREELANCER (a clan's HEAD, CO_HEAD, ADMIN too), else UNSPECIFIED.

@@ -7,6 +7,7 @@
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/idempotency.hpp"
+#include "marketplace/service/mutate.hpp"
 
 namespace marketplace::contracts::api {
 
@@ -18,16 +19,13 @@ grpc::Status ContractsApi::MilestoneCommand(grpc::ServerContext* context, const 
         const auto idem = rpc::IdempotentCall::From(scope);
         core::RequireUuid(request.milestone_id(), "milestone_id");
         const Caller caller{claims.subject, claims.role};
-        *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-            return runtime_.idempotency().Run<Response>(tx, idem, request, [&] {
-                const auto result = workflow_.Run(tx, request.milestone_id(), command, caller);
-                Response r;
-                ToProto(result.context.milestone, r.mutable_milestone());
-                fill(result, r);
-                return r;
-            });
+        *response = service::Mutate<Response>(runtime_, idem, request, [&](pqxx::work& tx) {
+            const auto result = workflow_.Run(tx, request.milestone_id(), command, caller);
+            Response r;
+            ToProto(result.context.milestone, r.mutable_milestone());
+            fill(result, r);
+            return r;
         });
-        runtime_.Published();
     });
 }
 

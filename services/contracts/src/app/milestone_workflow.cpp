@@ -6,20 +6,14 @@
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/log.hpp"
 #include "marketplace/messaging/timers.hpp"
+#include "marketplace/wire/values.hpp"
 
 namespace marketplace::contracts {
-namespace {
-
-void SetMoney(common::v1::Money* out, const core::Money& money) {
-    out->set_minor_units(money.minor_units());
-    out->set_currency(std::string(money.currency().code()));
-}
-
-}  // namespace
+namespace {}  // namespace
 
 CommandResult MilestoneWorkflow::Run(pqxx::work& tx, const std::string& milestone_id, const Command& command,
                                      const Caller& caller) const {
-    auto ctx = storage::FindMilestoneContext(tx, milestone_id, storage::Lock::kForUpdate);
+    auto ctx = storage::FindMilestoneContext(tx, milestone_id, storage::Lock::kUpdate);
     if (!ctx) throw core::NotFound("milestone not found");
     const Viewer viewer = PartyOf(tx, caller.subject, caller.role, ctx->client_id, ctx->freelancer_id, ctx->clan_id);
     const Actor actor = RequireActor(viewer, "milestone");
@@ -94,7 +88,7 @@ void MilestoneWorkflow::CarryOut(pqxx::work& tx, const storage::MilestoneContext
                 event.set_milestone_id(m.id);
                 event.set_contract_id(m.contract_id);
                 event.set_client_id(ctx.client_id);
-                SetMoney(event.mutable_amount(), m.plan.amount);
+                wire::ToProto(m.plan.amount, event.mutable_amount());
                 event.set_attempt(e.attempt);
                 runtime_.Publish(tx, m.id, event);
             } else if constexpr (std::is_same_v<E, effect::AnnounceSubmitted>) {
@@ -112,7 +106,7 @@ void MilestoneWorkflow::CarryOut(pqxx::work& tx, const storage::MilestoneContext
                 event.set_milestone_id(m.id);
                 event.set_contract_id(m.contract_id);
                 event.set_client_id(ctx.client_id);
-                SetMoney(event.mutable_amount(), m.plan.amount);
+                wire::ToProto(m.plan.amount, event.mutable_amount());
                 if (ctx.clan_id.empty()) {
                     auto* payee = event.add_payees();
                     payee->set_user_id(ctx.freelancer_id);
@@ -139,7 +133,7 @@ void MilestoneWorkflow::CarryOut(pqxx::work& tx, const storage::MilestoneContext
                 event.set_contract_id(m.contract_id);
                 event.set_dispute_id(e.dispute_id);
                 event.set_prior_state(std::string(StateName(e.prior)));
-                SetMoney(event.mutable_amount(), m.plan.amount);
+                wire::ToProto(m.plan.amount, event.mutable_amount());
                 // A clan's resolution is divided by the plan in force now; nobody is held here: the
                 // dispute decides how much is released, the plan only who shares it.
                 if (!ctx.clan_id.empty() && !storage::PayoutPlansOf(tx, ctx.proposal_id).empty()) {
@@ -164,7 +158,7 @@ void MilestoneWorkflow::CarryOut(pqxx::work& tx, const storage::MilestoneContext
                 event.set_contract_id(m.contract_id);
                 event.set_client_id(ctx.client_id);
                 event.set_refund(e.refund);
-                if (e.refund) SetMoney(event.mutable_amount(), m.plan.amount);
+                if (e.refund) wire::ToProto(m.plan.amount, event.mutable_amount());
                 runtime_.Publish(tx, m.id, event);
             }
         },

@@ -47,7 +47,7 @@ public:
     /// A system command (payments' event, the auto-release timer); nullopt when the milestone is
     /// unknown. `lock` kForUpdateNoWait makes a busy row fail at once instead of waiting.
     std::optional<CommandResult> RunSystem(pqxx::work& tx, const std::string& milestone_id, const Command& command,
-                                           storage::Lock lock = storage::Lock::kForUpdate) const;
+                                           storage::Lock lock = storage::Lock::kUpdate) const;
 
 private:
     CommandResult Apply(pqxx::work& tx, storage::MilestoneContext ctx, const Command& command, Actor actor) const;

@@ -9,20 +9,12 @@
 #include "marketplace/core/ids.hpp"
 #include "marketplace/core/log.hpp"
 #include "marketplace/messaging/consumer.hpp"
+#include "marketplace/wire/values.hpp"
 #include "storage/clan_store.hpp"
 #include "storage/contract_store.hpp"
 
 namespace marketplace::contracts {
 namespace {
-
-core::Money MoneyOf(const common::v1::Money& m, const std::string& field) {
-    return core::Money(m.minor_units(), core::Currency::Parse(m.currency(), field + ".currency"));
-}
-
-TimePoint TimeOf(const google::protobuf::Timestamp& ts) {
-    return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds(ts.seconds()) +
-                                                                     std::chrono::nanoseconds(ts.nanos())));
-}
 
 ContractTerms TermsOf(const jobs::v1::ProposalAccepted& e, std::chrono::seconds review_period) {
     ContractTerms t;
@@ -37,7 +29,7 @@ ContractTerms TermsOf(const jobs::v1::ProposalAccepted& e, std::chrono::seconds 
     t.stack.assign(e.stack().begin(), e.stack().end());
     t.nda_required = e.nda_required();
     t.ip_assignment = e.ip_assignment();
-    t.total = MoneyOf(e.total(), "total");
+    t.total = wire::MoneyFrom(e.total(), "total");
     t.delivery_days = e.delivery_days();
     t.review_period = review_period;
     for (int i = 0; i < e.milestones_size(); ++i) {
@@ -45,8 +37,9 @@ ContractTerms TermsOf(const jobs::v1::ProposalAccepted& e, std::chrono::seconds 
         PlannedMilestone m;
         m.title = p.title();
         m.description = p.description();
-        m.amount = MoneyOf(p.amount(), "milestones[" + std::to_string(i) + "].amount");
-        if (p.has_due_date()) m.due_date = TimeOf(p.due_date());
+        m.amount = wire::MoneyFrom(p.amount(), "milestones[" + std::to_string(i) + "].amount");
+        if (p.has_due_date())
+            m.due_date = wire::TimeFrom(p.due_date(), "milestones[" + std::to_string(i) + "].due_date");
         m.definition_of_done.assign(p.definition_of_done().begin(), p.definition_of_done().end());
         t.milestones.push_back(std::move(m));
     }
@@ -181,7 +174,7 @@ void EventConsumers::OnAutoRelease(pqxx::work& tx, const messaging::Timer& timer
     // that timer. Waiting here could deadlock, so a busy milestone fails at once (55P03): the
     // scheduler rolls back and retries later, by which time the accept has removed the timer or
     // this handler finds the milestone accepted and does nothing.
-    if (!workflow_.RunSystem(tx, timer.key, command::AutoRelease{}, storage::Lock::kForUpdateNoWait)) {
+    if (!workflow_.RunSystem(tx, timer.key, command::AutoRelease{}, storage::Lock::kUpdateNoWait)) {
         WarnUnknown(timer.key, "auto_release timer");
     }
 }
@@ -227,7 +220,7 @@ void EventConsumers::OnFundingTimeout(pqxx::work& tx, const messaging::Timer& ti
     }
     if (!core::IsUuid(timer.key)) return;
     // As with the auto-release: a busy milestone fails at once and the scheduler retries later.
-    if (!workflow_.RunSystem(tx, timer.key, command::FundingTimeout{attempt}, storage::Lock::kForUpdateNoWait)) {
+    if (!workflow_.RunSystem(tx, timer.key, command::FundingTimeout{attempt}, storage::Lock::kUpdateNoWait)) {
         WarnUnknown(timer.key, "funding_timeout timer");
     }
 }

@@ -9,18 +9,6 @@
 namespace marketplace::contracts::storage {
 namespace {
 
-const char* LockClause(Lock lock) {
-    switch (lock) {
-        case Lock::kNone:
-            return "";
-        case Lock::kForUpdate:
-            return " FOR UPDATE";
-        case Lock::kForUpdateNoWait:
-            return " FOR UPDATE NOWAIT";
-    }
-    return "";
-}
-
 const std::string kContractColumns =
     "c.id, c.proposal_id, c.job_id, c.client_id, c.freelancer_id, c.title, c.scope, " + JsonOf("c.stack") +
     ", c.nda_required, c.ip_assignment, c.currency, c.total_minor, c.delivery_days, c.review_period_seconds, "
@@ -125,7 +113,7 @@ bool InsertContract(pqxx::work& tx, const ContractTerms& t, const StatementOfWor
 
 std::optional<ContractRecord> FindContract(pqxx::work& tx, const std::string& contract_id, Lock lock) {
     const auto rows = tx.exec_params(
-        "SELECT " + kContractColumns + " FROM contracts c WHERE c.id = $1" + LockClause(lock), contract_id);
+        "SELECT " + kContractColumns + " FROM contracts c WHERE c.id = $1" + db::LockClause(lock), contract_id);
     if (rows.empty()) return std::nullopt;
     return ContractFromRow(rows[0]);
 }
@@ -188,7 +176,7 @@ std::vector<MilestoneRecord> MilestonesOfMany(pqxx::work& tx, const std::vector<
 
 std::optional<MilestoneRecord> FindMilestone(pqxx::work& tx, const std::string& milestone_id, Lock lock) {
     const auto rows = tx.exec_params(
-        "SELECT " + kMilestoneColumns + " FROM milestones m WHERE m.id = $1" + LockClause(lock), milestone_id);
+        "SELECT " + kMilestoneColumns + " FROM milestones m WHERE m.id = $1" + db::LockClause(lock), milestone_id);
     if (rows.empty()) return std::nullopt;
     return MilestoneFromRow(rows[0]);
 }
@@ -196,9 +184,7 @@ std::optional<MilestoneRecord> FindMilestone(pqxx::work& tx, const std::string& 
 std::optional<MilestoneContext> FindMilestoneContext(pqxx::work& tx, const std::string& milestone_id, Lock lock) {
     // Lock only the milestone's row (OF m): contracts are immutable, and a contract-wide lock would
     // serialise every milestone of it.
-    const char* lock_clause = lock == Lock::kNone        ? ""
-                              : lock == Lock::kForUpdate ? " FOR UPDATE OF m"
-                                                         : " FOR UPDATE OF m NOWAIT";
+    const std::string lock_clause = db::LockClause(lock, "m");
     const auto rows = tx.exec_params("SELECT " + kMilestoneColumns +
                                          ", c.client_id, c.freelancer_id, c.review_period_seconds, "
                                          "(SELECT count(*) FROM sow_signatures s WHERE s.contract_id = c.id), "

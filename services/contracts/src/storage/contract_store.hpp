@@ -8,6 +8,7 @@
 #include "domain/contract.hpp"
 #include "domain/milestone.hpp"
 #include "domain/statement_of_work.hpp"
+#include "marketplace/db/values.hpp"
 
 namespace marketplace::contracts::storage {
 
@@ -45,11 +46,7 @@ struct MilestoneContext {
     std::string proposal_id;
 };
 
-enum class Lock {
-    kNone,
-    kForUpdate,        // wait for the row
-    kForUpdateNoWait,  // fail at once (SQLSTATE 55P03) when another transaction holds it
-};
+using Lock = db::RowLock;
 
 /// Inserts the contract and its milestones (ids in plan order) unless a contract already exists
 /// for the proposal; returns false, inserting nothing, when one does.

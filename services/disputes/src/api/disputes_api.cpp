@@ -8,23 +8,14 @@
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/rpc/idempotency.hpp"
+#include "marketplace/service/mutate.hpp"
+#include "marketplace/wire/values.hpp"
 
 namespace marketplace::disputes::api {
 namespace {
 
 constexpr int kDefaultPageSize = 20;
 constexpr int kMaxPageSize = 100;
-
-void SetTime(google::protobuf::Timestamp* out, TimePoint t) {
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-    out->set_seconds(us / 1'000'000);
-    out->set_nanos(static_cast<int>((us % 1'000'000) * 1000));
-}
-
-void SetMoney(common::v1::Money* out, std::int64_t minor, const std::string& currency) {
-    out->set_minor_units(minor);
-    out->set_currency(currency);
-}
 
 v1::Stage StageOf(Stage s) {
     switch (s) {
@@ -129,8 +120,8 @@ void OfferToProto(const Offer& o, const Dispute& d, v1::Offer* out) {
     out->set_made_by(o.made_by);
     if (o.side) out->set_side(SideOf(*o.side));
     out->set_release_bps(o.release_bps);
-    SetMoney(out->mutable_released(), SplitByBps(d.escrow, o.release_bps).released, d.currency);
-    SetTime(out->mutable_made_at(), o.made_at);
+    *out->mutable_released() = wire::ProtoMoney(SplitByBps(d.escrow, o.release_bps).released, d.currency);
+    wire::ToProto(o.made_at, out->mutable_made_at());
 }
 
 void EvidenceToProto(const storage::EvidenceRecord& e, v1::Evidence* out) {
@@ -140,7 +131,7 @@ void EvidenceToProto(const storage::EvidenceRecord& e, v1::Evidence* out) {
     out->set_reference(e.reference);
     out->set_note(e.note);
     out->set_sha256(e.sha256);
-    SetTime(out->mutable_added_at(), e.added_at);
+    wire::ToProto(e.added_at, out->mutable_added_at());
 }
 
 void ToProto(const storage::DisputeRecord& rec, const std::vector<storage::EvidenceRecord>& evidence,
@@ -155,10 +146,10 @@ void ToProto(const storage::DisputeRecord& rec, const std::vector<storage::Evide
     out->set_opener_side(SideOf(d.opener));
     out->set_reason_code(ReasonOf(rec.reason_code));
     out->set_statement(rec.statement);
-    SetMoney(out->mutable_escrow(), d.escrow, d.currency);
-    SetMoney(out->mutable_amount_asked(), d.amount_asked, d.currency);
+    *out->mutable_escrow() = wire::ProtoMoney(d.escrow, d.currency);
+    *out->mutable_amount_asked() = wire::ProtoMoney(d.amount_asked, d.currency);
     out->set_stage(StageOf(d.stage));
-    if (d.due_at && !IsTerminal(d.stage)) SetTime(out->mutable_due_at(), *d.due_at);
+    if (d.due_at && !IsTerminal(d.stage)) wire::ToProto(*d.due_at, out->mutable_due_at());
     out->set_default_at_due(DefaultAtDue(d));
     if (d.client_offer) OfferToProto(*d.client_offer, d, out->add_offers());
     if (d.freelancer_offer) OfferToProto(*d.freelancer_offer, d, out->add_offers());
@@ -174,16 +165,16 @@ void ToProto(const storage::DisputeRecord& rec, const std::vector<storage::Evide
         const auto& r = *d.resolution;
         auto* res = out->mutable_resolution();
         res->set_outcome(OutcomeOf(r.outcome));
-        SetMoney(res->mutable_released(), r.released, d.currency);
-        SetMoney(res->mutable_refunded(), r.refunded, d.currency);
+        *res->mutable_released() = wire::ProtoMoney(r.released, d.currency);
+        *res->mutable_refunded() = wire::ProtoMoney(r.refunded, d.currency);
         res->set_release_bps(r.release_bps);
         res->set_decided_by(r.decided_by);
         res->set_rung(StageOf(r.rung));
-        SetTime(res->mutable_resolved_at(), r.resolved_at);
+        wire::ToProto(r.resolved_at, res->mutable_resolved_at());
         res->set_settled(d.settled);
     }
     out->set_refusal_reason(d.refusal_reason);
-    SetTime(out->mutable_opened_at(), rec.opened_at);
+    wire::ToProto(rec.opened_at, out->mutable_opened_at());
     out->set_mediator_id(d.mediator_id);
     out->set_expert_id(d.expert_id);
 }
@@ -233,15 +224,12 @@ grpc::Status DisputesApi::Command(grpc::ServerContext* context, const Request& r
         const auto idem = rpc::IdempotentCall::From(scope);
         core::RequireUuid(request.dispute_id(), "dispute_id");
         const Caller caller = CallerFor(scope, request.dispute_id());
-        *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-            return runtime_.idempotency().Run<Response>(tx, idem, request, [&] {
-                const auto rec = flows_.Act(tx, request.dispute_id(), command, caller);
-                Response r;
-                ToProto(rec, storage::ListEvidence(tx, rec.dispute.id), r.mutable_dispute());
-                return r;
-            });
+        *response = service::Mutate<Response>(runtime_, idem, request, [&](pqxx::work& tx) {
+            const auto rec = flows_.Act(tx, request.dispute_id(), command, caller);
+            Response r;
+            ToProto(rec, storage::ListEvidence(tx, rec.dispute.id), r.mutable_dispute());
+            return r;
         });
-        runtime_.Published();
     });
 }
 
@@ -255,15 +243,12 @@ grpc::Status DisputesApi::OpenDispute(grpc::ServerContext* context, const v1::Op
                          request->amount_asked().minor_units(), request->amount_asked().currency()};
         // The milestone and its parties, as contracts shows them to this caller (outside the transaction).
         const MilestoneFacts facts = flows_.contracts().Milestone(request->milestone_id(), scope.bearer_token());
-        *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-            return runtime_.idempotency().Run<v1::OpenDisputeResponse>(tx, idem, *request, [&] {
-                const auto rec = flows_.Open(tx, caller, open, facts);
-                v1::OpenDisputeResponse r;
-                ToProto(rec, {}, r.mutable_dispute());
-                return r;
-            });
+        *response = service::Mutate<v1::OpenDisputeResponse>(runtime_, idem, *request, [&](pqxx::work& tx) {
+            const auto rec = flows_.Open(tx, caller, open, facts);
+            v1::OpenDisputeResponse r;
+            ToProto(rec, {}, r.mutable_dispute());
+            return r;
         });
-        runtime_.Published();
     });
 }
 
@@ -395,15 +380,12 @@ grpc::Status DisputesApi::AddEvidence(grpc::ServerContext* context, const v1::Ad
         const Caller caller = CallerFor(scope, request->dispute_id());
         const EvidenceInput in{EvidenceKindName(request->kind()), request->reference(), request->note(),
                                request->sha256()};
-        *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-            return runtime_.idempotency().Run<v1::AddEvidenceResponse>(tx, idem, *request, [&] {
-                const auto e = flows_.AddEvidence(tx, request->dispute_id(), in, caller);
-                v1::AddEvidenceResponse r;
-                EvidenceToProto(e, r.mutable_evidence());
-                return r;
-            });
+        *response = service::Mutate<v1::AddEvidenceResponse>(runtime_, idem, *request, [&](pqxx::work& tx) {
+            const auto e = flows_.AddEvidence(tx, request->dispute_id(), in, caller);
+            v1::AddEvidenceResponse r;
+            EvidenceToProto(e, r.mutable_evidence());
+            return r;
         });
-        runtime_.Published();
     });
 }
 

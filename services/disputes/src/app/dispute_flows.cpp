@@ -10,6 +10,7 @@
 #include "marketplace/core/log.hpp"
 #include "marketplace/disputes/v1/events.pb.h"
 #include "marketplace/messaging/timers.hpp"
+#include "marketplace/wire/values.hpp"
 
 namespace marketplace::disputes {
 namespace {
@@ -42,13 +43,6 @@ std::optional<std::pair<std::string, TimePoint>> ParseTimerKey(const std::string
     } catch (const std::exception&) {
         return std::nullopt;
     }
-}
-
-common::v1::Money MoneyOf(std::int64_t minor, const std::string& currency) {
-    common::v1::Money m;
-    m.set_minor_units(minor);
-    m.set_currency(currency);
-    return m;
 }
 
 bool Blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
@@ -170,7 +164,7 @@ storage::DisputeRecord DisputeFlows::Open(pqxx::work& tx, const Caller& caller, 
     opened.set_opened_by(d.opened_by);
     opened.set_opener_side(std::string(SideName(side)));
     opened.set_reason_code(rec.reason_code);
-    *opened.mutable_amount_asked() = MoneyOf(d.amount_asked, d.currency);
+    *opened.mutable_amount_asked() = wire::ProtoMoney(d.amount_asked, d.currency);
     opened.set_client_id(d.client_id);
     opened.set_freelancer_id(d.freelancer_id);
     runtime_.Publish(tx, d.milestone_id, opened);
@@ -233,8 +227,8 @@ void DisputeFlows::Apply(pqxx::work& tx, storage::DisputeRecord& record, const D
         e.set_client_id(d.client_id);
         e.set_freelancer_id(d.freelancer_id);
         e.set_outcome(std::string(OutcomeName(r.outcome)));
-        *e.mutable_escrow() = MoneyOf(d.escrow, d.currency);
-        *e.mutable_released() = MoneyOf(r.released, d.currency);
+        *e.mutable_escrow() = wire::ProtoMoney(d.escrow, d.currency);
+        *e.mutable_released() = wire::ProtoMoney(r.released, d.currency);
         e.set_release_bps(r.release_bps);
         auto* payee = e.add_payees();
         payee->set_user_id(d.freelancer_id);

@@ -1,6 +1,7 @@
 #include "api/clan_proposals.hpp"
 
 #include "api/convert.hpp"
+#include "marketplace/wire/values.hpp"
 
 namespace marketplace::jobs {
 
@@ -25,7 +26,7 @@ void ToProto(const ClanApplicationRecord& app, const core::Currency& currency, v
     out->set_clan_id(app.clan_id);
     out->set_submitted_by(app.submitted_by);
     out->set_split_mode(std::string(SplitModeName(app.mode)));
-    SetMoney(core::Money(app.member_pool, currency), out->mutable_member_pool());
+    wire::ToProto(core::Money(app.member_pool, currency), out->mutable_member_pool());
     for (const auto& a : app.agreements) {
         auto* t = out->add_team();
         t->set_user_id(a.member.user_id);
@@ -39,12 +40,12 @@ void ToProto(const ClanApplicationRecord& app, const core::Currency& currency, v
         if (app.mode == SplitMode::kBasisPoints) {
             g->set_share_bps(static_cast<std::int32_t>(a.share_weight));
         } else {
-            SetMoney(core::Money(a.share_weight, currency), g->mutable_amount());
+            wire::ToProto(core::Money(a.share_weight, currency), g->mutable_amount());
             if (app.member_pool > 0)
                 g->set_share_bps(static_cast<std::int32_t>(a.share_weight * 10000 / app.member_pool));
         }
         g->set_agreed(a.agreed_micros.has_value());
-        if (a.agreed_micros) SetTimestampMicros(*a.agreed_micros, g->mutable_agreed_at());
+        if (a.agreed_micros) wire::TimestampFromMicros(*a.agreed_micros, g->mutable_agreed_at());
     }
     out->set_all_agreed(app.AllAgreed());
 }

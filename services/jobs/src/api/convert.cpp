@@ -3,6 +3,8 @@
 #include <google/protobuf/timestamp.pb.h>
 
 #include "marketplace/core/errors.hpp"
+#include "marketplace/db/values.hpp"
+#include "marketplace/wire/values.hpp"
 #include "storage/sql.hpp"
 
 namespace marketplace::jobs {
@@ -23,26 +25,6 @@ void SetStrings(const std::vector<std::string>& values, Repeated* out) {
 MoneyInput MoneyFrom(bool present, const common::v1::Money& money) {
     if (!present) return {};
     return MoneyInput::Of(money.minor_units(), money.currency());
-}
-
-void SetMoney(const core::Money& money, common::v1::Money* out) {
-    out->set_minor_units(money.minor_units());
-    out->set_currency(std::string(money.currency().code()));
-}
-
-void SetTimestampMicros(std::int64_t micros, google::protobuf::Timestamp* out) {
-    std::int64_t seconds = micros / 1'000'000;
-    std::int64_t rest = micros % 1'000'000;
-    if (rest < 0) {
-        rest += 1'000'000;
-        seconds -= 1;
-    }
-    out->set_seconds(seconds);
-    out->set_nanos(static_cast<std::int32_t>(rest * 1000));
-}
-
-void SetTimestamp(core::Clock::TimePoint t, google::protobuf::Timestamp* out) {
-    SetTimestampMicros(sql::ToMicros(t), out);
 }
 
 JobInput JobInputFrom(const v1::PostJobRequest& r) {
@@ -173,8 +155,8 @@ void ToProto(const JobRecord& job, v1::Job* out) {
     out->set_description(s.description);
     SetStrings(s.stack, out->mutable_stack());
     out->set_budget_type(v1::BUDGET_TYPE_FIXED);
-    SetMoney(s.budget_min, out->mutable_budget_min());
-    SetMoney(s.budget_max, out->mutable_budget_max());
+    wire::ToProto(s.budget_min, out->mutable_budget_min());
+    wire::ToProto(s.budget_max, out->mutable_budget_max());
     out->set_currency(std::string(s.currency().code()));
     out->set_nda_required(s.nda_required);
     out->set_ip_assignment(s.ip_assignment);
@@ -185,7 +167,7 @@ void ToProto(const JobRecord& job, v1::Job* out) {
             auto* sm = out->add_suggested_milestones();
             sm->set_title(m.title);
             sm->set_description(m.description);
-            SetMoney(m.amount, sm->mutable_amount());
+            wire::ToProto(m.amount, sm->mutable_amount());
             sm->set_suggested_days(m.suggested_days);
             SetStrings(m.deliverables, sm->mutable_deliverables());
             SetStrings(m.definition_of_done, sm->mutable_definition_of_done());
@@ -193,8 +175,8 @@ void ToProto(const JobRecord& job, v1::Job* out) {
     }
     out->set_status(ToProto(job.status));
     out->set_accepted_proposal_id(job.accepted_proposal_id);
-    SetTimestampMicros(job.created_micros, out->mutable_created_at());
-    SetTimestampMicros(job.updated_micros, out->mutable_updated_at());
+    wire::TimestampFromMicros(job.created_micros, out->mutable_created_at());
+    wire::TimestampFromMicros(job.updated_micros, out->mutable_updated_at());
 }
 
 void ToProto(const ProposalRecord& p, v1::Proposal* out) {
@@ -206,15 +188,15 @@ void ToProto(const ProposalRecord& p, v1::Proposal* out) {
         auto* pm = out->add_milestones();
         pm->set_title(m.title);
         pm->set_description(m.description);
-        SetMoney(m.amount, pm->mutable_amount());
-        SetTimestamp(m.due_date, pm->mutable_due_date());
+        wire::ToProto(m.amount, pm->mutable_amount());
+        wire::ToProto(m.due_date, pm->mutable_due_date());
         SetStrings(m.definition_of_done, pm->mutable_definition_of_done());
     }
-    SetMoney(p.plan.total, out->mutable_total());
+    wire::ToProto(p.plan.total, out->mutable_total());
     out->set_delivery_days(p.plan.delivery_days);
     out->set_status(ToProto(p.status));
-    SetTimestampMicros(p.created_micros, out->mutable_created_at());
-    SetTimestampMicros(p.updated_micros, out->mutable_updated_at());
+    wire::TimestampFromMicros(p.created_micros, out->mutable_created_at());
+    wire::TimestampFromMicros(p.updated_micros, out->mutable_updated_at());
 }
 
 void ToProto(const InviteRecord& i, v1::Invite* out) {
@@ -224,7 +206,7 @@ void ToProto(const InviteRecord& i, v1::Invite* out) {
     out->set_client_id(i.client_id);
     out->set_freelancer_id(i.freelancer_id);
     out->set_message(i.message);
-    SetTimestampMicros(i.created_micros, out->mutable_created_at());
+    wire::TimestampFromMicros(i.created_micros, out->mutable_created_at());
 }
 
 void ToProto(const ProjectTemplate& t, v1::ProjectTemplate* out) {

@@ -19,9 +19,6 @@ class Timestamp;
 namespace marketplace::jobs {
 
 MoneyInput MoneyFrom(bool present, const common::v1::Money& money);
-void SetMoney(const core::Money& money, common::v1::Money* out);
-void SetTimestampMicros(std::int64_t micros, google::protobuf::Timestamp* out);
-void SetTimestamp(core::Clock::TimePoint t, google::protobuf::Timestamp* out);
 
 JobInput JobInputFrom(const v1::PostJobRequest& request);
 /// The editable fields of a Job message (UpdateJob's `job`).

@@ -9,6 +9,7 @@
 #include "events/job_events.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
+#include "marketplace/db/values.hpp"
 #include "storage/job_store.hpp"
 #include "storage/proposal_store.hpp"
 #include "storage/sql.hpp"
@@ -20,7 +21,7 @@ Caller JobsApi::RequireCaller(const rpc::CallScope& call) {
     return Caller{std::move(claims.subject), std::move(claims.role)};
 }
 
-std::int64_t JobsApi::NowMicros() const { return sql::ToMicros(runtime_.clock()->Now()); }
+std::int64_t JobsApi::NowMicros() const { return db::MicrosSinceEpoch(runtime_.clock()->Now()); }
 
 grpc::Status JobsApi::ListTemplates(grpc::ServerContext* context, const v1::ListTemplatesRequest*,
                                     v1::ListTemplatesResponse* response) {

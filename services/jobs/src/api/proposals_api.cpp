@@ -7,6 +7,7 @@
 #include "events/job_events.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
+#include "marketplace/db/values.hpp"
 #include "storage/clan_application_store.hpp"
 #include "storage/job_store.hpp"
 #include "storage/proposal_store.hpp"
@@ -65,7 +66,7 @@ grpc::Status JobsApi::SubmitProposal(grpc::ServerContext* context, const v1::Sub
                                              : "you already have a live proposal on this job; withdraw it to submit "
                                                "another");
             }
-            const auto micros = sql::ToMicros(now);
+            const auto micros = db::MicrosSinceEpoch(now);
             const ProposalRecord proposal{core::NewUuidV7(),          job->job_id, applicant, std::move(plan),
                                           ProposalStatus::kSubmitted, micros,      micros};
             ProposalStore::Insert(tx, proposal);

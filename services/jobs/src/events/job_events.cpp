@@ -1,6 +1,7 @@
 #include "events/job_events.hpp"
 
 #include "api/convert.hpp"
+#include "marketplace/wire/values.hpp"
 
 namespace marketplace::jobs {
 
@@ -17,7 +18,7 @@ v1::ProposalSubmitted MakeProposalSubmitted(const ProposalRecord& proposal) {
     e.set_proposal_id(proposal.proposal_id);
     e.set_job_id(proposal.job_id);
     e.set_freelancer_id(proposal.freelancer_id);
-    SetMoney(proposal.plan.total, e.mutable_total());
+    wire::ToProto(proposal.plan.total, e.mutable_total());
     return e;
 }
 
@@ -37,11 +38,11 @@ v1::ProposalAccepted MakeProposalAccepted(const JobRecord& job, const ProposalRe
         auto* pm = e.add_milestones();
         pm->set_title(m.title);
         pm->set_description(m.description);
-        SetMoney(m.amount, pm->mutable_amount());
-        SetTimestamp(m.due_date, pm->mutable_due_date());
+        wire::ToProto(m.amount, pm->mutable_amount());
+        wire::ToProto(m.due_date, pm->mutable_due_date());
         for (const auto& d : m.definition_of_done) pm->add_definition_of_done(d);
     }
-    SetMoney(proposal.plan.total, e.mutable_total());
+    wire::ToProto(proposal.plan.total, e.mutable_total());
     e.set_delivery_days(proposal.plan.delivery_days);
     return e;
 }

@@ -4,6 +4,7 @@
 
 #include <pqxx/pqxx>
 
+#include "marketplace/db/values.hpp"
 #include "storage/sql.hpp"
 
 namespace marketplace::jobs {
@@ -49,7 +50,7 @@ std::optional<ClanApplicationRecord> ClanApplicationStore::Find(pqxx::work& tx, 
     rec.mode = ParseSplitMode(rows[0][2].as<std::string>());
     rec.member_pool = rows[0][3].as<std::int64_t>();
     for (const auto& r :
-         tx.exec_params("SELECT user_id, role, hours, deliverables::text, share_weight, " + sql::Micros("agreed_at") +
+         tx.exec_params("SELECT user_id, role, hours, deliverables::text, share_weight, " + db::MicrosOf("agreed_at") +
                             " FROM proposal_agreements WHERE proposal_id = $1::uuid ORDER BY position",
                         proposal_id)) {
         AgreementRecord a;
@@ -64,7 +65,7 @@ std::optional<ClanApplicationRecord> ClanApplicationStore::Find(pqxx::work& tx, 
 
 bool ClanApplicationStore::Agree(pqxx::work& tx, const std::string& proposal_id, const std::string& user_id,
                                  std::int64_t now_micros) {
-    return !tx.exec_params("UPDATE proposal_agreements SET agreed_at = " + sql::Timestamp(3) +
+    return !tx.exec_params("UPDATE proposal_agreements SET agreed_at = " + db::TimeFromMicrosParam(3) +
                                " WHERE proposal_id = $1::uuid AND user_id = $2 AND agreed_at IS NULL RETURNING 1",
                            proposal_id, user_id, now_micros)
                 .empty();

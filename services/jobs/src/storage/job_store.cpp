@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "marketplace/db/values.hpp"
 #include "storage/sql.hpp"
 
 namespace marketplace::jobs {
@@ -12,7 +13,7 @@ const std::string& Columns() {
         "j.job_id::text, j.client_id, j.title, j.description, array_to_json(j.stack)::text, j.currency, "
         "j.budget_min, j.budget_max, j.nda_required, j.ip_assignment, j.repo_url, coalesce(j.template_id, ''), "
         "j.status, coalesce(j.accepted_proposal_id::text, ''), " +
-        sql::Micros("j.created_at") + ", " + sql::Micros("j.updated_at");
+        db::MicrosOf("j.created_at") + ", " + db::MicrosOf("j.updated_at");
     return columns;
 }
 constexpr int kColumnCount = 16;
@@ -65,15 +66,15 @@ void JobStore::Insert(pqxx::work& tx, const JobRecord& job) {
         "nda_required, ip_assignment, repo_url, template_id, status, created_at, updated_at) "
         "VALUES ($1::uuid, $2, $3, $4, ARRAY(SELECT jsonb_array_elements_text($5::jsonb)), $6, $7, $8, $9, $10, $11, "
         "NULLIF($12, ''), $13, " +
-            sql::Timestamp(14) + ", " + sql::Timestamp(14) + ")",
+            db::TimeFromMicrosParam(14) + ", " + db::TimeFromMicrosParam(14) + ")",
         job.job_id, job.client_id, s.title, s.description, sql::JsonArray(s.stack), std::string(s.currency().code()),
         s.budget_min.minor_units(), s.budget_max.minor_units(), s.nda_required, s.ip_assignment, s.repo_url,
         s.template_id, std::string(JobStatusName(job.status)), job.created_micros);
 }
 
 std::optional<JobRecord> JobStore::Find(pqxx::work& tx, const std::string& job_id, RowLock lock) {
-    const auto rows = tx.exec_params(
-        "SELECT " + Columns() + " FROM jobs j WHERE j.job_id = $1::uuid" + sql::LockClause(lock), job_id);
+    const auto rows =
+        tx.exec_params("SELECT " + Columns() + " FROM jobs j WHERE j.job_id = $1::uuid" + db::LockClause(lock), job_id);
     if (rows.empty()) return std::nullopt;
     return ReadJob(rows[0]);
 }
@@ -83,7 +84,7 @@ void JobStore::UpdateSpec(pqxx::work& tx, const std::string& job_id, const JobSp
         "UPDATE jobs SET title = $2, description = $3, stack = ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), "
         "currency = $5, budget_min = $6, budget_max = $7, nda_required = $8, ip_assignment = $9, repo_url = $10, "
         "updated_at = " +
-            sql::Timestamp(11) + " WHERE job_id = $1::uuid",
+            db::TimeFromMicrosParam(11) + " WHERE job_id = $1::uuid",
         job_id, s.title, s.description, sql::JsonArray(s.stack), std::string(s.currency().code()),
         s.budget_min.minor_units(), s.budget_max.minor_units(), s.nda_required, s.ip_assignment, s.repo_url,
         now_micros);
@@ -92,7 +93,7 @@ void JobStore::UpdateSpec(pqxx::work& tx, const std::string& job_id, const JobSp
 void JobStore::SetStatus(pqxx::work& tx, const std::string& job_id, JobStatus status,
                          const std::string& accepted_proposal_id, std::int64_t now_micros) {
     tx.exec_params0("UPDATE jobs SET status = $2, accepted_proposal_id = NULLIF($3, '')::uuid, updated_at = " +
-                        sql::Timestamp(4) + " WHERE job_id = $1::uuid",
+                        db::TimeFromMicrosParam(4) + " WHERE job_id = $1::uuid",
                     job_id, std::string(JobStatusName(status)), accepted_proposal_id, now_micros);
 }
 
@@ -102,7 +103,7 @@ Page<JobRecord> JobStore::ListByClient(pqxx::work& tx, const std::string& client
         tx.exec_params("SELECT " + Columns() +
                            " FROM jobs j WHERE j.client_id = $1 AND ($2 = '' OR j.status = $2) "
                            "AND (NOT $3 OR (j.created_at, j.job_id) < (" +
-                           sql::Timestamp(4) +
+                           db::TimeFromMicrosParam(4) +
                            ", $5::uuid)) "
                            "ORDER BY j.created_at DESC, j.job_id DESC LIMIT $6",
                        client_id, status ? std::string(JobStatusName(*status)) : std::string(), after.has_value(),
@@ -138,7 +139,7 @@ Page<JobRecord> JobStore::Search(pqxx::work& tx, const SearchSpec& spec) {
             "     OR EXISTS (SELECT 1 FROM proposals p WHERE p.job_id = j.job_id AND p.freelancer_id = $13) "
             "     OR EXISTS (SELECT 1 FROM invites i WHERE i.job_id = j.job_id AND i.freelancer_id = $13)) "
             "AND (NOT $7 OR (r.rank, j.created_at, j.job_id) < ($8::real, " +
-            sql::Timestamp(9) +
+            db::TimeFromMicrosParam(9) +
             ", $10::uuid)) "
             "ORDER BY r.rank DESC, j.created_at DESC, j.job_id DESC LIMIT $11",
         spec.query, sql::JsonArray(StatusNames(spec.statuses)), sql::JsonArray(spec.stack_keys), spec.currency,

@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "marketplace/core/errors.hpp"
+#include "marketplace/db/values.hpp"
 #include "storage/sql.hpp"
 
 namespace marketplace::jobs {
@@ -16,7 +17,7 @@ const std::string& Columns() {
     static const std::string columns =
         "p.proposal_id::text, p.job_id::text, p.freelancer_id, p.cover_letter, p.currency, p.total, "
         "p.delivery_days, p.status, " +
-        sql::Micros("p.created_at") + ", " + sql::Micros("p.updated_at");
+        db::MicrosOf("p.created_at") + ", " + db::MicrosOf("p.updated_at");
     return columns;
 }
 
@@ -43,7 +44,7 @@ void LoadMilestones(pqxx::work& tx, std::vector<ProposalRecord>& proposals) {
         by_id[p.proposal_id] = &p;
     }
     const auto rows =
-        tx.exec_params("SELECT proposal_id::text, title, description, amount, " + sql::Micros("due_date") +
+        tx.exec_params("SELECT proposal_id::text, title, description, amount, " + db::MicrosOf("due_date") +
                            ", definition_of_done::text FROM proposal_milestones "
                            "WHERE proposal_id = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)::uuid)) "
                            "ORDER BY proposal_id, position",
@@ -52,7 +53,7 @@ void LoadMilestones(pqxx::work& tx, std::vector<ProposalRecord>& proposals) {
         auto* p = by_id.at(r[0].as<std::string>());
         p->plan.milestones.push_back(PlannedMilestone{r[1].as<std::string>(), r[2].as<std::string>(),
                                                       core::Money(r[3].as<std::int64_t>(), p->plan.total.currency()),
-                                                      sql::FromMicros(r[4].as<std::int64_t>()),
+                                                      db::TimeFromMicros(r[4].as<std::int64_t>()),
                                                       sql::ParseJsonArray(r[5].as<std::string>())});
     }
 }
@@ -81,7 +82,7 @@ void ProposalStore::Insert(pqxx::work& tx, const ProposalRecord& p) {
         tx.exec_params0(
             "INSERT INTO proposals (proposal_id, job_id, freelancer_id, cover_letter, currency, total, delivery_days, "
             "status, created_at, updated_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, " +
-                sql::Timestamp(9) + ", " + sql::Timestamp(9) + ")",
+                db::TimeFromMicrosParam(9) + ", " + db::TimeFromMicrosParam(9) + ")",
             p.proposal_id, p.job_id, p.freelancer_id, p.plan.cover_letter, std::string(p.plan.total.currency().code()),
             p.plan.total.minor_units(), p.plan.delivery_days, std::string(ProposalStatusName(p.status)),
             p.created_micros);
@@ -94,16 +95,15 @@ void ProposalStore::Insert(pqxx::work& tx, const ProposalRecord& p) {
         tx.exec_params0(
             "INSERT INTO proposal_milestones (proposal_id, position, title, description, amount, due_date, "
             "definition_of_done) VALUES ($1::uuid, $2, $3, $4, $5, " +
-                sql::Timestamp(6) + ", $7::jsonb)",
+                db::TimeFromMicrosParam(6) + ", $7::jsonb)",
             p.proposal_id, static_cast<int>(i), m.title, m.description, m.amount.minor_units(),
-            sql::ToMicros(m.due_date), sql::JsonArray(m.definition_of_done));
+            db::MicrosSinceEpoch(m.due_date), sql::JsonArray(m.definition_of_done));
     }
 }
 
 std::optional<ProposalRecord> ProposalStore::Find(pqxx::work& tx, const std::string& proposal_id, RowLock lock) {
     const auto rows = tx.exec_params(
-        "SELECT " + Columns() + " FROM proposals p WHERE p.proposal_id = $1::uuid" + sql::LockClause(lock),
-        proposal_id);
+        "SELECT " + Columns() + " FROM proposals p WHERE p.proposal_id = $1::uuid" + db::LockClause(lock), proposal_id);
     if (rows.empty()) return std::nullopt;
     std::vector<ProposalRecord> found{ReadProposal(rows[0])};
     LoadMilestones(tx, found);
@@ -126,15 +126,15 @@ long ProposalStore::CountLive(pqxx::work& tx, const std::string& job_id) {
 
 void ProposalStore::SetStatus(pqxx::work& tx, const std::string& proposal_id, ProposalStatus status,
                               std::int64_t now_micros) {
-    tx.exec_params0(
-        "UPDATE proposals SET status = $2, updated_at = " + sql::Timestamp(3) + " WHERE proposal_id = $1::uuid",
-        proposal_id, std::string(ProposalStatusName(status)), now_micros);
+    tx.exec_params0("UPDATE proposals SET status = $2, updated_at = " + db::TimeFromMicrosParam(3) +
+                        " WHERE proposal_id = $1::uuid",
+                    proposal_id, std::string(ProposalStatusName(status)), now_micros);
 }
 
 int ProposalStore::DeclineLive(pqxx::work& tx, const std::string& job_id, const std::string& except_id,
                                std::int64_t now_micros) {
     const auto result =
-        tx.exec_params("UPDATE proposals SET status = 'declined', updated_at = " + sql::Timestamp(3) +
+        tx.exec_params("UPDATE proposals SET status = 'declined', updated_at = " + db::TimeFromMicrosParam(3) +
                            " WHERE job_id = $1::uuid AND status = 'submitted' AND proposal_id <> $2::uuid",
                        job_id, except_id.empty() ? std::string(kNilUuid) : except_id, now_micros);
     return static_cast<int>(result.affected_rows());
@@ -146,7 +146,7 @@ Page<ProposalRecord> ProposalStore::ListByJob(pqxx::work& tx, const std::string&
     const auto rows = tx.exec_params("SELECT " + Columns() +
                                          " FROM proposals p WHERE p.job_id = $1::uuid AND ($2 = '' OR p.status = $2) "
                                          "AND (NOT $3 OR (p.created_at, p.proposal_id) > (" +
-                                         sql::Timestamp(4) +
+                                         db::TimeFromMicrosParam(4) +
                                          ", $5::uuid)) "
                                          "ORDER BY p.created_at, p.proposal_id LIMIT $6",
                                      job_id, StatusParam(status), after.has_value(), after ? after->created_micros : 0,
@@ -161,7 +161,7 @@ Page<ProposalRecord> ProposalStore::ListByFreelancer(pqxx::work& tx, const std::
         tx.exec_params("SELECT " + Columns() +
                            " FROM proposals p WHERE p.freelancer_id = $1 AND ($2 = '' OR p.status = $2) "
                            "AND (NOT $3 OR (p.created_at, p.proposal_id) < (" +
-                           sql::Timestamp(4) +
+                           db::TimeFromMicrosParam(4) +
                            ", $5::uuid)) "
                            "ORDER BY p.created_at DESC, p.proposal_id DESC LIMIT $6",
                        freelancer_id, StatusParam(status), after.has_value(), after ? after->created_micros : 0,

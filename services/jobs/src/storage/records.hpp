@@ -9,6 +9,7 @@
 #include "domain/job.hpp"
 #include "domain/page_token.hpp"
 #include "domain/proposal.hpp"
+#include "marketplace/db/values.hpp"
 
 namespace marketplace::jobs {
 
@@ -50,6 +51,6 @@ struct Page {
 };
 
 /// Row locks taken by the finders.
-enum class RowLock { kNone, kShare, kUpdate };
+using RowLock = db::RowLock;
 
 }  // namespace marketplace::jobs

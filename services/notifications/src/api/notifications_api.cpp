@@ -10,6 +10,7 @@
 #include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/rpc/forwarding.hpp"
 #include "marketplace/rpc/idempotency.hpp"
+#include "marketplace/wire/values.hpp"
 #include "storage/notification_store.hpp"
 
 namespace marketplace::notifications::api {
@@ -20,11 +21,6 @@ constexpr std::chrono::milliseconds kCancelCheck{200};
 /// How often a waiting stream checks that its token is still valid (expiry, revoked sessions).
 constexpr std::chrono::milliseconds kTokenCheck{1000};
 
-void ToProto(core::Clock::TimePoint t, google::protobuf::Timestamp* out) {
-    *out = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-        std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
-}
-
 void ToProto(const storage::NotificationRecord& r, v1::Notification* out) {
     out->set_notification_id(r.id);
     out->set_sequence(r.sequence);
@@ -33,8 +29,8 @@ void ToProto(const storage::NotificationRecord& r, v1::Notification* out) {
     out->set_contract_id(r.contract_id);
     out->set_milestone_id(r.milestone_id);
     out->set_source_event_id(r.source_event_id);
-    ToProto(r.created_at, out->mutable_created_at());
-    if (r.read_at) ToProto(*r.read_at, out->mutable_read_at());
+    wire::ToProto(r.created_at, out->mutable_created_at());
+    if (r.read_at) wire::ToProto(*r.read_at, out->mutable_read_at());
 }
 
 }  // namespace

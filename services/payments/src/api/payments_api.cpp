@@ -9,6 +9,7 @@
 #include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/rpc/idempotency.hpp"
 #include "marketplace/service/after_commit.hpp"
+#include "marketplace/wire/values.hpp"
 
 namespace marketplace::payments {
 namespace {
@@ -143,9 +144,9 @@ grpc::Status PaymentsApi::GetBalances(grpc::ServerContext* context, const v1::Ge
             }
             auto* item = response->add_balances();
             item->set_currency(b.currency);
-            *item->mutable_available() = api::ToMoney(b.available, b.currency);
-            if (shows_pending) *item->mutable_pending_payouts() = api::ToMoney(b.pending_payouts, b.currency);
-            if (shows_escrow) *item->mutable_in_escrow() = api::ToMoney(b.in_escrow, b.currency);
+            *item->mutable_available() = wire::ProtoMoney(b.available, b.currency);
+            if (shows_pending) *item->mutable_pending_payouts() = wire::ProtoMoney(b.pending_payouts, b.currency);
+            if (shows_escrow) *item->mutable_in_escrow() = wire::ProtoMoney(b.in_escrow, b.currency);
         }
     });
 }

@@ -1,19 +1,13 @@
 #include "api/proto_mapping.hpp"
+#include "marketplace/wire/values.hpp"
 
 namespace marketplace::payments::api {
-
-common::v1::Money ToMoney(std::int64_t minor_units, const std::string& currency) {
-    common::v1::Money m;
-    m.set_minor_units(minor_units);
-    m.set_currency(currency);
-    return m;
-}
 
 v1::Deposit ToDeposit(const storage::ProviderOrder& o) {
     v1::Deposit d;
     d.set_deposit_id(o.id);
     d.set_user_id(o.user_id);
-    *d.mutable_amount() = ToMoney(o.amount, o.currency);
+    *d.mutable_amount() = wire::ProtoMoney(o.amount, o.currency);
     d.set_status(o.status == "completed" ? v1::DEPOSIT_STATUS_COMPLETED
                  : o.status == "failed"  ? v1::DEPOSIT_STATUS_FAILED
                                          : v1::DEPOSIT_STATUS_PENDING);
@@ -27,7 +21,7 @@ v1::Payout ToPayout(const storage::ProviderOrder& o) {
     v1::Payout p;
     p.set_payout_id(o.id);
     p.set_user_id(o.user_id);
-    *p.mutable_amount() = ToMoney(o.amount, o.currency);
+    *p.mutable_amount() = wire::ProtoMoney(o.amount, o.currency);
     p.set_status(o.status == "posted"   ? v1::PAYOUT_STATUS_POSTED
                  : o.status == "voided" ? v1::PAYOUT_STATUS_VOIDED
                                         : v1::PAYOUT_STATUS_PENDING);
@@ -42,8 +36,8 @@ v1::Escrow ToEscrow(const storage::EscrowRecord& e) {
     out.set_milestone_id(e.milestone_id);
     out.set_contract_id(e.contract_id);
     out.set_client_id(e.client_id);
-    *out.mutable_amount() = ToMoney(e.amount, e.currency);
-    *out.mutable_held() = ToMoney(e.held, e.currency);
+    *out.mutable_amount() = wire::ProtoMoney(e.amount, e.currency);
+    *out.mutable_held() = wire::ProtoMoney(e.held, e.currency);
     out.set_status(e.state == "released"   ? v1::ESCROW_STATUS_RELEASED
                    : e.state == "refunded" ? v1::ESCROW_STATUS_REFUNDED
                                            : v1::ESCROW_STATUS_FUNDED);
@@ -101,7 +95,8 @@ v1::AuditLedgerResponse ToAuditResponse(const AuditReport& report) {
     out.set_accounts_checked(report.accounts_checked);
     out.set_transfers_checked(report.transfers_checked);
     out.set_escrows_checked(report.escrows_checked);
-    for (const auto& [currency, total] : report.platform_fees) *out.add_platform_fees() = ToMoney(total, currency);
+    for (const auto& [currency, total] : report.platform_fees)
+        *out.add_platform_fees() = wire::ProtoMoney(total, currency);
     return out;
 }
 

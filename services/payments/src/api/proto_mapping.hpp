@@ -11,7 +11,6 @@
 
 namespace marketplace::payments::api {
 
-common::v1::Money ToMoney(std::int64_t minor_units, const std::string& currency);
 v1::Deposit ToDeposit(const storage::ProviderOrder& order);
 v1::Payout ToPayout(const storage::ProviderOrder& order);
 v1::Escrow ToEscrow(const storage::EscrowRecord& escrow);

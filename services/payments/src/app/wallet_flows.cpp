@@ -6,19 +6,13 @@
 #include "marketplace/core/ids.hpp"
 #include "marketplace/core/log.hpp"
 #include "marketplace/payments/v1/events.pb.h"
+#include "marketplace/wire/values.hpp"
 
 namespace marketplace::payments {
 namespace log = core::log;
 using storage::OperationKind;
 
 namespace {
-
-common::v1::Money ToMoney(std::int64_t minor_units, const std::string& currency) {
-    common::v1::Money m;
-    m.set_minor_units(minor_units);
-    m.set_currency(currency);
-    return m;
-}
 
 core::Money MoneyOf(const storage::ProviderOrder& o) {
     return core::Money(o.amount, core::Currency::Parse(o.currency));
@@ -118,7 +112,7 @@ WebhookResult WalletFlows::ApplyDeposit(pqxx::work& tx, const ProviderEvent& eve
     payments::v1::DepositCompleted out;
     out.set_deposit_id(deposit->id);
     out.set_user_id(deposit->user_id);
-    *out.mutable_amount() = ToMoney(deposit->amount, deposit->currency);
+    *out.mutable_amount() = wire::ProtoMoney(deposit->amount, deposit->currency);
     runtime_.Publish(tx, deposit->user_id, out);
     log::Info("deposit completed", {{"deposit_id", deposit->id}, {"amount", MoneyOf(*deposit).ToString()}});
     return WebhookResult::kApplied;
@@ -144,7 +138,7 @@ WebhookResult WalletFlows::ApplyPayout(pqxx::work& tx, const ProviderEvent& even
     payments::v1::PayoutCompleted out;
     out.set_payout_id(payout->id);
     out.set_user_id(payout->user_id);
-    *out.mutable_amount() = ToMoney(payout->amount, payout->currency);
+    *out.mutable_amount() = wire::ProtoMoney(payout->amount, payout->currency);
     out.set_outcome(paid ? "posted" : "voided");
     runtime_.Publish(tx, payout->user_id, out);
     log::Info(paid ? "payout posted" : "payout voided", {{"payout_id", payout->id}});

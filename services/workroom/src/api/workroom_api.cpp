@@ -9,6 +9,8 @@
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/rpc/forwarding.hpp"
+#include "marketplace/service/mutate.hpp"
+#include "marketplace/wire/values.hpp"
 #include "storage/calendar_store.hpp"
 #include "storage/message_store.hpp"
 #include "storage/room_store.hpp"
@@ -67,10 +69,9 @@ grpc::Status WorkroomApi::PostMessage(grpc::ServerContext* context, const v1::Po
                                       v1::PostMessageResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& scope) {
         const auto claims = scope.RequireClaims();
-        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+        service::Mutate(runtime_, [&](pqxx::work& tx) {
             *response->mutable_message() = actions_.Post(tx, claims.subject, *request);
         });
-        runtime_.Published();
     });
 }
 
@@ -78,10 +79,9 @@ grpc::Status WorkroomApi::EditMessage(grpc::ServerContext* context, const v1::Ed
                                       v1::EditMessageResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& scope) {
         const auto claims = scope.RequireClaims();
-        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+        service::Mutate(runtime_, [&](pqxx::work& tx) {
             *response->mutable_message() = actions_.Edit(tx, claims.subject, *request);
         });
-        runtime_.Published();
     });
 }
 
@@ -175,10 +175,9 @@ grpc::Status WorkroomApi::CreateTask(grpc::ServerContext* context, const v1::Cre
                                      v1::CreateTaskResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& scope) {
         const auto claims = scope.RequireClaims();
-        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+        service::Mutate(runtime_, [&](pqxx::work& tx) {
             *response->mutable_task() = actions_.CreateTask(tx, claims.subject, *request);
         });
-        runtime_.Published();
     });
 }
 
@@ -186,10 +185,9 @@ grpc::Status WorkroomApi::UpdateTask(grpc::ServerContext* context, const v1::Upd
                                      v1::UpdateTaskResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& scope) {
         const auto claims = scope.RequireClaims();
-        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+        service::Mutate(runtime_, [&](pqxx::work& tx) {
             *response->mutable_task() = actions_.UpdateTask(tx, claims.subject, *request);
         });
-        runtime_.Published();
     });
 }
 
@@ -197,10 +195,9 @@ grpc::Status WorkroomApi::MoveTask(grpc::ServerContext* context, const v1::MoveT
                                    v1::MoveTaskResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& scope) {
         const auto claims = scope.RequireClaims();
-        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+        service::Mutate(runtime_, [&](pqxx::work& tx) {
             *response->mutable_task() = actions_.MoveTask(tx, claims.subject, *request);
         });
-        runtime_.Published();
     });
 }
 
@@ -283,7 +280,7 @@ grpc::Status WorkroomApi::StreamWorkroom(grpc::ServerContext* context, const v1:
         {
             v1::WorkroomEvent live;
             live.mutable_live()->set_cursor(FormatCursor(cursor));
-            storage::ToTimestamp(runtime_.clock()->Now(), live.mutable_occurred_at());
+            wire::ToProto(runtime_.clock()->Now(), live.mutable_occurred_at());
             if (!writer->Write(live)) return grpc::Status::CANCELLED;
         }
         std::set<std::string> dirty = rooms;  // the catch-up after the cursor
@@ -325,7 +322,7 @@ grpc::Status WorkroomApi::StreamWorkroom(grpc::ServerContext* context, const v1:
                 v1::WorkroomEvent event;
                 event.set_room_id(room);
                 event.mutable_typing()->set_user_id(who);
-                storage::ToTimestamp(runtime_.clock()->Now(), event.mutable_occurred_at());
+                wire::ToProto(runtime_.clock()->Now(), event.mutable_occurred_at());
                 if (!writer->Write(event)) return grpc::Status::CANCELLED;
             }
             typing.clear();

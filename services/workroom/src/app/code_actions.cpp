@@ -11,6 +11,7 @@
 #include "marketplace/core/ids.hpp"
 #include "marketplace/core/log.hpp"
 #include "marketplace/db/transaction.hpp"
+#include "marketplace/wire/values.hpp"
 #include "storage/code_store.hpp"
 #include "storage/file_store.hpp"
 #include "storage/room_store.hpp"
@@ -67,7 +68,7 @@ void CodeActions::RequireMember(pqxx::work& tx, const std::string& room_id, cons
 void CodeActions::StoreEvent(pqxx::work& tx, const std::string& room_id, v1::WorkroomEvent event) const {
     event.set_room_id(room_id);
     event.set_sequence(storage::NextSequence(tx, room_id));
-    storage::ToTimestamp(runtime_.clock()->Now(), event.mutable_occurred_at());
+    wire::ToProto(runtime_.clock()->Now(), event.mutable_occurred_at());
     storage::AppendEvent(tx, event);
 }
 
@@ -90,7 +91,7 @@ v1::LinkRepositoryResponse CodeActions::Link(const std::string& user_id,
         link.set_linked_by(user_id);
         link.set_webhook_path("/webhooks/github/" + link.link_id());
         const auto now = runtime_.clock()->Now();
-        storage::ToTimestamp(now, link.mutable_created_at());
+        wire::ToProto(now, link.mutable_created_at());
         response.set_secret(NewSecret());
         if (!storage::InsertLink(tx, link, response.secret(), now)) {
             throw core::Conflict("repository: " + request.repository() + " is already linked to this room");
@@ -157,7 +158,7 @@ v1::MilestoneCode CodeActions::ReadMilestone(pqxx::work& tx, const std::string& 
         *code.add_pull_requests() = std::move(pr);
     }
     if (const auto at = storage::SubmittedAt(tx, room_id, milestone_id)) {
-        storage::ToTimestamp(*at, code.mutable_submitted_at());
+        wire::ToProto(*at, code.mutable_submitted_at());
     }
     return code;
 }

@@ -7,6 +7,7 @@
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/core/log.hpp"
+#include "marketplace/wire/values.hpp"
 #include "marketplace/workroom/v1/events.pb.h"
 #include "storage/message_store.hpp"
 #include "storage/room_store.hpp"
@@ -25,7 +26,7 @@ std::int64_t RoomActions::Store(pqxx::work& tx, const std::string& room_id, v1::
     const auto sequence = storage::NextSequence(tx, room_id);
     event.set_room_id(room_id);
     event.set_sequence(sequence);
-    storage::ToTimestamp(runtime_.clock()->Now(), event.mutable_occurred_at());
+    wire::ToProto(runtime_.clock()->Now(), event.mutable_occurred_at());
     storage::AppendEvent(tx, event);
     return sequence;
 }
@@ -69,7 +70,7 @@ v1::Message RoomActions::Post(pqxx::work& tx, const std::string& user_id, const 
     const auto message = storage::InsertMessage(tx, m, runtime_.clock()->Now());
     event.set_room_id(m.room_id);
     event.set_sequence(m.sequence);
-    storage::ToTimestamp(runtime_.clock()->Now(), event.mutable_occurred_at());
+    wire::ToProto(runtime_.clock()->Now(), event.mutable_occurred_at());
     *event.mutable_message_posted() = message;
     storage::AppendEvent(tx, event);
     PublishMentions(tx, message, {});

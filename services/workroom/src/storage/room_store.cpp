@@ -10,6 +10,7 @@
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/arrays.hpp"
+#include "marketplace/wire/values.hpp"
 
 namespace marketplace::workroom::storage {
 namespace {
@@ -55,11 +56,6 @@ v1::Room RoomOfRow(const pqxx::row& row) {
 
 }  // namespace
 
-void ToTimestamp(core::Clock::TimePoint t, google::protobuf::Timestamp* out) {
-    *out = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-        std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
-}
-
 std::optional<v1::Room> CreateRoom(pqxx::work& tx, const std::string& room_id, const std::string& contract_id,
                                    const std::string& proposal_id, const std::string& client_id,
                                    const std::string& freelancer_id, core::Clock::TimePoint now) {
@@ -77,7 +73,7 @@ std::optional<v1::Room> CreateRoom(pqxx::work& tx, const std::string& room_id, c
     v1::WorkroomEvent event;
     event.set_room_id(room_id);
     event.set_sequence(1);
-    ToTimestamp(now, event.mutable_occurred_at());
+    wire::ToProto(now, event.mutable_occurred_at());
     *event.mutable_room_created() = *room;
     AppendEvent(tx, event);
     for (const auto& user : {client_id, freelancer_id}) {

@@ -114,6 +114,4 @@ std::int64_t UnreadCount(pqxx::work& tx, const std::string& room_id, const std::
 /// NOTIFYs an ephemeral typing indicator.
 void NotifyTyping(pqxx::work& tx, const std::string& room_id, const std::string& user_id);
 
-void ToTimestamp(core::Clock::TimePoint t, google::protobuf::Timestamp* out);
-
 }  // namespace marketplace::workroom::storage

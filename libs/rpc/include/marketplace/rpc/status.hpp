@@ -13,10 +13,12 @@
 //   Unauthenticated       UNAUTHENTICATED
 //   ResourceExhausted     RESOURCE_EXHAUSTED
 //   Unavailable           UNAVAILABLE           transient; clients retry
-//   pqxx::broken_connection            UNAVAILABLE   the database went away before the commit: nothing happened
-//   pqxx::transaction_rollback         ABORTED       a serialization failure or deadlock that outlived the retries
-//   anything else (incl. in_doubt)     INTERNAL      generic caller message; the detail goes to an error log line
+//   the database's errors              as the installed ExceptionMapper says: in a service, the kit's
+//                                      (marketplace/service/database_errors.hpp: a lost connection is
+//                                      UNAVAILABLE, a serialization failure ABORTED, ...)
+//   anything else                      INTERNAL      generic caller message; the detail goes to an error log line
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -52,6 +54,13 @@ struct MappedError {
     grpc::Status status;
     std::string field;
 };
+
+/// Maps the exceptions of a layer below that are not core errors (the database's, installed by the
+/// service kit); nullopt for the ones it does not know, which are INTERNAL.
+using ExceptionMapper = std::optional<MappedError> (*)(const std::exception_ptr& error, bool replayable);
+/// Installs `mapper` for every later MapException in the process (set at start-up, before calls are
+/// served; a later call replaces it, nullptr removes it).
+void SetExceptionMapper(ExceptionMapper mapper) noexcept;
 
 /// Maps any exception (pure: no logging, no metadata). A null pointer maps to INTERNAL.
 /// `replayable`: the call carried an idempotency key. A commit whose outcome is unknown (the

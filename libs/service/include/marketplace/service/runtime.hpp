@@ -17,8 +17,8 @@
 #include "marketplace/messaging/kafka_config.hpp"
 #include "marketplace/messaging/outbox.hpp"
 #include "marketplace/messaging/timers.hpp"
-#include "marketplace/rpc/idempotency.hpp"
 #include "marketplace/rpc/server.hpp"
+#include "marketplace/service/idempotency_store.hpp"
 #include "marketplace/service/retention.hpp"
 
 namespace google::protobuf {
@@ -71,7 +71,7 @@ public:
     const RuntimeConfig& config() const noexcept;
     db::Pool& pool();
     std::shared_ptr<const core::Clock> clock() const;
-    const rpc::IdempotencyStore& idempotency() const;
+    const IdempotencyStore& idempotency() const;
     /// "<prefix><name>.events.v1".
     std::string topic() const;
 

@@ -6,11 +6,15 @@
 
 #include "marketplace/core/errors.hpp"
 #include "marketplace/rpc/status.hpp"
+#include "marketplace/service/database_errors.hpp"
 
 using namespace marketplace;
 using grpc::StatusCode;
 
 namespace {
+
+// The database's errors are mapped as in every service: by the runtime's installed mapper.
+const bool installed = (service::InstallDatabaseErrors(), true);
 
 rpc::MappedError Map(const auto& error) { return rpc::MapException(std::make_exception_ptr(error)); }
 

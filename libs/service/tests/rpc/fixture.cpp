@@ -3,12 +3,15 @@
 #include <pqxx/nontransaction>
 
 #include "marketplace/core/ids.hpp"
+#include "marketplace/service/database_errors.hpp"
+#include "marketplace/service/idempotency_store.hpp"
 #include "marketplace/testing/database.hpp"
 
 namespace marketplace::rpctest {
 
 db::Pool& SharedPool() {
     static db::Pool* pool = [] {
+        service::InstallDatabaseErrors();  // as a service's runtime does
         auto* p = new db::Pool(testing::TestDatabase::Shared("rpc").Config(24));
         PrepareSchema(*p);
         return p;
@@ -16,8 +19,8 @@ db::Pool& SharedPool() {
     return *pool;
 }
 
-const rpc::IdempotencyStore& SharedStore() {
-    static const rpc::IdempotencyStore store;
+const service::IdempotencyStore& SharedStore() {
+    static const service::IdempotencyStore store;
     return store;
 }
 

@@ -12,13 +12,14 @@
 #include "marketplace/db/pool.hpp"
 #include "marketplace/rpc/idempotency.hpp"
 #include "marketplace/rpc/server.hpp"
+#include "marketplace/service/idempotency_store.hpp"
 #include "test_clients.hpp"
 
 namespace marketplace::rpctest {
 
 /// The test database's pool, with the schema in place.
 db::Pool& SharedPool();
-const rpc::IdempotencyStore& SharedStore();
+const service::IdempotencyStore& SharedStore();
 
 /// A name no other test uses.
 std::string UniqueName(const std::string& prefix);

@@ -10,6 +10,7 @@
 #include "fixture.hpp"
 #include "marketplace/core/clock.hpp"
 #include "marketplace/rpc/status.hpp"
+#include "marketplace/service/idempotency_store.hpp"
 #include "marketplace/testing/database.hpp"
 
 using namespace marketplace;
@@ -190,7 +191,7 @@ TEST_CASE("Idempotency store: the purge removes keys older than the retention an
     rpctest::PrepareSchema(pool);
     const auto start = std::chrono::system_clock::now();
     auto clock = std::make_shared<core::ManualClock>(start);
-    const rpc::IdempotencyStore store(rpc::IdempotencyOptions{std::chrono::hours(24), clock});
+    const service::IdempotencyStore store(service::IdempotencyOptions{std::chrono::hours(24), clock});
 
     auto claim = [&](const std::string& key) {
         auto conn = pool.Acquire();
@@ -248,19 +249,19 @@ TEST_CASE("Idempotent Add: anonymous callers' keys are scoped by method and requ
 TEST_CASE("Idempotency store: an anonymous key's scope is its method and request; a signed-in key's is its caller",
           "[rpc][idempotency][pg]") {
     const rpc::IdempotentCall anonymous{"", "k", "/test/Register"};
-    const auto scope = rpc::IdempotencyScope(anonymous, "request-a");
+    const auto scope = service::IdempotencyScope(anonymous, "request-a");
     CHECK(scope.rfind("anonymous:", 0) == 0);
-    CHECK(rpc::IdempotencyScope(anonymous, "request-a") == scope);
-    CHECK(rpc::IdempotencyScope(anonymous, "request-b") != scope);
-    CHECK(rpc::IdempotencyScope(rpc::IdempotentCall{"", "k", "/test/Login"}, "request-a") != scope);
-    CHECK(rpc::IdempotencyScope(rpc::IdempotentCall{"alice", "k", "/test/Register"}, "request-a") == "alice");
+    CHECK(service::IdempotencyScope(anonymous, "request-a") == scope);
+    CHECK(service::IdempotencyScope(anonymous, "request-b") != scope);
+    CHECK(service::IdempotencyScope(rpc::IdempotentCall{"", "k", "/test/Login"}, "request-a") != scope);
+    CHECK(service::IdempotencyScope(rpc::IdempotentCall{"alice", "k", "/test/Register"}, "request-a") == "alice");
 
     // Through the store: two anonymous claims of one key with different requests are both fresh,
     // and each replays its own response.
     testing::TestDatabase database("rpc_anonymous");
     db::Pool pool(database.Config(2));
     rpctest::PrepareSchema(pool);
-    const rpc::IdempotencyStore store;
+    const service::IdempotencyStore store;
     auto run = [&](const std::string& request, const std::string& response) -> std::string {
         auto conn = pool.Acquire();
         pqxx::work tx(*conn);

@@ -1,5 +1,5 @@
 #pragma once
-// The test-only CounterService: counters in PostgreSQL, Add made idempotent with rpc::IdempotencyStore,
+// The test-only CounterService: counters in PostgreSQL, Add made idempotent with service::IdempotencyStore,
 // plus knobs and records the tests look at.
 #include <atomic>
 #include <chrono>
@@ -10,6 +10,7 @@
 #include "marketplace/db/pool.hpp"
 #include "marketplace/rpc/idempotency.hpp"
 #include "marketplace/rpctest/v1/counter.grpc.pb.h"
+#include "marketplace/service/idempotency_store.hpp"
 
 namespace marketplace::rpctest {
 
@@ -18,7 +19,7 @@ void PrepareSchema(db::Pool& pool);
 
 class CounterService final : public v1::CounterService::Service {
 public:
-    CounterService(db::Pool& pool, const rpc::IdempotencyStore& store) : pool_(pool), store_(store) {}
+    CounterService(db::Pool& pool, const service::IdempotencyStore& store) : pool_(pool), store_(store) {}
 
     grpc::Status Add(grpc::ServerContext* context, const v1::AddRequest* request, v1::AddResponse* response) override;
     grpc::Status Get(grpc::ServerContext* context, const v1::GetRequest* request, v1::GetResponse* response) override;
@@ -43,7 +44,7 @@ public:
 
 private:
     db::Pool& pool_;
-    const rpc::IdempotencyStore& store_;
+    const service::IdempotencyStore& store_;
     mutable std::mutex mu_;
     Seen last_get_;
 };
