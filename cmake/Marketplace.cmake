@@ -63,8 +63,12 @@ add_custom_target(lint
   VERBATIM)
 
 # marketplace_add_service(NAME <name> [LIBS <targets...>] [PRIVATE_LIBS <targets...>]
-#                         [DOMAIN_LIBS <targets...>] [EXCLUDE <files...>])
+#                         [DOMAIN_LIBS <targets...>] [PROTO_DEPS <targets...>] [EXCLUDE <files...>])
 # A service folder in the kit's shape (libs/service/include/marketplace/service/kit.hpp):
+#   marketplace_<package>_proto  when the folder has proto/marketplace/<package>/v1/*.proto: one static
+#                              library per proto package, compiled once (proto/CMakeLists.txt), linking
+#                              marketplace_common_proto and PROTO_DEPS; each package must be named in
+#                              the service's protos column of services/registry.tsv;
 #   marketplace_<name>_domain  static library of src/domain/*.cpp (when there are any): the pure rules,
 #                              linking marketplace_core and DOMAIN_LIBS, so unit tests link little else;
 #   marketplace_<name>_lib     object library of every other src/**/*.cpp but main.cpp and EXCLUDE, with
@@ -73,8 +77,33 @@ add_custom_target(lint
 #   <name>_service             the executable marketplace-<name> from src/main.cpp.
 # The service's tests link marketplace_<name>_lib.
 function(marketplace_add_service)
-  cmake_parse_arguments(S "" "NAME" "LIBS;PRIVATE_LIBS;DOMAIN_LIBS;EXCLUDE" ${ARGN})
+  cmake_parse_arguments(S "" "NAME" "LIBS;PRIVATE_LIBS;DOMAIN_LIBS;PROTO_DEPS;EXCLUDE" ${ARGN})
   set(dir ${CMAKE_CURRENT_SOURCE_DIR})
+  set(own_protos "")
+  if(EXISTS ${dir}/proto)
+    file(GLOB_RECURSE proto_files CONFIGURE_DEPENDS RELATIVE ${dir}/proto ${dir}/proto/*.proto)
+    list(SORT proto_files)
+    set(proto_dirs "")
+    foreach(f IN LISTS proto_files)
+      get_filename_component(d ${f} DIRECTORY)
+      list(APPEND proto_dirs ${d})
+    endforeach()
+    list(REMOVE_DUPLICATES proto_dirs)
+    foreach(d IN LISTS proto_dirs)
+      if(NOT d MATCHES "^marketplace/([a-z][a-z0-9]*)/v1$")
+        message(FATAL_ERROR "services/${S_NAME}/proto/${d}: protos go in proto/marketplace/<package>/v1")
+      endif()
+      set(package ${CMAKE_MATCH_1})
+      if(NOT package IN_LIST MARKETPLACE_SERVICE_${S_NAME}_PROTOS)
+        message(FATAL_ERROR "services/${S_NAME}/proto/${d}: the package '${package}' is not in ${S_NAME}'s protos column of services/registry.tsv")
+      endif()
+      set(package_files ${proto_files})
+      list(FILTER package_files INCLUDE REGEX "^${d}/[^/]+\\.proto$")
+      marketplace_proto_library(marketplace_${package}_proto ROOT ${dir}/proto PROTOS ${package_files}
+        DEPS marketplace_common_proto ${S_PROTO_DEPS})
+      list(APPEND own_protos marketplace_${package}_proto)
+    endforeach()
+  endif()
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${dir}/src/*.cpp)
   list(REMOVE_ITEM sources ${dir}/src/main.cpp)
   foreach(f IN LISTS S_EXCLUDE)
@@ -93,7 +122,7 @@ function(marketplace_add_service)
   add_library(marketplace_${S_NAME}_lib OBJECT ${sources})
   target_include_directories(marketplace_${S_NAME}_lib PUBLIC ${dir}/src)
   target_link_libraries(marketplace_${S_NAME}_lib
-    PUBLIC ${domain_lib} marketplace_service marketplace_service_kit ${S_LIBS}
+    PUBLIC ${domain_lib} marketplace_service marketplace_service_kit ${own_protos} ${S_LIBS}
     PRIVATE ${S_PRIVATE_LIBS})
   marketplace_warnings(marketplace_${S_NAME}_lib)
   if(EXISTS ${dir}/migrations)
