@@ -38,12 +38,14 @@ expect_failure "a moved port in the manifests" "deploy/k8s/base/clans.yaml: clan
     --root "$ROOT" --registry "$TMP/moved.tsv"
 expect_failure "a moved port in the architecture" "docs/ARCHITECTURE.md: clans: port: '7109', the registry says '7119'" \
     --root "$ROOT" --registry "$TMP/moved.tsv"
+expect_failure "a moved port in operations" "docs/OPERATIONS.md: clans: metrics: '9109', the registry says '9119'" \
+    --root "$ROOT" --registry "$TMP/moved.tsv"
 expect_failure "a moved port called by another service" "deploy/k8s/base/kustomization.yaml: jobs: CLANS_GRPC_TARGET" \
     --root "$ROOT" --registry "$TMP/moved.tsv"
 
 # A shipped service nobody added to compose, the manifests or the image.
 cp "$ROOT/services/registry.tsv" "$TMP/new.tsv"
-printf 'ratings\t7106\t9106\tratings\tjobs\t-\tno\tyes\n' >>"$TMP/new.tsv"
+printf 'ratings\t7110\t9110\tratings\tjobs\t-\tno\tyes\n' >>"$TMP/new.tsv"
 expect_failure "a shipped service missing from compose" "docker-compose.yml: ratings: service: absent" \
     --root "$ROOT" --registry "$TMP/new.tsv"
 expect_failure "a shipped service missing from the image" "deploy/docker/defaults.sh: ratings: marketplace_offset: absent" \

@@ -13,6 +13,7 @@ checked here are written by hand for their readers (operators, Docker, Kubernete
   deploy/docker/defaults.sh        the image's default port offset of every shipped service
   deploy/docker/Dockerfile         SERVICE accepts every shipped service
   docs/ARCHITECTURE.md             the Services table: one row per service with its gRPC port
+  docs/OPERATIONS.md               "Where things answer": each service's gRPC and metrics ports
 
 Every disagreement is printed as "<file>: <service>: <field>: <what is there>, the registry says
 <what it says>", and the exit status is 1; 0 when all agree.
@@ -242,6 +243,29 @@ def check_architecture(root, order, rows, p):
             p.add(file, s, "Services table", "a row", "no such service (no row)")
 
 
+def check_operations(root, order, rows, p):
+    file = "docs/OPERATIONS.md"
+    with open(os.path.join(root, file), encoding="utf-8") as f:
+        text = f.read()
+    section = text.split("\n## Where things answer\n", 1)[-1].split("\n## ", 1)[0]
+    table = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        m = re.match(r"^([a-z0-9]+)\b", cells[0]) if line.startswith("|") and len(cells) >= 3 else None
+        if m and cells[0] != "what":
+            table[m.group(1)] = (cells[1], cells[2])
+    for s in order:
+        ports = table.get(s)
+        if ports is None:
+            p.add(file, s, "Where things answer", "no row", "a service")
+            continue
+        p.same(file, s, "gRPC", ports[0], str(rows[s]["grpc"]))
+        p.same(file, s, "metrics", ports[1], str(rows[s]["metrics"]))
+    for s in table:
+        if s != GATEWAY and s not in rows:
+            p.add(file, s, "Where things answer", "a row", "no such service (no row)")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     here = os.path.dirname(os.path.abspath(__file__))
@@ -251,7 +275,7 @@ def main():
     registry = args.registry or os.path.join(args.root, "services/registry.tsv")
     order, rows = read_registry(registry)
     p = Problems()
-    for check in (check_compose, check_k8s, check_docker, check_architecture):
+    for check in (check_compose, check_k8s, check_docker, check_architecture, check_operations):
         check(args.root, order, rows, p)
     for item in p.items:
         print(item)
@@ -259,7 +283,7 @@ def main():
         print(f"registry check: {len(p.items)} disagreement(s) with {registry}", file=sys.stderr)
         return 1
     print(f"registry check: {len(order)} services agree with docker-compose.yml, deploy/k8s, deploy/docker "
-          "and docs/ARCHITECTURE.md")
+          "and docs/{ARCHITECTURE,OPERATIONS}.md")
     return 0
 
 
