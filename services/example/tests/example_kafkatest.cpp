@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -169,4 +170,6 @@ TEST_CASE("The template service answers health, counts jobs' JobPosted and publi
 
     relay.Stop();
     CHECK(service.Stop() == 0);
+    std::error_code ignored;
+    std::filesystem::remove(service.log_path(), ignored);  // kept when a REQUIRE failed, for its tail
 }
