@@ -13,10 +13,13 @@
 #   down    SIGTERM to every replica (by recorded pid), waits for each to drain and exit
 #   status  one line per replica: pid, gRPC and metrics addresses, log
 #
+# The services, their order, ports, the services each calls and those the gateway routes come from
+# services/registry.tsv (deploy/registry/registry.sh reads it); a service that is not built (one left
+# out with MARKETPLACE_SKIP_SERVICES) is skipped.
 # Ports (all on 127.0.0.1; MARKETPLACE_PORT_OFFSET is added to each, default 0):
-#   gRPC     auth 7101, jobs 7102, contracts 7103, payments 7104, notifications 7105, disputes 7107, workroom 7108, clans 7109; replica K of a
-#            service listens 10*(K-1) higher (contracts replica 2: 7113)
-#   metrics  9100 + the same (contracts 9103, its replica 2: 9113; workroom 9108); gateway 9100
+#   gRPC     the registry's (auth 7101, jobs 7102, contracts 7103, ...); replica K of a service listens
+#            10*(K-1) higher (contracts replica 2: 7113)
+#   metrics  the registry's, the same way (contracts 9103, its replica 2: 9113); gateway 9100
 #   gateway  HTTP 8080
 # Environment:
 #   MARKETPLACE_STATE_DIR   state folder (default <repo>/.state): logs/, services/ (pid files)
@@ -41,9 +44,10 @@ ADMIN_PASSWORD=${MARKETPLACE_ADMIN_PASSWORD:-local-admin-password}
 GATEWAY_SECRET=${MARKETPLACE_GATEWAY_SECRET:-local-gateway-forwarding-secret}
 LOG_DIR=$STATE/logs
 PID_DIR=$STATE/services
-# In start order: auth first (the others check tokens against it), the gateway last.
-ALL=(auth jobs contracts payments notifications disputes workroom clans gateway)
-declare -A GRPC_PORT=([auth]=7101 [jobs]=7102 [contracts]=7103 [payments]=7104 [notifications]=7105 [disputes]=7107 [workroom]=7108 [clans]=7109)
+# shellcheck source=deploy/registry/registry.sh
+source "$REPO_ROOT/deploy/registry/registry.sh"
+# In start order: the registry's (auth first: the others check tokens against it), the gateway last.
+ALL=("${REGISTRY_SERVICES[@]}" gateway)
 
 say() { echo "services: $*"; }
 die() {
@@ -56,8 +60,8 @@ die() {
 binary() { echo "$BIN_DIR/services/$1/marketplace-$1"; }
 built() { [ -x "$(binary "$1")" ]; }
 pid_file() { echo "$PID_DIR/$1-$2.pid"; }
-grpc_port() { echo $((GRPC_PORT[$1] + 10 * ($2 - 1) + OFFSET)); }
-metrics_port() { echo $((GRPC_PORT[$1] + 2000 + 10 * ($2 - 1) + OFFSET)); }
+grpc_port() { echo $((REGISTRY_GRPC[$1] + 10 * ($2 - 1) + OFFSET)); }
+metrics_port() { echo $((REGISTRY_METRICS[$1] + 10 * ($2 - 1) + OFFSET)); }
 gateway_port() { echo $((8080 + OFFSET)); }
 
 running_pid() { # service replica -> pid of a live process, or nothing
@@ -98,8 +102,8 @@ service_env() { # service replica -> KEY=VALUE lines
     echo "PG_PASSWORD=$s"
     echo "KAFKA_TOPIC_PREFIX=${KAFKA_TOPIC_PREFIX:-}"
     echo "AUTH_GRPC_TARGET=$(replica_targets auth)"
-    [ "$s" = disputes ] && echo "CONTRACTS_GRPC_TARGET=$(replica_targets contracts)"
-    [ "$s" = jobs ] && echo "CLANS_GRPC_TARGET=$(replica_targets clans)"
+    local called
+    for called in ${REGISTRY_CALLS[$s]}; do echo "${called^^}_GRPC_TARGET=$(replica_targets "$called")"; done
     # The workroom's files on the filesystem store, shared by its replicas (docs/LOCAL-STACK.md).
     [[ $s != workroom ]] || echo "BLOB_DIR=$STATE/blobs/workroom"
     echo "AUTH_GRPC_LOAD_BALANCING=round_robin"
@@ -114,16 +118,15 @@ service_env() { # service replica -> KEY=VALUE lines
 }
 
 gateway_env() {
-    local upstreams=auth,jobs,contracts,payments
-    built notifications && upstreams+=,notifications
-    built disputes && upstreams+=,disputes
-    built workroom && upstreams+=,workroom
-    built clans && upstreams+=,clans
+    local upstreams="" s
+    for s in "${REGISTRY_SERVICES[@]}"; do
+        [ "${REGISTRY_GATEWAY[$s]}" = yes ] && built "$s" && upstreams+=",$s"
+    done
+    upstreams=${upstreams#,}
     echo "GATEWAY_LISTEN=127.0.0.1:$(gateway_port)"
     echo "METRICS_LISTEN=127.0.0.1:$((9100 + OFFSET))"
     echo "GATEWAY_SERVICES=$upstreams"
     echo "GATEWAY_FORWARDING_SECRET=$GATEWAY_SECRET"
-    local s
     for s in ${upstreams//,/ }; do
         echo "${s^^}_GRPC_TARGET=$(replica_targets "$s")"
         echo "${s^^}_GRPC_LOAD_BALANCING=round_robin"
@@ -194,7 +197,7 @@ stop_one() { # service replica
 create_topics() {
     local s topics=()
     [ -n "${KAFKA_TOPIC_PREFIX:-}" ] && [ -s "$STATE/kafka/bootstrap" ] || return 0
-    for s in auth jobs contracts payments notifications disputes workroom clans; do topics+=("${KAFKA_TOPIC_PREFIX}$s.events.v1"); done
+    for s in "${REGISTRY_SERVICES[@]}"; do topics+=("${KAFKA_TOPIC_PREFIX}$s.events.v1"); done
     MARKETPLACE_STATE_DIR=$STATE MARKETPLACE_BIN_DIR=$BIN_DIR "$REPO_ROOT/deploy/local/kafka/cluster.sh" \
         create-topics "${topics[@]}" >/dev/null
 }
@@ -203,7 +206,10 @@ cmd_up() {
     local s
     create_topics
     for s in "${ALL[@]}"; do
-        if [[ $s == notifications || $s == disputes || $s == workroom || $s == clans ]] && ! built "$s"; then continue; fi
+        if ! built "$s"; then
+            say "$s is not built; not started"
+            continue
+        fi
         start_one "$s" 1
         wait_healthy "$s" 1
     done
@@ -238,7 +244,7 @@ cmd_status() {
 
 cmd_scale() {
     local s=${1:-} n=${2:-}
-    [ -n "${GRPC_PORT[$s]:-}" ] || die "scale: SERVICE must be one of ${!GRPC_PORT[*]}, got '$s'"
+    [ -n "${REGISTRY_GRPC[$s]:-}" ] || die "scale: SERVICE must be one of ${REGISTRY_SERVICES[*]}, got '$s'"
     [[ $n =~ ^[1-4]$ ]] || die "scale: N must be within 1..4, got '$n'"
     local k
     for ((k = 1; k <= n; k++)); do start_one "$s" "$k"; done
@@ -251,7 +257,7 @@ cmd_kill() {
     local arg=${1:-} s k pid
     s=${arg%-*}
     if [ "$s" = "$arg" ]; then k=$(replicas_of "$s" | tail -n 1); else k=${arg##*-}; fi
-    [ -n "${GRPC_PORT[$s]:-}" ] || [ "$s" = gateway ] || die "kill: unknown service '$s'"
+    [ -n "${REGISTRY_GRPC[$s]:-}" ] || [ "$s" = gateway ] || die "kill: unknown service '$s'"
     pid=$(running_pid "$s" "${k:-1}")
     [ -n "$pid" ] || die "kill: $s-${k:-1} is not running"
     kill -KILL "$pid"

@@ -44,7 +44,10 @@ STATE=$(realpath -m -- "${MARKETPLACE_STATE_DIR:-$REPO_ROOT/.state}")
 BIN_DIR=$(realpath -m -- "${MARKETPLACE_BIN_DIR:-$REPO_ROOT/build}")
 PG_PORT=${MARKETPLACE_PG_PORT:-15432}
 PG_BIN=/usr/lib/postgresql/15/bin
-SERVICES=(auth jobs contracts payments clans workroom disputes notifications)
+# Every service of services/registry.tsv has its role and database.
+# shellcheck source=deploy/registry/registry.sh
+source "$REPO_ROOT/deploy/registry/registry.sh"
+SERVICES=("${REGISTRY_SERVICES[@]}")
 
 LOG_DIR=$STATE/logs
 PG_STATE=$STATE/pg

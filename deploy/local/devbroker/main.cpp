@@ -32,8 +32,8 @@
 namespace marketplace::devbroker {
 namespace {
 
-constexpr const char* kServices[] = {"auth",  "jobs",     "contracts", "payments",
-                                     "clans", "workroom", "disputes",  "notifications"};
+// Every service of services/registry.tsv (deploy/local/CMakeLists.txt passes the list).
+constexpr const char* kServices[] = {MARKETPLACE_REGISTRY_SERVICES};
 
 // Removes, on every way out, the files this process published (only if they still hold its values).
 class PublishedFiles final {

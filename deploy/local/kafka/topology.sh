@@ -1,16 +1,16 @@
-# Who publishes and who consumes on the event bus: read by cluster.sh (topics, SCRAM users, ACLs).
-# Every publisher owns the topic <service>.events.v1; a consumer reads the topics of the services it
-# names, with consumer groups named after itself, and copies its dead letters to <topic>.dlq.
+# Who publishes and who consumes on the event bus: read by cluster.sh (topics, SCRAM users, ACLs),
+# from services/registry.tsv. Every service owns the topic <service>.events.v1; a consumer reads the
+# topics of the services its consumes column names, with consumer groups named after itself, and
+# copies its dead letters to <topic>.dlq.
+# shellcheck source=deploy/registry/registry.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../registry/registry.sh"
 # shellcheck disable=SC2034
-KAFKA_PUBLISHERS=(auth jobs contracts payments notifications disputes workroom clans)
-KAFKA_CONSUMES=(
-    "contracts:jobs payments disputes clans"
-    "payments:contracts disputes"
-    "notifications:contracts payments disputes auth workroom clans jobs"
-    "disputes:contracts payments"
-    "workroom:contracts clans"
-    "clans:contracts payments jobs"
-)
+KAFKA_PUBLISHERS=("${REGISTRY_SERVICES[@]}")
+KAFKA_CONSUMES=()
 KAFKA_CONSUMERS=()
-for _line in "${KAFKA_CONSUMES[@]}"; do KAFKA_CONSUMERS+=("${_line%%:*}"); done
-unset _line
+for _svc in "${REGISTRY_SERVICES[@]}"; do
+    [ -n "${REGISTRY_CONSUMES[$_svc]}" ] || continue
+    KAFKA_CONSUMES+=("$_svc:${REGISTRY_CONSUMES[$_svc]}")
+    KAFKA_CONSUMERS+=("$_svc")
+done
+unset _svc

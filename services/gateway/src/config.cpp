@@ -5,17 +5,18 @@
 #include <stdexcept>
 
 #include "marketplace/core/config.hpp"
+#include "registry_defaults.hpp"
 #include "routing/linked_protos.hpp"
 
 namespace marketplace::gateway {
 namespace {
 
 const std::map<std::string, std::string>& DefaultTargets() {
-    static const std::map<std::string, std::string> kTargets = {
-        {"auth", "127.0.0.1:7101"},     {"jobs", "127.0.0.1:7102"},          {"contracts", "127.0.0.1:7103"},
-        {"payments", "127.0.0.1:7104"}, {"notifications", "127.0.0.1:7105"}, {"disputes", "127.0.0.1:7107"},
-        {"workroom", "127.0.0.1:7108"}, {"clans", "127.0.0.1:7109"},
-    };
+    static const std::map<std::string, std::string> kTargets = [] {
+        std::map<std::string, std::string> targets;
+        for (const auto& [name, port] : kRegistryPorts) targets[name] = "127.0.0.1:" + std::to_string(port);
+        return targets;
+    }();
     return kTargets;
 }
 
@@ -99,8 +100,7 @@ GatewayConfig GatewayConfig::FromEnv(core::EnvReader& env) {
     for (const auto& package : LinkedProtoPackages()) linked.push_back(package.name);
     std::string linked_list;
     for (const auto& name : linked) linked_list += (linked_list.empty() ? "" : ", ") + name;
-    const auto services =
-        SplitList(env.String("GATEWAY_SERVICES", "auth,jobs,contracts,payments,notifications,disputes,workroom,clans"));
+    const auto services = SplitList(env.String("GATEWAY_SERVICES", kRegistryServices));
     if (services.empty()) env.Reject("GATEWAY_SERVICES", "must name at least one service");
     for (const auto& name : services) {
         if (std::find(linked.begin(), linked.end(), name) == linked.end()) {

@@ -19,12 +19,12 @@
 //   GATEWAY_UPSTREAM_TIMEOUT       5s                 deadline of every call to a service
 //   GATEWAY_HEALTH_TIMEOUT         1s                 deadline of /readyz's health checks
 //   GATEWAY_MAX_JSON_DEPTH         32                 deeper request bodies get 400
-//   GATEWAY_SERVICES               auth,jobs,contracts,   the services routed (linked packages)
-//                                  payments,notifications,
-//                                  disputes,workroom,clans
+//   GATEWAY_SERVICES               auth,jobs,contracts,   the services routed (linked packages): the
+//                                  payments,notifications, rows of services/registry.tsv marked in
+//                                  disputes,workroom,clans its gateway column
 //   <NAME>_GRPC_TARGET             127.0.0.1:7101..7105 (auth, jobs, contracts, payments, notifications),
 //                                  127.0.0.1:7107 (disputes), 127.0.0.1:7108 (workroom),
-//                                  127.0.0.1:7109 (clans)
+//                                  127.0.0.1:7109 (clans): each row's grpc port
 //                                  (and the other <NAME>_GRPC_* channel options of libs/rpc)
 //   GATEWAY_CORS_ORIGINS           (none)             comma-separated allowed origins, or *
 //   GATEWAY_RATE_LIMIT_IP_RPS      100, GATEWAY_RATE_LIMIT_IP_BURST 200     per source address; 0 = off
