@@ -4,7 +4,7 @@
 // feeds are closed when a stop begins, so the gRPC drain does not wait on them.
 #include "api/notifications_api.hpp"
 #include "app/live_feed.hpp"
-#include "events/notification_events.hpp"
+#include "events/consumers.hpp"
 #include "marketplace/core/config.hpp"
 #include "marketplace/service/runtime.hpp"
 #include "marketplace/service/stream_leases.hpp"

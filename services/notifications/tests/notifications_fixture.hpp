@@ -16,7 +16,7 @@
 #include "api/notifications_api.hpp"
 #include "app/live_feed.hpp"
 #include "component.hpp"
-#include "events/notification_events.hpp"
+#include "events/consumers.hpp"
 #include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/core/clock.hpp"
 #include "marketplace/notifications/v1/notifications.grpc.pb.h"

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "events/contract_events.hpp"
+#include "events/consumers.hpp"
 
 namespace marketplace::payments {
 namespace {

@@ -8,7 +8,7 @@
 #include "app/code_actions.hpp"
 #include "app/file_actions.hpp"
 #include "app/live_feed.hpp"
-#include "events/workroom_events.hpp"
+#include "events/consumers.hpp"
 #include "marketplace/core/config.hpp"
 #include "marketplace/service/runtime.hpp"
 #include "marketplace/service/stream_leases.hpp"

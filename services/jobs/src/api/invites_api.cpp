@@ -1,11 +1,10 @@
 // JobsService: invites.
 #include "api/convert.hpp"
 #include "api/jobs_api.hpp"
-#include "domain/limits.hpp"
 #include "domain/page_token.hpp"
-#include "domain/text_rules.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
+#include "marketplace/service/mutate.hpp"
 #include "storage/invite_store.hpp"
 #include "storage/job_store.hpp"
 
@@ -16,27 +15,14 @@ grpc::Status JobsApi::InviteFreelancer(grpc::ServerContext* context, const v1::I
     return rpc::Handle(context, [&](rpc::CallScope& call) {
         const auto caller = RequireCaller(call);
         core::RequireUuid(request->job_id(), "job_id");
-        *response = Mutate<v1::InviteFreelancerResponse>(call, *request, [&](pqxx::work& tx) {
-            const auto job = JobStore::Find(tx, request->job_id(), RowLock::kShare);
-            if (!job) throw core::NotFound("job not found");
-            RequireJobOwner(caller, job->client_id, "invite freelancers to it");
-            RequireOpen(job->status, "take invites");
-            core::RequireUuid(request->freelancer_id(), "freelancer_id");
-            if (request->freelancer_id() == caller.user_id) {
-                throw core::InvalidArgument("freelancer_id", "must not be the job's client");
-            }
-            const InviteRecord invite{core::NewUuidV7(),
-                                      job->job_id,
-                                      job->spec.title,
-                                      caller.user_id,
-                                      request->freelancer_id(),
-                                      RequireText("message", request->message(), 0, kMaxInviteMessageChars),
-                                      NowMicros()};
-            InviteStore::Insert(tx, invite);
-            v1::InviteFreelancerResponse r;
-            ToProto(invite, r.mutable_invite());
-            return r;
-        });
+        *response = service::Mutate<v1::InviteFreelancerResponse>(
+            runtime_, rpc::IdempotentCall::From(call), *request, [&](pqxx::work& tx) {
+                const auto invite =
+                    jobs_.InviteFreelancer(tx, caller, request->job_id(), request->freelancer_id(), request->message());
+                v1::InviteFreelancerResponse r;
+                ToProto(invite, r.mutable_invite());
+                return r;
+            });
     });
 }
 

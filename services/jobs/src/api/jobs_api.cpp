@@ -6,13 +6,11 @@
 #include "domain/page_token.hpp"
 #include "domain/search.hpp"
 #include "domain/templates.hpp"
-#include "events/job_events.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/values.hpp"
+#include "marketplace/service/mutate.hpp"
 #include "storage/job_store.hpp"
-#include "storage/proposal_store.hpp"
-#include "storage/sql.hpp"
 
 namespace marketplace::jobs {
 
@@ -20,8 +18,6 @@ Caller JobsApi::RequireCaller(const rpc::CallScope& call) {
     auto claims = call.RequireClaims();
     return Caller{std::move(claims.subject), std::move(claims.role)};
 }
-
-std::int64_t JobsApi::NowMicros() const { return db::MicrosSinceEpoch(runtime_.clock()->Now()); }
 
 grpc::Status JobsApi::ListTemplates(grpc::ServerContext* context, const v1::ListTemplatesRequest*,
                                     v1::ListTemplatesResponse* response) {
@@ -43,17 +39,13 @@ grpc::Status JobsApi::PostJob(grpc::ServerContext* context, const v1::PostJobReq
     return rpc::Handle(context, [&](rpc::CallScope& call) {
         const auto caller = RequireCaller(call);
         RequireRole(caller, kRoleClient, "post a job");
-        *response = Mutate<v1::PostJobResponse>(call, *request, [&](pqxx::work& tx) {
-            auto input = JobInputFrom(*request);
-            ApplyTemplateDefaults(input);
-            const auto now = NowMicros();
-            const JobRecord job{core::NewUuidV7(), caller.user_id, ValidateJob(input), JobStatus::kOpen, "", now, now};
-            JobStore::Insert(tx, job);
-            runtime_.Publish(tx, job.job_id, MakeJobPosted(job));
-            v1::PostJobResponse r;
-            ToProto(job, r.mutable_job());
-            return r;
-        });
+        *response = service::Mutate<v1::PostJobResponse>(
+            runtime_, rpc::IdempotentCall::From(call), *request, [&](pqxx::work& tx) {
+                const auto posted = jobs_.Post(tx, caller, JobInputFrom(*request));
+                v1::PostJobResponse r;
+                ToProto(posted.job, r.mutable_job());
+                return r;
+            });
     });
 }
 
@@ -62,23 +54,16 @@ grpc::Status JobsApi::UpdateJob(grpc::ServerContext* context, const v1::UpdateJo
     return rpc::Handle(context, [&](rpc::CallScope& call) {
         const auto caller = RequireCaller(call);
         core::RequireUuid(request->job_id(), "job_id");
-        *response = Mutate<v1::UpdateJobResponse>(call, *request, [&](pqxx::work& tx) {
-            auto job = JobStore::Find(tx, request->job_id(), RowLock::kUpdate);
-            if (!job) throw core::NotFound("job not found");
-            RequireJobOwner(caller, job->client_id, "edit it");
-            RequireOpen(job->status, "be edited");
-            const std::vector<std::string> paths(request->update_mask().paths().begin(),
-                                                 request->update_mask().paths().end());
-            const auto merged = ApplyJobUpdate(ToInput(job->spec), JobInputFrom(request->job()), paths);
-            auto spec = ValidateJob(merged, "job.");
-            RequireCurrencyChangeAllowed(job->spec, spec, ProposalStore::CountLive(tx, job->job_id));
-            job->spec = std::move(spec);
-            job->updated_micros = NowMicros();
-            JobStore::UpdateSpec(tx, job->job_id, job->spec, job->updated_micros);
-            v1::UpdateJobResponse r;
-            ToProto(*job, r.mutable_job());
-            return r;
-        });
+        *response = service::Mutate<v1::UpdateJobResponse>(
+            runtime_, rpc::IdempotentCall::From(call), *request, [&](pqxx::work& tx) {
+                std::vector<std::string> paths(request->update_mask().paths().begin(),
+                                               request->update_mask().paths().end());
+                const auto edited =
+                    jobs_.Edit(tx, caller, request->job_id(), JobInputFrom(request->job()), std::move(paths));
+                v1::UpdateJobResponse r;
+                ToProto(edited.job, r.mutable_job());
+                return r;
+            });
     });
 }
 
@@ -87,20 +72,14 @@ grpc::Status JobsApi::CloseJob(grpc::ServerContext* context, const v1::CloseJobR
     return rpc::Handle(context, [&](rpc::CallScope& call) {
         const auto caller = RequireCaller(call);
         core::RequireUuid(request->job_id(), "job_id");
-        *response = Mutate<v1::CloseJobResponse>(call, *request, [&](pqxx::work& tx) {
-            auto job = JobStore::Find(tx, request->job_id(), RowLock::kUpdate);
-            if (!job) throw core::NotFound("job not found");
-            RequireJobOwner(caller, job->client_id, "close it");
-            RequireOpen(job->status, "be closed");
-            job->updated_micros = NowMicros();
-            const int declined = ProposalStore::DeclineLive(tx, job->job_id, "", job->updated_micros);
-            job->status = JobStatus::kClosed;
-            JobStore::SetStatus(tx, job->job_id, job->status, "", job->updated_micros);
-            v1::CloseJobResponse r;
-            ToProto(*job, r.mutable_job());
-            r.set_declined_proposals(declined);
-            return r;
-        });
+        *response = service::Mutate<v1::CloseJobResponse>(
+            runtime_, rpc::IdempotentCall::From(call), *request, [&](pqxx::work& tx) {
+                const auto closed = jobs_.Close(tx, caller, request->job_id());
+                v1::CloseJobResponse r;
+                ToProto(closed.job, r.mutable_job());
+                r.set_declined_proposals(closed.declined_proposals);
+                return r;
+            });
     });
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// The gRPC handlers of marketplace.jobs.v1.JobsService: decode, authorize, call the domain, store,
-// publish, encode. Every handler runs in rpc::Handle; every mutating one stores its response under
-// the call's idempotency key in the same transaction as its effect and its events.
+// The gRPC handlers of marketplace.jobs.v1.JobsService: decode, authorize, call the use case
+// (app/job_workflow.hpp, app/proposal_workflow.hpp) or read, encode. Every handler runs in
+// rpc::Handle; every mutating one stores its response under the call's idempotency key in the same
+// transaction as its effect and its events.
 #include <cstdint>
 
 #include <pqxx/transaction>
@@ -9,6 +10,8 @@
 #include <memory>
 
 #include "app/clans_reader.hpp"
+#include "app/job_workflow.hpp"
+#include "app/proposal_workflow.hpp"
 #include "domain/access.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/jobs/v1/jobs.grpc.pb.h"
@@ -24,7 +27,7 @@ public:
 
     /// `clans` answers who is in a clan (clan applications); without it they are UNAVAILABLE.
     explicit JobsApi(service::Runtime& runtime, std::shared_ptr<ClansReader> clans = nullptr)
-        : runtime_(runtime), clans_(std::move(clans)) {}
+        : runtime_(runtime), jobs_(runtime), proposals_(runtime, std::move(clans)) {}
 
     grpc::Status ListTemplates(grpc::ServerContext* context, const v1::ListTemplatesRequest* request,
                                v1::ListTemplatesResponse* response) override;
@@ -68,20 +71,6 @@ public:
 
 private:
     static Caller RequireCaller(const rpc::CallScope& call);
-    std::int64_t NowMicros() const;
-
-    /// Runs `effect(tx)` once per idempotency key in one transaction with the stored response, then
-    /// wakes the outbox relay.
-    template <typename Response, typename Request, typename Effect>
-    Response Mutate(const rpc::CallScope& call, const Request& request, Effect&& effect) {
-        const auto idempotent = rpc::IdempotentCall::From(call);
-        Response response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-            return runtime_.idempotency().template Run<Response>(
-                tx, idempotent, request, [&](pqxx::work& effect_tx) { return effect(effect_tx); });
-        });
-        runtime_.Published();
-        return response;
-    }
 
     /// Runs a read in its own transaction.
     template <typename Work>
@@ -89,10 +78,9 @@ private:
         return db::InTransaction(runtime_.pool(), std::forward<Work>(work));
     }
 
-    ClansReader& Clans() const;
-
     service::Runtime& runtime_;
-    std::shared_ptr<ClansReader> clans_;
+    JobWorkflow jobs_;
+    ProposalWorkflow proposals_;
 };
 
 }  // namespace marketplace::jobs

@@ -7,6 +7,7 @@
 #include "domain/templates.hpp"
 #include "domain/text_rules.hpp"
 #include "marketplace/core/errors.hpp"
+#include "marketplace/core/ids.hpp"
 
 namespace marketplace::jobs {
 namespace {
@@ -166,6 +167,70 @@ void RequireCurrencyChangeAllowed(const JobSpec& before, const JobSpec& after, l
         throw core::FailedPrecondition("the currency cannot change while the job has live proposals in " +
                                        std::string(before.currency().code()));
     }
+}
+
+std::int64_t MicrosOf(core::Clock::TimePoint t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+namespace {
+
+JobDecision DecidePost(const job_command::Post& c, const Caller& caller, std::int64_t now) {
+    auto input = c.input;
+    ApplyTemplateDefaults(input);
+    return JobDecision{Job{c.job_id, caller.user_id, ValidateJob(input), JobStatus::kOpen, "", now, now},
+                       JobSave::kInsert,
+                       {job_effect::AnnouncePosted{}}};
+}
+
+JobDecision DecideEdit(const Job& job, const job_command::Edit& c, const Caller& caller, std::int64_t now) {
+    RequireJobOwner(caller, job.client_id, "edit it");
+    RequireOpen(job.status, "be edited");
+    const auto merged = ApplyJobUpdate(ToInput(job.spec), c.changes, c.paths);
+    auto spec = ValidateJob(merged, "job.");
+    RequireCurrencyChangeAllowed(job.spec, spec, c.live_proposals);
+    JobDecision d{job, JobSave::kSpec, {}};
+    d.job.spec = std::move(spec);
+    d.job.updated_micros = now;
+    return d;
+}
+
+JobDecision DecideClose(const Job& job, const Caller& caller, std::int64_t now) {
+    RequireJobOwner(caller, job.client_id, "close it");
+    RequireOpen(job.status, "be closed");
+    JobDecision d{job, JobSave::kStatus, {job_effect::DeclineLiveProposals{}}};
+    d.job.status = JobStatus::kClosed;
+    d.job.updated_micros = now;
+    return d;
+}
+
+JobDecision DecideInvite(const Job& job, const job_command::Invite& c, const Caller& caller, std::int64_t now) {
+    RequireJobOwner(caller, job.client_id, "invite freelancers to it");
+    RequireOpen(job.status, "take invites");
+    core::RequireUuid(c.freelancer_id, "freelancer_id");
+    if (c.freelancer_id == caller.user_id) throw core::InvalidArgument("freelancer_id", "must not be the job's client");
+    auto message = RequireText("message", c.message, 0, kMaxInviteMessageChars);
+    return JobDecision{job,
+                       JobSave::kNone,
+                       {job_effect::SendInvite{Invite{c.invite_id, job.job_id, job.spec.title, caller.user_id,
+                                                      c.freelancer_id, std::move(message), now}}}};
+}
+
+}  // namespace
+
+JobDecision Decide(const std::optional<Job>& job, const JobCommand& command, const Caller& caller,
+                   core::Clock::TimePoint now) {
+    const auto micros = MicrosOf(now);
+    if (const auto* post = std::get_if<job_command::Post>(&command)) {
+        if (job) throw std::logic_error("a job with id " + job->job_id + " exists already");
+        return DecidePost(*post, caller, micros);
+    }
+    if (!job) throw core::NotFound("job not found");
+    if (const auto* edit = std::get_if<job_command::Edit>(&command)) return DecideEdit(*job, *edit, caller, micros);
+    if (const auto* invite = std::get_if<job_command::Invite>(&command)) {
+        return DecideInvite(*job, *invite, caller, micros);
+    }
+    return DecideClose(*job, caller, micros);
 }
 
 }  // namespace marketplace::jobs

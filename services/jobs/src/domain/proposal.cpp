@@ -1,5 +1,6 @@
 #include "domain/proposal.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -126,6 +127,168 @@ void RequireLiveProposal(ProposalStatus status, std::string_view action) {
         throw core::FailedPrecondition("the proposal is " + std::string(ProposalStatusName(status)) +
                                        "; only a submitted proposal can be " + std::string(action));
     }
+}
+
+bool ClanApplication::AllAgreed() const {
+    return std::all_of(agreements.begin(), agreements.end(),
+                       [](const Agreement& a) { return a.agreed_micros.has_value(); });
+}
+
+const Agreement* ClanApplication::Find(const std::string& user_id) const {
+    for (const auto& a : agreements) {
+        if (a.member.user_id == user_id) return &a;
+    }
+    return nullptr;
+}
+
+bool ClanApplication::NamesOrSubmittedBy(const std::string& user_id) const {
+    return submitted_by == user_id || Find(user_id) != nullptr;
+}
+
+namespace {
+
+const Proposal& RequireProposal(const ProposalState& state) {
+    if (!state.proposal) throw core::NotFound("proposal not found");
+    return *state.proposal;
+}
+
+ProposalDecision DecideSubmit(const ProposalState& state, const proposal_command::Submit& c, const Caller& caller,
+                              core::Clock::TimePoint now) {
+    if (!state.job) throw core::NotFound("job not found");
+    const Job& job = *state.job;
+    RequireOpen(job.status, "take proposals");
+    auto plan = ValidateProposal(c.input, job.spec.currency(), now);
+    const bool as_clan = !c.clan_id.empty();
+    std::optional<TeamPlan> team;
+    if (as_clan) {
+        if (!c.roster) throw std::logic_error("a clan's application is decided with the clan's roster");
+        team = ValidateTeamPlan(c.team, c.split, plan.total, *c.roster, caller.user_id);
+    }
+    if (state.applicant_has_live) {
+        throw core::Conflict(as_clan ? "the clan already has a live proposal on this job; one application per "
+                                       "clan per job"
+                                     : "you already have a live proposal on this job; withdraw it to submit "
+                                       "another");
+    }
+    const auto micros = MicrosOf(now);
+    ProposalDecision d;
+    d.state = state;
+    d.state.proposal = Proposal{
+        c.proposal_id, job.job_id, as_clan ? c.clan_id : caller.user_id, std::move(plan), ProposalStatus::kSubmitted,
+        micros,        micros};
+    if (team) {
+        ClanApplication app{c.proposal_id, c.clan_id, caller.user_id, team->mode, team->member_pool, {}};
+        for (std::size_t i = 0; i < team->members.size(); ++i) {
+            app.agreements.push_back(Agreement{team->members[i], team->shares[i].weight, std::nullopt});
+        }
+        d.state.application = std::move(app);
+    }
+    d.team = std::move(team);
+    d.save = ProposalSave::kInsert;
+    d.effects = {proposal_effect::AnnounceSubmitted{}};
+    return d;
+}
+
+ProposalDecision DecideWithdraw(const ProposalState& state, const Caller& caller, core::Clock::TimePoint now) {
+    const Proposal& proposal = RequireProposal(state);
+    if (const auto& app = state.application) {
+        if (!app->NamesOrSubmittedBy(caller.user_id)) throw core::NotFound("proposal not found");
+        if (app->submitted_by != caller.user_id) {
+            throw core::PermissionDenied("only the clan's member who submitted it may withdraw it");
+        }
+    } else {
+        RequireProposalAuthor(caller, proposal.freelancer_id, "withdraw it");
+    }
+    RequireLiveProposal(proposal.status, "withdrawn");
+    ProposalDecision d;
+    d.state = state;
+    d.state.proposal->status = ProposalStatus::kWithdrawn;
+    d.state.proposal->updated_micros = MicrosOf(now);
+    d.save = ProposalSave::kStatus;
+    return d;
+}
+
+ProposalDecision DecideAgree(const ProposalState& state, const Caller& caller, core::Clock::TimePoint now) {
+    const Proposal& proposal = RequireProposal(state);
+    const auto& app = state.application;
+    if (!app || !app->NamesOrSubmittedBy(caller.user_id)) throw core::NotFound("proposal not found");
+    const Agreement* mine = app->Find(caller.user_id);
+    if (mine == nullptr) throw core::PermissionDenied("only a member named in the clan's plan agrees to it");
+    RequireLiveProposal(proposal.status, "agreed to");
+    ProposalDecision d;
+    d.state = state;
+    if (mine->agreed_micros) {
+        d.outcome = ProposalOutcome::kAlreadyDone;
+        return d;
+    }
+    const auto micros = MicrosOf(now);
+    for (auto& a : d.state.application->agreements) {
+        if (a.member.user_id == caller.user_id) a.agreed_micros = micros;
+    }
+    d.effects = {proposal_effect::RecordAgreement{caller.user_id, micros}};
+    return d;
+}
+
+/// Every check of an acceptance that comes before the clan's roster.
+void CheckAcceptable(const ProposalState& state, const Caller& caller) {
+    const Proposal& proposal = RequireProposal(state);
+    if (!state.job) throw core::NotFound("proposal not found");
+    RequireJobOwner(caller, state.job->client_id, "accept a proposal");
+    RequireOpen(state.job->status, "have a proposal accepted");
+    RequireLiveProposal(proposal.status, "accepted");
+    if (const auto& app = state.application) {
+        const auto waiting = std::count_if(app->agreements.begin(), app->agreements.end(),
+                                           [](const Agreement& a) { return !a.agreed_micros; });
+        if (waiting > 0) {
+            throw core::FailedPrecondition(std::to_string(waiting) + " of " + std::to_string(app->agreements.size()) +
+                                           " members named in the clan's plan have not agreed yet");
+        }
+    }
+}
+
+ProposalDecision DecideAccept(const ProposalState& state, const proposal_command::Accept& c, const Caller& caller,
+                              core::Clock::TimePoint now) {
+    CheckAcceptable(state, caller);
+    std::string leader_id;
+    if (const auto& app = state.application) {
+        if (!c.roster) throw std::logic_error("a clan's proposal is accepted with the clan's roster");
+        if (c.roster->archived) throw core::FailedPrecondition("the clan is archived");
+        for (std::size_t i = 0; i < app->agreements.size(); ++i) {
+            if (c.roster->roles.count(app->agreements[i].member.user_id) == 0) {
+                throw core::FailedPrecondition("team[" + std::to_string(i) + "] (" + app->agreements[i].member.user_id +
+                                               ") is no longer a member of the clan: the clan must apply again");
+            }
+        }
+        leader_id = c.roster->head_id;
+    }
+    const auto micros = MicrosOf(now);
+    ProposalDecision d;
+    d.state = state;
+    d.state.proposal->status = ProposalStatus::kAccepted;
+    d.state.proposal->updated_micros = micros;
+    d.state.job->status = JobStatus::kInProgress;
+    d.state.job->accepted_proposal_id = d.state.proposal->proposal_id;
+    d.state.job->updated_micros = micros;
+    d.save = ProposalSave::kAccept;
+    d.effects = {proposal_effect::DeclineOtherProposals{}, proposal_effect::AnnounceAccepted{leader_id}};
+    return d;
+}
+
+}  // namespace
+
+bool AcceptNeedsRoster(const ProposalState& state, const Caller& caller) {
+    CheckAcceptable(state, caller);
+    return state.application.has_value();
+}
+
+ProposalDecision Decide(const ProposalState& state, const ProposalCommand& command, const Caller& caller,
+                        core::Clock::TimePoint now) {
+    if (const auto* submit = std::get_if<proposal_command::Submit>(&command)) {
+        return DecideSubmit(state, *submit, caller, now);
+    }
+    if (std::holds_alternative<proposal_command::Withdraw>(command)) return DecideWithdraw(state, caller, now);
+    if (std::holds_alternative<proposal_command::Agree>(command)) return DecideAgree(state, caller, now);
+    return DecideAccept(state, std::get<proposal_command::Accept>(command), caller, now);
 }
 
 }  // namespace marketplace::jobs

@@ -1,25 +1,11 @@
 #include "storage/clan_application_store.hpp"
 
-#include <algorithm>
-
 #include <pqxx/pqxx>
 
 #include "marketplace/db/values.hpp"
 #include "storage/sql.hpp"
 
 namespace marketplace::jobs {
-
-bool ClanApplicationRecord::AllAgreed() const {
-    return std::all_of(agreements.begin(), agreements.end(),
-                       [](const AgreementRecord& a) { return a.agreed_micros.has_value(); });
-}
-
-const AgreementRecord* ClanApplicationRecord::Find(const std::string& user_id) const {
-    for (const auto& a : agreements) {
-        if (a.member.user_id == user_id) return &a;
-    }
-    return nullptr;
-}
 
 void ClanApplicationStore::Insert(pqxx::work& tx, const std::string& proposal_id, const std::string& clan_id,
                                   const std::string& submitted_by, const TeamPlan& plan) {

@@ -7,27 +7,13 @@
 
 #include <pqxx/transaction>
 
-#include "domain/team_plan.hpp"
+#include "domain/proposal.hpp"
 
 namespace marketplace::jobs {
 
-struct AgreementRecord {
-    TeamMember member;
-    std::int64_t share_weight = 0;
-    std::optional<std::int64_t> agreed_micros;
-};
-
-struct ClanApplicationRecord {
-    std::string proposal_id;
-    std::string clan_id;
-    std::string submitted_by;
-    SplitMode mode = SplitMode::kBasisPoints;
-    std::int64_t member_pool = 0;
-    std::vector<AgreementRecord> agreements;  // in the plan's order
-
-    bool AllAgreed() const;
-    const AgreementRecord* Find(const std::string& user_id) const;
-};
+/// The stored forms are the domain's.
+using AgreementRecord = Agreement;
+using ClanApplicationRecord = ClanApplication;
 
 class ClanApplicationStore final {
 public:

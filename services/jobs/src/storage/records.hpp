@@ -13,35 +13,10 @@
 
 namespace marketplace::jobs {
 
-struct JobRecord {
-    std::string job_id;
-    std::string client_id;
-    JobSpec spec;
-    JobStatus status = JobStatus::kOpen;
-    std::string accepted_proposal_id;  // empty unless in progress
-    std::int64_t created_micros = 0;
-    std::int64_t updated_micros = 0;
-};
-
-struct ProposalRecord {
-    std::string proposal_id;
-    std::string job_id;
-    std::string freelancer_id;
-    ProposalPlan plan;
-    ProposalStatus status = ProposalStatus::kSubmitted;
-    std::int64_t created_micros = 0;
-    std::int64_t updated_micros = 0;
-};
-
-struct InviteRecord {
-    std::string invite_id;
-    std::string job_id;
-    std::string job_title;
-    std::string client_id;
-    std::string freelancer_id;
-    std::string message;
-    std::int64_t created_micros = 0;
-};
+/// The stored forms are the domain's aggregates.
+using JobRecord = Job;
+using ProposalRecord = Proposal;
+using InviteRecord = Invite;
 
 /// One page of rows and the cursor after its last row (none on the last page).
 template <typename Row>

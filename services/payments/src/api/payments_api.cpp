@@ -8,7 +8,7 @@
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/rpc/idempotency.hpp"
-#include "marketplace/service/after_commit.hpp"
+#include "marketplace/service/mutate.hpp"
 #include "marketplace/wire/values.hpp"
 
 namespace marketplace::payments {
@@ -58,12 +58,10 @@ grpc::Status PaymentsApi::CreateDeposit(grpc::ServerContext* context, const v1::
         const std::string user = CallerId(call.RequireClaims());
         const auto idempotent = rpc::IdempotentCall::From(call);
         const auto amount = RequireAmount(request->has_amount(), request->amount(), "amount", config_);
-        *response = service::InTransactionThen(runtime_.pool(), [&](pqxx::work& tx) {
-            return runtime_.idempotency().Run<v1::CreateDepositResponse>(tx, idempotent, *request, [&] {
-                v1::CreateDepositResponse r;
-                *r.mutable_deposit() = api::ToDeposit(wallets_.CreateDeposit(tx, user, amount));
-                return r;
-            });
+        *response = service::Mutate<v1::CreateDepositResponse>(runtime_, idempotent, *request, [&](pqxx::work& tx) {
+            v1::CreateDepositResponse r;
+            *r.mutable_deposit() = api::ToDeposit(wallets_.CreateDeposit(tx, user, amount));
+            return r;
         });
     });
 }
@@ -89,12 +87,10 @@ grpc::Status PaymentsApi::CreatePayout(grpc::ServerContext* context, const v1::C
         const std::string user = CallerId(call.RequireClaims());
         const auto idempotent = rpc::IdempotentCall::From(call);
         const auto amount = RequireAmount(request->has_amount(), request->amount(), "amount", config_);
-        *response = service::InTransactionThen(runtime_.pool(), [&](pqxx::work& tx) {
-            return runtime_.idempotency().Run<v1::CreatePayoutResponse>(tx, idempotent, *request, [&] {
-                v1::CreatePayoutResponse r;
-                *r.mutable_payout() = api::ToPayout(wallets_.CreatePayout(tx, user, amount));
-                return r;
-            });
+        *response = service::Mutate<v1::CreatePayoutResponse>(runtime_, idempotent, *request, [&](pqxx::work& tx) {
+            v1::CreatePayoutResponse r;
+            *r.mutable_payout() = api::ToPayout(wallets_.CreatePayout(tx, user, amount));
+            return r;
         });
     });
 }
@@ -183,9 +179,8 @@ grpc::Status PaymentsApi::HandleProviderWebhook(grpc::ServerContext* context,
         VerifyWebhook(config_.webhook_secret, request->signature(), request->body(), runtime_.clock()->Now(),
                       config_.webhook_tolerance);
         const ProviderEvent event = DecodeProviderEvent(request->body());
-        const auto result = service::InTransactionThen(
-            runtime_.pool(), [&](pqxx::work& tx) { return wallets_.ApplyProviderEvent(tx, event); });
-        if (result == WebhookResult::kApplied) runtime_.Published();
+        const auto result =
+            service::Mutate(runtime_, [&](pqxx::work& tx) { return wallets_.ApplyProviderEvent(tx, event); });
         response->set_outcome(api::ToOutcome(result));
     });
 }
@@ -220,13 +215,11 @@ grpc::Status PaymentsApi::CreateTransfers(grpc::ServerContext* context, const v1
             if (from == to) throw core::InvalidArgument(field + ".to_user_id", "must differ from from_user_id");
             transfers.push_back({from, to, RequireAmount(t.has_amount(), t.amount(), field + ".amount", config_)});
         }
-        *response = service::InTransactionThen(runtime_.pool(), [&](pqxx::work& tx) {
-            return runtime_.idempotency().Run<v1::CreateTransfersResponse>(tx, idempotent, *request, [&] {
-                v1::CreateTransfersResponse r;
-                r.set_operation_id(admin_.CreateTransfers(tx, transfers));
-                r.set_transfer_count(count);
-                return r;
-            });
+        *response = service::Mutate<v1::CreateTransfersResponse>(runtime_, idempotent, *request, [&](pqxx::work& tx) {
+            v1::CreateTransfersResponse r;
+            r.set_operation_id(admin_.CreateTransfers(tx, transfers));
+            r.set_transfer_count(count);
+            return r;
         });
     });
 }

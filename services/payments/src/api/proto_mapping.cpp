@@ -38,9 +38,9 @@ v1::Escrow ToEscrow(const storage::EscrowRecord& e) {
     out.set_client_id(e.client_id);
     *out.mutable_amount() = wire::ProtoMoney(e.amount, e.currency);
     *out.mutable_held() = wire::ProtoMoney(e.held, e.currency);
-    out.set_status(e.state == "released"   ? v1::ESCROW_STATUS_RELEASED
-                   : e.state == "refunded" ? v1::ESCROW_STATUS_REFUNDED
-                                           : v1::ESCROW_STATUS_FUNDED);
+    out.set_status(e.state == EscrowState::kReleased   ? v1::ESCROW_STATUS_RELEASED
+                   : e.state == EscrowState::kRefunded ? v1::ESCROW_STATUS_REFUNDED
+                                                       : v1::ESCROW_STATUS_FUNDED);
     out.set_funded_at(e.funded_at);
     out.set_settled_at(e.settled_at);
     return out;

@@ -1,15 +1,16 @@
 #include "app/escrow_flows.hpp"
 
 #include <google/protobuf/util/json_util.h>
-#include "domain/amount.hpp"
 
-#include "domain/clan_split.hpp"
-#include "domain/release_plan.hpp"
+#include <type_traits>
+
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/core/log.hpp"
+#include "marketplace/core/money.hpp"
 #include "marketplace/messaging/consumer.hpp"
 #include "marketplace/payments/v1/events.pb.h"
+#include "marketplace/wire/values.hpp"
 
 namespace marketplace::payments {
 namespace log = core::log;
@@ -24,13 +25,6 @@ std::string EventId(const std::string& value, const std::string& event, const st
     return NormalizeId(value);
 }
 
-common::v1::Money ToMoney(std::int64_t minor_units, const std::string& currency) {
-    common::v1::Money m;
-    m.set_minor_units(minor_units);
-    m.set_currency(currency);
-    return m;
-}
-
 }  // namespace
 
 EscrowFlows::EscrowFlows(service::Runtime& runtime, const PaymentsConfig& config)
@@ -40,376 +34,253 @@ std::optional<storage::EscrowRecord> EscrowFlows::Find(pqxx::work& tx, const std
     return escrows_.Find(tx, NormalizeId(milestone_id), false);
 }
 
-void EscrowFlows::Fund(pqxx::work& tx, const contracts::v1::MilestoneFundingRequested& e) {
-    const std::string milestone = EventId(e.milestone_id(), "MilestoneFundingRequested", "milestone_id");
-    escrows_.LockMilestone(tx, milestone);
-    const auto now = runtime_.clock()->Now();
-
-    if (const auto existing = escrows_.Find(tx, milestone, true)) {
-        if (existing->state == "funded") {
-            // Funded at most once: answer again, move nothing.
-            escrows_.RecordAnswer(tx, milestone, e.attempt(), {true, ""}, now);
-            AnswerFunded(tx, milestone, existing->amount, existing->currency, e.attempt());
-        } else {
-            const std::string reason = "the milestone's escrow was already " + existing->state;
-            escrows_.RecordAnswer(tx, milestone, e.attempt(), {false, reason}, now);
-            AnswerFailed(tx, milestone, reason, e.attempt());
-        }
-        return;
-    }
-    if (const auto prior = escrows_.FindAnswer(tx, milestone, e.attempt())) {
-        // This attempt was answered before (a failure: a success leaves an escrow): the same answer.
-        AnswerFailed(tx, milestone, prior->reason, e.attempt());
-        return;
-    }
-    const auto fail = [&](const std::string& reason) {
-        escrows_.RecordAnswer(tx, milestone, e.attempt(), {false, reason}, now);
-        AnswerFailed(tx, milestone, reason, e.attempt());
-    };
-    const std::string client = EventId(e.client_id(), "MilestoneFundingRequested", "client_id");
-    const std::string contract = EventId(e.contract_id(), "MilestoneFundingRequested", "contract_id");
-    std::optional<core::Money> amount;
-    try {
-        amount = ValidateAmount(e.amount().minor_units(), e.amount().currency(), "amount", config_.max_amount_minor);
-    } catch (const core::InvalidArgument& invalid) {
-        fail(invalid.caller_message());
-        return;
-    }
-    const std::string currency(amount->currency().code());
-
-    // Lock the client's wallet and check it before creating anything.
-    std::int64_t available = 0;
-    const auto wallet = ledger_.Find(tx, WalletOf(client, currency));
-    if (wallet) available = ledger_.Lock(tx, {wallet->id}).at(wallet->id).balance;
-    if (!wallet || available < amount->minor_units()) {
-        fail(InsufficientFundsText(available, amount->minor_units(), currency));
-        return;
-    }
-    const std::int64_t escrow_account = ledger_.EnsureAccount(tx, EscrowOf(milestone, currency));
-    const storage::Operation op{storage::OperationId(storage::OperationKind::kEscrowFund, milestone),
-                                storage::OperationKind::kEscrowFund, milestone};
-    ledger_.Post(tx, op, {Leg{wallet->id, escrow_account, amount->minor_units(), currency}}, now);
-
-    storage::EscrowRecord record;
-    record.milestone_id = milestone;
-    record.contract_id = contract;
-    record.client_id = client;
-    record.account_id = escrow_account;
-    record.amount = amount->minor_units();
-    record.currency = currency;
-    record.funded_attempt = e.attempt();
-    escrows_.Insert(tx, record, now);
-    escrows_.RecordAnswer(tx, milestone, e.attempt(), {true, ""}, now);
-    AnswerFunded(tx, milestone, amount->minor_units(), currency, e.attempt());
-    log::Info("escrow funded", {{"milestone_id", milestone}, {"amount", amount->ToString()}});
-}
-
 namespace {
 
-ClanPlanInForce ClanPlanOf(const contracts::v1::ClanSplit& split) {
-    ClanPlanInForce plan;
-    plan.leader_id = NormalizeId(split.leader_id());
-    plan.mode = ParseClanSplitMode(split.split_mode(), "clan_split.split_mode");
-    for (const auto& s : split.shares()) plan.shares.push_back({NormalizeId(s.user_id()), s.weight()});
-    return plan;
+ClanSplitInput SplitInputOf(const contracts::v1::ClanSplit& split) {
+    ClanSplitInput input;
+    input.clan_id = split.clan_id();
+    input.leader_id = split.leader_id();
+    input.split_mode = split.split_mode();
+    for (const auto& s : split.shares()) input.shares.push_back({s.user_id(), s.weight()});
+    return input;
+}
+
+/// The escrow's row as the decider reads it; a clan's stored plan that does not parse is kept as
+/// "stored but unreadable".
+Escrow ToDomain(const storage::EscrowRecord& record) {
+    Escrow escrow;
+    escrow.milestone_id = record.milestone_id;
+    escrow.client_id = record.client_id;
+    escrow.amount = record.amount;
+    escrow.currency = record.currency;
+    escrow.state = record.state;
+    escrow.settlement_operation_id = record.settlement_operation_id;
+    escrow.dispute_id = record.dispute_id;
+    if (!record.clan_split_json.empty()) {
+        escrow.has_clan_split = true;
+        contracts::v1::ClanSplit split;
+        if (google::protobuf::util::JsonStringToMessage(record.clan_split_json, &split).ok()) {
+            escrow.clan_split = SplitInputOf(split);
+        }
+    }
+    return escrow;
+}
+
+template <typename Payees>
+std::vector<PayeeShare> PayeesOf(const Payees& payees) {
+    std::vector<PayeeShare> out;
+    for (const auto& p : payees) out.push_back({p.user_id(), p.share_bps()});
+    return out;
+}
+
+storage::OperationKind OperationKindOf(const EscrowCommand& command) {
+    if (std::holds_alternative<command::Release>(command)) return storage::OperationKind::kEscrowRelease;
+    if (std::holds_alternative<command::Refund>(command)) return storage::OperationKind::kEscrowRefund;
+    if (std::holds_alternative<command::SettleDispute>(command)) return storage::OperationKind::kDisputeSettlement;
+    return storage::OperationKind::kEscrowFund;
+}
+
+/// The PayOut effect of a decision, when it has one.
+const effect::PayOut* PayOutOf(const EscrowDecision& decision) {
+    for (const auto& e : decision.effects) {
+        if (const auto* payout = std::get_if<effect::PayOut>(&e)) return payout;
+    }
+    return nullptr;
+}
+
+long long LegsOfKind(const effect::PayOut& payout, std::string_view kind) {
+    long long sum = 0;
+    for (const auto& leg : payout.legs) {
+        if (leg.kind == kind) sum += leg.amount;
+    }
+    return sum;
 }
 
 }  // namespace
 
-ClanReleasePlan EscrowFlows::PlanForClan(const contracts::v1::MilestoneAccepted& e,
-                                         const storage::EscrowRecord& escrow) const {
-    try {
-        if (!core::IsUuid(e.clan_split().clan_id()))
-            throw core::InvalidArgument("clan_split.clan_id", "must be a UUID");
-        return PlanClanRelease(escrow.amount, config_.platform_fee_bps, kLeaderCommissionBps,
-                               ClanPlanOf(e.clan_split()));
-    } catch (const core::InvalidArgument& invalid) {
-        throw PermanentError("MilestoneAccepted for milestone " + escrow.milestone_id +
-                             ": clan_split: " + invalid.caller_message());
+EscrowDecision EscrowFlows::Run(pqxx::work& tx, const std::string& milestone_id, const EscrowCommand& command) {
+    escrows_.LockMilestone(tx, milestone_id);
+    const auto record = escrows_.Find(tx, milestone_id, true);
+    EscrowLoaded loaded;
+    if (record) loaded.escrow = ToDomain(*record);
+    const EscrowPolicy policy{config_.platform_fee_bps, config_.max_amount_minor};
+    std::optional<std::int64_t> wallet_id;
+    if (const auto* fund = std::get_if<command::Fund>(&command)) {
+        if (!record) {
+            if (const auto prior = escrows_.FindAnswer(tx, milestone_id, fund->attempt)) {
+                loaded.prior_answer = PriorFundingAnswer{prior->funded, prior->reason};
+            }
+        }
+        // Lock the client's wallet and read it before creating anything.
+        if (const auto key = FundingWallet(loaded, *fund, policy)) {
+            if (const auto wallet = ledger_.Find(tx, *key)) {
+                wallet_id = wallet->id;
+                loaded.client_available = ledger_.Lock(tx, {wallet->id}).at(wallet->id).balance;
+            }
+        }
     }
-}
+    auto decision = Decide(loaded, command, policy);
+    if (decision.outcome == EscrowOutcome::kRefused) throw PermanentError(decision.reason);
 
-std::vector<std::string> EscrowFlows::ClanLegKinds(const contracts::v1::MilestoneAccepted& e,
-                                                   const storage::EscrowRecord& escrow) const {
-    const auto plan = PlanForClan(e, escrow);
-    std::vector<std::string> kinds;
-    if (plan.commission > 0) kinds.emplace_back("leader_commission");
-    for (const auto amount : plan.member_amounts) {
-        if (amount > 0) kinds.emplace_back("member_share");
-    }
-    return kinds;
-}
-
-void EscrowFlows::ReleaseToClan(pqxx::work& tx, const contracts::v1::MilestoneAccepted& e,
-                                const storage::EscrowRecord& escrow, const std::string& op_id) {
-    const auto plan = PlanForClan(e, escrow);
-    const auto& split = e.clan_split();
-    // One operation: the fee to a shard, the commission to the leader of the plan in force, each
-    // member's part to their wallet; a part of zero has no leg.
-    const auto legs = ClanLegs(tx, escrow, op_id, plan, split);
     const auto now = runtime_.clock()->Now();
-    ledger_.Post(tx, {op_id, storage::OperationKind::kEscrowRelease, escrow.milestone_id}, legs, now);
-    escrows_.Settle(tx, escrow.milestone_id, "released", op_id, now);
-    AnswerReleased(tx, escrow, op_id, ClanLegKinds(e, escrow));
-    log::Info("escrow released to a clan", {{"milestone_id", escrow.milestone_id},
-                                            {"clan_id", split.clan_id()},
-                                            {"plan_version", static_cast<long long>(split.plan_version())},
-                                            {"fee", static_cast<long long>(plan.fee)},
-                                            {"commission", static_cast<long long>(plan.commission)},
-                                            {"legs", static_cast<long long>(legs.size())}});
+    const auto kind = OperationKindOf(command);
+    for (const auto& effect : decision.effects) {
+        std::visit(
+            [&](const auto& e) {
+                using E = std::decay_t<decltype(e)>;
+                if constexpr (std::is_same_v<E, effect::OpenEscrow>) {
+                    const std::int64_t escrow_account = ledger_.EnsureAccount(tx, EscrowOf(milestone_id, e.currency));
+                    const storage::Operation op{storage::OperationId(storage::OperationKind::kEscrowFund, milestone_id),
+                                                storage::OperationKind::kEscrowFund, milestone_id};
+                    ledger_.Post(tx, op, {Leg{wallet_id.value(), escrow_account, e.amount, e.currency}}, now);
+                    storage::EscrowRecord created;
+                    created.milestone_id = milestone_id;
+                    created.contract_id = e.contract_id;
+                    created.client_id = e.client_id;
+                    created.account_id = escrow_account;
+                    created.amount = e.amount;
+                    created.currency = e.currency;
+                    created.funded_attempt = e.attempt;
+                    escrows_.Insert(tx, created, now);
+                } else if constexpr (std::is_same_v<E, effect::PayOut>) {
+                    std::vector<Leg> legs;
+                    for (const auto& leg : e.legs) {
+                        const auto credit = leg.to == LegTo::kPlatformFee
+                                                ? ledger_.EnsureAccount(
+                                                      tx, PlatformFeeShard(ShardFor(e.operation_id, config_.fee_shards),
+                                                                           record->currency))
+                                                : ledger_.EnsureAccount(tx, WalletOf(leg.user_id, record->currency));
+                        legs.push_back({record->account_id, credit, leg.amount, record->currency});
+                    }
+                    ledger_.Post(tx, {e.operation_id, kind, milestone_id}, legs, now);
+                    escrows_.Settle(tx, milestone_id, e.settled_as, e.operation_id, now);
+                } else if constexpr (std::is_same_v<E, effect::RecordFundingAnswer>) {
+                    escrows_.RecordAnswer(tx, milestone_id, e.attempt, {e.funded, e.reason}, now);
+                } else if constexpr (std::is_same_v<E, effect::SetDisputeHold>) {
+                    escrows_.SetDispute(tx, milestone_id, e.dispute_id, e.clan_split_json);
+                } else if constexpr (std::is_same_v<E, effect::AnnounceFunded>) {
+                    AnswerFunded(tx, milestone_id, e.amount, e.currency, e.attempt);
+                } else if constexpr (std::is_same_v<E, effect::AnnounceFundingFailed>) {
+                    AnswerFailed(tx, milestone_id, e.reason, e.attempt);
+                } else if constexpr (std::is_same_v<E, effect::AnnounceReleased>) {
+                    AnswerReleased(tx, *record, e.operation_id, e.kinds);
+                } else if constexpr (std::is_same_v<E, effect::AnnounceRefunded>) {
+                    AnswerRefunded(tx, *record);
+                } else if constexpr (std::is_same_v<E, effect::AnnounceSettled>) {
+                    AnswerSettled(tx, *record, e);
+                }
+            },
+            effect);
+    }
+    return decision;
 }
 
-std::vector<Leg> EscrowFlows::ReleaseLegs(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& op_id,
-                                          const ReleasePlan& plan, const std::vector<PayeeShare>& payees) {
-    std::vector<Leg> legs;
-    if (plan.fee > 0) {
-        const auto fee_account =
-            ledger_.EnsureAccount(tx, PlatformFeeShard(ShardFor(op_id, config_.fee_shards), escrow.currency));
-        legs.push_back({escrow.account_id, fee_account, plan.fee, escrow.currency});
+void EscrowFlows::Fund(pqxx::work& tx, const contracts::v1::MilestoneFundingRequested& e) {
+    const std::string milestone = EventId(e.milestone_id(), "MilestoneFundingRequested", "milestone_id");
+    command::Fund fund{milestone,  e.client_id(), e.contract_id(), e.amount().minor_units(), e.amount().currency(),
+                       e.attempt()};
+    const auto decision = Run(tx, milestone, fund);
+    if (decision.outcome == EscrowOutcome::kApplied) {
+        const core::Money amount(decision.escrow->amount, core::Currency::Parse(decision.escrow->currency, "currency"));
+        log::Info("escrow funded", {{"milestone_id", milestone}, {"amount", amount.ToString()}});
     }
-    for (std::size_t i = 0; i < payees.size(); ++i) {
-        if (plan.payee_amounts[i] == 0) continue;  // a share too small to get a minor unit
-        const auto wallet = ledger_.EnsureAccount(tx, WalletOf(payees[i].user_id, escrow.currency));
-        legs.push_back({escrow.account_id, wallet, plan.payee_amounts[i], escrow.currency});
-    }
-    return legs;
 }
 
 void EscrowFlows::Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted& e) {
     const std::string milestone = EventId(e.milestone_id(), "MilestoneAccepted", "milestone_id");
-    escrows_.LockMilestone(tx, milestone);
-    const auto escrow = escrows_.Find(tx, milestone, true);
-    const std::string op_id = storage::OperationId(storage::OperationKind::kEscrowRelease, milestone);
-    if (!escrow) throw PermanentError("MilestoneAccepted for milestone " + milestone + ": no escrow was funded");
-    if (escrow->state == "released") {
-        // Released at most once: answer again (a clan's legs named by the same plan).
-        AnswerReleased(tx, *escrow, escrow->settlement_operation_id,
-                       e.has_clan_split() ? ClanLegKinds(e, *escrow) : std::vector<std::string>{});
-        return;
-    }
-    if (escrow->state != "funded") {
-        throw PermanentError("MilestoneAccepted for milestone " + milestone + ": the escrow was " + escrow->state);
-    }
-    if (!escrow->dispute_id.empty()) {
-        throw PermanentError("MilestoneAccepted for milestone " + milestone + ": the escrow is locked by dispute " +
-                             escrow->dispute_id);
-    }
-    if (e.amount().currency() != escrow->currency || e.amount().minor_units() != escrow->amount) {
-        throw PermanentError("MilestoneAccepted for milestone " + milestone + ": amount " +
-                             std::to_string(e.amount().minor_units()) + " " + e.amount().currency() +
-                             " differs from the escrow's " + std::to_string(escrow->amount) + " " + escrow->currency);
-    }
+    command::Release release;
+    release.milestone_id = milestone;
+    release.amount = e.amount().minor_units();
+    release.currency = e.amount().currency();
+    release.payees = PayeesOf(e.payees());
+    if (e.has_clan_split()) release.clan_split = SplitInputOf(e.clan_split());
+    release.operation_id = storage::OperationId(storage::OperationKind::kEscrowRelease, milestone);
+    const auto decision = Run(tx, milestone, release);
+    const auto* payout = PayOutOf(decision);
+    if (decision.outcome != EscrowOutcome::kApplied || payout == nullptr) return;
     if (e.has_clan_split()) {
-        ReleaseToClan(tx, e, *escrow, op_id);
-        return;
+        const auto& split = e.clan_split();
+        log::Info("escrow released to a clan", {{"milestone_id", milestone},
+                                                {"clan_id", split.clan_id()},
+                                                {"plan_version", static_cast<long long>(split.plan_version())},
+                                                {"fee", LegsOfKind(*payout, "platform_fee")},
+                                                {"commission", LegsOfKind(*payout, "leader_commission")},
+                                                {"legs", static_cast<long long>(payout->legs.size())}});
+    } else {
+        log::Info("escrow released", {{"milestone_id", milestone},
+                                      {"fee", LegsOfKind(*payout, "platform_fee")},
+                                      {"legs", static_cast<long long>(payout->legs.size())}});
     }
-    std::vector<PayeeShare> payees;
-    for (const auto& p : e.payees()) payees.push_back({NormalizeId(p.user_id()), p.share_bps()});
-    ReleasePlan plan;
-    try {
-        plan = PlanRelease(escrow->amount, config_.platform_fee_bps, payees);
-    } catch (const core::InvalidArgument& invalid) {
-        throw PermanentError("MilestoneAccepted for milestone " + milestone + ": " + invalid.caller_message());
-    }
-
-    std::vector<Leg> legs = ReleaseLegs(tx, *escrow, op_id, plan, payees);
-    const auto now = runtime_.clock()->Now();
-    ledger_.Post(tx, {op_id, storage::OperationKind::kEscrowRelease, milestone}, legs, now);
-    escrows_.Settle(tx, milestone, "released", op_id, now);
-    AnswerReleased(tx, *escrow, op_id);
-    log::Info("escrow released", {{"milestone_id", milestone},
-                                  {"fee", static_cast<long long>(plan.fee)},
-                                  {"legs", static_cast<long long>(legs.size())}});
 }
 
 void EscrowFlows::Refund(pqxx::work& tx, const contracts::v1::MilestoneCancelled& e) {
     const std::string milestone = EventId(e.milestone_id(), "MilestoneCancelled", "milestone_id");
-    escrows_.LockMilestone(tx, milestone);
-    const auto escrow = escrows_.Find(tx, milestone, true);
-    if (!escrow) {
-        if (e.refund()) throw PermanentError("MilestoneCancelled for milestone " + milestone + ": no escrow to refund");
-        return;  // cancelled before funding: nothing to do
-    }
-    if (escrow->state == "refunded") {
-        AnswerRefunded(tx, *escrow);  // refunded at most once: answer again
-        return;
-    }
-    if (escrow->state == "released") {
-        if (e.refund())
-            throw PermanentError("MilestoneCancelled for milestone " + milestone + ": the escrow was released");
-        return;
-    }
-    if (escrow->state == "split") {
-        if (e.refund())
-            throw PermanentError("MilestoneCancelled for milestone " + milestone + ": a dispute settled it");
-        return;
-    }
-    if (!escrow->dispute_id.empty()) {
-        throw PermanentError("MilestoneCancelled for milestone " + milestone + ": the escrow is locked by dispute " +
-                             escrow->dispute_id);
-    }
+    const auto decision = Run(
+        tx, milestone,
+        command::Refund{milestone, e.refund(), storage::OperationId(storage::OperationKind::kEscrowRefund, milestone)});
+    if (decision.outcome != EscrowOutcome::kApplied) return;
     if (!e.refund()) {
-        // The escrow holds the client's money: it goes back whatever the flag says.
+        // The escrow held the client's money: it went back whatever the flag said.
         log::Warn("cancelled milestone without refund flag holds escrow; refunding", {{"milestone_id", milestone}});
     }
-    const auto now = runtime_.clock()->Now();
-    const std::string op_id = storage::OperationId(storage::OperationKind::kEscrowRefund, milestone);
-    const auto wallet = ledger_.EnsureAccount(tx, WalletOf(escrow->client_id, escrow->currency));
-    ledger_.Post(tx, {op_id, storage::OperationKind::kEscrowRefund, milestone},
-                 {Leg{escrow->account_id, wallet, escrow->amount, escrow->currency}}, now);
-    escrows_.Settle(tx, milestone, "refunded", op_id, now);
-    AnswerRefunded(tx, *escrow);
     log::Info("escrow refunded", {{"milestone_id", milestone}});
 }
 
 void EscrowFlows::LockForDispute(pqxx::work& tx, const contracts::v1::MilestoneDisputed& e) {
     const std::string milestone = EventId(e.milestone_id(), "MilestoneDisputed", "milestone_id");
     const std::string dispute = EventId(e.dispute_id(), "MilestoneDisputed", "dispute_id");
-    escrows_.LockMilestone(tx, milestone);
-    const auto escrow = escrows_.Find(tx, milestone, true);
-    if (!escrow) throw PermanentError("MilestoneDisputed for milestone " + milestone + ": no escrow was funded");
-    if (escrow->state != "funded") return;  // settled already (a resolution overtook this event)
     std::string clan_split;
     if (e.has_clan_split()) google::protobuf::util::MessageToJsonString(e.clan_split(), &clan_split);
-    escrows_.SetDispute(tx, milestone, dispute, clan_split);
+    const auto decision = Run(tx, milestone, command::LockForDispute{milestone, dispute, clan_split});
+    if (decision.outcome != EscrowOutcome::kApplied) return;
     log::Info("escrow locked for a dispute", {{"milestone_id", milestone}, {"dispute_id", dispute}});
 }
 
 void EscrowFlows::UnlockFromDispute(pqxx::work& tx, const contracts::v1::MilestoneDisputeLifted& e) {
     const std::string milestone = EventId(e.milestone_id(), "MilestoneDisputeLifted", "milestone_id");
     const std::string dispute = EventId(e.dispute_id(), "MilestoneDisputeLifted", "dispute_id");
-    escrows_.LockMilestone(tx, milestone);
-    const auto escrow = escrows_.Find(tx, milestone, true);
-    if (!escrow || escrow->dispute_id != dispute) return;  // not locked by this dispute
-    escrows_.SetDispute(tx, milestone, "");
+    const auto decision = Run(tx, milestone, command::UnlockFromDispute{dispute});
+    if (decision.outcome != EscrowOutcome::kApplied) return;
     log::Info("escrow unlocked: the dispute was withdrawn", {{"milestone_id", milestone}, {"dispute_id", dispute}});
 }
 
 void EscrowFlows::SettleDispute(pqxx::work& tx, const disputes::v1::DisputeResolved& e) {
     const std::string milestone = EventId(e.milestone_id(), "DisputeResolved", "milestone_id");
     const std::string dispute = EventId(e.dispute_id(), "DisputeResolved", "dispute_id");
-    const std::string where = "DisputeResolved " + dispute + " for milestone " + milestone;
-    escrows_.LockMilestone(tx, milestone);
-    const auto escrow = escrows_.Find(tx, milestone, true);
-    if (!escrow) throw PermanentError(where + ": no escrow was funded");
-    const std::string op_id = storage::OperationId(storage::OperationKind::kDisputeSettlement, milestone);
-    if (escrow->state != "funded") {
-        if (escrow->settlement_operation_id == op_id) {
-            AnswerSettled(tx, *escrow, dispute, e.outcome(), e.released().minor_units());  // settled once: answer again
-            return;
-        }
-        throw PermanentError(where + ": the escrow was already " + escrow->state);
-    }
-    if (!escrow->dispute_id.empty() && escrow->dispute_id != dispute) {
-        throw PermanentError(where + ": the escrow is locked by another dispute, " + escrow->dispute_id);
-    }
-    if (e.escrow().currency() != escrow->currency || e.escrow().minor_units() != escrow->amount ||
-        e.released().currency() != escrow->currency) {
-        throw PermanentError(where + ": escrow " + std::to_string(e.escrow().minor_units()) + " " +
-                             e.escrow().currency() + " differs from the escrow's " + std::to_string(escrow->amount) +
-                             " " + escrow->currency);
-    }
-    std::vector<Leg> legs;
-    if (!escrow->clan_split_json.empty()) {
-        legs = ClanSettlementLegs(tx, *escrow, op_id, e.released().minor_units(), where);
-    } else {
-        std::vector<PayeeShare> payees;
-        for (const auto& p : e.payees()) payees.push_back({NormalizeId(p.user_id()), p.share_bps()});
-        SettlementPlan plan;
-        try {
-            plan = PlanSettlement(escrow->amount, e.released().minor_units(), config_.platform_fee_bps, payees);
-        } catch (const core::InvalidArgument& invalid) {
-            throw PermanentError(where + ": " + invalid.caller_message());
-        }
-        legs = ReleaseLegs(tx, *escrow, op_id, plan.release, payees);
-    }
-    const std::int64_t refund = escrow->amount - e.released().minor_units();
-    if (refund > 0) {
-        const auto wallet = ledger_.EnsureAccount(tx, WalletOf(escrow->client_id, escrow->currency));
-        legs.push_back({escrow->account_id, wallet, refund, escrow->currency});
-    }
-    const std::int64_t released = e.released().minor_units();
-    const std::string state = released == escrow->amount ? "released" : released == 0 ? "refunded" : "split";
-    const auto now = runtime_.clock()->Now();
-    ledger_.Post(tx, {op_id, storage::OperationKind::kDisputeSettlement, milestone}, legs, now);
-    escrows_.Settle(tx, milestone, state, op_id, now);
-    AnswerSettled(tx, *escrow, dispute, e.outcome(), released);
+    command::SettleDispute settle;
+    settle.milestone_id = milestone;
+    settle.dispute_id = dispute;
+    settle.outcome = e.outcome();
+    settle.escrow_amount = e.escrow().minor_units();
+    settle.escrow_currency = e.escrow().currency();
+    settle.released = e.released().minor_units();
+    settle.released_currency = e.released().currency();
+    settle.payees = PayeesOf(e.payees());
+    settle.operation_id = storage::OperationId(storage::OperationKind::kDisputeSettlement, milestone);
+    const auto decision = Run(tx, milestone, settle);
+    const auto* payout = PayOutOf(decision);
+    if (decision.outcome != EscrowOutcome::kApplied || payout == nullptr) return;
     log::Info("escrow settled by a dispute", {{"milestone_id", milestone},
                                               {"dispute_id", dispute},
-                                              {"released", static_cast<long long>(released)},
-                                              {"refunded", static_cast<long long>(refund)},
-                                              {"legs", static_cast<long long>(legs.size())}});
+                                              {"released", static_cast<long long>(settle.released)},
+                                              {"refunded", LegsOfKind(*payout, "refund")},
+                                              {"legs", static_cast<long long>(payout->legs.size())}});
 }
 
-std::vector<Leg> EscrowFlows::ClanSettlementLegs(pqxx::work& tx, const storage::EscrowRecord& escrow,
-                                                 const std::string& op_id, std::int64_t released,
-                                                 const std::string& where) {
-    if (released < 0 || released > escrow.amount) {
-        throw PermanentError(where + ": released must be within 0.." + std::to_string(escrow.amount));
-    }
-    if (released == 0) return {};
-    const auto split = StoredClanSplit(escrow, where);
-    ClanReleasePlan plan;
-    try {
-        plan = PlanClanRelease(released, config_.platform_fee_bps, kLeaderCommissionBps, ClanPlanOf(split));
-    } catch (const core::InvalidArgument& invalid) {
-        throw PermanentError(where + ": clan_split: " + invalid.caller_message());
-    }
-    return ClanLegs(tx, escrow, op_id, plan, split);
-}
-
-std::vector<Leg> EscrowFlows::ClanLegs(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& op_id,
-                                       const ClanReleasePlan& plan, const contracts::v1::ClanSplit& split) {
-    std::vector<Leg> legs;
-    if (plan.fee > 0) {
-        const auto fee_account =
-            ledger_.EnsureAccount(tx, PlatformFeeShard(ShardFor(op_id, config_.fee_shards), escrow.currency));
-        legs.push_back({escrow.account_id, fee_account, plan.fee, escrow.currency});
-    }
-    if (plan.commission > 0) {
-        const auto wallet = ledger_.EnsureAccount(tx, WalletOf(NormalizeId(split.leader_id()), escrow.currency));
-        legs.push_back({escrow.account_id, wallet, plan.commission, escrow.currency});
-    }
-    for (int i = 0; i < split.shares_size(); ++i) {
-        const auto amount = plan.member_amounts[static_cast<std::size_t>(i)];
-        if (amount == 0) continue;
-        const auto wallet =
-            ledger_.EnsureAccount(tx, WalletOf(NormalizeId(split.shares(i).user_id()), escrow.currency));
-        legs.push_back({escrow.account_id, wallet, amount, escrow.currency});
-    }
-    return legs;
-}
-
-contracts::v1::ClanSplit EscrowFlows::StoredClanSplit(const storage::EscrowRecord& escrow,
-                                                      const std::string& where) const {
-    contracts::v1::ClanSplit split;
-    if (!google::protobuf::util::JsonStringToMessage(escrow.clan_split_json, &split).ok()) {
-        throw PermanentError(where + ": the stored clan split does not parse");
-    }
-    return split;
-}
-
-void EscrowFlows::AnswerSettled(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& dispute_id,
-                                const std::string& outcome, std::int64_t released) {
+void EscrowFlows::AnswerSettled(pqxx::work& tx, const storage::EscrowRecord& escrow,
+                                const effect::AnnounceSettled& settled) {
     payments::v1::EscrowSettled out;
     out.set_milestone_id(escrow.milestone_id);
-    out.set_dispute_id(dispute_id);
-    out.set_outcome(outcome);
-    *out.mutable_amount() = ToMoney(escrow.amount, escrow.currency);
-    *out.mutable_released() = ToMoney(released, escrow.currency);
-    *out.mutable_refunded() = ToMoney(escrow.amount - released, escrow.currency);
+    out.set_dispute_id(settled.dispute_id);
+    out.set_outcome(settled.outcome);
+    const std::int64_t released = settled.released;
+    *out.mutable_amount() = wire::ProtoMoney(escrow.amount, escrow.currency);
+    *out.mutable_released() = wire::ProtoMoney(released, escrow.currency);
+    *out.mutable_refunded() = wire::ProtoMoney(escrow.amount - released, escrow.currency);
     const std::string op_id = storage::OperationId(storage::OperationKind::kDisputeSettlement, escrow.milestone_id);
     // A clan's settlement: the commission and the members' parts in leg order, as the plan divided
-    // the released part (recomputed: same input, same output), then the refund.
-    std::vector<std::string> kinds;
-    if (!escrow.clan_split_json.empty() && released > 0) {
-        const auto plan = PlanClanRelease(released, config_.platform_fee_bps, kLeaderCommissionBps,
-                                          ClanPlanOf(StoredClanSplit(escrow, "EscrowSettled")));
-        if (plan.commission > 0) kinds.emplace_back("leader_commission");
-        for (const auto amount : plan.member_amounts) {
-            if (amount > 0) kinds.emplace_back("member_share");
-        }
-    }
+    // the released part, then the refund.
+    const auto& kinds = settled.kinds;
     const std::int64_t refund = escrow.amount - released;
     std::size_t next_kind = 0;
     std::size_t index = 0;
@@ -427,7 +298,7 @@ void EscrowFlows::AnswerSettled(pqxx::work& tx, const storage::EscrowRecord& esc
             ++next_kind;
             leg->set_user_id(t.credit_owner);
         }
-        *leg->mutable_amount() = ToMoney(t.amount, t.currency);
+        *leg->mutable_amount() = wire::ProtoMoney(t.amount, t.currency);
     }
     runtime_.Publish(tx, escrow.milestone_id, out);
 }
@@ -436,7 +307,7 @@ void EscrowFlows::AnswerFunded(pqxx::work& tx, const std::string& milestone_id, 
                                const std::string& currency, int attempt) {
     payments::v1::EscrowFunded out;
     out.set_milestone_id(milestone_id);
-    *out.mutable_amount() = ToMoney(amount, currency);
+    *out.mutable_amount() = wire::ProtoMoney(amount, currency);
     out.set_attempt(attempt);
     runtime_.Publish(tx, milestone_id, out);
 }
@@ -455,7 +326,7 @@ void EscrowFlows::AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& es
                                  const std::vector<std::string>& kinds) {
     payments::v1::EscrowReleased out;
     out.set_milestone_id(escrow.milestone_id);
-    *out.mutable_amount() = ToMoney(escrow.amount, escrow.currency);
+    *out.mutable_amount() = wire::ProtoMoney(escrow.amount, escrow.currency);
     std::size_t next_kind = 0;
     for (const auto& t : ledger_.TransfersOf(tx, operation_id)) {
         auto* leg = out.add_legs();
@@ -466,7 +337,7 @@ void EscrowFlows::AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& es
             ++next_kind;
             leg->set_user_id(t.credit_owner);
         }
-        *leg->mutable_amount() = ToMoney(t.amount, t.currency);
+        *leg->mutable_amount() = wire::ProtoMoney(t.amount, t.currency);
     }
     runtime_.Publish(tx, escrow.milestone_id, out);
 }
@@ -474,7 +345,7 @@ void EscrowFlows::AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& es
 void EscrowFlows::AnswerRefunded(pqxx::work& tx, const storage::EscrowRecord& escrow) {
     payments::v1::EscrowRefunded out;
     out.set_milestone_id(escrow.milestone_id);
-    *out.mutable_amount() = ToMoney(escrow.amount, escrow.currency);
+    *out.mutable_amount() = wire::ProtoMoney(escrow.amount, escrow.currency);
     runtime_.Publish(tx, escrow.milestone_id, out);
 }
 

@@ -16,6 +16,11 @@
 // Released or refunded at most once: the escrow's state, the operation's deterministic id
 // ("escrow_release:<milestone>") with unique (operation_id, leg), and a unique settlement per
 // milestone in the operations table all say so.
+//
+// Each handler is the same workflow: serialise on the milestone, load the escrow, let the pure
+// decider (domain/escrow.hpp) decide, then carry out its effects (ledger legs, the escrow's row,
+// answers published through the outbox). A refusal is a PermanentError: the event is parked as a
+// dead letter.
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,9 +28,7 @@
 #include <pqxx/transaction>
 
 #include "app/config.hpp"
-#include "domain/clan_split.hpp"
-#include "domain/ledger_rules.hpp"
-#include "domain/release_plan.hpp"
+#include "domain/escrow.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/disputes/v1/events.pb.h"
 #include "marketplace/service/runtime.hpp"
@@ -50,40 +53,16 @@ public:
     const storage::EscrowStore& escrows() const noexcept { return escrows_; }
 
 private:
-    /// The legs that pay a release plan out of `escrow`: the platform fee to a fee shard, then each
-    /// payee's part to their wallet (a part of zero has no leg).
-    std::vector<Leg> ReleaseLegs(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& op_id,
-                                 const ReleasePlan& plan, const std::vector<PayeeShare>& payees);
+    /// Lock the milestone, load its escrow (and for a funding request the answer to its attempt and
+    /// the client's wallet), decide, carry out. Returns the decision for the caller's log lines.
+    EscrowDecision Run(pqxx::work& tx, const std::string& milestone_id, const EscrowCommand& command);
     void AnswerFunded(pqxx::work& tx, const std::string& milestone_id, std::int64_t amount, const std::string& currency,
                       int attempt);
     void AnswerFailed(pqxx::work& tx, const std::string& milestone_id, const std::string& reason, int attempt);
-    /// A clan's release (MilestoneAccepted with a clan_split): fee, the leader's commission and the
-    /// members' parts of the plan in force in one operation.
-    void ReleaseToClan(pqxx::work& tx, const contracts::v1::MilestoneAccepted& event,
-                       const storage::EscrowRecord& escrow, const std::string& op_id);
-    /// The legs paying `released` of a clan's disputed escrow by the plan stored when the dispute held
-    /// it (the refund is the caller's).
-    std::vector<Leg> ClanSettlementLegs(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& op_id,
-                                        std::int64_t released, const std::string& where);
-    /// The legs out of the escrow that pay `plan`: the fee to a shard, the commission to the split's
-    /// leader, each member's part to their wallet; a part of zero has no leg.
-    std::vector<Leg> ClanLegs(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& op_id,
-                              const ClanReleasePlan& plan, const contracts::v1::ClanSplit& split);
-    /// The clan split stored on a disputed escrow.
-    contracts::v1::ClanSplit StoredClanSplit(const storage::EscrowRecord& escrow, const std::string& where) const;
-    /// The clan plan's division of the escrow; a plan that can never apply is a PermanentError.
-    ClanReleasePlan PlanForClan(const contracts::v1::MilestoneAccepted& event,
-                                const storage::EscrowRecord& escrow) const;
-    /// The kinds of a clan release's non-fee legs, in leg order ("leader_commission", "member_share").
-    std::vector<std::string> ClanLegKinds(const contracts::v1::MilestoneAccepted& event,
-                                          const storage::EscrowRecord& escrow) const;
-    /// EscrowReleased with the operation's legs; `kinds` names the non-fee legs in order ("payee"
-    /// when empty).
     void AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& operation_id,
-                        const std::vector<std::string>& kinds = {});
+                        const std::vector<std::string>& kinds);
     void AnswerRefunded(pqxx::work& tx, const storage::EscrowRecord& escrow);
-    void AnswerSettled(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& dispute_id,
-                       const std::string& outcome, std::int64_t released);
+    void AnswerSettled(pqxx::work& tx, const storage::EscrowRecord& escrow, const effect::AnnounceSettled& settled);
 
     service::Runtime& runtime_;
     const PaymentsConfig& config_;

@@ -31,7 +31,9 @@ std::optional<EscrowRecord> EscrowStore::Find(pqxx::work& tx, const std::string&
     e.account_id = r[3].as<std::int64_t>();
     e.amount = r[4].as<std::int64_t>();
     e.currency = r[5].c_str();
-    e.state = r[6].c_str();
+    const auto state = ParseEscrowState(r[6].c_str());
+    if (!state) throw std::logic_error("escrow " + e.milestone_id + " has an unknown state '" + r[6].c_str() + "'");
+    e.state = *state;
     e.funded_attempt = r[7].as<int>();
     e.funded_at = r[8].c_str();
     e.settled_at = r[9].c_str();
@@ -50,12 +52,12 @@ void EscrowStore::Insert(pqxx::work& tx, const EscrowRecord& e, core::Clock::Tim
         Timestamp(now));
 }
 
-void EscrowStore::Settle(pqxx::work& tx, const std::string& milestone_id, const std::string& state,
+void EscrowStore::Settle(pqxx::work& tx, const std::string& milestone_id, EscrowState state,
                          const std::string& operation_id, core::Clock::TimePoint now) const {
     const auto r = tx.exec_params(
         "UPDATE escrows SET state = $2, settled_at = $3::timestamptz, settlement_operation_id = $4 "
         "WHERE milestone_id = $1::uuid AND state = 'funded'",
-        milestone_id, state, Timestamp(now), operation_id);
+        milestone_id, std::string(EscrowStateName(state)), Timestamp(now), operation_id);
     if (r.affected_rows() != 1) throw std::logic_error("escrow " + milestone_id + " is not funded");
 }
 

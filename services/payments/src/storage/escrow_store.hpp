@@ -7,6 +7,7 @@
 
 #include <pqxx/transaction>
 
+#include "domain/escrow.hpp"
 #include "marketplace/core/clock.hpp"
 
 namespace marketplace::payments::storage {
@@ -18,7 +19,7 @@ struct EscrowRecord {
     std::int64_t account_id = 0;
     std::int64_t amount = 0;
     std::string currency;
-    std::string state;  // "funded", "released", "refunded", "split"
+    EscrowState state = EscrowState::kFunded;  // stored as its name: "funded", "released", ...
     int funded_attempt = 0;
     std::string funded_at;   // RFC 3339
     std::string settled_at;  // RFC 3339, empty while funded
@@ -41,8 +42,8 @@ public:
     std::optional<EscrowRecord> Find(pqxx::work& tx, const std::string& milestone_id, bool for_update) const;
     void Insert(pqxx::work& tx, const EscrowRecord& escrow, core::Clock::TimePoint now) const;
     /// Marks a funded escrow released or refunded; throws std::logic_error when it was not funded.
-    void Settle(pqxx::work& tx, const std::string& milestone_id, const std::string& state,
-                const std::string& operation_id, core::Clock::TimePoint now) const;
+    void Settle(pqxx::work& tx, const std::string& milestone_id, EscrowState state, const std::string& operation_id,
+                core::Clock::TimePoint now) const;
 
     /// Locks (or with an empty id unlocks) the escrow for a dispute; false when there is no escrow.
     bool SetDispute(pqxx::work& tx, const std::string& milestone_id, const std::string& dispute_id,

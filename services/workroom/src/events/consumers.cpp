@@ -1,4 +1,4 @@
-#include "events/workroom_events.hpp"
+#include "events/consumers.hpp"
 
 #include "marketplace/clans/v1/events.pb.h"
 #include "marketplace/contracts/v1/events.pb.h"

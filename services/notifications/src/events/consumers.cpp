@@ -1,4 +1,4 @@
-#include "events/notification_events.hpp"
+#include "events/consumers.hpp"
 
 #include "events/clan_notices.hpp"
 #include "events/notices.hpp"

@@ -1,4 +1,4 @@
-#include "events/contract_events.hpp"
+#include "events/consumers.hpp"
 
 #include "marketplace/contracts/v1/events.pb.h"
 
