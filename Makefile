@@ -71,8 +71,11 @@ bench-gateway: build
 bench-workroom: build
 	@deploy/local/with-stack.sh $(abspath $(BUILD_DIR)) -- tests/bench/run-workroom-bench.sh $(abspath $(BUILD_DIR))
 
-# A milestone's story across services, from their own records (the local stack's databases by default;
-# PG_HOST/PG_PORT or TIMELINE_ARGS='--dsn payments=...' point elsewhere, --json for a document).
+# A milestone's story across services, from their own records: the local stack's databases (their
+# published_events and inbox) and its services' admin reads by default; PG_HOST/PG_PORT or
+# TIMELINE_ARGS='--dsn payments=... --grpc payments=...' point elsewhere, --json for a document. The
+# token: TIMELINE_TOKEN (an admin's), else a login as the local stack's admin with MARKETPLACE_DEV_MODE=1
+# (docs/OPERATIONS.md, "Follow one saga").
 timeline: build
 	@test -n "$(MILESTONE)" || { echo "usage: make timeline MILESTONE=<milestone id> [TIMELINE_ARGS='--json']" >&2; exit 2; }
 	@$(BUILD_DIR)/tools/timeline/marketplace-timeline $(MILESTONE) $(TIMELINE_ARGS)

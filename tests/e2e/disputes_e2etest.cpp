@@ -694,3 +694,44 @@ TEST_CASE("Dispute reminders: 24 hours before a deadline both parties are told w
     }
     CHECK(GetDispute(d.client, dispute.dispute_id()).stage() == dv1::STAGE_RESPONSE);
 }
+
+TEST_CASE("Dispute: the step log is read by staff only, in order", "[e2e][disputes]") {
+    Deal d = FundedDeal(/*submit=*/true);
+    const auto dispute = Opened(d, d.freelancer, kAmount);
+    Ok(Respond(d.client, dispute.dispute_id(), dv1::ANSWER_CONTEST), "contest");
+    // Earlier tests moved the clock past the staff's tokens.
+    for (User* staff : {&S().Admin(), &StaffUsers().mediator, &StaffUsers().expert}) S().Relogin(*staff);
+    auto steps_as = [&](const User& who, dv1::ListDisputeStepsResponse* out) {
+        dv1::ListDisputeStepsRequest req;
+        req.set_dispute_id(dispute.dispute_id());
+        return S().disputes().ListDisputeSteps(MoneyStack::Context(who).get(), req, out);
+    };
+    for (const User* staff : {&S().Admin(), &StaffUsers().mediator, &StaffUsers().expert}) {
+        dv1::ListDisputeStepsResponse resp;
+        Ok(steps_as(*staff, &resp), "steps");
+        CHECK(resp.dispute_id() == dispute.dispute_id());
+        CHECK(resp.milestone_id() == d.milestone);
+        // opened (by the freelancer), confirmed (contracts held the milestone), answered (the contest).
+        REQUIRE(resp.steps_size() == 3);
+        CHECK(resp.steps(0).step() == "opened");
+        CHECK(resp.steps(0).actor() == d.freelancer.id);
+        CHECK(resp.steps(1).step() == "confirmed");
+        CHECK(resp.steps(1).stage() == "response");
+        CHECK(resp.steps(2).step() == "answered");
+        CHECK(resp.steps(2).stage() == "negotiation");
+        CHECK(resp.steps(2).actor() == d.client.id);
+        for (int i = 0; i < resp.steps_size(); ++i) {
+            CHECK(resp.steps(i).seq() == i + 1);
+            CHECK_FALSE(resp.steps(i).summary().empty());
+            if (i > 0) CHECK(resp.steps(i).at().seconds() >= resp.steps(i - 1).at().seconds());
+        }
+    }
+    // The parties see the dispute itself, not its step log; an unknown dispute is NOT_FOUND for staff.
+    dv1::ListDisputeStepsResponse resp;
+    CHECK(steps_as(d.client, &resp).error_code() == grpc::StatusCode::PERMISSION_DENIED);
+    CHECK(steps_as(d.freelancer, &resp).error_code() == grpc::StatusCode::PERMISSION_DENIED);
+    dv1::ListDisputeStepsRequest unknown;
+    unknown.set_dispute_id(MoneyStack::NewKey());
+    CHECK(S().disputes().ListDisputeSteps(MoneyStack::Context(S().Admin()).get(), unknown, &resp).error_code() ==
+          grpc::StatusCode::NOT_FOUND);
+}

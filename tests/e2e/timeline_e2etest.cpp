@@ -1,5 +1,6 @@
 // The saga timeline against a real story: the services as processes, the timeline read from their
-// databases only, and the marketplace-timeline command over the same databases.
+// messaging tables and their admin reads (with the admin's token), and the marketplace-timeline
+// command over the same sources.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -52,6 +53,19 @@ std::int64_t LedgerSum(const timeline::Timeline& t, const std::string& operation
     return sum;
 }
 
+std::string Target(const std::string& service) { return "127.0.0.1:" + std::to_string(S().FirstPort(service)); }
+
+// The services' databases (their messaging tables), the services asked for their own records, and
+// a fresh token of the admin.
+timeline::Sources Sources() {
+    S().Relogin(S().Admin());
+    timeline::Sources sources;
+    sources.databases = S().Databases();
+    for (const char* service : {"contracts", "payments", "disputes"}) sources.services[service] = Target(service);
+    sources.token = S().Admin().token;
+    return sources;
+}
+
 }  // namespace
 
 TEST_CASE("Timeline: a paid milestone's story across contracts and payments, in causal order", "[e2e][timeline]") {
@@ -60,13 +74,13 @@ TEST_CASE("Timeline: a paid milestone's story across contracts and payments, in 
     Ok(Accept(d.client, d.milestone), "accept");
     WaitState(d.client, d.milestone, cv1::MILESTONE_STATE_PAID);
 
-    const auto databases = S().Databases();
+    const auto sources = Sources();
     timeline::Timeline t;
     // The last events (EscrowReleased consumed by contracts, the relays' records) may land just after
     // the milestone reads paid.
     REQUIRE(testing::WaitUntil(
         [&] {
-            t = timeline::Build(databases, d.milestone);
+            t = timeline::Build(sources, d.milestone);
             return Find(t, "contracts", "consumed", ".EscrowReleased") != nullptr &&
                    Find(t, "payments", "published", ".EscrowReleased") != nullptr;
         },
@@ -124,13 +138,19 @@ TEST_CASE("Timeline: the command prints the same story, as text and as JSON, and
     Ok(Fund(d.client, d.milestone, MoneyStack::NewKey()), "fund");
     WaitState(d.client, d.milestone, cv1::MILESTONE_STATE_FUNDED);
 
+    const auto sources = Sources();
     std::vector<std::string> args{TIMELINE_BIN, d.milestone};
-    for (const auto& [service, conninfo] : S().Databases()) {
+    for (const auto& [service, conninfo] : sources.databases) {
         args.push_back("--dsn");
         args.push_back(service + "=" + conninfo);
     }
+    for (const auto& [service, target] : sources.services) {
+        args.push_back("--grpc");
+        args.push_back(service + "=" + target);
+    }
+    const std::map<std::string, std::string> token{{"TIMELINE_TOKEN", sources.token}};
     std::string text;
-    REQUIRE(testing::RunToCompletion(args, {}, 30s, &text) == 0);
+    REQUIRE(testing::RunToCompletion(args, token, 30s, &text) == 0);
     INFO(text);
     CHECK(text.find("milestone funding_pending -> funded") != std::string::npos);
     CHECK(text.find("published MilestoneFundingRequested (acknowledged by Kafka after") != std::string::npos);
@@ -138,21 +158,22 @@ TEST_CASE("Timeline: the command prints the same story, as text and as JSON, and
 
     args.push_back("--json");
     std::string json;
-    REQUIRE(testing::RunToCompletion(args, {}, 30s, &json) == 0);
+    REQUIRE(testing::RunToCompletion(args, token, 30s, &json) == 0);
     const auto doc = nlohmann::json::parse(json);
     CHECK(doc.at("milestone_id") == d.milestone);
     CHECK(doc.at("entries").size() >= 6);
 
     // Only contracts is named: the others are the local stack's, with its development passwords.
-    const std::map<std::string, std::string> dev{{"MARKETPLACE_DEV_MODE", "1"}};
+    const std::map<std::string, std::string> dev{{"MARKETPLACE_DEV_MODE", "1"}, {"TIMELINE_TOKEN", sources.token}};
     std::string refused;
-    CHECK(
-        testing::RunToCompletion({TIMELINE_BIN, "not-a-uuid", "--dsn", "contracts=" + S().Databases().at("contracts")},
-                                 dev, 30s, &refused) == 64);
+    CHECK(testing::RunToCompletion({TIMELINE_BIN, "not-a-uuid", "--dsn", "contracts=" + S().Databases().at("contracts"),
+                                    "--grpc", "contracts=" + Target("contracts")},
+                                   dev, 30s, &refused) == 64);
     CHECK(refused.find("milestone_id") != std::string::npos);
-    CHECK(testing::RunToCompletion({TIMELINE_BIN, "00000000-0000-4000-8000-000000000000", "--dsn",
-                                    "contracts=" + S().Databases().at("contracts")},
-                                   dev, 30s, &refused) == 1);
+    CHECK(testing::RunToCompletion(
+              {TIMELINE_BIN, "00000000-0000-4000-8000-000000000000", "--dsn",
+               "contracts=" + S().Databases().at("contracts"), "--grpc", "contracts=" + Target("contracts")},
+              dev, 30s, &refused) == 1);
     CHECK(refused.find("not in the contracts database") != std::string::npos);
 }
 
@@ -169,7 +190,7 @@ TEST_CASE("Timeline: a disputed milestone shows the dispute's steps and its sett
     WaitState(d.client, d.milestone, cv1::MILESTONE_STATE_SPLIT_PAID);
     WaitSettled(d.client, opened.dispute_id());
 
-    const auto t = timeline::Build(S().Databases(), d.milestone);
+    const auto t = timeline::Build(Sources(), d.milestone);
     std::vector<std::string> steps;
     int settlement_legs = 0;
     for (const auto& e : t.entries) {

@@ -341,3 +341,44 @@ TEST_CASE("Milestones: bad input is INVALID_ARGUMENT naming the field and change
     CHECK(StateOf(c) == v1::MILESTONE_STATE_SUBMITTED);
     CHECK(CountOf(c.milestone_ids[0], kRejected) == 0);
 }
+
+TEST_CASE("Milestones: admins read every state a milestone entered, in order; nobody else does", "[contracts][pg]") {
+    const auto c = FundedContract();
+    REQUIRE(Submit(c, "Version 1.").ok());
+    const As admin{core::NewUuidV7(), "admin"};
+    v1::ListMilestoneTransitionsRequest request;
+    request.set_milestone_id(c.milestone_ids[0]);
+    v1::ListMilestoneTransitionsResponse response;
+    REQUIRE(Call(&Stub::ListMilestoneTransitions, admin, request, &response).ok());
+    CHECK(response.milestone_id() == c.milestone_ids[0]);
+    CHECK(response.contract_id() == c.contract_id);
+    REQUIRE(response.transitions_size() == 4);
+    const std::vector<std::pair<v1::MilestoneState, v1::MilestoneState>> expected{
+        {v1::MILESTONE_STATE_UNSPECIFIED, v1::MILESTONE_STATE_FUNDING_REQUIRED},
+        {v1::MILESTONE_STATE_FUNDING_REQUIRED, v1::MILESTONE_STATE_FUNDING_PENDING},
+        {v1::MILESTONE_STATE_FUNDING_PENDING, v1::MILESTONE_STATE_FUNDED},
+        {v1::MILESTONE_STATE_FUNDED, v1::MILESTONE_STATE_SUBMITTED}};
+    for (int i = 0; i < response.transitions_size(); ++i) {
+        const auto& t = response.transitions(i);
+        CHECK(t.from_state() == expected[static_cast<std::size_t>(i)].first);
+        CHECK(t.to_state() == expected[static_cast<std::size_t>(i)].second);
+        CHECK(t.has_at());
+        if (i > 0) CHECK(Micros(t.recorded_at()) >= Micros(response.transitions(i - 1).recorded_at()));
+    }
+    // The service's clock of the submit is the milestone's submitted_at.
+    CHECK(Micros(response.transitions(3).at()) == Micros(GetMilestone(c.milestone_ids[0], c.client()).submitted_at()));
+
+    // An unknown milestone is NOT_FOUND; a malformed id names the field.
+    request.set_milestone_id(core::NewUuidV7());
+    CHECK(Call(&Stub::ListMilestoneTransitions, admin, request, &response).code() == grpc::StatusCode::NOT_FOUND);
+    request.set_milestone_id("not-a-uuid");
+    CHECK(Call(&Stub::ListMilestoneTransitions, admin, request, &response).field == "milestone_id");
+
+    // The parties and other staff are refused.
+    request.set_milestone_id(c.milestone_ids[0]);
+    for (const As& who : {c.client(), c.freelancer(), As{core::NewUuidV7(), "mediator"}}) {
+        CHECK(Call(&Stub::ListMilestoneTransitions, who, request, &response).code() ==
+              grpc::StatusCode::PERMISSION_DENIED);
+    }
+    CHECK(Call(&Stub::ListMilestoneTransitions, As{}, request, &response).code() == grpc::StatusCode::UNAUTHENTICATED);
+}

@@ -238,3 +238,74 @@ TEST_CASE("CreateTransfers: a full batch of 8000 random transfers keeps every in
     for (const auto& u : users) CHECK(Available(u) == expected[u.id]);
     RequireHealthyLedger();
 }
+
+TEST_CASE("ListMilestoneLedgerLegs: a milestone's funding and release legs in posting order, for admins only",
+          "[payments][pg]") {
+    const std::string milestone = core::NewUuidV7();
+    const User client = NewUser("client");
+    const User freelancer = NewUser("freelancer");
+    FundWallet(client, 2'000'00);
+    contracts::v1::MilestoneFundingRequested funding;
+    funding.set_milestone_id(milestone);
+    funding.set_contract_id(core::NewUuidV7());
+    funding.set_client_id(client.id);
+    *funding.mutable_amount() = Money(1'000'00);
+    funding.set_attempt(1);
+    Deliver(funding, milestone);
+    contracts::v1::MilestoneAccepted accepted;
+    accepted.set_milestone_id(milestone);
+    accepted.set_contract_id(funding.contract_id());
+    accepted.set_client_id(client.id);
+    *accepted.mutable_amount() = Money(1'000'00);
+    auto* payee = accepted.add_payees();
+    payee->set_user_id(freelancer.id);
+    payee->set_share_bps(10000);
+    Deliver(accepted, milestone);
+
+    v1::ListMilestoneLedgerLegsRequest request;
+    request.set_milestone_id(milestone);
+    v1::ListMilestoneLedgerLegsResponse response;
+    REQUIRE(Call(&v1::PaymentsService::Stub::ListMilestoneLedgerLegs, NewUser("admin"), request, &response, "").ok());
+    REQUIRE(response.legs_size() == 3);
+    const auto& fund = response.legs(0);
+    CHECK(fund.operation_id() == "escrow_fund:" + milestone);
+    CHECK(fund.operation_kind() == "escrow_fund");
+    CHECK(fund.leg() == 0);
+    CHECK(fund.debit_account_kind() == "wallet_available");
+    CHECK(fund.debit_account_owner() == client.id);
+    CHECK(fund.credit_account_kind() == "milestone_escrow");
+    CHECK(fund.credit_account_owner() == milestone);
+    CHECK(fund.amount().minor_units() == 1'000'00);
+    CHECK(fund.amount().currency() == "EUR");
+    // RFC 3339 UTC with microseconds: "2026-11-21T14:07:47.123456Z".
+    CHECK(fund.created_at().size() == 27);
+    CHECK(fund.created_at().back() == 'Z');
+    std::int64_t released = 0;
+    for (int i = 1; i < 3; ++i) {
+        CHECK(response.legs(i).operation_kind() == "escrow_release");
+        CHECK(response.legs(i).leg() == i - 1);
+        CHECK(response.legs(i).debit_account_owner() == milestone);
+        CHECK(response.legs(i).created_at() >= fund.created_at());
+        released += response.legs(i).amount().minor_units();
+    }
+    CHECK(released == 1'000'00);
+    CHECK(response.legs(2).credit_account_owner() == freelancer.id);
+
+    // A milestone nothing moved for has no legs; a malformed id is refused, naming the field.
+    request.set_milestone_id(core::NewUuidV7());
+    REQUIRE(Call(&v1::PaymentsService::Stub::ListMilestoneLedgerLegs, NewUser("admin"), request, &response, "").ok());
+    CHECK(response.legs_size() == 0);
+    request.set_milestone_id("not-a-uuid");
+    CHECK(Call(&v1::PaymentsService::Stub::ListMilestoneLedgerLegs, NewUser("admin"), request, &response, "").field ==
+          "milestone_id");
+
+    // Only admins read it: the milestone's own client neither.
+    request.set_milestone_id(milestone);
+    CHECK(Call(&v1::PaymentsService::Stub::ListMilestoneLedgerLegs, client, request, &response, "").code() ==
+          grpc::StatusCode::PERMISSION_DENIED);
+    CHECK(
+        Call(&v1::PaymentsService::Stub::ListMilestoneLedgerLegs, NewUser("mediator"), request, &response, "").code() ==
+        grpc::StatusCode::PERMISSION_DENIED);
+    CHECK(Call(&v1::PaymentsService::Stub::ListMilestoneLedgerLegs, User{}, request, &response, "").code() ==
+          grpc::StatusCode::UNAUTHENTICATED);
+}

@@ -2,7 +2,8 @@
 // The ContractsService gRPC handlers: decode, authorize, call the domain, encode. Every handler
 // runs in rpc::Handle; every mutating one requires an idempotency key and stores its response in
 // the transaction of its effect. Implemented in contracts_api.cpp (contracts and statements of
-// work), milestones_api.cpp (the saga's commands) and reviews_api.cpp.
+// work), milestones_api.cpp (the saga's commands), reviews_api.cpp and history_api.cpp (admins'
+// reads of a milestone's recorded history).
 #include <grpcpp/grpcpp.h>
 
 #include "app/milestone_workflow.hpp"
@@ -49,6 +50,9 @@ public:
                              v1::ListReviewsResponse* response) override;
     grpc::Status ListClanPayouts(grpc::ServerContext* context, const v1::ListClanPayoutsRequest* request,
                                  v1::ListClanPayoutsResponse* response) override;
+    grpc::Status ListMilestoneTransitions(grpc::ServerContext* context,
+                                          const v1::ListMilestoneTransitionsRequest* request,
+                                          v1::ListMilestoneTransitionsResponse* response) override;
 
 private:
     /// Runs a milestone command for the caller, idempotently; `fill` writes the response.

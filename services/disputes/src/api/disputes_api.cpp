@@ -389,4 +389,29 @@ grpc::Status DisputesApi::AddEvidence(grpc::ServerContext* context, const v1::Ad
     });
 }
 
+grpc::Status DisputesApi::ListDisputeSteps(grpc::ServerContext* context, const v1::ListDisputeStepsRequest* request,
+                                           v1::ListDisputeStepsResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& scope) {
+        const Caller caller = CallerOf(scope);
+        if (!IsStaff(caller.role)) throw core::PermissionDenied("only staff may read a dispute's step log");
+        core::RequireUuid(request->dispute_id(), "dispute_id");
+        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
+            response->Clear();
+            const auto rec = storage::FindDispute(tx, request->dispute_id(), false);
+            if (!rec) throw core::NotFound("dispute not found");
+            response->set_dispute_id(rec->dispute.id);
+            response->set_milestone_id(rec->dispute.milestone_id);
+            for (const auto& s : storage::ListSteps(tx, rec->dispute.id)) {
+                auto* step = response->add_steps();
+                step->set_seq(s.seq);
+                step->set_step(s.step);
+                step->set_stage(s.stage);
+                step->set_actor(s.actor);
+                step->set_summary(s.summary);
+                SetTime(step->mutable_at(), s.at);
+            }
+        });
+    });
+}
+
 }  // namespace marketplace::disputes::api

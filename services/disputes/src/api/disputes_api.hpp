@@ -40,6 +40,8 @@ public:
                                  v1::WithdrawDisputeResponse* response) override;
     grpc::Status AddEvidence(grpc::ServerContext* context, const v1::AddEvidenceRequest* request,
                              v1::AddEvidenceResponse* response) override;
+    grpc::Status ListDisputeSteps(grpc::ServerContext* context, const v1::ListDisputeStepsRequest* request,
+                                  v1::ListDisputeStepsResponse* response) override;
 
 private:
     template <typename Response, typename Request>

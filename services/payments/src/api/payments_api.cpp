@@ -224,4 +224,26 @@ grpc::Status PaymentsApi::CreateTransfers(grpc::ServerContext* context, const v1
     });
 }
 
+grpc::Status PaymentsApi::ListMilestoneLedgerLegs(grpc::ServerContext* context,
+                                                  const v1::ListMilestoneLedgerLegsRequest* request,
+                                                  v1::ListMilestoneLedgerLegsResponse* response) {
+    return rpc::Handle(context, [&](rpc::CallScope& call) {
+        RequireAdmin(call.RequireClaims());
+        const std::string milestone = RequireId(request->milestone_id(), "milestone_id");
+        response->Clear();
+        for (const auto& l : admin_.MilestoneLegs(milestone)) {
+            auto* leg = response->add_legs();
+            leg->set_operation_id(l.operation_id);
+            leg->set_operation_kind(l.operation_kind);
+            leg->set_leg(l.leg);
+            leg->set_debit_account_kind(l.debit_kind);
+            leg->set_debit_account_owner(l.debit_owner);
+            leg->set_credit_account_kind(l.credit_kind);
+            leg->set_credit_account_owner(l.credit_owner);
+            *leg->mutable_amount() = api::ToMoney(l.amount, l.currency);
+            leg->set_created_at(l.created_at);
+        }
+    });
+}
+
 }  // namespace marketplace::payments

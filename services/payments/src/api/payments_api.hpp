@@ -33,6 +33,9 @@ public:
                              v1::AuditLedgerResponse* response) override;
     grpc::Status CreateTransfers(grpc::ServerContext* context, const v1::CreateTransfersRequest* request,
                                  v1::CreateTransfersResponse* response) override;
+    grpc::Status ListMilestoneLedgerLegs(grpc::ServerContext* context,
+                                         const v1::ListMilestoneLedgerLegsRequest* request,
+                                         v1::ListMilestoneLedgerLegsResponse* response) override;
 
 private:
     service::Runtime& runtime_;

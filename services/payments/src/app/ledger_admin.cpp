@@ -31,6 +31,18 @@ AuditReport LedgerAdmin::Audit() const {
     return report;
 }
 
+std::vector<storage::LegRecord> LedgerAdmin::MilestoneLegs(const std::string& milestone_id) const {
+    db::TxOptions options;
+    options.isolation = db::Isolation::kRepeatableRead;
+    return db::InTransaction(
+        runtime_.pool(),
+        [&](pqxx::work& tx) {
+            tx.exec("SET TRANSACTION READ ONLY");
+            return storage::LegsOfReference(tx, milestone_id);
+        },
+        options);
+}
+
 std::string LedgerAdmin::CreateTransfers(pqxx::work& tx, const std::vector<TransferRequest>& transfers) const {
     std::map<std::string, std::vector<std::string>> owners_by_currency;
     for (const auto& t : transfers) {

@@ -1,6 +1,6 @@
 #pragma once
 // The ledger's admin tools: the audit (the invariants of docs/ARCHITECTURE.md, "The ledger", recomputed from the
-// transfers in one consistent snapshot) and batched wallet-to-wallet transfers.
+// transfers in one consistent snapshot), batched wallet-to-wallet transfers, and a milestone's ledger legs.
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -13,6 +13,7 @@
 #include "marketplace/core/money.hpp"
 #include "marketplace/service/runtime.hpp"
 #include "storage/ledger_store.hpp"
+#include "storage/leg_history_store.hpp"
 
 namespace marketplace::payments {
 
@@ -44,6 +45,10 @@ public:
     /// overdraw its wallet ("transfers[17]: insufficient funds ..."); nothing is written then.
     /// Returns the operation id.
     std::string CreateTransfers(pqxx::work& tx, const std::vector<TransferRequest>& transfers) const;
+
+    /// Every ledger leg of the operations about the milestone (its escrow's funding and settlement),
+    /// in posting order, read in one read-only transaction.
+    std::vector<storage::LegRecord> MilestoneLegs(const std::string& milestone_id) const;
 
 private:
     service::Runtime& runtime_;
