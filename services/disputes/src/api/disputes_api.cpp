@@ -408,7 +408,7 @@ grpc::Status DisputesApi::ListDisputeSteps(grpc::ServerContext* context, const v
                 step->set_stage(s.stage);
                 step->set_actor(s.actor);
                 step->set_summary(s.summary);
-                SetTime(step->mutable_at(), s.at);
+                wire::ToProto(s.at, step->mutable_at());
             }
         });
     });

@@ -240,7 +240,7 @@ grpc::Status PaymentsApi::ListMilestoneLedgerLegs(grpc::ServerContext* context,
             leg->set_debit_account_owner(l.debit_owner);
             leg->set_credit_account_kind(l.credit_kind);
             leg->set_credit_account_owner(l.credit_owner);
-            *leg->mutable_amount() = api::ToMoney(l.amount, l.currency);
+            *leg->mutable_amount() = wire::ProtoMoney(l.amount, l.currency);
             leg->set_created_at(l.created_at);
         }
     });
