@@ -172,11 +172,12 @@ bool HttpConnection::Receive(std::chrono::milliseconds timeout) {
     }
 }
 
-HttpResponse HttpConnection::ReadResponse(std::chrono::milliseconds timeout) {
+HttpResponse HttpConnection::ReadResponse(std::chrono::milliseconds timeout, bool to_head) {
     const auto deadline = Clock::now() + timeout;
     for (;;) {
         bhttp::response_parser<bhttp::string_body> parser;
         parser.eager(true);
+        parser.skip(to_head);
         parser.header_limit(64 * 1024);
         parser.body_limit(options_.max_response_bytes);
         for (;;) {
@@ -224,7 +225,7 @@ HttpResponse HttpConnection::Request(const std::string& method, const std::strin
                                      const HttpHeaders& headers) {
     Send(RequestText(method, target, body, headers, peer_));
     try {
-        return ReadResponse();
+        return ReadResponse(options_.timeout, method == "HEAD");
     } catch (const std::runtime_error& e) {
         throw std::runtime_error(method + " " + target + ": " + e.what());
     }
@@ -241,6 +242,22 @@ bool HttpConnection::WaitFor(std::string_view text, std::chrono::milliseconds ti
         const auto left = Left(deadline);
         if (eof_ || left.count() <= 0 || !Receive(left)) return false;
     }
+}
+
+std::string HttpConnection::ReadUntilClosed(std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (!eof_) {
+        if (pending_.size() > options_.max_response_bytes) {
+            throw std::runtime_error("HTTP client: " + peer_ + " sent more than " +
+                                     std::to_string(options_.max_response_bytes) + " bytes without closing");
+        }
+        const auto left = Left(deadline);
+        if (left.count() <= 0 || !Receive(left)) {
+            throw std::runtime_error("HTTP client: " + peer_ + " did not close the connection within " +
+                                     Millis(timeout) + " (" + std::to_string(pending_.size()) + " bytes received)");
+        }
+    }
+    return std::exchange(pending_, {});
 }
 
 bool HttpConnection::ClosedWithin(std::chrono::milliseconds timeout) {

@@ -100,6 +100,18 @@ TEST_CASE("HTTP client: a chunked body is joined, 100 Continue skipped, a body u
     }
 }
 
+TEST_CASE("HTTP client: the answer to HEAD has no body, whatever its Content-Length says", "[testing][http]") {
+    Server server(Answer("HTTP/1.1 200 OK\r\nContent-Length: 42\r\n\r\n"));
+    HttpClient client(server.port());
+    for (int i = 0; i < 2; ++i) {
+        const auto response = client.Request("HEAD", "/file");
+        CHECK(response.status == 200);
+        CHECK(response.Header("content-length") == "42");
+        CHECK(response.body.empty());
+    }
+    CHECK(client.connections_opened() == 1);
+}
+
 TEST_CASE("HTTP client: keep-alive reuses one connection; without it each request says close", "[testing][http]") {
     SECTION("kept alive") {
         Server server(Answer("HTTP/1.1 204 No Content\r\n\r\n"));
@@ -245,4 +257,40 @@ TEST_CASE("HTTP client: raw bytes, waiting for a text, seeing the server close",
     CHECK_FALSE(connection.WaitFor("never sent", 200ms));
     CHECK(connection.ClosedWithin(2s));
     CHECK_FALSE(connection.WaitFor("anything", 200ms));
+}
+
+TEST_CASE("HTTP client: the raw bytes up to the close, bounded in time and size", "[testing][http]") {
+    const std::string raw = "HTTP/1.0 200 OK\r\nServer: old\r\n\r\nbody";
+    SECTION("read to the close") {
+        Server server([raw](Server&, Peer& peer) {
+            peer.ReadRequest();
+            peer.Write(raw);
+        });
+        HttpConnection connection(server.port(), Quick());
+        connection.Send(RequestText("GET", "/", "", {{"Connection", "close"}}));
+        CHECK(connection.ReadUntilClosed(2s) == raw);
+    }
+    SECTION("a peer that keeps it open") {
+        Server server([raw](Server&, Peer& peer) {
+            peer.ReadRequest();
+            peer.Write(raw);
+            peer.ClientClosed();
+        });
+        HttpConnection connection(server.port(), Quick());
+        connection.Send(RequestText("GET", "/", "", {}));
+        CHECK_THAT(ErrorOf([&] { connection.ReadUntilClosed(200ms); }),
+                   Catch::Contains("did not close the connection within 200 ms (36 bytes received)"));
+    }
+    SECTION("more than the bound") {
+        Server server([](Server&, Peer& peer) {
+            peer.ReadRequest();
+            peer.Write(std::string(5000, 'x'));
+            peer.ClientClosed();
+        });
+        HttpOptions options = Quick();
+        options.max_response_bytes = 100;
+        HttpConnection connection(server.port(), options);
+        connection.Send(RequestText("GET", "/", "", {}));
+        CHECK_THAT(ErrorOf([&] { connection.ReadUntilClosed(2s); }), Catch::Contains("sent more than 100 bytes"));
+    }
 }

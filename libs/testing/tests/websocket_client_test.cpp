@@ -3,9 +3,13 @@
 
 #include <chrono>
 #include <functional>
+#include <future>
+#include <mutex>
 #include <string>
 #include <thread>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -15,6 +19,7 @@
 #include "loopback_server.hpp"
 #include "marketplace/testing/websocket_client.hpp"
 
+using marketplace::testing::AsyncWebSocketClient;
 using marketplace::testing::HttpHeaders;
 using marketplace::testing::WebSocketClient;
 using marketplace::testing::WebSocketOptions;
@@ -153,5 +158,149 @@ TEST_CASE("WebSocket client: failures are bounded and say what failed", "[testin
         }
         CHECK_THAT(ErrorOf([&] { WebSocketClient(port, "/x"); }),
                    Catch::Contains("ws://127.0.0.1:" + std::to_string(port) + "/x: connect failed"));
+    }
+}
+
+namespace {
+
+// Two threads running an io_context for the asynchronous clients, stopped and joined at the end.
+struct IoThreads {
+    asio::io_context io;
+    asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
+    std::vector<std::thread> threads;
+    IoThreads() {
+        for (int i = 0; i < 2; ++i) threads.emplace_back([this] { io.run(); });
+    }
+    ~IoThreads() {
+        work.reset();
+        io.stop();
+        for (auto& t : threads) t.join();
+    }
+};
+
+// What an asynchronous client's handlers saw.
+struct Seen {
+    std::mutex mu;
+    bool opened = false;
+    std::vector<std::string> messages;
+    std::vector<std::optional<std::chrono::microseconds>> pongs;
+    std::vector<std::string> errors;
+
+    AsyncWebSocketClient::Handlers Handlers() {
+        AsyncWebSocketClient::Handlers h;
+        h.on_open = [this] {
+            std::lock_guard lock(mu);
+            opened = true;
+        };
+        h.on_message = [this](std::string_view m) {
+            std::lock_guard lock(mu);
+            messages.emplace_back(m);
+        };
+        h.on_pong = [this](std::optional<std::chrono::microseconds> rt) {
+            std::lock_guard lock(mu);
+            pongs.push_back(rt);
+        };
+        h.on_error = [this](const std::string& e) {
+            std::lock_guard lock(mu);
+            errors.push_back(e);
+        };
+        return h;
+    }
+    template <typename F>
+    bool Until(F done, std::chrono::milliseconds timeout = 5000ms) {
+        const auto until = std::chrono::steady_clock::now() + timeout;
+        for (;;) {
+            {
+                std::lock_guard lock(mu);
+                if (done()) return true;
+            }
+            if (std::chrono::steady_clock::now() > until) return false;
+            std::this_thread::sleep_for(5ms);
+        }
+    }
+};
+
+}  // namespace
+
+TEST_CASE("Async WebSocket client: opens, reads every message, pings, and reports the server's close",
+          "[testing][websocket]") {
+    Server server(WebSocketServer([](Socket& ws, const websocket::request_type& request) {
+        ws.text(true);
+        ws.write(asio::buffer(std::string(request[beast::http::field::authorization])));
+        ws.write(asio::buffer(std::string("two")));
+        // Reading answers the client's pings (it sends nothing else) for a second; then the
+        // connection ends.
+        beast::flat_buffer buffer;
+        ws.async_read(buffer, [](beast::error_code, std::size_t) {});
+        auto& io = static_cast<asio::io_context&>(ws.get_executor().context());
+        io.run_for(1s);
+    }));
+    IoThreads io;
+    Seen seen;
+    auto client = AsyncWebSocketClient::Create(io.io, seen.Handlers());
+    client->Open(server.port(), "/stream", {{"Authorization", "Bearer async"}});
+    REQUIRE(seen.Until([&] { return seen.opened && seen.messages.size() == 2; }));
+    CHECK(seen.messages == std::vector<std::string>{"Bearer async", "two"});
+    client->Ping(2s);
+    REQUIRE(seen.Until([&] { return seen.pongs.size() == 1; }));
+    CHECK(seen.pongs[0].has_value());
+    REQUIRE(seen.Until([&] { return !seen.errors.empty(); }));
+    CHECK_THAT(seen.errors[0],
+               Catch::Contains("ws://127.0.0.1:" + std::to_string(server.port()) + "/stream: read failed"));
+}
+
+TEST_CASE("Async WebSocket client: an unanswered ping, a refused handshake, and a quiet shutdown",
+          "[testing][websocket]") {
+    IoThreads io;
+    Seen seen;
+    SECTION("a ping nobody answers reaches on_pong empty") {
+        Server server(WebSocketServer([](Socket& ws, const websocket::request_type&) {
+            std::this_thread::sleep_for(800ms);  // not reading: no pong
+            beast::error_code ec;
+            ws.close(websocket::close_code::normal, ec);
+        }));
+        auto client = AsyncWebSocketClient::Create(io.io, seen.Handlers());
+        client->Open(server.port(), "/quiet");
+        REQUIRE(seen.Until([&] { return seen.opened; }));
+        client->Ping(200ms);
+        REQUIRE(seen.Until([&] { return seen.pongs.size() == 1; }));
+        CHECK_FALSE(seen.pongs[0].has_value());
+        client->Shutdown();
+    }
+    SECTION("a refused handshake") {
+        Server server([](Server&, Peer& peer) {
+            peer.ReadRequest();
+            peer.Write("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+        });
+        auto client = AsyncWebSocketClient::Create(io.io, seen.Handlers());
+        client->Open(server.port(), "/feed");
+        REQUIRE(seen.Until([&] { return !seen.errors.empty(); }));
+        CHECK_THAT(seen.errors[0], Catch::Contains("/feed: handshake failed"));
+        CHECK_FALSE(seen.opened);
+    }
+    SECTION("after Shutdown, no error is reported") {
+        Server server(WebSocketServer([](Socket& ws, const websocket::request_type&) {
+            beast::flat_buffer buffer;
+            beast::error_code ec;
+            ws.read(buffer, ec);
+        }));
+        auto client = AsyncWebSocketClient::Create(io.io, seen.Handlers());
+        client->Open(server.port(), "/x");
+        REQUIRE(seen.Until([&] { return seen.opened; }));
+        client->Shutdown();
+        std::this_thread::sleep_for(200ms);
+        std::lock_guard lock(seen.mu);
+        CHECK(seen.errors.empty());
+    }
+    SECTION("nobody listening") {
+        int port;
+        {
+            Server closed([](Server&, Peer&) {});
+            port = closed.port();
+        }
+        auto client = AsyncWebSocketClient::Create(io.io, seen.Handlers());
+        client->Open(port, "/x");
+        REQUIRE(seen.Until([&] { return !seen.errors.empty(); }));
+        CHECK_THAT(seen.errors[0], Catch::Contains("/x: connect failed"));
     }
 }

@@ -17,7 +17,6 @@
 #include "config.hpp"
 #include "domain/github.hpp"
 #include "gateway.hpp"
-#include "http_client.hpp"
 #include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/blob/digest.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
@@ -25,6 +24,7 @@
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/status.hpp"
 #include "marketplace/testing/database.hpp"
+#include "marketplace/testing/http_client.hpp"
 #include "marketplace/testing/wait.hpp"
 #include "workroom_migrations.hpp"
 
@@ -152,7 +152,7 @@ std::string ErrorField(const grpc::ClientContext& context) {
     return it == trailers.end() ? std::string() : std::string(it->second.data(), it->second.size());
 }
 
-gateway::test::Headers Bearer(const std::string& user) {
+testing::HttpHeaders Bearer(const std::string& user) {
     return {{"Authorization", "Bearer " + F().tokens.For(user, "freelancer")}};
 }
 
@@ -279,8 +279,8 @@ Sent Send(const std::string& link_id, const Delivery& d) {
     return out;
 }
 
-gateway::test::HttpResult SendHttp(const std::string& link_id, const Delivery& d) {
-    gateway::test::HttpClient http(F().gateway_port);
+testing::HttpResponse SendHttp(const std::string& link_id, const Delivery& d) {
+    testing::HttpClient http(F().gateway_port);
     return http.Post("/webhooks/github/" + link_id, d.body,
                      {{"Content-Type", "application/json"},
                       {"User-Agent", "GitHub-Hookshot/2c3d4e5"},
@@ -604,7 +604,7 @@ TEST_CASE(
     "[workroom][code][pg]") {
     const auto room = NewRoom();
     const std::string repo = "octo-dev/shop-checkout";
-    gateway::test::HttpClient http(F().gateway_port);
+    testing::HttpClient http(F().gateway_port);
     auto linked = http.Post("/v1/workrooms/" + room.room_id + "/repositories", json{{"repository", repo}}.dump(),
                             Bearer(room.freelancer));
     REQUIRE(linked.status == 200);

@@ -13,7 +13,6 @@
 #include "component.hpp"
 #include "config.hpp"
 #include "gateway.hpp"
-#include "http_client.hpp"
 #include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/blob/digest.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
@@ -21,6 +20,7 @@
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/status.hpp"
 #include "marketplace/testing/database.hpp"
+#include "marketplace/testing/http_client.hpp"
 #include "workroom_migrations.hpp"
 
 namespace {
@@ -186,7 +186,7 @@ std::size_t StoredBlobs(const std::string& room_id) {
     return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir), {}));
 }
 
-gateway::test::Headers Bearer(const std::string& user) {
+testing::HttpHeaders Bearer(const std::string& user) {
     return {{"Authorization", "Bearer " + F().tokens.For(user, "freelancer")}};
 }
 
@@ -292,7 +292,7 @@ TEST_CASE("Files over gRPC: the size and per-room count limits hold, and a refus
 
 TEST_CASE("Files over HTTP through the gateway: upload, link, raw download, expiry", "[workroom][files][pg]") {
     const auto room = NewRoom();
-    gateway::test::HttpClient http(F().gateway_port);
+    testing::HttpClient http(F().gateway_port);
     const nlohmann::json body = {
         {"filename", "statement of work.pdf"}, {"content_type", "application/pdf"}, {"data", Base64(kPdf)}};
     auto up = http.Post("/v1/workrooms/" + room.room_id + "/files", body.dump(), Bearer(room.client));
@@ -332,7 +332,7 @@ TEST_CASE("Files over HTTP through the gateway: upload, link, raw download, expi
 TEST_CASE("Files over HTTP through the gateway: a type mismatch and the limits name their fields",
           "[workroom][files][pg]") {
     const auto room = NewRoom();
-    gateway::test::HttpClient http(F().gateway_port);
+    testing::HttpClient http(F().gateway_port);
     const std::string target = "/v1/workrooms/" + room.room_id + "/files";
     auto mismatch = http.Post(
         target, nlohmann::json{{"filename", "logo.jpg"}, {"content_type", "image/jpeg"}, {"data", Base64(kPng)}}.dump(),

@@ -60,15 +60,19 @@ public:
 
     /// Sends `bytes` as they are (all of them, within options.timeout).
     void Send(std::string_view bytes);
-    /// Reads one complete response (skipping 1xx). Throws on timeout, on a response that is malformed
-    /// or larger than options.max_response_bytes, or when the peer closes before it is complete.
-    HttpResponse ReadResponse(std::chrono::milliseconds timeout);
+    /// Reads one complete response (skipping 1xx); `to_head`: the answer to a HEAD request, which has
+    /// no body whatever its headers say. Throws on timeout, on a response that is malformed or larger
+    /// than options.max_response_bytes, or when the peer closes before it is complete.
+    HttpResponse ReadResponse(std::chrono::milliseconds timeout, bool to_head = false);
     HttpResponse ReadResponse() { return ReadResponse(options_.timeout); }
     /// Sends RequestText(...) and reads its response.
     HttpResponse Request(const std::string& method, const std::string& target, const std::string& body = {},
                          const HttpHeaders& headers = {});
     /// Waits until `text` has arrived and drops everything up to its end; false on timeout or close.
     bool WaitFor(std::string_view text, std::chrono::milliseconds timeout);
+    /// The raw bytes the peer sends until it closes the connection (for tests of the wire format).
+    /// Throws when it does not close within `timeout` or sends more than options.max_response_bytes.
+    std::string ReadUntilClosed(std::chrono::milliseconds timeout);
     /// True when the peer closes the connection within `timeout` (whatever it sends first is dropped).
     bool ClosedWithin(std::chrono::milliseconds timeout);
 

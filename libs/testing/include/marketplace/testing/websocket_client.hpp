@@ -1,16 +1,24 @@
 #pragma once
-// The tests' WebSocket client (Beast over Asio, on the calling thread): every operation is bounded by
-// a timeout, after which it throws std::runtime_error naming the stream and what did not complete.
+// The tests' WebSocket client (Beast over Asio), in two forms: WebSocketClient works on the calling
+// thread, every operation bounded by a timeout after which it throws std::runtime_error naming the
+// stream and what did not complete; AsyncWebSocketClient runs on a caller's io_context, so that a
+// load test holds thousands of them on a few threads.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "marketplace/testing/http_client.hpp"
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
 
 namespace marketplace::testing {
 
@@ -61,6 +69,44 @@ private:
     std::map<std::string, std::string> response_headers_;
     std::uint16_t close_code_ = 0;
     std::string close_reason_;
+};
+
+/// A WebSocket client driven by the threads that run a caller's io_context. Its handlers run on its
+/// own strand, one at a time; after Open it reads until the connection fails or Shutdown.
+class AsyncWebSocketClient final : public std::enable_shared_from_this<AsyncWebSocketClient> {
+public:
+    struct Handlers {
+        /// The handshake succeeded (the reads have started).
+        std::function<void()> on_open;
+        std::function<void(std::string_view message)> on_message;
+        /// The answer to Ping: its round trip, or nullopt when no pong came within the ping's timeout.
+        std::function<void(std::optional<std::chrono::microseconds> round_trip)> on_pong;
+        /// The connection failed: the text names the stream and the step (connect, handshake, read,
+        /// ping). Not called after Shutdown.
+        std::function<void(const std::string& error)> on_error;
+    };
+
+    static std::shared_ptr<AsyncWebSocketClient> Create(boost::asio::io_context& io, Handlers handlers);
+    ~AsyncWebSocketClient();
+    AsyncWebSocketClient(const AsyncWebSocketClient&) = delete;
+    AsyncWebSocketClient& operator=(const AsyncWebSocketClient&) = delete;
+
+    /// Connects to ws://<host>:<port><target> and sends the handshake with `headers`, together within
+    /// options.timeout; messages over options.max_message_bytes fail the read.
+    void Open(int port, const std::string& target, const HttpHeaders& headers = {}, WebSocketOptions options = {});
+    /// Sends a ping; its pong, or its absence after `timeout`, reaches on_pong. One at a time: send the
+    /// next from on_pong. Callable from any thread.
+    void Ping(std::chrono::milliseconds timeout = std::chrono::seconds(2));
+    /// Closes the connection without a close handshake. Callable from any thread.
+    void Shutdown();
+
+private:
+    struct Impl;
+    explicit AsyncWebSocketClient(std::unique_ptr<Impl> impl);
+    void Read();
+    void Fail(const std::string& step, const std::string& message);
+
+    std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace marketplace::testing
