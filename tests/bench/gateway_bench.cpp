@@ -7,10 +7,7 @@
 // followed at once by the next. Prints "name value" lines and a table of requests/s, p50, p99 and
 // the gateway's overhead; run-gateway-bench.sh adds the aims. Exits 1 when any request failed (a
 // non-2xx answer, a socket error, a gRPC status other than OK).
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -32,6 +29,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "marketplace/core/ids.hpp"
+#include "marketplace/testing/http_client.hpp"
 #include "marketplace/testing/process.hpp"
 #include "story.hpp"
 
@@ -203,46 +201,18 @@ Options ParseOptions(int argc, char** argv) {
 
 // --- the gateway's side: one plain HTTP call to check a route, and wrk for the load ---
 
-struct HttpAnswer {
-    int status = 0;
-    std::string body;
-};
-
-// One request on a fresh connection (Connection: close), read to the end.
-HttpAnswer HttpCall(const std::string& host, int port, const std::string& method, const std::string& path,
-                    const std::string& token, const std::string& body, const std::string& idempotency_key) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw std::runtime_error("socket failed");
-    timeval tv{15, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
-    HttpAnswer answer;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        throw std::runtime_error("cannot connect to the gateway at " + host + ":" + std::to_string(port));
-    }
-    std::string request = method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n";
-    request += "Authorization: Bearer " + token + "\r\n";
-    if (!idempotency_key.empty()) request += "Idempotency-Key: " + idempotency_key + "\r\n";
-    if (!body.empty()) {
-        request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-    }
-    request += "\r\n" + body;
-    std::string raw;
-    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
-        char buf[4096];
-        ssize_t n;
-        while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) raw.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    if (raw.compare(0, 7, "HTTP/1.") == 0 && raw.size() > 12) answer.status = std::atoi(raw.c_str() + 9);
-    const auto end = raw.find("\r\n\r\n");
-    if (end != std::string::npos) answer.body = raw.substr(end + 4);
-    return answer;
+// One request on a fresh connection (Connection: close).
+testing::HttpResponse HttpCall(const std::string& host, int port, const std::string& method, const std::string& path,
+                               const std::string& token, const std::string& body, const std::string& idempotency_key) {
+    testing::HttpOptions options;
+    options.host = host;
+    options.connect_timeout = std::chrono::seconds(15);
+    options.timeout = std::chrono::seconds(15);
+    options.keep_alive = false;
+    testing::HttpHeaders headers = {{"Authorization", "Bearer " + token}};
+    if (!idempotency_key.empty()) headers.emplace_back("Idempotency-Key", idempotency_key);
+    if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+    return testing::HttpClient(port, options).Request(method, path, body, headers);
 }
 
 std::string Join(const std::vector<User>& users) {

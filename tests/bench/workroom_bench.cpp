@@ -9,7 +9,7 @@
 // test issuer whose public key this process also serves as the JWKS the gateway fetches (the auth
 // service is not started: only its key matters here). The rooms are created by handing
 // ContractCreated to the workroom's own event router, as its Kafka consumer would. Posts are gRPC
-// PostMessage calls to the workroom; the WebSocket clients (Boost.Beast, asynchronous, two threads)
+// PostMessage calls to the workroom; the WebSocket clients (the tests' asynchronous client, two threads)
 // and the posters share the machine with the gateway, the workroom and PostgreSQL.
 //
 // Parameters (environment): BENCH_ROOMS (100), BENCH_MEMBERS (20 connections per room, alternately
@@ -27,23 +27,21 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
 
 #include <pqxx/pqxx>
 
@@ -59,6 +57,7 @@
 #include "marketplace/rpc/server.hpp"
 #include "marketplace/testing/database.hpp"
 #include "marketplace/testing/process.hpp"
+#include "marketplace/testing/websocket_client.hpp"
 #include "workroom_migrations.hpp"
 
 namespace {
@@ -66,8 +65,6 @@ namespace {
 using namespace marketplace;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace ws = beast::websocket;
 using tcp = asio::ip::tcp;
 using Steady = std::chrono::steady_clock;
 
@@ -121,74 +118,45 @@ private:
     auth::PublicKey key_;
 };
 
-// One WebSocket client of the stream. Its handlers never run concurrently (one operation in flight
-// at a time), so its own samples need no lock.
-struct Client : std::enable_shared_from_this<Client> {
+// One WebSocket client of the stream. Its handlers never run concurrently (they run on its client's
+// strand), so its own samples need no lock.
+struct Client {
     Client(asio::io_context& io, int port, std::string token, std::atomic<int>& live, std::atomic<long>& received,
            std::atomic<int>& failed)
-        : socket(asio::make_strand(io)),
-          port(port),
-          token(std::move(token)),
-          live(live),
-          received(received),
-          failed(failed) {}
+        : port(port), token(std::move(token)), live(live), received(received), failed(failed) {
+        // The handlers reach this Client by pointer: every Client outlives the threads running `io`.
+        testing::AsyncWebSocketClient::Handlers handlers;
+        handlers.on_message = [this](std::string_view text) { OnFrame(text); };
+        handlers.on_pong = [this](std::optional<std::chrono::microseconds> round_trip) { OnPong(round_trip); };
+        handlers.on_error = [this](const std::string& error) { Fail(error); };
+        socket = testing::AsyncWebSocketClient::Create(io, std::move(handlers));
+    }
 
-    ws::stream<beast::tcp_stream> socket;
-    beast::flat_buffer buffer;
+    std::shared_ptr<testing::AsyncWebSocketClient> socket;
     int port;
     std::string token;
     std::atomic<int>& live;
     std::atomic<long>& received;
     std::atomic<int>& failed;
     bool is_live = false;
-    bool closing = false;
     std::vector<std::int64_t> latencies_us;
     // Round trips of pings (the baseline client only).
     std::vector<std::int64_t> ping_us;
     int pings_left = 0;
     int pings_lost = 0;
-    long ping_id = 0;
-    std::int64_t ping_sent = 0;
-    std::unique_ptr<asio::steady_timer> ping_timer;
     std::function<void()> pings_done;
 
     void Start() {
-        auto self = shared_from_this();
-        beast::get_lowest_layer(socket).expires_after(30s);
-        beast::get_lowest_layer(socket).async_connect(
-            tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
-            [self](beast::error_code ec) {
-                if (ec) return self->Fail("connect", ec);
-                beast::get_lowest_layer(self->socket).expires_never();
-                self->socket.set_option(ws::stream_base::timeout::suggested(beast::role_type::client));
-                self->socket.set_option(ws::stream_base::decorator([token = self->token](ws::request_type& req) {
-                    req.set(beast::http::field::authorization, "Bearer " + token);
-                }));
-                self->socket.async_handshake("127.0.0.1:" + std::to_string(self->port), "/v1/workrooms:stream",
-                                             [self](beast::error_code ec2) {
-                                                 if (ec2) return self->Fail("handshake", ec2);
-                                                 self->Read();
-                                             });
-            });
+        testing::WebSocketOptions options;
+        options.timeout = 30s;
+        socket->Open(port, "/v1/workrooms:stream", {{"Authorization", "Bearer " + token}}, options);
     }
 
-    void Fail(const char* what, beast::error_code ec) {
-        if (closing) return;
-        if (failed.fetch_add(1) < 5) std::fprintf(stderr, "client %s: %s\n", what, ec.message().c_str());
+    void Fail(const std::string& error) {
+        if (failed.fetch_add(1) < 5) std::fprintf(stderr, "client: %s\n", error.c_str());
     }
 
-    void Read() {
-        auto self = shared_from_this();
-        socket.async_read(buffer, [self](beast::error_code ec, std::size_t) {
-            if (ec) return self->Fail("read", ec);
-            const auto text = beast::buffers_to_string(self->buffer.data());
-            self->buffer.consume(self->buffer.size());
-            self->OnFrame(text);
-            self->Read();
-        });
-    }
-
-    void OnFrame(const std::string& text) {
+    void OnFrame(std::string_view text) {
         const auto now = NowNs();
         if (!is_live && text.find("\"live\"") != std::string::npos) {
             is_live = true;
@@ -197,49 +165,29 @@ struct Client : std::enable_shared_from_this<Client> {
         }
         const auto at = text.find("bench ");
         if (at == std::string::npos || text.find("\"message_posted\"") == std::string::npos) return;
-        const std::int64_t sent = std::atoll(text.c_str() + at + 6);
+        const std::int64_t sent = std::atoll(std::string(text.substr(at + 6)).c_str());
         latencies_us.push_back((now - sent) / 1000);
         received.fetch_add(1);
     }
 
-    // Pings one at a time; the gateway's WebSocket answers each with a pong.
+    // Pings one at a time; the gateway's WebSocket answers each with a pong. A ping not answered
+    // within two seconds counts as lost, and the next one goes out.
     void Ping(int count, std::function<void()> done) {
         pings_left = count;
         pings_done = std::move(done);
-        auto self = shared_from_this();
-        asio::post(socket.get_executor(), [self] {
-            self->socket.control_callback([self](ws::frame_type kind, beast::string_view) {
-                if (kind != ws::frame_type::pong) return;
-                if (self->pings_left <= 0) return;
-                self->ping_us.push_back((NowNs() - self->ping_sent) / 1000);
-                self->NextPing();
-            });
-            self->SendPing();
-        });
+        socket->Ping(2s);
     }
 
-    void SendPing() {
-        auto self = shared_from_this();
-        ping_sent = NowNs();
-        const long id = ++ping_id;
-        if (!ping_timer) ping_timer = std::make_unique<asio::steady_timer>(socket.get_executor());
-        // A ping not answered within two seconds counts as lost, and the next one goes out.
-        ping_timer->expires_after(2s);
-        ping_timer->async_wait([self, id](beast::error_code ec) {
-            if (ec || id != self->ping_id || self->pings_left <= 0) return;
-            ++self->pings_lost;
-            self->NextPing();
-        });
-        socket.async_ping({}, [self](beast::error_code ec) {
-            if (ec) self->Fail("ping", ec);
-        });
-    }
-
-    void NextPing() {
-        if (--pings_left > 0) {
-            SendPing();
+    void OnPong(std::optional<std::chrono::microseconds> round_trip) {
+        if (pings_left <= 0) return;
+        if (round_trip) {
+            ping_us.push_back(round_trip->count());
         } else {
-            ping_timer->cancel();
+            ++pings_lost;
+        }
+        if (--pings_left > 0) {
+            socket->Ping(2s);
+        } else {
             pings_done();
         }
     }
@@ -506,12 +454,8 @@ int main(int argc, char** argv) {
         while (received.load() < expected && Steady::now() < drain_until) std::this_thread::sleep_for(20ms);
         const double delivery_seconds = std::chrono::duration<double>(Steady::now() - start).count();
 
-        for (auto& client : all) {
-            client->closing = true;
-            asio::post(client->socket.get_executor(), [client] { beast::get_lowest_layer(client->socket).close(); });
-        }
-        pinger->closing = true;
-        asio::post(pinger->socket.get_executor(), [pinger] { beast::get_lowest_layer(pinger->socket).close(); });
+        for (auto& client : all) client->socket->Shutdown();
+        pinger->socket->Shutdown();
         std::this_thread::sleep_for(300ms);
         work.reset();
         io.stop();

@@ -21,22 +21,37 @@
 
 #include <nlohmann/json.hpp>
 
-#include "loopback_http.hpp"
 #include "marketplace/auth/jwt.hpp"
 #include "marketplace/core/clock.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/testing/broker_control.hpp"
 #include "marketplace/testing/database.hpp"
+#include "marketplace/testing/http_client.hpp"
 #include "marketplace/testing/process.hpp"
 
 namespace {
 
 using json = nlohmann::json;
-using marketplace::e2e::loopback::Connect;
-using marketplace::e2e::loopback::Exchange;
-using marketplace::e2e::loopback::Reply;
 namespace testing = marketplace::testing;
 namespace core = marketplace::core;
+using Reply = testing::HttpResponse;
+
+// A connection from `source` (a loopback address) to 127.0.0.1:`port`, each response within 30 s.
+testing::HttpConnection Connect(const std::string& source, int port) {
+    testing::HttpOptions options;
+    options.source = source;
+    options.timeout = std::chrono::seconds(30);
+    return testing::HttpConnection(port, options);
+}
+
+// One request on `connection` (Connection: close; a non-empty `body` as application/json).
+Reply Exchange(testing::HttpConnection connection, const std::string& method, const std::string& path,
+               const std::string& body, const std::map<std::string, std::string>& headers) {
+    testing::HttpHeaders all(headers.begin(), headers.end());
+    all.emplace_back("Connection", "close");
+    if (!body.empty()) all.emplace_back("Content-Type", "application/json");
+    return connection.Request(method, path, body, all);
+}
 
 constexpr char kProxy[] = "127.0.0.2";  // the trusted load balancer
 constexpr char kPassword[] = "correct horse battery staple";
@@ -135,7 +150,7 @@ private:
                 throw std::runtime_error("auth did not start\n" + auth_->LogTail(30));
             }
             try {
-                ::close(Connect("127.0.0.1", auth_port));
+                Connect("127.0.0.1", auth_port);
                 listening = true;
             } catch (const std::exception&) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -387,7 +402,7 @@ TEST_CASE("Gateway: open connections from one address are capped with a 429; oth
           "[e2e][gateway]") {
     auto& stack = Stack::Get();
     const int port = stack.gateway_port();
-    std::vector<int> idle;
+    std::vector<testing::HttpConnection> idle;
     for (int i = 0; i < kConnectionsPerAddress; ++i) idle.push_back(Connect("127.0.0.9", port));
     const auto refused = Exchange(Connect("127.0.0.9", port), "GET", "/healthz", "", {});
     CHECK(refused.status == 429);
@@ -395,11 +410,11 @@ TEST_CASE("Gateway: open connections from one address are capped with a 429; oth
     CHECK(refused.headers.at("retry-after") == "1");
     CHECK(Exchange(Connect("127.0.0.10", port), "GET", "/healthz", "", {}).status == 200);
     // The trusted proxy carries many clients: it is not capped.
-    std::vector<int> proxy_idle;
+    std::vector<testing::HttpConnection> proxy_idle;
     for (int i = 0; i < kConnectionsPerAddress; ++i) proxy_idle.push_back(Connect(kProxy, port));
     CHECK(Exchange(Connect(kProxy, port), "GET", "/healthz", "", {}).status == 200);
-    for (int fd : idle) ::close(fd);
-    for (int fd : proxy_idle) ::close(fd);
+    idle.clear();
+    proxy_idle.clear();
 }
 
 TEST_CASE("Gateway: the per-address rate limit keys on the client's address, as forwarded by a trusted proxy",

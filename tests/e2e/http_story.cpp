@@ -1,17 +1,12 @@
 #include "http_story.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
 #include <cctype>
 #include <ctime>
 #include <mutex>
 #include <stdexcept>
 
 #include "marketplace/core/ids.hpp"
+#include "marketplace/testing/http_client.hpp"
 #include "marketplace/testing/wait.hpp"
 #include "money_stack.hpp"
 
@@ -21,125 +16,23 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string Trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t");
-    if (b == std::string::npos) return {};
-    const auto e = s.find_last_not_of(" \t\r");
-    return s.substr(b, e - b + 1);
-}
-
-class Socket final {
-public:
-    Socket(const std::string& host, int port) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd_ < 0) throw std::runtime_error("socket() failed");
-        timeval tv{20, 0};
-        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(static_cast<std::uint16_t>(port));
-        if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) throw std::runtime_error("bad address " + host);
-        if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-            throw std::runtime_error("cannot connect to " + host + ":" + std::to_string(port));
-        }
-    }
-    ~Socket() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Socket(const Socket&) = delete;
-    Socket& operator=(const Socket&) = delete;
-
-    void SendAll(const std::string& data) {
-        std::size_t sent = 0;
-        while (sent < data.size()) {
-            const ssize_t n = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-            if (n <= 0) throw std::runtime_error("send failed");
-            sent += static_cast<std::size_t>(n);
-        }
-    }
-    /// Appends what arrives to `buffer`; false at end of stream.
-    bool Receive(std::string& buffer) {
-        char chunk[16384];
-        const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-        if (n < 0) throw std::runtime_error("recv failed or timed out");
-        if (n == 0) return false;
-        buffer.append(chunk, static_cast<std::size_t>(n));
-        return true;
-    }
-
-private:
-    int fd_ = -1;
-};
-
 Response Exchange(const Request& r) {
     auto& stack = MoneyStack::Get();
-    const std::string host = stack.gateway_host();
-    const int port = stack.gateway_port();
-    std::string wire = r.method + " " + r.path + " HTTP/1.1\r\n";
-    wire += "Host: " + host + ":" + std::to_string(port) + "\r\n";
-    wire += "User-Agent: marketplace-e2e-http/1\r\nAccept: application/json\r\nConnection: close\r\n";
-    if (!r.token.empty()) wire += "Authorization: Bearer " + r.token + "\r\n";
-    if (!r.idempotency_key.empty()) wire += "Idempotency-Key: " + r.idempotency_key + "\r\n";
-    for (const auto& [k, v] : r.extra_headers) wire += k + ": " + v + "\r\n";
-    if (r.body) {
-        wire += "Content-Type: application/json\r\nContent-Length: " + std::to_string(r.body->size()) + "\r\n\r\n";
-        wire += *r.body;
-    } else if (r.method == "POST" || r.method == "PATCH" || r.method == "PUT") {
-        wire += "Content-Length: 0\r\n\r\n";
-    } else {
-        wire += "\r\n";
-    }
-
-    Socket socket(host, port);
-    socket.SendAll(wire);
-    std::string in;
-    std::size_t header_end = std::string::npos;
-    while ((header_end = in.find("\r\n\r\n")) == std::string::npos) {
-        if (!socket.Receive(in)) throw std::runtime_error("connection closed before the response headers: " + in);
-    }
+    testing::HttpOptions options;
+    options.host = stack.gateway_host();
+    options.timeout = 20s;
+    options.keep_alive = false;
+    testing::HttpHeaders headers = {{"User-Agent", "marketplace-e2e-http/1"}, {"Accept", "application/json"}};
+    if (!r.token.empty()) headers.emplace_back("Authorization", "Bearer " + r.token);
+    if (!r.idempotency_key.empty()) headers.emplace_back("Idempotency-Key", r.idempotency_key);
+    for (const auto& [k, v] : r.extra_headers) headers.emplace_back(k, v);
+    if (r.body) headers.emplace_back("Content-Type", "application/json");
+    auto answer =
+        testing::HttpClient(stack.gateway_port(), options).Request(r.method, r.path, r.body.value_or(""), headers);
     Response response;
-    const std::string head = in.substr(0, header_end);
-    std::string rest = in.substr(header_end + 4);
-    std::size_t line_end = head.find("\r\n");
-    const std::string status_line = head.substr(0, line_end);
-    if (status_line.rfind("HTTP/1.", 0) != 0 || status_line.size() < 12) {
-        throw std::runtime_error("not an HTTP response: " + status_line);
-    }
-    response.status = std::stoi(status_line.substr(9, 3));
-    while (line_end != std::string::npos) {
-        const std::size_t next = head.find("\r\n", line_end + 2);
-        const std::string line =
-            head.substr(line_end + 2, next == std::string::npos ? std::string::npos : next - line_end - 2);
-        const auto colon = line.find(':');
-        if (colon != std::string::npos) response.headers[Lower(line.substr(0, colon))] = Trim(line.substr(colon + 1));
-        line_end = next;
-    }
-    const std::string length = response.Header("content-length");
-    if (Lower(response.Header("transfer-encoding")).find("chunked") != std::string::npos) {
-        // Read to the end (Connection: close), then decode the chunks.
-        while (socket.Receive(rest)) {
-        }
-        std::size_t at = 0;
-        for (;;) {
-            const auto eol = rest.find("\r\n", at);
-            if (eol == std::string::npos) throw std::runtime_error("truncated chunked body");
-            const std::size_t size = std::stoul(rest.substr(at, eol - at), nullptr, 16);
-            if (size == 0) break;
-            response.body += rest.substr(eol + 2, size);
-            at = eol + 2 + size + 2;
-        }
-    } else if (!length.empty()) {
-        const std::size_t want = std::stoul(length);
-        while (rest.size() < want) {
-            if (!socket.Receive(rest)) throw std::runtime_error("connection closed inside the body");
-        }
-        response.body = rest.substr(0, want);
-    } else if (r.method != "HEAD" && response.status >= 200 && response.status != 204 && response.status != 304) {
-        while (socket.Receive(rest)) {
-        }
-        response.body = rest;
-    }
+    response.status = answer.status;
+    response.headers = std::move(answer.headers);
+    response.body = std::move(answer.body);
     return response;
 }
 

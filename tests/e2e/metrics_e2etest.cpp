@@ -1,11 +1,5 @@
 // Every service's GET /metrics after a fixed-price story: valid Prometheus text, and the counters
 // of what the story did moved.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -13,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "marketplace/testing/http_client.hpp"
 #include "marketplace/testing/wait.hpp"
 #include "story.hpp"
 
@@ -27,43 +22,18 @@ std::string Scrape(const std::string& url) {
     static const std::regex kUrl(R"(http://([0-9.]+):([0-9]+)(/.*))");
     std::smatch m;
     if (!std::regex_match(url, m, kUrl)) throw std::invalid_argument("not a URL this test reads: " + url);
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw std::runtime_error("socket failed");
-    timeval tv{5, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(std::stoi(m[2])));
-    ::inet_pton(AF_INET, m[1].str().c_str(), &addr.sin_addr);
-    std::string response;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-        const std::string request = "GET " + m[3].str() + " HTTP/1.1\r\nHost: " + m[1].str() +
-                                    "\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n";
-        ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-        char buf[8192];
-        for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) response.append(buf, static_cast<std::size_t>(n));
+    marketplace::testing::HttpOptions options;
+    options.host = m[1].str();
+    options.connect_timeout = 5s;
+    options.timeout = 5s;
+    options.keep_alive = false;
+    const auto response =
+        marketplace::testing::HttpClient(std::stoi(m[2]), options).Get(m[3].str(), {{"Accept-Encoding", "identity"}});
+    if (response.status != 200) {
+        throw std::runtime_error("GET " + url + " answered " + std::to_string(response.status) + ": " +
+                                 response.body.substr(0, 200));
     }
-    ::close(fd);
-    if (response.rfind("HTTP/1.1 200", 0) != 0) {
-        throw std::runtime_error("GET " + url + " answered: " + response.substr(0, 200));
-    }
-    const auto body = response.find("\r\n\r\n");
-    if (body == std::string::npos) throw std::runtime_error("GET " + url + ": no body");
-    if (response.find("Transfer-Encoding: chunked") != std::string::npos) {
-        // Reassemble the chunks.
-        std::string out;
-        std::size_t at = body + 4;
-        while (at < response.size()) {
-            const auto eol = response.find("\r\n", at);
-            const std::size_t size = std::stoul(response.substr(at, eol - at), nullptr, 16);
-            if (size == 0) break;
-            out += response.substr(eol + 2, size);
-            at = eol + 2 + size + 2;
-        }
-        return out;
-    }
-    return response.substr(body + 4);
+    return response.body;
 }
 
 // Problems with `text` as the Prometheus text exposition format ("" when it is valid).

@@ -1,11 +1,5 @@
 #include "money_stack.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -24,6 +18,7 @@
 #include "marketplace/core/ids.hpp"
 #include "marketplace/testing/broker_control.hpp"
 #include "marketplace/testing/database.hpp"
+#include "marketplace/testing/http_client.hpp"
 #include "marketplace/testing/process.hpp"
 
 namespace marketplace::e2e {
@@ -305,30 +300,16 @@ namespace {
 
 // One GET on a fresh connection; the status code, or 0 when nothing answered.
 [[maybe_unused]] int ProbeHttpGet(const std::string& host, int port, const std::string& path) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return 0;
-    timeval tv{2, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
-    int status = 0;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-        const std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
-        if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
-            char buf[256];
-            const ssize_t n = ::recv(fd, buf, sizeof buf - 1, 0);
-            if (n > 12) {
-                buf[n] = '\0';
-                // "HTTP/1.1 200 OK"
-                if (std::strncmp(buf, "HTTP/1.", 7) == 0) status = std::atoi(buf + 9);
-            }
-        }
+    testing::HttpOptions options;
+    options.host = host;
+    options.connect_timeout = std::chrono::seconds(2);
+    options.timeout = std::chrono::seconds(2);
+    options.keep_alive = false;
+    try {
+        return testing::HttpClient(port, options).Get(path).status;
+    } catch (const std::exception&) {
+        return 0;
     }
-    ::close(fd);
-    return status;
 }
 
 }  // namespace

@@ -14,13 +14,13 @@
 
 #include "http_story.hpp"
 #include "marketplace/testing/wait.hpp"
+#include "marketplace/testing/websocket_client.hpp"
 #include "money_stack.hpp"
-#include "ws_client.hpp"
 
 using namespace std::chrono_literals;
 using namespace marketplace::e2e::http;
 using marketplace::e2e::MoneyStack;
-using marketplace::gateway::test::WsClient;
+using marketplace::testing::WebSocketClient;
 
 namespace {
 
@@ -98,13 +98,13 @@ std::optional<json> WaitNotification(const std::string& token, const std::string
     return found;
 }
 
-WsClient OpenFeed(const std::string& token) {
-    return WsClient(MoneyStack::Get().gateway_port(), "/v1/notifications:stream?after_sequence=0",
-                    {{"Sec-WebSocket-Protocol", "bearer, " + token}});
+WebSocketClient OpenFeed(const std::string& token) {
+    return WebSocketClient(MoneyStack::Get().gateway_port(), "/v1/notifications:stream?after_sequence=0",
+                           {{"Sec-WebSocket-Protocol", "bearer, " + token}});
 }
 
 // Reads until the server closes the feed; returns the last frame (the error body).
-json LastFrameBeforeClose(WsClient& feed) {
+json LastFrameBeforeClose(WebSocketClient& feed) {
     const auto frames = feed.ReadUntilClosed(60s);
     return frames.empty() ? json::object() : json::parse(frames.back());
 }
@@ -118,7 +118,7 @@ TEST_CASE("Sessions: log out everywhere ends every session at the gateway, at th
     const auto laptop = LoginSession(u, u.password);
     const auto phone = LoginSession(u, u.password);
     REQUIRE(Accepted(laptop.access_token));
-    WsClient feed = OpenFeed(phone.access_token);
+    WebSocketClient feed = OpenFeed(phone.access_token);
 
     const auto done = PostAs(laptop.access_token, "/v1/me/sessions:revoke-all", json::object());
     INFO(Describe(Request{"POST", "/v1/me/sessions:revoke-all", "", {}, {}, {}}, done));
@@ -254,7 +254,7 @@ TEST_CASE("Sessions: a password reset token expires", "[e2e][sessions][clock]") 
 TEST_CASE("Sessions: a live feed ends with 4401 when its access token expires", "[e2e][sessions][clock]") {
     auto& stack = MoneyStack::Get();
     auto u = RegisterUser("ROLE_FREELANCER", "expiring");
-    WsClient feed = OpenFeed(u.token);
+    WebSocketClient feed = OpenFeed(u.token);
     stack.AdvanceClock(16min);  // past the 15-minute access token
     const auto last = LastFrameBeforeClose(feed);
     CHECK(feed.close_code() == 4401);
@@ -265,7 +265,8 @@ TEST_CASE("Sessions: a live feed ends with 4401 when its access token expires", 
 TEST_CASE("Sessions: a workroom stream ends with 4401 when its access token expires", "[e2e][sessions][clock]") {
     auto& stack = MoneyStack::Get();
     auto u = RegisterUser("ROLE_FREELANCER", "expiring-room");
-    WsClient stream(stack.gateway_port(), "/v1/workrooms:stream", {{"Sec-WebSocket-Protocol", "bearer, " + u.token}});
+    WebSocketClient stream(stack.gateway_port(), "/v1/workrooms:stream",
+                           {{"Sec-WebSocket-Protocol", "bearer, " + u.token}});
     REQUIRE(stream.Read(30s));  // live: the stream's first frame carries its cursor
     stack.AdvanceClock(16min);  // past the 15-minute access token
     const auto last = LastFrameBeforeClose(stream);

@@ -12,18 +12,18 @@
 
 #include "http_story.hpp"
 #include "marketplace/testing/wait.hpp"
+#include "marketplace/testing/websocket_client.hpp"
 #include "money_stack.hpp"
-#include "ws_client.hpp"
 
 using namespace std::chrono_literals;
 using namespace marketplace::e2e::http;
 using marketplace::e2e::MoneyStack;
-using marketplace::gateway::test::WsClient;
+using marketplace::testing::WebSocketClient;
 
 namespace {
 
 // Frames until one of `kind` arrives (nullopt when the feed closes or 60 s pass); `seen` collects them.
-std::optional<json> WaitForKind(WsClient& ws, const std::string& kind, std::vector<json>& seen) {
+std::optional<json> WaitForKind(WebSocketClient& ws, const std::string& kind, std::vector<json>& seen) {
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     while (std::chrono::steady_clock::now() < deadline) {
         const auto left =
@@ -49,8 +49,8 @@ TEST_CASE("WebSocket E2E: a freelancer's live feed shows the milestone funded wh
     auto d = NewHttpDeal(150000, 200000);
 
     // Live notifications only (after_sequence 0): what comes now is caused by what follows.
-    WsClient feed(stack.gateway_port(), "/v1/notifications:stream?after_sequence=0",
-                  {{"Sec-WebSocket-Protocol", "bearer, " + d.freelancer.token}});
+    WebSocketClient feed(stack.gateway_port(), "/v1/notifications:stream?after_sequence=0",
+                         {{"Sec-WebSocket-Protocol", "bearer, " + d.freelancer.token}});
     CHECK(feed.ResponseHeader("sec-websocket-protocol") == "bearer");
 
     Post(d.client.token, "/v1/milestones/" + d.milestone_id + ":fund", json::object());
@@ -82,17 +82,17 @@ TEST_CASE("WebSocket E2E: one client address holds at most its budget of live fe
     const std::string crowded = "203.0.113.77";
     const std::string elsewhere = "203.0.113.78";
     auto open = [&](const HttpUser& user, const std::string& address) {
-        return std::make_unique<WsClient>(
+        return std::make_unique<WebSocketClient>(
             stack.gateway_port(), "/v1/notifications:stream?after_sequence=0",
-            marketplace::gateway::test::Headers{{"Sec-WebSocket-Protocol", "bearer, " + user.token},
-                                                {"X-Forwarded-For", address}});
+            marketplace::testing::HttpHeaders{{"Sec-WebSocket-Protocol", "bearer, " + user.token},
+                                              {"X-Forwarded-For", address}});
     };
     // Free accounts from one address: two hold the whole budget between them (8 each, the per-user bound).
     std::vector<HttpUser> accounts;
     for (int i = 0; i < marketplace::e2e::kStreamsPerSource / 8; ++i) {
         accounts.push_back(RegisterUser("ROLE_FREELANCER", "feed-budget-" + std::to_string(i)));
     }
-    std::vector<std::unique_ptr<WsClient>> feeds;
+    std::vector<std::unique_ptr<WebSocketClient>> feeds;
     for (const auto& account : accounts) {
         for (int i = 0; i < 8; ++i) feeds.push_back(open(account, crowded));
     }
@@ -101,7 +101,7 @@ TEST_CASE("WebSocket E2E: one client address holds at most its budget of live fe
     // The feeds above are admitted one by one as their streams start; the budget is spent once all
     // are. (A feed that is admitted meanwhile stays open; reading it until the bound below ends it.)
     std::vector<std::string> frames;
-    std::unique_ptr<WsClient> refused;
+    std::unique_ptr<WebSocketClient> refused;
     REQUIRE(marketplace::testing::WaitUntil(
         [&] {
             refused = open(another, crowded);

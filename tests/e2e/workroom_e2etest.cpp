@@ -11,13 +11,13 @@
 
 #include "http_story.hpp"
 #include "marketplace/testing/wait.hpp"
+#include "marketplace/testing/websocket_client.hpp"
 #include "money_stack.hpp"
-#include "ws_client.hpp"
 
 using namespace std::chrono_literals;
 using namespace marketplace::e2e::http;
 using marketplace::e2e::MoneyStack;
-using marketplace::gateway::test::WsClient;
+using marketplace::testing::WebSocketClient;
 
 namespace {
 
@@ -41,7 +41,7 @@ json PostMessage(const HttpUser& user, const std::string& room, const std::strin
 }
 
 /// The next frame of `room` that is not a typing indicator (the stream's own `live` first frame aside).
-json NextInRoom(WsClient& ws, const std::string& room) {
+json NextInRoom(WebSocketClient& ws, const std::string& room) {
     for (;;) {
         const auto frame = ws.Read(30s);
         if (!frame) throw std::runtime_error("the workroom stream closed");
@@ -50,9 +50,9 @@ json NextInRoom(WsClient& ws, const std::string& room) {
     }
 }
 
-WsClient OpenStream(const HttpUser& user, const std::string& query) {
-    return WsClient(MoneyStack::Get().gateway_port(), "/v1/workrooms:stream" + query,
-                    {{"Sec-WebSocket-Protocol", "bearer, " + user.token}});
+WebSocketClient OpenStream(const HttpUser& user, const std::string& query) {
+    return WebSocketClient(MoneyStack::Get().gateway_port(), "/v1/workrooms:stream" + query,
+                           {{"Sec-WebSocket-Protocol", "bearer, " + user.token}});
 }
 
 }  // namespace

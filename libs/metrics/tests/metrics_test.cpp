@@ -1,9 +1,3 @@
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -13,6 +7,7 @@
 #include "marketplace/core/config.hpp"
 #include "marketplace/metrics/endpoint.hpp"
 #include "marketplace/metrics/metrics.hpp"
+#include "marketplace/testing/http_client.hpp"
 
 namespace metrics = marketplace::metrics;
 using marketplace::core::ConfigError;
@@ -30,23 +25,9 @@ EnvReader::Lookup From(std::map<std::string, std::string> vars) {
 
 // GET `path` from 127.0.0.1:`port`; the whole response (status line, headers, body).
 std::string HttpGet(int port, const std::string& path) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    REQUIRE(fd >= 0);
-    timeval tv{5, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-    std::string response;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-        const std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-        ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-        char buf[4096];
-        for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) response.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    return response;
+    marketplace::testing::HttpConnection connection(port);
+    connection.Send(marketplace::testing::RequestText("GET", path, "", {{"Connection", "close"}}));
+    return connection.ReadUntilClosed(std::chrono::seconds(5));
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 #pragma once
-// The clans service in-process for the pg tests: a fresh database, test tokens, the Runtime on an
-// ephemeral port, a real gRPC channel, and helpers to feed contracts' and payments' events through
-// the service's own router (as its consumer would) and to call the API as a given user.
+// The clans service in-process for the pg tests (marketplace/testing/in_process_service.hpp: a fresh
+// database, test tokens, the Runtime on an ephemeral port, a real gRPC channel), and helpers to feed
+// contracts' and payments' events through the service's own router (as its consumer would) and to
+// call the API as a given user.
 #include <grpcpp/grpcpp.h>
 
 #include <functional>
@@ -11,23 +12,13 @@
 #include <pqxx/transaction>
 
 #include "component.hpp"
-#include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/clans/v1/clans.grpc.pb.h"
-#include "marketplace/core/clock.hpp"
-#include "marketplace/service/runtime.hpp"
+#include "marketplace/testing/in_process_service.hpp"
 
 namespace marketplace::clans::testing {
 
-struct Fixture {
+struct Fixture : marketplace::testing::InProcessService<Component, v1::ClansService> {
     Fixture();
-    ~Fixture();
-
-    std::shared_ptr<core::ManualClock> clock;
-    auth::TestTokens tokens;
-    std::unique_ptr<service::Runtime> runtime;
-    std::unique_ptr<Component> component;
-    int port = 0;
-    std::unique_ptr<v1::ClansService::Stub> stub;
 };
 
 /// The process-wide fixture (one service and database per test binary).
@@ -43,7 +34,7 @@ std::unique_ptr<grpc::ClientContext> Context(const std::string& user_id, const s
                                              const std::string& key = {});
 
 /// The x-error-field trailer of a finished call, or "".
-std::string ErrorField(const grpc::ClientContext& context);
+using marketplace::testing::ErrorField;
 
 /// How many events of `type` ("ClanMemberChanged") the outbox holds for the clan.
 int OutboxCount(const std::string& type, const std::string& clan_id);

@@ -9,6 +9,7 @@
 using namespace marketplace;
 using namespace marketplace::gateway;
 using namespace marketplace::gateway::test;
+using marketplace::testing::HttpHeaders;
 
 namespace {
 
@@ -115,7 +116,7 @@ TEST_CASE("Gateway: service errors map to HTTP statuses with the offending field
     GatewayFixture f;
     auto client = f.Client();
     const auto client_token = f.Bearer(kClientId, "client");
-    const Headers as_client = {{"Authorization", client_token}, {"Idempotency-Key", "k-1"}};
+    const HttpHeaders as_client = {{"Authorization", client_token}, {"Idempotency-Key", "k-1"}};
 
     const auto empty_title = client.Post("/v1/jobs", R"({"budget_min":{"minor_units":1}})", as_client);
     CHECK(empty_title.status == 400);

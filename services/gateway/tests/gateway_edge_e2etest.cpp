@@ -7,6 +7,7 @@
 using namespace marketplace;
 using namespace marketplace::gateway;
 using namespace marketplace::gateway::test;
+using marketplace::testing::HttpHeaders;
 
 TEST_CASE("Edge: bad tokens are 401 on every route, public ones included", "[gateway][e2e]") {
     GatewayFixture f;
@@ -84,8 +85,8 @@ TEST_CASE("Edge: the per-address limit answers 429 with Retry-After", "[gateway]
 TEST_CASE("Edge: the per-user limit is per token subject", "[gateway][e2e]") {
     GatewayFixture f({.configure = [](GatewayConfig& c) { c.user_limit = {0.2, 2}; }});
     auto client = f.Client();
-    const Headers alice = {{"Authorization", f.Bearer(kClientId, "client")}};
-    const Headers bob = {{"Authorization", f.Bearer(kFreelancerId, "freelancer")}};
+    const HttpHeaders alice = {{"Authorization", f.Bearer(kClientId, "client")}};
+    const HttpHeaders bob = {{"Authorization", f.Bearer(kFreelancerId, "freelancer")}};
     CHECK(client.Get("/v1/me/invites", alice).status == 200);
     CHECK(client.Get("/v1/me/invites", alice).status == 200);
     const auto limited = client.Get("/v1/me/invites", alice);

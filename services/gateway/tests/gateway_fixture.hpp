@@ -8,9 +8,9 @@
 #include "config.hpp"
 #include "fake_services.hpp"
 #include "gateway.hpp"
-#include "http_client.hpp"
 #include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/rpc/server.hpp"
+#include "marketplace/testing/http_client.hpp"
 
 namespace marketplace::gateway::test {
 
@@ -26,7 +26,7 @@ public:
     explicit GatewayFixture(FixtureOptions options = {});
     ~GatewayFixture();
 
-    HttpClient Client() const { return HttpClient(port); }
+    marketplace::testing::HttpClient Client() const { return marketplace::testing::HttpClient(port); }
     /// "Bearer <valid token>" for a user and role.
     std::string Bearer(const std::string& user_id, const std::string& role) const;
 

@@ -22,14 +22,17 @@
 #include <unistd.h>
 
 #include "fake_services.hpp"
-#include "http_client.hpp"
 #include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/rpc/server.hpp"
+#include "marketplace/testing/http_client.hpp"
 #include "marketplace/testing/process.hpp"
 #include "marketplace/testing/wait.hpp"
 
 using namespace marketplace;
 using namespace marketplace::gateway::test;
+using marketplace::testing::HttpClient;
+using marketplace::testing::HttpConnection;
+using marketplace::testing::HttpHeaders;
 using namespace std::chrono_literals;
 
 namespace {
@@ -129,7 +132,7 @@ TEST_CASE("Memory: 100,000 hostile requests to the gateway process: all 4xx nami
     const int total = RequestCount();
     const int warm_up = total / 10;
     const std::string bearer = "Bearer " + g.tokens.For(kUserId, "client");
-    const Headers auth = {{"Authorization", bearer}, {"Idempotency-Key", "k"}};
+    const HttpHeaders auth = {{"Authorization", bearer}, {"Idempotency-Key", "k"}};
 
     std::string deep;
     for (int i = 0; i < 200; ++i) deep += R"({"a":[)";
@@ -139,7 +142,7 @@ TEST_CASE("Memory: 100,000 hostile requests to the gateway process: all 4xx nami
     struct Case {
         const char* name;
         std::string method, target, body;
-        Headers headers;
+        HttpHeaders headers;
         int status;
         std::string says;
     };
@@ -168,9 +171,9 @@ TEST_CASE("Memory: 100,000 hostile requests to the gateway process: all 4xx nami
     };
 
     HttpClient client(g.port);
-    std::deque<std::unique_ptr<Connection>> slow;  // slow clients, left to the gateway's request timeout
+    std::deque<std::unique_ptr<HttpConnection>> slow;  // slow clients, left to the gateway's request timeout
     int slow_sent = 0, slow_timed_out = 0;
-    const auto check_slow = [&](Connection& c) {
+    const auto check_slow = [&](HttpConnection& c) {
         const auto r = c.ReadResponse(5s);
         INFO("slow client -> " << r.status << " " << r.body);
         REQUIRE(r.status == 408);
@@ -188,7 +191,7 @@ TEST_CASE("Memory: 100,000 hostile requests to the gateway process: all 4xx nami
             hwm_after_warm_up = StatusKiB(g.child->pid(), "VmHWM");
         }
         if (i % 1000 == 999) {  // a slow client: half a request line, then nothing
-            slow.push_back(std::make_unique<Connection>(g.port));
+            slow.push_back(std::make_unique<HttpConnection>(g.port));
             slow.back()->Send("POST /v1/jobs HTTP/1.1\r\nHost: x\r\nX-Slow: ");
             ++slow_sent;
             if (slow.size() > 16) {

@@ -9,11 +9,15 @@
 using namespace marketplace;
 using namespace marketplace::gateway;
 using namespace marketplace::gateway::test;
+using marketplace::testing::HttpConnection;
+using marketplace::testing::HttpHeaders;
+using marketplace::testing::RequestText;
 using namespace std::chrono_literals;
 
 namespace {
 
-void CheckClientError(const HttpResult& r, int status, const std::string& says, const std::string& field = "*") {
+void CheckClientError(const testing::HttpResponse& r, int status, const std::string& says,
+                      const std::string& field = "*") {
     INFO(r.status << " " << r.body);
     CHECK(r.status == status);
     const auto body = r.Json();
@@ -27,7 +31,7 @@ void CheckClientError(const HttpResult& r, int status, const std::string& says, 
 TEST_CASE("Robustness: malformed JSON, wrong types, unknown fields are 400 naming the field", "[gateway][e2e]") {
     GatewayFixture f;
     auto client = f.Client();
-    const Headers auth = {{"Authorization", f.Bearer(kClientId, "client")}, {"Idempotency-Key", "k"}};
+    const HttpHeaders auth = {{"Authorization", f.Bearer(kClientId, "client")}, {"Idempotency-Key", "k"}};
     CheckClientError(client.Post("/v1/jobs", R"({"title": "x",)", auth), 400, "malformed JSON", "");
     CheckClientError(client.Post("/v1/jobs", R"({"title": ["x"]})", auth), 400, "title", "title");
     CheckClientError(client.Post("/v1/jobs", R"({"title": "x", "admin": true})", auth), 400, "unknown field", "admin");
@@ -43,7 +47,7 @@ TEST_CASE("Robustness: malformed JSON, wrong types, unknown fields are 400 namin
 TEST_CASE("Robustness: integers past int64 are 400, not wrapped", "[gateway][e2e]") {
     GatewayFixture f;
     auto client = f.Client();
-    const Headers auth = {{"Authorization", f.Bearer(kClientId, "client")}, {"Idempotency-Key", "k"}};
+    const HttpHeaders auth = {{"Authorization", f.Bearer(kClientId, "client")}, {"Idempotency-Key", "k"}};
     for (const char* amount : {"9223372036854775808", "\"9223372036854775808\"", "-9223372036854775809", "1e19",
                                "99999999999999999999999999999"}) {
         INFO(amount);
@@ -63,7 +67,7 @@ TEST_CASE("Robustness: integers past int64 are 400, not wrapped", "[gateway][e2e
 TEST_CASE("Robustness: invalid UTF-8 and deep nesting are refused before parsing", "[gateway][e2e]") {
     GatewayFixture f;
     auto client = f.Client();
-    const Headers auth = {{"Authorization", f.Bearer(kClientId, "client")}, {"Idempotency-Key", "k"}};
+    const HttpHeaders auth = {{"Authorization", f.Bearer(kClientId, "client")}, {"Idempotency-Key", "k"}};
     CheckClientError(client.Post("/v1/jobs", "{\"title\":\"\xc3\x28\"}", auth), 400, "UTF-8");
     CheckClientError(client.Post("/v1/jobs", "{\"title\":\"\xed\xa0\x80\"}", auth), 400, "UTF-8");
     std::string deep;
@@ -81,7 +85,7 @@ TEST_CASE("Robustness: invalid UTF-8 and deep nesting are refused before parsing
 TEST_CASE("Robustness: path traversal in variables is refused", "[gateway][e2e]") {
     GatewayFixture f;
     auto client = f.Client();
-    const Headers auth = {{"Authorization", f.Bearer(kClientId, "client")}};
+    const HttpHeaders auth = {{"Authorization", f.Bearer(kClientId, "client")}};
     for (const char* path : {"/v1/job-templates/..%2F..%2Fadmin", "/v1/job-templates/%2e%2e", "/v1/job-templates/..",
                              "/v1/jobs/../admin/ledger/audit", "/v1/job-templates/a%2Fb",
                              "/v1/job-templates/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd", "/v1/job-templates/%00"}) {
@@ -101,7 +105,7 @@ TEST_CASE("Robustness: path traversal in variables is refused", "[gateway][e2e]"
 
 TEST_CASE("Robustness: a body over the limit is 413, even before it is sent", "[gateway][e2e]") {
     GatewayFixture f({.configure = [](GatewayConfig& c) { c.http.limits.max_body_bytes = 64 * 1024; }});
-    const Headers auth = {{"Authorization", f.Bearer(kClientId, "client")}, {"Idempotency-Key", "k"}};
+    const HttpHeaders auth = {{"Authorization", f.Bearer(kClientId, "client")}, {"Idempotency-Key", "k"}};
     auto client = f.Client();
     const std::string big = R"({"title":")" + std::string(70 * 1024, 'x') + "\"}";
     const auto r = client.Post("/v1/jobs", big, auth);
@@ -109,12 +113,12 @@ TEST_CASE("Robustness: a body over the limit is 413, even before it is sent", "[
     CHECK(r.Header("connection") == "close");
 
     // Announced by Content-Length alone: answered without waiting for the body.
-    Connection announced(f.port);
+    HttpConnection announced(f.port);
     announced.Send("POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n{");
     CHECK(announced.ReadResponse(2s).status == 413);
 
     // Chunked, growing past the limit.
-    Connection chunked(f.port);
+    HttpConnection chunked(f.port);
     std::string request = "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (int i = 0; i < 80; ++i) request += "400\r\n" + std::string(1024, 'a') + "\r\n";
     request += "0\r\n\r\n";
@@ -129,7 +133,7 @@ TEST_CASE("Robustness: a body over the limit is 413, even before it is sent", "[
 TEST_CASE("Robustness: Expect: 100-continue is answered before the body is sent", "[gateway][e2e]") {
     GatewayFixture f({.configure = [](GatewayConfig& c) { c.http.limits.max_body_bytes = 4096; }});
     const std::string body = R"({"title":"t","budget_min":{"minor_units":1}})";
-    Connection c(f.port);
+    HttpConnection c(f.port);
     c.Send("POST /v1/jobs HTTP/1.1\r\nHost: x\r\nAuthorization: " + f.Bearer(kClientId, "client") +
            "\r\nIdempotency-Key: k\r\nExpect: 100-continue\r\nContent-Length: " + std::to_string(body.size()) +
            "\r\n\r\n");
@@ -137,7 +141,7 @@ TEST_CASE("Robustness: Expect: 100-continue is answered before the body is sent"
     c.Send(body);
     CHECK(c.ReadResponse(2s).status == 200);
     // Too large: refused at once, no 100.
-    Connection big(f.port);
+    HttpConnection big(f.port);
     big.Send("POST /v1/jobs HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n");
     CHECK(big.ReadResponse(2s).status == 413);
 }
@@ -148,7 +152,7 @@ TEST_CASE("Robustness: huge headers are 431 and malformed requests 400", "[gatew
     const auto huge = client.Get("/healthz", {{"X-Padding", std::string(64 * 1024, 'p')}});
     CheckClientError(huge, 431, "headers");
     const auto many = [] {
-        Headers h;
+        HttpHeaders h;
         for (int i = 0; i < 2'000; ++i) h.emplace_back("X-H" + std::to_string(i), "value");
         return h;
     }();
@@ -160,14 +164,14 @@ TEST_CASE("Robustness: huge headers are 431 and malformed requests 400", "[gatew
                             "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n",
                             "GET /v1/job-templates\x01 HTTP/1.1\r\nHost: x\r\n\r\n"}) {
         INFO(raw);
-        Connection c(f.port);
+        HttpConnection c(f.port);
         c.Send(raw);
         const auto r = c.ReadResponse(2s);
         INFO(r.body);
         CHECK(r.status == 400);
         CHECK_FALSE(r.Json()["message"].get<std::string>().empty());
     }
-    Connection absolute(f.port);
+    HttpConnection absolute(f.port);
     absolute.Send("GET http://evil.example/v1/job-templates HTTP/1.1\r\nHost: x\r\n\r\n");
     CheckClientError(absolute.ReadResponse(2s), 400, "absolute path", "path");
 }
@@ -177,7 +181,7 @@ TEST_CASE("Robustness: a slow client gets 408, an idle one is closed", "[gateway
         c.http.limits.request_timeout = 300ms;
         c.http.limits.idle_timeout = 400ms;
     }});
-    Connection slow(f.port);
+    HttpConnection slow(f.port);
     slow.Send("GET /v1/job-templates HTTP/1.1\r\nHost: x\r\nX-Slow: ");
     std::this_thread::sleep_for(150ms);
     slow.Send("a");  // trickling does not reset the request's deadline
@@ -185,11 +189,11 @@ TEST_CASE("Robustness: a slow client gets 408, an idle one is closed", "[gateway
     CheckClientError(r, 408, "did not arrive within 300 ms");
     CHECK(r.Json()["code"] == "REQUEST_TIMEOUT");
 
-    Connection idle(f.port);
+    HttpConnection idle(f.port);
     CHECK(idle.ClosedWithin(2s));
 
     // A kept-alive connection is closed after the idle timeout, not before.
-    Connection kept(f.port);
+    HttpConnection kept(f.port);
     kept.Send(RequestText("GET", "/healthz", "", {}));
     CHECK(kept.ReadResponse(1s).status == 200);
     CHECK_FALSE(kept.ClosedWithin(200ms));
@@ -199,7 +203,7 @@ TEST_CASE("Robustness: a slow client gets 408, an idle one is closed", "[gateway
 TEST_CASE("Robustness: thousands of bad requests leave the gateway serving, with no 5xx", "[gateway][e2e]") {
     GatewayFixture f;
     auto client = f.Client();
-    const Headers auth = {{"Authorization", f.Bearer(kClientId, "client")}, {"Idempotency-Key", "k"}};
+    const HttpHeaders auth = {{"Authorization", f.Bearer(kClientId, "client")}, {"Idempotency-Key", "k"}};
     const std::vector<std::pair<std::string, std::string>> bad = {
         {"/v1/jobs", "{"},
         {"/v1/jobs", R"({"title":1})"},

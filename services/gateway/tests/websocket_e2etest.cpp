@@ -6,11 +6,15 @@
 
 #include "gateway_fixture.hpp"
 #include "marketplace/testing/wait.hpp"
-#include "ws_client.hpp"
+#include "marketplace/testing/websocket_client.hpp"
 
 using namespace marketplace;
 using namespace marketplace::gateway;
 using namespace marketplace::gateway::test;
+using marketplace::testing::HttpConnection;
+using marketplace::testing::HttpHeaders;
+using marketplace::testing::RequestText;
+using marketplace::testing::WebSocketClient;
 using Mode = FakeNotifications::End;
 
 namespace {
@@ -19,27 +23,27 @@ constexpr char kStream[] = "/v1/notifications:stream";
 constexpr char kTraceparent[] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
 // An opening handshake as a client writes it, plus `extra` headers.
-std::string Upgrade(const std::string& target, const Headers& extra) {
-    Headers headers = {{"Connection", "Upgrade"},
-                       {"Upgrade", "websocket"},
-                       {"Sec-WebSocket-Version", "13"},
-                       {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}};
+std::string Upgrade(const std::string& target, const HttpHeaders& extra) {
+    HttpHeaders headers = {{"Connection", "Upgrade"},
+                           {"Upgrade", "websocket"},
+                           {"Sec-WebSocket-Version", "13"},
+                           {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}};
     headers.insert(headers.end(), extra.begin(), extra.end());
     return RequestText("GET", target, "", headers);
 }
 
 // What the gateway answers a raw handshake.
-HttpResult Handshake(int port, const std::string& target, const Headers& extra) {
-    Connection connection(port);
+testing::HttpResponse Handshake(int port, const std::string& target, const HttpHeaders& extra) {
+    HttpConnection connection(port);
     connection.Send(Upgrade(target, extra));
     return connection.ReadResponse();
 }
 
 nlohmann::json Json(const std::string& text) { return nlohmann::json::parse(text); }
 
-bool Opens(int port, const std::string& token, std::unique_ptr<WsClient>& out) {
+bool Opens(int port, const std::string& token, std::unique_ptr<WebSocketClient>& out) {
     try {
-        out = std::make_unique<WsClient>(port, kStream, Headers{{"Authorization", token}});
+        out = std::make_unique<WebSocketClient>(port, kStream, HttpHeaders{{"Authorization", token}});
         return true;
     } catch (const std::runtime_error&) {
         return false;
@@ -52,10 +56,10 @@ TEST_CASE("WebSocket: the feed arrives as JSON text frames in order, then close 
     GatewayFixture f;
     f.notifications.count = 5;
     f.notifications.end = Mode::kOk;
-    WsClient ws(f.port, std::string(kStream) + "?after_sequence=7",
-                {{"Authorization", f.Bearer(kFreelancerId, "freelancer")},
-                 {"X-Request-Id", "ws-request-1"},
-                 {"traceparent", kTraceparent}});
+    WebSocketClient ws(f.port, std::string(kStream) + "?after_sequence=7",
+                       {{"Authorization", f.Bearer(kFreelancerId, "freelancer")},
+                        {"X-Request-Id", "ws-request-1"},
+                        {"traceparent", kTraceparent}});
     CHECK(ws.ResponseHeader("x-request-id") == "ws-request-1");
     CHECK(ws.ResponseHeader("traceparent").find("4bf92f3577b34da6a3ce929d0e0e4736") != std::string::npos);
     CHECK(ws.ResponseHeader("sec-websocket-protocol").empty());  // none was offered
@@ -83,8 +87,8 @@ TEST_CASE("WebSocket: a browser sends its token as the subprotocol list 'bearer,
     GatewayFixture f({.configure = [](GatewayConfig& c) { c.cors.allowed_origins = {"https://app.example.com"}; }});
     f.notifications.count = 1;
     const std::string token = f.tokens.For(kClientId, "client");
-    WsClient ws(f.port, kStream,
-                {{"Sec-WebSocket-Protocol", "bearer, " + token}, {"Origin", "https://app.example.com"}});
+    WebSocketClient ws(f.port, kStream,
+                       {{"Sec-WebSocket-Protocol", "bearer, " + token}, {"Origin", "https://app.example.com"}});
     CHECK(ws.ResponseHeader("sec-websocket-protocol") == "bearer");  // browsers need the offer selected
     const auto frames = ws.ReadUntilClosed();
     REQUIRE(frames.size() == 1);
@@ -124,7 +128,7 @@ TEST_CASE("WebSocket: no token, a bad token or a bad offer is refused before the
         Handshake(f.port, kStream, {{"Authorization", "Bearer " + token}, {"Sec-WebSocket-Protocol", "chat"}});
     CHECK(other.status == 400);
 
-    CHECK_THROWS_WITH(WsClient(f.port, kStream), Catch::Contains("401"));
+    CHECK_THROWS_WITH(WebSocketClient(f.port, kStream), Catch::Contains("401"));
     CHECK(f.notifications.calls.size() == 0);  // nothing reached the service
 }
 
@@ -138,7 +142,7 @@ TEST_CASE("WebSocket: a plain GET is 426 Upgrade Required; other versions and ba
     CHECK_THAT(plain.Json()["message"].get<std::string>(), Catch::Contains("is a WebSocket"));
     CHECK(plain.Header("upgrade") == "websocket");
 
-    Connection old_version(f.port);
+    HttpConnection old_version(f.port);
     old_version.Send(RequestText("GET", kStream, "",
                                  {{"Connection", "Upgrade"},
                                   {"Upgrade", "websocket"},
@@ -148,7 +152,7 @@ TEST_CASE("WebSocket: a plain GET is 426 Upgrade Required; other versions and ba
     CHECK(version.status == 426);
     CHECK(version.Header("sec-websocket-version") == "13");
 
-    Connection no_key(f.port);
+    HttpConnection no_key(f.port);
     no_key.Send(RequestText("GET", kStream, "",
                             {{"Connection", "Upgrade"}, {"Upgrade", "websocket"}, {"Sec-WebSocket-Version", "13"}}));
     const auto key = no_key.ReadResponse();
@@ -169,14 +173,14 @@ TEST_CASE("WebSocket: the client closing or dropping the socket cancels the upst
     f.notifications.end = Mode::kHold;
     const std::string token = f.Bearer(kClientId, "client");
     {
-        WsClient ws(f.port, kStream, {{"Authorization", token}});
+        WebSocketClient ws(f.port, kStream, {{"Authorization", token}});
         REQUIRE(ws.Read().has_value());
         REQUIRE(f.notifications.active == 1);
         ws.Close();
         CHECK(testing::WaitUntil([&] { return f.notifications.cancelled == 1; }, std::chrono::seconds(10)));
     }
     {
-        auto ws = std::make_unique<WsClient>(f.port, kStream, Headers{{"Authorization", token}});
+        auto ws = std::make_unique<WebSocketClient>(f.port, kStream, HttpHeaders{{"Authorization", token}});
         REQUIRE(ws->Read().has_value());
         ws.reset();  // the TCP connection goes away without a close frame
         CHECK(testing::WaitUntil([&] { return f.notifications.cancelled == 2; }, std::chrono::seconds(10)));
@@ -189,7 +193,7 @@ TEST_CASE("WebSocket: an upstream error becomes an error frame, then close 4000 
     GatewayFixture f;
     f.notifications.count = 2;
     f.notifications.end = Mode::kFail;
-    WsClient ws(f.port, kStream, {{"Authorization", f.Bearer(kClientId, "client")}});
+    WebSocketClient ws(f.port, kStream, {{"Authorization", f.Bearer(kClientId, "client")}});
     const auto frames = ws.ReadUntilClosed();
     REQUIRE(frames.size() == 3);
     CHECK(Json(frames[0])["sequence"] == "1");
@@ -203,7 +207,7 @@ TEST_CASE("WebSocket: an upstream error becomes an error frame, then close 4000 
 
     // A service that is down: the same, 4503.
     f.notifications_server.reset();
-    WsClient down(f.port, kStream, {{"Authorization", f.Bearer(kClientId, "client")}});
+    WebSocketClient down(f.port, kStream, {{"Authorization", f.Bearer(kClientId, "client")}});
     const auto down_frames = down.ReadUntilClosed();
     REQUIRE(down_frames.size() == 1);
     CHECK(Json(down_frames[0])["code"] == "UNAVAILABLE");
@@ -222,14 +226,14 @@ TEST_CASE("WebSocket: beyond the per-user and total limits the upgrade is answer
     const std::string bob = f.Bearer(kFreelancerId, "freelancer");
     const std::string carol = f.Bearer("0190a1b2-0000-7000-8000-0000000ca201", "client");
 
-    auto first = std::make_unique<WsClient>(f.port, kStream, Headers{{"Authorization", alice}});
+    auto first = std::make_unique<WebSocketClient>(f.port, kStream, HttpHeaders{{"Authorization", alice}});
     REQUIRE(first->Read().has_value());
     const auto again = Handshake(f.port, kStream, {{"Authorization", alice}});
     CHECK(again.status == 429);
     CHECK(again.Json()["code"] == "RESOURCE_EXHAUSTED");
     CHECK(!again.Header("retry-after").empty());
 
-    WsClient second(f.port, kStream, {{"Authorization", bob}});
+    WebSocketClient second(f.port, kStream, {{"Authorization", bob}});
     REQUIRE(second.Read().has_value());
     const auto full = Handshake(f.port, kStream, {{"Authorization", carol}});
     CHECK(full.status == 503);
@@ -239,7 +243,7 @@ TEST_CASE("WebSocket: beyond the per-user and total limits the upgrade is answer
     // A closed one frees its place.
     first->Close();
     first.reset();
-    std::unique_ptr<WsClient> reopened;
+    std::unique_ptr<WebSocketClient> reopened;
     CHECK(testing::WaitUntil([&] { return Opens(f.port, alice, reopened); }, std::chrono::seconds(10),
                              std::chrono::milliseconds(50)));
 }
@@ -247,7 +251,7 @@ TEST_CASE("WebSocket: beyond the per-user and total limits the upgrade is answer
 TEST_CASE("WebSocket: a burst larger than the queue reaches a reading client whole", "[gateway][e2e][websocket]") {
     GatewayFixture f({.configure = [](GatewayConfig& c) { c.websocket.max_queued_messages = 4; }});
     f.notifications.count = 2'000;  // a long replay
-    WsClient ws(f.port, kStream, {{"Authorization", f.Bearer(kClientId, "client")}});
+    WebSocketClient ws(f.port, kStream, {{"Authorization", f.Bearer(kClientId, "client")}});
     const auto frames = ws.ReadUntilClosed();
     REQUIRE(frames.size() == 2'000);
     for (std::size_t i = 0; i < frames.size(); ++i) CHECK(Json(frames[i])["sequence"] == std::to_string(i + 1));
@@ -262,7 +266,7 @@ TEST_CASE("WebSocket: a client that reads too slowly is closed, never buffered w
         c.websocket.send_timeout = std::chrono::milliseconds(300);
     }});
     f.notifications.end = Mode::kFlood;  // 16 KiB notifications as fast as they go, up to 320 MiB
-    WsClient ws(f.port, kStream, {{"Authorization", f.Bearer(kClientId, "client")}});
+    WebSocketClient ws(f.port, kStream, {{"Authorization", f.Bearer(kClientId, "client")}});
     // The client reads nothing until the gateway has given up on it and cancelled the feed.
     REQUIRE(testing::WaitUntil([&] { return f.notifications.cancelled == 1; }, std::chrono::seconds(60)));
     CHECK(f.notifications.written < FakeNotifications::kFloodLimit);
@@ -284,7 +288,7 @@ TEST_CASE("WebSocket: a client may send control frames only; a message closes it
     GatewayFixture f;
     f.notifications.count = 1;
     f.notifications.end = Mode::kHold;
-    WsClient ws(f.port, kStream, {{"Authorization", f.Bearer(kClientId, "client")}});
+    WebSocketClient ws(f.port, kStream, {{"Authorization", f.Bearer(kClientId, "client")}});
     REQUIRE(ws.Read().has_value());
     ws.SendText("hello");
     CHECK(ws.ReadUntilClosed().empty());
@@ -297,7 +301,7 @@ TEST_CASE("WebSocket: stopping the gateway closes open WebSockets with 1001 and 
     GatewayFixture f;
     f.notifications.count = 1;
     f.notifications.end = Mode::kHold;
-    WsClient ws(f.port, kStream, {{"Authorization", f.Bearer(kClientId, "client")}});
+    WebSocketClient ws(f.port, kStream, {{"Authorization", f.Bearer(kClientId, "client")}});
     REQUIRE(ws.Read().has_value());
     std::thread stopper([&] { f.gateway->Stop(); });
     const auto rest = ws.ReadUntilClosed();

@@ -16,8 +16,7 @@
 #include "component.hpp"
 #include "config.hpp"
 #include "domain/github.hpp"
-#include "gateway.hpp"
-#include "http_client.hpp"
+#include "gateway_pg_fixture.hpp"
 #include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/blob/digest.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
@@ -25,6 +24,7 @@
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/status.hpp"
 #include "marketplace/testing/database.hpp"
+#include "marketplace/testing/http_client.hpp"
 #include "marketplace/testing/wait.hpp"
 #include "workroom_migrations.hpp"
 
@@ -36,62 +36,22 @@ using nlohmann::json;
 using workroom::v1::WorkroomCodeService;
 using workroom::v1::WorkroomService;
 
-struct Fixture {
-    std::shared_ptr<core::ManualClock> clock = std::make_shared<core::ManualClock>();
-    auth::TestTokens tokens{auth::TestTokensOptions{.clock = clock}};
-    std::unique_ptr<service::Runtime> runtime;
-    std::unique_ptr<workroom::Component> component;
+workroom::Component::Config CodeConfig() {
+    workroom::Component::Config config;
+    config.feed.poll = std::chrono::minutes(10);  // a live event within the test came from NOTIFY
+    config.code.max_links_per_room = 3;
+    return config;
+}
+
+struct Fixture : workroom::testing::GatewayPgFixture {
     std::unique_ptr<WorkroomCodeService::Stub> stub;
     std::unique_ptr<WorkroomService::Stub> rooms;
-    std::unique_ptr<gateway::Gateway> gate;
-    int gateway_port = 0;
 
-    Fixture() {
-        service::RuntimeConfig c;
-        c.name = "workroom";
-        c.pg = marketplace::testing::TestDatabase::Shared("workroom_code").Config(8);
-        c.kafka.bootstrap = "127.0.0.1:9";  // nothing listens: events stay in the outbox
-        c.kafka.message_timeout_ms = 1000;
-        c.kafka.extra["log_level"] = "0";
-        c.server.listen_address = "127.0.0.1:0";
-        c.server.drain_timeout = 5s;
-        c.server.handle_signals = false;
-        c.server.token_verifier = tokens.verifier();
-        c.server.clock = clock;
-        c.shutdown_timeout = 5s;
-        runtime = std::make_unique<service::Runtime>(c, clock);
-        runtime->Migrate("workroom", migrations::workroom());
-        workroom::Component::Config config;
-        config.consume_events = false;
-        config.feed.poll = std::chrono::minutes(10);  // a live event within the test came from NOTIFY
-        config.code.max_links_per_room = 3;
-        component = std::make_unique<workroom::Component>(*runtime, config);
-        const int port = runtime->Start();
+    Fixture() : GatewayPgFixture("workroom_code", CodeConfig()) {
         const auto channel =
             grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
         stub = WorkroomCodeService::NewStub(channel);
         rooms = WorkroomService::NewStub(channel);
-
-        gateway::GatewayConfig g;
-        g.http.listen_address = "127.0.0.1:0";
-        g.http.threads = 2;
-        g.http.drain_timeout = 1s;
-        g.upstream_timeout = 5s;
-        g.health_timeout = 1s;
-        g.ip_limit = {0, 1};
-        g.user_limit = {0, 1};
-        rpc::ChannelOptions upstream;
-        upstream.target = "127.0.0.1:" + std::to_string(port);
-        g.upstreams = {{"workroom", upstream}};
-        g.auth_channel = upstream;
-        gate = std::make_unique<gateway::Gateway>(std::move(g), tokens.verifier());
-        gateway_port = gate->Start();
-    }
-
-    ~Fixture() {
-        gate.reset();
-        runtime->Stop();
-        component.reset();
     }
 };
 
@@ -100,16 +60,7 @@ Fixture& F() {
     return fixture;
 }
 
-void Deliver(const google::protobuf::Message& event) {
-    messaging::IncomingEvent in;
-    in.id = core::NewUuidV7();
-    in.type = event.GetDescriptor()->full_name();
-    in.topic = "contracts.events.v1";
-    in.payload = event.SerializeAsString();
-    in.source = "//marketplace/test";
-    const auto handler = F().component->events().Router().Handler();
-    db::InTransaction(F().runtime->pool(), [&](pqxx::work& tx) { handler(tx, in); });
-}
+void Deliver(const google::protobuf::Message& event) { F().Deliver(event); }
 
 struct Room {
     std::string contract_id;
@@ -140,21 +91,12 @@ Room NewRoom() {
 }
 
 std::unique_ptr<grpc::ClientContext> As(const std::string& user_id, int seconds = 10) {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
-    if (!user_id.empty()) ctx->AddMetadata("authorization", "Bearer " + F().tokens.For(user_id, "freelancer"));
-    return ctx;
+    return F().As(user_id, seconds);
 }
 
-std::string ErrorField(const grpc::ClientContext& context) {
-    const auto& trailers = context.GetServerTrailingMetadata();
-    const auto it = trailers.find(rpc::kErrorFieldMetadata);
-    return it == trailers.end() ? std::string() : std::string(it->second.data(), it->second.size());
-}
+using workroom::testing::ErrorField;
 
-gateway::test::Headers Bearer(const std::string& user) {
-    return {{"Authorization", "Bearer " + F().tokens.For(user, "freelancer")}};
-}
+testing::HttpHeaders Bearer(const std::string& user) { return F().Bearer(user); }
 
 // --- GitHub's side -----------------------------------------------------------------------------
 
@@ -279,8 +221,8 @@ Sent Send(const std::string& link_id, const Delivery& d) {
     return out;
 }
 
-gateway::test::HttpResult SendHttp(const std::string& link_id, const Delivery& d) {
-    gateway::test::HttpClient http(F().gateway_port);
+testing::HttpResponse SendHttp(const std::string& link_id, const Delivery& d) {
+    testing::HttpClient http(F().gateway_port);
     return http.Post("/webhooks/github/" + link_id, d.body,
                      {{"Content-Type", "application/json"},
                       {"User-Agent", "GitHub-Hookshot/2c3d4e5"},
@@ -604,7 +546,7 @@ TEST_CASE(
     "[workroom][code][pg]") {
     const auto room = NewRoom();
     const std::string repo = "octo-dev/shop-checkout";
-    gateway::test::HttpClient http(F().gateway_port);
+    testing::HttpClient http(F().gateway_port);
     auto linked = http.Post("/v1/workrooms/" + room.room_id + "/repositories", json{{"repository", repo}}.dump(),
                             Bearer(room.freelancer));
     REQUIRE(linked.status == 200);

@@ -12,8 +12,7 @@
 
 #include "component.hpp"
 #include "config.hpp"
-#include "gateway.hpp"
-#include "http_client.hpp"
+#include "gateway_pg_fixture.hpp"
 #include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/blob/digest.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
@@ -21,6 +20,7 @@
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/status.hpp"
 #include "marketplace/testing/database.hpp"
+#include "marketplace/testing/http_client.hpp"
 #include "workroom_migrations.hpp"
 
 namespace {
@@ -36,65 +36,33 @@ constexpr auto kLinkTtl = 60s;
 const std::string kPng = std::string("\x89PNG\r\n\x1a\n", 8) + std::string("\0\0\0\rIHDR", 8) + "pixels";
 const std::string kPdf = "%PDF-1.7\n1 0 obj\n<< >>\nendobj\n";
 
-struct Fixture {
-    std::shared_ptr<core::ManualClock> clock = std::make_shared<core::ManualClock>();
-    auth::TestTokens tokens{auth::TestTokensOptions{.clock = clock}};
-    std::filesystem::path blob_dir;
-    std::unique_ptr<service::Runtime> runtime;
-    std::unique_ptr<workroom::Component> component;
-    std::unique_ptr<WorkroomFilesService::Stub> stub;
-    std::unique_ptr<gateway::Gateway> gate;
-    int gateway_port = 0;
+// The blob store's folder, made before the service starts and removed after it stops.
+std::filesystem::path NewBlobDir() {
+    return std::filesystem::temp_directory_path() / ("workroom-files-pgtest-" + std::to_string(std::random_device{}()));
+}
 
-    Fixture() {
-        blob_dir = std::filesystem::temp_directory_path() /
-                   ("workroom-files-pgtest-" + std::to_string(std::random_device{}()));
-        service::RuntimeConfig c;
-        c.name = "workroom";
-        c.pg = marketplace::testing::TestDatabase::Shared("workroom_files").Config(8);
-        c.kafka.bootstrap = "127.0.0.1:9";  // nothing listens: events stay in the outbox
-        c.kafka.message_timeout_ms = 1000;
-        c.kafka.extra["log_level"] = "0";
-        c.server.listen_address = "127.0.0.1:0";
-        c.server.drain_timeout = 5s;
-        c.server.handle_signals = false;
-        c.server.token_verifier = tokens.verifier();
-        c.server.clock = clock;
-        c.shutdown_timeout = 5s;
-        runtime = std::make_unique<service::Runtime>(c, clock);
-        runtime->Migrate("workroom", migrations::workroom());
-        workroom::Component::Config config;
-        config.consume_events = false;
-        config.files.limits.max_file_bytes = kMaxFileBytes;
-        config.files.limits.max_files_per_room = kMaxFilesPerRoom;
-        config.files.blob.dir = blob_dir.string();
-        config.files.blob.link_secret = "files-pgtest-link-secret-0123456789abcdef";
-        config.files.blob.link_ttl = kLinkTtl;
-        component = std::make_unique<workroom::Component>(*runtime, config);
-        const int port = runtime->Start();
+workroom::Component::Config FilesConfig(const std::filesystem::path& blob_dir) {
+    workroom::Component::Config config;
+    config.files.limits.max_file_bytes = kMaxFileBytes;
+    config.files.limits.max_files_per_room = kMaxFilesPerRoom;
+    config.files.blob.dir = blob_dir.string();
+    config.files.blob.link_secret = "files-pgtest-link-secret-0123456789abcdef";
+    config.files.blob.link_ttl = kLinkTtl;
+    return config;
+}
+
+struct Fixture : workroom::testing::GatewayPgFixture {
+    std::filesystem::path blob_dir;
+    std::unique_ptr<WorkroomFilesService::Stub> stub;
+
+    explicit Fixture(std::filesystem::path dir = NewBlobDir())
+        : GatewayPgFixture("workroom_files", FilesConfig(dir)), blob_dir(std::move(dir)) {
         stub = WorkroomFilesService::NewStub(
             grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
-
-        gateway::GatewayConfig g;
-        g.http.listen_address = "127.0.0.1:0";
-        g.http.threads = 2;
-        g.http.drain_timeout = 1s;
-        g.upstream_timeout = 5s;
-        g.health_timeout = 1s;
-        g.ip_limit = {0, 1};
-        g.user_limit = {0, 1};
-        rpc::ChannelOptions channel;
-        channel.target = "127.0.0.1:" + std::to_string(port);
-        g.upstreams = {{"workroom", channel}};
-        g.auth_channel = channel;
-        gate = std::make_unique<gateway::Gateway>(std::move(g), tokens.verifier());
-        gateway_port = gate->Start();
     }
 
-    ~Fixture() {
-        gate.reset();
-        runtime->Stop();
-        component.reset();
+    ~Fixture() override {
+        Stop();
         std::error_code ec;
         std::filesystem::remove_all(blob_dir, ec);
     }
@@ -122,32 +90,16 @@ Room NewRoom() {
     e.set_client_id(room.client);
     e.set_freelancer_id(room.freelancer);
     e.add_milestone_ids(core::NewUuidV7());
-    messaging::IncomingEvent in;
-    in.id = core::NewUuidV7();
-    in.type = e.GetDescriptor()->full_name();
-    in.topic = "contracts.events.v1";
-    in.payload = e.SerializeAsString();
-    in.source = "//marketplace/test";
-    const auto handler = F().component->events().Router().Handler();
+    F().Deliver(e);
     db::InTransaction(F().runtime->pool(), [&](pqxx::work& tx) {
-        handler(tx, in);
         room.room_id = tx.exec_params1("SELECT id::text FROM rooms WHERE contract_id = $1", contract_id)[0].c_str();
     });
     return room;
 }
 
-std::unique_ptr<grpc::ClientContext> As(const std::string& user_id) {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->set_deadline(std::chrono::system_clock::now() + 10s);
-    if (!user_id.empty()) ctx->AddMetadata("authorization", "Bearer " + F().tokens.For(user_id, "freelancer"));
-    return ctx;
-}
+std::unique_ptr<grpc::ClientContext> As(const std::string& user_id) { return F().As(user_id); }
 
-std::string ErrorField(const grpc::ClientContext& context) {
-    const auto& trailers = context.GetServerTrailingMetadata();
-    const auto it = trailers.find(rpc::kErrorFieldMetadata);
-    return it == trailers.end() ? std::string() : std::string(it->second.data(), it->second.size());
-}
+using workroom::testing::ErrorField;
 
 struct Upload {
     grpc::Status status;
@@ -186,9 +138,7 @@ std::size_t StoredBlobs(const std::string& room_id) {
     return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir), {}));
 }
 
-gateway::test::Headers Bearer(const std::string& user) {
-    return {{"Authorization", "Bearer " + F().tokens.For(user, "freelancer")}};
-}
+testing::HttpHeaders Bearer(const std::string& user) { return F().Bearer(user); }
 
 }  // namespace
 
@@ -292,7 +242,7 @@ TEST_CASE("Files over gRPC: the size and per-room count limits hold, and a refus
 
 TEST_CASE("Files over HTTP through the gateway: upload, link, raw download, expiry", "[workroom][files][pg]") {
     const auto room = NewRoom();
-    gateway::test::HttpClient http(F().gateway_port);
+    testing::HttpClient http(F().gateway_port);
     const nlohmann::json body = {
         {"filename", "statement of work.pdf"}, {"content_type", "application/pdf"}, {"data", Base64(kPdf)}};
     auto up = http.Post("/v1/workrooms/" + room.room_id + "/files", body.dump(), Bearer(room.client));
@@ -332,7 +282,7 @@ TEST_CASE("Files over HTTP through the gateway: upload, link, raw download, expi
 TEST_CASE("Files over HTTP through the gateway: a type mismatch and the limits name their fields",
           "[workroom][files][pg]") {
     const auto room = NewRoom();
-    gateway::test::HttpClient http(F().gateway_port);
+    testing::HttpClient http(F().gateway_port);
     const std::string target = "/v1/workrooms/" + room.room_id + "/files";
     auto mismatch = http.Post(
         target, nlohmann::json{{"filename", "logo.jpg"}, {"content_type", "image/jpeg"}, {"data", Base64(kPng)}}.dump(),

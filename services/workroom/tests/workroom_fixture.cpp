@@ -4,71 +4,32 @@
 
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/core/ids.hpp"
-#include "marketplace/db/transaction.hpp"
-#include "marketplace/testing/database.hpp"
 #include "marketplace/workroom/v1/events.pb.h"
 #include "workroom_migrations.hpp"
 
 namespace marketplace::workroom::testing {
 namespace {
 
-service::RuntimeConfig TestRuntimeConfig(const std::shared_ptr<core::ManualClock>& clock,
-                                         const auth::TestTokens& tokens) {
-    service::RuntimeConfig c;
-    c.name = "workroom";
-    c.pg = marketplace::testing::TestDatabase::Shared("workroom").Config(16);
-    // Nothing listens here: published events stay in the outbox, where the tests read them.
-    c.kafka.bootstrap = "127.0.0.1:9";
-    c.kafka.message_timeout_ms = 1000;
-    c.kafka.reconnect_backoff_max_ms = 1000;
-    c.kafka.extra["log_level"] = "0";
-    c.server.listen_address = "127.0.0.1:0";
-    c.server.drain_timeout = std::chrono::seconds(30);
-    c.server.handle_signals = false;
-    c.server.token_verifier = tokens.verifier();
-    c.server.clock = clock;
-    c.shutdown_timeout = std::chrono::seconds(5);
-    return c;
+Component::Config FeedConfig() {
+    Component::Config config;
+    config.feed.poll = std::chrono::minutes(10);
+    config.feed.reconnect_backoff = std::chrono::milliseconds(100);
+    return config;
 }
 
 }  // namespace
 
-Fixture::Fixture() : clock(std::make_shared<core::ManualClock>()), tokens(auth::TestTokensOptions{.clock = clock}) {
-    runtime = std::make_unique<service::Runtime>(TestRuntimeConfig(clock, tokens), clock);
-    runtime->Migrate("workroom", migrations::workroom());
-    Component::Config config;
-    config.feed.poll = std::chrono::minutes(10);
-    config.feed.reconnect_backoff = std::chrono::milliseconds(100);
-    config.consume_events = false;  // the tests feed events to the handlers themselves
-    component = std::make_unique<Component>(*runtime, config);
-    port = runtime->Start();
-    stub = v1::WorkroomService::NewStub(
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
-}
-
-Fixture::~Fixture() {
-    runtime->Stop();
-    component.reset();  // before the runtime it registered with
-}
+Fixture::Fixture() : InProcessService("workroom", 16, migrations::workroom(), FeedConfig()) {}
 
 Fixture& F() {
     static Fixture fixture;
     return fixture;
 }
 
-void InTx(const std::function<void(pqxx::work&)>& fn) { db::InTransaction(F().runtime->pool(), fn); }
+void InTx(const std::function<void(pqxx::work&)>& fn) { F().InTx(fn); }
 
 std::string Deliver(const google::protobuf::Message& event, const std::string& event_id) {
-    messaging::IncomingEvent e;
-    e.id = event_id.empty() ? core::NewUuidV7() : event_id;
-    e.type = event.GetDescriptor()->full_name();
-    const auto service = e.type.substr(12, e.type.find('.', 12) - 12);
-    e.topic = service + ".events.v1";
-    e.payload = event.SerializeAsString();
-    e.source = "//marketplace/test";
-    const auto handler = F().component->events().Router().Handler();
-    InTx([&](pqxx::work& tx) { handler(tx, e); });
-    return e.id;
+    return F().Deliver(event, event_id);
 }
 
 std::unique_ptr<grpc::ClientContext> Context(const std::string& user_id, int seconds) {
@@ -80,12 +41,6 @@ std::unique_ptr<grpc::ClientContext> Context(const Fixture& fixture, const std::
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
     if (!user_id.empty()) ctx->AddMetadata("authorization", "Bearer " + fixture.tokens.For(user_id, "freelancer"));
     return ctx;
-}
-
-std::string ErrorField(const grpc::ClientContext& context) {
-    const auto& trailers = context.GetServerTrailingMetadata();
-    const auto it = trailers.find("x-error-field");
-    return it == trailers.end() ? std::string() : std::string(it->second.data(), it->second.size());
 }
 
 Room NewRoom() {
@@ -122,13 +77,7 @@ v1::Message Post(const Room& room, const std::string& user, const std::string& t
 }
 
 int OutboxCount(const std::string& type, const std::string& key_room) {
-    int n = 0;
-    InTx([&](pqxx::work& tx) {
-        n = tx.exec_params1("SELECT count(*) FROM outbox WHERE event_type = $1 AND event_key = $2",
-                            "marketplace.workroom.v1." + type, key_room)[0]
-                .as<int>();
-    });
-    return n;
+    return F().OutboxCount("marketplace.workroom.v1." + type, key_room);
 }
 
 std::vector<std::string> MentionedInOutbox(const std::string& message_id) {

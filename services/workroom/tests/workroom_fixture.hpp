@@ -1,8 +1,8 @@
 #pragma once
-// The workroom service in-process for the pg tests: a fresh database, test tokens, the Runtime on an
-// ephemeral port with the live feed LISTENing, a real gRPC channel, and helpers to feed contracts'
-// events through the service's own router (as its consumer would) and to call the API. A second
-// Fixture on the same database is a second replica.
+// The workroom service in-process for the pg tests (marketplace/testing/in_process_service.hpp: a
+// fresh database, test tokens, the Runtime on an ephemeral port, a real gRPC channel) with the live
+// feed LISTENing, and helpers to feed contracts' events through the service's own router (as its
+// consumer would) and to call the API. A second Fixture on the same database is a second replica.
 //
 // The feed's poll fallback is ten minutes, so a stream that gets a new event within a test was woken
 // by PostgreSQL NOTIFY, not by polling.
@@ -16,23 +16,13 @@
 
 #include "component.hpp"
 #include "domain/stream_cursor.hpp"
-#include "marketplace/auth/test_tokens.hpp"
-#include "marketplace/core/clock.hpp"
-#include "marketplace/service/runtime.hpp"
+#include "marketplace/testing/in_process_service.hpp"
 #include "marketplace/workroom/v1/workroom.grpc.pb.h"
 
 namespace marketplace::workroom::testing {
 
-struct Fixture {
+struct Fixture : marketplace::testing::InProcessService<Component, v1::WorkroomService> {
     Fixture();
-    ~Fixture();
-
-    std::shared_ptr<core::ManualClock> clock;
-    auth::TestTokens tokens;
-    std::unique_ptr<service::Runtime> runtime;
-    std::unique_ptr<Component> component;
-    int port = 0;
-    std::unique_ptr<v1::WorkroomService::Stub> stub;
 };
 
 /// The process-wide fixture (one service and database per test binary).
@@ -48,7 +38,7 @@ std::unique_ptr<grpc::ClientContext> Context(const std::string& user_id, int sec
 std::unique_ptr<grpc::ClientContext> Context(const Fixture& fixture, const std::string& user_id, int seconds);
 
 /// The x-error-field trailer of a finished call, or "".
-std::string ErrorField(const grpc::ClientContext& context);
+using marketplace::testing::ErrorField;
 
 /// A contract between two fresh users, its room created from ContractCreated.
 struct Room {
