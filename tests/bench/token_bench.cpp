@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "marketplace/auth/jwt.hpp"
-#include "marketplace/auth/signing_key.hpp"
-#include "marketplace/auth/verifier.hpp"
+#include "marketplace/tokens/jwt.hpp"
+#include "marketplace/tokens/signing_key.hpp"
+#include "marketplace/tokens/verifier.hpp"
 
 using namespace marketplace;
 
@@ -58,13 +58,13 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: token_bench [--seconds S>0] [--tokens N>0]\n");
         return 2;
     }
-    const auto key = auth::SigningKey::Generate();
-    const auth::JwtIssuer issuer(key, auth::kDefaultIssuer, std::chrono::seconds(900));
+    const auto key = tokens::SigningKey::Generate();
+    const tokens::JwtIssuer issuer(key, tokens::kDefaultIssuer, std::chrono::seconds(900));
     std::vector<std::string> tokens;
     for (int i = 0; i < count; ++i) tokens.push_back(issuer.Issue("user-" + std::to_string(i), "client"));
 
-    const auth::StaticKeyVerifier full({key.public_key()});
-    const auth::JwksVerifier remembered([&] { return std::vector<auth::PublicKey>{key.public_key()}; });
+    const tokens::StaticKeyVerifier full({key.public_key()});
+    const tokens::JwksVerifier remembered([&] { return std::vector<tokens::PublicKey>{key.public_key()}; });
 
     std::printf("== tokens: %d distinct access tokens verified in turn, %.1f s per variant, one thread\n", count,
                 seconds);

@@ -46,9 +46,7 @@
 #include <pqxx/pqxx>
 
 #include "component.hpp"
-#include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/auth/v1/auth.grpc.pb.h"
-#include "marketplace/auth/verifier.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/core/log.hpp"
@@ -58,6 +56,8 @@
 #include "marketplace/testing/database.hpp"
 #include "marketplace/testing/process.hpp"
 #include "marketplace/testing/websocket_client.hpp"
+#include "marketplace/tokens/test_tokens.hpp"
+#include "marketplace/tokens/verifier.hpp"
 #include "workroom_migrations.hpp"
 
 namespace {
@@ -103,10 +103,10 @@ void Print(const std::string& name, double value) { std::printf("%s %.3f\n", nam
 // The JWKS the gateway verifies tokens with: the test issuer's public key.
 class JwksOnly final : public auth::v1::AuthService::Service {
 public:
-    explicit JwksOnly(auth::PublicKey key) : key_(std::move(key)) {}
+    explicit JwksOnly(tokens::PublicKey key) : key_(std::move(key)) {}
     grpc::Status GetJwks(grpc::ServerContext* ctx, const auth::v1::GetJwksRequest*,
                          auth::v1::GetJwksResponse* resp) override {
-        return rpc::Handle(ctx, [&](rpc::CallScope&) { *resp->add_keys() = auth::ToJwk(key_); });
+        return rpc::Handle(ctx, [&](rpc::CallScope&) { *resp->add_keys() = tokens::ToJwk(key_); });
     }
     // Nobody's sessions are revoked during the run.
     grpc::Status ListSessionRevocations(grpc::ServerContext* ctx, const auth::v1::ListSessionRevocationsRequest*,
@@ -115,7 +115,7 @@ public:
     }
 
 private:
-    auth::PublicKey key_;
+    tokens::PublicKey key_;
 };
 
 // One WebSocket client of the stream. Its handlers never run concurrently (they run on its client's
@@ -222,7 +222,7 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
 
         // --- the workroom, in this process ---
-        auth::TestTokens tokens;
+        tokens::TestTokens tokens;
         service::RuntimeConfig c;
         c.name = "workroom";
         c.pg = testing::TestDatabase::Shared("workroom_bench").Config(16);
@@ -236,16 +236,16 @@ int main(int argc, char** argv) {
         c.server.listen_address = "127.0.0.1:0";
         c.server.drain_timeout = 2s;
         c.server.handle_signals = false;
-        // The verifier every service runs (auth::ServiceTokenVerifier: keys and revocations kept
+        // The verifier every service runs (tokens::ServiceTokenVerifier: keys and revocations kept
         // current by a background refresh, accepted tokens remembered), reading the test issuer's key
         // and an empty revocation list instead of calling auth.
         {
-            auth::JwksVerifierOptions verifier;
-            verifier.background_refresh = auth::kDefaultTokenStateRefresh;
+            tokens::JwksVerifierOptions verifier;
+            verifier.background_refresh = tokens::kDefaultTokenStateRefresh;
             const auto key = tokens.key().public_key();
-            c.server.token_verifier =
-                std::make_shared<auth::JwksVerifier>([key] { return std::vector<auth::PublicKey>{key}; }, verifier,
-                                                     [] { return std::map<std::string, std::int64_t, std::less<>>{}; });
+            c.server.token_verifier = std::make_shared<tokens::JwksVerifier>(
+                [key] { return std::vector<tokens::PublicKey>{key}; }, verifier,
+                [] { return std::map<std::string, std::int64_t, std::less<>>{}; });
         }
         c.shutdown_timeout = 5s;
         auto runtime = std::make_unique<service::Runtime>(c);

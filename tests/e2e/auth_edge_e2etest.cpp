@@ -21,13 +21,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "marketplace/auth/jwt.hpp"
 #include "marketplace/core/clock.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/testing/broker_control.hpp"
 #include "marketplace/testing/database.hpp"
 #include "marketplace/testing/http_client.hpp"
 #include "marketplace/testing/process.hpp"
+#include "marketplace/tokens/jwt.hpp"
 
 namespace {
 
@@ -462,8 +462,8 @@ TEST_CASE("Gateway: with auth hung, a token-key fetch never holds up the gateway
           "[e2e][gateway][auth]") {
     auto& stack = Stack::Get();
     // A token signed by a key auth never had: its kid is unknown, so the gateway must ask auth.
-    const auto stranger_key = marketplace::auth::SigningKey::Generate();
-    const marketplace::auth::JwtIssuer issuer(stranger_key, marketplace::auth::kDefaultIssuer);
+    const auto stranger_key = marketplace::tokens::SigningKey::Generate();
+    const marketplace::tokens::JwtIssuer issuer(stranger_key, marketplace::tokens::kDefaultIssuer);
     const std::string token = issuer.Issue(core::NewUuidV7(), "client");
     const std::map<std::string, std::string> bearer{{"Authorization", "Bearer " + token}};
 

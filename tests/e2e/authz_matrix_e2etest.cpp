@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "http_story.hpp"
-#include "marketplace/auth/base64url.hpp"
 #include "marketplace/testing/wait.hpp"
+#include "marketplace/tokens/base64url.hpp"
 #include "money_stack.hpp"
 
 using namespace std::chrono_literals;
@@ -740,14 +740,14 @@ struct Jwt {
         const auto b = token.find('.', a + 1);
         REQUIRE(b != std::string::npos);
         Jwt jwt;
-        jwt.header = json::parse(*marketplace::auth::Base64UrlDecode(token.substr(0, a)));
-        jwt.claims = json::parse(*marketplace::auth::Base64UrlDecode(token.substr(a + 1, b - a - 1)));
+        jwt.header = json::parse(*marketplace::tokens::Base64UrlDecode(token.substr(0, a)));
+        jwt.claims = json::parse(*marketplace::tokens::Base64UrlDecode(token.substr(a + 1, b - a - 1)));
         jwt.signature = token.substr(b + 1);
         return jwt;
     }
     std::string Text() const {
-        return marketplace::auth::Base64UrlEncode(header.dump()) + "." +
-               marketplace::auth::Base64UrlEncode(claims.dump()) + "." + signature;
+        return marketplace::tokens::Base64UrlEncode(header.dump()) + "." +
+               marketplace::tokens::Base64UrlEncode(claims.dump()) + "." + signature;
     }
 };
 

@@ -40,9 +40,9 @@
 
 #include "domain/login_throttle.hpp"
 #include "domain/password_hasher.hpp"
-#include "marketplace/auth/jwt.hpp"
 #include "marketplace/core/config.hpp"
 #include "marketplace/service/runtime.hpp"
+#include "marketplace/tokens/jwt.hpp"
 
 namespace marketplace::auth {
 
@@ -55,8 +55,8 @@ struct AdminSeed {
 };
 
 struct AuthOptions {
-    std::string issuer = kDefaultIssuer;
-    std::chrono::seconds access_ttl = kDefaultAccessTokenTtl;
+    std::string issuer = tokens::kDefaultIssuer;
+    std::chrono::seconds access_ttl = tokens::kDefaultAccessTokenTtl;
     std::chrono::seconds refresh_ttl = std::chrono::hours(24 * 30);
     std::chrono::seconds session_max_age = std::chrono::hours(24 * 90);
     std::chrono::seconds key_retention = std::chrono::hours(24);

@@ -5,9 +5,9 @@
 #include "domain/refresh_token.hpp"
 #include "fixture.hpp"
 #include "marketplace/auth/v1/events.pb.h"
-#include "marketplace/auth/verifier.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/transaction.hpp"
+#include "marketplace/tokens/verifier.hpp"
 #include "storage/sql.hpp"
 
 using namespace marketplace;
@@ -28,9 +28,9 @@ auth::v1::RegisterRequest Registration(const std::string& email, auth::v1::Role 
 
 // Claims of an access token, checked the way every other service checks them: the JWKS over gRPC.
 std::optional<rpc::Claims> VerifyWithJwks(AuthServer& server, const std::string& token) {
-    auth::JwksVerifierOptions options;
+    tokens::JwksVerifierOptions options;
     options.verify.clock = server.clock;
-    const auth::JwksVerifier verifier(server.channel, options);
+    const tokens::JwksVerifier verifier(server.channel, options);
     return verifier.Verify(token);
 }
 

@@ -7,10 +7,10 @@
 #include "app/key_ring.hpp"
 #include "domain/seed_box.hpp"
 #include "fixture.hpp"
-#include "marketplace/auth/base64url.hpp"
-#include "marketplace/auth/test_tokens.hpp"
-#include "marketplace/auth/verifier.hpp"
 #include "marketplace/db/transaction.hpp"
+#include "marketplace/tokens/base64url.hpp"
+#include "marketplace/tokens/test_tokens.hpp"
+#include "marketplace/tokens/verifier.hpp"
 
 using namespace marketplace;
 using namespace marketplace::auth::testing;
@@ -28,7 +28,7 @@ std::vector<std::string> Kids(AuthServer& server) {
 }
 
 std::string KidOf(const std::string& token) {
-    const auto header = auth::Base64UrlDecode(token.substr(0, token.find('.')));
+    const auto header = tokens::Base64UrlDecode(token.substr(0, token.find('.')));
     REQUIRE(header);
     const auto at = header->find("\"kid\":\"");
     REQUIRE(at != std::string::npos);
@@ -64,7 +64,7 @@ TEST_CASE("Keys: the JWKS lists the current Ed25519 key, which signs the access 
     CHECK(key.crv() == "Ed25519");
     CHECK(key.alg() == "EdDSA");
     CHECK(key.use() == "sig");
-    CHECK(auth::PublicKeyFromJwk(key).has_value());
+    CHECK(tokens::PublicKeyFromJwk(key).has_value());
     const auto session = server.LoginUser(kAdminEmail, kAdminPassword);
     CHECK(KidOf(session.access_token()) == key.kid());
 }
@@ -78,9 +78,9 @@ TEST_CASE("Keys: a rotation logs nobody out: old tokens verify, new tokens use t
     const auto old_kid = KidOf(before.access_token());
 
     // Another service's verifier, which has cached the old key.
-    auth::JwksVerifierOptions options;
+    tokens::JwksVerifierOptions options;
     options.verify.clock = server.clock;
-    const auth::JwksVerifier remote(server.channel, options);
+    const tokens::JwksVerifier remote(server.channel, options);
     REQUIRE(remote.Verify(before.access_token()));
 
     auth::v1::RotateSigningKeyResponse rotated;
@@ -153,8 +153,8 @@ TEST_CASE("Keys: forged, tampered and expired tokens are refused by the service"
     const auto session = server.LoginUser(email);
     CHECK(TouchProfile(server, session.access_token()).ok());
 
-    // Tokens made by someone else's key (TestTokens has its own), or bent in known ways.
-    const auth::TestTokens forger({.clock = server.clock});
+    // Tokens made by someone else's key (tokens::TestTokens has its own), or bent in known ways.
+    const tokens::TestTokens forger({.clock = server.clock});
     for (const auto& bad :
          {forger.For(user_id, "admin"), forger.AlgNone(user_id, "admin"), forger.UnknownKid(user_id, "client"),
           forger.Tampered(user_id, "client"), std::string("not.a.token"), session.access_token() + "x"}) {
@@ -164,9 +164,9 @@ TEST_CASE("Keys: forged, tampered and expired tokens are refused by the service"
     // A genuine token whose role was changed after signing.
     const auto dot1 = session.access_token().find('.');
     const auto dot2 = session.access_token().find('.', dot1 + 1);
-    auto claims = *auth::Base64UrlDecode(session.access_token().substr(dot1 + 1, dot2 - dot1 - 1));
+    auto claims = *tokens::Base64UrlDecode(session.access_token().substr(dot1 + 1, dot2 - dot1 - 1));
     claims.replace(claims.find("\"client\""), 8, "\"admin\" ");
-    const auto escalated = session.access_token().substr(0, dot1 + 1) + auth::Base64UrlEncode(claims) +
+    const auto escalated = session.access_token().substr(0, dot1 + 1) + tokens::Base64UrlEncode(claims) +
                            session.access_token().substr(dot2);
     CHECK(TouchProfile(server, escalated).error_code() == StatusCode::UNAUTHENTICATED);
 
@@ -245,7 +245,7 @@ TEST_CASE("Keys: a seed left in plaintext by an older version is sealed at start
           "[auth][pg][keys]") {
     AuthServer server;
     // What the table looked like before seeds were sealed: the current key's seed in plaintext.
-    const auto key = auth::SigningKey::Generate();
+    const auto key = tokens::SigningKey::Generate();
     {
         pqxx::connection conn(server.database->conninfo());
         pqxx::work tx(conn);

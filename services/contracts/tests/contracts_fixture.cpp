@@ -15,7 +15,7 @@ using Stub = v1::ContractsService::Stub;
 namespace {
 
 service::RuntimeConfig TestRuntimeConfig(const std::shared_ptr<core::ManualClock>& clock,
-                                         const auth::TestTokens& tokens) {
+                                         const tokens::TestTokens& tokens) {
     service::RuntimeConfig c;
     c.name = "contracts";
     c.pg = marketplace::testing::TestDatabase::Shared("contracts").Config(16);
@@ -36,7 +36,7 @@ service::RuntimeConfig TestRuntimeConfig(const std::shared_ptr<core::ManualClock
 
 }  // namespace
 
-Fixture::Fixture() : clock(std::make_shared<core::ManualClock>()), tokens(auth::TestTokensOptions{.clock = clock}) {
+Fixture::Fixture() : clock(std::make_shared<core::ManualClock>()), tokens(tokens::TestTokensOptions{.clock = clock}) {
     runtime = std::make_unique<service::Runtime>(TestRuntimeConfig(clock, tokens), clock);
     runtime->Migrate("contracts", migrations::contracts());
     api = std::make_unique<api::ContractsApi>(*runtime, kDefaultFundingTimeout);

@@ -16,11 +16,11 @@
 
 #include "api/contracts_api.hpp"
 #include "events/consumers.hpp"
-#include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/contracts/v1/contracts.grpc.pb.h"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/core/clock.hpp"
 #include "marketplace/service/runtime.hpp"
+#include "marketplace/tokens/test_tokens.hpp"
 
 namespace marketplace::contracts::testing {
 
@@ -32,7 +32,7 @@ struct Fixture {
     ~Fixture();
 
     std::shared_ptr<core::ManualClock> clock;
-    auth::TestTokens tokens;
+    tokens::TestTokens tokens;
     std::unique_ptr<service::Runtime> runtime;
     std::unique_ptr<api::ContractsApi> api;
     std::unique_ptr<EventConsumers> events;

@@ -5,10 +5,10 @@
 
 #include "config.hpp"
 #include "gateway.hpp"
-#include "marketplace/auth/verifier.hpp"
 #include "marketplace/core/clock.hpp"
 #include "marketplace/core/config.hpp"
 #include "marketplace/core/log.hpp"
+#include "marketplace/tokens/verifier.hpp"
 #include "signals.hpp"
 
 int main() {
@@ -24,7 +24,7 @@ int main() {
     try {
         // Token expiry is decided on the services' clock: the system clock, or in whole-process
         // tests the one shifted by MARKETPLACE_CLOCK_OFFSET_FILE (as libs/service reads it).
-        auth::JwksVerifierOptions jwks;
+        tokens::JwksVerifierOptions jwks;
         if (const char* path = std::getenv("MARKETPLACE_CLOCK_OFFSET_FILE"); path != nullptr && *path != '\0') {
             core::log::Warn("time comes from a test clock offset file", {{"path", path}});
             jwks.verify.clock = std::make_shared<core::OffsetFileClock>(path);
@@ -34,7 +34,7 @@ int main() {
         jwks.background_refresh = config.token_refresh;
         jwks.fetch_timeout = config.jwks_timeout;
         jwks.fetch_inline = false;
-        auto verifier = std::make_shared<auth::JwksVerifier>(rpc::CreateChannel(config.auth_channel), jwks);
+        auto verifier = std::make_shared<tokens::JwksVerifier>(rpc::CreateChannel(config.auth_channel), jwks);
         // Before the I/O threads start (main's thread may wait): tokens verify from the first request.
         if (!verifier->Refresh()) core::log::Warn("JWKS not fetched yet; the background thread keeps trying");
         gateway::Gateway gateway(std::move(config), verifier);

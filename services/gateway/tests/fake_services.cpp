@@ -4,10 +4,10 @@
 
 #include <grpcpp/server_context.h>
 
-#include "marketplace/auth/verifier.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/rpc/call_scope.hpp"
+#include "marketplace/tokens/verifier.hpp"
 
 namespace marketplace::gateway::test {
 
@@ -230,11 +230,11 @@ grpc::Status FakeAuth::GetJwks(grpc::ServerContext* ctx, const auth::v1::GetJwks
     return rpc::Handle(ctx, [&](rpc::CallScope&) {
         ++jwks_calls;
         std::lock_guard lock(mu_);
-        for (const auto& key : keys_) *resp->add_keys() = auth::ToJwk(key);
+        for (const auto& key : keys_) *resp->add_keys() = tokens::ToJwk(key);
     });
 }
 
-void FakeAuth::SetKeys(std::vector<auth::PublicKey> keys) {
+void FakeAuth::SetKeys(std::vector<tokens::PublicKey> keys) {
     std::lock_guard lock(mu_);
     keys_ = std::move(keys);
 }

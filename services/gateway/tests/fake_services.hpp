@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "marketplace/auth/signing_key.hpp"
 #include "marketplace/auth/v1/auth.grpc.pb.h"
 #include "marketplace/jobs/v1/jobs.grpc.pb.h"
 #include "marketplace/notifications/v1/notifications.grpc.pb.h"
 #include "marketplace/payments/v1/payments.grpc.pb.h"
+#include "marketplace/tokens/signing_key.hpp"
 
 namespace marketplace::gateway::test {
 
@@ -107,12 +107,12 @@ class FakeAuth final : public auth::v1::AuthService::Service {
 public:
     grpc::Status GetJwks(grpc::ServerContext* ctx, const auth::v1::GetJwksRequest* req,
                          auth::v1::GetJwksResponse* resp) override;
-    void SetKeys(std::vector<auth::PublicKey> keys);
+    void SetKeys(std::vector<tokens::PublicKey> keys);
     std::atomic<int> jwks_calls{0};
 
 private:
     std::mutex mu_;
-    std::vector<auth::PublicKey> keys_;
+    std::vector<tokens::PublicKey> keys_;
 };
 
 }  // namespace marketplace::gateway::test

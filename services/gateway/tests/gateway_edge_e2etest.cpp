@@ -48,7 +48,7 @@ TEST_CASE("Edge: tokens are checked against auth's JWKS, refetched for a new key
     CHECK(f.auth.jwks_calls.load() == fetched_at_start);  // cached
 
     // Auth rotates to a new key: the first token with its kid makes the gateway fetch again.
-    auth::TestTokens rotated;
+    tokens::TestTokens rotated;
     f.auth.SetKeys({rotated.key().public_key(), f.tokens.key().public_key()});
     const std::string rotated_token = rotated.For(kClientId, "client");
     const auto r = client.Get("/v1/me/invites", {{"Authorization", "Bearer " + rotated_token}});
@@ -59,7 +59,7 @@ TEST_CASE("Edge: tokens are checked against auth's JWKS, refetched for a new key
     CHECK(r.status == 401);
     // A token signed by a key auth never published is refused by the gateway, without a second fetch
     // inside the refresh interval.
-    auth::TestTokens stranger;
+    tokens::TestTokens stranger;
     const auto calls_before = f.jobs.calls.size();
     CHECK(client.Get("/v1/me/invites", {{"Authorization", "Bearer " + stranger.For(kClientId, "client")}}).status ==
           401);

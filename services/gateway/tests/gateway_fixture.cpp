@@ -1,7 +1,7 @@
 #include "gateway_fixture.hpp"
 
-#include "marketplace/auth/verifier.hpp"
 #include "marketplace/rpc/client.hpp"
+#include "marketplace/tokens/verifier.hpp"
 
 namespace marketplace::gateway::test {
 
@@ -54,7 +54,7 @@ GatewayFixture::GatewayFixture(FixtureOptions options) {
     std::shared_ptr<const rpc::TokenVerifier> verifier = tokens.verifier();
     if (options.use_jwks) {
         auth.SetKeys({tokens.key().public_key()});
-        auto jwks = std::make_shared<auth::JwksVerifier>(rpc::CreateChannel(config.auth_channel));
+        auto jwks = std::make_shared<tokens::JwksVerifier>(rpc::CreateChannel(config.auth_channel));
         jwks->Refresh();
         verifier = jwks;
     }

@@ -8,9 +8,9 @@
 #include "config.hpp"
 #include "fake_services.hpp"
 #include "gateway.hpp"
-#include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/rpc/server.hpp"
 #include "marketplace/testing/http_client.hpp"
+#include "marketplace/tokens/test_tokens.hpp"
 
 namespace marketplace::gateway::test {
 
@@ -30,7 +30,7 @@ public:
     /// "Bearer <valid token>" for a user and role.
     std::string Bearer(const std::string& user_id, const std::string& role) const;
 
-    auth::TestTokens tokens;
+    tokens::TestTokens tokens;
     FakeJobs jobs;
     FakePayments payments;
     FakeAuth auth;

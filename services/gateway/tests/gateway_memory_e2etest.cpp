@@ -22,11 +22,11 @@
 #include <unistd.h>
 
 #include "fake_services.hpp"
-#include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/rpc/server.hpp"
 #include "marketplace/testing/http_client.hpp"
 #include "marketplace/testing/process.hpp"
 #include "marketplace/testing/wait.hpp"
+#include "marketplace/tokens/test_tokens.hpp"
 
 using namespace marketplace;
 using namespace marketplace::gateway::test;
@@ -73,7 +73,7 @@ int RequestCount() {
 
 /// The gateway binary as a child process in front of the fakes.
 struct GatewayProcess {
-    auth::TestTokens tokens;
+    tokens::TestTokens tokens;
     FakeJobs jobs;
     FakePayments payments;
     FakeAuth auth;

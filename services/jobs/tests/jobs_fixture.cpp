@@ -16,7 +16,7 @@ namespace marketplace::jobs::testing {
 
 struct JobsHarness::Impl {
     std::string conninfo;
-    std::unique_ptr<auth::TestTokens> tokens;
+    std::unique_ptr<tokens::TestTokens> tokens;
     std::unique_ptr<service::Runtime> runtime;
     std::unique_ptr<JobsApi> api;
 };
@@ -29,7 +29,7 @@ JobsHarness& JobsHarness::Get() {
 JobsHarness::JobsHarness() : impl_(std::make_unique<Impl>()), clock_(std::make_shared<core::ManualClock>()) {
     auto& db = marketplace::testing::TestDatabase::Shared("jobs");
     impl_->conninfo = db.conninfo();
-    impl_->tokens = std::make_unique<auth::TestTokens>(auth::TestTokensOptions{.clock = clock_});
+    impl_->tokens = std::make_unique<tokens::TestTokens>(tokens::TestTokensOptions{.clock = clock_});
 
     service::RuntimeConfig config;
     config.name = "jobs";

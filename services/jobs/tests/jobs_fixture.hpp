@@ -1,6 +1,6 @@
 #pragma once
 // The jobs service started in-process (Runtime on an ephemeral port over a fresh test database),
-// a real gRPC channel to it, tokens from auth::TestTokens, and helpers to call it and to read the
+// a real gRPC channel to it, tokens from tokens::TestTokens, and helpers to call it and to read the
 // outbox. One service per test binary; tests keep apart by using fresh users and unique words.
 #include <chrono>
 #include <memory>
@@ -10,12 +10,12 @@
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
 
-#include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/core/clock.hpp"
 #include "marketplace/jobs/v1/events.pb.h"
 #include "marketplace/jobs/v1/jobs.grpc.pb.h"
 #include "marketplace/rpc/client.hpp"
 #include "marketplace/rpc/status.hpp"
+#include "marketplace/tokens/test_tokens.hpp"
 
 namespace marketplace::jobs::testing {
 

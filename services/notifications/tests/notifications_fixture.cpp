@@ -11,7 +11,7 @@ namespace marketplace::notifications::testing {
 namespace {
 
 service::RuntimeConfig TestRuntimeConfig(const std::shared_ptr<core::ManualClock>& clock,
-                                         const auth::TestTokens& tokens) {
+                                         const tokens::TestTokens& tokens) {
     service::RuntimeConfig c;
     c.name = "notifications";
     c.pg = marketplace::testing::TestDatabase::Shared("notifications").Config(16);
@@ -39,7 +39,7 @@ LiveFeedOptions Fixture::DefaultFeedOptions() {
 }
 
 Fixture::Fixture(LiveFeedOptions feed_options, service::StreamLimits limits, std::string gateway_secret)
-    : clock(std::make_shared<core::ManualClock>()), tokens(auth::TestTokensOptions{.clock = clock}) {
+    : clock(std::make_shared<core::ManualClock>()), tokens(tokens::TestTokensOptions{.clock = clock}) {
     runtime = std::make_unique<service::Runtime>(TestRuntimeConfig(clock, tokens), clock);
     runtime->Migrate("notifications", migrations::notifications());
     Component::Config config;

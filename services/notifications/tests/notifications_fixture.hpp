@@ -17,10 +17,10 @@
 #include "app/live_feed.hpp"
 #include "component.hpp"
 #include "events/consumers.hpp"
-#include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/core/clock.hpp"
 #include "marketplace/notifications/v1/notifications.grpc.pb.h"
 #include "marketplace/service/runtime.hpp"
+#include "marketplace/tokens/test_tokens.hpp"
 
 namespace marketplace::notifications::testing {
 
@@ -34,7 +34,7 @@ struct Fixture {
     void Shutdown();
 
     std::shared_ptr<core::ManualClock> clock;
-    auth::TestTokens tokens;
+    tokens::TestTokens tokens;
     std::unique_ptr<service::Runtime> runtime;
     std::unique_ptr<Component> component;
     LiveFeed* feed = nullptr;

@@ -20,9 +20,9 @@ Service& Service::Get() {
 
 Service::Service() {
     clock_ = std::make_shared<core::ManualClock>();
-    auth::TestTokensOptions token_options;
+    tokens::TestTokensOptions token_options;
     token_options.clock = clock_;
-    tokens_ = std::make_unique<auth::TestTokens>(token_options);
+    tokens_ = std::make_unique<tokens::TestTokens>(token_options);
 
     service::RuntimeConfig config;
     config.name = "payments";

@@ -12,12 +12,12 @@
 #include <grpcpp/grpcpp.h>
 
 #include "component.hpp"
-#include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/core/clock.hpp"
 #include "marketplace/payments/v1/events.pb.h"
 #include "marketplace/payments/v1/payments.grpc.pb.h"
 #include "marketplace/service/runtime.hpp"
+#include "marketplace/tokens/test_tokens.hpp"
 
 namespace marketplace::payments::test {
 
@@ -30,13 +30,13 @@ public:
     PaymentsComponent& component() { return *component_; }
     v1::PaymentsService::Stub& stub() { return *stub_; }
     core::ManualClock& clock() { return *clock_; }
-    const auth::TestTokens& tokens() const { return *tokens_; }
+    const tokens::TestTokens& tokens() const { return *tokens_; }
     int port() const { return port_; }
 
 private:
     Service();
     std::shared_ptr<core::ManualClock> clock_;
-    std::unique_ptr<auth::TestTokens> tokens_;
+    std::unique_ptr<tokens::TestTokens> tokens_;
     std::unique_ptr<service::Runtime> runtime_;
     std::unique_ptr<PaymentsComponent> component_;
     int port_ = 0;

@@ -17,7 +17,6 @@
 #include "config.hpp"
 #include "domain/github.hpp"
 #include "gateway_pg_fixture.hpp"
-#include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/blob/digest.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/core/ids.hpp"
@@ -26,6 +25,7 @@
 #include "marketplace/testing/database.hpp"
 #include "marketplace/testing/http_client.hpp"
 #include "marketplace/testing/wait.hpp"
+#include "marketplace/tokens/test_tokens.hpp"
 #include "workroom_migrations.hpp"
 
 namespace {

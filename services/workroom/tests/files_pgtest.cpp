@@ -13,7 +13,6 @@
 #include "component.hpp"
 #include "config.hpp"
 #include "gateway_pg_fixture.hpp"
-#include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/blob/digest.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/core/ids.hpp"
@@ -21,6 +20,7 @@
 #include "marketplace/rpc/status.hpp"
 #include "marketplace/testing/database.hpp"
 #include "marketplace/testing/http_client.hpp"
+#include "marketplace/tokens/test_tokens.hpp"
 #include "workroom_migrations.hpp"
 
 namespace {

@@ -11,10 +11,10 @@
 
 #include "component.hpp"
 #include "gateway.hpp"
-#include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/core/clock.hpp"
 #include "marketplace/service/runtime.hpp"
 #include "marketplace/testing/http_client.hpp"
+#include "marketplace/tokens/test_tokens.hpp"
 
 namespace marketplace::workroom::testing {
 
@@ -37,7 +37,7 @@ struct GatewayPgFixture {
     void Deliver(const google::protobuf::Message& event);
 
     std::shared_ptr<core::ManualClock> clock = std::make_shared<core::ManualClock>();
-    auth::TestTokens tokens{auth::TestTokensOptions{.clock = clock}};
+    tokens::TestTokens tokens{tokens::TestTokensOptions{.clock = clock}};
     std::unique_ptr<service::Runtime> runtime;
     std::unique_ptr<Component> component;
     int port = 0;  // the workroom's gRPC

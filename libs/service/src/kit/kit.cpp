@@ -2,9 +2,9 @@
 
 #include <stdexcept>
 
-#include "marketplace/auth/verifier.hpp"
 #include "marketplace/core/log.hpp"
 #include "marketplace/rpc/client.hpp"
+#include "marketplace/tokens/verifier.hpp"
 
 namespace marketplace::service::impl {
 
@@ -18,7 +18,7 @@ int RunService(const ServiceSpec& spec, const std::function<void(core::EnvReader
     struct Loaded {
         RuntimeConfig runtime;
         rpc::ChannelOptions auth;
-        std::chrono::milliseconds token_refresh{auth::kDefaultTokenStateRefresh};
+        std::chrono::milliseconds token_refresh{tokens::kDefaultTokenStateRefresh};
     };
     auto loaded = core::LoadConfigOrExit<Loaded>([&] {
         core::EnvReader env;
@@ -27,7 +27,7 @@ int RunService(const ServiceSpec& spec, const std::function<void(core::EnvReader
         if (spec.verify_tokens) {
             l.auth = rpc::ChannelOptions::FromEnv(env, "AUTH", "127.0.0.1:7101");
             // How often token keys and session revocations are refetched from auth.
-            l.token_refresh = env.Duration("AUTH_TOKEN_REFRESH", auth::kDefaultTokenStateRefresh,
+            l.token_refresh = env.Duration("AUTH_TOKEN_REFRESH", tokens::kDefaultTokenStateRefresh,
                                            std::chrono::milliseconds(100), std::chrono::minutes(5));
         }
         read_config(env, l.runtime);
@@ -36,7 +36,7 @@ int RunService(const ServiceSpec& spec, const std::function<void(core::EnvReader
     });
     const auto clock = ClockFromEnv();
     if (spec.verify_tokens)
-        loaded.runtime.server.token_verifier = auth::ServiceTokenVerifier(loaded.auth, clock, loaded.token_refresh);
+        loaded.runtime.server.token_verifier = tokens::ServiceTokenVerifier(loaded.auth, clock, loaded.token_refresh);
     configure(loaded.runtime, clock);
 
     Runtime runtime(std::move(loaded.runtime), clock);

@@ -11,7 +11,7 @@ namespace {
 
 service::RuntimeConfig TestRuntimeConfig(const std::string& name, int pool_size,
                                          const std::shared_ptr<core::ManualClock>& clock,
-                                         const auth::TestTokens& tokens) {
+                                         const tokens::TestTokens& tokens) {
     service::RuntimeConfig c;
     c.name = name;
     c.pg = TestDatabase::Shared(name).Config(pool_size);
@@ -33,7 +33,7 @@ service::RuntimeConfig TestRuntimeConfig(const std::string& name, int pool_size,
 
 InProcessRuntime::InProcessRuntime(const std::string& name, int pool_size,
                                    const std::vector<db::MigrationFile>& migrations)
-    : clock(std::make_shared<core::ManualClock>()), tokens(auth::TestTokensOptions{.clock = clock}) {
+    : clock(std::make_shared<core::ManualClock>()), tokens(tokens::TestTokensOptions{.clock = clock}) {
     runtime = std::make_unique<service::Runtime>(TestRuntimeConfig(name, pool_size, clock, tokens), clock);
     runtime->Migrate(name, migrations);
 }

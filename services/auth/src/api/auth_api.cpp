@@ -6,11 +6,11 @@
 #include "app/accounts.hpp"
 #include "app/key_ring.hpp"
 #include "app/profiles.hpp"
-#include "marketplace/auth/roles.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/rpc/forwarding.hpp"
 #include "marketplace/rpc/idempotency.hpp"
+#include "marketplace/tokens/roles.hpp"
 
 namespace marketplace::auth {
 
@@ -60,7 +60,7 @@ grpc::Status AuthApi::RotateSigningKey(grpc::ServerContext* context, const v1::R
                                        v1::RotateSigningKeyResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& call) {
         const auto caller = call.RequireClaims();
-        if (caller.role != kRoleAdmin) throw core::PermissionDenied("only admins rotate signing keys");
+        if (caller.role != tokens::kRoleAdmin) throw core::PermissionDenied("only admins rotate signing keys");
         *response = keys_.Rotate(rpc::IdempotentCall::From(call), *request);
         verifier_.Refresh();  // this process verifies the new key's tokens at once
     });
@@ -70,7 +70,7 @@ grpc::Status AuthApi::SetStaffRole(grpc::ServerContext* context, const v1::SetSt
                                    v1::SetStaffRoleResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& call) {
         const auto caller = call.RequireClaims();
-        if (caller.role != kRoleAdmin) throw core::PermissionDenied("only admins make staff");
+        if (caller.role != tokens::kRoleAdmin) throw core::PermissionDenied("only admins make staff");
         *response = accounts_.SetStaffRole(rpc::IdempotentCall::From(call), *request);
     });
 }
@@ -115,7 +115,7 @@ grpc::Status AuthApi::RevokeSigningKey(grpc::ServerContext* context, const v1::R
                                        v1::RevokeSigningKeyResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& call) {
         const auto caller = call.RequireClaims();
-        if (caller.role != kRoleAdmin) throw core::PermissionDenied("only admins revoke signing keys");
+        if (caller.role != tokens::kRoleAdmin) throw core::PermissionDenied("only admins revoke signing keys");
         *response = keys_.Revoke(*request);
         verifier_.Refresh();  // this process stops accepting the revoked key at once
     });

@@ -8,13 +8,13 @@
 #include "app/key_ring.hpp"
 #include "domain/credentials.hpp"
 #include "domain/refresh_token.hpp"
-#include "marketplace/auth/roles.hpp"
 #include "marketplace/auth/v1/events.pb.h"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/core/log.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/service/mutate.hpp"
+#include "marketplace/tokens/roles.hpp"
 #include "marketplace/wire/values.hpp"
 #include "storage/login_failures.hpp"
 #include "storage/sessions.hpp"
@@ -57,7 +57,7 @@ std::optional<std::string> Accounts::CreateUser(pqxx::work& tx, const std::strin
     v1::UserRegistered event;
     event.set_user_id(user.user_id);
     event.set_email(email);
-    event.set_role(RoleFromName(role).value_or(v1::ROLE_UNSPECIFIED));
+    event.set_role(tokens::RoleFromName(role).value_or(v1::ROLE_UNSPECIFIED));
     event.set_display_name(display_name);
     runtime_.Publish(tx, user.user_id, event);
     return user.user_id;
@@ -79,7 +79,7 @@ v1::RegisterResponse Accounts::Register(const rpc::IdempotentCall& call, const v
         throw core::InvalidArgument("role", "must be ROLE_CLIENT or ROLE_FREELANCER");
     }
     const std::string display_name = NormalizeDisplayName(request.display_name(), "display_name");
-    const std::string role(RoleName(request.role()));
+    const std::string role(tokens::RoleName(request.role()));
     v1::RegisterRequest fingerprint = request;  // the password stays out of the idempotency store
     fingerprint.clear_password();
 
@@ -143,7 +143,7 @@ v1::Session Accounts::OpenSession(pqxx::work& tx, const storage::UserRecord& use
     const auto access = keys_.IssueAccessToken(tx, user.user_id, user.role, user.session_epoch);
     v1::Session session;
     session.set_user_id(user.user_id);
-    session.set_role(RoleFromName(user.role).value_or(v1::ROLE_UNSPECIFIED));
+    session.set_role(tokens::RoleFromName(user.role).value_or(v1::ROLE_UNSPECIFIED));
     session.set_access_token(access.token);
     wire::ToProto(access.expires_at, session.mutable_access_token_expires_at());
     session.set_refresh_token(refresh);
@@ -308,12 +308,12 @@ v1::SetStaffRoleResponse Accounts::SetStaffRole(const rpc::IdempotentCall& call,
     if (request.role() != v1::ROLE_MEDIATOR && request.role() != v1::ROLE_EXPERT) {
         throw core::InvalidArgument("role", "must be ROLE_MEDIATOR or ROLE_EXPERT");
     }
-    const std::string role(RoleName(request.role()));
+    const std::string role(tokens::RoleName(request.role()));
     return db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
         return runtime_.idempotency().Run<v1::SetStaffRoleResponse>(tx, call, request, [&] {
             const auto user = storage::FindUserById(tx, request.user_id());
             if (!user) throw core::NotFound("user not found");
-            if (user->role == kRoleAdmin) throw core::FailedPrecondition("an admin stays an admin");
+            if (user->role == tokens::kRoleAdmin) throw core::FailedPrecondition("an admin stays an admin");
             tx.exec_params("UPDATE users SET role = $2 WHERE user_id = $1::uuid", user->user_id, role);
             core::log::Info("auth: staff role set", {{"user_id", user->user_id}, {"role", role}});
             v1::SetStaffRoleResponse response;
@@ -333,13 +333,13 @@ bool Accounts::SeedAdmin(const AdminSeed& seed) {
     const std::optional<std::string> created =
         service::Mutate(runtime_, [&](pqxx::work& tx) -> std::optional<std::string> {
             if (const auto existing = storage::FindUserByEmail(tx, email)) {
-                if (existing->role != kRoleAdmin) {
+                if (existing->role != tokens::kRoleAdmin) {
                     core::log::Warn("auth: AUTH_ADMIN_EMAIL belongs to a non-admin account; no admin seeded",
                                     {{"user_id", existing->user_id}});
                 }
                 return std::nullopt;
             }
-            return CreateUser(tx, email, hash, std::string(kRoleAdmin), display_name);
+            return CreateUser(tx, email, hash, std::string(tokens::kRoleAdmin), display_name);
         });
     if (!created) return false;
     core::log::Info("auth: seeded the admin account", {{"user_id", *created}});

@@ -6,7 +6,8 @@ namespace marketplace::auth {
 
 std::shared_ptr<LocalTokenVerifier> AuthApp::InstallVerifier(service::RuntimeConfig& config, const AuthOptions& options,
                                                              std::shared_ptr<const core::Clock> clock) {
-    auto verifier = std::make_shared<LocalTokenVerifier>(VerifierOptions{.issuer = options.issuer, .clock = clock});
+    auto verifier =
+        std::make_shared<LocalTokenVerifier>(tokens::VerifierOptions{.issuer = options.issuer, .clock = clock});
     config.server.token_verifier = verifier;
     return verifier;
 }

@@ -1,7 +1,7 @@
 #include "app/convert.hpp"
 
-#include "marketplace/auth/roles.hpp"
 #include "marketplace/core/errors.hpp"
+#include "marketplace/tokens/roles.hpp"
 #include "marketplace/wire/values.hpp"
 
 namespace marketplace::auth {
@@ -25,7 +25,7 @@ v1::Profile CommonView(const storage::ProfileRecord& record) {
     v1::Profile p;
     const ProfileData& d = record.data;
     p.set_user_id(record.user.user_id);
-    p.set_role(RoleFromName(record.user.role).value_or(v1::ROLE_UNSPECIFIED));
+    p.set_role(tokens::RoleFromName(record.user.role).value_or(v1::ROLE_UNSPECIFIED));
     p.set_display_name(d.display_name);
     p.set_headline(d.headline);
     p.set_bio(d.bio);

@@ -4,10 +4,10 @@
 
 #include <pqxx/pqxx>
 
-#include "marketplace/auth/verifier.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/log.hpp"
 #include "marketplace/db/transaction.hpp"
+#include "marketplace/tokens/verifier.hpp"
 #include "storage/signing_keys.hpp"
 
 namespace marketplace::auth {
@@ -15,7 +15,7 @@ namespace marketplace::auth {
 KeyRing::KeyRing(service::Runtime& runtime, KeyRingOptions options)
     : runtime_(runtime), options_(std::move(options)), box_(options_.seed_key, options_.seed_key_previous) {}
 
-bool KeyRing::InsertNewKey(pqxx::work& tx, const SigningKey& key) const {
+bool KeyRing::InsertNewKey(pqxx::work& tx, const tokens::SigningKey& key) const {
     return storage::InsertCurrentKey(tx, key.public_key(), box_.Seal(key.seed()), runtime_.clock()->Now());
 }
 
@@ -44,16 +44,16 @@ int KeyRing::SealSeeds() {
 
 void KeyRing::EnsureCurrentKey() {
     SealSeeds();
-    const auto key = SigningKey::Generate();
+    const auto key = tokens::SigningKey::Generate();
     const bool created = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) { return InsertNewKey(tx, key); });
     if (created) core::log::Info("auth: created the first signing key", {{"kid", key.kid()}});
 }
 
-IssuedToken KeyRing::IssueAccessToken(pqxx::work& tx, const std::string& user_id, const std::string& role,
-                                      std::int64_t session_epoch) const {
+tokens::IssuedToken KeyRing::IssueAccessToken(pqxx::work& tx, const std::string& user_id, const std::string& role,
+                                              std::int64_t session_epoch) const {
     auto stored = storage::CurrentKey(tx);
     if (!stored) throw core::Unavailable("no signing key yet; try again", "signing_keys has no current key");
-    std::optional<SigningKey> key;
+    std::optional<tokens::SigningKey> key;
     {
         std::lock_guard lock(cached_mu_);
         if (cached_ && cached_->kid() == stored->kid) key = cached_;
@@ -65,20 +65,20 @@ IssuedToken KeyRing::IssueAccessToken(pqxx::work& tx, const std::string& user_id
             throw std::runtime_error("the current signing key's seed does not open with AUTH_SEED_KEY (key " +
                                      stored->kid + ")");
         }
-        key = SigningKey::FromSeed(stored->kid, *seed);
+        key = tokens::SigningKey::FromSeed(stored->kid, *seed);
         sodium_memzero(seed->data(), seed->size());
         std::lock_guard lock(cached_mu_);
         cached_ = key;
     }
-    const JwtIssuer issuer(*std::move(key), options_.issuer, options_.access_ttl, runtime_.clock());
+    const tokens::JwtIssuer issuer(*std::move(key), options_.issuer, options_.access_ttl, runtime_.clock());
     return issuer.IssueToken(user_id, role, session_epoch);
 }
 
-std::vector<PublicKey> KeyRing::VerificationKeys(pqxx::work& tx) const {
+std::vector<tokens::PublicKey> KeyRing::VerificationKeys(pqxx::work& tx) const {
     return storage::VerificationKeys(tx, runtime_.clock()->Now() - options_.retention);
 }
 
-std::vector<PublicKey> KeyRing::VerificationKeys() const {
+std::vector<tokens::PublicKey> KeyRing::VerificationKeys() const {
     return db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) { return VerificationKeys(tx); });
 }
 
@@ -90,7 +90,7 @@ v1::GetJwksResponse KeyRing::Jwks() const {
 
 v1::RotateSigningKeyResponse KeyRing::Rotate(const rpc::IdempotentCall& call,
                                              const v1::RotateSigningKeyRequest& request) {
-    const auto fresh = SigningKey::Generate();
+    const auto fresh = tokens::SigningKey::Generate();
     return db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
         return runtime_.idempotency().Run<v1::RotateSigningKeyResponse>(tx, call, request, [&] {
             // Rotations take turns; each then sees the key the one before it made current.
@@ -115,7 +115,7 @@ v1::RotateSigningKeyResponse KeyRing::Rotate(const rpc::IdempotentCall& call,
 v1::RevokeSigningKeyResponse KeyRing::Revoke(const v1::RevokeSigningKeyRequest& request) {
     if (request.kid().empty()) throw core::InvalidArgument("kid", "is required");
     if (request.kid().size() > 64) throw core::InvalidArgument("kid", "must be at most 64 characters");
-    const auto fresh = SigningKey::Generate();
+    const auto fresh = tokens::SigningKey::Generate();
     return db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
         tx.exec("SELECT pg_advisory_xact_lock(hashtextextended('auth.signing_keys.rotate', 0))");
         const auto was_current = storage::RevokeKey(tx, request.kid(), runtime_.clock()->Now());
@@ -133,13 +133,13 @@ v1::RevokeSigningKeyResponse KeyRing::Revoke(const v1::RevokeSigningKeyRequest& 
     });
 }
 
-LocalTokenVerifier::LocalTokenVerifier(VerifierOptions options) {
-    JwksVerifierOptions jwks;
+LocalTokenVerifier::LocalTokenVerifier(tokens::VerifierOptions options) {
+    tokens::JwksVerifierOptions jwks;
     jwks.verify = std::move(options);
     jwks.min_refresh_interval = std::chrono::seconds(1);  // a local query, cheap
     // Other replicas' revocations and key changes reach this one within a second.
     jwks.background_refresh = std::chrono::seconds(1);
-    verifier_ = std::make_unique<JwksVerifier>(
+    verifier_ = std::make_unique<tokens::JwksVerifier>(
         [this] {
             const KeyRing* ring = ring_.load();
             if (ring == nullptr) throw std::runtime_error("the key ring is not attached yet");

@@ -14,17 +14,17 @@
 #include <pqxx/transaction>
 
 #include "domain/seed_box.hpp"
-#include "marketplace/auth/jwt.hpp"
 #include "marketplace/auth/v1/auth.pb.h"
-#include "marketplace/auth/verifier.hpp"
 #include "marketplace/rpc/idempotency.hpp"
 #include "marketplace/service/runtime.hpp"
+#include "marketplace/tokens/jwt.hpp"
+#include "marketplace/tokens/verifier.hpp"
 
 namespace marketplace::auth {
 
 struct KeyRingOptions {
-    std::string issuer = kDefaultIssuer;
-    std::chrono::seconds access_ttl = kDefaultAccessTokenTtl;
+    std::string issuer = tokens::kDefaultIssuer;
+    std::chrono::seconds access_ttl = tokens::kDefaultAccessTokenTtl;
     std::chrono::seconds retention = std::chrono::hours(24);
     /// AUTH_SEED_KEY (32 bytes) and, during its rotation, AUTH_SEED_KEY_PREVIOUS (or empty).
     std::string seed_key;
@@ -42,11 +42,11 @@ public:
     /// Seals the seeds as EnsureCurrentKey does; returns how many it (re)sealed.
     int SealSeeds();
     /// An access token signed with the current key, read in `tx`.
-    IssuedToken IssueAccessToken(pqxx::work& tx, const std::string& user_id, const std::string& role,
-                                 std::int64_t session_epoch) const;
+    tokens::IssuedToken IssueAccessToken(pqxx::work& tx, const std::string& user_id, const std::string& role,
+                                         std::int64_t session_epoch) const;
     /// The keys that verify tokens now (current first), in `tx` or in a transaction of its own.
-    std::vector<PublicKey> VerificationKeys(pqxx::work& tx) const;
-    std::vector<PublicKey> VerificationKeys() const;
+    std::vector<tokens::PublicKey> VerificationKeys(pqxx::work& tx) const;
+    std::vector<tokens::PublicKey> VerificationKeys() const;
 
     /// GetJwks.
     v1::GetJwksResponse Jwks() const;
@@ -61,7 +61,7 @@ public:
 
 private:
     /// Inserts a new current key (sealed); false when one already is current.
-    bool InsertNewKey(pqxx::work& tx, const SigningKey& key) const;
+    bool InsertNewKey(pqxx::work& tx, const tokens::SigningKey& key) const;
 
     service::Runtime& runtime_;
     KeyRingOptions options_;
@@ -69,7 +69,7 @@ private:
     // The current key, opened once: signing needs no secretbox per token, and a replica started
     // before a seed-key rotation keeps signing while the new replicas reseal the seed.
     mutable std::mutex cached_mu_;
-    mutable std::optional<SigningKey> cached_;  // guarded by cached_mu_
+    mutable std::optional<tokens::SigningKey> cached_;  // guarded by cached_mu_
 };
 
 /// The auth service's own token verifier: the JWKS logic over its own key table instead of a
@@ -80,7 +80,7 @@ public:
     /// Revocations of sessions, read from auth's own tables (Accounts::ListSessionRevocations).
     using RevocationSource = std::function<v1::ListSessionRevocationsResponse()>;
 
-    explicit LocalTokenVerifier(VerifierOptions options);
+    explicit LocalTokenVerifier(tokens::VerifierOptions options);
     void Attach(const KeyRing* ring, RevocationSource revocations = {});
     std::optional<rpc::Claims> Verify(std::string_view bearer_token) const override;
     /// Rereads the keys now (after a rotation or revocation in this process).
@@ -92,7 +92,7 @@ private:
     std::atomic<const KeyRing*> ring_{nullptr};
     std::mutex revocations_mu_;
     RevocationSource revocations_;  // guarded by revocations_mu_
-    std::unique_ptr<JwksVerifier> verifier_;
+    std::unique_ptr<tokens::JwksVerifier> verifier_;
 };
 
 }  // namespace marketplace::auth

@@ -4,12 +4,12 @@
 
 #include "app/convert.hpp"
 #include "domain/profile.hpp"
-#include "marketplace/auth/roles.hpp"
 #include "marketplace/auth/v1/events.pb.h"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/service/mutate.hpp"
+#include "marketplace/tokens/roles.hpp"
 #include "storage/users.hpp"
 
 namespace marketplace::auth {
@@ -22,7 +22,7 @@ v1::GetProfileResponse Profiles::Get(const std::optional<rpc::Claims>& caller, c
     const auto record =
         db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) { return storage::LoadProfile(tx, request.user_id()); });
     if (!record) throw core::NotFound("user not found");
-    const bool owner_view = caller && (caller->subject == record->user.user_id || caller->role == kRoleAdmin);
+    const bool owner_view = caller && (caller->subject == record->user.user_id || caller->role == tokens::kRoleAdmin);
     v1::GetProfileResponse response;
     *response.mutable_profile() = owner_view ? OwnerView(*record) : PublicView(*record);
     response.set_view(owner_view ? v1::PROFILE_VIEW_OWNER : v1::PROFILE_VIEW_PUBLIC);

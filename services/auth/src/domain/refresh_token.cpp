@@ -5,7 +5,7 @@
 #include <array>
 #include <stdexcept>
 
-#include "marketplace/auth/base64url.hpp"
+#include "marketplace/tokens/base64url.hpp"
 
 namespace marketplace::auth {
 namespace {
@@ -25,12 +25,12 @@ std::string NewRefreshToken() {
     if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
     std::string bytes(32, '\0');
     randombytes_buf(bytes.data(), bytes.size());
-    return Base64UrlEncode(bytes);
+    return tokens::Base64UrlEncode(bytes);
 }
 
 bool IsWellFormedRefreshToken(std::string_view token) {
     if (token.size() != kRefreshTokenChars) return false;
-    const auto bytes = Base64UrlDecode(token);
+    const auto bytes = tokens::Base64UrlDecode(token);
     return bytes && bytes->size() == 32;
 }
 

@@ -22,7 +22,8 @@ StoredKey ReadKey(const pqxx::row& row) {
 
 }  // namespace
 
-bool InsertCurrentKey(pqxx::work& tx, const PublicKey& key, const SealedSeed& seed, core::Clock::TimePoint now) {
+bool InsertCurrentKey(pqxx::work& tx, const tokens::PublicKey& key, const SealedSeed& seed,
+                      core::Clock::TimePoint now) {
     const std::string pub_bytes(reinterpret_cast<const char*>(key.bytes.data()), key.bytes.size());
     const auto r = tx.exec_params(
         "INSERT INTO signing_keys (kid, public_key, sealed_seed, seed_key_id, created_at) "
@@ -45,15 +46,15 @@ void RetireKey(pqxx::work& tx, const std::string& kid, core::Clock::TimePoint no
         kid, db::TimeParam(now));
 }
 
-std::vector<PublicKey> VerificationKeys(pqxx::work& tx, core::Clock::TimePoint retired_after) {
+std::vector<tokens::PublicKey> VerificationKeys(pqxx::work& tx, core::Clock::TimePoint retired_after) {
     const auto r = tx.exec_params(
         "SELECT kid, encode(public_key, 'hex') FROM signing_keys "
         "WHERE revoked_at IS NULL AND (retired_at IS NULL OR retired_at > $1::timestamptz) "
         "ORDER BY retired_at DESC NULLS FIRST, created_at DESC",
         db::TimeParam(retired_after));
-    std::vector<PublicKey> keys;
+    std::vector<tokens::PublicKey> keys;
     for (const auto& row : r) {
-        PublicKey key;
+        tokens::PublicKey key;
         key.kid = row[0].as<std::string>();
         const std::string bytes = Unhex(row[1].as<std::string>());
         std::copy(bytes.begin(), bytes.end(), key.bytes.begin());

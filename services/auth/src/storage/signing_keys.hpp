@@ -8,8 +8,8 @@
 #include <pqxx/transaction>
 
 #include "domain/seed_box.hpp"
-#include "marketplace/auth/signing_key.hpp"
 #include "marketplace/core/clock.hpp"
+#include "marketplace/tokens/signing_key.hpp"
 
 namespace marketplace::auth::storage {
 
@@ -22,14 +22,14 @@ struct StoredKey {
 
 /// Inserts a key with its sealed seed as the current key unless there already is one; returns whether
 /// it was inserted.
-bool InsertCurrentKey(pqxx::work& tx, const PublicKey& key, const SealedSeed& seed, core::Clock::TimePoint now);
+bool InsertCurrentKey(pqxx::work& tx, const tokens::PublicKey& key, const SealedSeed& seed, core::Clock::TimePoint now);
 /// The current key's row; `lock` takes it FOR UPDATE. nullopt when there is none.
 std::optional<StoredKey> CurrentKey(pqxx::work& tx, bool lock = false);
 /// Retires a key: it stops signing and its seed is erased.
 void RetireKey(pqxx::work& tx, const std::string& kid, core::Clock::TimePoint now);
 /// The keys that verify tokens: the current one first, then those retired after `retired_after`,
 /// most recently retired first; never a revoked one.
-std::vector<PublicKey> VerificationKeys(pqxx::work& tx, core::Clock::TimePoint retired_after);
+std::vector<tokens::PublicKey> VerificationKeys(pqxx::work& tx, core::Clock::TimePoint retired_after);
 
 /// Rows whose seed is plaintext, or sealed by another seed key than `key_id`, locked.
 std::vector<StoredKey> SeedsToSeal(pqxx::work& tx, const std::string& key_id);

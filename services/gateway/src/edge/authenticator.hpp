@@ -1,5 +1,5 @@
 #pragma once
-// The edge's token check: Bearer JWTs verified with a TokenVerifier (in production libs/auth's
+// The edge's token check: Bearer JWTs verified with a TokenVerifier (in production libs/tokens's
 // JwksVerifier: auth's JWKS, cached, refetched on an unknown kid). Services verify again; the
 // gateway only stops what is certainly bad early and keys the per-user rate limit on the subject.
 #include <memory>

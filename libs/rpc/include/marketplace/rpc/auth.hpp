@@ -17,7 +17,7 @@ struct Claims {
     std::chrono::system_clock::time_point expires_at;
     /// The user's session epoch when the token was issued (claim `sep`; 0 when absent). "Log out
     /// everywhere", a password change or reset raise the user's epoch: tokens of a lower one are
-    /// revoked (libs/auth's verifiers refuse them once they learn the new epoch).
+    /// revoked (libs/tokens's verifiers refuse them once they learn the new epoch).
     std::int64_t session_epoch = 0;
 };
 

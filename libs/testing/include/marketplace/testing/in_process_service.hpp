@@ -15,11 +15,11 @@
 #include <google/protobuf/message.h>
 #include <pqxx/transaction>
 
-#include "marketplace/auth/test_tokens.hpp"
 #include "marketplace/core/clock.hpp"
 #include "marketplace/db/migration_runner.hpp"
 #include "marketplace/messaging/event.hpp"
 #include "marketplace/service/runtime.hpp"
+#include "marketplace/tokens/test_tokens.hpp"
 
 namespace marketplace::testing {
 
@@ -37,7 +37,7 @@ public:
     int OutboxCount(const std::string& event_type, const std::string& event_key) const;
 
     std::shared_ptr<core::ManualClock> clock;
-    auth::TestTokens tokens;
+    tokens::TestTokens tokens;
     std::unique_ptr<service::Runtime> runtime;
 };
 

@@ -9,13 +9,13 @@
 #include <thread>
 #include <vector>
 
-#include "marketplace/auth/test_tokens.hpp"
-#include "marketplace/auth/verifier.hpp"
 #include "marketplace/core/errors.hpp"
+#include "marketplace/tokens/test_tokens.hpp"
+#include "marketplace/tokens/verifier.hpp"
 
 using namespace marketplace;
-using auth::Rejection;
 using std::chrono::seconds;
+using tokens::Rejection;
 
 namespace {
 
@@ -24,11 +24,11 @@ const core::Clock::TimePoint kStart{seconds(1'800'000'000)};
 // A stand-in for the auth service's key table: what GetJwks would return, and how often it was asked.
 struct KeySource {
     std::mutex mu;
-    std::vector<auth::PublicKey> keys;
+    std::vector<tokens::PublicKey> keys;
     bool failing = false;
     std::atomic<int> calls{0};
 
-    auth::JwksVerifier::Fetcher Fetcher() {
+    tokens::JwksVerifier::Fetcher Fetcher() {
         return [this] {
             ++calls;
             std::lock_guard lock(mu);
@@ -36,7 +36,7 @@ struct KeySource {
             return keys;
         };
     }
-    void Set(std::vector<auth::PublicKey> k) {
+    void Set(std::vector<tokens::PublicKey> k) {
         std::lock_guard lock(mu);
         keys = std::move(k);
     }
@@ -53,8 +53,8 @@ bool testing_wait(Condition condition) {
     return condition();
 }
 
-auth::JwksVerifierOptions Options(std::shared_ptr<const core::Clock> clock) {
-    auth::JwksVerifierOptions o;
+tokens::JwksVerifierOptions Options(std::shared_ptr<const core::Clock> clock) {
+    tokens::JwksVerifierOptions o;
     o.verify.clock = std::move(clock);
     o.min_refresh_interval = std::chrono::seconds(5);
     o.max_key_age = std::chrono::minutes(10);
@@ -65,8 +65,8 @@ auth::JwksVerifierOptions Options(std::shared_ptr<const core::Clock> clock) {
 
 TEST_CASE("TestTokens: its tokens verify with its verifier, and each bad token is refused for its reason",
           "[auth][verifier]") {
-    auth::TestTokens tokens;
-    const auto verifier = std::dynamic_pointer_cast<const auth::StaticKeyVerifier>(tokens.verifier());
+    tokens::TestTokens tokens;
+    const auto verifier = std::dynamic_pointer_cast<const tokens::StaticKeyVerifier>(tokens.verifier());
     REQUIRE(verifier);
     const auto claims = tokens.verifier()->Verify(tokens.For("user-1", "client"));
     REQUIRE(claims);
@@ -83,7 +83,7 @@ TEST_CASE("TestTokens: its tokens verify with its verifier, and each bad token i
 
 TEST_CASE("TestTokens: with a shared manual clock, tokens issued after moving it are fresh", "[auth][verifier]") {
     auto clock = std::make_shared<core::ManualClock>(kStart);
-    auth::TestTokens tokens({.clock = clock});
+    tokens::TestTokens tokens({.clock = clock});
     const auto early = tokens.For("u", "freelancer");
     clock->Advance(std::chrono::hours(24 * 14));
     CHECK_FALSE(tokens.verifier()->Verify(early).has_value());
@@ -91,53 +91,53 @@ TEST_CASE("TestTokens: with a shared manual clock, tokens issued after moving it
 }
 
 TEST_CASE("TestTokens: two instances do not accept each other's tokens", "[auth][verifier]") {
-    auth::TestTokens a;
-    auth::TestTokens b;
+    tokens::TestTokens a;
+    tokens::TestTokens b;
     CHECK_FALSE(b.verifier()->Verify(a.For("u", "client")).has_value());
 }
 
 TEST_CASE("StaticKeyVerifier: accepts tokens of any of its keys", "[auth][verifier]") {
     auto clock = std::make_shared<core::ManualClock>(kStart);
-    const auth::JwtIssuer one(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
-    const auth::JwtIssuer two(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
-    const auth::StaticKeyVerifier verifier({one.key().public_key(), two.key().public_key()}, {.clock = clock});
+    const tokens::JwtIssuer one(tokens::SigningKey::Generate(), tokens::kDefaultIssuer, seconds(900), clock);
+    const tokens::JwtIssuer two(tokens::SigningKey::Generate(), tokens::kDefaultIssuer, seconds(900), clock);
+    const tokens::StaticKeyVerifier verifier({one.key().public_key(), two.key().public_key()}, {.clock = clock});
     CHECK(verifier.Verify(one.Issue("u", "client")));
     CHECK(verifier.Verify(two.Issue("u", "admin")));
 }
 
 TEST_CASE("JWK: a public key survives the JWK round trip; other key types are refused", "[auth][verifier]") {
-    const auto key = auth::SigningKey::Generate().public_key();
-    const auto jwk = auth::ToJwk(key);
+    const auto key = tokens::SigningKey::Generate().public_key();
+    const auto jwk = tokens::ToJwk(key);
     CHECK(jwk.kty() == "OKP");
     CHECK(jwk.crv() == "Ed25519");
     CHECK(jwk.alg() == "EdDSA");
     CHECK(jwk.use() == "sig");
     CHECK(jwk.x().size() == 43);
-    CHECK(auth::PublicKeyFromJwk(jwk) == key);
+    CHECK(tokens::PublicKeyFromJwk(jwk) == key);
 
     auto rsa = jwk;
     rsa.set_kty("RSA");
-    CHECK_FALSE(auth::PublicKeyFromJwk(rsa));
+    CHECK_FALSE(tokens::PublicKeyFromJwk(rsa));
     auto x448 = jwk;
     x448.set_crv("Ed448");
-    CHECK_FALSE(auth::PublicKeyFromJwk(x448));
+    CHECK_FALSE(tokens::PublicKeyFromJwk(x448));
     auto short_x = jwk;
     short_x.set_x(jwk.x().substr(0, 40));
-    CHECK_FALSE(auth::PublicKeyFromJwk(short_x));
+    CHECK_FALSE(tokens::PublicKeyFromJwk(short_x));
     auto hs = jwk;
     hs.set_alg("HS256");
-    CHECK_FALSE(auth::PublicKeyFromJwk(hs));
+    CHECK_FALSE(tokens::PublicKeyFromJwk(hs));
     auto no_kid = jwk;
     no_kid.clear_kid();
-    CHECK_FALSE(auth::PublicKeyFromJwk(no_kid));
+    CHECK_FALSE(tokens::PublicKeyFromJwk(no_kid));
 }
 
 TEST_CASE("JwksVerifier: fetches the keys once and then verifies from its cache", "[auth][verifier]") {
     auto clock = std::make_shared<core::ManualClock>(kStart);
-    const auth::JwtIssuer issuer(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    const tokens::JwtIssuer issuer(tokens::SigningKey::Generate(), tokens::kDefaultIssuer, seconds(900), clock);
     KeySource source;
     source.Set({issuer.key().public_key()});
-    const auth::JwksVerifier verifier(source.Fetcher(), Options(clock));
+    const tokens::JwksVerifier verifier(source.Fetcher(), Options(clock));
 
     for (int i = 0; i < 5; ++i) CHECK(verifier.Verify(issuer.Issue("u", "client")));
     CHECK(source.calls == 1);
@@ -146,11 +146,11 @@ TEST_CASE("JwksVerifier: fetches the keys once and then verifies from its cache"
 
 TEST_CASE("JwksVerifier: a token signed by a newly rotated key is accepted after one refetch", "[auth][verifier]") {
     auto clock = std::make_shared<core::ManualClock>(kStart);
-    const auth::JwtIssuer old_key(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
-    const auth::JwtIssuer new_key(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    const tokens::JwtIssuer old_key(tokens::SigningKey::Generate(), tokens::kDefaultIssuer, seconds(900), clock);
+    const tokens::JwtIssuer new_key(tokens::SigningKey::Generate(), tokens::kDefaultIssuer, seconds(900), clock);
     KeySource source;
     source.Set({old_key.key().public_key()});
-    const auth::JwksVerifier verifier(source.Fetcher(), Options(clock));
+    const tokens::JwksVerifier verifier(source.Fetcher(), Options(clock));
     REQUIRE(verifier.Verify(old_key.Issue("u", "client")));
 
     source.Set({new_key.key().public_key(), old_key.key().public_key()});  // the auth service rotated
@@ -161,10 +161,10 @@ TEST_CASE("JwksVerifier: a token signed by a newly rotated key is accepted after
 
 TEST_CASE("JwksVerifier: unknown kids refetch at most once per refresh interval", "[auth][verifier]") {
     auto clock = std::make_shared<core::ManualClock>(kStart);
-    const auth::JwtIssuer known(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    const tokens::JwtIssuer known(tokens::SigningKey::Generate(), tokens::kDefaultIssuer, seconds(900), clock);
     KeySource source;
     source.Set({known.key().public_key()});
-    const auth::JwksVerifier verifier(source.Fetcher(), Options(clock));
+    const tokens::JwksVerifier verifier(source.Fetcher(), Options(clock));
     REQUIRE(verifier.Verify(known.Issue("u", "client")));
     REQUIRE(source.calls == 1);
 
@@ -174,7 +174,8 @@ TEST_CASE("JwksVerifier: unknown kids refetch at most once per refresh interval"
     for (int t = 0; t < 8; ++t) {
         threads.emplace_back([&] {
             for (int i = 0; i < 20; ++i) {
-                const auth::JwtIssuer forger(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+                const tokens::JwtIssuer forger(tokens::SigningKey::Generate(), tokens::kDefaultIssuer, seconds(900),
+                                               clock);
                 if (verifier.Verify(forger.Issue("u", "admin"))) ++accepted;
                 if (verifier.Verify(known.Issue("u", "client"))) ++accepted;
             }
@@ -185,7 +186,7 @@ TEST_CASE("JwksVerifier: unknown kids refetch at most once per refresh interval"
     CHECK(source.calls == 2);
 
     clock->Advance(seconds(5));
-    const auth::JwtIssuer another(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    const tokens::JwtIssuer another(tokens::SigningKey::Generate(), tokens::kDefaultIssuer, seconds(900), clock);
     CHECK(verifier.Check(another.Issue("u", "client")).rejection == Rejection::kUnknownKey);
     CHECK(source.calls == 3);
 }
@@ -193,10 +194,10 @@ TEST_CASE("JwksVerifier: unknown kids refetch at most once per refresh interval"
 TEST_CASE("JwksVerifier: with the auth service down and no keys yet, verification is UNAVAILABLE, not a rejection",
           "[auth][verifier]") {
     auto clock = std::make_shared<core::ManualClock>(kStart);
-    const auth::JwtIssuer issuer(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    const tokens::JwtIssuer issuer(tokens::SigningKey::Generate(), tokens::kDefaultIssuer, seconds(900), clock);
     KeySource source;
     source.failing = true;
-    const auth::JwksVerifier verifier(source.Fetcher(), Options(clock));
+    const tokens::JwksVerifier verifier(source.Fetcher(), Options(clock));
     CHECK_FALSE(verifier.Refresh());
     CHECK_THROWS_AS(verifier.Verify(issuer.Issue("u", "client")), core::Unavailable);
 
@@ -209,10 +210,10 @@ TEST_CASE("JwksVerifier: with the auth service down and no keys yet, verificatio
 TEST_CASE("JwksVerifier: keys older than the maximum age are refetched; a failed refetch keeps them",
           "[auth][verifier]") {
     auto clock = std::make_shared<core::ManualClock>(kStart);
-    const auth::JwtIssuer issuer(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    const tokens::JwtIssuer issuer(tokens::SigningKey::Generate(), tokens::kDefaultIssuer, seconds(900), clock);
     KeySource source;
     source.Set({issuer.key().public_key()});
-    const auth::JwksVerifier verifier(source.Fetcher(), Options(clock));
+    const tokens::JwksVerifier verifier(source.Fetcher(), Options(clock));
     REQUIRE(verifier.Refresh());
     REQUIRE(source.calls == 1);
 
@@ -234,12 +235,12 @@ TEST_CASE("JwksVerifier: keys older than the maximum age are refetched; a failed
 TEST_CASE("JwksVerifier: a token whose session epoch is below its user's listed one is refused as revoked",
           "[auth][verifier]") {
     auto clock = std::make_shared<core::ManualClock>(kStart);
-    const auth::JwtIssuer issuer(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    const tokens::JwtIssuer issuer(tokens::SigningKey::Generate(), tokens::kDefaultIssuer, seconds(900), clock);
     KeySource source;
     source.Set({issuer.key().public_key()});
     std::mutex mu;
     std::map<std::string, std::int64_t, std::less<>> listed;
-    const auth::JwksVerifier verifier(source.Fetcher(), Options(clock), [&] {
+    const tokens::JwksVerifier verifier(source.Fetcher(), Options(clock), [&] {
         std::lock_guard lock(mu);
         return listed;
     });
@@ -262,16 +263,16 @@ TEST_CASE("JwksVerifier: a token whose session epoch is below its user's listed 
 TEST_CASE("JwksVerifier: without inline fetches, an unknown kid never waits for the fetch: try again, then known",
           "[auth][verifier]") {
     auto clock = std::make_shared<core::ManualClock>(kStart);
-    const auth::JwtIssuer old_key(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
-    const auth::JwtIssuer new_key(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    const tokens::JwtIssuer old_key(tokens::SigningKey::Generate(), tokens::kDefaultIssuer, seconds(900), clock);
+    const tokens::JwtIssuer new_key(tokens::SigningKey::Generate(), tokens::kDefaultIssuer, seconds(900), clock);
     std::mutex gate;  // held: the auth service hangs
     std::atomic<int> calls{0};
-    std::vector<auth::PublicKey> keys{old_key.key().public_key()};
+    std::vector<tokens::PublicKey> keys{old_key.key().public_key()};
     auto options = Options(clock);
     options.fetch_inline = false;
     options.background_refresh = std::chrono::hours(1);  // only wake-ups fetch during the test
     std::unique_lock hang(gate);
-    const auth::JwksVerifier verifier(
+    const tokens::JwksVerifier verifier(
         [&] {
             ++calls;
             std::lock_guard lock(gate);
@@ -289,7 +290,7 @@ TEST_CASE("JwksVerifier: without inline fetches, an unknown kid never waits for 
     const int fetched = calls.load();
     CHECK(fetched >= 1);
     // A forged kid wakes one fetch per interval, and is refused without waiting.
-    const auth::JwtIssuer forged(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    const tokens::JwtIssuer forged(tokens::SigningKey::Generate(), tokens::kDefaultIssuer, seconds(900), clock);
     CHECK(verifier.Check(forged.Issue("u", "client")).rejection == Rejection::kUnknownKey);  // within the interval
     clock->Advance(seconds(6));
     CHECK_THROWS_AS(verifier.Check(forged.Issue("u", "client")), core::Unavailable);
@@ -306,10 +307,10 @@ TEST_CASE("JwksVerifier: without inline fetches, an unknown kid never waits for 
 TEST_CASE("JwksVerifier: an accepted token is remembered; expiry, a withdrawn key and any other text still refuse",
           "[auth][verifier]") {
     auto clock = std::make_shared<core::ManualClock>(kStart);
-    const auth::JwtIssuer issuer(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    const tokens::JwtIssuer issuer(tokens::SigningKey::Generate(), tokens::kDefaultIssuer, seconds(900), clock);
     KeySource source;
     source.Set({issuer.key().public_key()});
-    const auth::JwksVerifier verifier(source.Fetcher(), Options(clock));
+    const tokens::JwksVerifier verifier(source.Fetcher(), Options(clock));
 
     const auto token = issuer.IssueToken("alice", "client", 3).token;
     const auto first = verifier.Check(token);
@@ -344,10 +345,10 @@ TEST_CASE("JwksVerifier: an accepted token is remembered; expiry, a withdrawn ke
 TEST_CASE("JwksVerifier: until the first keys arrive, a caller fetches again after a short pause, not the interval",
           "[auth][verifier]") {
     auto clock = std::make_shared<core::ManualClock>(kStart);
-    const auth::JwtIssuer issuer(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    const tokens::JwtIssuer issuer(tokens::SigningKey::Generate(), tokens::kDefaultIssuer, seconds(900), clock);
     KeySource source;
     source.failing = true;  // auth is still starting
-    const auth::JwksVerifier verifier(source.Fetcher(), Options(clock));
+    const tokens::JwksVerifier verifier(source.Fetcher(), Options(clock));
     CHECK_THROWS_AS(verifier.Verify(issuer.Issue("u", "client")), core::Unavailable);
     CHECK(source.calls == 1);
     CHECK_THROWS_AS(verifier.Verify(issuer.Issue("u", "client")), core::Unavailable);
@@ -360,7 +361,7 @@ TEST_CASE("JwksVerifier: until the first keys arrive, a caller fetches again aft
     CHECK(source.calls == 2);
 
     // Once keys are known, the interval holds again for unknown kids.
-    const auth::JwtIssuer other(auth::SigningKey::Generate(), auth::kDefaultIssuer, seconds(900), clock);
+    const tokens::JwtIssuer other(tokens::SigningKey::Generate(), tokens::kDefaultIssuer, seconds(900), clock);
     CHECK_FALSE(verifier.Verify(other.Issue("u", "client")));
     const int after_unknown = source.calls;
     clock->Advance(std::chrono::milliseconds(250));

@@ -18,7 +18,7 @@
 //                      checked again on every call.
 //
 //   auto channel = rpc::CreateChannel(rpc::ChannelOptions::FromEnv(env, "AUTH", "127.0.0.1:7101"));
-//   options.server.token_verifier = std::make_shared<auth::JwksVerifier>(channel);
+//   options.server.token_verifier = std::make_shared<tokens::JwksVerifier>(channel);
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -30,23 +30,23 @@
 #include <string_view>
 #include <vector>
 
-#include "marketplace/auth/jwt.hpp"
-#include "marketplace/auth/signing_key.hpp"
 #include "marketplace/auth/v1/auth.pb.h"
 #include "marketplace/rpc/auth.hpp"
 #include "marketplace/rpc/client.hpp"
+#include "marketplace/tokens/jwt.hpp"
+#include "marketplace/tokens/signing_key.hpp"
 
 namespace grpc {
 class Channel;
 }  // namespace grpc
 
-namespace marketplace::auth {
+namespace marketplace::tokens {
 
 /// The JWK of a public key: {kid, kty "OKP", crv "Ed25519", x, alg "EdDSA", use "sig"}.
-v1::Jwk ToJwk(const PublicKey& key);
+auth::v1::Jwk ToJwk(const PublicKey& key);
 /// The public key of a JWK, or nullopt unless it is an Ed25519 OKP key (alg EdDSA or absent, use
 /// sig or absent) with a kid and a 32-byte x.
-std::optional<PublicKey> PublicKeyFromJwk(const v1::Jwk& jwk);
+std::optional<PublicKey> PublicKeyFromJwk(const auth::v1::Jwk& jwk);
 
 class StaticKeyVerifier final : public rpc::TokenVerifier {
 public:
@@ -151,4 +151,4 @@ std::shared_ptr<const rpc::TokenVerifier> ServiceTokenVerifier(
     const rpc::ChannelOptions& auth, std::shared_ptr<const core::Clock> clock,
     std::chrono::milliseconds refresh = kDefaultTokenStateRefresh);
 
-}  // namespace marketplace::auth
+}  // namespace marketplace::tokens

@@ -3,7 +3,7 @@
 // role, the matching verifier for rpc::ServerOptions::token_verifier, and tokens that must be
 // refused (expired, tampered, alg "none", signed by an unknown key, wrong issuer).
 //
-//   auth::TestTokens tokens;                      // or TestTokens({.clock = manual_clock})
+//   tokens::TestTokens tokens;                      // or TestTokens({.clock = manual_clock})
 //   options.server.token_verifier = tokens.verifier();
 //   rpc::PrepareClientContext(ctx, {.deadline = ..., .bearer_token = tokens.For(client_id, "client")});
 #include <chrono>
@@ -11,11 +11,11 @@
 #include <string>
 #include <string_view>
 
-#include "marketplace/auth/jwt.hpp"
-#include "marketplace/auth/verifier.hpp"
 #include "marketplace/core/clock.hpp"
+#include "marketplace/tokens/jwt.hpp"
+#include "marketplace/tokens/verifier.hpp"
 
-namespace marketplace::auth {
+namespace marketplace::tokens {
 
 struct TestTokensOptions {
     /// Stamps iat/exp and decides expiry in verifier(); null: the system clock. Share the server's
@@ -54,4 +54,4 @@ private:
     std::shared_ptr<const StaticKeyVerifier> verifier_;
 };
 
-}  // namespace marketplace::auth
+}  // namespace marketplace::tokens

@@ -1,13 +1,13 @@
-#include "marketplace/auth/signing_key.hpp"
+#include "marketplace/tokens/signing_key.hpp"
 
 #include <sodium.h>
 
 #include <stdexcept>
 
-#include "marketplace/auth/base64url.hpp"
+#include "marketplace/tokens/base64url.hpp"
 #include "sodium_init.hpp"
 
-namespace marketplace::auth {
+namespace marketplace::tokens {
 
 namespace impl {
 void EnsureSodium() {
@@ -94,4 +94,4 @@ std::string SigningKey::Sign(std::string_view message) const {
     return signature;
 }
 
-}  // namespace marketplace::auth
+}  // namespace marketplace::tokens

@@ -2,10 +2,10 @@
 
 #include <string>
 
-#include "marketplace/auth/base64url.hpp"
+#include "marketplace/tokens/base64url.hpp"
 
-using marketplace::auth::Base64UrlDecode;
-using marketplace::auth::Base64UrlEncode;
+using marketplace::tokens::Base64UrlDecode;
+using marketplace::tokens::Base64UrlEncode;
 
 TEST_CASE("base64url: encodes the RFC 4648 test vectors without padding", "[auth][base64url]") {
     CHECK(Base64UrlEncode("") == "");

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace marketplace::auth {
+namespace marketplace::tokens {
 
 inline constexpr std::size_t kPublicKeyBytes = 32;
 inline constexpr std::size_t kSeedBytes = 32;
@@ -56,4 +56,4 @@ private:
     std::array<std::uint8_t, 64> secret_{};  // libsodium's secret key: seed + public key
 };
 
-}  // namespace marketplace::auth
+}  // namespace marketplace::tokens

@@ -1,10 +1,10 @@
-#include "marketplace/auth/base64url.hpp"
+#include "marketplace/tokens/base64url.hpp"
 
 #include <sodium.h>
 
 #include "sodium_init.hpp"
 
-namespace marketplace::auth {
+namespace marketplace::tokens {
 
 std::string Base64UrlEncode(std::string_view bytes) {
     impl::EnsureSodium();
@@ -38,4 +38,4 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
     return out;
 }
 
-}  // namespace marketplace::auth
+}  // namespace marketplace::tokens

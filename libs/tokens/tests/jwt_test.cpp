@@ -6,13 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "marketplace/auth/base64url.hpp"
-#include "marketplace/auth/jwt.hpp"
-#include "marketplace/auth/roles.hpp"
-#include "marketplace/auth/signing_key.hpp"
+#include "marketplace/tokens/base64url.hpp"
+#include "marketplace/tokens/jwt.hpp"
+#include "marketplace/tokens/roles.hpp"
+#include "marketplace/tokens/signing_key.hpp"
 
 using namespace marketplace;
-using auth::Rejection;
+using tokens::Rejection;
 using Json = nlohmann::json;
 using std::chrono::seconds;
 
@@ -22,21 +22,21 @@ const core::Clock::TimePoint kStart{seconds(1'800'000'000)};
 
 struct Fixture {
     std::shared_ptr<core::ManualClock> clock = std::make_shared<core::ManualClock>(kStart);
-    auth::SigningKey key = auth::SigningKey::Generate("key-1");
-    auth::JwtIssuer issuer{key, "marketplace-auth", seconds(900), clock};
-    auth::VerifierOptions options{.issuer = "marketplace-auth", .leeway = seconds(30), .clock = clock};
+    tokens::SigningKey key = tokens::SigningKey::Generate("key-1");
+    tokens::JwtIssuer issuer{key, "marketplace-auth", seconds(900), clock};
+    tokens::VerifierOptions options{.issuer = "marketplace-auth", .leeway = seconds(30), .clock = clock};
 
-    auth::KeyLookup Keys() const {
-        return [pub = key.public_key()](std::string_view kid) -> std::optional<auth::PublicKey> {
+    tokens::KeyLookup Keys() const {
+        return [pub = key.public_key()](std::string_view kid) -> std::optional<tokens::PublicKey> {
             if (kid == pub.kid) return pub;
             return std::nullopt;
         };
     }
-    auth::Verification Verify(const std::string& token) const { return auth::VerifyJwt(token, Keys(), options); }
+    tokens::Verification Verify(const std::string& token) const { return tokens::VerifyJwt(token, Keys(), options); }
 
     // A token with these header and claims, signed by the fixture's key.
     std::string Signed(const Json& header, const Json& claims) const {
-        return auth::EncodeJws(key, header.dump(), claims.dump());
+        return tokens::EncodeJws(key, header.dump(), claims.dump());
     }
     Json Header() const { return {{"alg", "EdDSA"}, {"typ", "JWT"}, {"kid", key.kid()}}; }
     Json Claims() const {
@@ -50,7 +50,7 @@ Json DecodePart(const std::string& token, int index) {
     std::size_t start = 0;
     for (int i = 0; i < index; ++i) start = token.find('.', start) + 1;
     const auto end = token.find('.', start);
-    return Json::parse(*auth::Base64UrlDecode(token.substr(start, end - start)));
+    return Json::parse(*tokens::Base64UrlDecode(token.substr(start, end - start)));
 }
 
 }  // namespace
@@ -59,7 +59,7 @@ TEST_CASE("JWT: an issued token verifies and carries subject, role and expiry", 
     Fixture f;
     const auto issued = f.issuer.IssueToken("0190a1b2-0000-7000-8000-000000000001", "freelancer");
     const auto v = f.Verify(issued.token);
-    INFO(auth::RejectionName(v.rejection));
+    INFO(tokens::RejectionName(v.rejection));
     REQUIRE(v.ok());
     CHECK(v.claims->subject == "0190a1b2-0000-7000-8000-000000000001");
     CHECK(v.claims->role == "freelancer");
@@ -89,18 +89,18 @@ TEST_CASE("JWT: the issuer refuses an empty subject and unknown roles", "[auth][
     CHECK_THROWS_AS(f.issuer.Issue("", "client"), std::invalid_argument);
     CHECK_THROWS_AS(f.issuer.Issue("u", "superuser"), std::invalid_argument);
     CHECK_THROWS_AS(f.issuer.Issue("u", "Client"), std::invalid_argument);
-    CHECK_THROWS_AS(auth::JwtIssuer(f.key, "", seconds(60)), std::invalid_argument);
-    CHECK_THROWS_AS(auth::JwtIssuer(f.key, "iss", seconds(0)), std::invalid_argument);
+    CHECK_THROWS_AS(tokens::JwtIssuer(f.key, "", seconds(60)), std::invalid_argument);
+    CHECK_THROWS_AS(tokens::JwtIssuer(f.key, "iss", seconds(0)), std::invalid_argument);
 }
 
 TEST_CASE("JWT: a key rebuilt from its stored seed signs tokens the original public key accepts", "[auth][jwt]") {
     Fixture f;
-    const auto copy = auth::SigningKey::FromSeed("key-1", f.key.seed());
+    const auto copy = tokens::SigningKey::FromSeed("key-1", f.key.seed());
     CHECK(copy.public_key() == f.key.public_key());
-    const auth::JwtIssuer issuer(copy, "marketplace-auth", seconds(900), f.clock);
+    const tokens::JwtIssuer issuer(copy, "marketplace-auth", seconds(900), f.clock);
     CHECK(f.Verify(issuer.Issue("u", "client")).ok());
-    CHECK_THROWS_AS(auth::SigningKey::FromSeed("k", "short"), std::invalid_argument);
-    CHECK_THROWS_AS(auth::SigningKey::FromSeed("", f.key.seed()), std::invalid_argument);
+    CHECK_THROWS_AS(tokens::SigningKey::FromSeed("k", "short"), std::invalid_argument);
+    CHECK_THROWS_AS(tokens::SigningKey::FromSeed("", f.key.seed()), std::invalid_argument);
 }
 
 TEST_CASE("JWT: expiry is judged by the injected clock with the leeway", "[auth][jwt]") {
@@ -138,8 +138,8 @@ TEST_CASE("JWT: alg none, HS256, a missing alg or a differently spelled EdDSA is
     CHECK(f.Verify(f.Signed(no_alg, f.Claims())).rejection == Rejection::kBadAlgorithm);
 
     // The classic attack: header alg "none" and an empty signature.
-    const auto none = auth::Base64UrlEncode(Json{{"alg", "none"}, {"kid", "key-1"}}.dump()) + "." +
-                      auth::Base64UrlEncode(f.Claims().dump()) + ".";
+    const auto none = tokens::Base64UrlEncode(Json{{"alg", "none"}, {"kid", "key-1"}}.dump()) + "." +
+                      tokens::Base64UrlEncode(f.Claims().dump()) + ".";
     CHECK(f.Verify(none).rejection == Rejection::kBadAlgorithm);
 }
 
@@ -163,7 +163,7 @@ TEST_CASE("JWT: a missing or unknown kid is refused", "[auth][jwt]") {
     CHECK(f.Verify(f.Signed(header, f.Claims())).rejection == Rejection::kMissingKeyId);
     header["kid"] = "";
     CHECK(f.Verify(f.Signed(header, f.Claims())).rejection == Rejection::kMissingKeyId);
-    const auth::JwtIssuer stranger(auth::SigningKey::Generate("key-2"), "marketplace-auth", seconds(900), f.clock);
+    const tokens::JwtIssuer stranger(tokens::SigningKey::Generate("key-2"), "marketplace-auth", seconds(900), f.clock);
     const auto v = f.Verify(stranger.Issue("u", "client"));
     CHECK(v.rejection == Rejection::kUnknownKey);
     CHECK(v.kid == "key-2");
@@ -171,7 +171,7 @@ TEST_CASE("JWT: a missing or unknown kid is refused", "[auth][jwt]") {
 
 TEST_CASE("JWT: a token signed by another key under a known kid is refused", "[auth][jwt]") {
     Fixture f;
-    const auth::JwtIssuer impostor(auth::SigningKey::Generate("key-1"), "marketplace-auth", seconds(900), f.clock);
+    const tokens::JwtIssuer impostor(tokens::SigningKey::Generate("key-1"), "marketplace-auth", seconds(900), f.clock);
     CHECK(f.Verify(impostor.Issue("u", "admin")).rejection == Rejection::kBadSignature);
 }
 
@@ -185,18 +185,18 @@ TEST_CASE("JWT: changing the claims, the header or the signature after signing i
 
     auto claims = f.Claims();
     claims["role"] = "admin";
-    CHECK(f.Verify(header + "." + auth::Base64UrlEncode(claims.dump()) + "." + signature).rejection ==
+    CHECK(f.Verify(header + "." + tokens::Base64UrlEncode(claims.dump()) + "." + signature).rejection ==
           Rejection::kBadSignature);
 
     auto other_header = f.Header();
     other_header["x"] = 1;
-    CHECK(f.Verify(auth::Base64UrlEncode(other_header.dump()) + token.substr(dot1)).rejection ==
+    CHECK(f.Verify(tokens::Base64UrlEncode(other_header.dump()) + token.substr(dot1)).rejection ==
           Rejection::kBadSignature);
 
-    std::string sig = *auth::Base64UrlDecode(signature);
+    std::string sig = *tokens::Base64UrlDecode(signature);
     sig[10] = static_cast<char>(sig[10] ^ 0x01);
-    CHECK(f.Verify(token.substr(0, dot2 + 1) + auth::Base64UrlEncode(sig)).rejection == Rejection::kBadSignature);
-    CHECK(f.Verify(token.substr(0, dot2 + 1) + auth::Base64UrlEncode(sig.substr(0, 63))).rejection ==
+    CHECK(f.Verify(token.substr(0, dot2 + 1) + tokens::Base64UrlEncode(sig)).rejection == Rejection::kBadSignature);
+    CHECK(f.Verify(token.substr(0, dot2 + 1) + tokens::Base64UrlEncode(sig.substr(0, 63))).rejection ==
           Rejection::kBadSignature);
 }
 
@@ -210,12 +210,13 @@ TEST_CASE("JWT: anything but three base64url parts holding JSON objects is malfo
     CHECK(f.Verify("." + token.substr(token.find('.'))).rejection == Rejection::kMalformed);
     CHECK(f.Verify("e30=" + token.substr(token.find('.'))).rejection == Rejection::kMalformed);  // padded
     CHECK(f.Verify("e3!" + token.substr(token.find('.'))).rejection == Rejection::kMalformed);
-    CHECK(f.Verify(auth::Base64UrlEncode("[1,2]") + token.substr(token.find('.'))).rejection == Rejection::kMalformed);
-    CHECK(f.Verify(auth::Base64UrlEncode("{not json") + token.substr(token.find('.'))).rejection ==
+    CHECK(f.Verify(tokens::Base64UrlEncode("[1,2]") + token.substr(token.find('.'))).rejection ==
           Rejection::kMalformed);
-    CHECK(f.Verify(std::string(auth::kMaxTokenBytes + 1, 'a')).rejection == Rejection::kMalformed);
+    CHECK(f.Verify(tokens::Base64UrlEncode("{not json") + token.substr(token.find('.'))).rejection ==
+          Rejection::kMalformed);
+    CHECK(f.Verify(std::string(tokens::kMaxTokenBytes + 1, 'a')).rejection == Rejection::kMalformed);
     // Signed, but the claims are not an object.
-    CHECK(f.Verify(auth::EncodeJws(f.key, f.Header().dump(), "\"hello\"")).rejection == Rejection::kMalformed);
+    CHECK(f.Verify(tokens::EncodeJws(f.key, f.Header().dump(), "\"hello\"")).rejection == Rejection::kMalformed);
 }
 
 TEST_CASE("JWT: a wrong or missing issuer is refused", "[auth][jwt]") {
@@ -268,10 +269,10 @@ TEST_CASE("JWT: only the roles client, freelancer and admin are accepted", "[aut
 }
 
 TEST_CASE("Roles: names and proto enum values map both ways", "[auth][roles]") {
-    CHECK(auth::RoleName(auth::v1::ROLE_CLIENT) == "client");
-    CHECK(auth::RoleName(auth::v1::ROLE_FREELANCER) == "freelancer");
-    CHECK(auth::RoleName(auth::v1::ROLE_ADMIN) == "admin");
-    CHECK(auth::RoleName(auth::v1::ROLE_UNSPECIFIED).empty());
-    CHECK(auth::RoleFromName("admin") == auth::v1::ROLE_ADMIN);
-    CHECK_FALSE(auth::RoleFromName("ADMIN").has_value());
+    CHECK(tokens::RoleName(auth::v1::ROLE_CLIENT) == "client");
+    CHECK(tokens::RoleName(auth::v1::ROLE_FREELANCER) == "freelancer");
+    CHECK(tokens::RoleName(auth::v1::ROLE_ADMIN) == "admin");
+    CHECK(tokens::RoleName(auth::v1::ROLE_UNSPECIFIED).empty());
+    CHECK(tokens::RoleFromName("admin") == auth::v1::ROLE_ADMIN);
+    CHECK_FALSE(tokens::RoleFromName("ADMIN").has_value());
 }

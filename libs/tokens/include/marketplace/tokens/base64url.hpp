@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace marketplace::auth {
+namespace marketplace::tokens {
 
 /// Encodes bytes as base64url without '=' padding.
 std::string Base64UrlEncode(std::string_view bytes);
@@ -13,4 +13,4 @@ std::string Base64UrlEncode(std::string_view bytes);
 /// alphabet, an impossible length (4n+1), or non-zero trailing bits (a non-canonical encoding).
 std::optional<std::string> Base64UrlDecode(std::string_view text);
 
-}  // namespace marketplace::auth
+}  // namespace marketplace::tokens

@@ -1,12 +1,12 @@
-#include "marketplace/auth/test_tokens.hpp"
+#include "marketplace/tokens/test_tokens.hpp"
 
 #include <array>
 
 #include <nlohmann/json.hpp>
 
-#include "marketplace/auth/base64url.hpp"
+#include "marketplace/tokens/base64url.hpp"
 
-namespace marketplace::auth {
+namespace marketplace::tokens {
 namespace {
 
 std::shared_ptr<const core::Clock> OrSystem(std::shared_ptr<const core::Clock> clock) {
@@ -62,4 +62,4 @@ std::string TestTokens::WrongIssuer(std::string_view user_id, std::string_view r
     return other.Issue(user_id, role);
 }
 
-}  // namespace marketplace::auth
+}  // namespace marketplace::tokens

@@ -5,7 +5,7 @@
 
 #include "marketplace/auth/v1/events.pb.h"
 
-namespace marketplace::auth {
+namespace marketplace::tokens {
 
 inline constexpr std::string_view kRoleClient = "client";
 inline constexpr std::string_view kRoleFreelancer = "freelancer";
@@ -17,8 +17,8 @@ inline constexpr std::string_view kRoleExpert = "expert";
 bool IsKnownRole(std::string_view role);
 
 /// "client", "freelancer", "admin"; empty for ROLE_UNSPECIFIED and unknown values.
-std::string_view RoleName(v1::Role role);
+std::string_view RoleName(auth::v1::Role role);
 /// The enum value of a role name, or nullopt when the name is not a known role.
-std::optional<v1::Role> RoleFromName(std::string_view name);
+std::optional<auth::v1::Role> RoleFromName(std::string_view name);
 
-}  // namespace marketplace::auth
+}  // namespace marketplace::tokens

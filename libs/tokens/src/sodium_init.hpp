@@ -1,5 +1,5 @@
 #pragma once
 // libsodium must be initialised once before use; every entry point of this library calls this.
-namespace marketplace::auth::impl {
+namespace marketplace::tokens::impl {
 void EnsureSodium();
-}  // namespace marketplace::auth::impl
+}  // namespace marketplace::tokens::impl

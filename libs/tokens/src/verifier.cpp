@@ -1,4 +1,4 @@
-#include "marketplace/auth/verifier.hpp"
+#include "marketplace/tokens/verifier.hpp"
 
 #include <grpcpp/grpcpp.h>
 
@@ -10,16 +10,16 @@
 #include <thread>
 #include <unordered_map>
 
-#include "marketplace/auth/base64url.hpp"
 #include "marketplace/auth/v1/auth.grpc.pb.h"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/log.hpp"
 #include "marketplace/rpc/client.hpp"
+#include "marketplace/tokens/base64url.hpp"
 
-namespace marketplace::auth {
+namespace marketplace::tokens {
 
-v1::Jwk ToJwk(const PublicKey& key) {
-    v1::Jwk jwk;
+auth::v1::Jwk ToJwk(const PublicKey& key) {
+    auth::v1::Jwk jwk;
     jwk.set_kid(key.kid);
     jwk.set_kty("OKP");
     jwk.set_crv("Ed25519");
@@ -29,7 +29,7 @@ v1::Jwk ToJwk(const PublicKey& key) {
     return jwk;
 }
 
-std::optional<PublicKey> PublicKeyFromJwk(const v1::Jwk& jwk) {
+std::optional<PublicKey> PublicKeyFromJwk(const auth::v1::Jwk& jwk) {
     if (jwk.kid().empty() || jwk.kty() != "OKP" || jwk.crv() != "Ed25519") return std::nullopt;
     if (!jwk.alg().empty() && jwk.alg() != "EdDSA") return std::nullopt;
     if (!jwk.use().empty() && jwk.use() != "sig") return std::nullopt;
@@ -69,14 +69,14 @@ Verification StaticKeyVerifier::Check(std::string_view bearer_token) const {
 // ---- JwksVerifier ------------------------------------------------------------------------------
 
 std::vector<PublicKey> FetchJwks(grpc::Channel& channel, std::chrono::milliseconds timeout) {
-    auto stub = v1::AuthService::NewStub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+    auto stub = auth::v1::AuthService::NewStub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
     grpc::ClientContext context;
     rpc::PrepareClientContext(context, std::chrono::system_clock::now() + timeout);
     // A channel still connecting, or waiting out its reconnect backoff (auth starting at the same
     // time as this service), is waited for up to the timeout instead of failing at once.
     context.set_wait_for_ready(true);
-    v1::GetJwksResponse response;
-    const grpc::Status status = stub->GetJwks(&context, v1::GetJwksRequest(), &response);
+    auth::v1::GetJwksResponse response;
+    const grpc::Status status = stub->GetJwks(&context, auth::v1::GetJwksRequest(), &response);
     if (!status.ok()) {
         throw core::Unavailable(
             "token keys unavailable",
@@ -95,12 +95,13 @@ std::vector<PublicKey> FetchJwks(grpc::Channel& channel, std::chrono::millisecon
 
 std::map<std::string, std::int64_t, std::less<>> FetchRevocations(grpc::Channel& channel,
                                                                   std::chrono::milliseconds timeout) {
-    auto stub = v1::AuthService::NewStub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+    auto stub = auth::v1::AuthService::NewStub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
     grpc::ClientContext context;
     rpc::PrepareClientContext(context, std::chrono::system_clock::now() + timeout);
     context.set_wait_for_ready(true);  // as for the keys
-    v1::ListSessionRevocationsResponse response;
-    const grpc::Status status = stub->ListSessionRevocations(&context, v1::ListSessionRevocationsRequest(), &response);
+    auth::v1::ListSessionRevocationsResponse response;
+    const grpc::Status status =
+        stub->ListSessionRevocations(&context, auth::v1::ListSessionRevocationsRequest(), &response);
     if (!status.ok()) {
         throw core::Unavailable("session revocations unavailable",
                                 "AuthService.ListSessionRevocations failed: " + std::to_string(status.error_code()) +
@@ -423,4 +424,4 @@ std::shared_ptr<const rpc::TokenVerifier> ServiceTokenVerifier(const rpc::Channe
     return std::make_shared<JwksVerifier>(rpc::CreateChannel(auth), options);
 }
 
-}  // namespace marketplace::auth
+}  // namespace marketplace::tokens

@@ -1,15 +1,15 @@
-#include "marketplace/auth/jwt.hpp"
+#include "marketplace/tokens/jwt.hpp"
 
 #include <limits>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
-#include "marketplace/auth/base64url.hpp"
-#include "marketplace/auth/roles.hpp"
 #include "marketplace/core/ids.hpp"
+#include "marketplace/tokens/base64url.hpp"
+#include "marketplace/tokens/roles.hpp"
 
-namespace marketplace::auth {
+namespace marketplace::tokens {
 namespace {
 
 using Json = nlohmann::json;
@@ -202,4 +202,4 @@ Verification VerifyJwt(std::string_view token, const KeyLookup& keys, const Veri
     return ok;
 }
 
-}  // namespace marketplace::auth
+}  // namespace marketplace::tokens

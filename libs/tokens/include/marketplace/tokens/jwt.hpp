@@ -18,11 +18,11 @@
 #include <string>
 #include <string_view>
 
-#include "marketplace/auth/signing_key.hpp"
 #include "marketplace/core/clock.hpp"
 #include "marketplace/rpc/auth.hpp"
+#include "marketplace/tokens/signing_key.hpp"
 
-namespace marketplace::auth {
+namespace marketplace::tokens {
 
 /// The `iss` of tokens issued by the auth service unless configured otherwise (AUTH_ISSUER).
 inline constexpr char kDefaultIssuer[] = "marketplace-auth";
@@ -115,4 +115,4 @@ using KeyLookup = std::function<std::optional<PublicKey>(std::string_view kid)>;
 /// (iss, sub, role, iat, exp, nbf) against the options' clock with its leeway.
 Verification VerifyJwt(std::string_view token, const KeyLookup& keys, const VerifierOptions& options);
 
-}  // namespace marketplace::auth
+}  // namespace marketplace::tokens
