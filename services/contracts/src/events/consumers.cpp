@@ -88,8 +88,7 @@ bool EventConsumers::OnProposalAccepted(pqxx::work& tx, const jobs::v1::Proposal
         m->set_milestone_id(milestone_ids[i]);
         m->set_title(terms.milestones[i].title);
         if (const auto& due = terms.milestones[i].due_date) {
-            *m->mutable_due_date() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-                std::chrono::duration_cast<std::chrono::microseconds>(due->time_since_epoch()).count());
+            wire::ToProto(*due, m->mutable_due_date());
         }
     }
     runtime_.Publish(tx, terms.contract_id, created);

@@ -4,6 +4,7 @@
 
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
+#include "marketplace/db/values.hpp"
 #include "storage/pg_values.hpp"
 
 namespace marketplace::contracts::storage {
@@ -271,8 +272,7 @@ std::vector<ContractRecord> ContractsOfParty(pqxx::work& tx, const std::string& 
 }
 
 Cursor CursorOf(const ContractRecord& contract) {
-    return Cursor{std::chrono::duration_cast<std::chrono::microseconds>(contract.created_at.time_since_epoch()).count(),
-                  contract.terms.contract_id};
+    return Cursor{db::MicrosSinceEpoch(contract.created_at), contract.terms.contract_id};
 }
 
 }  // namespace marketplace::contracts::storage

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "marketplace/db/values.hpp"
 #include "storage/pg_values.hpp"
 
 namespace marketplace::contracts::storage {
@@ -48,9 +49,6 @@ std::vector<ReviewRecord> ListReviews(pqxx::work& tx, const std::string& contrac
     return out;
 }
 
-Cursor CursorOf(const ReviewRecord& review) {
-    return Cursor{std::chrono::duration_cast<std::chrono::microseconds>(review.created_at.time_since_epoch()).count(),
-                  review.id};
-}
+Cursor CursorOf(const ReviewRecord& review) { return Cursor{db::MicrosSinceEpoch(review.created_at), review.id}; }
 
 }  // namespace marketplace::contracts::storage

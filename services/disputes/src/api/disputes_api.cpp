@@ -5,6 +5,7 @@
 #include "domain/split.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
+#include "marketplace/core/micros.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/rpc/idempotency.hpp"
@@ -185,9 +186,7 @@ Caller CallerOf(const rpc::CallScope& scope) {
 }
 
 std::string PageToken(const storage::DisputeRecord& r) {
-    return std::to_string(
-               std::chrono::duration_cast<std::chrono::microseconds>(r.opened_at.time_since_epoch()).count()) +
-           "_" + r.dispute.id;
+    return std::to_string(core::MicrosSinceEpoch(r.opened_at)) + "_" + r.dispute.id;
 }
 
 std::pair<std::int64_t, std::string> ParsePageToken(const std::string& token) {

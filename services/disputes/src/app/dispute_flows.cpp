@@ -8,6 +8,7 @@
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/core/log.hpp"
+#include "marketplace/core/micros.hpp"
 #include "marketplace/disputes/v1/events.pb.h"
 #include "marketplace/messaging/timers.hpp"
 #include "marketplace/wire/values.hpp"
@@ -22,12 +23,8 @@ constexpr std::size_t kMaxReferenceChars = 2048;
 constexpr std::string_view kReasonCodes[] = {"not_delivered", "quality", "scope", "unresponsive", "other"};
 constexpr std::string_view kEvidenceKinds[] = {"message", "file", "pull_request", "ci_run", "preview_link", "other"};
 
-std::int64_t Micros(TimePoint t) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-
 std::string TimerKey(const std::string& dispute_id, TimePoint due) {
-    return dispute_id + "/" + std::to_string(Micros(due));
+    return dispute_id + "/" + std::to_string(core::MicrosSinceEpoch(due));
 }
 
 /// (dispute id, due) from a timer key, or nothing for a malformed one.

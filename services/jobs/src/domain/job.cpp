@@ -169,10 +169,6 @@ void RequireCurrencyChangeAllowed(const JobSpec& before, const JobSpec& after, l
     }
 }
 
-std::int64_t MicrosOf(core::Clock::TimePoint t) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-
 namespace {
 
 JobDecision DecidePost(const job_command::Post& c, const Caller& caller, std::int64_t now) {
@@ -220,7 +216,7 @@ JobDecision DecideInvite(const Job& job, const job_command::Invite& c, const Cal
 
 JobDecision Decide(const std::optional<Job>& job, const JobCommand& command, const Caller& caller,
                    core::Clock::TimePoint now) {
-    const auto micros = MicrosOf(now);
+    const auto micros = MicrosSinceEpoch(now);
     if (const auto* post = std::get_if<job_command::Post>(&command)) {
         if (job) throw std::logic_error("a job with id " + job->job_id + " exists already");
         return DecidePost(*post, caller, micros);

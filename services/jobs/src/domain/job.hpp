@@ -23,6 +23,7 @@
 #include "domain/access.hpp"
 #include "domain/money_input.hpp"
 #include "marketplace/core/clock.hpp"
+#include "marketplace/core/micros.hpp"
 #include "marketplace/core/money.hpp"
 
 namespace marketplace::jobs {
@@ -96,7 +97,7 @@ void RequireOpen(JobStatus status, std::string_view action);
 void RequireCurrencyChangeAllowed(const JobSpec& before, const JobSpec& after, long live_proposals);
 
 /// Microseconds since the Unix epoch: the resolution jobs keeps times in.
-std::int64_t MicrosOf(core::Clock::TimePoint t);
+using core::MicrosSinceEpoch;
 
 /// The aggregate: a job as stored.
 struct Job {

@@ -170,7 +170,7 @@ ProposalDecision DecideSubmit(const ProposalState& state, const proposal_command
                                      : "you already have a live proposal on this job; withdraw it to submit "
                                        "another");
     }
-    const auto micros = MicrosOf(now);
+    const auto micros = MicrosSinceEpoch(now);
     ProposalDecision d;
     d.state = state;
     d.state.proposal = Proposal{
@@ -203,7 +203,7 @@ ProposalDecision DecideWithdraw(const ProposalState& state, const Caller& caller
     ProposalDecision d;
     d.state = state;
     d.state.proposal->status = ProposalStatus::kWithdrawn;
-    d.state.proposal->updated_micros = MicrosOf(now);
+    d.state.proposal->updated_micros = MicrosSinceEpoch(now);
     d.save = ProposalSave::kStatus;
     return d;
 }
@@ -221,7 +221,7 @@ ProposalDecision DecideAgree(const ProposalState& state, const Caller& caller, c
         d.outcome = ProposalOutcome::kAlreadyDone;
         return d;
     }
-    const auto micros = MicrosOf(now);
+    const auto micros = MicrosSinceEpoch(now);
     for (auto& a : d.state.application->agreements) {
         if (a.member.user_id == caller.user_id) a.agreed_micros = micros;
     }
@@ -261,7 +261,7 @@ ProposalDecision DecideAccept(const ProposalState& state, const proposal_command
         }
         leader_id = c.roster->head_id;
     }
-    const auto micros = MicrosOf(now);
+    const auto micros = MicrosSinceEpoch(now);
     ProposalDecision d;
     d.state = state;
     d.state.proposal->status = ProposalStatus::kAccepted;
