@@ -3,21 +3,22 @@
 // client, on the same services in the same run, at the same concurrency and for the same duration.
 //   read:  GET /v1/wallet/balances          = payments.GetBalances as the caller
 //   write: POST /v1/jobs + Idempotency-Key  = jobs.PostJob with a fresh idempotency key per request
+// The read route also runs, with the same client, concurrency and duration as the direct call, against
+// its baseline: balances_baseline_server, a bare gRPC server running payments' two statements of
+// GetBalances on payments' database through a db::Pool of payments' size (no token, no interceptor).
 // Both load generators are closed loops: `connections` requests in flight, each answered request
-// followed at once by the next. Prints "name value" lines and a table of requests/s, p50, p99 and
-// the gateway's overhead; run-gateway-bench.sh adds the aims. Exits 1 when any request failed (a
-// non-2xx answer, a socket error, a gRPC status other than OK).
+// followed at once by the next. Prints "name value" lines, a table of requests/s, p50, p99 and the
+// gateway's overhead, the read route against its baseline, and every process's threads before, during
+// and after the load; run-gateway-bench.sh adds the aims. Exits 1 when any request failed (a non-2xx
+// answer, a socket error, a gRPC status other than OK).
 #include <sys/resource.h>
 #include <sys/time.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
@@ -27,7 +28,9 @@
 #include <vector>
 
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
 
+#include "bench_processes.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/testing/http_client.hpp"
 #include "marketplace/testing/process.hpp"
@@ -79,32 +82,7 @@ using CpuSeconds = std::map<std::string, double>;
 
 CpuSeconds TakeCpu() {
     CpuSeconds out;
-    const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
-    const std::string self = std::to_string(::getpid());
-    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-        const std::string pid = entry.path().filename().string();
-        if (pid.empty() || !std::isdigit(static_cast<unsigned char>(pid[0]))) continue;
-        std::ifstream in(entry.path() / "stat");
-        std::string stat;
-        if (!std::getline(in, stat)) continue;
-        // pid (comm) state ppid ... utime(14) stime(15)
-        const auto open = stat.find('(');
-        const auto close = stat.rfind(')');
-        if (open == std::string::npos || close == std::string::npos) continue;
-        const std::string comm = stat.substr(open + 1, close - open - 1);
-        std::stringstream rest(stat.substr(close + 2));
-        std::vector<std::string> fields;
-        std::string field;
-        while (rest >> field && fields.size() < 13) fields.push_back(field);
-        if (fields.size() < 13 || fields[1] != self) continue;  // fields[0] is the state, [1] the parent
-        const double seconds = (std::atof(fields[11].c_str()) + std::atof(fields[12].c_str())) / tick;
-        // "marketplace-gat" (comm keeps 15 characters) -> "gateway"
-        static const std::map<std::string, std::string> kNames{{"gat", "gateway"},   {"pay", "payments"},
-                                                               {"job", "jobs"},      {"aut", "auth"},
-                                                               {"con", "contracts"}, {"not", "notifications"}};
-        const auto known = comm.rfind("marketplace-", 0) == 0 ? kNames.find(comm.substr(12, 3)) : kNames.end();
-        out[known != kNames.end() ? known->second : comm] += seconds;
-    }
+    for (const auto& p : bench::Children()) out[p.name] += p.cpu_seconds;
     rusage usage{};
     ::getrusage(RUSAGE_SELF, &usage);
     out["self"] = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
@@ -382,6 +360,61 @@ Route ReadRoute(const std::vector<User>& users) {
                  }};
 }
 
+// The read route's baseline: the same call to balances_baseline_server, which takes the user from the
+// request since it checks no token.
+std::function<Result(const Options&, int, int)> BaselineRead(pv1::PaymentsService::Stub& baseline,
+                                                             const std::vector<User>& users) {
+    return [&baseline, &users](const Options& o, int connections, int seconds) {
+        Starter<pv1::GetBalancesResponse> start = [&baseline, &users](auto& call, grpc::CompletionQueue* cq, int thread,
+                                                                      long) {
+            const auto& user = users[static_cast<std::size_t>(thread) % users.size()];
+            pv1::GetBalancesRequest request;
+            request.set_user_id(user.id);
+            call.reader = baseline.AsyncGetBalances(&call.context, request, cq);
+        };
+        return RunDirect(o, connections, seconds, start);
+    };
+}
+
+// Starts balances_baseline_server on payments' database and waits until it answers as payments does.
+std::unique_ptr<testing::ChildProcess> StartBaseline(const std::string& log_path, const User& user,
+                                                     std::unique_ptr<pv1::PaymentsService::Stub>* stub) {
+    const int port = testing::FreePort();
+    const std::string target = "127.0.0.1:" + std::to_string(port);
+    auto process = std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{BALANCES_BASELINE_BIN},
+        std::map<std::string, std::string>{{"GRPC_LISTEN", target},
+                                           {"BASELINE_PG_CONNINFO", S().Databases().at("payments")},
+                                           {"MARKETPLACE_DEV_MODE", "1"}},
+        log_path);
+    *stub = pv1::PaymentsService::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+    pv1::GetBalancesResponse expected;
+    Ok(S().payments().GetBalances(MoneyStack::Context(user).get(), pv1::GetBalancesRequest(), &expected),
+       "GetBalances");
+    pv1::GetBalancesRequest request;
+    request.set_user_id(user.id);
+    const auto until = Clock::now() + std::chrono::seconds(30);
+    for (;;) {
+        grpc::ClientContext context;
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+        context.set_wait_for_ready(true);
+        pv1::GetBalancesResponse got;
+        const auto status = (*stub)->GetBalances(&context, request, &got);
+        if (status.ok()) {
+            if (!google::protobuf::util::MessageDifferencer::Equals(got, expected)) {
+                throw std::runtime_error("the baseline's balances differ from payments':\n" + got.DebugString() +
+                                         "payments:\n" + expected.DebugString());
+            }
+            return process;
+        }
+        if (!process->Running() || Clock::now() > until) {
+            throw std::runtime_error("balances_baseline_server does not answer (" + status.error_message() + "):\n" +
+                                     process->LogTail());
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+}
+
 Route WriteRoute(const std::vector<User>& users, const jv1::PostJobRequest& job) {
     return Route{"write", "POST /v1/jobs", "jobs", [&users, &job](const Options& o, int connections, int seconds) {
                      const std::string prefix = "bench-" + core::RandomHex(6) + "-";
@@ -432,6 +465,8 @@ struct Row {
     std::string route;
     int connections;
     Result gateway, direct;
+    bool has_baseline = false;
+    Result baseline;
 };
 
 }  // namespace
@@ -460,6 +495,12 @@ int main(int argc, char** argv) {
             Deposit(u, 100'000);
         }
         CheckRoutes(users, job);
+        std::fprintf(stderr, "gateway bench: the read route's baseline server on payments' database...\n");
+        const std::string baseline_log =
+            (std::filesystem::temp_directory_path() / ("balances-baseline-" + core::RandomHex(4) + ".log")).string();
+        std::unique_ptr<pv1::PaymentsService::Stub> baseline_stub;
+        auto baseline = StartBaseline(baseline_log, users[0], &baseline_stub);
+        const auto baseline_read = BaselineRead(*baseline_stub, users);
         std::fprintf(stderr, "gateway bench: CPU of the idle services for 3 s...\n");
         const CpuSeconds idle = IdleRates(3);
         for (const auto& [name, rate] : idle) {
@@ -469,6 +510,7 @@ int main(int argc, char** argv) {
         const std::vector<Route> routes{ReadRoute(users), WriteRoute(users, job)};
         std::vector<Row> rows;
         std::string failures;
+        bench::ThreadWatch threads;
         for (const int c : o.connections) {
             for (const auto& route : routes) {
                 std::fprintf(stderr, "gateway bench: %s (%s), %d connections, %d s each way...\n", route.name.c_str(),
@@ -488,15 +530,29 @@ int main(int argc, char** argv) {
                 std::printf("%s_overhead_p99_ms %.3f\n", name.c_str(), (row.gateway.p99_us - row.direct.p99_us) / 1000);
                 std::printf("%s_rps_ratio %.3f\n", name.c_str(),
                             row.direct.rps() > 0 ? row.gateway.rps() / row.direct.rps() : 0);
-                for (const auto* r : {&row.gateway, &row.direct}) {
+                if (route.name == "read") {
+                    std::fprintf(stderr, "gateway bench: read baseline, %d connections, %d s...\n", c, o.seconds);
+                    if (o.warmup_seconds > 0) baseline_read(o, c, o.warmup_seconds);
+                    row.baseline = Measured("self", "baseline", idle, [&] { return baseline_read(o, c, o.seconds); });
+                    row.has_baseline = true;
+                    Print(name + "_baseline", row.baseline);
+                    std::printf("%s_direct_baseline_ratio %.3f\n", name.c_str(),
+                                row.baseline.rps() > 0 ? row.direct.rps() / row.baseline.rps() : 0);
+                }
+                for (const auto* r : {&row.gateway, &row.direct, &row.baseline}) {
                     if (r->failed > 0) {
-                        failures += name + (r == &row.gateway ? " gateway" : " direct") + ": " +
-                                    std::to_string(r->failed) + " failed; " + r->first_error + "\n";
+                        failures += name +
+                                    (r == &row.gateway  ? " gateway"
+                                     : r == &row.direct ? " direct"
+                                                        : " baseline") +
+                                    ": " + std::to_string(r->failed) + " failed; " + r->first_error + "\n";
                     }
                 }
                 rows.push_back(std::move(row));
             }
+            threads.EndPhase("c" + std::to_string(c));
         }
+        const auto thread_counts = threads.Stop();
 
         std::printf("\n%-6s %5s | %9s %8s %8s | %10s %8s %8s | %8s %8s %11s\n", "route", "conns", "gw req/s", "gw p50",
                     "gw p99", "grpc req/s", "grpc p50", "grpc p99", "+p50", "+p99", "req/s gw/grpc");
@@ -519,7 +575,24 @@ int main(int argc, char** argv) {
                             r->cpu_us.at("other_services"), r->cpu_us.at("load"));
             }
         }
+        std::printf(
+            "\nThe read route against its baseline (a bare gRPC server running payments' two statements on\n"
+            "payments' database, same pool size, no token, no interceptor), the same gRPC client each\n");
+        std::printf("%5s | %12s %8s %8s %8s | %12s %8s %8s %8s | %15s\n", "conns", "payments/s", "p50", "p99", "cpu us",
+                    "baseline/s", "p50", "p99", "cpu us", "payments/baseline");
+        for (const auto& row : rows) {
+            if (!row.has_baseline) continue;
+            std::printf("%5d | %12.0f %8.3f %8.3f %8.1f | %12.0f %8.3f %8.3f %8.1f | %17.2f\n", row.connections,
+                        row.direct.rps(), row.direct.p50_us / 1000, row.direct.p99_us / 1000,
+                        row.direct.cpu_us.at("service"), row.baseline.rps(), row.baseline.p50_us / 1000,
+                        row.baseline.p99_us / 1000, row.baseline.cpu_us.at("service"),
+                        row.baseline.rps() > 0 ? row.direct.rps() / row.baseline.rps() : 0);
+        }
+        std::printf("(latencies in ms; cpu us = the server process's CPU per call, net of its idle rate)\n");
+        bench::ThreadWatch::Print(thread_counts);
         std::fflush(stdout);
+        baseline->Stop(std::chrono::seconds(10));
+        std::filesystem::remove(baseline_log);
         if (!failures.empty()) {
             std::fprintf(stderr, "gateway bench: requests failed:\n%s", failures.c_str());
             return 1;

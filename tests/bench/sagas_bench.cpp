@@ -2,7 +2,8 @@
 // and their end-to-end latency at concurrency 1, 8 and 32, through the services running as
 // processes; the dispute path (from the final decision to split_paid, and from a deadline passing to
 // its default applied); then ledger transfers per second through the payments API in batches. Prints
-// "name value" lines; run-sagas-bench.sh adds the pgbench baseline and the ratios.
+// "name value" lines and every service process's threads before, during and after the load;
+// run-sagas-bench.sh adds the pgbench baseline and the ratios.
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "bench_processes.hpp"
 #include "dispute_story.hpp"
 #include "story.hpp"
 
@@ -210,11 +212,18 @@ int main(int argc, char** argv) {
     }
     try {
         S();
+        bench::ThreadWatch threads;
         Lifecycles(1, 20);
+        threads.EndPhase("lifecycle_c1");
         Lifecycles(8, 5);
+        threads.EndPhase("lifecycle_c8");
         Lifecycles(32, 3);
+        threads.EndPhase("lifecycle_c32");
         DisputePath(20);
+        threads.EndPhase("disputes");
         LedgerTransfers(seconds, batch);
+        threads.EndPhase("ledger");
+        bench::ThreadWatch::Print(threads.Stop());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sagas_bench: %s\n", e.what());
         return 1;
