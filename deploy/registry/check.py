@@ -222,48 +222,47 @@ def check_docker(root, order, rows, p):
             p.add(file, s, "SERVICE", "not accepted", "a shipped service (deploy yes)")
 
 
-def check_architecture(root, order, rows, p):
-    file = "docs/ARCHITECTURE.md"
+def table_rows(root, file, heading):
+    """The rows of the Markdown table under `## heading` in `file`, each as its list of cells."""
     with open(os.path.join(root, file), encoding="utf-8") as f:
         text = f.read()
-    section = text.split("\n## Services\n", 1)[-1].split("\n## ", 1)[0]
-    table = {}
-    for line in section.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if line.startswith("|") and len(cells) >= 2 and re.match(r"^[a-z0-9]+$", cells[0]) and cells[0] != "service":
-            table[cells[0]] = cells[1]
+    section = text.split(f"\n## {heading}\n", 1)[-1].split("\n## ", 1)[0]
+    return [[c.strip() for c in line.strip().strip("|").split("|")]
+            for line in section.splitlines() if line.startswith("|")]
+
+
+def check_doc_table(file, heading, table, order, rows, p, columns):
+    """`table` maps a service to its cells; each of `columns` (name, index, registry field) must agree."""
     for s in order:
-        port = table.get(s)
-        if port is None:
-            p.add(file, s, "Services table", "no row", "a service")
-        elif port != str(rows[s]["grpc"]):
-            p.add(file, s, "port", repr(port), repr(str(rows[s]["grpc"])))
+        cells = table.get(s)
+        if cells is None:
+            p.add(file, s, heading, "no row", "a service")
+            continue
+        for name, index, field in columns:
+            p.same(file, s, name, cells[index], str(rows[s][field]))
     for s in table:
         if s != GATEWAY and s not in rows:
-            p.add(file, s, "Services table", "a row", "no such service (no row)")
+            p.add(file, s, heading, "a row", "no such service (no row)")
+
+
+def check_architecture(root, order, rows, p):
+    file = "docs/ARCHITECTURE.md"
+    table = {}
+    for cells in table_rows(root, file, "Services"):
+        if len(cells) >= 2 and re.match(r"^[a-z0-9]+$", cells[0]) and cells[0] != "service":
+            table[cells[0]] = cells
+    check_doc_table(file, "Services table", table, order, rows, p, [("port", 1, "grpc")])
 
 
 def check_operations(root, order, rows, p):
     file = "docs/OPERATIONS.md"
-    with open(os.path.join(root, file), encoding="utf-8") as f:
-        text = f.read()
-    section = text.split("\n## Where things answer\n", 1)[-1].split("\n## ", 1)[0]
     table = {}
-    for line in section.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        m = re.match(r"^([a-z0-9]+)\b", cells[0]) if line.startswith("|") and len(cells) >= 3 else None
+    for cells in table_rows(root, file, "Where things answer"):
+        m = re.match(r"^([a-z0-9]+)\b", cells[0]) if len(cells) >= 3 else None
         if m and cells[0] != "what":
-            table[m.group(1)] = (cells[1], cells[2])
-    for s in order:
-        ports = table.get(s)
-        if ports is None:
-            p.add(file, s, "Where things answer", "no row", "a service")
-            continue
-        p.same(file, s, "gRPC", ports[0], str(rows[s]["grpc"]))
-        p.same(file, s, "metrics", ports[1], str(rows[s]["metrics"]))
-    for s in table:
-        if s != GATEWAY and s not in rows:
-            p.add(file, s, "Where things answer", "a row", "no such service (no row)")
+            table[m.group(1)] = cells
+    check_doc_table(file, "Where things answer", table, order, rows, p,
+                    [("gRPC", 1, "grpc"), ("metrics", 2, "metrics")])
 
 
 def main():

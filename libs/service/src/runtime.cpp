@@ -54,6 +54,9 @@ std::shared_ptr<const core::Clock> ClockFromEnv() {
 }
 
 namespace {
+
+// Events this thread appended to an outbox (Runtime::PublishedOnThisThread).
+thread_local std::uint64_t published_on_this_thread = 0;
 constexpr char kRetentionTimer[] = "retention";
 // Serializes the check-then-schedule of the first retention timer between replicas starting together.
 constexpr long long kRetentionBootstrapLock = 0x726574656e74696fLL;  // "retentio"
@@ -268,8 +271,11 @@ std::shared_ptr<const core::Clock> Runtime::clock() const { return impl_->clock_
 const IdempotencyStore& Runtime::idempotency() const { return impl_->idempotency_; }
 std::string Runtime::topic() const { return impl_->Topic(); }
 std::string Runtime::Publish(pqxx::work& tx, const std::string& key, const google::protobuf::Message& event) const {
-    return impl_->Publish(tx, key, event);
+    auto id = impl_->Publish(tx, key, event);
+    ++published_on_this_thread;
+    return id;
 }
+std::uint64_t Runtime::PublishedOnThisThread() noexcept { return published_on_this_thread; }
 void Runtime::Published() { impl_->relay_.Wake(); }
 void Runtime::AddService(grpc::Service* service, const std::string& health_name) {
     impl_->server_->AddService(service, health_name);

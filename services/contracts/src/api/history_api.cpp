@@ -7,6 +7,7 @@
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/transaction.hpp"
+#include "storage/contract_store.hpp"
 #include "storage/transition_store.hpp"
 
 namespace marketplace::contracts::api {
@@ -24,11 +25,11 @@ grpc::Status ContractsApi::ListMilestoneTransitions(grpc::ServerContext* context
             runtime_.pool(),
             [&](pqxx::work& tx) {
                 response->Clear();
-                const auto ids = storage::FindMilestoneIds(tx, request->milestone_id());
-                if (!ids) throw core::NotFound("milestone not found");
-                response->set_milestone_id(ids->milestone_id);
-                response->set_contract_id(ids->contract_id);
-                for (const auto& t : storage::TransitionsOf(tx, ids->milestone_id)) {
+                const auto milestone = storage::FindMilestone(tx, request->milestone_id());
+                if (!milestone) throw core::NotFound("milestone not found");
+                response->set_milestone_id(milestone->id);
+                response->set_contract_id(milestone->contract_id);
+                for (const auto& t : storage::TransitionsOf(tx, milestone->id)) {
                     auto* out = response->add_transitions();
                     if (t.from_state) out->set_from_state(ToProto(*t.from_state));
                     out->set_to_state(ToProto(t.to_state));

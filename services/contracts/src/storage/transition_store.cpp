@@ -18,12 +18,6 @@ MilestoneState StateOf(const pqxx::field& f) {
 
 }  // namespace
 
-std::optional<MilestoneIds> FindMilestoneIds(pqxx::work& tx, const std::string& milestone_id) {
-    const auto rows = tx.exec_params("SELECT id::text, contract_id::text FROM milestones WHERE id = $1", milestone_id);
-    if (rows.empty()) return std::nullopt;
-    return MilestoneIds{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
-}
-
 std::vector<TransitionRecord> TransitionsOf(pqxx::work& tx, const std::string& milestone_id) {
     const auto rows = tx.exec_params("SELECT from_state, to_state, " + MicrosOf("at") + ", " + MicrosOf("recorded_at") +
                                          " FROM milestone_transitions WHERE milestone_id = $1 ORDER BY id",

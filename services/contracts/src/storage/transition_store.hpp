@@ -18,12 +18,6 @@ struct TransitionRecord {
     TimePoint recorded_at{};  // the database's clock at the insert
 };
 
-struct MilestoneIds {
-    std::string milestone_id;  // as stored (lower-case)
-    std::string contract_id;
-};
-/// The milestone's id and its contract's; nullopt when there is no such milestone.
-std::optional<MilestoneIds> FindMilestoneIds(pqxx::work& tx, const std::string& milestone_id);
 /// Every state the milestone entered, oldest first.
 std::vector<TransitionRecord> TransitionsOf(pqxx::work& tx, const std::string& milestone_id);
 

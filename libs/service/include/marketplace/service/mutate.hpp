@@ -1,7 +1,7 @@
 #pragma once
 // A service's writes, in one shape (docs/ARCHITECTURE.md, "Services"): one transaction, the
-// effects noted with AfterCommit run once it committed, then the outbox relay woken so that the
-// events the write appended are published now rather than at the relay's next poll. Handlers call
+// effects noted with AfterCommit run once it committed, then, when the write appended events, the
+// outbox relay woken so that they are published now rather than at the relay's next poll. Handlers call
 // Mutate instead of opening a transaction and remembering to wake the relay.
 //
 //   *response = service::Mutate<v1::CreateClanResponse>(runtime_, idem, *request, [&](pqxx::work& tx) {
@@ -19,15 +19,21 @@
 
 namespace marketplace::service {
 
-/// Runs `work(tx)` in one transaction, then its after-commit effects, then wakes the relay.
+/// Runs `work(tx)` in one transaction, then its after-commit effects, then, when it appended events
+/// (Runtime::Publish), wakes the relay. A write that published nothing (a replayed command, a
+/// change that changed nothing) costs the relay no extra outbox read.
 template <typename Work>
 auto Mutate(Runtime& runtime, Work&& work) -> std::invoke_result_t<Work&, pqxx::work&> {
+    const auto published_before = Runtime::PublishedOnThisThread();
+    const auto wake = [&] {
+        if (Runtime::PublishedOnThisThread() != published_before) runtime.Published();
+    };
     if constexpr (std::is_void_v<std::invoke_result_t<Work&, pqxx::work&>>) {
         InTransactionThen(runtime.pool(), std::forward<Work>(work));
-        runtime.Published();
+        wake();
     } else {
         auto result = InTransactionThen(runtime.pool(), std::forward<Work>(work));
-        runtime.Published();
+        wake();
         return result;
     }
 }

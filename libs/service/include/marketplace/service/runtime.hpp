@@ -3,6 +3,7 @@
 // the outbox and its relay, event consumers, durable timers, and an orderly shutdown on SIGTERM.
 // A service's main() builds a Runtime, registers its pieces, and calls Run().
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -80,6 +81,9 @@ public:
     std::string Publish(pqxx::work& tx, const std::string& key, const google::protobuf::Message& event) const;
     /// Wakes the relay; call after committing a transaction that published.
     void Published();
+    /// How many events this thread has appended with Publish so far: a write that compares it before
+    /// and after knows whether it published (service::Mutate wakes the relay only then).
+    static std::uint64_t PublishedOnThisThread() noexcept;
 
     /// Registers a gRPC service (before Start). `health_name` is reported by the health service.
     void AddService(grpc::Service* service, const std::string& health_name = {});
