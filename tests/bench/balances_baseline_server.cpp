@@ -2,8 +2,9 @@
 // PaymentsService.GetBalances from payments' own database. A bare grpc::Server (the synchronous API with
 // the services' thread settings, rpc::ServerOptions read from the same variables; no interceptor, no token
 // check, no idempotency, no metrics, no logging per call) runs payments' two statements of GetBalances,
-// word for word, in one REPEATABLE READ transaction (db::InTransaction, as payments reads) on a db::Pool
-// sized like payments' (db::PgConfig::FromEnv, PG_POOL_SIZE).
+// word for word and prepared as payments prepares them (db::Exec), in one REPEATABLE READ transaction
+// (db::InTransaction, as payments reads) on a db::Pool sized like payments' (db::PgConfig::FromEnv,
+// PG_POOL_SIZE).
 // With no token, the user comes in the request's user_id; the answer is the client's view, as payments
 // gives the bench's clients (available and in escrow, a currency holding neither left out).
 // Environment: GRPC_LISTEN (host:port), BASELINE_PG_CONNINFO (payments' database), and what payments reads.
@@ -25,6 +26,7 @@
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/arrays.hpp"
 #include "marketplace/db/pool.hpp"
+#include "marketplace/db/statements.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/payments/v1/payments.grpc.pb.h"
 #include "marketplace/rpc/server.hpp"
@@ -75,13 +77,13 @@ public:
                 [&](pqxx::work& tx) {
                     std::map<std::string, Balance> by_currency;
                     for (const auto& row :
-                         tx.exec_params(kAccountsOf, user, db::TextArray({"wallet_available", "payout_pending"}))) {
+                         db::Exec(tx, kAccountsOf, user, db::TextArray({"wallet_available", "payout_pending"}))) {
                         auto& b = by_currency[row["currency"].c_str()];
                         const auto balance = row["balance"].as<std::int64_t>();
                         (std::string_view(row["kind"].c_str()) == "wallet_available" ? b.available
                                                                                      : b.pending_payouts) += balance;
                     }
-                    for (const auto& row : tx.exec_params(kHeldForClient, user)) {
+                    for (const auto& row : db::Exec(tx, kHeldForClient, user)) {
                         by_currency[row[0].c_str()].in_escrow += row[1].as<std::int64_t>();
                     }
                     return by_currency;

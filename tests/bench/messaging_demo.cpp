@@ -54,7 +54,6 @@ int main() {
         messaging::KafkaConfig kafka;
         kafka.bootstrap = testing::BrokerControl::Bootstrap();
         kafka.linger_ms = 0;
-        kafka.fetch_wait_max_ms = 5;
         std::printf("   Kafka cluster at %s, topic %s\n", kafka.bootstrap.c_str(), topic.c_str());
 
         Step("contracts: the client asks to fund milestone m-1 (state change + event in ONE transaction)");

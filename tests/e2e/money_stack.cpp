@@ -144,7 +144,6 @@ MoneyStack::MoneyStack() : impl_(std::make_unique<Impl>()) {
         env["KAFKA_BOOTSTRAP"] = bootstrap;
         env["KAFKA_TOPIC_PREFIX"] = prefix;
         env["KAFKA_LINGER_MS"] = "0";
-        env["KAFKA_FETCH_WAIT_MAX_MS"] = "5";
         env["MARKETPLACE_CLOCK_OFFSET_FILE"] = impl_->clock_file;
         env["AUTH_GRPC_TARGET"] = auth_target;
         env["CONTRACTS_GRPC_TARGET"] = contracts_target;

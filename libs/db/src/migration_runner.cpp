@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "marketplace/core/log.hpp"
+#include "marketplace/db/statements.hpp"
 
 namespace marketplace::db {
 namespace {
@@ -88,12 +89,12 @@ class AdvisoryLock final {
 public:
     explicit AdvisoryLock(pqxx::connection& conn) : conn_(conn) {
         pqxx::nontransaction tx(conn_, "migration_lock");
-        tx.exec_params("SELECT pg_advisory_lock($1)", kMigrationLockKey);
+        db::Exec(tx, "SELECT pg_advisory_lock($1)", kMigrationLockKey);
     }
     ~AdvisoryLock() {
         try {
             pqxx::nontransaction tx(conn_, "migration_unlock");
-            tx.exec_params("SELECT pg_advisory_unlock($1)", kMigrationLockKey);
+            db::Exec(tx, "SELECT pg_advisory_unlock($1)", kMigrationLockKey);
         } catch (const std::exception& e) {
             // A broken session has released the lock already.
             core::log::Warn("migrations: could not release the advisory lock", {{"error", Trimmed(e.what())}});
@@ -131,8 +132,8 @@ const std::map<std::string, std::string>& CommentOnlyEdits() {
 
 void RecordChecksum(pqxx::connection& conn, const std::string& component, int version, const std::string& checksum) {
     pqxx::work tx(conn, "migration_checksum");
-    tx.exec_params("UPDATE schema_migrations SET checksum = $3 WHERE component = $1 AND version = $2", component,
-                   version, checksum);
+    db::Exec(tx, "UPDATE schema_migrations SET checksum = $3 WHERE component = $1 AND version = $2", component, version,
+             checksum);
     tx.commit();
 }
 
@@ -146,8 +147,8 @@ std::map<int, Applied> ReadApplied(pqxx::connection& conn, const std::string& co
         " checksum text NOT NULL,"
         " applied_at timestamptz NOT NULL DEFAULT now(),"
         " PRIMARY KEY (component, version))");
-    const pqxx::result rows = tx.exec_params(
-        "SELECT version, name, checksum FROM schema_migrations WHERE component = $1 ORDER BY version", component);
+    const pqxx::result rows = db::Exec(
+        tx, "SELECT version, name, checksum FROM schema_migrations WHERE component = $1 ORDER BY version", component);
     tx.commit();
     std::map<int, Applied> applied;
     for (const auto& row : rows) {
@@ -161,8 +162,8 @@ void ApplyOne(pqxx::connection& conn, const std::string& component, const Migrat
     try {
         pqxx::work tx(conn, "migration");
         tx.exec(m.file->sql);
-        tx.exec_params("INSERT INTO schema_migrations (component, version, name, checksum) VALUES ($1, $2, $3, $4)",
-                       component, m.version, m.file->filename, checksum);
+        db::Exec(tx, "INSERT INTO schema_migrations (component, version, name, checksum) VALUES ($1, $2, $3, $4)",
+                 component, m.version, m.file->filename, checksum);
         tx.commit();
     } catch (const std::exception& e) {
         throw MigrationError(component + ": migration " + m.file->filename + " failed: " + Trimmed(e.what()));

@@ -1,4 +1,5 @@
 #include "marketplace/db/pool.hpp"
+#include "marketplace/db/statements.hpp"
 
 #include <poll.h>
 
@@ -86,6 +87,7 @@ PgConfig PgConfig::FromEnv(core::EnvReader& env, const std::string& default_data
     config.pool_size = static_cast<std::size_t>(env.Int("PG_POOL_SIZE", 8, 1, kMaxPoolSize));
     config.acquire_timeout = env.Duration("PG_ACQUIRE_TIMEOUT", std::chrono::seconds(5), std::chrono::milliseconds(1),
                                           std::chrono::minutes(10));
+    config.prepared_statements = env.Bool("PG_PREPARED_STATEMENTS", true);
 
     // libpq's connect_timeout is in whole seconds and at least 2; without it a blackholed host would hold
     // Acquire far beyond acquire_timeout.
@@ -105,6 +107,7 @@ PgConfig PgConfig::FromEnv(core::EnvReader& env, const std::string& default_data
 
 Pool::Pool(PgConfig config) : config_(std::move(config)) {
     if (config_.pool_size == 0) config_.pool_size = 1;
+    if (!config_.prepared_statements) detail::SetPreparing(false);
 }
 
 Pool::~Pool() {

@@ -17,6 +17,7 @@
 #include "marketplace/core/trace.hpp"
 #include "marketplace/db/arrays.hpp"
 #include "marketplace/db/errors.hpp"
+#include "marketplace/db/statements.hpp"
 #include "marketplace/db/transaction.hpp"
 
 namespace marketplace::messaging {
@@ -384,14 +385,13 @@ private:
             keys.push_back(e->key);
         }
         // Sorted, so two transactions locking overlapping keys cannot deadlock.
-        tx.exec_params("SELECT pg_advisory_xact_lock(h) FROM unnest($1::bigint[]) AS h ORDER BY h",
-                       db::IntArray(locks));
+        db::Exec(tx, "SELECT pg_advisory_xact_lock(h) FROM unnest($1::bigint[]) AS h ORDER BY h", db::IntArray(locks));
 
         std::map<std::string, std::set<std::string>> parked;  // key -> ids of its open dead letters
-        for (const auto& row :
-             tx.exec_params("SELECT event_key, event_id FROM dead_letters "
-                            "WHERE consumer = $1 AND event_key = ANY($2::text[]) AND status <> 'resolved'",
-                            options_.group, db::TextArray(keys))) {
+        for (const auto& row : db::Exec(tx,
+                                        "SELECT event_key, event_id FROM dead_letters "
+                                        "WHERE consumer = $1 AND event_key = ANY($2::text[]) AND status <> 'resolved'",
+                                        options_.group, db::TextArray(keys))) {
             parked[row[0].c_str()].insert(row[1].c_str());
         }
 
@@ -425,7 +425,8 @@ private:
             times.push_back(InboxEventTime(*events[i]));
         }
         std::set<std::pair<std::string, std::string>> claimed;
-        for (const auto& row : tx.exec_params(
+        for (const auto& row : db::Exec(
+                 tx,
                  "INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\", event_type, event_key, "
                  "event_time, handled_at) "
                  "SELECT $1, s, i, t, p, o, ty, k, NULLIF(tm, '')::timestamptz, "
@@ -454,7 +455,8 @@ private:
     }
 
     bool ClaimInbox(pqxx::work& tx, const IncomingEvent& event) {
-        const auto r = tx.exec_params(
+        const auto r = db::Exec(
+            tx,
             "INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\", event_type, event_key, "
             "event_time, handled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, '')::timestamptz, "
             "COALESCE(NULLIF($10, '')::timestamptz, clock_timestamp())) "
@@ -465,13 +467,14 @@ private:
     }
 
     void LockKey(pqxx::work& tx, const std::string& key) {
-        tx.exec_params("SELECT pg_advisory_xact_lock($1)", impl::StableHash(options_.group + '\x1f' + key));
+        db::Exec(tx, "SELECT pg_advisory_xact_lock($1)", impl::StableHash(options_.group + '\x1f' + key));
     }
 
     void InsertDeadLetter(pqxx::work& tx, const IncomingEvent& event, const char* status, const std::string& error,
                           int attempts) {
         const pqxx::binarystring payload(event.payload.data(), event.payload.size());
-        tx.exec_params(
+        db::Exec(
+            tx,
             "INSERT INTO dead_letters (consumer, topic, partition, \"offset\", event_key, event_id, headers, payload, "
             "status, error, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)",
             options_.group, event.topic, event.partition, event.offset, event.key, event.id, HeadersJson(event),
@@ -491,8 +494,8 @@ private:
             parked.id = event.topic + "/" + std::to_string(event.partition) + "/" + std::to_string(event.offset);
         db::InTransaction(pool_, [&](pqxx::work& tx) {
             LockKey(tx, parked.key);
-            const auto existing = tx.exec_params(
-                "SELECT 1 FROM dead_letters WHERE consumer = $1 AND event_id = $2 AND status <> 'resolved'",
+            const auto existing = db::Exec(
+                tx, "SELECT 1 FROM dead_letters WHERE consumer = $1 AND event_id = $2 AND status <> 'resolved'",
                 options_.group, parked.id);
             if (existing.empty()) InsertDeadLetter(tx, parked, "parked", error, attempts);
         });
@@ -581,7 +584,8 @@ private:
         {
             auto lease = pool_.Acquire();
             pqxx::nontransaction q(*lease);
-            for (const auto& row : q.exec_params(
+            for (const auto& row : db::Exec(
+                     q,
                      "SELECT DISTINCT event_key FROM dead_letters WHERE consumer = $1 AND status = 'redrive' LIMIT 100",
                      options_.group)) {
                 keys.emplace_back(row[0].c_str());
@@ -600,11 +604,12 @@ private:
         try {
             return db::InTransaction(pool_, [&](pqxx::work& tx) {
                 LockKey(tx, key);
-                const auto r = tx.exec_params(
-                    "SELECT id, status, topic, partition, \"offset\", event_id, headers::text, payload "
-                    "FROM dead_letters WHERE consumer = $1 AND event_key = $2 AND status <> 'resolved' "
-                    "ORDER BY id LIMIT 1 FOR UPDATE",
-                    options_.group, key);
+                const auto r =
+                    db::Exec(tx,
+                             "SELECT id, status, topic, partition, \"offset\", event_id, headers::text, payload "
+                             "FROM dead_letters WHERE consumer = $1 AND event_key = $2 AND status <> 'resolved' "
+                             "ORDER BY id LIMIT 1 FOR UPDATE",
+                             options_.group, key);
                 if (r.empty() || std::string(r[0][1].c_str()) == "parked") return false;
                 row_id = r[0][0].as<std::int64_t>();
                 IncomingEvent e;
@@ -627,9 +632,9 @@ private:
                 if (!malformed.empty()) throw PermanentError(malformed);
                 core::log::LogScope scope(TraceIdOf(e), e.id);
                 if (ClaimInbox(tx, e)) handler_(tx, e);
-                tx.exec_params(
-                    "UPDATE dead_letters SET status = 'resolved', updated_at = clock_timestamp() WHERE id = $1",
-                    row_id);
+                db::Exec(tx,
+                         "UPDATE dead_letters SET status = 'resolved', updated_at = clock_timestamp() WHERE id = $1",
+                         row_id);
                 ++metrics_.redriven;
                 core::log::Info("dead letter redriven", {{"group", options_.group}, {"event_id", e.id}, {"key", key}});
                 return true;
@@ -640,14 +645,14 @@ private:
                              {{"group", options_.group}, {"error", e.what()}});
             db::InTransaction(pool_, [&](pqxx::work& tx) {
                 LockKey(tx, key);
-                tx.exec_params(
-                    "UPDATE dead_letters SET status = 'parked', error = $2, attempts = attempts + 1, "
-                    "updated_at = clock_timestamp() WHERE id = $1",
-                    row_id, std::string(e.what()).substr(0, 2000));
-                tx.exec_params(
-                    "UPDATE dead_letters SET status = 'waiting', updated_at = clock_timestamp() "
-                    "WHERE consumer = $1 AND event_key = $2 AND status = 'redrive'",
-                    options_.group, key);
+                db::Exec(tx,
+                         "UPDATE dead_letters SET status = 'parked', error = $2, attempts = attempts + 1, "
+                         "updated_at = clock_timestamp() WHERE id = $1",
+                         row_id, std::string(e.what()).substr(0, 2000));
+                db::Exec(tx,
+                         "UPDATE dead_letters SET status = 'waiting', updated_at = clock_timestamp() "
+                         "WHERE consumer = $1 AND event_key = $2 AND status = 'redrive'",
+                         options_.group, key);
             });
             return false;
         }
@@ -658,8 +663,8 @@ private:
             auto lease = pool_.Acquire();
             pqxx::nontransaction q(*lease);
             metrics_.dlq_depth =
-                q.exec_params1("SELECT count(*) FROM dead_letters WHERE consumer = $1 AND status <> 'resolved'",
-                               options_.group)[0]
+                db::Exec1(q, "SELECT count(*) FROM dead_letters WHERE consumer = $1 AND status <> 'resolved'",
+                          options_.group)[0]
                     .as<std::int64_t>();
         }
         std::vector<RdKafka::TopicPartition*> assignment;

@@ -6,6 +6,7 @@
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/core/trace.hpp"
+#include "marketplace/db/statements.hpp"
 
 namespace marketplace::messaging {
 
@@ -27,10 +28,10 @@ std::string Outbox::Append(pqxx::work& tx, const OutgoingEvent& event) const {
     }
     std::string id = core::NewUuidV7();
     const pqxx::binarystring payload(event.payload.data(), event.payload.size());
-    tx.exec_params(
-        "INSERT INTO outbox (event_id, topic, event_key, event_type, schema_version, payload, traceparent) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        id, event.topic, event.key, event.type, event.schema_version, payload, traceparent);
+    db::Exec(tx,
+             "INSERT INTO outbox (event_id, topic, event_key, event_type, schema_version, payload, traceparent) "
+             "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             id, event.topic, event.key, event.type, event.schema_version, payload, traceparent);
     return id;
 }
 

@@ -15,6 +15,7 @@
 #include "marketplace/core/log.hpp"
 #include "marketplace/core/trace.hpp"
 #include "marketplace/db/arrays.hpp"
+#include "marketplace/db/statements.hpp"
 #include "marketplace/messaging/event.hpp"
 
 namespace marketplace::messaging {
@@ -111,7 +112,7 @@ private:
         }
         if (!metrics_.leader) {
             pqxx::nontransaction q(*conn_);
-            const bool got = q.exec_params1("SELECT pg_try_advisory_lock($1)", lock_key_)[0].as<bool>();
+            const bool got = db::Exec1(q, "SELECT pg_try_advisory_lock($1)", lock_key_)[0].as<bool>();
             if (!got) {
                 SleepFor(options_.standby_poll);
                 return;
@@ -132,12 +133,13 @@ private:
 
     std::vector<Row> FetchBatch() {
         pqxx::nontransaction q(*conn_);
-        const auto r = q.exec_params(
-            "SELECT id, event_id::text, topic, event_key, event_type, schema_version, payload, traceparent, "
-            "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-            "(extract(epoch FROM created_at) * 1000)::bigint "
-            "FROM outbox ORDER BY id LIMIT $1",
-            options_.batch_size);
+        const auto r =
+            db::Exec(q,
+                     "SELECT id, event_id::text, topic, event_key, event_type, schema_version, payload, traceparent, "
+                     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+                     "(extract(epoch FROM created_at) * 1000)::bigint "
+                     "FROM outbox ORDER BY id LIMIT $1",
+                     options_.batch_size);
         std::vector<Row> rows;
         rows.reserve(r.size());
         for (const auto& f : r) {
@@ -220,15 +222,15 @@ private:
         if (!published.empty()) {
             pqxx::nontransaction q(*conn_);
             // The rows leave the outbox and enter the published log in one statement.
-            q.exec_params(
-                "WITH gone AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]) "
-                "RETURNING event_id, topic, event_key, event_type, traceparent, created_at) "
-                "INSERT INTO published_events (event_id, topic, event_key, event_type, traceparent, created_at, "
-                "published_at) "
-                "SELECT event_id, topic, event_key, event_type, traceparent, created_at, "
-                "COALESCE(NULLIF($2, '')::timestamptz, clock_timestamp()) FROM gone "
-                "ON CONFLICT (event_id) DO NOTHING",
-                db::IntArray(published), Now());
+            db::Exec(q,
+                     "WITH gone AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]) "
+                     "RETURNING event_id, topic, event_key, event_type, traceparent, created_at) "
+                     "INSERT INTO published_events (event_id, topic, event_key, event_type, traceparent, created_at, "
+                     "published_at) "
+                     "SELECT event_id, topic, event_key, event_type, traceparent, created_at, "
+                     "COALESCE(NULLIF($2, '')::timestamptz, clock_timestamp()) FROM gone "
+                     "ON CONFLICT (event_id) DO NOTHING",
+                     db::IntArray(published), Now());
         }
         metrics_.published += published.size();
         metrics_.batches += 1;
@@ -258,7 +260,8 @@ private:
         if (now < next_prune_) return;
         next_prune_ = now + options_.prune_interval;
         pqxx::nontransaction q(*conn_);
-        const auto r = q.exec_params(
+        const auto r = db::Exec(
+            q,
             "DELETE FROM published_events WHERE event_id IN (SELECT event_id FROM published_events "
             "WHERE published_at < COALESCE(NULLIF($2, '')::timestamptz, clock_timestamp()) - make_interval(secs => $1) "
             "ORDER BY published_at LIMIT 10000)",

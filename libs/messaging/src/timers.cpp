@@ -13,6 +13,7 @@
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/log.hpp"
 #include "marketplace/db/errors.hpp"
+#include "marketplace/db/statements.hpp"
 #include "marketplace/db/transaction.hpp"
 
 namespace marketplace::messaging {
@@ -27,15 +28,15 @@ void ScheduleTimer(pqxx::work& tx, const std::string& kind, const std::string& k
     if (kind.empty() || kind.size() > 128) throw core::InvalidArgument("timer.kind", "must be 1..128 characters");
     if (key.empty() || key.size() > 512) throw core::InvalidArgument("timer.key", "must be 1..512 characters");
     const pqxx::binarystring data(payload.data(), payload.size());
-    tx.exec_params(
-        "INSERT INTO timers (kind, timer_key, due_at, payload) VALUES ($1, $2, $3::timestamptz, $4) "
-        "ON CONFLICT (kind, timer_key) DO UPDATE SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload, "
-        "attempts = 0, last_error = ''",
-        kind, key, Timestamp(due_at), data);
+    db::Exec(tx,
+             "INSERT INTO timers (kind, timer_key, due_at, payload) VALUES ($1, $2, $3::timestamptz, $4) "
+             "ON CONFLICT (kind, timer_key) DO UPDATE SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload, "
+             "attempts = 0, last_error = ''",
+             kind, key, Timestamp(due_at), data);
 }
 
 bool CancelTimer(pqxx::work& tx, const std::string& kind, const std::string& key) {
-    return tx.exec_params("DELETE FROM timers WHERE kind = $1 AND timer_key = $2", kind, key).affected_rows() > 0;
+    return db::Exec(tx, "DELETE FROM timers WHERE kind = $1 AND timer_key = $2", kind, key).affected_rows() > 0;
 }
 
 class TimerScheduler::Impl {
@@ -99,9 +100,8 @@ public:
     std::int64_t Overdue(std::chrono::seconds grace) {
         auto lease = pool_.Acquire();
         pqxx::nontransaction q(*lease);
-        return q
-            .exec_params1("SELECT count(*) FROM timers WHERE due_at <= $1::timestamptz",
-                          Timestamp(clock_->Now() - grace))[0]
+        return db::Exec1(q, "SELECT count(*) FROM timers WHERE due_at <= $1::timestamptz",
+                         Timestamp(clock_->Now() - grace))[0]
             .as<std::int64_t>();
     }
 
@@ -119,7 +119,8 @@ private:
         Timer claimed;
         try {
             const bool fired = db::InTransaction(pool_, [&](pqxx::work& tx) {
-                const auto r = tx.exec_params(
+                const auto r = db::Exec(
+                    tx,
                     "SELECT id, kind, timer_key, extract(epoch FROM due_at)::float8, payload, attempts FROM timers "
                     "WHERE due_at <= $1::timestamptz AND kind = ANY($2::text[]) "
                     "ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED",
@@ -134,7 +135,7 @@ private:
                 claimed.payload.assign(payload.get(), payload.size());
                 claimed.attempts = r[0][5].as<int>();
                 handlers_.at(claimed.kind)(tx, claimed);
-                tx.exec_params("DELETE FROM timers WHERE id = $1", claimed.id);
+                db::Exec(tx, "DELETE FROM timers WHERE id = $1", claimed.id);
                 return true;
             });
             if (fired) metrics_.Fired(claimed.kind);
@@ -151,7 +152,8 @@ private:
                               {"error", e.what()},
                               {"retry_in_ms", static_cast<long long>(delay.count())}});
             db::InTransaction(pool_, [&](pqxx::work& tx) {
-                tx.exec_params(
+                db::Exec(
+                    tx,
                     "UPDATE timers SET attempts = attempts + 1, last_error = $2, due_at = $3::timestamptz WHERE id = "
                     "$1",
                     claimed.id, std::string(e.what()).substr(0, 2000), Timestamp(clock_->Now() + delay));

@@ -58,7 +58,6 @@ KafkaConfig TestKafka() {
     KafkaConfig k;
     k.bootstrap = testing::BrokerControl::Bootstrap();
     k.linger_ms = 0;
-    k.fetch_wait_max_ms = 5;
     k.session_timeout_ms = 6000;
     return k;
 }

@@ -4,6 +4,7 @@
 
 #include "marketplace/core/errors.hpp"
 #include "marketplace/db/migration_runner.hpp"
+#include "marketplace/db/statements.hpp"
 
 namespace marketplace::service {
 namespace {
@@ -38,17 +39,18 @@ std::optional<std::string> IdempotencyStore::Claim(pqxx::work& tx, const Idempot
     // A row can vanish between the INSERT and the SELECT only when a purge removes an expired
     // key right then; the next round claims it.
     for (int round = 0; round < 3; ++round) {
-        const auto claimed = tx.exec_params(
-            "INSERT INTO idempotency_keys (caller, idempotency_key, method, request_sha256, created_at) "
-            "VALUES ($1, $2, $3, decode($4, 'hex'), $5::timestamptz) "
-            "ON CONFLICT (caller, idempotency_key) DO NOTHING RETURNING 1",
-            scope, call.key, call.method, request_hash, core::FormatRfc3339(Now()));
+        const auto claimed =
+            db::Exec(tx,
+                     "INSERT INTO idempotency_keys (caller, idempotency_key, method, request_sha256, created_at) "
+                     "VALUES ($1, $2, $3, decode($4, 'hex'), $5::timestamptz) "
+                     "ON CONFLICT (caller, idempotency_key) DO NOTHING RETURNING 1",
+                     scope, call.key, call.method, request_hash, core::FormatRfc3339(Now()));
         if (!claimed.empty()) return std::nullopt;
 
-        const auto existing = tx.exec_params(
-            "SELECT method, encode(request_sha256, 'hex'), response FROM idempotency_keys "
-            "WHERE caller = $1 AND idempotency_key = $2",
-            scope, call.key);
+        const auto existing = db::Exec(tx,
+                                       "SELECT method, encode(request_sha256, 'hex'), response FROM idempotency_keys "
+                                       "WHERE caller = $1 AND idempotency_key = $2",
+                                       scope, call.key);
         if (existing.empty()) continue;
         const auto row = existing[0];
         const auto stored_method = row[0].as<std::string>();
@@ -72,12 +74,13 @@ void IdempotencyStore::Complete(pqxx::work& tx, const IdempotentCall& call, std:
     // An anonymous claim's scope hashes its request, which is not at hand here: the row this
     // transaction claimed is the one with the key and method whose response is still NULL (other
     // transactions' claims are invisible until they commit, and committed rows hold a response).
-    const auto updated = tx.exec_params(
-        "UPDATE idempotency_keys SET response = $3 "
-        "WHERE idempotency_key = $2 AND response IS NULL AND "
-        "      (CASE WHEN $1 = '' THEN starts_with(caller, $4) AND method = $5 ELSE caller = $1 END)",
-        call.caller, call.key, pqxx::binarystring(response_bytes.data(), response_bytes.size()),
-        std::string(kAnonymousScope), call.method);
+    const auto updated =
+        db::Exec(tx,
+                 "UPDATE idempotency_keys SET response = $3 "
+                 "WHERE idempotency_key = $2 AND response IS NULL AND "
+                 "      (CASE WHEN $1 = '' THEN starts_with(caller, $4) AND method = $5 ELSE caller = $1 END)",
+                 call.caller, call.key, pqxx::binarystring(response_bytes.data(), response_bytes.size()),
+                 std::string(kAnonymousScope), call.method);
     if (updated.affected_rows() != 1) {
         throw std::logic_error("idempotency key completed without a claim for " + call.method);
     }
@@ -89,11 +92,12 @@ std::size_t IdempotencyStore::Purge(pqxx::connection& conn, std::size_t batch_si
     std::size_t total = 0;
     for (;;) {
         pqxx::work tx(conn);
-        const auto deleted = tx.exec_params(
-            "DELETE FROM idempotency_keys WHERE (caller, idempotency_key) IN ("
-            "  SELECT caller, idempotency_key FROM idempotency_keys WHERE created_at < $1::timestamptz "
-            "  LIMIT $2 FOR UPDATE SKIP LOCKED)",
-            cutoff, static_cast<long long>(batch_size));
+        const auto deleted =
+            db::Exec(tx,
+                     "DELETE FROM idempotency_keys WHERE (caller, idempotency_key) IN ("
+                     "  SELECT caller, idempotency_key FROM idempotency_keys WHERE created_at < $1::timestamptz "
+                     "  LIMIT $2 FOR UPDATE SKIP LOCKED)",
+                     cutoff, static_cast<long long>(batch_size));
         tx.commit();
         const auto n = static_cast<std::size_t>(deleted.affected_rows());
         total += n;

@@ -2,13 +2,14 @@
 
 #include "marketplace/core/clock.hpp"
 #include "marketplace/core/config.hpp"
+#include "marketplace/db/statements.hpp"
 
 namespace marketplace::service {
 namespace {
 
 std::int64_t Delete(pqxx::work& tx, const std::string& sql, core::Clock::TimePoint cutoff, int batch) {
     return static_cast<std::int64_t>(
-        tx.exec_params(sql, core::FormatRfc3339(cutoff), static_cast<long long>(batch)).affected_rows());
+        db::Exec(tx, sql, core::FormatRfc3339(cutoff), static_cast<long long>(batch)).affected_rows());
 }
 
 }  // namespace

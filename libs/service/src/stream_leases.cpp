@@ -6,6 +6,7 @@
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/core/log.hpp"
+#include "marketplace/db/statements.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/service/runtime.hpp"
 
@@ -45,17 +46,18 @@ std::unique_ptr<StreamLeases::Lease> StreamLeases::Acquire(const std::string& us
         const auto now = clock_->Now();
         const std::string now_text = core::FormatRfc3339(now);
         // One admission at a time per user and per source (always in this order), across replicas.
-        tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "stream-user:" + kind_ + ":" + user_id);
+        db::Exec(tx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "stream-user:" + kind_ + ":" + user_id);
         const bool budget = limits_.per_source > 0 && !source.empty();
         if (budget) {
-            tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                           "stream-source:" + kind_ + ":" + source);
+            db::Exec(tx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                     "stream-source:" + kind_ + ":" + source);
         }
-        const auto counts = tx.exec_params1(
-            "SELECT count(*) FILTER (WHERE user_id = $2), count(*) FILTER (WHERE $4 AND source = $3) "
-            "FROM stream_leases WHERE kind = $1 AND (user_id = $2 OR ($4 AND source = $3)) "
-            "AND expires_at > $5::timestamptz",
-            kind_, user_id, source, budget, now_text);
+        const auto counts =
+            db::Exec1(tx,
+                      "SELECT count(*) FILTER (WHERE user_id = $2), count(*) FILTER (WHERE $4 AND source = $3) "
+                      "FROM stream_leases WHERE kind = $1 AND (user_id = $2 OR ($4 AND source = $3)) "
+                      "AND expires_at > $5::timestamptz",
+                      kind_, user_id, source, budget, now_text);
         const auto for_user = counts[0].as<int>();
         const auto for_source = counts[1].as<int>();
         if (for_user >= limits_.per_user) {
@@ -67,41 +69,40 @@ std::unique_ptr<StreamLeases::Lease> StreamLeases::Acquire(const std::string& us
                                               std::to_string(limits_.per_source) + "); close one and try again",
                                           "stream budget of source " + source + " spent");
         }
-        tx.exec_params(
-            "INSERT INTO stream_leases (lease_id, kind, user_id, source, created_at, expires_at) "
-            "VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz)",
-            id, kind_, user_id, source, now_text, core::FormatRfc3339(now + limits_.ttl));
+        db::Exec(tx,
+                 "INSERT INTO stream_leases (lease_id, kind, user_id, source, created_at, expires_at) "
+                 "VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz)",
+                 id, kind_, user_id, source, now_text, core::FormatRfc3339(now + limits_.ttl));
     });
     return std::unique_ptr<Lease>(new Lease(*this, id, user_id, source));
 }
 
 int StreamLeases::OpenForUser(const std::string& user_id) {
     return db::InTransaction(pool_, [&](pqxx::work& tx) {
-        return tx
-            .exec_params1(
-                "SELECT count(*) FROM stream_leases WHERE kind = $1 AND user_id = $2 "
-                "AND expires_at > $3::timestamptz",
-                kind_, user_id, core::FormatRfc3339(clock_->Now()))[0]
+        return db::Exec1(tx,
+                         "SELECT count(*) FROM stream_leases WHERE kind = $1 AND user_id = $2 "
+                         "AND expires_at > $3::timestamptz",
+                         kind_, user_id, core::FormatRfc3339(clock_->Now()))[0]
             .as<int>();
     });
 }
 
 int StreamLeases::OpenForSource(const std::string& source) {
     return db::InTransaction(pool_, [&](pqxx::work& tx) {
-        return tx
-            .exec_params1(
-                "SELECT count(*) FROM stream_leases WHERE kind = $1 AND source = $2 "
-                "AND expires_at > $3::timestamptz",
-                kind_, source, core::FormatRfc3339(clock_->Now()))[0]
+        return db::Exec1(tx,
+                         "SELECT count(*) FROM stream_leases WHERE kind = $1 AND source = $2 "
+                         "AND expires_at > $3::timestamptz",
+                         kind_, source, core::FormatRfc3339(clock_->Now()))[0]
             .as<int>();
     });
 }
 
 std::int64_t StreamLeases::PurgeLapsed(pqxx::work& tx, core::Clock::TimePoint now, int batch) {
     return static_cast<std::int64_t>(
-        tx.exec_params("DELETE FROM stream_leases WHERE lease_id IN (SELECT lease_id FROM stream_leases "
-                       "WHERE expires_at <= $1::timestamptz LIMIT $2 FOR UPDATE SKIP LOCKED)",
-                       core::FormatRfc3339(now), static_cast<long long>(batch))
+        db::Exec(tx,
+                 "DELETE FROM stream_leases WHERE lease_id IN (SELECT lease_id FROM stream_leases "
+                 "WHERE expires_at <= $1::timestamptz LIMIT $2 FOR UPDATE SKIP LOCKED)",
+                 core::FormatRfc3339(now), static_cast<long long>(batch))
             .affected_rows());
 }
 
@@ -110,19 +111,19 @@ void StreamLeases::Renew(const Lease& lease) {
         const auto now = clock_->Now();
         // A lease purged while it could not be renewed (a database outage) is taken again: the stream
         // is still open.
-        tx.exec_params(
-            "INSERT INTO stream_leases (lease_id, kind, user_id, source, created_at, expires_at) "
-            "VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz) "
-            "ON CONFLICT (lease_id) DO UPDATE SET expires_at = EXCLUDED.expires_at",
-            lease.id_, kind_, lease.user_id_, lease.source_, core::FormatRfc3339(now),
-            core::FormatRfc3339(now + limits_.ttl));
+        db::Exec(tx,
+                 "INSERT INTO stream_leases (lease_id, kind, user_id, source, created_at, expires_at) "
+                 "VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz) "
+                 "ON CONFLICT (lease_id) DO UPDATE SET expires_at = EXCLUDED.expires_at",
+                 lease.id_, kind_, lease.user_id_, lease.source_, core::FormatRfc3339(now),
+                 core::FormatRfc3339(now + limits_.ttl));
     });
 }
 
 void StreamLeases::Release(const std::string& id) noexcept {
     try {
         db::InTransaction(pool_,
-                          [&](pqxx::work& tx) { tx.exec_params("DELETE FROM stream_leases WHERE lease_id = $1", id); });
+                          [&](pqxx::work& tx) { db::Exec(tx, "DELETE FROM stream_leases WHERE lease_id = $1", id); });
     } catch (const std::exception& e) {
         // It lapses by itself after the ttl.
         core::log::Warn("stream lease not released; it lapses by itself", {{"lease_id", id}, {"error", e.what()}});

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "marketplace/core/ids.hpp"
+#include "marketplace/db/statements.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/testing/database.hpp"
 
@@ -47,8 +48,8 @@ void InProcessRuntime::InTx(const std::function<void(pqxx::work&)>& fn) const {
 int InProcessRuntime::OutboxCount(const std::string& event_type, const std::string& event_key) const {
     int n = 0;
     InTx([&](pqxx::work& tx) {
-        n = tx.exec_params1("SELECT count(*) FROM outbox WHERE event_type = $1 AND event_key = $2", event_type,
-                            event_key)[0]
+        n = db::Exec1(tx, "SELECT count(*) FROM outbox WHERE event_type = $1 AND event_key = $2", event_type,
+                      event_key)[0]
                 .as<int>();
     });
     return n;

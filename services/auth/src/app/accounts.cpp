@@ -12,6 +12,7 @@
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/core/log.hpp"
+#include "marketplace/db/statements.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/service/mutate.hpp"
 #include "marketplace/tokens/roles.hpp"
@@ -314,7 +315,7 @@ v1::SetStaffRoleResponse Accounts::SetStaffRole(const rpc::IdempotentCall& call,
             const auto user = storage::FindUserById(tx, request.user_id());
             if (!user) throw core::NotFound("user not found");
             if (user->role == tokens::kRoleAdmin) throw core::FailedPrecondition("an admin stays an admin");
-            tx.exec_params("UPDATE users SET role = $2 WHERE user_id = $1::uuid", user->user_id, role);
+            db::Exec(tx, "UPDATE users SET role = $2 WHERE user_id = $1::uuid", user->user_id, role);
             core::log::Info("auth: staff role set", {{"user_id", user->user_id}, {"role", role}});
             v1::SetStaffRoleResponse response;
             response.set_user_id(user->user_id);

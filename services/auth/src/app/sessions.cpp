@@ -8,6 +8,7 @@
 #include "marketplace/auth/v1/events.pb.h"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/log.hpp"
+#include "marketplace/db/statements.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/service/mutate.hpp"
 #include "storage/login_failures.hpp"
@@ -105,8 +106,7 @@ v1::RequestPasswordResetResponse Accounts::RequestPasswordReset(const v1::Reques
         const auto user = storage::FindUserByEmail(tx, email);
         if (!user) return false;
         // Requests for one account take turns, so the cap holds under concurrency.
-        tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended('auth.password_reset:' || $1, 0))",
-                       user->user_id);
+        db::Exec(tx, "SELECT pg_advisory_xact_lock(hashtextextended('auth.password_reset:' || $1, 0))", user->user_id);
         if (storage::CountPasswordResets(tx, user->user_id, now - options_.reset_ttl) >= options_.reset_max_per_ttl) {
             core::log::Info("auth: password reset not sent: the account's cap is reached",
                             {{"user_id", user->user_id}});

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "marketplace/db/statements.hpp"
 #include "marketplace/db/values.hpp"
 #include "storage/sql.hpp"
 
@@ -49,35 +50,37 @@ std::vector<std::string> ParseList(const std::string& json) {
 }  // namespace
 
 bool InsertUser(pqxx::work& tx, const UserRecord& user, const std::string& display_name) {
-    const auto inserted = tx.exec_params(
-        "INSERT INTO users (user_id, email, password_hash, role, created_at) VALUES ($1::uuid, $2, $3, $4, "
-        "$5::timestamptz) "
-        "ON CONFLICT (email) DO NOTHING RETURNING user_id",
-        user.user_id, user.email, user.password_hash, user.role, db::TimeParam(user.created_at));
+    const auto inserted =
+        db::Exec(tx,
+                 "INSERT INTO users (user_id, email, password_hash, role, created_at) VALUES ($1::uuid, $2, $3, $4, "
+                 "$5::timestamptz) "
+                 "ON CONFLICT (email) DO NOTHING RETURNING user_id",
+                 user.user_id, user.email, user.password_hash, user.role, db::TimeParam(user.created_at));
     if (inserted.empty()) return false;
-    tx.exec_params("INSERT INTO profiles (user_id, display_name, updated_at) VALUES ($1::uuid, $2, $3::timestamptz)",
-                   user.user_id, display_name, db::TimeParam(user.created_at));
+    db::Exec(tx, "INSERT INTO profiles (user_id, display_name, updated_at) VALUES ($1::uuid, $2, $3::timestamptz)",
+             user.user_id, display_name, db::TimeParam(user.created_at));
     return true;
 }
 
 std::optional<UserRecord> FindUserByEmail(pqxx::work& tx, const std::string& email) {
-    const auto r = tx.exec_params("SELECT " + kUserColumns + " FROM users u WHERE u.email = $1", email);
+    const auto r = db::Exec(tx, "SELECT " + kUserColumns + " FROM users u WHERE u.email = $1", email);
     if (r.empty()) return std::nullopt;
     return ReadUser(r[0]);
 }
 
 std::optional<UserRecord> FindUserById(pqxx::work& tx, const std::string& user_id) {
-    const auto r = tx.exec_params("SELECT " + kUserColumns + " FROM users u WHERE u.user_id = $1::uuid", user_id);
+    const auto r = db::Exec(tx, "SELECT " + kUserColumns + " FROM users u WHERE u.user_id = $1::uuid", user_id);
     if (r.empty()) return std::nullopt;
     return ReadUser(r[0]);
 }
 
 void UpdatePasswordHash(pqxx::work& tx, const std::string& user_id, const std::string& password_hash) {
-    tx.exec_params("UPDATE users SET password_hash = $2 WHERE user_id = $1::uuid", user_id, password_hash);
+    db::Exec(tx, "UPDATE users SET password_hash = $2 WHERE user_id = $1::uuid", user_id, password_hash);
 }
 
 std::optional<ProfileRecord> LoadProfile(pqxx::work& tx, const std::string& user_id, bool lock) {
-    const auto r = tx.exec_params(
+    const auto r = db::Exec(
+        tx,
         "SELECT " + kUserColumns +
             ", p.display_name, p.headline, p.bio, p.skills::text, p.hourly_rate_minor, p.hourly_rate_currency, "
             "p.hourly_rate_public, p.availability, p.hours_per_week, p.languages::text, p.timezone, " +
@@ -109,7 +112,8 @@ void SaveProfile(pqxx::work& tx, const std::string& user_id, const ProfileData& 
         d.hourly_rate ? std::optional<std::int64_t>(d.hourly_rate->minor_units) : std::nullopt;
     const std::optional<std::string> rate_currency =
         d.hourly_rate ? std::optional<std::string>(d.hourly_rate->currency) : std::nullopt;
-    tx.exec_params(
+    db::Exec(
+        tx,
         "UPDATE profiles SET display_name = $2, headline = $3, bio = $4, skills = $5::jsonb, hourly_rate_minor = $6, "
         "hourly_rate_currency = $7, hourly_rate_public = $8, availability = $9, hours_per_week = $10, "
         "languages = $11::jsonb, timezone = $12, updated_at = $13::timestamptz WHERE user_id = $1::uuid",

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "marketplace/db/statements.hpp"
 #include "marketplace/db/values.hpp"
 
 namespace marketplace::clans::storage {
@@ -96,23 +97,25 @@ PlanProposalRecord ProposalOf(const pqxx::row& r) {
 bool InsertPlan(pqxx::work& tx, const PayoutPlanRecord& plan) {
     const std::optional<std::string> contract =
         plan.contract_id.empty() ? std::nullopt : std::optional<std::string>(plan.contract_id);
-    return !tx.exec_params(
-                  "INSERT INTO payout_plans (clan_id, proposal_id, version, leader_id, split_mode, shares, locked_at, "
-                  "contract_id, proposed_by, approved_by) "
-                  "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz, coalesce($8::uuid, (SELECT contract_id "
-                  "FROM clan_contracts WHERE proposal_id = $2::uuid)), $9, $10) "
-                  "ON CONFLICT DO NOTHING RETURNING 1",
-                  plan.clan_id, plan.proposal_id, plan.version, plan.leader_id, plan.split_mode,
-                  SharesJson(plan.shares), TimeParam(plan.locked_at), contract, plan.proposed_by, plan.approved_by)
+    return !db::Exec(
+                tx,
+                "INSERT INTO payout_plans (clan_id, proposal_id, version, leader_id, split_mode, shares, locked_at, "
+                "contract_id, proposed_by, approved_by) "
+                "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz, coalesce($8::uuid, (SELECT contract_id "
+                "FROM clan_contracts WHERE proposal_id = $2::uuid)), $9, $10) "
+                "ON CONFLICT DO NOTHING RETURNING 1",
+                plan.clan_id, plan.proposal_id, plan.version, plan.leader_id, plan.split_mode, SharesJson(plan.shares),
+                TimeParam(plan.locked_at), contract, plan.proposed_by, plan.approved_by)
                 .empty();
 }
 
 std::vector<PayoutPlanRecord> ListPlans(pqxx::work& tx, const std::string& clan_id, int limit) {
     std::vector<PayoutPlanRecord> out;
-    for (const auto& r : tx.exec_params("SELECT " + kPlanColumns +
-                                            " FROM payout_plans p WHERE p.clan_id = $1 ORDER BY p.locked_at DESC, "
-                                            "p.proposal_id, p.version DESC LIMIT $2",
-                                        clan_id, limit)) {
+    for (const auto& r : db::Exec(tx,
+                                  "SELECT " + kPlanColumns +
+                                      " FROM payout_plans p WHERE p.clan_id = $1 ORDER BY p.locked_at DESC, "
+                                      "p.proposal_id, p.version DESC LIMIT $2",
+                                  clan_id, limit)) {
         out.push_back(PlanOf(r));
     }
     return out;
@@ -120,10 +123,11 @@ std::vector<PayoutPlanRecord> ListPlans(pqxx::work& tx, const std::string& clan_
 
 std::optional<PayoutPlanRecord> PlanInForce(pqxx::work& tx, const std::string& clan_id,
                                             const std::string& proposal_id) {
-    const auto rows = tx.exec_params("SELECT " + kPlanColumns +
-                                         " FROM payout_plans p WHERE p.clan_id::text = $1 AND p.proposal_id::text = $2 "
-                                         "ORDER BY p.version DESC LIMIT 1",
-                                     clan_id, proposal_id);
+    const auto rows = db::Exec(tx,
+                               "SELECT " + kPlanColumns +
+                                   " FROM payout_plans p WHERE p.clan_id::text = $1 AND p.proposal_id::text = $2 "
+                                   "ORDER BY p.version DESC LIMIT 1",
+                               clan_id, proposal_id);
     if (rows.empty()) return std::nullopt;
     return PlanOf(rows[0]);
 }
@@ -131,7 +135,8 @@ std::optional<PayoutPlanRecord> PlanInForce(pqxx::work& tx, const std::string& c
 std::vector<PayoutPlanRecord> ActivePlansNaming(pqxx::work& tx, const std::string& clan_id,
                                                 const std::string& user_id) {
     std::vector<PayoutPlanRecord> out;
-    for (const auto& r : tx.exec_params(
+    for (const auto& r : db::Exec(
+             tx,
              "SELECT " + kPlanColumns +
                  " FROM payout_plans p WHERE p.clan_id = $1 "
                  "AND p.version = (SELECT max(v.version) FROM payout_plans v WHERE v.proposal_id = p.proposal_id) "
@@ -147,15 +152,16 @@ std::vector<PayoutPlanRecord> ActivePlansNaming(pqxx::work& tx, const std::strin
 }
 
 void FlagPlan(pqxx::work& tx, const std::string& proposal_id, int version, const std::string& user_id) {
-    tx.exec_params0(
-        "UPDATE payout_plans SET needs_new_version = true, departed = CASE WHEN departed ? $3 THEN departed "
-        "ELSE departed || jsonb_build_array($3::text) END WHERE proposal_id = $1 AND version = $2",
-        proposal_id, version, user_id);
+    db::Exec0(tx,
+              "UPDATE payout_plans SET needs_new_version = true, departed = CASE WHEN departed ? $3 THEN departed "
+              "ELSE departed || jsonb_build_array($3::text) END WHERE proposal_id = $1 AND version = $2",
+              proposal_id, version, user_id);
 }
 
 std::optional<ContractRef> ContractOfProposal(pqxx::work& tx, const std::string& clan_id,
                                               const std::string& proposal_id) {
-    const auto rows = tx.exec_params(
+    const auto rows = db::Exec(
+        tx,
         "SELECT contract_id::text, client_id FROM clan_contracts WHERE clan_id::text = $1 AND proposal_id::text = $2",
         clan_id, proposal_id);
     if (rows.empty()) return std::nullopt;
@@ -164,46 +170,49 @@ std::optional<ContractRef> ContractOfProposal(pqxx::work& tx, const std::string&
 
 std::vector<std::string> OpenMilestones(pqxx::work& tx, const std::string& contract_id) {
     std::vector<std::string> out;
-    for (const auto& r :
-         tx.exec_params("SELECT m.milestone_id::text FROM clan_milestones m WHERE m.contract_id::text = "
-                        "$1 AND m.state <> 'closed' AND NOT EXISTS (SELECT 1 FROM "
-                        "milestone_plan_versions mv WHERE mv.milestone_id = m.milestone_id) "
-                        "ORDER BY m.milestone_id",
-                        contract_id)) {
+    for (const auto& r : db::Exec(tx,
+                                  "SELECT m.milestone_id::text FROM clan_milestones m WHERE m.contract_id::text = "
+                                  "$1 AND m.state <> 'closed' AND NOT EXISTS (SELECT 1 FROM "
+                                  "milestone_plan_versions mv WHERE mv.milestone_id = m.milestone_id) "
+                                  "ORDER BY m.milestone_id",
+                                  contract_id)) {
         out.push_back(r[0].as<std::string>());
     }
     return out;
 }
 
 bool IsClientOf(pqxx::work& tx, const std::string& clan_id, const std::string& user_id) {
-    return !tx.exec_params("SELECT 1 FROM clan_contracts WHERE clan_id::text = $1 AND client_id = $2 LIMIT 1", clan_id,
-                           user_id)
+    return !db::Exec(tx, "SELECT 1 FROM clan_contracts WHERE clan_id::text = $1 AND client_id = $2 LIMIT 1", clan_id,
+                     user_id)
                 .empty();
 }
 
 bool InsertProposal(pqxx::work& tx, const PlanProposalRecord& p) {
-    return !tx.exec_params(
-                  "INSERT INTO plan_version_proposals (id, clan_id, proposal_id, contract_id, client_id, base_version, "
-                  "version, proposed_by, split_mode, shares, note, status, created_at) VALUES ($1, $2, $3, $4, $5, "
-                  "$6, $7, $8, $9, $10::jsonb, $11, 'pending', $12::timestamptz) ON CONFLICT DO NOTHING RETURNING 1",
-                  p.id, p.clan_id, p.proposal_id, p.contract_id, p.client_id, p.base_version, p.version, p.proposed_by,
-                  p.split_mode, SharesJson(p.shares), p.note, TimeParam(p.created_at))
+    return !db::Exec(
+                tx,
+                "INSERT INTO plan_version_proposals (id, clan_id, proposal_id, contract_id, client_id, base_version, "
+                "version, proposed_by, split_mode, shares, note, status, created_at) VALUES ($1, $2, $3, $4, $5, "
+                "$6, $7, $8, $9, $10::jsonb, $11, 'pending', $12::timestamptz) ON CONFLICT DO NOTHING RETURNING 1",
+                p.id, p.clan_id, p.proposal_id, p.contract_id, p.client_id, p.base_version, p.version, p.proposed_by,
+                p.split_mode, SharesJson(p.shares), p.note, TimeParam(p.created_at))
                 .empty();
 }
 
 std::optional<PlanProposalRecord> PendingProposal(pqxx::work& tx, const std::string& clan_id,
                                                   const std::string& proposal_id) {
-    const auto rows = tx.exec_params("SELECT " + kProposalColumns +
-                                         " FROM plan_version_proposals WHERE clan_id::text = $1 AND "
-                                         "proposal_id::text = $2 AND status = 'pending' FOR UPDATE",
-                                     clan_id, proposal_id);
+    const auto rows = db::Exec(tx,
+                               "SELECT " + kProposalColumns +
+                                   " FROM plan_version_proposals WHERE clan_id::text = $1 AND "
+                                   "proposal_id::text = $2 AND status = 'pending' FOR UPDATE",
+                               clan_id, proposal_id);
     if (rows.empty()) return std::nullopt;
     return ProposalOf(rows[0]);
 }
 
 void CloseProposal(pqxx::work& tx, const std::string& id, const std::string& status, const std::string& decided_by,
                    const std::string& reason, TimePoint now) {
-    tx.exec_params0(
+    db::Exec0(
+        tx,
         "UPDATE plan_version_proposals SET status = $2, decided_by = $3, reason = $4, decided_at = $5::timestamptz "
         "WHERE id = $1 AND status = 'pending'",
         id, status, decided_by, reason, TimeParam(now));
@@ -212,7 +221,8 @@ void CloseProposal(pqxx::work& tx, const std::string& id, const std::string& sta
 std::vector<PlanProposalRecord> PendingProposalsNaming(pqxx::work& tx, const std::string& clan_id,
                                                        const std::string& user_id) {
     std::vector<PlanProposalRecord> out;
-    for (const auto& r : tx.exec_params(
+    for (const auto& r : db::Exec(
+             tx,
              "SELECT " + kProposalColumns +
                  " FROM plan_version_proposals WHERE clan_id = $1 AND status = 'pending' AND "
                  "shares @> jsonb_build_array(jsonb_build_object('user_id', $2::text)) ORDER BY created_at FOR UPDATE",
@@ -225,17 +235,19 @@ std::vector<PlanProposalRecord> PendingProposalsNaming(pqxx::work& tx, const std
 std::vector<PlanProposalRecord> ListProposals(pqxx::work& tx, const std::string& clan_id,
                                               const std::optional<std::string>& client_id, int limit) {
     std::vector<PlanProposalRecord> out;
-    for (const auto& r : tx.exec_params("SELECT " + kProposalColumns +
-                                            " FROM plan_version_proposals WHERE clan_id = $1 AND ($2::text IS NULL "
-                                            "OR client_id = $2) ORDER BY created_at DESC, id LIMIT $3",
-                                        clan_id, client_id, limit)) {
+    for (const auto& r : db::Exec(tx,
+                                  "SELECT " + kProposalColumns +
+                                      " FROM plan_version_proposals WHERE clan_id = $1 AND ($2::text IS NULL "
+                                      "OR client_id = $2) ORDER BY created_at DESC, id LIMIT $3",
+                                  clan_id, client_id, limit)) {
         out.push_back(ProposalOf(r));
     }
     return out;
 }
 
 void RecordPlanApplied(pqxx::work& tx, const std::string& milestone_id, int version, TimePoint now) {
-    tx.exec_params(
+    db::Exec(
+        tx,
         "INSERT INTO milestone_plan_versions (milestone_id, version, recorded_at) VALUES ($1, $2, $3::timestamptz) "
         "ON CONFLICT (milestone_id) DO UPDATE SET version = EXCLUDED.version, recorded_at = EXCLUDED.recorded_at",
         milestone_id, version, TimeParam(now));

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 #include <stdexcept>
 
+#include "marketplace/db/statements.hpp"
 #include "marketplace/db/values.hpp"
 
 namespace marketplace::clans::storage {
@@ -53,29 +54,29 @@ ClanTask TaskOf(const pqxx::row& r) {
 
 bool IsMilestoneOf(pqxx::work& tx, const std::string& clan_id, const std::string& contract_id,
                    const std::string& milestone_id) {
-    return !tx.exec_params(
-                  "SELECT 1 FROM clan_milestones WHERE clan_id::text = $1 AND contract_id::text = $2 AND "
-                  "milestone_id::text = $3",
-                  clan_id, contract_id, milestone_id)
+    return !db::Exec(tx,
+                     "SELECT 1 FROM clan_milestones WHERE clan_id::text = $1 AND contract_id::text = $2 AND "
+                     "milestone_id::text = $3",
+                     clan_id, contract_id, milestone_id)
                 .empty();
 }
 
 std::size_t CountPackages(pqxx::work& tx, const std::string& contract_id) {
-    return tx.exec_params1("SELECT count(*) FROM work_packages WHERE contract_id = $1", contract_id)[0]
-        .as<std::size_t>();
+    return db::Exec1(tx, "SELECT count(*) FROM work_packages WHERE contract_id = $1", contract_id)[0].as<std::size_t>();
 }
 
 void InsertPackage(pqxx::work& tx, const WorkPackage& p) {
-    tx.exec_params0(
-        "INSERT INTO work_packages (id, clan_id, contract_id, milestone_id, title, description, created_by, "
-        "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz)",
-        p.id, p.clan_id, p.contract_id, p.milestone_id, p.title, p.description, p.created_by, TimeParam(p.created_at));
+    db::Exec0(tx,
+              "INSERT INTO work_packages (id, clan_id, contract_id, milestone_id, title, description, created_by, "
+              "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz)",
+              p.id, p.clan_id, p.contract_id, p.milestone_id, p.title, p.description, p.created_by,
+              TimeParam(p.created_at));
 }
 
 std::optional<WorkPackage> LoadPackage(pqxx::work& tx, const std::string& clan_id, const std::string& package_id) {
     const auto rows =
-        tx.exec_params("SELECT " + kPackageColumns + " FROM work_packages WHERE clan_id::text = $1 AND id::text = $2",
-                       clan_id, package_id);
+        db::Exec(tx, "SELECT " + kPackageColumns + " FROM work_packages WHERE clan_id::text = $1 AND id::text = $2",
+                 clan_id, package_id);
     if (rows.empty()) return std::nullopt;
     return PackageOf(rows[0]);
 }
@@ -83,21 +84,23 @@ std::optional<WorkPackage> LoadPackage(pqxx::work& tx, const std::string& clan_i
 std::vector<WorkPackage> ListPackages(pqxx::work& tx, const std::string& clan_id, const std::string& contract_id,
                                       int limit) {
     std::vector<WorkPackage> out;
-    for (const auto& r : tx.exec_params("SELECT " + kPackageColumns +
-                                            " FROM work_packages WHERE clan_id::text = $1 AND ($2 = '' OR "
-                                            "contract_id::text = $2) ORDER BY created_at, id LIMIT $3",
-                                        clan_id, contract_id, limit)) {
+    for (const auto& r : db::Exec(tx,
+                                  "SELECT " + kPackageColumns +
+                                      " FROM work_packages WHERE clan_id::text = $1 AND ($2 = '' OR "
+                                      "contract_id::text = $2) ORDER BY created_at, id LIMIT $3",
+                                  clan_id, contract_id, limit)) {
         out.push_back(PackageOf(r));
     }
     return out;
 }
 
 std::size_t CountTasks(pqxx::work& tx, const std::string& package_id) {
-    return tx.exec_params1("SELECT count(*) FROM clan_tasks WHERE package_id = $1", package_id)[0].as<std::size_t>();
+    return db::Exec1(tx, "SELECT count(*) FROM clan_tasks WHERE package_id = $1", package_id)[0].as<std::size_t>();
 }
 
 void InsertTask(pqxx::work& tx, const ClanTask& t) {
-    tx.exec_params0(
+    db::Exec0(
+        tx,
         "INSERT INTO clan_tasks (id, package_id, clan_id, title, description, assignee_id, status, estimate_hours, "
         "logged_hours, version, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
         "$11, $12::timestamptz, $13::timestamptz)",
@@ -106,25 +109,26 @@ void InsertTask(pqxx::work& tx, const ClanTask& t) {
 }
 
 std::optional<ClanTask> LoadTask(pqxx::work& tx, const std::string& clan_id, const std::string& task_id) {
-    const auto rows = tx.exec_params(
-        "SELECT " + kTaskColumns + " FROM clan_tasks WHERE clan_id::text = $1 AND id::text = $2 FOR UPDATE", clan_id,
-        task_id);
+    const auto rows = db::Exec(
+        tx, "SELECT " + kTaskColumns + " FROM clan_tasks WHERE clan_id::text = $1 AND id::text = $2 FOR UPDATE",
+        clan_id, task_id);
     if (rows.empty()) return std::nullopt;
     return TaskOf(rows[0]);
 }
 
 void SaveTask(pqxx::work& tx, const ClanTask& t) {
-    tx.exec_params0(
-        "UPDATE clan_tasks SET title = $2, description = $3, assignee_id = $4, status = $5, estimate_hours = $6, "
-        "logged_hours = $7, version = $8, updated_at = $9::timestamptz WHERE id = $1",
-        t.id, t.title, t.description, t.assignee_id, std::string(TaskStatusName(t.status)), t.estimate_hours,
-        t.logged_hours, t.version, TimeParam(t.updated_at));
+    db::Exec0(tx,
+              "UPDATE clan_tasks SET title = $2, description = $3, assignee_id = $4, status = $5, estimate_hours = $6, "
+              "logged_hours = $7, version = $8, updated_at = $9::timestamptz WHERE id = $1",
+              t.id, t.title, t.description, t.assignee_id, std::string(TaskStatusName(t.status)), t.estimate_hours,
+              t.logged_hours, t.version, TimeParam(t.updated_at));
 }
 
 std::vector<ClanTask> TasksOf(pqxx::work& tx, const std::string& package_id) {
     std::vector<ClanTask> out;
-    for (const auto& r : tx.exec_params(
-             "SELECT " + kTaskColumns + " FROM clan_tasks WHERE package_id = $1 ORDER BY created_at, id", package_id)) {
+    for (const auto& r :
+         db::Exec(tx, "SELECT " + kTaskColumns + " FROM clan_tasks WHERE package_id = $1 ORDER BY created_at, id",
+                  package_id)) {
         out.push_back(TaskOf(r));
     }
     return out;

@@ -4,6 +4,7 @@
 
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
+#include "marketplace/db/statements.hpp"
 #include "marketplace/db/values.hpp"
 #include "storage/pg_values.hpp"
 
@@ -87,7 +88,8 @@ MilestoneRecord MilestoneFromRow(const pqxx::row& r) {
 bool InsertContract(pqxx::work& tx, const ContractTerms& t, const StatementOfWork& sow,
                     const std::vector<std::string>& milestone_ids, TimePoint now) {
     if (milestone_ids.size() != t.milestones.size()) throw std::logic_error("one id per planned milestone");
-    const auto inserted = tx.exec_params(
+    const auto inserted = db::Exec(
+        tx,
         "INSERT INTO contracts (id, proposal_id, job_id, client_id, freelancer_id, title, scope, stack, nda_required, "
         "ip_assignment, currency, total_minor, delivery_days, review_period_seconds, sow_text, sow_hash, created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, ARRAY(SELECT jsonb_array_elements_text($8::jsonb)), $9, $10, $11, $12, "
@@ -100,7 +102,8 @@ bool InsertContract(pqxx::work& tx, const ContractTerms& t, const StatementOfWor
     for (std::size_t i = 0; i < t.milestones.size(); ++i) {
         const auto& m = t.milestones[i];
         const auto due = NullableParam::Time(m.due_date);
-        tx.exec_params(
+        db::Exec(
+            tx,
             "INSERT INTO milestones (id, contract_id, position, title, description, currency, amount_minor, due_date, "
             "definition_of_done, state, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz, "
             "ARRAY(SELECT jsonb_array_elements_text($9::jsonb)), $10, $11::timestamptz)",
@@ -113,22 +116,23 @@ bool InsertContract(pqxx::work& tx, const ContractTerms& t, const StatementOfWor
 }
 
 std::optional<ContractRecord> FindContract(pqxx::work& tx, const std::string& contract_id, Lock lock) {
-    const auto rows = tx.exec_params(
-        "SELECT " + kContractColumns + " FROM contracts c WHERE c.id = $1" + db::LockClause(lock), contract_id);
+    const auto rows = db::Exec(
+        tx, "SELECT " + kContractColumns + " FROM contracts c WHERE c.id = $1" + db::LockClause(lock), contract_id);
     if (rows.empty()) return std::nullopt;
     return ContractFromRow(rows[0]);
 }
 
 std::optional<std::string> ContractIdOfProposal(pqxx::work& tx, const std::string& proposal_id) {
-    const auto rows = tx.exec_params("SELECT id FROM contracts WHERE proposal_id = $1", proposal_id);
+    const auto rows = db::Exec(tx, "SELECT id FROM contracts WHERE proposal_id = $1", proposal_id);
     if (rows.empty()) return std::nullopt;
     return rows[0][0].as<std::string>();
 }
 
 std::vector<SignatureRecord> SignaturesOf(pqxx::work& tx, const std::string& contract_id) {
-    const auto rows = tx.exec_params("SELECT party, signer_id, content_hash, " + MicrosOf("signed_at") +
-                                         " FROM sow_signatures WHERE contract_id = $1 ORDER BY signed_at, party",
-                                     contract_id);
+    const auto rows = db::Exec(tx,
+                               "SELECT party, signer_id, content_hash, " + MicrosOf("signed_at") +
+                                   " FROM sow_signatures WHERE contract_id = $1 ORDER BY signed_at, party",
+                               contract_id);
     std::vector<SignatureRecord> out;
     for (const auto& r : rows) {
         SignatureRecord s;
@@ -142,10 +146,11 @@ std::vector<SignatureRecord> SignaturesOf(pqxx::work& tx, const std::string& con
 }
 
 bool InsertSignature(pqxx::work& tx, const std::string& contract_id, const SignatureRecord& s) {
-    const auto rows = tx.exec_params(
-        "INSERT INTO sow_signatures (contract_id, party, signer_id, content_hash, signed_at) "
-        "VALUES ($1, $2, $3, $4, $5::timestamptz) ON CONFLICT (contract_id, party) DO NOTHING RETURNING party",
-        contract_id, std::string(ActorName(s.party)), s.signer_id, s.content_hash, TimeParam(s.signed_at));
+    const auto rows =
+        db::Exec(tx,
+                 "INSERT INTO sow_signatures (contract_id, party, signer_id, content_hash, signed_at) "
+                 "VALUES ($1, $2, $3, $4, $5::timestamptz) ON CONFLICT (contract_id, party) DO NOTHING RETURNING party",
+                 contract_id, std::string(ActorName(s.party)), s.signer_id, s.content_hash, TimeParam(s.signed_at));
     return !rows.empty();
 }
 
@@ -166,18 +171,19 @@ std::vector<MilestoneRecord> MilestonesOf(pqxx::work& tx, const std::string& con
 std::vector<MilestoneRecord> MilestonesOfMany(pqxx::work& tx, const std::vector<std::string>& contract_ids) {
     std::vector<MilestoneRecord> out;
     if (contract_ids.empty()) return out;
-    const auto rows = tx.exec_params("SELECT " + kMilestoneColumns +
-                                         " FROM milestones m WHERE m.contract_id = ANY (ARRAY(SELECT "
-                                         "jsonb_array_elements_text($1::jsonb))::uuid[]) ORDER BY m.contract_id, "
-                                         "m.position",
-                                     JsonArrayParam(contract_ids));
+    const auto rows = db::Exec(tx,
+                               "SELECT " + kMilestoneColumns +
+                                   " FROM milestones m WHERE m.contract_id = ANY (ARRAY(SELECT "
+                                   "jsonb_array_elements_text($1::jsonb))::uuid[]) ORDER BY m.contract_id, "
+                                   "m.position",
+                               JsonArrayParam(contract_ids));
     for (const auto& r : rows) out.push_back(MilestoneFromRow(r));
     return out;
 }
 
 std::optional<MilestoneRecord> FindMilestone(pqxx::work& tx, const std::string& milestone_id, Lock lock) {
-    const auto rows = tx.exec_params(
-        "SELECT " + kMilestoneColumns + " FROM milestones m WHERE m.id = $1" + db::LockClause(lock), milestone_id);
+    const auto rows = db::Exec(
+        tx, "SELECT " + kMilestoneColumns + " FROM milestones m WHERE m.id = $1" + db::LockClause(lock), milestone_id);
     if (rows.empty()) return std::nullopt;
     return MilestoneFromRow(rows[0]);
 }
@@ -186,13 +192,14 @@ std::optional<MilestoneContext> FindMilestoneContext(pqxx::work& tx, const std::
     // Lock only the milestone's row (OF m): contracts are immutable, and a contract-wide lock would
     // serialise every milestone of it.
     const std::string lock_clause = db::LockClause(lock, "m");
-    const auto rows = tx.exec_params("SELECT " + kMilestoneColumns +
-                                         ", c.client_id, c.freelancer_id, c.review_period_seconds, "
-                                         "(SELECT count(*) FROM sow_signatures s WHERE s.contract_id = c.id), "
-                                         "coalesce(c.clan_id::text, ''), c.proposal_id "
-                                         "FROM milestones m JOIN contracts c ON c.id = m.contract_id WHERE m.id = $1" +
-                                         lock_clause,
-                                     milestone_id);
+    const auto rows = db::Exec(tx,
+                               "SELECT " + kMilestoneColumns +
+                                   ", c.client_id, c.freelancer_id, c.review_period_seconds, "
+                                   "(SELECT count(*) FROM sow_signatures s WHERE s.contract_id = c.id), "
+                                   "coalesce(c.clan_id::text, ''), c.proposal_id "
+                                   "FROM milestones m JOIN contracts c ON c.id = m.contract_id WHERE m.id = $1" +
+                                   lock_clause,
+                               milestone_id);
     if (rows.empty()) return std::nullopt;
     const auto& r = rows[0];
     MilestoneContext ctx;
@@ -212,7 +219,8 @@ void SaveMilestone(pqxx::work& tx, const std::string& milestone_id, const Milest
     const auto accepted_at = NullableParam::Time(s.accepted_at);
     const auto paid_at = NullableParam::Time(s.paid_at);
     const auto cancelled_at = NullableParam::Time(s.cancelled_at);
-    const auto updated = tx.exec_params(
+    const auto updated = db::Exec(
+        tx,
         "UPDATE milestones SET state = $2, funding_attempt = $3, funding_failure_reason = $4, submission_note = $5, "
         "submission_links = ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), submission_count = $7, "
         "submitted_at = $8::timestamptz, auto_release_at = $9::timestamptz, change_request_feedback = $10, "
@@ -264,8 +272,8 @@ std::vector<ContractRecord> ContractsOfParty(pqxx::work& tx, const std::string& 
                             "c.freelancer_id = $1 OR c.clan_id IN (SELECT r.clan_id FROM clan_roster r " +
                             "WHERE r.user_id = $1::uuid AND r.role <> ''))" + keyset +
                             " ORDER BY c.created_at DESC, c.id DESC LIMIT $2";
-    const auto rows = after ? tx.exec_params(sql, party_id, limit, after->created_at_micros, after->id)
-                            : tx.exec_params(sql, party_id, limit);
+    const auto rows = after ? db::Exec(tx, sql, party_id, limit, after->created_at_micros, after->id)
+                            : db::Exec(tx, sql, party_id, limit);
     std::vector<ContractRecord> out;
     for (const auto& r : rows) out.push_back(ContractFromRow(r));
     return out;

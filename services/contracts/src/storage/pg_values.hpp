@@ -21,7 +21,7 @@ using db::OptionalTime;
 using db::TimeFromMicros;
 using db::TimeParam;
 
-/// A nullable parameter: holds the text, or nothing (NULL). Pass `.get()` to exec_params.
+/// A nullable parameter: holds the text, or nothing (NULL). Pass `.get()` as a statement parameter.
 class NullableParam final {
 public:
     NullableParam() = default;

@@ -2,13 +2,15 @@
 
 #include <pqxx/pqxx>
 
+#include "marketplace/db/statements.hpp"
 #include "marketplace/db/values.hpp"
 #include "storage/pg_values.hpp"
 
 namespace marketplace::contracts::storage {
 
 bool InsertReview(pqxx::work& tx, const ReviewRecord& r) {
-    const auto rows = tx.exec_params(
+    const auto rows = db::Exec(
+        tx,
         "INSERT INTO reviews (id, contract_id, milestone_id, reviewer_id, reviewee_id, reviewer_role, quality, "
         "communication, timeliness, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
         "$11::timestamptz) ON CONFLICT (milestone_id, reviewer_id) DO NOTHING RETURNING id",
@@ -29,7 +31,7 @@ std::vector<ReviewRecord> ListReviews(pqxx::work& tx, const std::string& contrac
     sql += " ORDER BY created_at DESC, id DESC LIMIT $2";
     const std::string& key = by_contract ? contract_id : reviewee_id;
     const auto rows =
-        after ? tx.exec_params(sql, key, limit, after->created_at_micros, after->id) : tx.exec_params(sql, key, limit);
+        after ? db::Exec(tx, sql, key, limit, after->created_at_micros, after->id) : db::Exec(tx, sql, key, limit);
     std::vector<ReviewRecord> out;
     for (const auto& row : rows) {
         ReviewRecord r;

@@ -4,6 +4,7 @@
 
 #include <pqxx/pqxx>
 
+#include "marketplace/db/statements.hpp"
 #include "storage/pg_values.hpp"
 
 namespace marketplace::contracts::storage {
@@ -19,9 +20,10 @@ MilestoneState StateOf(const pqxx::field& f) {
 }  // namespace
 
 std::vector<TransitionRecord> TransitionsOf(pqxx::work& tx, const std::string& milestone_id) {
-    const auto rows = tx.exec_params("SELECT from_state, to_state, " + MicrosOf("at") + ", " + MicrosOf("recorded_at") +
-                                         " FROM milestone_transitions WHERE milestone_id = $1 ORDER BY id",
-                                     milestone_id);
+    const auto rows = db::Exec(tx,
+                               "SELECT from_state, to_state, " + MicrosOf("at") + ", " + MicrosOf("recorded_at") +
+                                   " FROM milestone_transitions WHERE milestone_id = $1 ORDER BY id",
+                               milestone_id);
     std::vector<TransitionRecord> out;
     out.reserve(rows.size());
     for (const auto& r : rows) {

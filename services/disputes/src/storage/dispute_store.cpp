@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 #include <stdexcept>
 
+#include "marketplace/db/statements.hpp"
 #include "marketplace/db/values.hpp"
 
 namespace marketplace::disputes::storage {
@@ -96,7 +97,8 @@ DisputeRecord FromRow(const pqxx::row& r) {
 
 bool InsertDispute(pqxx::work& tx, const DisputeRecord& rec) {
     const Dispute& d = rec.dispute;
-    const auto r = tx.exec_params(
+    const auto r = db::Exec(
+        tx,
         "INSERT INTO disputes (id, milestone_id, contract_id, client_id, freelancer_id, opened_by, opener_side, "
         "reason_code, statement, escrow, currency, amount_asked, stage, opened_at, updated_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::timestamptz, $14::timestamptz) "
@@ -108,15 +110,15 @@ bool InsertDispute(pqxx::work& tx, const DisputeRecord& rec) {
 }
 
 std::optional<DisputeRecord> FindDispute(pqxx::work& tx, const std::string& dispute_id, bool for_update) {
-    const auto r = tx.exec_params(
-        "SELECT " + kColumns + " FROM disputes WHERE id = $1" + (for_update ? " FOR UPDATE" : ""), dispute_id);
+    const auto r = db::Exec(
+        tx, "SELECT " + kColumns + " FROM disputes WHERE id = $1" + (for_update ? " FOR UPDATE" : ""), dispute_id);
     if (r.empty()) return std::nullopt;
     return FromRow(r[0]);
 }
 
 std::optional<DisputeRecord> FindLiveDispute(pqxx::work& tx, const std::string& milestone_id) {
-    const auto r = tx.exec_params(
-        "SELECT " + kColumns + " FROM disputes WHERE milestone_id = $1 AND stage NOT IN ('withdrawn', 'refused')",
+    const auto r = db::Exec(
+        tx, "SELECT " + kColumns + " FROM disputes WHERE milestone_id = $1 AND stage NOT IN ('withdrawn', 'refused')",
         milestone_id);
     if (r.empty()) return std::nullopt;
     return FromRow(r[0]);
@@ -125,7 +127,8 @@ std::optional<DisputeRecord> FindLiveDispute(pqxx::work& tx, const std::string& 
 void SaveDispute(pqxx::work& tx, const Dispute& d, TimePoint now) {
     const auto& res = d.resolution;
     const auto opt = [&](auto get) { return res ? std::optional(get(*res)) : std::nullopt; };
-    const auto updated = tx.exec_params(
+    const auto updated = db::Exec(
+        tx,
         "UPDATE disputes SET stage = $2, stage_entered_at = $3::timestamptz, due_at = $4::timestamptz, "
         "client_offer_bps = $5, client_offer_at = $6::timestamptz, freelancer_offer_bps = $7, "
         "freelancer_offer_at = $8::timestamptz, proposal_bps = $9, proposal_at = $10::timestamptz, mediator_id = $11, "
@@ -155,34 +158,35 @@ std::vector<DisputeRecord> ListDisputes(pqxx::work& tx, const ListFilter& f) {
         after_micros = f.after->first;
         after_id = f.after->second;
     }
-    const auto rows = tx.exec_params(
-        "SELECT " + kColumns +
-            " FROM disputes WHERE ($1::uuid IS NULL OR client_id = $1::uuid OR freelancer_id = $1::uuid) "
-            "AND ($2::uuid IS NULL OR milestone_id = $2::uuid) AND ($3::text IS NULL OR stage = $3::text) "
-            "AND ($4::bigint IS NULL OR (opened_at, id) < ('epoch'::timestamptz + $4::bigint * interval '1 "
-            "microsecond', $5::uuid)) ORDER BY opened_at DESC, id DESC LIMIT $6",
-        f.party_id, f.milestone_id, f.stage, after_micros, after_id, f.limit);
+    const auto rows =
+        db::Exec(tx,
+                 "SELECT " + kColumns +
+                     " FROM disputes WHERE ($1::uuid IS NULL OR client_id = $1::uuid OR freelancer_id = $1::uuid) "
+                     "AND ($2::uuid IS NULL OR milestone_id = $2::uuid) AND ($3::text IS NULL OR stage = $3::text) "
+                     "AND ($4::bigint IS NULL OR (opened_at, id) < ('epoch'::timestamptz + $4::bigint * interval '1 "
+                     "microsecond', $5::uuid)) ORDER BY opened_at DESC, id DESC LIMIT $6",
+                 f.party_id, f.milestone_id, f.stage, after_micros, after_id, f.limit);
     std::vector<DisputeRecord> out;
     for (const auto& r : rows) out.push_back(FromRow(r));
     return out;
 }
 
 std::int64_t CountEvidence(pqxx::work& tx, const std::string& dispute_id) {
-    return tx.exec_params("SELECT count(*) FROM evidence WHERE dispute_id = $1", dispute_id)[0][0].as<std::int64_t>();
+    return db::Exec(tx, "SELECT count(*) FROM evidence WHERE dispute_id = $1", dispute_id)[0][0].as<std::int64_t>();
 }
 
 void InsertEvidence(pqxx::work& tx, const EvidenceRecord& e) {
-    tx.exec_params(
-        "INSERT INTO evidence (id, dispute_id, added_by, kind, reference, note, sha256, added_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz)",
-        e.id, e.dispute_id, e.added_by, e.kind, e.reference, e.note, e.sha256, TimeParam(e.added_at));
+    db::Exec(tx,
+             "INSERT INTO evidence (id, dispute_id, added_by, kind, reference, note, sha256, added_at) "
+             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz)",
+             e.id, e.dispute_id, e.added_by, e.kind, e.reference, e.note, e.sha256, TimeParam(e.added_at));
 }
 
 std::vector<EvidenceRecord> ListEvidence(pqxx::work& tx, const std::string& dispute_id) {
-    const auto rows =
-        tx.exec_params("SELECT id, dispute_id, added_by, kind, reference, note, sha256, " + MicrosOf("added_at") +
-                           " FROM evidence WHERE dispute_id = $1 ORDER BY added_at, id",
-                       dispute_id);
+    const auto rows = db::Exec(tx,
+                               "SELECT id, dispute_id, added_by, kind, reference, note, sha256, " +
+                                   MicrosOf("added_at") + " FROM evidence WHERE dispute_id = $1 ORDER BY added_at, id",
+                               dispute_id);
     std::vector<EvidenceRecord> out;
     for (const auto& r : rows) {
         out.push_back(EvidenceRecord{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
@@ -193,7 +197,8 @@ std::vector<EvidenceRecord> ListEvidence(pqxx::work& tx, const std::string& disp
 }
 
 void AppendStep(pqxx::work& tx, const std::string& dispute_id, const StepRecord& s) {
-    tx.exec_params(
+    db::Exec(
+        tx,
         "INSERT INTO dispute_steps (dispute_id, seq, step, stage, actor, summary, at) "
         "SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5, $6::timestamptz FROM dispute_steps WHERE dispute_id = "
         "$1",
@@ -201,9 +206,10 @@ void AppendStep(pqxx::work& tx, const std::string& dispute_id, const StepRecord&
 }
 
 std::vector<StepRecord> ListSteps(pqxx::work& tx, const std::string& dispute_id) {
-    const auto rows = tx.exec_params("SELECT seq, step, stage, actor, summary, " + MicrosOf("at") +
-                                         " FROM dispute_steps WHERE dispute_id = $1 ORDER BY seq",
-                                     dispute_id);
+    const auto rows = db::Exec(tx,
+                               "SELECT seq, step, stage, actor, summary, " + MicrosOf("at") +
+                                   " FROM dispute_steps WHERE dispute_id = $1 ORDER BY seq",
+                               dispute_id);
     std::vector<StepRecord> out;
     for (const auto& r : rows) {
         out.push_back(StepRecord{r[0].as<std::int32_t>(), r[1].as<std::string>(), r[2].as<std::string>(),

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "marketplace/db/statements.hpp"
 #include "marketplace/db/values.hpp"
 #include "storage/sql.hpp"
 
@@ -9,13 +10,14 @@ namespace marketplace::jobs {
 
 void ClanApplicationStore::Insert(pqxx::work& tx, const std::string& proposal_id, const std::string& clan_id,
                                   const std::string& submitted_by, const TeamPlan& plan) {
-    tx.exec_params0(
-        "INSERT INTO clan_applications (proposal_id, clan_id, submitted_by, split_mode, member_pool) "
-        "VALUES ($1::uuid, $2::uuid, $3, $4, $5)",
-        proposal_id, clan_id, submitted_by, std::string(SplitModeName(plan.mode)), plan.member_pool);
+    db::Exec0(tx,
+              "INSERT INTO clan_applications (proposal_id, clan_id, submitted_by, split_mode, member_pool) "
+              "VALUES ($1::uuid, $2::uuid, $3, $4, $5)",
+              proposal_id, clan_id, submitted_by, std::string(SplitModeName(plan.mode)), plan.member_pool);
     for (std::size_t i = 0; i < plan.members.size(); ++i) {
         const auto& m = plan.members[i];
-        tx.exec_params0(
+        db::Exec0(
+            tx,
             "INSERT INTO proposal_agreements (proposal_id, position, user_id, role, hours, deliverables, share_weight) "
             "VALUES ($1::uuid, $2, $3, $4, $5, $6::jsonb, $7)",
             proposal_id, static_cast<int>(i), m.user_id, m.role, m.hours, sql::JsonArray(m.deliverables),
@@ -24,7 +26,8 @@ void ClanApplicationStore::Insert(pqxx::work& tx, const std::string& proposal_id
 }
 
 std::optional<ClanApplicationRecord> ClanApplicationStore::Find(pqxx::work& tx, const std::string& proposal_id) {
-    const auto rows = tx.exec_params(
+    const auto rows = db::Exec(
+        tx,
         "SELECT clan_id::text, submitted_by, split_mode, member_pool FROM clan_applications WHERE proposal_id = "
         "$1::uuid",
         proposal_id);
@@ -36,9 +39,10 @@ std::optional<ClanApplicationRecord> ClanApplicationStore::Find(pqxx::work& tx, 
     rec.mode = ParseSplitMode(rows[0][2].as<std::string>());
     rec.member_pool = rows[0][3].as<std::int64_t>();
     for (const auto& r :
-         tx.exec_params("SELECT user_id, role, hours, deliverables::text, share_weight, " + db::MicrosOf("agreed_at") +
-                            " FROM proposal_agreements WHERE proposal_id = $1::uuid ORDER BY position",
-                        proposal_id)) {
+         db::Exec(tx,
+                  "SELECT user_id, role, hours, deliverables::text, share_weight, " + db::MicrosOf("agreed_at") +
+                      " FROM proposal_agreements WHERE proposal_id = $1::uuid ORDER BY position",
+                  proposal_id)) {
         AgreementRecord a;
         a.member = TeamMember{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::int32_t>(),
                               sql::ParseJsonArray(r[3].as<std::string>())};
@@ -51,9 +55,10 @@ std::optional<ClanApplicationRecord> ClanApplicationStore::Find(pqxx::work& tx, 
 
 bool ClanApplicationStore::Agree(pqxx::work& tx, const std::string& proposal_id, const std::string& user_id,
                                  std::int64_t now_micros) {
-    return !tx.exec_params("UPDATE proposal_agreements SET agreed_at = " + db::TimeFromMicrosParam(3) +
-                               " WHERE proposal_id = $1::uuid AND user_id = $2 AND agreed_at IS NULL RETURNING 1",
-                           proposal_id, user_id, now_micros)
+    return !db::Exec(tx,
+                     "UPDATE proposal_agreements SET agreed_at = " + db::TimeFromMicrosParam(3) +
+                         " WHERE proposal_id = $1::uuid AND user_id = $2 AND agreed_at IS NULL RETURNING 1",
+                     proposal_id, user_id, now_micros)
                 .empty();
 }
 

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "marketplace/core/errors.hpp"
+#include "marketplace/db/statements.hpp"
 #include "marketplace/db/values.hpp"
 #include "storage/sql.hpp"
 
@@ -35,7 +36,8 @@ Page<InviteRecord> ReadPage(const pqxx::result& result, std::int32_t page_size) 
 }  // namespace
 
 void InviteStore::Insert(pqxx::work& tx, const InviteRecord& invite) {
-    const auto inserted = tx.exec_params(
+    const auto inserted = db::Exec(
+        tx,
         "INSERT INTO invites (invite_id, job_id, client_id, freelancer_id, message, created_at) "
         "VALUES ($1::uuid, $2::uuid, $3, $4, $5, " +
             db::TimeFromMicrosParam(6) + ") ON CONFLICT (job_id, freelancer_id) DO NOTHING",
@@ -46,20 +48,22 @@ void InviteStore::Insert(pqxx::work& tx, const InviteRecord& invite) {
 Page<InviteRecord> InviteStore::ListByJob(pqxx::work& tx, const std::string& job_id, std::int32_t page_size,
                                           const std::optional<PageCursor>& after) {
     const auto rows =
-        tx.exec_params(Select() + "WHERE i.job_id = $1::uuid AND (NOT $2 OR (i.created_at, i.invite_id) > (" +
-                           db::TimeFromMicrosParam(3) + ", $4::uuid)) ORDER BY i.created_at, i.invite_id LIMIT $5",
-                       job_id, after.has_value(), after ? after->created_micros : 0,
-                       after ? after->id : std::string(kNilUuid), page_size + 1);
+        db::Exec(tx,
+                 Select() + "WHERE i.job_id = $1::uuid AND (NOT $2 OR (i.created_at, i.invite_id) > (" +
+                     db::TimeFromMicrosParam(3) + ", $4::uuid)) ORDER BY i.created_at, i.invite_id LIMIT $5",
+                 job_id, after.has_value(), after ? after->created_micros : 0,
+                 after ? after->id : std::string(kNilUuid), page_size + 1);
     return ReadPage(rows, page_size);
 }
 
 Page<InviteRecord> InviteStore::ListByFreelancer(pqxx::work& tx, const std::string& freelancer_id,
                                                  std::int32_t page_size, const std::optional<PageCursor>& after) {
-    const auto rows = tx.exec_params(
-        Select() + "WHERE i.freelancer_id = $1 AND (NOT $2 OR (i.created_at, i.invite_id) < (" +
-            db::TimeFromMicrosParam(3) + ", $4::uuid)) ORDER BY i.created_at DESC, i.invite_id DESC LIMIT $5",
-        freelancer_id, after.has_value(), after ? after->created_micros : 0, after ? after->id : std::string(kNilUuid),
-        page_size + 1);
+    const auto rows =
+        db::Exec(tx,
+                 Select() + "WHERE i.freelancer_id = $1 AND (NOT $2 OR (i.created_at, i.invite_id) < (" +
+                     db::TimeFromMicrosParam(3) + ", $4::uuid)) ORDER BY i.created_at DESC, i.invite_id DESC LIMIT $5",
+                 freelancer_id, after.has_value(), after ? after->created_micros : 0,
+                 after ? after->id : std::string(kNilUuid), page_size + 1);
     return ReadPage(rows, page_size);
 }
 

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "marketplace/db/statements.hpp"
 #include "marketplace/db/values.hpp"
 #include "storage/sql.hpp"
 
@@ -61,7 +62,8 @@ std::vector<std::string> StatusNames(const std::vector<JobStatus>& statuses) {
 
 void JobStore::Insert(pqxx::work& tx, const JobRecord& job) {
     const auto& s = job.spec;
-    tx.exec_params0(
+    db::Exec0(
+        tx,
         "INSERT INTO jobs (job_id, client_id, title, description, stack, currency, budget_min, budget_max, "
         "nda_required, ip_assignment, repo_url, template_id, status, created_at, updated_at) "
         "VALUES ($1::uuid, $2, $3, $4, ARRAY(SELECT jsonb_array_elements_text($5::jsonb)), $6, $7, $8, $9, $10, $11, "
@@ -74,13 +76,14 @@ void JobStore::Insert(pqxx::work& tx, const JobRecord& job) {
 
 std::optional<JobRecord> JobStore::Find(pqxx::work& tx, const std::string& job_id, RowLock lock) {
     const auto rows =
-        tx.exec_params("SELECT " + Columns() + " FROM jobs j WHERE j.job_id = $1::uuid" + db::LockClause(lock), job_id);
+        db::Exec(tx, "SELECT " + Columns() + " FROM jobs j WHERE j.job_id = $1::uuid" + db::LockClause(lock), job_id);
     if (rows.empty()) return std::nullopt;
     return ReadJob(rows[0]);
 }
 
 void JobStore::UpdateSpec(pqxx::work& tx, const std::string& job_id, const JobSpec& s, std::int64_t now_micros) {
-    tx.exec_params0(
+    db::Exec0(
+        tx,
         "UPDATE jobs SET title = $2, description = $3, stack = ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), "
         "currency = $5, budget_min = $6, budget_max = $7, nda_required = $8, ip_assignment = $9, repo_url = $10, "
         "updated_at = " +
@@ -92,23 +95,24 @@ void JobStore::UpdateSpec(pqxx::work& tx, const std::string& job_id, const JobSp
 
 void JobStore::SetStatus(pqxx::work& tx, const std::string& job_id, JobStatus status,
                          const std::string& accepted_proposal_id, std::int64_t now_micros) {
-    tx.exec_params0("UPDATE jobs SET status = $2, accepted_proposal_id = NULLIF($3, '')::uuid, updated_at = " +
-                        db::TimeFromMicrosParam(4) + " WHERE job_id = $1::uuid",
-                    job_id, std::string(JobStatusName(status)), accepted_proposal_id, now_micros);
+    db::Exec0(tx,
+              "UPDATE jobs SET status = $2, accepted_proposal_id = NULLIF($3, '')::uuid, updated_at = " +
+                  db::TimeFromMicrosParam(4) + " WHERE job_id = $1::uuid",
+              job_id, std::string(JobStatusName(status)), accepted_proposal_id, now_micros);
 }
 
 Page<JobRecord> JobStore::ListByClient(pqxx::work& tx, const std::string& client_id, std::optional<JobStatus> status,
                                        std::int32_t page_size, const std::optional<PageCursor>& after) {
-    const auto rows =
-        tx.exec_params("SELECT " + Columns() +
-                           " FROM jobs j WHERE j.client_id = $1 AND ($2 = '' OR j.status = $2) "
-                           "AND (NOT $3 OR (j.created_at, j.job_id) < (" +
-                           db::TimeFromMicrosParam(4) +
-                           ", $5::uuid)) "
-                           "ORDER BY j.created_at DESC, j.job_id DESC LIMIT $6",
-                       client_id, status ? std::string(JobStatusName(*status)) : std::string(), after.has_value(),
-                       after ? after->created_micros : 0,
-                       after ? after->id : std::string("00000000-0000-0000-0000-000000000000"), page_size + 1);
+    const auto rows = db::Exec(tx,
+                               "SELECT " + Columns() +
+                                   " FROM jobs j WHERE j.client_id = $1 AND ($2 = '' OR j.status = $2) "
+                                   "AND (NOT $3 OR (j.created_at, j.job_id) < (" +
+                                   db::TimeFromMicrosParam(4) +
+                                   ", $5::uuid)) "
+                                   "ORDER BY j.created_at DESC, j.job_id DESC LIMIT $6",
+                               client_id, status ? std::string(JobStatusName(*status)) : std::string(),
+                               after.has_value(), after ? after->created_micros : 0,
+                               after ? after->id : std::string("00000000-0000-0000-0000-000000000000"), page_size + 1);
     return ReadPage(rows, page_size, false);
 }
 
@@ -122,39 +126,40 @@ Page<JobRecord> JobStore::Search(pqxx::work& tx, const SearchSpec& spec) {
     // $1 query, $2 statuses, $3 stack keys, $4 currency, $5/$6 budget bounds (0 = none),
     // $7 has cursor, $8 cursor rank, $9 cursor time, $10 cursor id, $11 limit, $12 viewer sees every
     // job, $13 viewer id. A job that is not open is found only by whom GetJob shows it to.
-    const auto rows = tx.exec_params(
-        "WITH q AS (SELECT websearch_to_tsquery('english', $1) AS query) "
-        "SELECT " +
-            Columns() +
-            ", r.rank::text FROM jobs j CROSS JOIN q "
-            "CROSS JOIN LATERAL (SELECT CASE WHEN $1 = '' OR numnode(q.query) = 0 THEN 0::real "
-            "                      ELSE ts_rank(j.search_vector, q.query) END AS rank) r "
-            "WHERE j.status = ANY(ARRAY(SELECT jsonb_array_elements_text($2::jsonb))) "
-            "AND ($1 = '' OR numnode(q.query) = 0 OR j.search_vector @@ q.query) "
-            "AND j.stack_keys @> ARRAY(SELECT jsonb_array_elements_text($3::jsonb)) "
-            "AND ($4 = '' OR j.currency = $4) "
-            "AND ($5::bigint = 0 OR j.budget_max >= $5::bigint) "
-            "AND ($6::bigint = 0 OR j.budget_min <= $6::bigint) "
-            "AND (j.status = 'open' OR $12 OR j.client_id = $13 "
-            "     OR EXISTS (SELECT 1 FROM proposals p WHERE p.job_id = j.job_id AND p.freelancer_id = $13) "
-            "     OR EXISTS (SELECT 1 FROM invites i WHERE i.job_id = j.job_id AND i.freelancer_id = $13)) "
-            "AND (NOT $7 OR (r.rank, j.created_at, j.job_id) < ($8::real, " +
-            db::TimeFromMicrosParam(9) +
-            ", $10::uuid)) "
-            "ORDER BY r.rank DESC, j.created_at DESC, j.job_id DESC LIMIT $11",
-        spec.query, sql::JsonArray(StatusNames(spec.statuses)), sql::JsonArray(spec.stack_keys), spec.currency,
-        spec.budget_min.value_or(0), spec.budget_max.value_or(0), after.has_value(),
-        after && ranked ? after->rank : std::string("0"), after ? after->created_micros : 0,
-        after ? after->id : std::string("00000000-0000-0000-0000-000000000000"), spec.page_size + 1,
-        spec.viewer_sees_all, spec.viewer_id);
+    const auto rows =
+        db::Exec(tx,
+                 "WITH q AS (SELECT websearch_to_tsquery('english', $1) AS query) "
+                 "SELECT " +
+                     Columns() +
+                     ", r.rank::text FROM jobs j CROSS JOIN q "
+                     "CROSS JOIN LATERAL (SELECT CASE WHEN $1 = '' OR numnode(q.query) = 0 THEN 0::real "
+                     "                      ELSE ts_rank(j.search_vector, q.query) END AS rank) r "
+                     "WHERE j.status = ANY(ARRAY(SELECT jsonb_array_elements_text($2::jsonb))) "
+                     "AND ($1 = '' OR numnode(q.query) = 0 OR j.search_vector @@ q.query) "
+                     "AND j.stack_keys @> ARRAY(SELECT jsonb_array_elements_text($3::jsonb)) "
+                     "AND ($4 = '' OR j.currency = $4) "
+                     "AND ($5::bigint = 0 OR j.budget_max >= $5::bigint) "
+                     "AND ($6::bigint = 0 OR j.budget_min <= $6::bigint) "
+                     "AND (j.status = 'open' OR $12 OR j.client_id = $13 "
+                     "     OR EXISTS (SELECT 1 FROM proposals p WHERE p.job_id = j.job_id AND p.freelancer_id = $13) "
+                     "     OR EXISTS (SELECT 1 FROM invites i WHERE i.job_id = j.job_id AND i.freelancer_id = $13)) "
+                     "AND (NOT $7 OR (r.rank, j.created_at, j.job_id) < ($8::real, " +
+                     db::TimeFromMicrosParam(9) +
+                     ", $10::uuid)) "
+                     "ORDER BY r.rank DESC, j.created_at DESC, j.job_id DESC LIMIT $11",
+                 spec.query, sql::JsonArray(StatusNames(spec.statuses)), sql::JsonArray(spec.stack_keys), spec.currency,
+                 spec.budget_min.value_or(0), spec.budget_max.value_or(0), after.has_value(),
+                 after && ranked ? after->rank : std::string("0"), after ? after->created_micros : 0,
+                 after ? after->id : std::string("00000000-0000-0000-0000-000000000000"), spec.page_size + 1,
+                 spec.viewer_sees_all, spec.viewer_id);
     return ReadPage(rows, spec.page_size, ranked);
 }
 
 bool JobStore::IsParticipant(pqxx::work& tx, const std::string& job_id, const std::string& user_id) {
-    const auto row = tx.exec_params1(
-        "SELECT EXISTS (SELECT 1 FROM proposals WHERE job_id = $1::uuid AND freelancer_id = $2) "
-        "OR EXISTS (SELECT 1 FROM invites WHERE job_id = $1::uuid AND freelancer_id = $2)",
-        job_id, user_id);
+    const auto row = db::Exec1(tx,
+                               "SELECT EXISTS (SELECT 1 FROM proposals WHERE job_id = $1::uuid AND freelancer_id = $2) "
+                               "OR EXISTS (SELECT 1 FROM invites WHERE job_id = $1::uuid AND freelancer_id = $2)",
+                               job_id, user_id);
     return row[0].as<bool>();
 }
 

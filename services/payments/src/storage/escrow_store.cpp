@@ -4,12 +4,13 @@
 
 #include <pqxx/pqxx>
 
+#include "marketplace/db/statements.hpp"
 #include "storage/ledger_store.hpp"
 
 namespace marketplace::payments::storage {
 
 void EscrowStore::LockMilestone(pqxx::work& tx, const std::string& milestone_id) const {
-    tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended('payments.escrow:' || $1, 0))", milestone_id);
+    db::Exec(tx, "SELECT pg_advisory_xact_lock(hashtextextended('payments.escrow:' || $1, 0))", milestone_id);
 }
 
 std::optional<EscrowRecord> EscrowStore::Find(pqxx::work& tx, const std::string& milestone_id, bool for_update) const {
@@ -21,7 +22,7 @@ std::optional<EscrowRecord> EscrowStore::Find(pqxx::work& tx, const std::string&
         "COALESCE(e.clan_split::text, '') "
         "FROM escrows e JOIN accounts a ON a.id = e.account_id WHERE e.milestone_id = $1::uuid" +
         (for_update ? " FOR UPDATE OF e" : "");
-    auto rows = tx.exec_params(sql, milestone_id);
+    auto rows = db::Exec(tx, sql, milestone_id);
     if (rows.empty()) return std::nullopt;
     const auto& r = rows[0];
     EscrowRecord e;
@@ -45,7 +46,8 @@ std::optional<EscrowRecord> EscrowStore::Find(pqxx::work& tx, const std::string&
 }
 
 void EscrowStore::Insert(pqxx::work& tx, const EscrowRecord& e, core::Clock::TimePoint now) const {
-    tx.exec_params(
+    db::Exec(
+        tx,
         "INSERT INTO escrows (milestone_id, contract_id, client_id, account_id, amount, currency, state, "
         "funded_attempt, funded_at) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, 'funded', $7, $8::timestamptz)",
         e.milestone_id, e.contract_id, e.client_id, e.account_id, e.amount, e.currency, e.funded_attempt,
@@ -54,10 +56,10 @@ void EscrowStore::Insert(pqxx::work& tx, const EscrowRecord& e, core::Clock::Tim
 
 void EscrowStore::Settle(pqxx::work& tx, const std::string& milestone_id, EscrowState state,
                          const std::string& operation_id, core::Clock::TimePoint now) const {
-    const auto r = tx.exec_params(
-        "UPDATE escrows SET state = $2, settled_at = $3::timestamptz, settlement_operation_id = $4 "
-        "WHERE milestone_id = $1::uuid AND state = 'funded'",
-        milestone_id, std::string(EscrowStateName(state)), Timestamp(now), operation_id);
+    const auto r = db::Exec(tx,
+                            "UPDATE escrows SET state = $2, settled_at = $3::timestamptz, settlement_operation_id = $4 "
+                            "WHERE milestone_id = $1::uuid AND state = 'funded'",
+                            milestone_id, std::string(EscrowStateName(state)), Timestamp(now), operation_id);
     if (r.affected_rows() != 1) throw std::logic_error("escrow " + milestone_id + " is not funded");
 }
 
@@ -66,36 +68,37 @@ bool EscrowStore::SetDispute(pqxx::work& tx, const std::string& milestone_id, co
     const std::optional<std::string> id = dispute_id.empty() ? std::nullopt : std::optional<std::string>(dispute_id);
     const std::optional<std::string> split =
         clan_split_json.empty() ? std::nullopt : std::optional<std::string>(clan_split_json);
-    return tx.exec_params(
-                 "UPDATE escrows SET dispute_id = $2::uuid, clan_split = $3::jsonb WHERE milestone_id = $1::uuid",
-                 milestone_id, id, split)
+    return db::Exec(tx,
+                    "UPDATE escrows SET dispute_id = $2::uuid, clan_split = $3::jsonb WHERE milestone_id = $1::uuid",
+                    milestone_id, id, split)
                .affected_rows() == 1;
 }
 
 std::optional<FundingAnswer> EscrowStore::FindAnswer(pqxx::work& tx, const std::string& milestone_id,
                                                      int attempt) const {
     auto rows =
-        tx.exec_params("SELECT funded, reason FROM funding_answers WHERE milestone_id = $1::uuid AND attempt = $2",
-                       milestone_id, attempt);
+        db::Exec(tx, "SELECT funded, reason FROM funding_answers WHERE milestone_id = $1::uuid AND attempt = $2",
+                 milestone_id, attempt);
     if (rows.empty()) return std::nullopt;
     return FundingAnswer{rows[0][0].as<bool>(), rows[0][1].c_str()};
 }
 
 void EscrowStore::RecordAnswer(pqxx::work& tx, const std::string& milestone_id, int attempt,
                                const FundingAnswer& answer, core::Clock::TimePoint now) const {
-    tx.exec_params(
-        "INSERT INTO funding_answers (milestone_id, attempt, funded, reason, answered_at) "
-        "VALUES ($1::uuid, $2, $3, $4, $5::timestamptz) ON CONFLICT DO NOTHING",
-        milestone_id, attempt, answer.funded, answer.reason, Timestamp(now));
+    db::Exec(tx,
+             "INSERT INTO funding_answers (milestone_id, attempt, funded, reason, answered_at) "
+             "VALUES ($1::uuid, $2, $3, $4, $5::timestamptz) ON CONFLICT DO NOTHING",
+             milestone_id, attempt, answer.funded, answer.reason, Timestamp(now));
 }
 
 std::vector<std::pair<std::string, std::int64_t>> EscrowStore::HeldForClient(pqxx::work& tx,
                                                                              const std::string& client_id) const {
     std::vector<std::pair<std::string, std::int64_t>> out;
-    for (const auto& row : tx.exec_params(
-             "SELECT a.currency, sum(a.balance)::bigint FROM escrows e JOIN accounts a ON a.id = e.account_id "
-             "WHERE e.client_id = $1::uuid AND e.state = 'funded' GROUP BY a.currency ORDER BY a.currency",
-             client_id)) {
+    for (const auto& row :
+         db::Exec(tx,
+                  "SELECT a.currency, sum(a.balance)::bigint FROM escrows e JOIN accounts a ON a.id = e.account_id "
+                  "WHERE e.client_id = $1::uuid AND e.state = 'funded' GROUP BY a.currency ORDER BY a.currency",
+                  client_id)) {
         out.emplace_back(row[0].c_str(), row[1].as<std::int64_t>());
     }
     return out;

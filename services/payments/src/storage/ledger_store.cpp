@@ -7,6 +7,7 @@
 
 #include "app/ledger_metrics.hpp"
 #include "marketplace/db/arrays.hpp"
+#include "marketplace/db/statements.hpp"
 
 namespace marketplace::payments::storage {
 
@@ -69,16 +70,16 @@ std::string Rfc3339Sql(const std::string& column) {
 std::int64_t LedgerStore::EnsureAccount(pqxx::work& tx, const AccountKey& key) const {
     const std::string kind(AccountKindName(key.kind));
     const char* select = "SELECT id FROM accounts WHERE kind = $1 AND owner = $2 AND currency = $3";
-    auto found = tx.exec_params(select, kind, key.owner, key.currency);
+    auto found = db::Exec(tx, select, kind, key.owner, key.currency);
     if (!found.empty()) return found[0][0].as<std::int64_t>();
     // Under READ COMMITTED a concurrent creator makes ON CONFLICT wait for it and return nothing;
     // the next statement's snapshot then sees its committed row.
-    auto inserted = tx.exec_params(
-        "INSERT INTO accounts (kind, owner, currency, guarded) VALUES ($1, $2, $3, $4) "
-        "ON CONFLICT (kind, owner, currency) DO NOTHING RETURNING id",
-        kind, key.owner, key.currency, IsGuarded(key.kind));
+    auto inserted = db::Exec(tx,
+                             "INSERT INTO accounts (kind, owner, currency, guarded) VALUES ($1, $2, $3, $4) "
+                             "ON CONFLICT (kind, owner, currency) DO NOTHING RETURNING id",
+                             kind, key.owner, key.currency, IsGuarded(key.kind));
     if (!inserted.empty()) return inserted[0][0].as<std::int64_t>();
-    return tx.exec_params1(select, kind, key.owner, key.currency)[0].as<std::int64_t>();
+    return db::Exec1(tx, select, kind, key.owner, key.currency)[0].as<std::int64_t>();
 }
 
 std::map<std::string, std::int64_t> LedgerStore::EnsureAccounts(pqxx::work& tx, AccountKind kind,
@@ -88,7 +89,7 @@ std::map<std::string, std::int64_t> LedgerStore::EnsureAccounts(pqxx::work& tx, 
     std::map<std::string, std::int64_t> ids;
     const char* select = "SELECT owner, id FROM accounts WHERE kind = $1 AND currency = $2 AND owner = ANY($3::text[])";
     auto read = [&](const std::vector<std::string>& wanted) {
-        for (const auto& row : tx.exec_params(select, kind_name, currency, TextArray(wanted))) {
+        for (const auto& row : db::Exec(tx, select, kind_name, currency, TextArray(wanted))) {
             ids[row[0].c_str()] = row[1].as<std::int64_t>();
         }
     };
@@ -102,18 +103,18 @@ std::map<std::string, std::int64_t> LedgerStore::EnsureAccounts(pqxx::work& tx, 
     }
     if (missing.empty()) return ids;
     // Sorted, so concurrent creators insert in the same order and cannot deadlock each other.
-    tx.exec_params(
-        "INSERT INTO accounts (kind, owner, currency, guarded) "
-        "SELECT $1, o, $2, $3 FROM unnest($4::text[]) AS o ORDER BY o "
-        "ON CONFLICT (kind, owner, currency) DO NOTHING",
-        kind_name, currency, IsGuarded(kind), TextArray(missing));
+    db::Exec(tx,
+             "INSERT INTO accounts (kind, owner, currency, guarded) "
+             "SELECT $1, o, $2, $3 FROM unnest($4::text[]) AS o ORDER BY o "
+             "ON CONFLICT (kind, owner, currency) DO NOTHING",
+             kind_name, currency, IsGuarded(kind), TextArray(missing));
     read(missing);
     return ids;
 }
 
 std::optional<AccountState> LedgerStore::Find(pqxx::work& tx, const AccountKey& key) const {
-    auto rows = tx.exec_params(
-        std::string("SELECT ") + kStateColumns + " FROM accounts WHERE kind = $1 AND owner = $2 AND currency = $3",
+    auto rows = db::Exec(
+        tx, std::string("SELECT ") + kStateColumns + " FROM accounts WHERE kind = $1 AND owner = $2 AND currency = $3",
         std::string(AccountKindName(key.kind)), key.owner, key.currency);
     if (rows.empty()) return std::nullopt;
     return ReadState(rows[0]);
@@ -124,7 +125,8 @@ std::map<std::int64_t, AccountState> LedgerStore::Lock(pqxx::work& tx, std::vect
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     // ORDER BY under FOR UPDATE locks the rows in id order: every operation takes its locks in the
     // same global order, so two operations never wait on each other in a cycle.
-    auto rows = tx.exec_params(
+    auto rows = db::Exec(
+        tx,
         std::string("SELECT ") + kStateColumns + " FROM accounts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
         IntArray(ids));
     std::map<std::int64_t, AccountState> out;
@@ -148,8 +150,8 @@ void LedgerStore::Post(pqxx::work& tx, const Operation& operation, const std::ve
     const auto deltas = PlanPosting(legs, accounts, field);  // throws before anything is written
 
     const std::string at = Timestamp(now);
-    tx.exec_params("INSERT INTO operations (id, kind, reference, created_at) VALUES ($1, $2, $3, $4::timestamptz)",
-                   operation.id, std::string(OperationKindName(operation.kind)), operation.reference, at);
+    db::Exec(tx, "INSERT INTO operations (id, kind, reference, created_at) VALUES ($1, $2, $3, $4::timestamptz)",
+             operation.id, std::string(OperationKindName(operation.kind)), operation.reference, at);
 
     std::vector<std::int64_t> leg_numbers, debits, credits, amounts;
     std::vector<std::string> currencies;
@@ -165,7 +167,8 @@ void LedgerStore::Post(pqxx::work& tx, const Operation& operation, const std::ve
         amounts.push_back(legs[i].amount);
         currencies.push_back(legs[i].currency);
     }
-    tx.exec_params(
+    db::Exec(
+        tx,
         "INSERT INTO transfers (operation_id, leg, debit_account_id, credit_account_id, amount, currency, created_at) "
         "SELECT $1, t.leg, t.debit, t.credit, t.amount, t.currency, $7::timestamptz "
         "FROM unnest($2::int[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[]) "
@@ -181,10 +184,10 @@ void LedgerStore::Post(pqxx::work& tx, const Operation& operation, const std::ve
         changes.push_back(delta);
     }
     if (changed.empty()) return;
-    const auto updated = tx.exec_params(
-        "UPDATE accounts AS a SET balance = a.balance + d.delta "
-        "FROM unnest($1::bigint[], $2::bigint[]) AS d(id, delta) WHERE a.id = d.id",
-        IntArray(changed), IntArray(changes));
+    const auto updated = db::Exec(tx,
+                                  "UPDATE accounts AS a SET balance = a.balance + d.delta "
+                                  "FROM unnest($1::bigint[], $2::bigint[]) AS d(id, delta) WHERE a.id = d.id",
+                                  IntArray(changed), IntArray(changes));
     if (updated.affected_rows() != changed.size()) {
         throw std::logic_error("ledger: updated " + std::to_string(updated.affected_rows()) + " accounts of " +
                                std::to_string(changed.size()));
@@ -196,10 +199,11 @@ std::vector<AccountState> LedgerStore::AccountsOf(pqxx::work& tx, const std::str
     std::vector<std::string> names;
     for (auto k : kinds) names.emplace_back(AccountKindName(k));
     std::vector<AccountState> out;
-    for (const auto& row : tx.exec_params(std::string("SELECT ") + kStateColumns +
-                                              " FROM accounts WHERE owner = $1 AND kind = ANY($2::text[]) "
-                                              "ORDER BY currency, kind",
-                                          owner, TextArray(names))) {
+    for (const auto& row : db::Exec(tx,
+                                    std::string("SELECT ") + kStateColumns +
+                                        " FROM accounts WHERE owner = $1 AND kind = ANY($2::text[]) "
+                                        "ORDER BY currency, kind",
+                                    owner, TextArray(names))) {
         out.push_back(ReadState(row));
     }
     return out;
@@ -208,10 +212,11 @@ std::vector<AccountState> LedgerStore::AccountsOf(pqxx::work& tx, const std::str
 std::vector<StoredTransfer> LedgerStore::TransfersOf(pqxx::work& tx, const std::string& operation_id) const {
     std::vector<StoredTransfer> out;
     for (const auto& row :
-         tx.exec_params("SELECT t.leg, t.debit_account_id, t.credit_account_id, t.amount, t.currency, c.kind, c.owner "
-                        "FROM transfers t JOIN accounts c ON c.id = t.credit_account_id "
-                        "WHERE t.operation_id = $1 ORDER BY t.leg",
-                        operation_id)) {
+         db::Exec(tx,
+                  "SELECT t.leg, t.debit_account_id, t.credit_account_id, t.amount, t.currency, c.kind, c.owner "
+                  "FROM transfers t JOIN accounts c ON c.id = t.credit_account_id "
+                  "WHERE t.operation_id = $1 ORDER BY t.leg",
+                  operation_id)) {
         StoredTransfer t;
         t.leg = row[0].as<int>();
         t.debit_account = row[1].as<std::int64_t>();

@@ -2,18 +2,20 @@
 
 #include <pqxx/pqxx>
 
+#include "marketplace/db/statements.hpp"
 #include "storage/ledger_store.hpp"
 
 namespace marketplace::payments::storage {
 
 std::vector<LegRecord> LegsOfReference(pqxx::work& tx, const std::string& reference) {
     const auto rows =
-        tx.exec_params("SELECT o.id, o.kind, t.leg, d.kind, d.owner, c.kind, c.owner, t.amount, t.currency, " +
-                           Rfc3339Sql("t.created_at") +
-                           " FROM operations o JOIN transfers t ON t.operation_id = o.id "
-                           "JOIN accounts d ON d.id = t.debit_account_id JOIN accounts c ON c.id = t.credit_account_id "
-                           "WHERE o.reference = $1 ORDER BY t.id",
-                       reference);
+        db::Exec(tx,
+                 "SELECT o.id, o.kind, t.leg, d.kind, d.owner, c.kind, c.owner, t.amount, t.currency, " +
+                     Rfc3339Sql("t.created_at") +
+                     " FROM operations o JOIN transfers t ON t.operation_id = o.id "
+                     "JOIN accounts d ON d.id = t.debit_account_id JOIN accounts c ON c.id = t.credit_account_id "
+                     "WHERE o.reference = $1 ORDER BY t.id",
+                 reference);
     std::vector<LegRecord> out;
     out.reserve(rows.size());
     for (const auto& r : rows) {

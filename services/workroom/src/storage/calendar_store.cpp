@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "marketplace/core/ids.hpp"
+#include "marketplace/db/statements.hpp"
 
 namespace marketplace::workroom::storage {
 namespace {
@@ -32,7 +33,8 @@ std::string KindName(v1::CalendarEventKind kind) {
 }
 
 void InsertCalendarEvent(pqxx::work& tx, const v1::CalendarEvent& e, core::Clock::TimePoint now) {
-    tx.exec_params(
+    db::Exec(
+        tx,
         "INSERT INTO calendar_events (id, room_id, kind, title, local_start, time_zone, duration_minutes, created_by, "
         "created_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9::timestamptz)",
         e.event_id(), e.room_id(), KindName(e.kind()), e.title(), e.local_start(), e.time_zone(), e.duration_minutes(),
@@ -41,7 +43,8 @@ void InsertCalendarEvent(pqxx::work& tx, const v1::CalendarEvent& e, core::Clock
 
 void UpsertMilestoneDue(pqxx::work& tx, const std::string& room_id, const std::string& milestone_id,
                         const std::string& title, const std::string& local_start_utc, core::Clock::TimePoint now) {
-    tx.exec_params(
+    db::Exec(
+        tx,
         "INSERT INTO calendar_events (id, room_id, kind, title, local_start, time_zone, milestone_id, created_by, "
         "created_at) VALUES ($1::uuid, $2::uuid, 'milestone_due', $3, $4, 'UTC', $5, 'contracts', $6::timestamptz) "
         "ON CONFLICT (room_id, milestone_id) DO UPDATE SET local_start = EXCLUDED.local_start, title = EXCLUDED.title",
@@ -51,10 +54,11 @@ void UpsertMilestoneDue(pqxx::work& tx, const std::string& room_id, const std::s
 std::vector<v1::CalendarEvent> ListCalendarEvents(pqxx::work& tx, const std::string& room_id) {
     std::vector<v1::CalendarEvent> out;
     for (const auto& row :
-         tx.exec_params("SELECT id::text, room_id::text, kind, title, local_start, time_zone, duration_minutes, "
-                        "coalesce(milestone_id, ''), created_by FROM calendar_events WHERE room_id = $1::uuid "
-                        "ORDER BY local_start, id",
-                        room_id)) {
+         db::Exec(tx,
+                  "SELECT id::text, room_id::text, kind, title, local_start, time_zone, duration_minutes, "
+                  "coalesce(milestone_id, ''), created_by FROM calendar_events WHERE room_id = $1::uuid "
+                  "ORDER BY local_start, id",
+                  room_id)) {
         v1::CalendarEvent e;
         e.set_event_id(row[0].c_str());
         e.set_room_id(row[1].c_str());

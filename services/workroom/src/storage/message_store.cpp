@@ -6,6 +6,7 @@
 
 #include <pqxx/pqxx>
 
+#include "marketplace/db/statements.hpp"
 #include "storage/room_store.hpp"
 
 namespace marketplace::workroom::storage {
@@ -60,7 +61,8 @@ std::string ArrayLiteral(const std::vector<std::string>& ids) {
 }  // namespace
 
 v1::Message InsertMessage(pqxx::work& tx, const NewMessage& m, core::Clock::TimePoint now) {
-    tx.exec_params(
+    db::Exec(
+        tx,
         "INSERT INTO messages (id, room_id, sequence, author_id, body, parent_id, thread_root_id, mentioned_user_ids, "
         "created_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, nullif($6, '')::uuid, $7::uuid, $8::text[], "
         "$9::timestamptz)",
@@ -71,30 +73,33 @@ v1::Message InsertMessage(pqxx::work& tx, const NewMessage& m, core::Clock::Time
 
 std::optional<v1::Message> FindMessage(pqxx::work& tx, const std::string& room_id, const std::string& message_id,
                                        bool for_update) {
-    const auto rows = tx.exec_params(std::string("SELECT ") + kColumns +
-                                         " FROM messages g WHERE g.room_id = $1::uuid AND g.id = $2::uuid" +
-                                         (for_update ? " FOR UPDATE OF g" : ""),
-                                     room_id, message_id);
+    const auto rows =
+        db::Exec(tx,
+                 std::string("SELECT ") + kColumns + " FROM messages g WHERE g.room_id = $1::uuid AND g.id = $2::uuid" +
+                     (for_update ? " FOR UPDATE OF g" : ""),
+                 room_id, message_id);
     if (rows.empty()) return std::nullopt;
     return MessageOf(rows[0]);
 }
 
 v1::Message ReplaceText(pqxx::work& tx, const std::string& message_id, const std::string& text,
                         const std::vector<std::string>& mentioned_user_ids, core::Clock::TimePoint now) {
-    tx.exec_params(
-        "INSERT INTO message_versions (message_id, version, body, written_at) SELECT id, edit_count + 1, body, "
-        "coalesce(edited_at, created_at) FROM messages WHERE id = $1::uuid",
-        message_id);
-    const auto row = tx.exec_params1(
-        "UPDATE messages SET body = $2, mentioned_user_ids = $3::text[], edit_count = edit_count + 1, "
-        "edited_at = $4::timestamptz WHERE id = $1::uuid RETURNING room_id::text",
-        message_id, text, ArrayLiteral(mentioned_user_ids), core::FormatRfc3339(now));
+    db::Exec(tx,
+             "INSERT INTO message_versions (message_id, version, body, written_at) SELECT id, edit_count + 1, body, "
+             "coalesce(edited_at, created_at) FROM messages WHERE id = $1::uuid",
+             message_id);
+    const auto row =
+        db::Exec1(tx,
+                  "UPDATE messages SET body = $2, mentioned_user_ids = $3::text[], edit_count = edit_count + 1, "
+                  "edited_at = $4::timestamptz WHERE id = $1::uuid RETURNING room_id::text",
+                  message_id, text, ArrayLiteral(mentioned_user_ids), core::FormatRfc3339(now));
     return *FindMessage(tx, row[0].c_str(), message_id);
 }
 
 v1::Message Tombstone(pqxx::work& tx, const std::string& message_id, core::Clock::TimePoint now) {
-    tx.exec_params("DELETE FROM message_versions WHERE message_id = $1::uuid", message_id);
-    const auto row = tx.exec_params1(
+    db::Exec(tx, "DELETE FROM message_versions WHERE message_id = $1::uuid", message_id);
+    const auto row = db::Exec1(
+        tx,
         "UPDATE messages SET body = '', mentioned_user_ids = '{}', deleted_at = $2::timestamptz WHERE id = $1::uuid "
         "RETURNING room_id::text",
         message_id, core::FormatRfc3339(now));
@@ -111,7 +116,7 @@ Page ListMessages(pqxx::work& tx, const std::string& room_id, const std::string&
                             "ORDER BY g.sequence " +
                             (ascending ? "ASC" : "DESC") + " LIMIT $5::int";
     Page page;
-    for (const auto& row : tx.exec_params(sql, room_id, thread_root_id, before, after, limit + 1)) {
+    for (const auto& row : db::Exec(tx, sql, room_id, thread_root_id, before, after, limit + 1)) {
         page.messages.push_back(MessageOf(row));
     }
     if (static_cast<int>(page.messages.size()) > limit) {
@@ -124,9 +129,10 @@ Page ListMessages(pqxx::work& tx, const std::string& room_id, const std::string&
 
 std::vector<v1::MessageVersion> Versions(pqxx::work& tx, const std::string& message_id) {
     std::vector<v1::MessageVersion> out;
-    for (const auto& row : tx.exec_params("SELECT version, body, (extract(epoch FROM written_at) * 1000000)::bigint "
-                                          "FROM message_versions WHERE message_id = $1::uuid ORDER BY version",
-                                          message_id)) {
+    for (const auto& row : db::Exec(tx,
+                                    "SELECT version, body, (extract(epoch FROM written_at) * 1000000)::bigint "
+                                    "FROM message_versions WHERE message_id = $1::uuid ORDER BY version",
+                                    message_id)) {
         v1::MessageVersion v;
         v.set_version(row[0].as<int>());
         v.set_text(row[1].c_str());
@@ -139,11 +145,12 @@ std::vector<v1::MessageVersion> Versions(pqxx::work& tx, const std::string& mess
 std::vector<v1::Message> Search(pqxx::work& tx, const std::string& room_id, const std::string& query, int limit) {
     std::vector<v1::Message> out;
     for (const auto& row :
-         tx.exec_params(std::string("SELECT ") + kColumns +
-                            " FROM messages g, websearch_to_tsquery('simple', $2) q WHERE g.room_id = $1::uuid "
-                            "AND g.deleted_at IS NULL AND g.search @@ q "
-                            "ORDER BY ts_rank(g.search, q) DESC, g.sequence DESC LIMIT $3::int",
-                        room_id, query, limit)) {
+         db::Exec(tx,
+                  std::string("SELECT ") + kColumns +
+                      " FROM messages g, websearch_to_tsquery('simple', $2) q WHERE g.room_id = $1::uuid "
+                      "AND g.deleted_at IS NULL AND g.search @@ q "
+                      "ORDER BY ts_rank(g.search, q) DESC, g.sequence DESC LIMIT $3::int",
+                  room_id, query, limit)) {
         out.push_back(MessageOf(row));
     }
     return out;

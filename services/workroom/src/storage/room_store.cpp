@@ -10,6 +10,7 @@
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/arrays.hpp"
+#include "marketplace/db/statements.hpp"
 #include "marketplace/wire/values.hpp"
 
 namespace marketplace::workroom::storage {
@@ -31,9 +32,10 @@ std::string ClanHandle(const std::string& user_id, std::size_t n) {
 }
 
 void LoadMembers(pqxx::work& tx, v1::Room& room) {
-    for (const auto& row : tx.exec_params("SELECT user_id, role, handle, last_read_sequence FROM room_members "
-                                          "WHERE room_id = $1::uuid ORDER BY role, user_id",
-                                          room.room_id())) {
+    for (const auto& row : db::Exec(tx,
+                                    "SELECT user_id, role, handle, last_read_sequence FROM room_members "
+                                    "WHERE room_id = $1::uuid ORDER BY role, user_id",
+                                    room.room_id())) {
         auto* m = room.add_members();
         m->set_user_id(row[0].c_str());
         m->set_role(RoleOf(row[1].c_str()));
@@ -59,15 +61,16 @@ v1::Room RoomOfRow(const pqxx::row& row) {
 std::optional<v1::Room> CreateRoom(pqxx::work& tx, const std::string& room_id, const std::string& contract_id,
                                    const std::string& proposal_id, const std::string& client_id,
                                    const std::string& freelancer_id, core::Clock::TimePoint now) {
-    const auto inserted = tx.exec_params(
-        "INSERT INTO rooms (id, contract_id, proposal_id, last_sequence, created_at) VALUES ($1::uuid, $2, "
-        "NULLIF($3, ''), 1, $4::timestamptz) ON CONFLICT (contract_id) DO NOTHING RETURNING id",
-        room_id, contract_id, proposal_id, core::FormatRfc3339(now));
+    const auto inserted =
+        db::Exec(tx,
+                 "INSERT INTO rooms (id, contract_id, proposal_id, last_sequence, created_at) VALUES ($1::uuid, $2, "
+                 "NULLIF($3, ''), 1, $4::timestamptz) ON CONFLICT (contract_id) DO NOTHING RETURNING id",
+                 room_id, contract_id, proposal_id, core::FormatRfc3339(now));
     if (inserted.empty()) return std::nullopt;
-    tx.exec_params(
-        "INSERT INTO room_members (room_id, user_id, role, handle) VALUES ($1::uuid, $2, 'client', "
-        "'client'), ($1::uuid, $3, 'freelancer', 'freelancer')",
-        room_id, client_id, freelancer_id);
+    db::Exec(tx,
+             "INSERT INTO room_members (room_id, user_id, role, handle) VALUES ($1::uuid, $2, 'client', "
+             "'client'), ($1::uuid, $3, 'freelancer', 'freelancer')",
+             room_id, client_id, freelancer_id);
     auto room = RoomForMember(tx, room_id, client_id);
     room->clear_unread_count();
     v1::WorkroomEvent event;
@@ -77,23 +80,24 @@ std::optional<v1::Room> CreateRoom(pqxx::work& tx, const std::string& room_id, c
     *event.mutable_room_created() = *room;
     AppendEvent(tx, event);
     for (const auto& user : {client_id, freelancer_id}) {
-        tx.exec_params("SELECT pg_notify($1, $2)", std::string(kFeedChannel), "r:" + user);
+        db::Exec(tx, "SELECT pg_notify($1, $2)", std::string(kFeedChannel), "r:" + user);
     }
     return room;
 }
 
 bool KeepClanPlan(pqxx::work& tx, const std::string& proposal_id, const ClanPlan& plan) {
-    return !tx.exec_params(
-                  "INSERT INTO clan_plans (proposal_id, clan_id, version, member_ids) VALUES ($1, $2, $3, $4::text[]) "
-                  "ON CONFLICT (proposal_id) DO UPDATE SET clan_id = EXCLUDED.clan_id, version = EXCLUDED.version, "
-                  "member_ids = EXCLUDED.member_ids WHERE clan_plans.version < EXCLUDED.version RETURNING 1",
-                  proposal_id, plan.clan_id, plan.version, db::TextArray(plan.member_ids))
+    return !db::Exec(
+                tx,
+                "INSERT INTO clan_plans (proposal_id, clan_id, version, member_ids) VALUES ($1, $2, $3, $4::text[]) "
+                "ON CONFLICT (proposal_id) DO UPDATE SET clan_id = EXCLUDED.clan_id, version = EXCLUDED.version, "
+                "member_ids = EXCLUDED.member_ids WHERE clan_plans.version < EXCLUDED.version RETURNING 1",
+                proposal_id, plan.clan_id, plan.version, db::TextArray(plan.member_ids))
                 .empty();
 }
 
 std::optional<ClanPlan> ClanPlanOf(pqxx::work& tx, const std::string& proposal_id) {
     const auto rows =
-        tx.exec_params("SELECT clan_id, version, member_ids FROM clan_plans WHERE proposal_id = $1", proposal_id);
+        db::Exec(tx, "SELECT clan_id, version, member_ids FROM clan_plans WHERE proposal_id = $1", proposal_id);
     if (rows.empty()) return std::nullopt;
     ClanPlan plan;
     plan.clan_id = rows[0][0].c_str();
@@ -108,17 +112,18 @@ std::optional<ClanPlan> ClanPlanOf(pqxx::work& tx, const std::string& proposal_i
 
 void SetClanDeparture(pqxx::work& tx, const std::string& clan_id, const std::string& user_id, bool left) {
     if (left) {
-        tx.exec_params("INSERT INTO clan_departures (clan_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", clan_id,
-                       user_id);
+        db::Exec(tx, "INSERT INTO clan_departures (clan_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", clan_id,
+                 user_id);
     } else {
-        tx.exec_params("DELETE FROM clan_departures WHERE clan_id = $1 AND user_id = $2", clan_id, user_id);
+        db::Exec(tx, "DELETE FROM clan_departures WHERE clan_id = $1 AND user_id = $2", clan_id, user_id);
     }
 }
 
 std::vector<std::string> DepartedOf(pqxx::work& tx, const std::string& clan_id,
                                     const std::vector<std::string>& user_ids) {
     std::vector<std::string> out;
-    for (const auto& row : tx.exec_params(
+    for (const auto& row : db::Exec(
+             tx,
              "SELECT user_id FROM clan_departures WHERE clan_id = $1 AND user_id = ANY($2::text[]) ORDER BY user_id",
              clan_id, db::TextArray(user_ids))) {
         out.emplace_back(row[0].c_str());
@@ -129,28 +134,29 @@ std::vector<std::string> DepartedOf(pqxx::work& tx, const std::string& clan_id,
 std::vector<std::string> ClanProposals(pqxx::work& tx, const std::string& clan_id) {
     std::vector<std::string> out;
     for (const auto& row :
-         tx.exec_params("SELECT proposal_id FROM clan_plans WHERE clan_id = $1 ORDER BY proposal_id", clan_id)) {
+         db::Exec(tx, "SELECT proposal_id FROM clan_plans WHERE clan_id = $1 ORDER BY proposal_id", clan_id)) {
         out.emplace_back(row[0].c_str());
     }
     return out;
 }
 
 std::optional<std::string> RoomOfProposal(pqxx::work& tx, const std::string& proposal_id) {
-    const auto rows = tx.exec_params("SELECT id::text FROM rooms WHERE proposal_id = $1", proposal_id);
+    const auto rows = db::Exec(tx, "SELECT id::text FROM rooms WHERE proposal_id = $1", proposal_id);
     if (rows.empty()) return std::nullopt;
     return std::string(rows[0][0].c_str());
 }
 
 PartyChange SetWorkingParty(pqxx::work& tx, const std::string& room_id, const std::vector<std::string>& members) {
     PartyChange change;
-    for (const auto& row : tx.exec_params("DELETE FROM room_members WHERE room_id = $1::uuid AND role <> 'client' AND "
-                                          "NOT (user_id = ANY($2::text[])) "
-                                          "RETURNING user_id",
-                                          room_id, db::TextArray(members))) {
+    for (const auto& row : db::Exec(tx,
+                                    "DELETE FROM room_members WHERE room_id = $1::uuid AND role <> 'client' AND "
+                                    "NOT (user_id = ANY($2::text[])) "
+                                    "RETURNING user_id",
+                                    room_id, db::TextArray(members))) {
         change.removed.emplace_back(row[0].c_str());
     }
     for (const auto& user : members) {
-        if (!tx.exec_params("SELECT 1 FROM room_members WHERE room_id = $1::uuid AND user_id = $2", room_id, user)
+        if (!db::Exec(tx, "SELECT 1 FROM room_members WHERE room_id = $1::uuid AND user_id = $2", room_id, user)
                  .empty()) {
             continue;
         }
@@ -159,32 +165,32 @@ PartyChange SetWorkingParty(pqxx::work& tx, const std::string& room_id, const st
         std::string handle;
         for (std::size_t n = 8; n <= 24 && handle.empty(); n += 4) {
             const auto candidate = ClanHandle(user, n);
-            if (tx.exec_params("SELECT 1 FROM room_members WHERE room_id = $1::uuid AND handle = $2", room_id,
-                               candidate)
+            if (db::Exec(tx, "SELECT 1 FROM room_members WHERE room_id = $1::uuid AND handle = $2", room_id, candidate)
                     .empty()) {
                 handle = candidate;
             }
         }
         if (handle.empty()) handle = ClanHandle(core::NewUuidV7(), 24);
-        tx.exec_params(
-            "INSERT INTO room_members (room_id, user_id, role, handle) VALUES ($1::uuid, $2, 'clan_member', $3)",
-            room_id, user, handle);
+        db::Exec(tx,
+                 "INSERT INTO room_members (room_id, user_id, role, handle) VALUES ($1::uuid, $2, 'clan_member', $3)",
+                 room_id, user, handle);
         change.added.push_back(user);
     }
     for (const auto& user : change.added) {
-        tx.exec_params("SELECT pg_notify($1, $2)", std::string(kFeedChannel), "r:" + user);
+        db::Exec(tx, "SELECT pg_notify($1, $2)", std::string(kFeedChannel), "r:" + user);
     }
     for (const auto& user : change.removed) {
-        tx.exec_params("SELECT pg_notify($1, $2)", std::string(kFeedChannel), "r:" + user);
+        db::Exec(tx, "SELECT pg_notify($1, $2)", std::string(kFeedChannel), "r:" + user);
     }
     return change;
 }
 
 std::optional<v1::Room> RoomForMember(pqxx::work& tx, const std::string& room_id, const std::string& user_id) {
-    const auto rows = tx.exec_params(std::string("SELECT ") + kRoomColumns +
-                                         " FROM rooms r JOIN room_members m ON m.room_id = r.id "
-                                         "WHERE r.id = $1::uuid AND m.user_id = $2",
-                                     room_id, user_id);
+    const auto rows = db::Exec(tx,
+                               std::string("SELECT ") + kRoomColumns +
+                                   " FROM rooms r JOIN room_members m ON m.room_id = r.id "
+                                   "WHERE r.id = $1::uuid AND m.user_id = $2",
+                               room_id, user_id);
     if (rows.empty()) return std::nullopt;
     auto room = RoomOfRow(rows[0]);
     LoadMembers(tx, room);
@@ -194,7 +200,7 @@ std::optional<v1::Room> RoomForMember(pqxx::work& tx, const std::string& room_id
 
 std::optional<v1::Room> RoomById(pqxx::work& tx, const std::string& room_id) {
     const auto rows =
-        tx.exec_params(std::string("SELECT ") + kRoomColumns + " FROM rooms r WHERE r.id = $1::uuid", room_id);
+        db::Exec(tx, std::string("SELECT ") + kRoomColumns + " FROM rooms r WHERE r.id = $1::uuid", room_id);
     if (rows.empty()) return std::nullopt;
     auto room = RoomOfRow(rows[0]);
     LoadMembers(tx, room);
@@ -203,10 +209,11 @@ std::optional<v1::Room> RoomById(pqxx::work& tx, const std::string& room_id) {
 
 std::vector<v1::Room> RoomsOf(pqxx::work& tx, const std::string& user_id, int limit) {
     std::vector<v1::Room> out;
-    for (const auto& row : tx.exec_params(std::string("SELECT ") + kRoomColumns +
-                                              " FROM rooms r JOIN room_members m ON m.room_id = r.id "
-                                              "WHERE m.user_id = $1 ORDER BY r.created_at DESC, r.id LIMIT $2::int",
-                                          user_id, limit)) {
+    for (const auto& row : db::Exec(tx,
+                                    std::string("SELECT ") + kRoomColumns +
+                                        " FROM rooms r JOIN room_members m ON m.room_id = r.id "
+                                        "WHERE m.user_id = $1 ORDER BY r.created_at DESC, r.id LIMIT $2::int",
+                                    user_id, limit)) {
         auto room = RoomOfRow(row);
         LoadMembers(tx, room);
         room.set_unread_count(UnreadCount(tx, room.room_id(), user_id));
@@ -217,9 +224,10 @@ std::vector<v1::Room> RoomsOf(pqxx::work& tx, const std::string& user_id, int li
 
 std::map<std::string, std::int64_t> LastSequencesOf(pqxx::work& tx, const std::string& user_id) {
     std::map<std::string, std::int64_t> out;
-    for (const auto& row : tx.exec_params("SELECT r.id::text, r.last_sequence FROM rooms r JOIN room_members m ON "
-                                          "m.room_id = r.id WHERE m.user_id = $1",
-                                          user_id)) {
+    for (const auto& row : db::Exec(tx,
+                                    "SELECT r.id::text, r.last_sequence FROM rooms r JOIN room_members m ON "
+                                    "m.room_id = r.id WHERE m.user_id = $1",
+                                    user_id)) {
         out.emplace(row[0].c_str(), row[1].as<std::int64_t>());
     }
     return out;
@@ -227,53 +235,53 @@ std::map<std::string, std::int64_t> LastSequencesOf(pqxx::work& tx, const std::s
 
 std::vector<MemberHandle> Handles(pqxx::work& tx, const std::string& room_id) {
     std::vector<MemberHandle> out;
-    for (const auto& row :
-         tx.exec_params("SELECT user_id, handle FROM room_members WHERE room_id = $1::uuid", room_id)) {
+    for (const auto& row : db::Exec(tx, "SELECT user_id, handle FROM room_members WHERE room_id = $1::uuid", room_id)) {
         out.push_back({row[0].c_str(), row[1].c_str()});
     }
     return out;
 }
 
 std::optional<std::string> RoomOfContract(pqxx::work& tx, const std::string& contract_id) {
-    const auto rows = tx.exec_params("SELECT id::text FROM rooms WHERE contract_id = $1", contract_id);
+    const auto rows = db::Exec(tx, "SELECT id::text FROM rooms WHERE contract_id = $1", contract_id);
     if (rows.empty()) return std::nullopt;
     return std::string(rows[0][0].c_str());
 }
 
 std::string ContractOf(pqxx::work& tx, const std::string& room_id) {
-    return tx.exec_params1("SELECT contract_id FROM rooms WHERE id = $1::uuid", room_id)[0].c_str();
+    return db::Exec1(tx, "SELECT contract_id FROM rooms WHERE id = $1::uuid", room_id)[0].c_str();
 }
 
 std::int64_t NextSequence(pqxx::work& tx, const std::string& room_id) {
-    return tx
-        .exec_params1("UPDATE rooms SET last_sequence = last_sequence + 1 WHERE id = $1::uuid RETURNING last_sequence",
-                      room_id)[0]
+    return db::Exec1(tx,
+                     "UPDATE rooms SET last_sequence = last_sequence + 1 WHERE id = $1::uuid RETURNING last_sequence",
+                     room_id)[0]
         .as<std::int64_t>();
 }
 
 void LockRoom(pqxx::work& tx, const std::string& room_id) {
-    tx.exec_params("SELECT 1 FROM rooms WHERE id = $1::uuid FOR UPDATE", room_id);
+    db::Exec(tx, "SELECT 1 FROM rooms WHERE id = $1::uuid FOR UPDATE", room_id);
 }
 
 void AppendEvent(pqxx::work& tx, const v1::WorkroomEvent& event) {
     const std::string payload = event.SerializeAsString();
-    tx.exec_params(
-        "INSERT INTO room_events (room_id, sequence, payload, occurred_at) VALUES ($1::uuid, $2, $3, "
-        "to_timestamp($4::double precision / 1000000))",
-        event.room_id(), event.sequence(), pqxx::binarystring(payload),
-        google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.occurred_at()));
+    db::Exec(tx,
+             "INSERT INTO room_events (room_id, sequence, payload, occurred_at) VALUES ($1::uuid, $2, $3, "
+             "to_timestamp($4::double precision / 1000000))",
+             event.room_id(), event.sequence(), pqxx::binarystring(payload),
+             google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.occurred_at()));
     // Delivered at commit, in commit order; the sequence lets a process know how far the room has
     // gone without reading it.
-    tx.exec_params("SELECT pg_notify($1, $2)", std::string(kFeedChannel),
-                   "e:" + event.room_id() + ":" + std::to_string(event.sequence()));
+    db::Exec(tx, "SELECT pg_notify($1, $2)", std::string(kFeedChannel),
+             "e:" + event.room_id() + ":" + std::to_string(event.sequence()));
 }
 
 std::vector<v1::WorkroomEvent> EventsAfter(pqxx::transaction_base& tx, const std::string& room_id, std::int64_t after,
                                            int limit) {
     std::vector<v1::WorkroomEvent> out;
-    for (const auto& row : tx.exec_params("SELECT payload FROM room_events WHERE room_id = $1::uuid AND sequence > "
-                                          "$2::bigint ORDER BY sequence LIMIT $3::int",
-                                          room_id, after, limit)) {
+    for (const auto& row : db::Exec(tx,
+                                    "SELECT payload FROM room_events WHERE room_id = $1::uuid AND sequence > "
+                                    "$2::bigint ORDER BY sequence LIMIT $3::int",
+                                    room_id, after, limit)) {
         const pqxx::binarystring bytes(row[0]);
         v1::WorkroomEvent event;
         if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
@@ -286,15 +294,15 @@ std::vector<v1::WorkroomEvent> EventsAfter(pqxx::transaction_base& tx, const std
 
 v1::Member SetHandle(pqxx::work& tx, const std::string& room_id, const std::string& user_id,
                      const std::string& handle) {
-    const auto taken = tx.exec_params(
-        "SELECT 1 FROM room_members WHERE room_id = $1::uuid AND handle = $2 AND "
-        "user_id <> $3",
-        room_id, handle, user_id);
+    const auto taken = db::Exec(tx,
+                                "SELECT 1 FROM room_members WHERE room_id = $1::uuid AND handle = $2 AND "
+                                "user_id <> $3",
+                                room_id, handle, user_id);
     if (!taken.empty()) throw core::Conflict("handle: another member of the room holds it");
-    const auto row = tx.exec_params1(
-        "UPDATE room_members SET handle = $3 WHERE room_id = $1::uuid AND user_id = $2 "
-        "RETURNING user_id, role, handle, last_read_sequence",
-        room_id, user_id, handle);
+    const auto row = db::Exec1(tx,
+                               "UPDATE room_members SET handle = $3 WHERE room_id = $1::uuid AND user_id = $2 "
+                               "RETURNING user_id, role, handle, last_read_sequence",
+                               room_id, user_id, handle);
     v1::Member m;
     m.set_user_id(row[0].c_str());
     m.set_role(RoleOf(row[1].c_str()));
@@ -305,29 +313,28 @@ v1::Member SetHandle(pqxx::work& tx, const std::string& room_id, const std::stri
 
 std::pair<std::int64_t, std::int64_t> MoveReadMarker(pqxx::work& tx, const std::string& room_id,
                                                      const std::string& user_id, std::int64_t sequence) {
-    const auto before = tx.exec_params1(
-                              "SELECT last_read_sequence FROM room_members WHERE room_id = $1::uuid AND "
-                              "user_id = $2 FOR UPDATE",
-                              room_id, user_id)[0]
+    const auto before = db::Exec1(tx,
+                                  "SELECT last_read_sequence FROM room_members WHERE room_id = $1::uuid AND "
+                                  "user_id = $2 FOR UPDATE",
+                                  room_id, user_id)[0]
                             .as<std::int64_t>();
     if (sequence <= before) return {before, before};
-    tx.exec_params("UPDATE room_members SET last_read_sequence = $3 WHERE room_id = $1::uuid AND user_id = $2", room_id,
-                   user_id, sequence);
+    db::Exec(tx, "UPDATE room_members SET last_read_sequence = $3 WHERE room_id = $1::uuid AND user_id = $2", room_id,
+             user_id, sequence);
     return {before, sequence};
 }
 
 std::int64_t UnreadCount(pqxx::work& tx, const std::string& room_id, const std::string& user_id) {
-    return tx
-        .exec_params1(
-            "SELECT count(*) FROM messages g JOIN room_members m ON m.room_id = g.room_id AND m.user_id = $2 "
-            "WHERE g.room_id = $1::uuid AND g.sequence > m.last_read_sequence AND g.author_id <> $2 "
-            "AND g.deleted_at IS NULL",
-            room_id, user_id)[0]
+    return db::Exec1(tx,
+                     "SELECT count(*) FROM messages g JOIN room_members m ON m.room_id = g.room_id AND m.user_id = $2 "
+                     "WHERE g.room_id = $1::uuid AND g.sequence > m.last_read_sequence AND g.author_id <> $2 "
+                     "AND g.deleted_at IS NULL",
+                     room_id, user_id)[0]
         .as<std::int64_t>();
 }
 
 void NotifyTyping(pqxx::work& tx, const std::string& room_id, const std::string& user_id) {
-    tx.exec_params("SELECT pg_notify($1, $2)", std::string(kFeedChannel), "t:" + room_id + ":" + user_id);
+    db::Exec(tx, "SELECT pg_notify($1, $2)", std::string(kFeedChannel), "t:" + room_id + ":" + user_id);
 }
 
 }  // namespace marketplace::workroom::storage

@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <pqxx/pqxx>
+#include "marketplace/db/statements.hpp"
 
 namespace marketplace::workroom::storage {
 namespace {
@@ -38,15 +39,14 @@ v1::Task TaskOf(const pqxx::row& row) {
 
 void AddMilestones(pqxx::work& tx, const std::string& room_id, const std::vector<std::string>& milestone_ids) {
     for (const auto& id : milestone_ids) {
-        tx.exec_params(
-            "INSERT INTO room_milestones (room_id, milestone_id) VALUES ($1::uuid, $2) ON CONFLICT DO NOTHING", room_id,
-            id);
+        db::Exec(tx, "INSERT INTO room_milestones (room_id, milestone_id) VALUES ($1::uuid, $2) ON CONFLICT DO NOTHING",
+                 room_id, id);
     }
 }
 
 bool HasMilestone(pqxx::work& tx, const std::string& room_id, const std::string& milestone_id) {
-    return !tx.exec_params("SELECT 1 FROM room_milestones WHERE room_id = $1::uuid AND milestone_id = $2", room_id,
-                           milestone_id)
+    return !db::Exec(tx, "SELECT 1 FROM room_milestones WHERE room_id = $1::uuid AND milestone_id = $2", room_id,
+                     milestone_id)
                 .empty();
 }
 
@@ -64,49 +64,51 @@ std::string StatusName(v1::TaskStatus status) {
 }
 
 void InsertTask(pqxx::work& tx, const v1::Task& t, core::Clock::TimePoint now) {
-    tx.exec_params(
-        "INSERT INTO tasks (id, room_id, title, status, rank, assignee_id, milestone_id, created_by, created_at, "
-        "updated_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9::timestamptz, $9::timestamptz)",
-        t.task_id(), t.room_id(), t.title(), StatusName(t.status()), t.rank(), t.assignee_id(), t.milestone_id(),
-        t.created_by(), core::FormatRfc3339(now));
+    db::Exec(tx,
+             "INSERT INTO tasks (id, room_id, title, status, rank, assignee_id, milestone_id, created_by, created_at, "
+             "updated_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9::timestamptz, $9::timestamptz)",
+             t.task_id(), t.room_id(), t.title(), StatusName(t.status()), t.rank(), t.assignee_id(), t.milestone_id(),
+             t.created_by(), core::FormatRfc3339(now));
 }
 
 std::optional<v1::Task> FindTask(pqxx::work& tx, const std::string& room_id, const std::string& task_id) {
-    const auto rows = tx.exec_params(
-        std::string("SELECT ") + kColumns + " FROM tasks WHERE room_id = $1::uuid AND id = $2::uuid", room_id, task_id);
+    const auto rows =
+        db::Exec(tx, std::string("SELECT ") + kColumns + " FROM tasks WHERE room_id = $1::uuid AND id = $2::uuid",
+                 room_id, task_id);
     if (rows.empty()) return std::nullopt;
     return TaskOf(rows[0]);
 }
 
 void UpdateTaskFields(pqxx::work& tx, const std::string& task_id, const std::string& title,
                       const std::string& assignee_id, const std::string& milestone_id, core::Clock::TimePoint now) {
-    tx.exec_params(
-        "UPDATE tasks SET title = $2, assignee_id = $3, milestone_id = $4, updated_at = $5::timestamptz "
-        "WHERE id = $1::uuid",
-        task_id, title, assignee_id, milestone_id, core::FormatRfc3339(now));
+    db::Exec(tx,
+             "UPDATE tasks SET title = $2, assignee_id = $3, milestone_id = $4, updated_at = $5::timestamptz "
+             "WHERE id = $1::uuid",
+             task_id, title, assignee_id, milestone_id, core::FormatRfc3339(now));
 }
 
 void SetPlace(pqxx::work& tx, const std::string& task_id, v1::TaskStatus status, const std::string& rank,
               core::Clock::TimePoint now) {
-    tx.exec_params("UPDATE tasks SET status = $2, rank = $3, updated_at = $4::timestamptz WHERE id = $1::uuid", task_id,
-                   StatusName(status), rank, core::FormatRfc3339(now));
+    db::Exec(tx, "UPDATE tasks SET status = $2, rank = $3, updated_at = $4::timestamptz WHERE id = $1::uuid", task_id,
+             StatusName(status), rank, core::FormatRfc3339(now));
 }
 
 std::string NextRank(pqxx::work& tx, const std::string& room_id, v1::TaskStatus status, const std::string& rank,
                      const std::string& except_task_id) {
-    const auto rows = tx.exec_params(
-        "SELECT rank FROM tasks WHERE room_id = $1::uuid AND status = $2 AND rank > $3 "
-        "AND ($4 = '' OR id <> nullif($4, '')::uuid) ORDER BY rank LIMIT 1",
-        room_id, StatusName(status), rank, except_task_id);
+    const auto rows = db::Exec(tx,
+                               "SELECT rank FROM tasks WHERE room_id = $1::uuid AND status = $2 AND rank > $3 "
+                               "AND ($4 = '' OR id <> nullif($4, '')::uuid) ORDER BY rank LIMIT 1",
+                               room_id, StatusName(status), rank, except_task_id);
     return rows.empty() ? std::string() : std::string(rows[0][0].c_str());
 }
 
 std::vector<v1::Task> ListTasks(pqxx::work& tx, const std::string& room_id) {
     std::vector<v1::Task> out;
-    for (const auto& row : tx.exec_params(std::string("SELECT ") + kColumns +
-                                              " FROM tasks WHERE room_id = $1::uuid ORDER BY CASE status WHEN 'todo' "
-                                              "THEN 1 WHEN 'doing' THEN 2 ELSE 3 END, rank",
-                                          room_id)) {
+    for (const auto& row : db::Exec(tx,
+                                    std::string("SELECT ") + kColumns +
+                                        " FROM tasks WHERE room_id = $1::uuid ORDER BY CASE status WHEN 'todo' "
+                                        "THEN 1 WHEN 'doing' THEN 2 ELSE 3 END, rank",
+                                    room_id)) {
         out.push_back(TaskOf(row));
     }
     return out;

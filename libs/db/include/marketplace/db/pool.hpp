@@ -21,10 +21,14 @@ struct PgConfig {
     std::string conninfo;
     std::size_t pool_size = 8;
     std::chrono::milliseconds acquire_timeout{5000};
+    /// Whether db::Exec prepares statements (PG_PREPARED_STATEMENTS, default on). Off for a
+    /// connection pooler that hands one client's statements to several server sessions (PgBouncer in
+    /// transaction mode before 1.21); a pool made with it off turns preparing off in the whole process.
+    bool prepared_statements = true;
 
     /// Reads <PREFIX>PG_HOST, PG_PORT, PG_DATABASE, PG_USER, PG_PASSWORD (or PG_PASSWORD_FILE), PG_POOL_SIZE,
-    /// PG_ACQUIRE_TIMEOUT; defaults reach the local stack's database named `default_database`. PG_PASSWORD
-    /// (or PG_PASSWORD_FILE) is required unless MARKETPLACE_DEV_MODE=1, where it defaults to the local
+    /// PG_ACQUIRE_TIMEOUT, PG_PREPARED_STATEMENTS; defaults reach the local stack's database named `default_database`.
+    /// PG_PASSWORD (or PG_PASSWORD_FILE) is required unless MARKETPLACE_DEV_MODE=1, where it defaults to the local
     /// stack's well-known password (the database's name).
     static PgConfig FromEnv(core::EnvReader& env, const std::string& default_database);
 };

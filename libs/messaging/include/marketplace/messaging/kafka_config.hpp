@@ -13,7 +13,7 @@ namespace marketplace::messaging {
 struct KafkaConfig {
     std::string bootstrap;
     int linger_ms = 1;
-    int fetch_wait_max_ms = 10;
+    int fetch_wait_max_ms = 100;
     int reconnect_backoff_max_ms = 1000;
     int session_timeout_ms = 6000;
     int message_timeout_ms = 300000;
