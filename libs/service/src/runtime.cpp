@@ -13,6 +13,7 @@
 #include "idempotency_migrations.hpp"
 #include "marketplace/core/config.hpp"
 #include "marketplace/core/log.hpp"
+#include "marketplace/db/statements.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/messaging/relay.hpp"
 #include "marketplace/metrics/endpoint.hpp"
@@ -157,8 +158,8 @@ public:
 
     void ScheduleFirstRetention() {
         db::InTransaction(pool_, [&](pqxx::work& tx) {
-            tx.exec_params("SELECT pg_advisory_xact_lock($1)", kRetentionBootstrapLock);
-            if (tx.exec_params("SELECT 1 FROM timers WHERE kind = $1 LIMIT 1", kRetentionTimer).empty()) {
+            db::Exec(tx, "SELECT pg_advisory_xact_lock($1)", kRetentionBootstrapLock);
+            if (db::Exec(tx, "SELECT 1 FROM timers WHERE kind = $1 LIMIT 1", kRetentionTimer).empty()) {
                 messaging::ScheduleTimer(tx, kRetentionTimer, "first", clock_->Now());
             }
         });
@@ -225,6 +226,7 @@ public:
                 core::log::Error("service did not stop within SHUTDOWN_TIMEOUT; exiting now",
                                  {{"service", config_.name},
                                   {"shutdown_timeout_ms", static_cast<long long>(config_.shutdown_timeout.count())}});
+                core::log::Flush();  // _Exit runs no destructor: the logger's thread must have written it
                 std::_Exit(70);
             }
         });

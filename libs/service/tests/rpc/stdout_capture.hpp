@@ -8,11 +8,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "marketplace/core/log.hpp"
+
 namespace marketplace::rpctest {
 
 class StdoutCapture final {
 public:
     StdoutCapture() {
+        core::log::Flush();  // lines logged before the capture go to the real stdout
         std::fflush(stdout);
         char name[] = "/tmp/rpc-stdout-XXXXXX";
         file_ = mkstemp(name);
@@ -40,6 +43,7 @@ public:
 private:
     void Restore() {
         if (saved_ < 0) return;
+        core::log::Flush();  // the logger writes on a thread of its own: wait for what was logged
         std::fflush(stdout);
         dup2(saved_, STDOUT_FILENO);
         close(saved_);

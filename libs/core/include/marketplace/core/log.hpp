@@ -2,6 +2,10 @@
 // Structured JSON logs, one object per line on stdout:
 //   {"ts":"...","level":"info","service":"payments","msg":"...","trace_id":"...","request_id":"...",...}
 // The trace and request ids come from the calling thread's LogScope, so a handler sets them once.
+// Lines are written by a thread of the logger's own, never by the caller (a stalled stdout does not
+// hold up a request); they are all written out when the process exits normally, and Flush() waits for
+// what was logged so far (before std::_Exit, or before reading stdout back in a test).
+#include <cstddef>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -40,6 +44,12 @@ inline void Debug(std::string_view msg, Fields fields = {}) { Write(Level::kDebu
 inline void Info(std::string_view msg, Fields fields = {}) { Write(Level::kInfo, msg, fields); }
 inline void Warn(std::string_view msg, Fields fields = {}) { Write(Level::kWarn, msg, fields); }
 inline void Error(std::string_view msg, Fields fields = {}) { Write(Level::kError, msg, fields); }
+
+/// Returns once every line logged before the call has been written to stdout.
+void Flush();
+/// Lines waiting for the writer at most; past that, debug and info lines are dropped and counted (a
+/// warn line reports how many), warnings and errors wait for room.
+inline constexpr std::size_t kMaxQueuedLines = 16384;
 
 /// Renders one log line (without the newline); exposed for tests.
 std::string Render(Level level, std::string_view msg, Fields fields);
