@@ -8,6 +8,7 @@
 #include <future>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "fixture.hpp"
 #include "marketplace/core/ids.hpp"
@@ -289,4 +290,46 @@ TEST_CASE("Server: calls are served by a reused set of threads, not a thread per
     INFO("distinct threads seen: " << seen.size());
     // The callers (16), the sampler, gRPC's client and server threads and the pool: well under 100.
     CHECK(seen.size() < 100);
+}
+
+TEST_CASE("Server: calls beyond max_threads are refused RESOURCE_EXHAUSTED at once, not queued", "[rpc][server][pg]") {
+    auto options = rpctest::TestServerOptions();
+    options.max_pollers = 16;
+    options.max_threads = 16;
+    TestServer s(options);
+    const auto counter = UniqueName("saturated");
+    s.service.get_delay_ms = 500;
+    // 48 calls at once, each holding its thread for 500 ms: at most 16 threads serve, and the calls
+    // that find none free are answered at once instead of waiting in a queue.
+    std::atomic<int> ok{0}, exhausted{0}, other{0};
+    std::atomic<bool> served_one{false};
+    std::atomic<int> refused_while_all_busy{0};
+    std::vector<std::thread> callers;
+    for (int c = 0; c < 48; ++c) {
+        callers.emplace_back([&] {
+            rpctest::v1::GetResponse got;
+            const auto status = CallGet(*s.stub, counter, &got);
+            if (status.ok()) {
+                ++ok;
+                served_one = true;
+            } else if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+                ++exhausted;
+                if (!served_one) ++refused_while_all_busy;
+            } else {
+                ++other;
+            }
+        });
+    }
+    for (auto& t : callers) t.join();
+    INFO("ok " << ok << ", exhausted " << exhausted << ", other " << other);
+    CHECK(other == 0);
+    CHECK(ok + exhausted == 48);
+    CHECK(ok >= 1);
+    CHECK(exhausted >= 1);
+    // Refused without waiting for a thread to come free: before any served call had finished.
+    CHECK(refused_while_all_busy >= 1);
+    // The server still serves once the burst is over.
+    s.service.get_delay_ms = 0;
+    rpctest::v1::GetResponse after;
+    CHECK(CallGet(*s.stub, counter, &after).ok());
 }

@@ -49,12 +49,15 @@ struct ServerOptions {
     /// Smallest keepalive ping interval accepted from clients (they get GOAWAY when pinging faster).
     std::chrono::milliseconds min_client_ping_interval{10'000};
     int max_receive_message_bytes = 4 * 1024 * 1024;
-    /// The synchronous server's threads: up to max_pollers idle threads wait for calls and are reused
-    /// (gRPC's default of 2 ends every thread beyond two after its call, so a busy server started a
-    /// thread per call); at most max_threads in all, calls beyond are refused RESOURCE_EXHAUSTED
-    /// rather than queued. An open server stream holds a thread for as long as it stays open.
+    /// The synchronous server's threads: a thread that finishes a call goes back to waiting for the
+    /// next one while fewer than max_pollers wait, and ends otherwise (gRPC's default of 2 ended every
+    /// thread beyond two after its call, so a busy server started a thread per call; with 32, a server
+    /// with 64 calls in flight still started and ended hundreds a second). So as long as fewer than
+    /// max_pollers calls run at once, no thread is started per call. At most max_threads in all; calls
+    /// beyond are refused RESOURCE_EXHAUSTED at once rather than queued. An open server stream holds a
+    /// thread for as long as it stays open; idle threads beyond min_pollers end after a while.
     int min_pollers = 1;
-    int max_pollers = 32;
+    int max_pollers = 256;
     int max_threads = 4096;
 
     /// Reads <prefix>GRPC_LISTEN (default 127.0.0.1:<default_port>), GRPC_DRAIN_TIMEOUT (default 10s),
