@@ -1,5 +1,6 @@
 #include "bench_processes.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,35 +41,94 @@ int ThreadsOf(const std::filesystem::path& proc) {
     return 0;
 }
 
+// One process's /proc/<pid>/stat: its name and the fields after it (fields[0] is the state,
+// [1] the parent, [11]/[12] utime/stime, [13]/[14] the waited-for children's cutime/cstime).
+struct Stat {
+    std::string comm;
+    std::vector<std::string> fields;
+};
+
+bool ReadStat(const std::filesystem::path& proc, Stat& out) {
+    std::ifstream in(proc / "stat");
+    std::string stat;
+    if (!std::getline(in, stat)) return false;
+    const auto open = stat.find('(');
+    const auto close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close + 2 > stat.size()) return false;
+    out.comm = stat.substr(open + 1, close - open - 1);
+    out.fields.clear();
+    std::stringstream rest(stat.substr(close + 2));
+    std::string field;
+    while (rest >> field && out.fields.size() < 15) out.fields.push_back(field);
+    return out.fields.size() >= 15;
+}
+
+double Ticks(const Stat& s, std::size_t first, std::size_t second) {
+    static const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    return (std::atof(s.fields[first].c_str()) + std::atof(s.fields[second].c_str())) / tick;
+}
+
+pid_t PidFromFile(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    long pid = 0;
+    in >> pid;
+    return static_cast<pid_t>(pid > 0 ? pid : 0);
+}
+
 }  // namespace
 
 std::vector<ProcessSample> Children() {
     std::vector<ProcessSample> out;
-    const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
     const std::string self = std::to_string(::getpid());
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
         const std::string pid = entry.path().filename().string();
         if (!IsNumber(pid)) continue;
-        std::ifstream in(entry.path() / "stat");
-        std::string stat;
-        if (!std::getline(in, stat)) continue;
-        // pid (comm) state ppid ... utime(14) stime(15)
-        const auto open = stat.find('(');
-        const auto close = stat.rfind(')');
-        if (open == std::string::npos || close == std::string::npos || close + 2 > stat.size()) continue;
-        std::stringstream rest(stat.substr(close + 2));
-        std::vector<std::string> fields;
-        std::string field;
-        while (rest >> field && fields.size() < 13) fields.push_back(field);
-        // fields[0] is the state, [1] the parent; a zombie has no threads left to count
-        if (fields.size() < 13 || fields[1] != self || fields[0] == "Z") continue;
+        Stat stat;
+        // a zombie has no threads left to count
+        if (!ReadStat(entry.path(), stat) || stat.fields[1] != self || stat.fields[0] == "Z") continue;
         ProcessSample p;
         p.pid = static_cast<pid_t>(std::atol(pid.c_str()));
-        p.name = NameOf(stat.substr(open + 1, close - open - 1));
-        p.cpu_seconds = (std::atof(fields[11].c_str()) + std::atof(fields[12].c_str())) / tick;
+        p.name = NameOf(stat.comm);
+        p.cpu_seconds = Ticks(stat, 11, 12);
         p.threads = ThreadsOf(entry.path());
         out.push_back(std::move(p));
+    }
+    return out;
+}
+
+std::map<std::string, double> CpuByGroup() {
+    std::map<std::string, double> out;
+    for (const auto& p : Children()) out[p.name] += p.cpu_seconds;
+    rusage self{};
+    if (::getrusage(RUSAGE_SELF, &self) == 0) {
+        const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+        out["bench"] = seconds(self.ru_utime) + seconds(self.ru_stime);
+    }
+    const char* dir = std::getenv("MARKETPLACE_STATE_DIR");
+    if (dir == nullptr || *dir == '\0') return out;
+    const std::filesystem::path state(dir);
+    // PostgreSQL: the postmaster with the children it has reaped, and the backends alive now.
+    if (const pid_t postmaster = PidFromFile(state / "pg/data/postmaster.pid"); postmaster > 0) {
+        Stat stat;
+        if (ReadStat("/proc/" + std::to_string(postmaster), stat)) {
+            double total = Ticks(stat, 11, 12) + Ticks(stat, 13, 14);
+            const std::string parent = std::to_string(postmaster);
+            std::error_code ec;
+            for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+                if (!IsNumber(entry.path().filename().string())) continue;
+                Stat child;
+                if (ReadStat(entry.path(), child) && child.fields[1] == parent) total += Ticks(child, 11, 12);
+            }
+            out["postgresql"] = total;
+        }
+    }
+    // The Kafka brokers (deploy/local/kafka/cluster.sh records each node's pid).
+    std::error_code ec;
+    for (const auto& node : std::filesystem::directory_iterator(state / "kafka", ec)) {
+        const pid_t pid = PidFromFile(node.path() / "kafka.pid");
+        Stat stat;
+        if (pid > 0 && ReadStat("/proc/" + std::to_string(pid), stat)) out["kafka"] += Ticks(stat, 11, 12);
     }
     return out;
 }

@@ -29,6 +29,12 @@ struct ProcessSample {
 /// The running children of this process.
 std::vector<ProcessSample> Children();
 
+/// CPU seconds (user + system) used so far, by group: each child by name (several of one name added up),
+/// "bench" (this process), and, when MARKETPLACE_STATE_DIR names the local stack's state folder,
+/// "postgresql" (the postmaster, the backends it has reaped and those alive now) and "kafka" (every
+/// broker). Two readings around a load give each group's share of it.
+std::map<std::string, double> CpuByGroup();
+
 /// The ids of a process's threads (/proc/<pid>/task); empty when it is gone.
 std::set<pid_t> ThreadIds(pid_t pid);
 

@@ -6,13 +6,18 @@
 // run-sagas-bench.sh adds the pgbench baseline and the ratios.
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "bench_processes.hpp"
 #include "dispute_story.hpp"
+#include "marketplace/testing/broker_control.hpp"
+#include "marketplace/testing/event_probe.hpp"
 #include "story.hpp"
 
 using namespace marketplace;
@@ -31,6 +36,111 @@ double Percentile(std::vector<double> v, double p) {
     return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
 }
 
+/// Each group's CPU (bench::CpuByGroup) while nothing runs, in CPU seconds per second: relays',
+/// consumers' and timers' polls, the brokers' own work. Subtracted from what a load used.
+std::map<std::string, double> g_idle_rate;
+
+void MeasureIdle(std::chrono::seconds span) {
+    const auto before = bench::CpuByGroup();
+    std::this_thread::sleep_for(span);
+    for (const auto& [group, now] : bench::CpuByGroup()) {
+        const auto was = before.find(group);
+        g_idle_rate[group] = was == before.end() ? 0.0 : (now - was->second) / static_cast<double>(span.count());
+        std::printf("idle_cpu_ms_per_s_%s %.1f\n", group.c_str(), g_idle_rate[group] * 1000);
+    }
+}
+
+/// Each group's CPU spent between `before` and now net of its idle rate, in ms per unit of work
+/// ("lifecycles_c8_cpu_ms_contracts 4.2"), their sum, and the share of the machine's cores that all
+/// of it (idle included) kept busy over `seconds`.
+void PrintCpuPer(const std::string& prefix, const std::map<std::string, double>& before, std::size_t units,
+                 double seconds) {
+    if (units == 0 || seconds <= 0) return;
+    double total = 0, busy = 0;
+    for (const auto& [group, now] : bench::CpuByGroup()) {
+        const auto was = before.find(group);
+        const double used = now - (was == before.end() ? 0.0 : was->second);
+        const auto idle = g_idle_rate.find(group);
+        const double net = used - (idle == g_idle_rate.end() ? 0.0 : idle->second * seconds);
+        busy += used;
+        total += net;
+        std::printf("%s_cpu_ms_%s %.2f\n", prefix.c_str(), group.c_str(), net * 1000 / static_cast<double>(units));
+    }
+    std::printf("%s_cpu_ms_total %.2f\n", prefix.c_str(), total * 1000 / static_cast<double>(units));
+    const double cores = static_cast<double>(std::max(1U, std::thread::hardware_concurrency()));
+    std::printf("%s_cpu_busy_share %.2f\n", prefix.c_str(), busy / (seconds * cores));
+}
+
+/// Payments' events as they reach the broker, read by one thread: a lifecycle waits here for the
+/// escrow's answer (EscrowFunded, EscrowReleased) and only then polls contracts for the state that
+/// answer leads to, so the benchmark's own polling covers the last hop alone, not the whole saga.
+class PaymentsEvents final {
+public:
+    explicit PaymentsEvents(const std::string& topic)
+        : probe_(testing::BrokerControl::Bootstrap(), {topic}), reader_([this] { Read(); }) {}
+    ~PaymentsEvents() {
+        stop_.store(true);
+        reader_.join();
+    }
+    PaymentsEvents(const PaymentsEvents&) = delete;
+    PaymentsEvents& operator=(const PaymentsEvents&) = delete;
+
+    /// Until payments has published `type` ("EscrowFunded") for the milestone; throws after 30 s.
+    void Await(const std::string& milestone, const std::string& type) {
+        const std::string full = "marketplace.payments.v1." + type;
+        std::unique_lock lock(mu_);
+        if (!cv_.wait_for(lock, 30s, [&] { return seen_.count({milestone, full}) > 0; })) {
+            throw std::runtime_error("payments published no " + type + " for milestone " + milestone + " within 30 s");
+        }
+    }
+
+private:
+    void Read() {
+        std::size_t done = 0;
+        while (!stop_.load()) {
+            const auto& events = probe_.WaitForCount(done + 1, 50ms);
+            if (events.size() == done) continue;
+            {
+                std::lock_guard lock(mu_);
+                for (; done < events.size(); ++done) {
+                    const auto type = events[done].headers.find("ce_type");
+                    if (type != events[done].headers.end()) seen_.insert({events[done].key, type->second});
+                }
+            }
+            cv_.notify_all();
+        }
+    }
+
+    testing::EventProbe probe_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::set<std::pair<std::string, std::string>> seen_;  // (milestone, event type)
+    std::atomic<bool> stop_{false};
+    std::thread reader_;
+};
+
+/// GetMilestone calls made by the lifecycles while they wait (each is a call to contracts and a
+/// transaction in its database: load the benchmark adds to what it measures).
+std::atomic<long> g_polls{0};
+
+/// Polls contracts until the milestone is in `state`: after 2 ms, then at twice the last interval up
+/// to 8 ms, so a slow hop costs a few calls rather than one every 2 ms. Throws after 30 s.
+void AwaitState(const User& user, const std::string& milestone, cv1::MilestoneState state) {
+    const auto deadline = Clock::now() + 30s;
+    auto interval = 2ms;
+    for (;;) {
+        ++g_polls;
+        const auto m = Milestone(user, milestone);
+        if (m.state() == state) return;
+        if (Clock::now() > deadline) {
+            throw std::runtime_error("milestone " + milestone + " stayed " + cv1::MilestoneState_Name(m.state()) +
+                                     ", expected " + cv1::MilestoneState_Name(state));
+        }
+        std::this_thread::sleep_for(interval);
+        interval = std::min(interval * 2, std::chrono::milliseconds(8));
+    }
+}
+
 template <typename F>
 void Parallel(int n, F&& f) {
     std::vector<std::thread> threads;
@@ -38,7 +148,7 @@ void Parallel(int n, F&& f) {
     for (auto& t : threads) t.join();
 }
 
-void Lifecycles(int concurrency, int per_worker) {
+void Lifecycles(PaymentsEvents& payments, int concurrency, int per_worker) {
     constexpr std::int64_t kAmount = 10000;
     std::fprintf(stderr, "lifecycles: concurrency %d, setting up %d contracts of %d milestones...\n", concurrency,
                  concurrency, per_worker);
@@ -50,6 +160,8 @@ void Lifecycles(int concurrency, int per_worker) {
     std::vector<double> latencies;
     std::atomic<int> failures{0};
     std::fprintf(stderr, "lifecycles: running %d...\n", concurrency * per_worker);
+    const auto cpu_before = bench::CpuByGroup();
+    const long polls_before = g_polls.load();
     const auto start = Clock::now();
     Parallel(concurrency, [&](int i) {
         const Deal& d = deals[static_cast<std::size_t>(i)];
@@ -57,10 +169,12 @@ void Lifecycles(int concurrency, int per_worker) {
             const auto t0 = Clock::now();
             try {
                 Ok(Fund(d.client, m.milestone_id(), MoneyStack::NewKey()), "fund");
-                WaitState(d.client, m.milestone_id(), cv1::MILESTONE_STATE_FUNDED, 2ms);
+                payments.Await(m.milestone_id(), "EscrowFunded");
+                AwaitState(d.client, m.milestone_id(), cv1::MILESTONE_STATE_FUNDED);
                 Ok(Submit(d.freelancer, m.milestone_id()), "submit");
                 Ok(Accept(d.client, m.milestone_id()), "accept");
-                WaitState(d.client, m.milestone_id(), cv1::MILESTONE_STATE_PAID, 2ms);
+                payments.Await(m.milestone_id(), "EscrowReleased");
+                AwaitState(d.client, m.milestone_id(), cv1::MILESTONE_STATE_PAID);
             } catch (const std::exception& e) {
                 std::fprintf(stderr, "lifecycle failed: %.300s\n", e.what());
                 ++failures;
@@ -77,6 +191,11 @@ void Lifecycles(int concurrency, int per_worker) {
     std::printf("lifecycles_c%d_per_s %.1f\n", concurrency, static_cast<double>(latencies.size()) / secs);
     std::printf("lifecycles_c%d_p50_ms %.1f\n", concurrency, Percentile(latencies, 0.5));
     std::printf("lifecycles_c%d_p99_ms %.1f\n", concurrency, Percentile(latencies, 0.99));
+    if (!latencies.empty()) {
+        std::printf("lifecycles_c%d_polls_per_lifecycle %.1f\n", concurrency,
+                    static_cast<double>(g_polls.load() - polls_before) / static_cast<double>(latencies.size()));
+    }
+    PrintCpuPer("lifecycles_c" + std::to_string(concurrency), cpu_before, latencies.size(), secs);
     std::fflush(stdout);
 }
 
@@ -205,6 +324,10 @@ void LedgerTransfers(int seconds, int batch) {
 
 int main(int argc, char** argv) {
     int seconds = 10, batch = 1000;
+    bool lifecycles_only = false;
+    for (int i = 1; i < argc; ++i) {
+        if (std::string(argv[i]) == "--lifecycles-only") lifecycles_only = true;
+    }
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string k = argv[i];
         if (k == "--seconds") seconds = std::clamp(std::atoi(argv[i + 1]), 1, 600);
@@ -212,13 +335,19 @@ int main(int argc, char** argv) {
     }
     try {
         S();
+        PaymentsEvents payments(S().topic_prefix() + "payments.events.v1");
+        MeasureIdle(3s);
         bench::ThreadWatch threads;
-        Lifecycles(1, 20);
+        Lifecycles(payments, 1, 20);
         threads.EndPhase("lifecycle_c1");
-        Lifecycles(8, 5);
+        Lifecycles(payments, 8, 5);
         threads.EndPhase("lifecycle_c8");
-        Lifecycles(32, 3);
+        Lifecycles(payments, 32, 3);
         threads.EndPhase("lifecycle_c32");
+        if (lifecycles_only) {
+            bench::ThreadWatch::Print(threads.Stop());
+            return 0;
+        }
         DisputePath(20);
         threads.EndPhase("disputes");
         LedgerTransfers(seconds, batch);
