@@ -199,8 +199,8 @@ void WorkroomStream::LoadRooms(Fresh fresh) {
 }
 
 void WorkroomStream::Start(rpc::CallScope& scope) {
-    const auto claims = scope.RequireClaims();
-    user_ = claims.subject;
+    claims_ = scope.RequireClaims();
+    user_ = claims_.subject;
     const auto resume = ParseCursor(request_.resume_after(), "resume_after");
     // Registered before the first read, so nothing written from here on goes unnoticed.
     subscription_ = hub_.feed_.Subscribe(user_, [this] { Wake(); });
@@ -249,7 +249,7 @@ grpc::Status WorkroomStream::Advance(rpc::CallScope& scope) {
     // or the user's sessions are revoked, checked every kTokenCheck (not on every turn: a busy
     // room wakes its streams many times a second).
     if (now >= check_token_at_) {
-        scope.RequireStillValid();
+        scope.RequireStillValid(claims_);
         lease_->KeepAlive();
         check_token_at_ = now + kTokenCheck;
     }

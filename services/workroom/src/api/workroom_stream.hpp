@@ -138,6 +138,7 @@ private:
 
     // Only turns touch these (one turn at a time).
     bool started_ = false;
+    rpc::Claims claims_;  // as the token said at the start
     std::string user_;
     std::unique_ptr<LiveFeed::Subscription> subscription_;
     std::unique_ptr<service::StreamLeases::Lease> lease_;
