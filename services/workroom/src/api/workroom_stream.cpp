@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "marketplace/core/errors.hpp"
+#include "marketplace/core/log.hpp"
 #include "marketplace/db/transaction.hpp"
 #include "marketplace/rpc/forwarding.hpp"
 #include "marketplace/wire/values.hpp"
@@ -33,9 +34,36 @@ WorkroomStreams::WorkroomStreams(service::Runtime& runtime, LiveFeed& feed, serv
       feed_(feed),
       leases_(leases),
       gateway_secret_(std::move(gateway_secret)),
-      workers_(feed.options().workers, kTick, [this] { Tick(); }) {}
+      workers_(feed.options().workers, kTick, [this] { Tick(); }) {
+    // A new event is read into the shared cache by one worker, then its room's streams are woken:
+    // their turns take it from memory, and no other worker waits for that read.
+    feed_.SetFill([this](const std::string& room) {
+        workers_.Post([this, room] {
+            try {
+                feed_.events().Fill(room, kStreamBatch, [this](const std::string& r, std::int64_t after, int limit) {
+                    return ReadEvents(r, after, limit);
+                });
+            } catch (const std::exception& e) {
+                core::log::Warn("reading a room's new events failed; its streams read them themselves",
+                                {{"room_id", room}, {"error", e.what()}});
+            }
+            feed_.WakeRoom(room);
+        });
+    });
+}
 
-WorkroomStreams::~WorkroomStreams() { workers_.Stop(); }
+WorkroomStreams::~WorkroomStreams() {
+    feed_.SetFill({});  // the feed outlives the workers
+    workers_.Stop();
+}
+
+std::vector<v1::WorkroomEvent> WorkroomStreams::ReadEvents(const std::string& room, std::int64_t after, int limit) {
+    // One statement outside a transaction: the room's events commit in sequence order, so a single
+    // SELECT after a sequence never skips one.
+    auto connection = runtime_.pool().Acquire();
+    pqxx::nontransaction read(*connection);
+    return storage::EventsAfter(read, room, after, limit);
+}
 
 grpc::ServerWriteReactor<v1::WorkroomEvent>* WorkroomStreams::Open(grpc::CallbackServerContext* context,
                                                                    const v1::StreamWorkroomRequest& request) {
@@ -275,14 +303,11 @@ grpc::Status WorkroomStream::Advance(rpc::CallScope& scope) {
         // A room the user left is no longer read.
         for (auto it = dirty_.begin(); it != dirty_.end();) it = rooms_.count(*it) ? std::next(it) : dirty_.erase(it);
         const RoomEventCache::Reader read_events = [this](const std::string& room, std::int64_t after, int limit) {
-            auto connection = hub_.runtime_.pool().Acquire();
-            pqxx::nontransaction read(*connection);
-            return storage::EventsAfter(read, room, after, limit);
+            return hub_.ReadEvents(room, after, limit);
         };
         for (auto it = dirty_.begin(); it != dirty_.end() && static_cast<int>(out.size()) < kStreamBatch;) {
             const auto& room = *it;
-            // From the process's shared cache, or one statement outside a transaction: the room's
-            // events commit in sequence order, so a single SELECT after the cursor never skips one.
+            // From the process's shared cache, or the database (ReadEvents).
             const auto batch = hub_.feed_.events().After(room, cursor_[room], kStreamBatch, read_events);
             for (const auto& event : batch) cursor_[room] = event->sequence();
             out.insert(out.end(), batch.begin(), batch.end());

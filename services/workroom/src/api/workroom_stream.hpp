@@ -16,6 +16,9 @@
 //   which reads PostgreSQL when it does not hold them), the token check and lease renewal, ending
 //   (the lease's release). Turns run on the StreamWorkers pool (STREAM_WORKERS threads), never on
 //   gRPC's callback threads; a stream has at most one turn queued or running at a time.
+// - A stored event's NOTIFY is first read into the shared cache by one turn of the pool (LiveFeed::
+//   SetFill, RoomEventCache::Fill), then the room's streams are woken: their turns take it from
+//   memory, so a database read holds one worker, not every worker serving one of the room's streams.
 // - The thread that learns of new work (the LiveFeed's listener dispatching a NOTIFY, Close(),
 //   OnCancel, or the pool's ticker when the token check or the poll safety net is due) only marks
 //   the stream woken and, when no turn is queued, queues one. A turn appends the events it read to
@@ -77,6 +80,8 @@ private:
     friend class WorkroomStream;
     void Tick();
     void Forget(WorkroomStream* stream);
+    /// A room's stored events after `after`, oldest first, at most `limit`, from the database.
+    std::vector<v1::WorkroomEvent> ReadEvents(const std::string& room, std::int64_t after, int limit);
 
     service::Runtime& runtime_;
     LiveFeed& feed_;

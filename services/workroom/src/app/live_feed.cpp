@@ -159,6 +159,10 @@ void LiveFeed::Dispatch(const std::string& payload) {
             }
             if (sequence > 0) {
                 events_.Notified(room, sequence);
+                if (fill_) {
+                    fill_(room);  // wakes the room's streams once its new events are in the cache
+                    break;
+                }
             } else {
                 events_.NotifiedUnknown(room);
             }
@@ -189,6 +193,18 @@ void LiveFeed::WakeAll() {
     events_.Forget();  // what was announced while nobody listened is unknown
     std::lock_guard lock(mu_);
     for (auto& [user, s] : by_user_) s->MarkAllDirty();
+}
+
+void LiveFeed::WakeRoom(const std::string& room) {
+    std::lock_guard lock(mu_);
+    const auto it = by_room_.find(room);
+    if (it == by_room_.end()) return;
+    for (auto* s : it->second) s->MarkDirty(room);
+}
+
+void LiveFeed::SetFill(std::function<void(const std::string& room)> fill) {
+    std::lock_guard lock(mu_);
+    fill_ = std::move(fill);
 }
 
 void LiveFeed::Close() {

@@ -114,6 +114,14 @@ public:
     void Dispatch(const std::string& payload);
     /// Every stream re-reads every room.
     void WakeAll();
+    /// Marks `room` dirty in every stream that covers it.
+    void WakeRoom(const std::string& room);
+    /// When set, a NOTIFY of a stored event with its sequence hands the room to `fill` (called on the
+    /// listener's thread under the feed's lock: it must only hand the work on) instead of waking
+    /// the room's streams at once; `fill` reads the new events into the cache (RoomEventCache::Fill)
+    /// on another thread, then calls WakeRoom. So one thread waits for the database, not every
+    /// thread that serves one of the room's streams. Empty: streams are woken at once.
+    void SetFill(std::function<void(const std::string& room)> fill);
 
     void Start();
     /// Ends every open stream and refuses new ones. Idempotent.
@@ -138,6 +146,7 @@ private:
     std::multimap<std::string, Subscription*> by_user_;
     std::map<std::string, std::set<Subscription*>> by_room_;
     bool closed_ = false;
+    std::function<void(const std::string& room)> fill_;  // guarded by mu_
     RoomEventCache events_;
     service::PgListener listener_;  // last: stopped (by ~LiveFeed) before the rest goes
 };
