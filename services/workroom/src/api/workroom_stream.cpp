@@ -16,6 +16,8 @@ namespace {
 
 /// How often the ticker looks for streams whose token check or poll is due.
 constexpr std::chrono::milliseconds kTick{200};
+/// The threads that renew the streams' leases.
+constexpr int kUpkeepThreads = 2;
 
 // The value of metadata `key` when given exactly once; nullopt when absent or repeated.
 std::optional<std::string_view> Single(const grpc::CallbackServerContext& context, const char* key) {
@@ -34,6 +36,7 @@ WorkroomStreams::WorkroomStreams(service::Runtime& runtime, LiveFeed& feed, serv
       feed_(feed),
       leases_(leases),
       gateway_secret_(std::move(gateway_secret)),
+      upkeep_(kUpkeepThreads, kTick, {}),
       workers_(feed.options().workers, kTick, [this] { Tick(); }) {
     // A new event is read into the shared cache by one worker, then its room's streams are woken:
     // their turns take it from memory, and no other worker waits for that read.
@@ -55,6 +58,7 @@ WorkroomStreams::WorkroomStreams(service::Runtime& runtime, LiveFeed& feed, serv
 WorkroomStreams::~WorkroomStreams() {
     feed_.SetFill({});  // the feed outlives the workers
     workers_.Stop();
+    upkeep_.Stop();
 }
 
 std::vector<v1::WorkroomEvent> WorkroomStreams::ReadEvents(const std::string& room, std::int64_t after, int limit) {
@@ -193,7 +197,10 @@ void WorkroomStream::End(grpc::Status status) {
     // The lease and the registration go first (the database, the feed's lock), as when a
     // synchronous handler returned.
     subscription_.reset();
-    lease_.reset();
+    {
+        std::lock_guard lock(lease_mu_);
+        lease_.reset();
+    }
     bool finish = false;
     {
         std::lock_guard lock(mu_);
@@ -211,6 +218,30 @@ void WorkroomStream::End(grpc::Status status) {
         }
     }
     if (finish) Finish(*status_);
+}
+
+void WorkroomStream::RenewLease() {
+    {
+        std::lock_guard lock(lease_mu_);
+        if (renewing_ || !lease_) return;
+        renewing_ = true;
+    }
+    Ref();
+    hub_.upkeep_.Post([this] {
+        bool failed = false;
+        {
+            std::lock_guard lock(lease_mu_);
+            renewing_ = false;
+            try {
+                if (lease_ && !lease_failure_) lease_->KeepAlive();  // a write only every ttl/3
+            } catch (...) {
+                lease_failure_ = std::current_exception();
+                failed = true;
+            }
+        }
+        if (failed) MaybeSchedule([] { return true; });
+        Unref();
+    });
 }
 
 template <typename Fresh>
@@ -234,11 +265,15 @@ void WorkroomStream::Start(rpc::CallScope& scope) {
     subscription_ = hub_.feed_.Subscribe(user_, [this] { Wake(); });
     // The slot that counts across replicas; the source only when the gateway vouches for it.
     const auto& secret = hub_.gateway_secret_;
-    lease_ =
+    auto lease =
         hub_.leases_.Acquire(user_, secret.empty() ? std::string()
                                                    : rpc::ClientAddress(Single(*context_, rpc::kClientAddressMetadata),
                                                                         Single(*context_, rpc::kGatewaySecretMetadata),
                                                                         context_->peer(), secret));
+    {
+        std::lock_guard lock(lease_mu_);
+        lease_ = std::move(lease);
+    }
     // A room named in resume_after resumes there; another starts from its last sequence now.
     LoadRooms([&](const std::string& room, std::int64_t last) {
         const auto it = resume.find(room);
@@ -276,9 +311,13 @@ grpc::Status WorkroomStream::Advance(rpc::CallScope& scope) {
     // The stream lives only as long as its token: it ends (UNAUTHENTICATED) once the token expires
     // or the user's sessions are revoked, checked every kTokenCheck (not on every turn: a busy
     // room wakes its streams many times a second).
+    {
+        std::lock_guard lock(lease_mu_);
+        if (lease_failure_) std::rethrow_exception(lease_failure_);  // the renewal's error ends it
+    }
     if (now >= check_token_at_) {
         scope.RequireStillValid(claims_);
-        lease_->KeepAlive();
+        RenewLease();
         check_token_at_ = now + kTokenCheck;
     }
     std::vector<SharedEvent> out;

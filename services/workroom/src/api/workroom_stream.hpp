@@ -16,6 +16,9 @@
 //   which reads PostgreSQL when it does not hold them), the token check and lease renewal, ending
 //   (the lease's release). Turns run on the StreamWorkers pool (STREAM_WORKERS threads), never on
 //   gRPC's callback threads; a stream has at most one turn queued or running at a time.
+// - Lease renewals (a database write every third of the lease's ttl) run on two upkeep threads of
+//   their own: streams opened together renew together, and that burst must not hold the workers
+//   that deliver events. A renewal that fails ends the stream with its error at the next turn.
 // - A stored event's NOTIFY is first read into the shared cache by one turn of the pool (LiveFeed::
 //   SetFill, RoomEventCache::Fill), then the room's streams are woken: their turns take it from
 //   memory, so a database read holds one worker, not every worker serving one of the room's streams.
@@ -37,6 +40,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -89,6 +93,7 @@ private:
     std::string gateway_secret_;
     mutable std::mutex mu_;
     std::set<WorkroomStream*> streams_;  // guarded by mu_
+    StreamWorkers upkeep_;               // lease renewals
     StreamWorkers workers_;              // last: stopped first
 };
 
@@ -119,6 +124,8 @@ private:
     template <typename Fresh>
     void LoadRooms(Fresh fresh);
     void End(grpc::Status status);
+    /// Hands the lease's renewal to the upkeep threads (one at a time per stream).
+    void RenewLease();
     /// With mu_ held and no write in flight: the next event to write, or null.
     const v1::WorkroomEvent* NextWriteLocked();
     void Ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
@@ -146,12 +153,17 @@ private:
     rpc::Claims claims_;  // as the token said at the start
     std::string user_;
     std::unique_ptr<LiveFeed::Subscription> subscription_;
-    std::unique_ptr<service::StreamLeases::Lease> lease_;
     StreamCursor cursor_;
     std::set<std::string> rooms_;
     std::set<std::string> dirty_;
     Clock::time_point check_token_at_;
     Clock::time_point poll_at_;
+
+    std::mutex lease_mu_;
+    // Guarded by lease_mu_: the turns and the upkeep threads share them.
+    std::unique_ptr<service::StreamLeases::Lease> lease_;
+    bool renewing_ = false;
+    std::exception_ptr lease_failure_;  // a renewal failed: the next turn ends the stream with it
 };
 
 }  // namespace marketplace::workroom::api
