@@ -27,10 +27,11 @@
 //   the stream woken and, when no turn is queued, queues one. A turn appends the events it read to
 //   the stream's outbox and, when no write is in flight, starts the next write.
 // - OnWriteDone (gRPC's thread) starts the write of the next event in the outbox: at most one write
-//   in flight per stream, as gRPC requires. A slow reader's outbox holds at most about kStreamBatch
-//   events: beyond that the stream takes no more turns for events until its outbox drains, so it
-//   holds no thread and delays no other stream; it catches up from its cursor afterwards (the shared
-//   cache or the database), so nothing is skipped.
+//   in flight per stream, as gRPC requires. A turn reads at most kStreamBatch events, and none while
+//   the outbox holds kStreamBatch or more: a slow reader's outbox holds at most two batches, and
+//   its stream takes no turn for events until a write completes, so it holds no thread and delays
+//   no other stream; it reads on from its cursor afterwards (the shared cache or the database), so
+//   nothing is skipped.
 // - Ending: a turn that ends the stream (an error, the feed closed, cancelled) drops its
 //   subscription and its lease first, then calls Finish once no write is in flight. The reactor is
 //   freed when gRPC is done with it (OnDone) and no turn holds it.
