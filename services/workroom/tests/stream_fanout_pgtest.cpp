@@ -1,9 +1,9 @@
 // StreamWorkroom as many streams of one process share it (a reactor per stream on gRPC's callback
 // API, their reads and writes on the service's stream workers): every stream of a room gets every
 // event once and in order; a reader that does not read holds back nobody else and still gets
-// everything once it reads; the bounds per user; a cancelled stream gives its slot back; a token
-// that expires ends the stream UNAUTHENTICATED; closing the feed (a stop) ends the open streams
-// UNAVAILABLE.
+// everything once it reads; the bounds per user; a cancelled stream gives its slot back; an open
+// stream renews its lease (on the service's upkeep threads); a token that expires ends the stream
+// UNAUTHENTICATED; closing the feed (a stop) ends the open streams UNAVAILABLE.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -117,6 +117,29 @@ TEST_CASE("Stream fan-out: a user's ninth stream is refused; a cancelled one giv
     Stream again(F(), room.client);
     Post(room, room.freelancer, "to the new one");
     CHECK(again.NextIn(room.room_id).message_posted().text() == "to the new one");
+}
+
+TEST_CASE("Stream fan-out: an open stream renews its lease, so it keeps counting past the lease's ttl",
+          "[workroom][pg]") {
+    auto config = FixtureConfig();
+    config.streams.ttl = 3s;  // renewed every second while the stream is open
+    Fixture replica(std::move(config));
+    const auto room = NewRoom();
+    RawStream stream(replica, room.freelancer);
+    REQUIRE(stream.Next().has_live());
+    CHECK(replica.component->leases().OpenForUser(room.freelancer) == 1);
+    // The service's clock moves past the ttl twice over; between the moves the stream renews.
+    for (int i = 0; i < 3; ++i) {
+        replica.clock->Advance(2s);
+        std::this_thread::sleep_for(1500ms);  // a token check, then the renewal on the upkeep threads
+    }
+    CHECK(replica.component->leases().OpenForUser(room.freelancer) == 1);
+    Post(room, room.client, "still open");
+    CHECK(stream.Next().message_posted().text() == "still open");
+    // Once it ends, its lease is given back.
+    stream.ctx->TryCancel();
+    CHECK(stream.End().error_code() == grpc::StatusCode::CANCELLED);
+    CHECK(WaitUntil([&] { return replica.component->leases().OpenForUser(room.freelancer) == 0; }, 5s));
 }
 
 TEST_CASE("Stream fan-out: a stream ends UNAUTHENTICATED soon after its token expires", "[workroom][pg]") {
