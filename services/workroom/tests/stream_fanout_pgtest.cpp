@@ -2,12 +2,15 @@
 // API, their reads and writes on the service's stream workers): every stream of a room gets every
 // event once and in order; a reader that does not read holds back nobody else and still gets
 // everything once it reads; the bounds per user; a cancelled stream gives its slot back; an open
-// stream renews its lease (on the service's upkeep threads); a token that expires ends the stream
+// stream renews its lease (on the service's upkeep threads); an event whose NOTIFY never came is
+// found by the poll safety net; a token that expires ends the stream
 // UNAUTHENTICATED; closing the feed (a stop) ends the open streams UNAVAILABLE.
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <thread>
+
+#include <pqxx/pqxx>
 
 #include "marketplace/testing/wait.hpp"
 #include "workroom_fixture.hpp"
@@ -140,6 +143,36 @@ TEST_CASE("Stream fan-out: an open stream renews its lease, so it keeps counting
     stream.ctx->TryCancel();
     CHECK(stream.End().error_code() == grpc::StatusCode::CANCELLED);
     CHECK(WaitUntil([&] { return replica.component->leases().OpenForUser(room.freelancer) == 0; }, 5s));
+}
+
+TEST_CASE("Stream fan-out: an event stored without a NOTIFY reaches an idle stream at the next poll",
+          "[workroom][pg]") {
+    auto config = FixtureConfig();
+    config.feed.poll = 300ms;
+    Fixture replica(std::move(config));
+    const auto room = NewRoom();
+    RawStream stream(replica, room.freelancer);
+    REQUIRE(stream.Next().has_live());
+    // Stored as the service stores an event, but its NOTIFY is left out (as if it were lost).
+    v1::WorkroomEvent event;
+    event.set_room_id(room.room_id);
+    event.mutable_read_receipt()->set_user_id(room.client);
+    event.mutable_occurred_at()->set_seconds(1700000000);
+    replica.InTx([&](pqxx::work& tx) {
+        event.set_sequence(tx.exec_params1("UPDATE rooms SET last_sequence = last_sequence + 1 WHERE id = $1::uuid "
+                                           "RETURNING last_sequence",
+                                           room.room_id)[0]
+                               .as<std::int64_t>());
+        tx.exec_params(
+            "INSERT INTO room_events (room_id, sequence, payload, occurred_at) VALUES ($1::uuid, $2, $3, "
+            "now())",
+            room.room_id, event.sequence(), pqxx::binarystring(event.SerializeAsString()));
+    });
+    const auto began = std::chrono::steady_clock::now();
+    const auto e = stream.Next();
+    CHECK(e.sequence() == event.sequence());
+    CHECK(e.read_receipt().user_id() == room.client);
+    CHECK(std::chrono::steady_clock::now() - began < 5s);
 }
 
 TEST_CASE("Stream fan-out: a stream ends UNAUTHENTICATED soon after its token expires", "[workroom][pg]") {
