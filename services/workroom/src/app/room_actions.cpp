@@ -49,7 +49,13 @@ void RoomActions::PublishMentions(pqxx::work& tx, const v1::Message& message,
 }
 
 v1::Message RoomActions::Post(pqxx::work& tx, const std::string& user_id, const v1::PostMessageRequest& request) const {
-    RequireRoom(tx, request.room_id(), user_id);
+    // The room's members and their handles, read once: whether the caller is one (else the room is
+    // NOT_FOUND to them, as RequireRoom says), and whom the text mentions.
+    core::RequireUuid(request.room_id(), "room_id");
+    const auto members = storage::Handles(tx, request.room_id());
+    if (std::none_of(members.begin(), members.end(), [&](const MemberHandle& m) { return m.user_id == user_id; })) {
+        throw core::NotFound("room not found");
+    }
     RequireMessageText(request.text(), "text");
     storage::NewMessage m;
     m.id = core::NewUuidV7();
@@ -64,7 +70,7 @@ v1::Message RoomActions::Post(pqxx::work& tx, const std::string& user_id, const 
         m.parent_id = parent->message_id();
         m.thread_root_id = parent->thread_root_id();
     }
-    m.mentioned_user_ids = MentionedUsers(m.text, storage::Handles(tx, m.room_id), user_id);
+    m.mentioned_user_ids = MentionedUsers(m.text, members, user_id);
     v1::WorkroomEvent event;
     m.sequence = storage::NextSequence(tx, m.room_id);
     const auto message = storage::InsertMessage(tx, m, runtime_.clock()->Now());
