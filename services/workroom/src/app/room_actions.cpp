@@ -1,6 +1,7 @@
 #include "app/room_actions.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "domain/message_rules.hpp"
 #include "domain/rank.hpp"
@@ -33,13 +34,14 @@ std::int64_t RoomActions::Store(pqxx::work& tx, const std::string& room_id, v1::
 
 void RoomActions::PublishMentions(pqxx::work& tx, const v1::Message& message,
                                   const google::protobuf::RepeatedPtrField<std::string>& before) const {
-    const auto contract_id = storage::ContractOf(tx, message.room_id());
+    std::optional<std::string> contract_id;  // read once, when someone is newly mentioned
     for (const auto& user : message.mentioned_user_ids()) {
         // An edit notifies only the members it newly mentions.
         if (std::find(before.begin(), before.end(), user) != before.end()) continue;
+        if (!contract_id) contract_id = storage::ContractOf(tx, message.room_id());
         v1::MemberMentioned e;
         e.set_room_id(message.room_id());
-        e.set_contract_id(contract_id);
+        e.set_contract_id(*contract_id);
         e.set_message_id(message.message_id());
         e.set_author_id(message.author_id());
         e.set_mentioned_user_id(user);
