@@ -43,7 +43,8 @@ Ending EndingFor(const UpstreamResult& result) {
 // The same upstream message reaches many WebSockets at once (every connected member of a workroom
 // gets each of its events, as the same bytes): its JSON is made once and reused for the next
 // identical bytes of the same route, instead of once per WebSocket. Bounded: the latest kMaxEntries
-// distinct messages (a message's deliveries to its receivers come within moments of each other).
+// distinct messages (a message's deliveries to its receivers come within moments of each other;
+// few, so idle connections' distinct first frames hold next to no memory).
 class JsonMemo final {
 public:
     std::optional<std::string> Json(const Route& route, const std::string& bytes) {
@@ -71,7 +72,7 @@ public:
     }
 
 private:
-    static constexpr std::size_t kMaxEntries = 256;
+    static constexpr std::size_t kMaxEntries = 64;
     std::mutex mu_;
     std::unordered_map<std::string, std::string> entries_;
     std::deque<std::string> order_;  // oldest first
