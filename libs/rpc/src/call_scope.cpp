@@ -97,14 +97,15 @@ Claims CallScope::RequireClaims() const {
     return *std::move(claims);
 }
 
-void CallScope::RequireStillValid() const {
-    const auto claims = RequireClaims();
+void CallScope::RequireStillValid() const { RequireStillValid(RequireClaims()); }
+
+void CallScope::RequireStillValid(const Claims& claims) const {
     const auto now = state_->clock ? state_->clock->Now() : std::chrono::system_clock::now();
     if (claims.expires_at <= now) {
         throw core::Unauthenticated("the access token expired; reconnect with a fresh token",
                                     "stream of " + claims.subject + " ended: token expired");
     }
-    if (!state_->verifier->Verify(state_->bearer_token)) {
+    if (!state_->verifier || !state_->verifier->Verify(state_->bearer_token)) {
         throw core::Unauthenticated("the session was revoked; log in again",
                                     "stream of " + claims.subject + " ended: token no longer verifies");
     }

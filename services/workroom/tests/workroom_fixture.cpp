@@ -8,18 +8,17 @@
 #include "workroom_migrations.hpp"
 
 namespace marketplace::workroom::testing {
-namespace {
-
-Component::Config FeedConfig() {
+Component::Config FixtureConfig() {
     Component::Config config;
     config.feed.poll = std::chrono::minutes(10);
     config.feed.reconnect_backoff = std::chrono::milliseconds(100);
     return config;
 }
 
-}  // namespace
+Fixture::Fixture() : Fixture(FixtureConfig()) {}
 
-Fixture::Fixture() : InProcessService("workroom", 16, migrations::workroom(), FeedConfig()) {}
+Fixture::Fixture(Component::Config config)
+    : InProcessService("workroom", 16, migrations::workroom(), std::move(config)) {}
 
 Fixture& F() {
     static Fixture fixture;

@@ -23,7 +23,12 @@ namespace marketplace::workroom::testing {
 
 struct Fixture : marketplace::testing::InProcessService<Component, v1::WorkroomService> {
     Fixture();
+    /// With `config` (start from FixtureConfig()).
+    explicit Fixture(Component::Config config);
 };
+
+/// The fixture's configuration: the feed's poll ten minutes, a quick reconnect.
+Component::Config FixtureConfig();
 
 /// The process-wide fixture (one service and database per test binary).
 Fixture& F();

@@ -1,9 +1,12 @@
 #include "ws/websocket_bridge.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <unordered_map>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -35,6 +38,49 @@ Ending EndingFor(const UpstreamResult& result) {
     const auto response = ErrorResponseFromGrpc(result.status, result.error_field);
     return {response.body(), websocket::close_reason(static_cast<websocket::close_code>(4000 + response.result_int()),
                                                      rpc::StatusCodeName(result.status.error_code()))};
+}
+
+// The same upstream message reaches many WebSockets at once (every connected member of a workroom
+// gets each of its events, as the same bytes): its JSON is made once and reused for the next
+// identical bytes of the same route, instead of once per WebSocket. Bounded: the latest kMaxEntries
+// distinct messages (a message's deliveries to its receivers come within moments of each other;
+// few, so idle connections' distinct first frames hold next to no memory).
+class JsonMemo final {
+public:
+    std::optional<std::string> Json(const Route& route, const std::string& bytes) {
+        std::string key;
+        key.reserve(sizeof(std::uintptr_t) + bytes.size());
+        const auto address = reinterpret_cast<std::uintptr_t>(&route);
+        key.append(reinterpret_cast<const char*>(&address), sizeof(address));
+        key.append(bytes);
+        {
+            std::lock_guard lock(mu_);
+            const auto it = entries_.find(key);
+            if (it != entries_.end()) return it->second;
+        }
+        auto json = ResponseJson(route, bytes);
+        if (!json) return json;
+        std::lock_guard lock(mu_);
+        if (entries_.emplace(key, *json).second) {
+            order_.push_back(std::move(key));
+            if (order_.size() > kMaxEntries) {
+                entries_.erase(order_.front());
+                order_.pop_front();
+            }
+        }
+        return json;
+    }
+
+private:
+    static constexpr std::size_t kMaxEntries = 64;
+    std::mutex mu_;
+    std::unordered_map<std::string, std::string> entries_;
+    std::deque<std::string> order_;  // oldest first
+};
+
+JsonMemo& Memo() {
+    static JsonMemo memo;
+    return memo;
 }
 
 class BridgeSession final : public StreamObserver,
@@ -86,7 +132,7 @@ public:
 
     // StreamObserver: gRPC's threads, one at a time.
     bool OnMessage(std::string bytes) override {
-        auto json = ResponseJson(*bridge_.route, bytes);
+        auto json = Memo().Json(*bridge_.route, bytes);
         if (!json) {
             log::Error("upstream stream message does not parse", {{"method", bridge_.route->grpc_path}});
             PostEnding({ErrorJson("INTERNAL", rpc::kInternalErrorMessage),

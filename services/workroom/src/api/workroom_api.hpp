@@ -7,9 +7,12 @@
 // last sequence, sends `live` with the cursor it starts from, then the stored events after that
 // cursor room by room, then each new one as it commits (and typing indicators of the others). It
 // ends when the caller cancels, and with UNAVAILABLE when the server shuts down; the client resumes
-// anywhere with resume_after = the last sequence it saw in each room.
+// anywhere with resume_after = the last sequence it saw in each room. It is the service's one
+// method on gRPC's callback API (a reactor per open stream, no thread per stream:
+// api/workroom_stream.hpp); the others are synchronous handlers.
 #include <grpcpp/grpcpp.h>
 
+#include "api/workroom_stream.hpp"
 #include "app/calendar_actions.hpp"
 #include "app/live_feed.hpp"
 #include "app/room_actions.hpp"
@@ -19,22 +22,17 @@
 
 namespace marketplace::workroom::api {
 
-/// How many stored events a stream reads from one room at a time.
-inline constexpr int kStreamBatch = 100;
-
 /// 0 means `fallback`; outside 0..100 is INVALID_ARGUMENT page_size.
 int PageSize(int requested, int fallback);
 
-class WorkroomApi final : public v1::WorkroomService::Service {
+class WorkroomApi final : public v1::WorkroomService::WithCallbackMethod_StreamWorkroom<v1::WorkroomService::Service> {
 public:
     /// `gateway_secret`: whose forwarded client address counts for the stream budget (empty: none).
     WorkroomApi(service::Runtime& runtime, LiveFeed& feed, service::StreamLeases& leases, std::string gateway_secret)
         : runtime_(runtime),
-          feed_(feed),
-          leases_(leases),
-          gateway_secret_(std::move(gateway_secret)),
           actions_(runtime),
-          calendar_(runtime) {}
+          calendar_(runtime),
+          streams_(runtime, feed, leases, std::move(gateway_secret)) {}
 
     grpc::Status ListRooms(grpc::ServerContext* context, const v1::ListRoomsRequest* request,
                            v1::ListRoomsResponse* response) override;
@@ -72,16 +70,14 @@ public:
                                     v1::ListCalendarEventsResponse* response) override;
     grpc::Status ExportCalendar(grpc::ServerContext* context, const v1::ExportCalendarRequest* request,
                                 v1::ExportCalendarResponse* response) override;
-    grpc::Status StreamWorkroom(grpc::ServerContext* context, const v1::StreamWorkroomRequest* request,
-                                grpc::ServerWriter<v1::WorkroomEvent>* writer) override;
+    grpc::ServerWriteReactor<v1::WorkroomEvent>* StreamWorkroom(grpc::CallbackServerContext* context,
+                                                                const v1::StreamWorkroomRequest* request) override;
 
 private:
     service::Runtime& runtime_;
-    LiveFeed& feed_;
-    service::StreamLeases& leases_;
-    std::string gateway_secret_;
     RoomActions actions_;
     CalendarActions calendar_;
+    WorkroomStreams streams_;
 };
 
 }  // namespace marketplace::workroom::api

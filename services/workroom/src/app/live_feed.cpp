@@ -10,6 +10,7 @@ LiveFeedOptions LiveFeedOptions::FromEnv(core::EnvReader& env) {
     LiveFeedOptions o;
     o.max_total = static_cast<int>(env.Int("STREAM_MAX_TOTAL", o.max_total, 1, 1000000));
     o.poll = env.Duration("STREAM_POLL", o.poll, std::chrono::milliseconds(100), std::chrono::minutes(10));
+    o.workers = static_cast<int>(env.Int("STREAM_WORKERS", o.workers, 1, 64));
     return o;
 }
 
@@ -19,12 +20,7 @@ LiveFeed::Subscription::~Subscription() { feed_->Unsubscribe(this); }
 
 void LiveFeed::Subscription::SetRooms(const std::set<std::string>& rooms) {
     std::lock_guard lock(feed_->mu_);
-    for (const auto& room : rooms_) {
-        auto it = feed_->by_room_.find(room);
-        if (it == feed_->by_room_.end()) continue;
-        it->second.erase(this);
-        if (it->second.empty()) feed_->by_room_.erase(it);
-    }
+    for (const auto& room : rooms_) feed_->Uncover(room, this);
     rooms_ = rooms;
     for (const auto& room : rooms_) feed_->by_room_[room].insert(this);
 }
@@ -39,6 +35,11 @@ LiveFeed::Work LiveFeed::Subscription::Take(std::chrono::milliseconds timeout) {
     return out;
 }
 
+void LiveFeed::Subscription::Signal() {
+    cv_.notify_all();
+    if (waker_) waker_();
+}
+
 bool LiveFeed::Subscription::closed() const {
     std::lock_guard lock(mu_);
     return closed_;
@@ -49,7 +50,7 @@ void LiveFeed::Subscription::MarkDirty(const std::string& room) {
         std::lock_guard lock(mu_);
         work_.dirty_rooms.insert(room);
     }
-    cv_.notify_all();
+    Signal();
 }
 
 void LiveFeed::Subscription::AddTyping(const std::string& room, const std::string& user) {
@@ -57,7 +58,7 @@ void LiveFeed::Subscription::AddTyping(const std::string& room, const std::strin
         std::lock_guard lock(mu_);
         if (work_.typing.size() < 100) work_.typing.emplace_back(room, user);  // a slow reader drops indicators
     }
-    cv_.notify_all();
+    Signal();
 }
 
 void LiveFeed::Subscription::MarkRoomsChanged() {
@@ -65,7 +66,7 @@ void LiveFeed::Subscription::MarkRoomsChanged() {
         std::lock_guard lock(mu_);
         work_.rooms_changed = true;
     }
-    cv_.notify_all();
+    Signal();
 }
 
 void LiveFeed::Subscription::MarkAllDirty() {
@@ -73,7 +74,7 @@ void LiveFeed::Subscription::MarkAllDirty() {
         std::lock_guard lock(mu_);
         work_.all_dirty = true;
     }
-    cv_.notify_all();
+    Signal();
 }
 
 void LiveFeed::Subscription::Close() {
@@ -81,7 +82,7 @@ void LiveFeed::Subscription::Close() {
         std::lock_guard lock(mu_);
         closed_ = true;
     }
-    cv_.notify_all();
+    Signal();
 }
 
 // --- LiveFeed -----------------------------------------------------------------------------------
@@ -98,7 +99,7 @@ LiveFeed::LiveFeed(db::PgConfig pg, LiveFeedOptions options)
 
 LiveFeed::~LiveFeed() { Stop(); }
 
-std::unique_ptr<LiveFeed::Subscription> LiveFeed::Subscribe(const std::string& user_id) {
+std::unique_ptr<LiveFeed::Subscription> LiveFeed::Subscribe(const std::string& user_id, std::function<void()> waker) {
     std::lock_guard lock(mu_);
     if (closed_) throw core::Unavailable("server is shutting down; reconnect with resume_after");
     if (static_cast<int>(by_user_.count(user_id)) >= options_.max_per_user) {
@@ -109,19 +110,14 @@ std::unique_ptr<LiveFeed::Subscription> LiveFeed::Subscribe(const std::string& u
         throw core::ResourceExhausted("too many open workroom streams; try again later",
                                       "the process holds " + std::to_string(by_user_.size()) + " streams");
     }
-    std::unique_ptr<Subscription> subscription(new Subscription(this, user_id));
+    std::unique_ptr<Subscription> subscription(new Subscription(this, user_id, std::move(waker)));
     by_user_.emplace(user_id, subscription.get());
     return subscription;
 }
 
 void LiveFeed::Unsubscribe(Subscription* subscription) {
     std::lock_guard lock(mu_);
-    for (const auto& room : subscription->rooms_) {
-        auto it = by_room_.find(room);
-        if (it == by_room_.end()) continue;
-        it->second.erase(subscription);
-        if (it->second.empty()) by_room_.erase(it);
-    }
+    for (const auto& room : subscription->rooms_) Uncover(room, subscription);
     auto [begin, end] = by_user_.equal_range(subscription->user_id_);
     for (auto it = begin; it != end; ++it) {
         if (it->second == subscription) {
@@ -129,6 +125,17 @@ void LiveFeed::Unsubscribe(Subscription* subscription) {
             return;
         }
     }
+}
+
+void LiveFeed::Uncover(const std::string& room, Subscription* subscription) {
+    auto it = by_room_.find(room);
+    if (it == by_room_.end()) return;
+    it->second.erase(subscription);
+    if (!it->second.empty()) return;
+    by_room_.erase(it);
+    // Nobody here hears the room's NOTIFYs from now on: what the cache was told is no longer the
+    // room's last sequence, so the next stream that covers it reads the database.
+    events_.NotifiedUnknown(room);
 }
 
 void LiveFeed::Dispatch(const std::string& payload) {
@@ -152,6 +159,10 @@ void LiveFeed::Dispatch(const std::string& payload) {
             }
             if (sequence > 0) {
                 events_.Notified(room, sequence);
+                if (fill_) {
+                    fill_(room);  // wakes the room's streams once its new events are in the cache
+                    break;
+                }
             } else {
                 events_.NotifiedUnknown(room);
             }
@@ -182,6 +193,18 @@ void LiveFeed::WakeAll() {
     events_.Forget();  // what was announced while nobody listened is unknown
     std::lock_guard lock(mu_);
     for (auto& [user, s] : by_user_) s->MarkAllDirty();
+}
+
+void LiveFeed::WakeRoom(const std::string& room) {
+    std::lock_guard lock(mu_);
+    const auto it = by_room_.find(room);
+    if (it == by_room_.end()) return;
+    for (auto* s : it->second) s->MarkDirty(room);
+}
+
+void LiveFeed::SetFill(std::function<void(const std::string& room)> fill) {
+    std::lock_guard lock(mu_);
+    fill_ = std::move(fill);
 }
 
 void LiveFeed::Close() {

@@ -1,6 +1,7 @@
 #include "app/room_actions.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "domain/message_rules.hpp"
 #include "domain/rank.hpp"
@@ -33,13 +34,14 @@ std::int64_t RoomActions::Store(pqxx::work& tx, const std::string& room_id, v1::
 
 void RoomActions::PublishMentions(pqxx::work& tx, const v1::Message& message,
                                   const google::protobuf::RepeatedPtrField<std::string>& before) const {
-    const auto contract_id = storage::ContractOf(tx, message.room_id());
+    std::optional<std::string> contract_id;  // read once, when someone is newly mentioned
     for (const auto& user : message.mentioned_user_ids()) {
         // An edit notifies only the members it newly mentions.
         if (std::find(before.begin(), before.end(), user) != before.end()) continue;
+        if (!contract_id) contract_id = storage::ContractOf(tx, message.room_id());
         v1::MemberMentioned e;
         e.set_room_id(message.room_id());
-        e.set_contract_id(contract_id);
+        e.set_contract_id(*contract_id);
         e.set_message_id(message.message_id());
         e.set_author_id(message.author_id());
         e.set_mentioned_user_id(user);
@@ -49,7 +51,13 @@ void RoomActions::PublishMentions(pqxx::work& tx, const v1::Message& message,
 }
 
 v1::Message RoomActions::Post(pqxx::work& tx, const std::string& user_id, const v1::PostMessageRequest& request) const {
-    RequireRoom(tx, request.room_id(), user_id);
+    // The room's members and their handles, read once: whether the caller is one (else the room is
+    // NOT_FOUND to them, as RequireRoom says), and whom the text mentions.
+    core::RequireUuid(request.room_id(), "room_id");
+    const auto members = storage::Handles(tx, request.room_id());
+    if (std::none_of(members.begin(), members.end(), [&](const MemberHandle& m) { return m.user_id == user_id; })) {
+        throw core::NotFound("room not found");
+    }
     RequireMessageText(request.text(), "text");
     storage::NewMessage m;
     m.id = core::NewUuidV7();
@@ -64,7 +72,7 @@ v1::Message RoomActions::Post(pqxx::work& tx, const std::string& user_id, const 
         m.parent_id = parent->message_id();
         m.thread_root_id = parent->thread_root_id();
     }
-    m.mentioned_user_ids = MentionedUsers(m.text, storage::Handles(tx, m.room_id), user_id);
+    m.mentioned_user_ids = MentionedUsers(m.text, members, user_id);
     v1::WorkroomEvent event;
     m.sequence = storage::NextSequence(tx, m.room_id);
     const auto message = storage::InsertMessage(tx, m, runtime_.clock()->Now());

@@ -107,6 +107,20 @@ std::vector<SharedEvent> RoomEventCache::After(const std::string& room, std::int
     return out;
 }
 
+void RoomEventCache::Fill(const std::string& room, int limit, const Reader& read) {
+    std::int64_t after = 0;
+    {
+        std::lock_guard lock(mu_);
+        const auto it = rooms_.find(room);
+        if (it == rooms_.end()) return;
+        const auto& r = *it->second;
+        if (r.known < 0 || (r.lo >= 0 && r.hi >= r.known)) return;
+        // After the stretch held when it reaches close enough, else just the latest announced.
+        after = r.lo >= 0 && r.hi < r.known && r.known - r.hi <= limit ? r.hi : r.known - 1;
+    }
+    After(room, after, limit, read);
+}
+
 void RoomEventCache::Notified(const std::string& room, std::int64_t sequence) {
     std::lock_guard lock(mu_);
     auto r = Entry(room);

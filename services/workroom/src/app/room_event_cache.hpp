@@ -45,6 +45,11 @@ public:
     /// holds them, else through `read` (and kept).
     std::vector<SharedEvent> After(const std::string& room, std::int64_t after, int limit, const Reader& read);
 
+    /// Reads into memory the room's events announced beyond what it holds (at most `limit`), so the
+    /// streams woken next take them from here: one read, by one thread, while the others go on.
+    /// Nothing when nothing is announced beyond the stretch held, or nothing is known.
+    void Fill(const std::string& room, int limit, const Reader& read);
+
     /// A NOTIFY announced the room's event `sequence`.
     void Notified(const std::string& room, std::int64_t sequence);
     /// A NOTIFY announced an event of the room without its sequence: reads go to the database.

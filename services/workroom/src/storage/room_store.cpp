@@ -264,15 +264,16 @@ void LockRoom(pqxx::work& tx, const std::string& room_id) {
 
 void AppendEvent(pqxx::work& tx, const v1::WorkroomEvent& event) {
     const std::string payload = event.SerializeAsString();
-    db::Exec(tx,
-             "INSERT INTO room_events (room_id, sequence, payload, occurred_at) VALUES ($1::uuid, $2, $3, "
-             "to_timestamp($4::double precision / 1000000))",
-             event.room_id(), event.sequence(), pqxx::binarystring(payload),
-             google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.occurred_at()));
-    // Delivered at commit, in commit order; the sequence lets a process know how far the room has
-    // gone without reading it.
-    db::Exec(tx, "SELECT pg_notify($1, $2)", std::string(kFeedChannel),
-             "e:" + event.room_id() + ":" + std::to_string(event.sequence()));
+    // The row and its NOTIFY in one statement (one round trip). The NOTIFY is delivered at commit,
+    // in commit order; the sequence lets a process know how far the room has gone without reading it.
+    db::Exec(
+        tx,
+        "WITH appended AS (INSERT INTO room_events (room_id, sequence, payload, occurred_at) VALUES ($1::uuid, $2, "
+        "$3, to_timestamp($4::double precision / 1000000)) RETURNING 1) "
+        "SELECT pg_notify($5, $6) FROM appended",
+        event.room_id(), event.sequence(), pqxx::binarystring(payload),
+        google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.occurred_at()), std::string(kFeedChannel),
+        "e:" + event.room_id() + ":" + std::to_string(event.sequence()));
 }
 
 std::vector<v1::WorkroomEvent> EventsAfter(pqxx::transaction_base& tx, const std::string& room_id, std::int64_t after,

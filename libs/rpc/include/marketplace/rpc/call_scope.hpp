@@ -74,6 +74,10 @@ public:
     /// once its token has expired ("the access token expired") or no longer verifies, e.g. because the
     /// user's sessions were revoked ("the session was revoked"). Cheap: one signature check.
     void RequireStillValid() const;
+    /// RequireStillValid() for `claims`, the claims this call's token gave when it began: for a
+    /// stream whose turns each open a scope of their own (the callback API), so a later scope
+    /// judges the token by what it said at the start, as one long-lived scope would.
+    void RequireStillValid(const Claims& claims) const;
     /// The raw bearer token (to forward to another service), or empty.
     std::string bearer_token() const;
 
