@@ -212,6 +212,7 @@ int main(int argc, char** argv) {
     const int milestones = Arg(argc, argv, "--milestones", 4000, 10, 200000);
     const int callers = Arg(argc, argv, "--callers", 4, 1, 64);
     const int clients = Arg(argc, argv, "--clients", 16, 1, 256);
+    core::log::Init("payments");  // MARKETPLACE_LOG_LEVEL: the script asks for warn, as per-event lines cost CPU
     try {
         Bench bench;
         bench.Ready();

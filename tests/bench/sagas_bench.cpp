@@ -41,6 +41,8 @@ double Percentile(std::vector<double> v, double p) {
 std::map<std::string, double> g_idle_rate;
 
 void MeasureIdle(std::chrono::seconds span) {
+    // The stack has just made its topics and consumer groups: let the brokers settle first.
+    std::this_thread::sleep_for(5s);
     const auto before = bench::CpuByGroup();
     std::this_thread::sleep_for(span);
     for (const auto& [group, now] : bench::CpuByGroup()) {
@@ -336,7 +338,7 @@ int main(int argc, char** argv) {
     try {
         S();
         PaymentsEvents payments(S().topic_prefix() + "payments.events.v1");
-        MeasureIdle(3s);
+        MeasureIdle(5s);
         bench::ThreadWatch threads;
         Lifecycles(payments, 1, 20);
         threads.EndPhase("lifecycle_c1");
