@@ -46,9 +46,11 @@ public:
     static constexpr std::size_t kMaxQueued = kMaxQueuedLines;
 
     Writer() : thread_([this] { Run(); }) {}
-    ~Writer() {
+    /// Writes out what is queued and ends the thread; lines logged afterwards are written directly.
+    void Stop() {
         {
             std::lock_guard lock(mu_);
+            if (stopping_) return;
             stopping_ = true;
         }
         wake_.notify_all();
@@ -131,8 +133,14 @@ private:
 };
 
 Writer& TheWriter() {
-    static Writer writer;
-    return writer;
+    // Never destroyed: objects whose destructors log may outlive any static. At exit the queue is
+    // written out and later lines go straight to stdout.
+    static Writer* writer = [] {
+        auto* w = new Writer;
+        std::atexit([] { TheWriter().Stop(); });
+        return w;
+    }();
+    return *writer;
 }
 
 std::string_view LevelName(Level l) {
