@@ -106,6 +106,7 @@ public:
         payments::ComponentOptions options;
         options.consume_events = false;  // this bench hands the events to the router itself
         component_ = std::make_unique<payments::PaymentsComponent>(*runtime_, settings, options);
+        handler_ = component_->router().Handler();
         const int port = runtime_->Start();
         component_->UseSelfPort(port);
         rpc::ChannelOptions channel;
@@ -148,13 +149,12 @@ public:
         in.key = key;
         in.payload = event.SerializeAsString();
         in.topic = "contracts.events.v1";
-        const auto& handler = handler_;
         db::InTransaction(runtime_->pool(), [&](pqxx::work& tx) {
             db::Exec(tx,
                      "INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\", event_type, "
                      "event_key, handled_at) VALUES ('escrow-bench', $1, $2, $3, 0, 0, $4, $5, clock_timestamp())",
                      in.source, in.id, in.topic, in.type, in.key);
-            handler(tx, in);
+            handler_(tx, in);
         });
         runtime_->Published();
     }
@@ -193,10 +193,7 @@ private:
     std::unique_ptr<service::Runtime> runtime_;
     std::unique_ptr<payments::PaymentsComponent> component_;
     std::unique_ptr<pv1::PaymentsService::Stub> stub_;
-
-public:
-    messaging::EventHandler handler_;
-    void Ready() { handler_ = component_->router().Handler(); }
+    messaging::EventHandler handler_;  // payments' EventRouter, as its consumer calls it
 };
 
 int Arg(int argc, char** argv, const std::string& name, int fallback, int lo, int hi) {
@@ -215,7 +212,6 @@ int main(int argc, char** argv) {
     core::log::Init("payments");  // MARKETPLACE_LOG_LEVEL: the script asks for warn, as per-event lines cost CPU
     try {
         Bench bench;
-        bench.Ready();
         const int per_client = (milestones + clients - 1) / clients;
         std::fprintf(stderr, "escrow: %d clients deposit through the sandbox...\n", clients);
         std::vector<std::string> client_ids(static_cast<std::size_t>(clients));
