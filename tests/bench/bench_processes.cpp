@@ -133,6 +133,11 @@ std::map<std::string, double> CpuByGroup() {
     return out;
 }
 
+double ThreadCpuSeconds(pid_t tid) {
+    Stat stat;
+    return ReadStat("/proc/self/task/" + std::to_string(tid), stat) ? Ticks(stat, 11, 12) : 0;
+}
+
 std::set<pid_t> ThreadIds(pid_t pid) {
     std::set<pid_t> out;
     std::error_code ec;

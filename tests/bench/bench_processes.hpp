@@ -35,6 +35,10 @@ std::vector<ProcessSample> Children();
 /// broker). Two readings around a load give each group's share of it.
 std::map<std::string, double> CpuByGroup();
 
+/// CPU seconds (user + system) one thread of this process has used so far (/proc/self/task/<tid>);
+/// 0 when it is gone.
+double ThreadCpuSeconds(pid_t tid);
+
 /// The ids of a process's threads (/proc/<pid>/task); empty when it is gone.
 std::set<pid_t> ThreadIds(pid_t pid);
 

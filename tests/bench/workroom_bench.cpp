@@ -45,6 +45,7 @@
 
 #include <pqxx/pqxx>
 
+#include "bench_processes.hpp"
 #include "component.hpp"
 #include "marketplace/auth/v1/auth.grpc.pb.h"
 #include "marketplace/contracts/v1/events.pb.h"
@@ -350,7 +351,17 @@ int main(int argc, char** argv) {
                 }
             }
         } joiner{io, io_threads};
-        for (int i = 0; i < 2; ++i) io_threads.emplace_back([&] { io.run(); });
+        std::mutex client_tids_mu;
+        std::vector<pid_t> client_tids;  // the clients' threads, whose CPU is the load's, not the workroom's
+        for (int i = 0; i < 2; ++i) {
+            io_threads.emplace_back([&] {
+                {
+                    std::lock_guard lock(client_tids_mu);
+                    client_tids.push_back(::gettid());
+                }
+                io.run();
+            });
+        }
         std::atomic<int> live{0};
         std::atomic<long> received{0};
         std::atomic<int> failed{0};
@@ -413,6 +424,17 @@ int main(int argc, char** argv) {
         std::atomic<long> posted{0};
         std::atomic<long> post_failed{0};
         const long total = static_cast<long>(rate) * seconds;
+        // CPU of the posting and its deliveries, by who used it: read now and once the last delivery is in.
+        const auto client_cpu = [&] {
+            std::lock_guard lock(client_tids_mu);
+            double sum = 0;
+            for (const pid_t tid : client_tids) sum += bench::ThreadCpuSeconds(tid);
+            return sum;
+        };
+        const auto cpu_before = bench::CpuByGroup();
+        const double clients_cpu_before = client_cpu();
+        std::mutex posters_cpu_mu;
+        double posters_cpu = 0;  // each poster adds its own when it ends
         const auto start = Steady::now() + 200ms;
         std::vector<std::thread> poster_threads;
         for (int p = 0; p < posters; ++p) {
@@ -422,7 +444,7 @@ int main(int argc, char** argv) {
                 for (;;) {
                     const long k = next.fetch_add(1);
                     // Bounded: nothing is posted after the run's last second, even when behind schedule.
-                    if (k >= total || Steady::now() >= start + std::chrono::seconds(seconds)) return;
+                    if (k >= total || Steady::now() >= start + std::chrono::seconds(seconds)) break;
                     std::this_thread::sleep_until(start + std::chrono::nanoseconds(k * 1'000'000'000LL / rate));
                     const auto& room = room_users[static_cast<std::size_t>(k % rooms)];
                     workroom::v1::PostMessageRequest request;
@@ -439,6 +461,12 @@ int main(int argc, char** argv) {
                         std::fprintf(stderr, "post failed\n");
                     }
                 }
+                rusage own_usage{};
+                ::getrusage(RUSAGE_THREAD, &own_usage);
+                const double own = static_cast<double>(own_usage.ru_utime.tv_sec + own_usage.ru_stime.tv_sec) +
+                                   static_cast<double>(own_usage.ru_utime.tv_usec + own_usage.ru_stime.tv_usec) / 1e6;
+                std::lock_guard lock(posters_cpu_mu);
+                posters_cpu += own;
             });
         }
         for (int s = 1; s <= seconds; ++s) {
@@ -453,6 +481,8 @@ int main(int argc, char** argv) {
         const auto drain_until = Steady::now() + std::chrono::seconds(drain_seconds);
         while (received.load() < expected && Steady::now() < drain_until) std::this_thread::sleep_for(20ms);
         const double delivery_seconds = std::chrono::duration<double>(Steady::now() - start).count();
+        const auto cpu_after = bench::CpuByGroup();
+        const double clients_cpu = client_cpu() - clients_cpu_before;
 
         for (auto& client : all) client->socket->Shutdown();
         pinger->socket->Shutdown();
@@ -474,6 +504,24 @@ int main(int argc, char** argv) {
         Print("fanout_max_ms", latencies.empty()
                                    ? 0
                                    : static_cast<double>(*std::max_element(latencies.begin(), latencies.end())) / 1000);
+        // CPU per message posted, from the first post to the last delivery: the workroom is this
+        // process without the clients' and the posters' threads; PostgreSQL is every backend of the
+        // local stack's server (MARKETPLACE_STATE_DIR), the gateway its own process.
+        if (posted.load() > 0) {
+            const auto used = [&](const char* group) {
+                const auto a = cpu_after.find(group);
+                const auto b = cpu_before.find(group);
+                return a == cpu_after.end() || b == cpu_before.end() ? 0.0 : a->second - b->second;
+            };
+            const double per = 1000.0 / static_cast<double>(posted.load());
+            const double workroom_cpu = used("bench") - clients_cpu - posters_cpu;
+            Print("cpu_ms_per_message_workroom", workroom_cpu * per);
+            Print("cpu_ms_per_message_gateway", used("gateway") * per);
+            Print("cpu_ms_per_message_postgresql", used("postgresql") * per);
+            Print("cpu_ms_per_message_clients", clients_cpu * per);
+            Print("cpu_ms_per_message_posters", posters_cpu * per);
+            Print("cpu_ms_per_message_all", (used("bench") + used("gateway") + used("postgresql")) * per);
+        }
         std::fflush(stdout);
 
         // --- baseline: PostgreSQL's single-row inserts of a message row, one transaction each ---

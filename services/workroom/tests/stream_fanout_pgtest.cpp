@@ -13,6 +13,7 @@
 #include <pqxx/pqxx>
 
 #include "marketplace/testing/wait.hpp"
+#include "storage/room_store.hpp"
 #include "workroom_fixture.hpp"
 
 using namespace marketplace;
@@ -74,6 +75,35 @@ TEST_CASE("Stream fan-out: eight streams of one room each get all of its events 
             REQUIRE(e.has_message_posted());
             CHECK(e.sequence() == start + 1 + i);  // consecutive: no gap, no duplicate, in order
             CHECK(e.message_posted().text() == "m" + std::to_string(i));
+        }
+    }
+}
+
+TEST_CASE("Stream fan-out: events too large to ride in their NOTIFY arrive in order among those that do",
+          "[workroom][pg]") {
+    const auto room = NewRoom();
+    std::vector<std::unique_ptr<Stream>> streams;
+    for (int i = 0; i < 2; ++i) {
+        streams.push_back(std::make_unique<Stream>(F(), room.client));
+        streams.push_back(std::make_unique<Stream>(F(), room.freelancer));
+    }
+    const std::int64_t start = streams.front()->cursor.at(room.room_id);
+    // Every third text is 4,000 two-byte characters: its event is past what a NOTIFY carries, so the
+    // streams read it back; the others come with their NOTIFY.
+    const auto text = [](int i) {
+        std::string large;
+        for (int c = 0; c < 4000; ++c) large += "\u00e9";
+        return i % 3 == 0 ? std::to_string(i) + large.substr(std::to_string(i).size() * 2) : "m" + std::to_string(i);
+    };
+    REQUIRE(text(0).size() > storage::kMaxNotifiedEventBytes);
+    constexpr int kMessages = 30;
+    for (int i = 0; i < kMessages; ++i) Post(room, i % 2 ? room.client : room.freelancer, text(i));
+    for (auto& stream : streams) {
+        for (int i = 0; i < kMessages; ++i) {
+            const auto e = stream->NextIn(room.room_id);
+            REQUIRE(e.has_message_posted());
+            CHECK(e.sequence() == start + 1 + i);
+            CHECK(e.message_posted().text() == text(i));
         }
     }
 }

@@ -1,5 +1,9 @@
 #include "app/live_feed.hpp"
 
+#include <memory>
+#include <string_view>
+
+#include "marketplace/blob/digest.hpp"
 #include "marketplace/core/config.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/log.hpp"
@@ -144,17 +148,33 @@ void LiveFeed::Dispatch(const std::string& payload) {
     std::lock_guard lock(mu_);
     switch (payload[0]) {
         case 'e': {
-            // "e:<room>:<sequence>" (or "e:<room>" from a replica that does not say the sequence).
+            // "e:<room>:<sequence>:<event>", "e:<room>:<sequence>" (an event too large to ride
+            // along), or "e:<room>" from a replica that does not say the sequence.
             const auto colon = rest.find(':');
             const std::string room = rest.substr(0, colon);
             const auto it = by_room_.find(room);
             if (it == by_room_.end()) break;  // no stream of this process covers it
             std::int64_t sequence = -1;
+            std::string_view encoded;
             if (colon != std::string::npos) {
+                const auto second = rest.find(':', colon + 1);
                 try {
-                    sequence = std::stoll(rest.substr(colon + 1));
+                    sequence =
+                        std::stoll(rest.substr(colon + 1, second == std::string::npos ? second : second - colon - 1));
                 } catch (const std::exception&) {
                     sequence = -1;
+                }
+                if (second != std::string::npos) encoded = std::string_view(rest).substr(second + 1);
+            }
+            if (sequence > 0 && !encoded.empty()) {
+                // The event itself: into the cache, and the room's streams take it from there.
+                std::string bytes;
+                auto event = std::make_shared<v1::WorkroomEvent>();
+                if (blob::Base64UrlDecode(encoded, bytes) && event->ParseFromString(bytes) &&
+                    event->room_id() == room && event->sequence() == sequence &&
+                    events_.Announced(room, std::move(event))) {
+                    for (auto* s : it->second) s->MarkDirty(room);
+                    break;
                 }
             }
             if (sequence > 0) {

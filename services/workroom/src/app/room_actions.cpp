@@ -51,13 +51,13 @@ void RoomActions::PublishMentions(pqxx::work& tx, const v1::Message& message,
 }
 
 v1::Message RoomActions::Post(pqxx::work& tx, const std::string& user_id, const v1::PostMessageRequest& request) const {
-    // The room's members and their handles, read once: whether the caller is one (else the room is
-    // NOT_FOUND to them, as RequireRoom says), and whom the text mentions.
+    // The room's members and their handles, read once with the room's next sequence: whether the
+    // caller is one (else the room is NOT_FOUND to them, as RequireRoom says, and nothing is taken),
+    // and whom the text mentions. A refusal below rolls the sequence back with the transaction.
     core::RequireUuid(request.room_id(), "room_id");
-    const auto members = storage::Handles(tx, request.room_id());
-    if (std::none_of(members.begin(), members.end(), [&](const MemberHandle& m) { return m.user_id == user_id; })) {
-        throw core::NotFound("room not found");
-    }
+    auto taken = storage::NextSequenceAsMember(tx, request.room_id(), user_id);
+    if (!taken) throw core::NotFound("room not found");
+    const auto& members = taken->members;
     RequireMessageText(request.text(), "text");
     storage::NewMessage m;
     m.id = core::NewUuidV7();
@@ -74,7 +74,7 @@ v1::Message RoomActions::Post(pqxx::work& tx, const std::string& user_id, const 
     }
     m.mentioned_user_ids = MentionedUsers(m.text, members, user_id);
     v1::WorkroomEvent event;
-    m.sequence = storage::NextSequence(tx, m.room_id);
+    m.sequence = taken->sequence;
     const auto message = storage::InsertMessage(tx, m, runtime_.clock()->Now());
     event.set_room_id(m.room_id);
     event.set_sequence(m.sequence);

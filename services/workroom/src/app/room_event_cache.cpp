@@ -128,6 +128,21 @@ void RoomEventCache::Notified(const std::string& room, std::int64_t sequence) {
     if (rooms_.size() > kMaxRooms) Evict();
 }
 
+bool RoomEventCache::Announced(const std::string& room, SharedEvent event) {
+    std::lock_guard lock(mu_);
+    auto r = Entry(room);
+    const std::int64_t sequence = event->sequence();
+    r->known = std::max(r->known, sequence);
+    r->used = ++clock_;
+    // Events are appended under the room's lock and announced in commit order: the event right after
+    // the stretch extends it; after a gap (an announcement missed) it starts a new stretch of one,
+    // and a reader behind it goes to the database.
+    Keep(*r, sequence - 1, {std::move(event)});
+    Evict();
+    const auto it = rooms_.find(room);
+    return it != rooms_.end() && it->second == r && r->lo >= 0 && r->hi >= r->known;
+}
+
 void RoomEventCache::NotifiedUnknown(const std::string& room) {
     std::lock_guard lock(mu_);
     const auto it = rooms_.find(room);

@@ -52,6 +52,10 @@ public:
 
     /// A NOTIFY announced the room's event `sequence`.
     void Notified(const std::string& room, std::int64_t sequence);
+    /// A NOTIFY brought the room's event itself. It is kept when it follows the stretch held (or
+    /// starts one); true when the cache now holds every event announced for the room, so its streams
+    /// can take them from memory without a read.
+    bool Announced(const std::string& room, SharedEvent event);
     /// A NOTIFY announced an event of the room without its sequence: reads go to the database.
     void NotifiedUnknown(const std::string& room);
     /// Notifications may have been missed: every read goes to the database until the next NOTIFY.

@@ -61,14 +61,16 @@ std::string ArrayLiteral(const std::vector<std::string>& ids) {
 }  // namespace
 
 v1::Message InsertMessage(pqxx::work& tx, const NewMessage& m, core::Clock::TimePoint now) {
-    db::Exec(
-        tx,
-        "INSERT INTO messages (id, room_id, sequence, author_id, body, parent_id, thread_root_id, mentioned_user_ids, "
-        "created_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, nullif($6, '')::uuid, $7::uuid, $8::text[], "
-        "$9::timestamptz)",
-        m.id, m.room_id, m.sequence, m.author_id, m.text, m.parent_id, m.thread_root_id,
-        ArrayLiteral(m.mentioned_user_ids), core::FormatRfc3339(now));
-    return *FindMessage(tx, m.room_id, m.id);
+    // The stored row as a read would return it (a new message has no replies yet).
+    return MessageOf(
+        db::Exec1(tx,
+                  std::string("INSERT INTO messages AS g (id, room_id, sequence, author_id, body, parent_id, "
+                              "thread_root_id, mentioned_user_ids, created_at) VALUES ($1::uuid, $2::uuid, "
+                              "$3, $4, $5, nullif($6, '')::uuid, $7::uuid, $8::text[], $9::timestamptz) "
+                              "RETURNING ") +
+                      kColumns,
+                  m.id, m.room_id, m.sequence, m.author_id, m.text, m.parent_id, m.thread_root_id,
+                  ArrayLiteral(m.mentioned_user_ids), core::FormatRfc3339(now)));
 }
 
 std::optional<v1::Message> FindMessage(pqxx::work& tx, const std::string& room_id, const std::string& message_id,

@@ -7,6 +7,7 @@
 
 #include <pqxx/pqxx>
 
+#include "marketplace/blob/digest.hpp"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/core/ids.hpp"
 #include "marketplace/db/arrays.hpp"
@@ -258,6 +259,21 @@ std::int64_t NextSequence(pqxx::work& tx, const std::string& room_id) {
         .as<std::int64_t>();
 }
 
+std::optional<MembersAndSequence> NextSequenceAsMember(pqxx::work& tx, const std::string& room_id,
+                                                       const std::string& user_id) {
+    const auto rows = db::Exec(tx,
+                               "WITH m AS (SELECT user_id, handle FROM room_members WHERE room_id = $1::uuid), "
+                               "s AS (UPDATE rooms SET last_sequence = last_sequence + 1 WHERE id = $1::uuid AND "
+                               "EXISTS (SELECT 1 FROM m WHERE m.user_id = $2) RETURNING last_sequence) "
+                               "SELECT m.user_id, m.handle, (SELECT last_sequence FROM s) FROM m",
+                               room_id, user_id);
+    if (rows.empty() || rows[0][2].is_null()) return std::nullopt;
+    MembersAndSequence out;
+    out.sequence = rows[0][2].as<std::int64_t>();
+    for (const auto& row : rows) out.members.push_back({row[0].c_str(), row[1].c_str()});
+    return out;
+}
+
 void LockRoom(pqxx::work& tx, const std::string& room_id) {
     db::Exec(tx, "SELECT 1 FROM rooms WHERE id = $1::uuid FOR UPDATE", room_id);
 }
@@ -265,7 +281,10 @@ void LockRoom(pqxx::work& tx, const std::string& room_id) {
 void AppendEvent(pqxx::work& tx, const v1::WorkroomEvent& event) {
     const std::string payload = event.SerializeAsString();
     // The row and its NOTIFY in one statement (one round trip). The NOTIFY is delivered at commit,
-    // in commit order; the sequence lets a process know how far the room has gone without reading it.
+    // in commit order; the sequence lets a process know how far the room has gone without reading it,
+    // and the event itself, when it is small enough, saves that process reading it back.
+    std::string notice = "e:" + event.room_id() + ":" + std::to_string(event.sequence());
+    if (payload.size() <= kMaxNotifiedEventBytes) notice += ":" + blob::Base64UrlEncode(payload);
     db::Exec(
         tx,
         "WITH appended AS (INSERT INTO room_events (room_id, sequence, payload, occurred_at) VALUES ($1::uuid, $2, "
@@ -273,7 +292,7 @@ void AppendEvent(pqxx::work& tx, const v1::WorkroomEvent& event) {
         "SELECT pg_notify($5, $6) FROM appended",
         event.room_id(), event.sequence(), pqxx::binarystring(payload),
         google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.occurred_at()), std::string(kFeedChannel),
-        "e:" + event.room_id() + ":" + std::to_string(event.sequence()));
+        notice);
 }
 
 std::vector<v1::WorkroomEvent> EventsAfter(pqxx::transaction_base& tx, const std::string& room_id, std::int64_t after,

@@ -1,6 +1,7 @@
 #pragma once
 // SQL for rooms, their members, sequences, read markers and the stored event log a live stream
 // replays. Every stored event NOTIFYs kFeedChannel in its transaction (delivered after commit).
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -15,9 +16,13 @@
 
 namespace marketplace::workroom::storage {
 
-/// The channel live streams LISTEN on. Payloads: "e:<room_id>:<sequence>" a stored event, "t:<room_id>:<user_id>"
-/// someone typing (never stored), "r:<user_id>" the user joined or left a room.
+/// The channel live streams LISTEN on. Payloads: "e:<room_id>:<sequence>[:<event>]" a stored event,
+/// "t:<room_id>:<user_id>" someone typing (never stored), "r:<user_id>" the user joined or left a room.
 inline constexpr char kFeedChannel[] = "workroom_feed";
+/// A stored event whose bytes are at most this long rides along in its NOTIFY, base64url-encoded
+/// ("e:<room>:<sequence>:<event>"; PostgreSQL takes payloads under 8,000 bytes), so the processes
+/// streaming the room take it from the notification instead of reading it back.
+inline constexpr std::size_t kMaxNotifiedEventBytes = 5600;
 
 /// Creates the room of `contract_id` (from the accepted proposal `proposal_id`) with its two parties
 /// (handles "client" and "freelancer") and stores its first event (sequence 1, room_created).
@@ -89,6 +94,16 @@ std::string ContractOf(pqxx::work& tx, const std::string& room_id);
 /// Takes the room's next sequence, locking its row until commit (so the room's events commit in
 /// sequence order).
 std::int64_t NextSequence(pqxx::work& tx, const std::string& room_id);
+
+/// A room's members with their handles and, when `user_id` is one of them, the room's next sequence,
+/// taken as NextSequence takes it (the row locked until commit), in one statement. nullopt, taking
+/// nothing, when `user_id` is not a member (or there is no such room).
+struct MembersAndSequence {
+    std::vector<MemberHandle> members;
+    std::int64_t sequence = 0;
+};
+std::optional<MembersAndSequence> NextSequenceAsMember(pqxx::work& tx, const std::string& room_id,
+                                                       const std::string& user_id);
 
 /// Locks the room's row until commit (what NextSequence does, without taking a sequence).
 void LockRoom(pqxx::work& tx, const std::string& room_id);
