@@ -271,6 +271,9 @@ int main(int argc, char** argv) {
         // --- rooms, through the workroom's own event router ---
         struct RoomUsers {
             std::string room_id, client, freelancer;
+            // The access tokens the two parties post with, issued once: a client holds its token for
+            // its lifetime, as the services' verifiers expect (they remember tokens they accepted).
+            std::string client_token, freelancer_token;
         };
         std::vector<RoomUsers> room_users;
         const auto handler = component->events().Router().Handler();
@@ -295,6 +298,8 @@ int main(int argc, char** argv) {
                 u.room_id =
                     tx.exec_params1("SELECT id::text FROM rooms WHERE contract_id = $1", contract_id)[0].c_str();
             });
+            u.client_token = tokens.For(u.client, "client");
+            u.freelancer_token = tokens.For(u.freelancer, "client");
             room_users.push_back(u);
         }
         std::printf("setup: %d rooms created\n", rooms);
@@ -454,7 +459,7 @@ int main(int argc, char** argv) {
                     grpc::ClientContext ctx;
                     ctx.set_deadline(std::chrono::system_clock::now() + 10s);
                     ctx.AddMetadata("authorization",
-                                    "Bearer " + tokens.For(k % 2 == 0 ? room.client : room.freelancer, "client"));
+                                    "Bearer " + (k % 2 == 0 ? room.client_token : room.freelancer_token));
                     if (stub->PostMessage(&ctx, request, &response).ok()) {
                         posted.fetch_add(1);
                     } else if (post_failed.fetch_add(1) < 3) {
