@@ -219,6 +219,25 @@ TEST_CASE("Room event cache: events brought by their NOTIFY are served without a
     CHECK(Sequences(cache.After("r", 10, 50, read)) == std::vector<std::int64_t>{11, 12});
 }
 
+TEST_CASE("Room event cache: events brought by their NOTIFY stay within the bounds, their bytes counted",
+          "[workroom][unit]") {
+    RoomEventCache cache({.max_events_per_room = 4, .max_bytes = 1u << 20});
+    Log log;
+    const auto read = log.Reader();
+    const auto size = EventOf("r", 1)->ByteSizeLong();
+    for (std::int64_t s = 1; s <= 10; ++s) CHECK(cache.Announced("r", EventOf("r", s)));
+    CHECK(cache.stats().bytes == 4 * size);
+    log.last["r"] = 10;
+    CHECK(Sequences(cache.After("r", 6, 50, read)) == std::vector<std::int64_t>{7, 8, 9, 10});
+    CHECK(log.reads == 0);
+    CHECK(Sequences(cache.After("r", 5, 50, read)) == std::vector<std::int64_t>{6, 7, 8, 9, 10});
+    CHECK(log.reads == 1);
+    // The read kept 6..10 (then the bound, 7..10): the count stays exact.
+    CHECK(cache.stats().bytes == 4 * size);
+    CHECK(cache.Announced("r", EventOf("r", 11)));
+    CHECK(cache.stats().bytes == 4 * size);
+}
+
 TEST_CASE("Room event cache: randomized with events brought by their NOTIFY, never a gap, never one missing",
           "[workroom][unit]") {
     std::mt19937 rng(20261208);

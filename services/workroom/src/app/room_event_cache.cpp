@@ -137,7 +137,24 @@ bool RoomEventCache::Announced(const std::string& room, SharedEvent event) {
     // Events are appended under the room's lock and announced in commit order: the event right after
     // the stretch extends it; after a gap (an announcement missed) it starts a new stretch of one,
     // and a reader behind it goes to the database.
-    Keep(*r, sequence - 1, {std::move(event)});
+    if (r->lo >= 0 && r->hi == sequence - 1 && !r->events.empty()) {
+        // The common case, on every NOTIFY: appended, the oldest dropped past the bound, the bytes
+        // counted for those two alone.
+        const std::size_t size = event->ByteSizeLong();
+        r->events.push_back(std::move(event));
+        r->hi = sequence;
+        r->bytes += size;
+        bytes_ += size;
+        while (r->events.size() > options_.max_events_per_room) {
+            const std::size_t dropped = r->events.front()->ByteSizeLong();
+            r->lo = r->events.front()->sequence();
+            r->events.erase(r->events.begin());
+            r->bytes -= dropped;
+            bytes_ -= dropped;
+        }
+    } else {
+        Keep(*r, sequence - 1, {std::move(event)});
+    }
     Evict();
     const auto it = rooms_.find(room);
     return it != rooms_.end() && it->second == r && r->lo >= 0 && r->hi >= r->known;
