@@ -3,6 +3,8 @@
 // search, read markers and unread counts.
 #include <catch2/catch.hpp>
 
+#include <google/protobuf/util/message_differencer.h>
+
 #include "workroom_fixture.hpp"
 
 using namespace marketplace;
@@ -86,6 +88,26 @@ TEST_CASE("Messages: a reply names its parent and joins the parent's thread", "[
     const auto thread = List(room, room.client, 0, 0, 50, root.message_id());
     CHECK(Texts(thread) == std::vector<std::string>{"Shall we use PostgreSQL?", "Yes", "Good"});
     CHECK(thread.messages(0).reply_count() == 2);
+}
+
+TEST_CASE("Messages: a posted message is the same in the answer, in a read and on the stream", "[workroom][pg]") {
+    const auto room = NewRoom();
+    Stream stream(F(), room.freelancer);
+    const auto root = Post(room, room.client, "Shall we use PostgreSQL?");
+    const auto reply = Post(room, room.client, "@freelancer what do you think?", root.message_id());
+    REQUIRE(reply.mentioned_user_ids_size() == 1);
+    REQUIRE(reply.created_at().seconds() > 0);
+    const auto thread = List(room, room.client, 0, 0, 50, root.message_id());
+    REQUIRE(thread.messages_size() == 2);
+    // The answer was built with the row, not read back: a read returns the same message.
+    CHECK(google::protobuf::util::MessageDifferencer::Equals(thread.messages(1), reply));
+    const auto first = stream.NextIn(room.room_id);
+    const auto second = stream.NextIn(room.room_id);
+    REQUIRE(first.has_message_posted());
+    REQUIRE(second.has_message_posted());
+    CHECK(google::protobuf::util::MessageDifferencer::Equals(first.message_posted(), root));
+    CHECK(google::protobuf::util::MessageDifferencer::Equals(second.message_posted(), reply));
+    CHECK(second.sequence() == reply.sequence());
 }
 
 TEST_CASE("Messages: a mention of a member publishes MemberMentioned for that member only", "[workroom][pg]") {

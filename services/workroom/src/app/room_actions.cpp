@@ -75,12 +75,13 @@ v1::Message RoomActions::Post(pqxx::work& tx, const std::string& user_id, const 
     m.mentioned_user_ids = MentionedUsers(m.text, members, user_id);
     v1::WorkroomEvent event;
     m.sequence = taken->sequence;
-    const auto message = storage::InsertMessage(tx, m, runtime_.clock()->Now());
+    const auto now = runtime_.clock()->Now();
+    const auto message = storage::NewMessageOf(m, now);
     event.set_room_id(m.room_id);
     event.set_sequence(m.sequence);
-    wire::ToProto(runtime_.clock()->Now(), event.mutable_occurred_at());
+    wire::ToProto(now, event.mutable_occurred_at());
     *event.mutable_message_posted() = message;
-    storage::AppendEvent(tx, event);
+    storage::InsertPostedMessage(tx, m, message, event);
     PublishMentions(tx, message, {});
     return message;
 }

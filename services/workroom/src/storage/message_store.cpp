@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include <pqxx/pqxx>
 
@@ -60,17 +61,40 @@ std::string ArrayLiteral(const std::vector<std::string>& ids) {
 
 }  // namespace
 
-v1::Message InsertMessage(pqxx::work& tx, const NewMessage& m, core::Clock::TimePoint now) {
-    // The stored row as a read would return it (a new message has no replies yet).
-    return MessageOf(
-        db::Exec1(tx,
-                  std::string("INSERT INTO messages AS g (id, room_id, sequence, author_id, body, parent_id, "
-                              "thread_root_id, mentioned_user_ids, created_at) VALUES ($1::uuid, $2::uuid, "
-                              "$3, $4, $5, nullif($6, '')::uuid, $7::uuid, $8::text[], $9::timestamptz) "
-                              "RETURNING ") +
-                      kColumns,
-                  m.id, m.room_id, m.sequence, m.author_id, m.text, m.parent_id, m.thread_root_id,
-                  ArrayLiteral(m.mentioned_user_ids), core::FormatRfc3339(now)));
+v1::Message NewMessageOf(const NewMessage& m, core::Clock::TimePoint now) {
+    v1::Message out;
+    out.set_message_id(m.id);
+    out.set_room_id(m.room_id);
+    out.set_sequence(m.sequence);
+    out.set_author_id(m.author_id);
+    out.set_text(m.text);
+    out.set_parent_message_id(m.parent_id);
+    out.set_thread_root_id(m.thread_root_id);
+    for (const auto& user : m.mentioned_user_ids) out.add_mentioned_user_ids(user);
+    out.set_edit_count(0);
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+    *out.mutable_created_at() = TimeUtil::MicrosecondsToTimestamp(us);
+    out.set_reply_count(0);
+    return out;
+}
+
+void InsertPostedMessage(pqxx::work& tx, const NewMessage& m, const v1::Message& message,
+                         const v1::WorkroomEvent& event) {
+    const std::string payload = event.SerializeAsString();
+    const auto created_us = TimeUtil::TimestampToMicroseconds(message.created_at());
+    // The message, its room event and the NOTIFY in one round trip; the row's created_at is the
+    // message's, to the microsecond, so a later read returns what the event carries.
+    db::Exec(tx,
+             "WITH posted AS (INSERT INTO messages (id, room_id, sequence, author_id, body, parent_id, "
+             "thread_root_id, mentioned_user_ids, created_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, "
+             "nullif($6, '')::uuid, $7::uuid, $8::text[], to_timestamp($9::double precision / 1000000)) RETURNING 1), "
+             "appended AS (INSERT INTO room_events (room_id, sequence, payload, occurred_at) SELECT $2::uuid, $3, $10, "
+             "to_timestamp($11::double precision / 1000000) FROM posted RETURNING 1) "
+             "SELECT pg_notify($12, $13) FROM appended",
+             m.id, m.room_id, m.sequence, m.author_id, m.text, m.parent_id, m.thread_root_id,
+             ArrayLiteral(m.mentioned_user_ids), created_us, pqxx::binarystring(payload),
+             TimeUtil::TimestampToMicroseconds(event.occurred_at()), std::string(kFeedChannel),
+             EventNotice(event, payload));
 }
 
 std::optional<v1::Message> FindMessage(pqxx::work& tx, const std::string& room_id, const std::string& message_id,

@@ -24,7 +24,14 @@ struct NewMessage {
     std::vector<std::string> mentioned_user_ids;
 };
 
-v1::Message InsertMessage(pqxx::work& tx, const NewMessage& m, core::Clock::TimePoint now);
+/// A new message as InsertPostedMessage stores it and a read returns it (written at `now`, to the
+/// microsecond; no edits, no replies yet).
+v1::Message NewMessageOf(const NewMessage& m, core::Clock::TimePoint now);
+
+/// Stores a new message (`message`, from NewMessageOf) with its room event `event` (message_posted)
+/// and the event's NOTIFY, in one statement.
+void InsertPostedMessage(pqxx::work& tx, const NewMessage& m, const v1::Message& message,
+                         const v1::WorkroomEvent& event);
 
 /// The message `message_id` of `room_id`; nullopt when the room holds no such message. `for_update`
 /// locks its row.

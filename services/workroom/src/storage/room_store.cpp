@@ -278,13 +278,19 @@ void LockRoom(pqxx::work& tx, const std::string& room_id) {
     db::Exec(tx, "SELECT 1 FROM rooms WHERE id = $1::uuid FOR UPDATE", room_id);
 }
 
-void AppendEvent(pqxx::work& tx, const v1::WorkroomEvent& event) {
-    const std::string payload = event.SerializeAsString();
-    // The row and its NOTIFY in one statement (one round trip). The NOTIFY is delivered at commit,
-    // in commit order; the sequence lets a process know how far the room has gone without reading it,
-    // and the event itself, when it is small enough, saves that process reading it back.
+std::string EventNotice(const v1::WorkroomEvent& event, const std::string& payload) {
+    // The NOTIFY is delivered at commit, in commit order; the sequence lets a process know how far the
+    // room has gone without reading it, and the event itself, when it is small enough, saves that
+    // process reading it back.
     std::string notice = "e:" + event.room_id() + ":" + std::to_string(event.sequence());
     if (payload.size() <= kMaxNotifiedEventBytes) notice += ":" + blob::Base64UrlEncode(payload);
+    return notice;
+}
+
+void AppendEvent(pqxx::work& tx, const v1::WorkroomEvent& event) {
+    const std::string payload = event.SerializeAsString();
+    // The row and its NOTIFY in one statement (one round trip).
+    const std::string notice = EventNotice(event, payload);
     db::Exec(
         tx,
         "WITH appended AS (INSERT INTO room_events (room_id, sequence, payload, occurred_at) VALUES ($1::uuid, $2, "

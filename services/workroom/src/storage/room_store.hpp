@@ -95,6 +95,10 @@ std::string ContractOf(pqxx::work& tx, const std::string& room_id);
 /// sequence order).
 std::int64_t NextSequence(pqxx::work& tx, const std::string& room_id);
 
+/// The NOTIFY payload that announces a stored event ("e:<room>:<sequence>[:<event>]", the event's
+/// serialized bytes `payload` included when they are at most kMaxNotifiedEventBytes).
+std::string EventNotice(const v1::WorkroomEvent& event, const std::string& payload);
+
 /// A room's members with their handles and, when `user_id` is one of them, the room's next sequence,
 /// taken as NextSequence takes it (the row locked until commit), in one statement. nullopt, taking
 /// nothing, when `user_id` is not a member (or there is no such room).
