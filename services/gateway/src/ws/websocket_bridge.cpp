@@ -53,14 +53,13 @@ public:
         const auto address = reinterpret_cast<std::uintptr_t>(&route);
         key.append(reinterpret_cast<const char*>(&address), sizeof(address));
         key.append(bytes);
-        {
-            std::lock_guard lock(mu_);
-            const auto it = entries_.find(key);
-            if (it != entries_.end()) return it->second;
-        }
+        // Made under the lock: the receivers' copies of one message arrive together on gRPC's
+        // threads, and the second thread waits for the first one's JSON rather than making it again.
+        std::lock_guard lock(mu_);
+        const auto it = entries_.find(key);
+        if (it != entries_.end()) return it->second;
         auto json = ResponseJson(route, bytes);
         if (!json) return json;
-        std::lock_guard lock(mu_);
         if (entries_.emplace(key, *json).second) {
             order_.push_back(std::move(key));
             if (order_.size() > kMaxEntries) {
