@@ -60,6 +60,12 @@ CallScope::CallScope(grpc::ServerContextBase* context)
       log_scope_(state_->trace.trace_id, state_->request_id),
       trace_scope_(state_->trace) {}
 
+CallScope::CallScope(grpc::ServerContextBase* context, std::shared_ptr<const impl::CallState> state)
+    : context_(context),
+      state_(state ? std::move(state) : StateFor(context)),
+      log_scope_(state_->trace.trace_id, state_->request_id),
+      trace_scope_(state_->trace) {}
+
 CallScope::~CallScope() = default;
 
 const std::string& CallScope::method() const noexcept { return state_->method; }

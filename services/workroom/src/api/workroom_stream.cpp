@@ -180,7 +180,11 @@ void WorkroomStream::Turn() {
             std::lock_guard lock(mu_);
             woken_ = false;  // this turn takes whatever arrived until now
         }
-        const auto status = rpc::Handle(context_, [&](rpc::CallScope& scope) { return Advance(scope); });
+        // One turn at a time per stream: call_state_ is this stream's alone.
+        const auto status = rpc::Handle(context_, call_state_, [&](rpc::CallScope& scope) {
+            if (!call_state_) call_state_ = scope.state();
+            return Advance(scope);
+        });
         if (!status.ok()) {
             End(status);
             break;

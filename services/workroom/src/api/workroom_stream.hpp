@@ -151,7 +151,8 @@ private:
 
     // Only turns touch these (one turn at a time).
     bool started_ = false;
-    rpc::Claims claims_;  // as the token said at the start
+    rpc::Claims claims_;                                      // as the token said at the start
+    std::shared_ptr<const rpc::impl::CallState> call_state_;  // from the first turn's scope, for the next ones
     std::string user_;
     std::unique_ptr<LiveFeed::Subscription> subscription_;
     StreamCursor cursor_;

@@ -18,9 +18,12 @@ void StreamWorkers::Post(std::function<void()> task) {
         std::lock_guard lock(mu_);
         if (!stopping_) {
             queue_.push_back(std::move(task));
-            cv_.notify_one();
-            return;
+            task = nullptr;
         }
+    }
+    if (!task) {
+        cv_.notify_one();  // after the lock is released: the worker woken does not wait for it
+        return;
     }
     task();  // stopped: nobody else would run it
 }

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "marketplace/core/log.hpp"
 #include "marketplace/core/trace.hpp"
@@ -54,6 +55,9 @@ public:
     /// Finds what the server's interceptor recorded for `context`; without one (a server not built
     /// by rpc::Server) it derives the ids from the metadata itself.
     explicit CallScope(grpc::ServerContextBase* context);
+    /// The same with what a previous scope of this call found (`state()`), for a long-lived call that
+    /// opens a scope per turn (a stream on the callback API); null finds it as above.
+    CallScope(grpc::ServerContextBase* context, std::shared_ptr<const impl::CallState> state);
     ~CallScope();
     CallScope(const CallScope&) = delete;
     CallScope& operator=(const CallScope&) = delete;
@@ -84,6 +88,9 @@ public:
     /// Throws core::Unavailable when the call arrived after the server began to drain.
     void RequireAccepted() const;
 
+    /// What the server's interceptor recorded for the call, to open the call's next scope with.
+    const std::shared_ptr<const impl::CallState>& state() const noexcept { return state_; }
+
 private:
     grpc::ServerContextBase* context_;
     std::shared_ptr<const impl::CallState> state_;
@@ -93,13 +100,12 @@ private:
     mutable std::optional<Claims> claims_;
 };
 
-/// The handler wrapper: opens the CallScope, refuses calls that arrived during a drain, runs
-/// `fn(call)` (returning void or grpc::Status) and maps any exception with StatusFromException
-/// (INVALID_ARGUMENT gets x-error-field). Nothing escapes.
+/// Handle (below) with the call's state from an earlier scope of the same call (CallScope::state()),
+/// so a stream's turns do not look it up each time.
 template <typename Fn>
-grpc::Status Handle(grpc::ServerContextBase* context, Fn&& fn) noexcept {
+grpc::Status Handle(grpc::ServerContextBase* context, std::shared_ptr<const impl::CallState> state, Fn&& fn) noexcept {
     try {
-        CallScope call(context);
+        CallScope call(context, std::move(state));
         try {
             call.RequireAccepted();
             if constexpr (std::is_same_v<std::invoke_result_t<Fn&, CallScope&>, grpc::Status>) {
@@ -114,6 +120,14 @@ grpc::Status Handle(grpc::ServerContextBase* context, Fn&& fn) noexcept {
     } catch (...) {
         return StatusFromCurrentException(context);
     }
+}
+
+/// The handler wrapper: opens the CallScope, refuses calls that arrived during a drain, runs
+/// `fn(call)` (returning void or grpc::Status) and maps any exception with StatusFromException
+/// (INVALID_ARGUMENT gets x-error-field). Nothing escapes.
+template <typename Fn>
+grpc::Status Handle(grpc::ServerContextBase* context, Fn&& fn) noexcept {
+    return Handle(context, nullptr, std::forward<Fn>(fn));
 }
 
 }  // namespace marketplace::rpc
