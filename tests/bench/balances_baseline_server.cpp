@@ -1,10 +1,10 @@
 // make bench-gateway's baseline for the read route: the least a server does to answer
 // PaymentsService.GetBalances from payments' own database. A bare grpc::Server (the synchronous API with
 // the services' thread settings, rpc::ServerOptions read from the same variables; no interceptor, no token
-// check, no idempotency, no metrics, no logging per call) runs payments' two statements of GetBalances,
-// word for word and prepared as payments prepares them (db::Exec), in one REPEATABLE READ transaction
-// (db::InTransaction, as payments reads) on a db::Pool sized like payments' (db::PgConfig::FromEnv,
-// PG_POOL_SIZE).
+// check, no idempotency, no metrics, no logging per call) runs payments' statement of GetBalances (the
+// wallet's accounts and the funded escrows in one statement, one snapshot), word for word and prepared
+// as payments prepares it (db::Exec), outside a transaction as payments reads it, on a db::Pool sized
+// like payments' (db::PgConfig::FromEnv, PG_POOL_SIZE).
 // With no token, the user comes in the request's user_id; the answer is the client's view, as payments
 // gives the bench's clients (available and in escrow, a currency holding neither left out).
 // Environment: GRPC_LISTEN (host:port), BASELINE_PG_CONNINFO (payments' database), and what payments reads.
@@ -36,14 +36,13 @@ using namespace marketplace;
 
 namespace {
 
-// services/payments/src/storage/ledger_store.cpp LedgerStore::AccountsOf and escrow_store.cpp
-// EscrowStore::HeldForClient, as WalletFlows::Balances calls them.
-constexpr const char* kAccountsOf =
-    "SELECT id, kind, owner, currency, balance, guarded FROM accounts WHERE owner = $1 AND kind = ANY($2::text[]) "
-    "ORDER BY currency, kind";
-constexpr const char* kHeldForClient =
-    "SELECT a.currency, sum(a.balance)::bigint FROM escrows e JOIN accounts a ON a.id = e.account_id "
-    "WHERE e.client_id = $1::uuid AND e.state = 'funded' GROUP BY a.currency ORDER BY a.currency";
+// services/payments/src/storage/balance_store.cpp BalancesOf, as WalletFlows::Balances calls it.
+constexpr const char* kBalancesOf =
+    "SELECT kind, currency, balance FROM accounts WHERE owner = $1 AND kind = ANY($2::text[]) "
+    "UNION ALL "
+    "SELECT 'in_escrow', a.currency, sum(a.balance)::bigint FROM escrows e "
+    "JOIN accounts a ON a.id = e.account_id WHERE e.client_id = $1::uuid AND e.state = 'funded' "
+    "GROUP BY a.currency";
 
 struct Balance {
     std::int64_t available = 0;
@@ -69,26 +68,25 @@ public:
         }
         std::string user = request->user_id();
         for (auto& c : user) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        db::TxOptions read;
-        read.isolation = db::Isolation::kRepeatableRead;
         try {
-            const auto balances = db::InTransaction(
-                pool_,
-                [&](pqxx::work& tx) {
-                    std::map<std::string, Balance> by_currency;
-                    for (const auto& row :
-                         db::Exec(tx, kAccountsOf, user, db::TextArray({"wallet_available", "payout_pending"}))) {
-                        auto& b = by_currency[row["currency"].c_str()];
-                        const auto balance = row["balance"].as<std::int64_t>();
-                        (std::string_view(row["kind"].c_str()) == "wallet_available" ? b.available
-                                                                                     : b.pending_payouts) += balance;
+            std::map<std::string, Balance> balances;
+            {
+                auto connection = pool_.Acquire();
+                pqxx::nontransaction read(*connection);
+                for (const auto& row :
+                     db::Exec(read, kBalancesOf, user, db::TextArray({"wallet_available", "payout_pending"}))) {
+                    auto& b = balances[row[1].c_str()];
+                    const auto amount = row[2].as<std::int64_t>();
+                    const std::string_view kind = row[0].c_str();
+                    if (kind == "wallet_available") {
+                        b.available += amount;
+                    } else if (kind == "payout_pending") {
+                        b.pending_payouts += amount;
+                    } else {
+                        b.in_escrow += amount;
                     }
-                    for (const auto& row : db::Exec(tx, kHeldForClient, user)) {
-                        by_currency[row[0].c_str()].in_escrow += row[1].as<std::int64_t>();
-                    }
-                    return by_currency;
-                },
-                read);
+                }
+            }
             response->set_user_id(user);
             response->set_view(pv1::BALANCE_VIEW_CLIENT);
             for (const auto& [currency, b] : balances) {

@@ -1,5 +1,7 @@
 #include "api/payments_api.hpp"
 
+#include <pqxx/nontransaction>
+
 #include "api/proto_mapping.hpp"
 #include "domain/amount.hpp"
 #include "domain/webhook.hpp"
@@ -38,12 +40,6 @@ std::string RequireId(const std::string& value, const std::string& field) {
     if (value.empty()) throw core::InvalidArgument(field, "is required");
     core::RequireUuid(value, field);
     return NormalizeId(value);
-}
-
-db::TxOptions ReadOptions() {
-    db::TxOptions options;
-    options.isolation = db::Isolation::kRepeatableRead;
-    return options;
 }
 
 }  // namespace
@@ -127,8 +123,12 @@ grpc::Status PaymentsApi::GetBalances(grpc::ServerContext* context, const v1::Ge
         if (view != v1::BALANCE_VIEW_ADMIN && user != CallerId(claims)) {
             throw core::PermissionDenied("only admins may see another user's balances");
         }
-        const auto balances = db::InTransaction(
-            runtime_.pool(), [&](pqxx::work& tx) { return wallets_.Balances(tx, user); }, ReadOptions());
+        // One statement, one snapshot: no transaction around it.
+        const auto balances = [&] {
+            auto connection = runtime_.pool().Acquire();
+            pqxx::nontransaction read(*connection);
+            return wallets_.Balances(read, user);
+        }();
         response->set_user_id(user);
         response->set_view(view);
         for (const auto& b : balances) {

@@ -7,6 +7,7 @@
 #include "marketplace/core/log.hpp"
 #include "marketplace/payments/v1/events.pb.h"
 #include "marketplace/wire/values.hpp"
+#include "storage/balance_store.hpp"
 
 namespace marketplace::payments {
 namespace log = core::log;
@@ -157,19 +158,23 @@ void WalletFlows::SubmitPayout(pqxx::work& tx, const messaging::Timer& timer) {
     provider_->SubmitPayout({payout->id, payout->user_id, MoneyOf(*payout)});
 }
 
-std::vector<CurrencyBalances> WalletFlows::Balances(pqxx::work& tx, const std::string& user_id) const {
-    const std::string user = NormalizeId(user_id);
+std::vector<CurrencyBalances> WalletFlows::Balances(pqxx::transaction_base& tx, const std::string& user_id) const {
     std::map<std::string, CurrencyBalances> by_currency;
-    auto entry = [&](const std::string& currency) -> CurrencyBalances& {
-        auto& b = by_currency[currency];
-        b.currency = currency;
-        return b;
-    };
-    for (const auto& a : ledger_.AccountsOf(tx, user, {AccountKind::kWalletAvailable, AccountKind::kPayoutPending})) {
-        auto& b = entry(a.currency);
-        (a.kind == AccountKind::kWalletAvailable ? b.available : b.pending_payouts) += a.balance;
+    for (const auto& row : storage::BalancesOf(tx, NormalizeId(user_id))) {
+        auto& b = by_currency[row.currency];
+        b.currency = row.currency;
+        switch (row.part) {
+            case storage::BalanceRow::Part::kAvailable:
+                b.available += row.amount;
+                break;
+            case storage::BalanceRow::Part::kPendingPayouts:
+                b.pending_payouts += row.amount;
+                break;
+            case storage::BalanceRow::Part::kInEscrow:
+                b.in_escrow += row.amount;
+                break;
+        }
     }
-    for (const auto& [currency, held] : escrows_.HeldForClient(tx, user)) entry(currency).in_escrow += held;
     std::vector<CurrencyBalances> out;
     for (auto& [currency, b] : by_currency) out.push_back(b);
     return out;

@@ -60,8 +60,8 @@ public:
     void SubmitPayout(pqxx::work& tx, const messaging::Timer& timer);
 
     /// Every currency the user holds money in: available, pending payouts, and what the escrows of
-    /// their milestones hold.
-    std::vector<CurrencyBalances> Balances(pqxx::work& tx, const std::string& user_id) const;
+    /// their milestones hold, in one statement (one snapshot: `tx` may be a nontransaction).
+    std::vector<CurrencyBalances> Balances(pqxx::transaction_base& tx, const std::string& user_id) const;
 
     PaymentProvider& provider() const noexcept { return *provider_; }
 
