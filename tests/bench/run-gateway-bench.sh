@@ -3,7 +3,7 @@
 # the HTTP/JSON gateway with wrk, and the same calls made directly over gRPC, on the same services in
 # the same run; prints requests/s, p50/p99, the gateway's overhead and whether the aims are met.
 # The read route also runs directly against its baseline (balances_baseline_server: a bare gRPC server
-# running payments' two statements of GetBalances on payments' database), and every process's threads
+# running payments' statement of GetBalances on payments' database), and every process's threads
 # are counted before, during and after the load.
 # First, what one token check costs: in full (Ed25519) and when the token was accepted before.
 # Fails when any request got a non-2xx answer, a socket error or a gRPC error.
