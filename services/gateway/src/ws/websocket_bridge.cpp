@@ -43,8 +43,10 @@ Ending EndingFor(const UpstreamResult& result) {
 // The same upstream message reaches many WebSockets at once (every connected member of a workroom
 // gets each of its events, as the same bytes): its JSON is made once and reused for the next
 // identical bytes of the same route, instead of once per WebSocket. Bounded: the latest kMaxEntries
-// distinct messages (a message's deliveries to its receivers come within moments of each other;
-// few, so idle connections' distinct first frames hold next to no memory).
+// distinct messages (a message's deliveries to its receivers come within moments of each other,
+// but under load they spread over a few hundred milliseconds). A stream's first message is its own
+// starting state (the workroom's `live` with the caller's cursor), never shared: it does not go
+// through the memo, so idle connections hold nothing in it.
 class JsonMemo final {
 public:
     std::optional<std::string> Json(const Route& route, const std::string& bytes) {
@@ -71,7 +73,7 @@ public:
     }
 
 private:
-    static constexpr std::size_t kMaxEntries = 64;
+    static constexpr std::size_t kMaxEntries = 256;
     std::mutex mu_;
     std::unordered_map<std::string, std::string> entries_;
     std::deque<std::string> order_;  // oldest first
@@ -131,7 +133,8 @@ public:
 
     // StreamObserver: gRPC's threads, one at a time.
     bool OnMessage(std::string bytes) override {
-        auto json = Memo().Json(*bridge_.route, bytes);
+        auto json = first_message_ ? ResponseJson(*bridge_.route, bytes) : Memo().Json(*bridge_.route, bytes);
+        first_message_ = false;
         if (!json) {
             log::Error("upstream stream message does not parse", {{"method", bridge_.route->grpc_path}});
             PostEnding({ErrorJson("INTERNAL", rpc::kInternalErrorMessage),
@@ -350,6 +353,7 @@ private:
     std::uint16_t close_code_ = 0;
 
     // Shared with gRPC's threads.
+    bool first_message_ = true;  // OnMessage: gRPC's threads, one at a time
     std::mutex mu_;
     std::deque<std::string> queue_;
     std::size_t queued_bytes_ = 0;
