@@ -81,18 +81,17 @@ v1::Message NewMessageOf(const NewMessage& m, core::Clock::TimePoint now) {
 void InsertPostedMessage(pqxx::work& tx, const NewMessage& m, const v1::Message& message,
                          const v1::WorkroomEvent& event) {
     const std::string payload = event.SerializeAsString();
-    const auto created_us = TimeUtil::TimestampToMicroseconds(message.created_at());
     // The message, its room event and the NOTIFY in one round trip; the row's created_at is the
     // message's, to the microsecond, so a later read returns what the event carries.
     db::Exec(tx,
              "WITH posted AS (INSERT INTO messages (id, room_id, sequence, author_id, body, parent_id, "
              "thread_root_id, mentioned_user_ids, created_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, "
-             "nullif($6, '')::uuid, $7::uuid, $8::text[], to_timestamp($9::double precision / 1000000)) RETURNING 1), "
+             "nullif($6, '')::uuid, $7::uuid, $8::text[], $9::timestamptz) RETURNING 1), "
              "appended AS (INSERT INTO room_events (room_id, sequence, payload, occurred_at) SELECT $2::uuid, $3, $10, "
              "to_timestamp($11::double precision / 1000000) FROM posted RETURNING 1) "
              "SELECT pg_notify($12, $13) FROM appended",
              m.id, m.room_id, m.sequence, m.author_id, m.text, m.parent_id, m.thread_root_id,
-             ArrayLiteral(m.mentioned_user_ids), created_us, pqxx::binarystring(payload),
+             ArrayLiteral(m.mentioned_user_ids), TimeUtil::ToString(message.created_at()), pqxx::binarystring(payload),
              TimeUtil::TimestampToMicroseconds(event.occurred_at()), std::string(kFeedChannel),
              EventNotice(event, payload));
 }
