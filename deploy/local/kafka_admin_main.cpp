@@ -2,6 +2,8 @@
 //
 //   marketplace-kafka-admin wait-brokers N [SECONDS]       until the metadata lists N brokers
 //   marketplace-kafka-admin create-topics [--partitions P] [--replication R] [--config k=v]... TOPIC...
+//   marketplace-kafka-admin list-topics                     prints every topic's name, one a line
+//   marketplace-kafka-admin delete-topics TOPIC...          deletes them (a missing one is no error)
 //   marketplace-kafka-admin leader TOPIC PARTITION          prints the leading broker's id
 //   marketplace-kafka-admin isr TOPIC                       prints each partition's in-sync replica count
 //   marketplace-kafka-admin acls FILE                       ALLOW rules, one a line:
@@ -35,6 +37,8 @@ using namespace std::chrono_literals;
               << "usage: marketplace-kafka-admin wait-brokers N [SECONDS]\n"
               << "       marketplace-kafka-admin create-topics [--partitions P] [--replication R] [--config k=v]... "
                  "TOPIC...\n"
+              << "       marketplace-kafka-admin list-topics\n"
+              << "       marketplace-kafka-admin delete-topics TOPIC...\n"
               << "       marketplace-kafka-admin leader TOPIC PARTITION\n"
               << "       marketplace-kafka-admin isr TOPIC\n"
               << "       marketplace-kafka-admin acls FILE\n";
@@ -160,6 +164,20 @@ int main(int argc, char** argv) {
                                args.size() == 2 ? Number("SECONDS", args[1], 1, 3600) : 60);
         }
         if (command == "create-topics") return CreateTopics(admin, args);
+        if (command == "list-topics") {
+            if (!args.empty()) Usage("list-topics takes no arguments");
+            for (const auto& name : admin.Topics(10s)) std::cout << name << "\n";
+            return 0;
+        }
+        if (command == "delete-topics") {
+            if (args.empty()) Usage("delete-topics: no topic named");
+            for (const auto& name : args) {
+                if (name.starts_with("__")) Usage("delete-topics: " + name + " is one of Kafka's own topics");
+            }
+            const auto deleted = admin.DeleteTopics(args, 30s);
+            std::cout << "deleted " << deleted.size() << " of " << args.size() << " topics (the rest did not exist)\n";
+            return 0;
+        }
         if (command == "leader") {
             if (args.size() != 2) Usage("leader TOPIC PARTITION");
             std::cout << admin.Leader(args[0], Number("PARTITION", args[1], 0, 100000), 10s) << "\n";

@@ -4,7 +4,7 @@
 # runs it as the 'kafka' component; it can also be used alone.
 #
 # usage: deploy/local/kafka/cluster.sh up|down|status|check|reset
-#        deploy/local/kafka/cluster.sh node-kill N | node-stop N | node-start N | create-topics TOPIC...
+#        deploy/local/kafka/cluster.sh node-kill N | node-stop N | node-start N | create-topics TOPIC... | clean-topics
 #   up          format the nodes (first time), start them, wait until every broker is listed, create the
 #               topics through the admin API (and the SCRAM users and ACLs in secure mode); idempotent
 #   down        stop every node (SIGTERM, then SIGKILL after 20 s), by recorded pid only
@@ -13,6 +13,8 @@
 #   reset       down, then delete the cluster's data
 #   node-kill   SIGKILL one node (a crash); node-stop stops it cleanly; node-start starts it again
 #   create-topics TOPIC...  creates these topics (if missing) with the cluster's partitions and replication
+#   clean-topics  deletes every topic that is not the stack's own (those tests and benchmarks created); 'up'
+#               does it by itself when it starts the whole cluster. Run it only while no test uses them.
 #
 # Environment:
 #   MARKETPLACE_STATE_DIR        state folder (default <repo>/.state): kafka/node-N/, logs/kafka-N.log
@@ -327,6 +329,19 @@ all_topics() {
     fi
 }
 
+clean_topics() { # every topic that is not the stack's own: what tests and benchmarks created (prefixed)
+    local keep=() names=() name
+    mapfile -t keep < <(all_topics)
+    while IFS= read -r name; do
+        [[ -z $name || $name == __* ]] && continue
+        printf '%s\n' "${keep[@]}" | grep -qxF -- "$name" && continue
+        names+=("$name")
+    done < <(admin list-topics)
+    ((${#names[@]} > 0)) || return 0
+    admin delete-topics "${names[@]}" >/dev/null
+    say "deleted ${#names[@]} topics that earlier tests and benchmarks left (the stack's own are kept)"
+}
+
 write_acls() { # each service: write its own topic; read what it consumes; its own group; its dead letters
     local file=$KAFKA_DIR/acls.txt svc line
     {
@@ -375,6 +390,11 @@ cluster_up() {
     admin create-topics --partitions "$PARTITIONS" --replication "$(replication)" \
         --config "min.insync.replicas=$(min_isr)" "${topics[@]}" >/dev/null ||
         die "creating the topics failed"
+    # A cluster started whole has no client yet: the topics earlier tests and benchmarks created (each
+    # run makes its own, prefixed) are deleted, so they do not pile up over a long-lived state folder.
+    if ((started == NODES)); then
+        clean_topics || say "warning: deleting the topics earlier runs left failed; they stay"
+    fi
     if [ "$SECURE" = 1 ]; then
         admin acls "$(write_acls)" >/dev/null || die "applying the ACLs failed"
         cp "$KAFKA_DIR/tls/ca.pem" "$KAFKA_DIR/ca.pem"
@@ -471,7 +491,8 @@ main() {
         admin create-topics --partitions "$PARTITIONS" --replication "$(replication)" \
             --config "min.insync.replicas=$(min_isr)" "$@"
         ;;
-    *) die "unknown command '$1' (up, down, status, check, reset, node-kill, node-stop, node-start, create-topics)" ;;
+    clean-topics) clean_topics ;;
+    *) die "unknown command '$1' (up, down, status, check, reset, node-kill, node-stop, node-start, create-topics, clean-topics)" ;;
     esac
 }
 

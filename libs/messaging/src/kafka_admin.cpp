@@ -176,6 +176,45 @@ std::vector<std::string> KafkaAdmin::CreateTopics(const std::vector<TopicSpec>& 
     return created;
 }
 
+std::vector<std::string> KafkaAdmin::Topics(Ms timeout) {
+    const rd_kafka_metadata_t* md = nullptr;
+    const auto err = rd_kafka_metadata(impl_->rk, 1, nullptr, &md, TimeoutMs(timeout));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw std::runtime_error(std::string("metadata: ") + rd_kafka_err2str(err));
+    std::vector<std::string> names;
+    for (int t = 0; t < md->topic_cnt; ++t) names.emplace_back(md->topics[t].topic);
+    rd_kafka_metadata_destroy(md);
+    return names;
+}
+
+std::vector<std::string> KafkaAdmin::DeleteTopics(const std::vector<std::string>& names, Ms timeout) {
+    if (names.empty()) return {};
+    RequestList<rd_kafka_DeleteTopic_t, rd_kafka_DeleteTopic_destroy> requests;
+    for (const auto& name : names) requests.Add(rd_kafka_DeleteTopic_new(name.c_str()));
+    ResultWait wait(impl_->rk);
+    rd_kafka_AdminOptions_t* options = Options(impl_->rk, RD_KAFKA_ADMIN_OP_DELETETOPICS, timeout);
+    rd_kafka_DeleteTopics(impl_->rk, requests.data(), requests.size(), options, wait.queue());
+    rd_kafka_AdminOptions_destroy(options);
+    rd_kafka_event_t* event = wait.Wait("delete topics", timeout + Ms(2000));
+    const rd_kafka_DeleteTopics_result_t* result = rd_kafka_event_DeleteTopics_result(event);
+    size_t count = 0;
+    const rd_kafka_topic_result_t** results = rd_kafka_DeleteTopics_result_topics(result, &count);
+    std::vector<std::string> deleted;
+    std::string problems;
+    for (size_t i = 0; i < count; ++i) {
+        const auto code = rd_kafka_topic_result_error(results[i]);
+        const std::string name = rd_kafka_topic_result_name(results[i]);
+        if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            deleted.push_back(name);
+        } else if (code != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+            const char* text = rd_kafka_topic_result_error_string(results[i]);
+            problems +=
+                (problems.empty() ? "" : "; ") + name + ": " + (text != nullptr ? text : rd_kafka_err2str(code));
+        }
+    }
+    if (!problems.empty()) throw std::runtime_error("delete topics: " + problems);
+    return deleted;
+}
+
 namespace {
 
 /// Calls `visit` with the metadata of `topic`'s partitions, fetched for that topic alone.

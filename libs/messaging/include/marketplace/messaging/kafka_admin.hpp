@@ -44,6 +44,11 @@ public:
     /// Creates the topics that do not exist yet (an existing topic is left as it is) and returns the
     /// names it created.
     std::vector<std::string> CreateTopics(const std::vector<TopicSpec>& topics, std::chrono::milliseconds timeout);
+    /// The names of every topic the cluster's metadata lists, Kafka's internal ones ("__...") included.
+    std::vector<std::string> Topics(std::chrono::milliseconds timeout);
+    /// Deletes the named topics (one that does not exist is not an error) and returns the names it
+    /// deleted.
+    std::vector<std::string> DeleteTopics(const std::vector<std::string>& names, std::chrono::milliseconds timeout);
     /// The broker id leading `partition` of `topic`, or -1 while it has no leader.
     int Leader(const std::string& topic, int partition, std::chrono::milliseconds timeout);
     /// The number of in-sync replicas of every partition of `topic` (index = partition).
