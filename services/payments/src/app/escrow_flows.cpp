@@ -124,6 +124,7 @@ EscrowDecision EscrowFlows::Run(pqxx::work& tx, const std::string& milestone_id,
 
     const auto now = runtime_.clock()->Now();
     const auto kind = OperationKindOf(command);
+    const effect::PayOut* paid = nullptr;  // the legs posted by this decision, for its answer
     for (const auto& effect : decision.effects) {
         std::visit(
             [&](const auto& e) {
@@ -143,17 +144,24 @@ EscrowDecision EscrowFlows::Run(pqxx::work& tx, const std::string& milestone_id,
                     created.funded_attempt = e.attempt;
                     escrows_.Insert(tx, created, now);
                 } else if constexpr (std::is_same_v<E, effect::PayOut>) {
-                    std::vector<Leg> legs;
+                    // The credited accounts (the fee shard, the payees' wallets) found or created together.
+                    std::vector<AccountKey> credited;
+                    credited.reserve(e.legs.size());
                     for (const auto& leg : e.legs) {
-                        const auto credit = leg.to == LegTo::kPlatformFee
-                                                ? ledger_.EnsureAccount(
-                                                      tx, PlatformFeeShard(ShardFor(e.operation_id, config_.fee_shards),
-                                                                           record->currency))
-                                                : ledger_.EnsureAccount(tx, WalletOf(leg.user_id, record->currency));
-                        legs.push_back({record->account_id, credit, leg.amount, record->currency});
+                        credited.push_back(
+                            leg.to == LegTo::kPlatformFee
+                                ? PlatformFeeShard(ShardFor(e.operation_id, config_.fee_shards), record->currency)
+                                : WalletOf(leg.user_id, record->currency));
+                    }
+                    const auto credit = ledger_.EnsureAccounts(tx, credited);
+                    std::vector<Leg> legs;
+                    legs.reserve(e.legs.size());
+                    for (std::size_t i = 0; i < e.legs.size(); ++i) {
+                        legs.push_back({record->account_id, credit[i], e.legs[i].amount, record->currency});
                     }
                     ledger_.Post(tx, {e.operation_id, kind, milestone_id}, legs, now);
                     escrows_.Settle(tx, milestone_id, e.settled_as, e.operation_id, now);
+                    paid = &e;
                 } else if constexpr (std::is_same_v<E, effect::RecordFundingAnswer>) {
                     escrows_.RecordAnswer(tx, milestone_id, e.attempt, {e.funded, e.reason}, now);
                 } else if constexpr (std::is_same_v<E, effect::SetDisputeHold>) {
@@ -163,7 +171,7 @@ EscrowDecision EscrowFlows::Run(pqxx::work& tx, const std::string& milestone_id,
                 } else if constexpr (std::is_same_v<E, effect::AnnounceFundingFailed>) {
                     AnswerFailed(tx, milestone_id, e.reason, e.attempt);
                 } else if constexpr (std::is_same_v<E, effect::AnnounceReleased>) {
-                    AnswerReleased(tx, *record, e.operation_id, e.kinds);
+                    AnswerReleased(tx, *record, e.operation_id, e.kinds, paid);
                 } else if constexpr (std::is_same_v<E, effect::AnnounceRefunded>) {
                     AnswerRefunded(tx, *record);
                 } else if constexpr (std::is_same_v<E, effect::AnnounceSettled>) {
@@ -323,11 +331,28 @@ void EscrowFlows::AnswerFailed(pqxx::work& tx, const std::string& milestone_id, 
 }
 
 void EscrowFlows::AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& operation_id,
-                                 const std::vector<std::string>& kinds) {
+                                 const std::vector<std::string>& kinds, const effect::PayOut* paid) {
     payments::v1::EscrowReleased out;
     out.set_milestone_id(escrow.milestone_id);
     *out.mutable_amount() = wire::ProtoMoney(escrow.amount, escrow.currency);
     std::size_t next_kind = 0;
+    if (paid != nullptr) {
+        // Released just now: the legs are those posted, in leg order (no need to read them back).
+        for (const auto& posted : paid->legs) {
+            auto* leg = out.add_legs();
+            if (posted.to == LegTo::kPlatformFee) {
+                leg->set_kind("platform_fee");
+            } else {
+                leg->set_kind(next_kind < kinds.size() ? kinds[next_kind] : "payee");
+                ++next_kind;
+                leg->set_user_id(WalletOf(posted.user_id, escrow.currency).owner);
+            }
+            *leg->mutable_amount() = wire::ProtoMoney(posted.amount, escrow.currency);
+        }
+        runtime_.Publish(tx, escrow.milestone_id, out);
+        return;
+    }
+    // Released before (a replay): the answer names the stored legs.
     for (const auto& t : ledger_.TransfersOf(tx, operation_id)) {
         auto* leg = out.add_legs();
         if (t.credit_kind == AccountKind::kPlatformFees) {

@@ -59,8 +59,9 @@ private:
     void AnswerFunded(pqxx::work& tx, const std::string& milestone_id, std::int64_t amount, const std::string& currency,
                       int attempt);
     void AnswerFailed(pqxx::work& tx, const std::string& milestone_id, const std::string& reason, int attempt);
+    /// EscrowReleased: with the legs `paid` just posted, or (a replay, `paid` null) the stored ones.
     void AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& operation_id,
-                        const std::vector<std::string>& kinds);
+                        const std::vector<std::string>& kinds, const effect::PayOut* paid);
     void AnswerRefunded(pqxx::work& tx, const storage::EscrowRecord& escrow);
     void AnswerSettled(pqxx::work& tx, const storage::EscrowRecord& escrow, const effect::AnnounceSettled& settled);
 

@@ -2,7 +2,8 @@
 // SQL for accounts, operations and transfers. Post() is the only way money moves: it locks every
 // account of the operation in id order (so concurrent operations cannot deadlock), applies the
 // posting rules of domain/ledger_rules.hpp to the locked balances, then writes the operation, its
-// transfers and one balance update per account, four statements whatever the number of legs.
+// transfers and the balance of every account it changes in one statement: two statements whatever
+// the number of legs.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -59,6 +60,9 @@ public:
     /// The same for many owners of one kind and currency; returns owner -> id.
     std::map<std::string, std::int64_t> EnsureAccounts(pqxx::work& tx, AccountKind kind, const std::string& currency,
                                                        const std::vector<std::string>& owners) const;
+    /// The same for accounts of any kinds, in one statement when they all exist; returns their ids in
+    /// the order of `keys`.
+    std::vector<std::int64_t> EnsureAccounts(pqxx::work& tx, const std::vector<AccountKey>& keys) const;
     /// The account, without locking it; nullopt when it does not exist.
     std::optional<AccountState> Find(pqxx::work& tx, const AccountKey& key) const;
     /// Locks the accounts in id order and returns their states.
