@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <set>
 #include <type_traits>
 
 #include "marketplace/core/errors.hpp"
@@ -194,18 +195,31 @@ void EscrowFlows::Fund(pqxx::work& tx, const contracts::v1::MilestoneFundingRequ
     }
 }
 
-void EscrowFlows::Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted& e) {
-    const std::string milestone = EventId(e.milestone_id(), "MilestoneAccepted", "milestone_id");
+namespace {
+
+command::Release ReleaseOf(const contracts::v1::MilestoneAccepted& e) {
     command::Release release;
-    release.milestone_id = milestone;
+    release.milestone_id = EventId(e.milestone_id(), "MilestoneAccepted", "milestone_id");
     release.amount = e.amount().minor_units();
     release.currency = e.amount().currency();
     release.payees = PayeesOf(e.payees());
     if (e.has_clan_split()) release.clan_split = SplitInputOf(e.clan_split());
-    release.operation_id = storage::OperationId(storage::OperationKind::kEscrowRelease, milestone);
-    const auto decision = Run(tx, milestone, release);
+    release.operation_id = storage::OperationId(storage::OperationKind::kEscrowRelease, release.milestone_id);
+    return release;
+}
+
+}  // namespace
+
+void EscrowFlows::Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted& e) {
+    const auto release = ReleaseOf(e);
+    const auto decision = Run(tx, release.milestone_id, release);
+    LogReleased(e, decision);
+}
+
+void EscrowFlows::LogReleased(const contracts::v1::MilestoneAccepted& e, const EscrowDecision& decision) const {
     const auto* payout = PayOutOf(decision);
     if (decision.outcome != EscrowOutcome::kApplied || payout == nullptr) return;
+    const std::string& milestone = decision.escrow->milestone_id;
     if (e.has_clan_split()) {
         const auto& split = e.clan_split();
         log::Info("escrow released to a clan", {{"milestone_id", milestone},
@@ -219,6 +233,91 @@ void EscrowFlows::Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted
                                       {"fee", LegsOfKind(*payout, "platform_fee")},
                                       {"legs", static_cast<long long>(payout->legs.size())}});
     }
+}
+
+void EscrowFlows::ReleaseMany(pqxx::work& tx, const std::vector<contracts::v1::MilestoneAccepted>& events) {
+    // The releases this batch carries out together, and the events left to Release one by one: a
+    // second event of a milestone already in the batch, a release that was already done (answered
+    // again from the stored legs). A refusal throws: the transaction rolls back and the consumer
+    // applies each event alone, so the refused one is parked and the others go through.
+    struct Together {
+        const contracts::v1::MilestoneAccepted* event;
+        command::Release release;
+        storage::EscrowRecord record;
+        EscrowDecision decision;
+    };
+    std::vector<Together> together;
+    std::vector<const contracts::v1::MilestoneAccepted*> alone;
+    std::vector<std::string> milestones;
+    std::set<std::string> seen;
+    for (const auto& e : events) {
+        auto release = ReleaseOf(e);
+        if (!seen.insert(release.milestone_id).second) {
+            alone.push_back(&e);
+            continue;
+        }
+        milestones.push_back(release.milestone_id);
+        together.push_back({&e, std::move(release), {}, {}});
+    }
+    escrows_.LockMilestones(tx, milestones);
+    auto records = escrows_.FindForUpdate(tx, milestones);
+    const EscrowPolicy policy{config_.platform_fee_bps, config_.max_amount_minor};
+    std::vector<Together> paying;
+    for (auto& t : together) {
+        EscrowLoaded loaded;
+        const auto it = records.find(t.release.milestone_id);
+        if (it != records.end()) loaded.escrow = ToDomain(it->second);
+        t.decision = Decide(loaded, t.release, policy);
+        if (t.decision.outcome == EscrowOutcome::kRefused) throw PermanentError(t.decision.reason);
+        const bool pays = t.decision.outcome == EscrowOutcome::kApplied && t.decision.effects.size() == 2 &&
+                          std::holds_alternative<effect::PayOut>(t.decision.effects[0]) &&
+                          std::holds_alternative<effect::AnnounceReleased>(t.decision.effects[1]);
+        if (!pays) {
+            alone.push_back(t.event);
+            continue;
+        }
+        t.record = it->second;
+        paying.push_back(std::move(t));
+    }
+    if (!paying.empty()) {
+        // The credited accounts of every release found or created together, then every operation,
+        // its transfers and the balances posted in one statement, and the escrows marked released.
+        std::vector<AccountKey> credited;
+        for (const auto& t : paying) {
+            const auto& payout = std::get<effect::PayOut>(t.decision.effects[0]);
+            for (const auto& leg : payout.legs) {
+                credited.push_back(
+                    leg.to == LegTo::kPlatformFee
+                        ? PlatformFeeShard(ShardFor(payout.operation_id, config_.fee_shards), t.record.currency)
+                        : WalletOf(leg.user_id, t.record.currency));
+            }
+        }
+        const auto credit = ledger_.EnsureAccounts(tx, credited);
+        std::vector<storage::Posting> postings;
+        std::vector<std::string> settled, operations;
+        std::size_t next = 0;
+        for (const auto& t : paying) {
+            const auto& payout = std::get<effect::PayOut>(t.decision.effects[0]);
+            storage::Posting posting{
+                {payout.operation_id, storage::OperationKind::kEscrowRelease, t.record.milestone_id}, {}};
+            for (const auto& leg : payout.legs) {
+                posting.legs.push_back({t.record.account_id, credit[next++], leg.amount, t.record.currency});
+            }
+            postings.push_back(std::move(posting));
+            settled.push_back(t.record.milestone_id);
+            operations.push_back(payout.operation_id);
+        }
+        const auto now = runtime_.clock()->Now();
+        ledger_.Post(tx, postings, now);
+        escrows_.Settle(tx, settled, EscrowState::kReleased, operations, now);
+        for (const auto& t : paying) {
+            const auto& payout = std::get<effect::PayOut>(t.decision.effects[0]);
+            const auto& announce = std::get<effect::AnnounceReleased>(t.decision.effects[1]);
+            AnswerReleased(tx, t.record, announce.operation_id, announce.kinds, &payout);
+            LogReleased(*t.event, t.decision);
+        }
+    }
+    for (const auto* e : alone) Release(tx, *e);
 }
 
 void EscrowFlows::Refund(pqxx::work& tx, const contracts::v1::MilestoneCancelled& e) {

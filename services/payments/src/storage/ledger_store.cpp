@@ -207,29 +207,47 @@ std::map<std::int64_t, AccountState> LedgerStore::Lock(pqxx::work& tx, std::vect
 
 void LedgerStore::Post(pqxx::work& tx, const Operation& operation, const std::vector<Leg>& legs,
                        core::Clock::TimePoint now, const std::string& field) const {
-    ValidateLegs(legs, field);
-    std::vector<std::int64_t> ids;
-    ids.reserve(legs.size() * 2);
-    for (const auto& leg : legs) {
-        ids.push_back(leg.debit_account);
-        ids.push_back(leg.credit_account);
-    }
-    const auto accounts = Lock(tx, ids);
-    const auto deltas = PlanPosting(legs, accounts, field);  // throws before anything is written
+    Post(tx, {Posting{operation, legs}}, now, field);
+}
 
+void LedgerStore::Post(pqxx::work& tx, const std::vector<Posting>& postings, core::Clock::TimePoint now,
+                       const std::string& field) const {
+    std::vector<std::int64_t> ids;
+    for (const auto& posting : postings) {
+        ValidateLegs(posting.legs, field);
+        for (const auto& leg : posting.legs) {
+            ids.push_back(leg.debit_account);
+            ids.push_back(leg.credit_account);
+        }
+    }
+    auto accounts = Lock(tx, ids);
+    // Each operation is planned on the balances the ones before it leave (throws before anything is
+    // written); the balances change once, by the sum of the operations' changes.
+    std::map<std::int64_t, std::int64_t> deltas;
+    for (const auto& posting : postings) {
+        for (const auto& [id, delta] : PlanPosting(posting.legs, accounts, field)) {
+            accounts.at(id).balance += delta;
+            deltas[id] += delta;
+        }
+    }
+
+    std::vector<std::string> operation_ids, kinds, references, leg_operations, currencies;
     std::vector<std::int64_t> leg_numbers, debits, credits, amounts;
-    std::vector<std::string> currencies;
-    leg_numbers.reserve(legs.size());
-    debits.reserve(legs.size());
-    credits.reserve(legs.size());
-    amounts.reserve(legs.size());
-    currencies.reserve(legs.size());
-    for (std::size_t i = 0; i < legs.size(); ++i) {
-        leg_numbers.push_back(static_cast<std::int64_t>(i));
-        debits.push_back(legs[i].debit_account);
-        credits.push_back(legs[i].credit_account);
-        amounts.push_back(legs[i].amount);
-        currencies.push_back(legs[i].currency);
+    std::size_t leg_count = 0;
+    for (const auto& posting : postings) {
+        operation_ids.push_back(posting.operation.id);
+        kinds.emplace_back(OperationKindName(posting.operation.kind));
+        references.push_back(posting.operation.reference);
+        for (std::size_t i = 0; i < posting.legs.size(); ++i) {
+            const auto& leg = posting.legs[i];
+            leg_operations.push_back(posting.operation.id);
+            leg_numbers.push_back(static_cast<std::int64_t>(i));
+            debits.push_back(leg.debit_account);
+            credits.push_back(leg.credit_account);
+            amounts.push_back(leg.amount);
+            currencies.push_back(leg.currency);
+        }
+        leg_count += posting.legs.size();
     }
     std::vector<std::int64_t> changed, changes;
     for (const auto& [id, delta] : deltas) {
@@ -237,28 +255,31 @@ void LedgerStore::Post(pqxx::work& tx, const Operation& operation, const std::ve
         changed.push_back(id);
         changes.push_back(delta);
     }
-    // One statement writes the operation, its transfers and the balances. The transfers' reference
-    // check (a statement trigger) runs once the whole statement is done, so it sees the operation.
+    // One statement writes the operations, their transfers and the balances. The transfers'
+    // reference check (a statement trigger) runs once the whole statement is done, so it sees the
+    // operations; an operation already posted is a unique violation and nothing is written.
     const auto row = db::Exec1(
         tx,
-        "WITH op AS (INSERT INTO operations (id, kind, reference, created_at) "
-        "VALUES ($1, $2, $3, $4::timestamptz) RETURNING id), "
+        "WITH ops AS (INSERT INTO operations (id, kind, reference, created_at) "
+        "SELECT o.id, o.kind, o.reference, $4::timestamptz FROM unnest($1::text[], $2::text[], $3::text[]) "
+        "AS o(id, kind, reference) RETURNING id), "
         "legs AS (INSERT INTO transfers (operation_id, leg, debit_account_id, credit_account_id, amount, currency, "
-        "created_at) SELECT op.id, t.leg, t.debit, t.credit, t.amount, t.currency, $4::timestamptz "
-        "FROM op, unnest($5::int[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[]) "
-        "AS t(leg, debit, credit, amount, currency) RETURNING 1), "
+        "created_at) SELECT t.operation_id, t.leg, t.debit, t.credit, t.amount, t.currency, $4::timestamptz "
+        "FROM unnest($5::text[], $6::int[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[]) "
+        "AS t(operation_id, leg, debit, credit, amount, currency) "
+        "WHERE t.operation_id IN (SELECT id FROM ops) RETURNING 1), "
         "balances AS (UPDATE accounts AS a SET balance = a.balance + d.delta "
-        "FROM unnest($10::bigint[], $11::bigint[]) AS d(id, delta) WHERE a.id = d.id RETURNING 1) "
+        "FROM unnest($11::bigint[], $12::bigint[]) AS d(id, delta) WHERE a.id = d.id RETURNING 1) "
         "SELECT (SELECT count(*) FROM legs), (SELECT count(*) FROM balances)",
-        operation.id, std::string(OperationKindName(operation.kind)), operation.reference, Timestamp(now),
+        TextArray(operation_ids), TextArray(kinds), TextArray(references), Timestamp(now), TextArray(leg_operations),
         IntArray(leg_numbers), IntArray(debits), IntArray(credits), IntArray(amounts), TextArray(currencies),
         IntArray(changed), IntArray(changes));
-    if (row[0].as<std::size_t>() != legs.size() || row[1].as<std::size_t>() != changed.size()) {
+    if (row[0].as<std::size_t>() != leg_count || row[1].as<std::size_t>() != changed.size()) {
         throw std::logic_error("ledger: wrote " + std::string(row[0].c_str()) + " transfers of " +
-                               std::to_string(legs.size()) + " and updated " + row[1].c_str() + " accounts of " +
+                               std::to_string(leg_count) + " and updated " + row[1].c_str() + " accounts of " +
                                std::to_string(changed.size()));
     }
-    CountTransfers(tx, legs.size());
+    CountTransfers(tx, leg_count);
 }
 
 std::vector<AccountState> LedgerStore::AccountsOf(pqxx::work& tx, const std::string& owner,

@@ -39,6 +39,12 @@ struct Operation {
     std::string reference;  // what it is about: a milestone, deposit or payout id
 };
 
+/// An operation and its legs, for posting several at once.
+struct Posting {
+    Operation operation;
+    std::vector<Leg> legs;
+};
+
 /// The operation id of `kind` about `reference` ("escrow_fund:<milestone id>").
 std::string OperationId(OperationKind kind, std::string_view reference);
 
@@ -72,6 +78,12 @@ public:
     /// would overdraw a guarded account, core::InvalidArgument for invalid legs (named under
     /// `field`), and a pqxx unique violation when the operation was already posted.
     void Post(pqxx::work& tx, const Operation& operation, const std::vector<Leg>& legs, core::Clock::TimePoint now,
+              const std::string& field = "legs") const;
+
+    /// Posts several operations at once, as if one after the other in order (each planned on the
+    /// balances the ones before it leave), in the same two statements; the same errors as Post, and
+    /// then none of them is written.
+    void Post(pqxx::work& tx, const std::vector<Posting>& postings, core::Clock::TimePoint now,
               const std::string& field = "legs") const;
 
     /// The accounts of `owner` of the given kinds, ordered by currency.

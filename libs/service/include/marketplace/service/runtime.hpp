@@ -92,6 +92,11 @@ public:
                  messaging::ConsumerOptions options = {});
     /// Consumes the topics of the types `router` handles, with its handler (before Start).
     void Consume(const EventRouter& router, messaging::ConsumerOptions options = {});
+    /// What a consumer of `router` (Consume) applies events with, for events in hand: the same inbox
+    /// consumer name, handlers (OnBatch ones included), clock and after-commit effects. Its Apply
+    /// shares transactions between concurrent callers (group commit, messaging/inbox_applier.hpp).
+    std::unique_ptr<messaging::InboxApplier> Applier(const EventRouter& router,
+                                                     messaging::ConsumerOptions options = {});
     /// Registers a timer handler (before Start).
     void OnTimer(const std::string& kind, messaging::TimerHandler handler);
     /// Adds a table of the service's own to the retention job (before Start): `purge` deletes at most
