@@ -1,5 +1,6 @@
 #include "marketplace/messaging/inbox_applier.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -87,6 +88,7 @@ struct InboxApplier::Waiting {
 InboxApplier::InboxApplier(db::Pool& pool, ApplierOptions options, EventHandler handler)
     : pool_(pool), options_(std::move(options)), handler_(std::move(handler)) {
     if (options_.max_batch < 1) options_.max_batch = 1;
+    if (options_.max_transactions < 1) options_.max_transactions = 1;
 }
 
 InboxOutcome InboxApplier::Apply(const IncomingEvent& event) {
@@ -94,23 +96,37 @@ InboxOutcome InboxApplier::Apply(const IncomingEvent& event) {
     me.event = &event;
     std::unique_lock lock(mu_);
     waiting_.push_back(&me);
+    if (gathering_) arrived_.notify_one();
     while (!me.done) {
-        if (leading_) {
+        // Wait while as many transactions as allowed are running, or while this caller's event is
+        // in one of them (nothing waits any more).
+        if (leading_ >= options_.max_transactions || waiting_.empty()) {
             answered_.wait(lock);
             continue;
         }
-        // No transaction is running: lead one with the events waiting (this caller's among them
-        // unless an earlier leader already took it).
-        leading_ = true;
+        // Lead a transaction with the events waiting (this caller's among them unless a running
+        // transaction already took it).
+        ++leading_;
+        // As many callers as the last transaction held are likely on their way back: wait a little
+        // for them, so that one commit (one WAL flush) answers them all. Without concurrent callers
+        // the last transaction held one event and nothing waits.
+        const auto gather_until = std::chrono::steady_clock::now() + options_.gather;
+        while (static_cast<int>(waiting_.size()) < std::min(last_batch_, options_.max_batch) &&
+               std::chrono::steady_clock::now() < gather_until) {
+            gathering_ = true;
+            arrived_.wait_until(lock, gather_until);
+            gathering_ = false;
+        }
         std::vector<Waiting*> batch;
         while (!waiting_.empty() && static_cast<int>(batch.size()) < options_.max_batch) {
             batch.push_back(waiting_.front());
             waiting_.pop_front();
         }
+        last_batch_ = static_cast<int>(batch.size());
         lock.unlock();
         Lead(batch);
         lock.lock();
-        leading_ = false;
+        --leading_;
         for (auto* w : batch) w->done = true;
         answered_.notify_all();
     }
@@ -119,17 +135,26 @@ InboxOutcome InboxApplier::Apply(const IncomingEvent& event) {
 }
 
 void InboxApplier::Lead(std::vector<Waiting*>& batch) {
-    if (batch.size() > 1) {
-        std::vector<const IncomingEvent*> events;
-        events.reserve(batch.size());
-        for (const auto* w : batch) events.push_back(w->event);
+    std::vector<const IncomingEvent*> events;
+    events.reserve(batch.size());
+    for (const auto* w : batch) events.push_back(w->event);
+    auto applied = ApplyTogether(events);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        batch[i]->outcome = applied[i].outcome;
+        batch[i]->error = applied[i].error;
+    }
+}
+
+std::vector<InboxApplier::Applied> InboxApplier::ApplyTogether(const std::vector<const IncomingEvent*>& events) {
+    std::vector<Applied> applied(events.size());
+    if (events.size() > 1) {
         std::vector<InboxOutcome> outcomes;
         try {
             outcomes = db::InTransaction(pool_, [&](pqxx::work& tx) { return ApplyIn(tx, events); });
         } catch (const std::exception& e) {
             core::log::Info("shared transaction failed; applying its events one at a time",
                             {{"consumer", options_.consumer},
-                             {"events", static_cast<long long>(batch.size())},
+                             {"events", static_cast<long long>(events.size())},
                              {"error", e.what()}});
         }
         if (!outcomes.empty()) {
@@ -139,23 +164,24 @@ void InboxApplier::Lead(std::vector<Waiting*>& batch) {
                 ++shared_commits_;
             }
             if (options_.after_commit) options_.after_commit();
-            for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->outcome = outcomes[i];
-            return;
+            for (std::size_t i = 0; i < events.size(); ++i) applied[i].outcome = outcomes[i];
+            return applied;
         }
     }
-    for (auto* w : batch) {
+    for (std::size_t i = 0; i < events.size(); ++i) {
         try {
-            const std::vector<const IncomingEvent*> one{w->event};
-            w->outcome = db::InTransaction(pool_, [&](pqxx::work& tx) { return ApplyIn(tx, one); }).front();
+            const std::vector<const IncomingEvent*> one{events[i]};
+            applied[i].outcome = db::InTransaction(pool_, [&](pqxx::work& tx) { return ApplyIn(tx, one); }).front();
             {
                 std::lock_guard lock(mu_);
                 ++commits_;
             }
             if (options_.after_commit) options_.after_commit();
         } catch (...) {
-            w->error = std::current_exception();
+            applied[i].error = std::current_exception();
         }
     }
+    return applied;
 }
 
 std::vector<InboxOutcome> InboxApplier::ApplyIn(pqxx::work& tx, const std::vector<const IncomingEvent*>& events) {
