@@ -101,6 +101,18 @@ public:
                                                            event.SerializeAsString(), 1, traceparent});
     }
 
+    std::vector<std::string> Publish(pqxx::work& tx, const std::vector<Runtime::Keyed>& events) const {
+        const core::TraceContext* current = rpc::CurrentTrace();
+        std::vector<messaging::OutgoingEvent> out;
+        out.reserve(events.size());
+        for (const auto& [key, event] : events) {
+            out.push_back(
+                messaging::OutgoingEvent{Topic(), key, event->GetDescriptor()->full_name(), event->SerializeAsString(),
+                                         1, current != nullptr ? current->Child().ToTraceparent() : std::string()});
+        }
+        return outbox_.Append(tx, out);
+    }
+
     std::string Topic() const { return config_.topic_prefix + config_.name + ".events.v1"; }
 
     /// The consumer's handlers and options as a consumer of this runtime applies events with them.
@@ -301,6 +313,11 @@ std::string Runtime::Publish(pqxx::work& tx, const std::string& key, const googl
     auto id = impl_->Publish(tx, key, event);
     ++published_on_this_thread;
     return id;
+}
+std::vector<std::string> Runtime::Publish(pqxx::work& tx, const std::vector<Keyed>& events) const {
+    auto ids = impl_->Publish(tx, events);
+    published_on_this_thread += ids.size();
+    return ids;
 }
 std::uint64_t Runtime::PublishedOnThisThread() noexcept { return published_on_this_thread; }
 void Runtime::Published() { impl_->relay_.Wake(); }

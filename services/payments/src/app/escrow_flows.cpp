@@ -310,12 +310,19 @@ void EscrowFlows::ReleaseMany(pqxx::work& tx, const std::vector<contracts::v1::M
         const auto now = runtime_.clock()->Now();
         ledger_.Post(tx, postings, now);
         escrows_.Settle(tx, settled, EscrowState::kReleased, operations, now);
+        // The answers, appended to the outbox in one statement.
+        std::vector<payments::v1::EscrowReleased> answers;
+        answers.reserve(paying.size());
         for (const auto& t : paying) {
             const auto& payout = std::get<effect::PayOut>(t.decision.effects[0]);
             const auto& announce = std::get<effect::AnnounceReleased>(t.decision.effects[1]);
-            AnswerReleased(tx, t.record, announce.operation_id, announce.kinds, &payout);
-            LogReleased(*t.event, t.decision);
+            answers.push_back(ReleasedAnswer(tx, t.record, announce.operation_id, announce.kinds, &payout));
         }
+        std::vector<service::Runtime::Keyed> published;
+        for (std::size_t i = 0; i < paying.size(); ++i)
+            published.emplace_back(paying[i].record.milestone_id, &answers[i]);
+        runtime_.Publish(tx, published);
+        for (const auto& t : paying) LogReleased(*t.event, t.decision);
     }
     for (const auto* e : alone) Release(tx, *e);
 }
@@ -431,6 +438,13 @@ void EscrowFlows::AnswerFailed(pqxx::work& tx, const std::string& milestone_id, 
 
 void EscrowFlows::AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& operation_id,
                                  const std::vector<std::string>& kinds, const effect::PayOut* paid) {
+    runtime_.Publish(tx, escrow.milestone_id, ReleasedAnswer(tx, escrow, operation_id, kinds, paid));
+}
+
+payments::v1::EscrowReleased EscrowFlows::ReleasedAnswer(pqxx::work& tx, const storage::EscrowRecord& escrow,
+                                                         const std::string& operation_id,
+                                                         const std::vector<std::string>& kinds,
+                                                         const effect::PayOut* paid) const {
     payments::v1::EscrowReleased out;
     out.set_milestone_id(escrow.milestone_id);
     *out.mutable_amount() = wire::ProtoMoney(escrow.amount, escrow.currency);
@@ -448,8 +462,7 @@ void EscrowFlows::AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& es
             }
             *leg->mutable_amount() = wire::ProtoMoney(posted.amount, escrow.currency);
         }
-        runtime_.Publish(tx, escrow.milestone_id, out);
-        return;
+        return out;
     }
     // Released before (a replay): the answer names the stored legs.
     for (const auto& t : ledger_.TransfersOf(tx, operation_id)) {
@@ -463,7 +476,7 @@ void EscrowFlows::AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& es
         }
         *leg->mutable_amount() = wire::ProtoMoney(t.amount, t.currency);
     }
-    runtime_.Publish(tx, escrow.milestone_id, out);
+    return out;
 }
 
 void EscrowFlows::AnswerRefunded(pqxx::work& tx, const storage::EscrowRecord& escrow) {

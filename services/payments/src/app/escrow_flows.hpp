@@ -31,6 +31,7 @@
 #include "domain/escrow.hpp"
 #include "marketplace/contracts/v1/events.pb.h"
 #include "marketplace/disputes/v1/events.pb.h"
+#include "marketplace/payments/v1/events.pb.h"
 #include "marketplace/service/runtime.hpp"
 #include "storage/escrow_store.hpp"
 #include "storage/ledger_store.hpp"
@@ -67,6 +68,9 @@ private:
     /// EscrowReleased: with the legs `paid` just posted, or (a replay, `paid` null) the stored ones.
     void AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& operation_id,
                         const std::vector<std::string>& kinds, const effect::PayOut* paid);
+    payments::v1::EscrowReleased ReleasedAnswer(pqxx::work& tx, const storage::EscrowRecord& escrow,
+                                                const std::string& operation_id, const std::vector<std::string>& kinds,
+                                                const effect::PayOut* paid) const;
     void AnswerRefunded(pqxx::work& tx, const storage::EscrowRecord& escrow);
     void LogReleased(const contracts::v1::MilestoneAccepted& event, const EscrowDecision& decision) const;
     void AnswerSettled(pqxx::work& tx, const storage::EscrowRecord& escrow, const effect::AnnounceSettled& settled);

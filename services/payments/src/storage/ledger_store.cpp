@@ -270,7 +270,7 @@ void LedgerStore::Post(pqxx::work& tx, const std::vector<Posting>& postings, cor
         "WHERE t.operation_id IN (SELECT id FROM ops) RETURNING 1), "
         "balances AS (UPDATE accounts AS a SET balance = a.balance + d.delta "
         "FROM unnest($11::bigint[], $12::bigint[]) AS d(id, delta) WHERE a.id = d.id RETURNING 1) "
-        "SELECT (SELECT count(*) FROM legs), (SELECT count(*) FROM balances)",
+        "SELECT (SELECT count(*) FROM legs), (SELECT count(*) FROM balances), pg_current_xact_id()::text",
         TextArray(operation_ids), TextArray(kinds), TextArray(references), Timestamp(now), TextArray(leg_operations),
         IntArray(leg_numbers), IntArray(debits), IntArray(credits), IntArray(amounts), TextArray(currencies),
         IntArray(changed), IntArray(changes));
@@ -279,7 +279,7 @@ void LedgerStore::Post(pqxx::work& tx, const std::vector<Posting>& postings, cor
                                std::to_string(leg_count) + " and updated " + row[1].c_str() + " accounts of " +
                                std::to_string(changed.size()));
     }
-    CountTransfers(tx, leg_count);
+    CountTransfers(row[2].c_str(), leg_count);
 }
 
 std::vector<AccountState> LedgerStore::AccountsOf(pqxx::work& tx, const std::string& owner,

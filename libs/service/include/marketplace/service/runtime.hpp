@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <pqxx/transaction>
@@ -79,6 +80,10 @@ public:
     /// Appends `event` to the outbox in `tx` with type "marketplace.<name>.v1.<MessageName>" and the
     /// current trace (the gRPC call's or the event being handled). Returns the event id.
     std::string Publish(pqxx::work& tx, const std::string& key, const google::protobuf::Message& event) const;
+    /// An event and its key, for publishing several at once.
+    using Keyed = std::pair<std::string, const google::protobuf::Message*>;
+    /// Appends `events` in order in one statement, as that many Publish calls would; returns their ids.
+    std::vector<std::string> Publish(pqxx::work& tx, const std::vector<Keyed>& events) const;
     /// Wakes the relay; call after committing a transaction that published.
     void Published();
     /// How many events this thread has appended with Publish so far: a write that compares it before
