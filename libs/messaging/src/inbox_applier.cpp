@@ -194,12 +194,42 @@ std::vector<InboxOutcome> InboxApplier::ApplyIn(pqxx::work& tx, const std::vecto
     // Sorted, so two transactions locking overlapping keys cannot deadlock.
     db::Exec(tx, "SELECT pg_advisory_xact_lock(h) FROM unnest($1::bigint[]) AS h ORDER BY h", db::IntArray(locks));
 
+    // In one statement (its snapshot taken once the keys are locked): the open dead letters of the
+    // keys, and the inbox claims of the events whose key has none (a conflict is a duplicate).
+    std::vector<std::string> sources, ids, topics, types, event_keys, times;
+    std::vector<std::int64_t> partitions, offsets;
+    for (const auto* e : events) {
+        sources.push_back(e->source);
+        ids.push_back(e->id);
+        topics.push_back(e->topic);
+        partitions.push_back(e->partition);
+        offsets.push_back(e->offset);
+        types.push_back(e->type);
+        event_keys.push_back(e->key);
+        times.push_back(InboxEventTime(*e));
+    }
     std::map<std::string, std::set<std::string>> parked;  // key -> ids of its open dead letters
-    for (const auto& row : db::Exec(tx,
-                                    "SELECT event_key, event_id FROM dead_letters "
-                                    "WHERE consumer = $1 AND event_key = ANY($2::text[]) AND status <> 'resolved'",
-                                    options_.consumer, db::TextArray(keys))) {
-        parked[row[0].c_str()].insert(row[1].c_str());
+    std::set<std::pair<std::string, std::string>> claimed;
+    for (const auto& row : db::Exec(
+             tx,
+             "WITH parked AS (SELECT event_key, event_id FROM dead_letters "
+             "WHERE consumer = $1 AND event_key = ANY($8::text[]) AND status <> 'resolved'), "
+             "claimed AS (INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\", event_type, "
+             "event_key, event_time, handled_at) "
+             "SELECT $1, s, i, t, p, o, ty, k, NULLIF(tm, '')::timestamptz, "
+             "COALESCE(NULLIF($10, '')::timestamptz, clock_timestamp()) "
+             "FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::text[], $8::text[], "
+             "$9::text[]) AS x(s, i, t, p, o, ty, k, tm) WHERE k NOT IN (SELECT event_key FROM parked) "
+             "ON CONFLICT DO NOTHING RETURNING source, event_id) "
+             "SELECT true, event_key, event_id FROM parked UNION ALL SELECT false, source, event_id FROM claimed",
+             options_.consumer, db::TextArray(sources), db::TextArray(ids), db::TextArray(topics),
+             db::IntArray(partitions), db::IntArray(offsets), db::TextArray(types), db::TextArray(event_keys),
+             db::TextArray(times), HandledAt())) {
+        if (row[0].as<bool>()) {
+            parked[row[1].c_str()].insert(row[2].c_str());
+        } else {
+            claimed.emplace(row[1].c_str(), row[2].c_str());
+        }
     }
 
     std::vector<InboxOutcome> outcomes(events.size(), InboxOutcome::kDuplicate);
@@ -217,34 +247,6 @@ std::vector<InboxOutcome> InboxApplier::ApplyIn(pqxx::work& tx, const std::vecto
                              "held behind an earlier dead letter with the same key", 0);
         }
         outcomes[i] = InboxOutcome::kHeld;
-    }
-    if (to_claim.empty()) return outcomes;
-
-    std::vector<std::string> sources, ids, topics, types, event_keys, times;
-    std::vector<std::int64_t> partitions, offsets;
-    for (std::size_t i : to_claim) {
-        sources.push_back(events[i]->source);
-        ids.push_back(events[i]->id);
-        topics.push_back(events[i]->topic);
-        partitions.push_back(events[i]->partition);
-        offsets.push_back(events[i]->offset);
-        types.push_back(events[i]->type);
-        event_keys.push_back(events[i]->key);
-        times.push_back(InboxEventTime(*events[i]));
-    }
-    std::set<std::pair<std::string, std::string>> claimed;
-    for (const auto& row :
-         db::Exec(tx,
-                  "INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\", event_type, event_key, "
-                  "event_time, handled_at) "
-                  "SELECT $1, s, i, t, p, o, ty, k, NULLIF(tm, '')::timestamptz, "
-                  "COALESCE(NULLIF($10, '')::timestamptz, clock_timestamp()) "
-                  "FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::text[], $8::text[], "
-                  "$9::text[]) AS x(s, i, t, p, o, ty, k, tm) ON CONFLICT DO NOTHING RETURNING source, event_id",
-                  options_.consumer, db::TextArray(sources), db::TextArray(ids), db::TextArray(topics),
-                  db::IntArray(partitions), db::IntArray(offsets), db::TextArray(types), db::TextArray(event_keys),
-                  db::TextArray(times), HandledAt())) {
-        claimed.emplace(row[0].c_str(), row[1].c_str());
     }
     std::vector<const IncomingEvent*> handled;
     for (std::size_t i : to_claim) {

@@ -259,7 +259,10 @@ void EscrowFlows::ReleaseMany(pqxx::work& tx, const std::vector<contracts::v1::M
         milestones.push_back(release.milestone_id);
         together.push_back({&e, std::move(release), {}, {}});
     }
-    escrows_.LockMilestones(tx, milestones);
+    // The escrows' rows locked FOR UPDATE serialise these releases with every other handler of their
+    // milestones (each locks the row before changing anything) without the milestones' advisory
+    // locks: those only matter for an escrow not created yet, and a release of a missing escrow is
+    // refused here, so its event is applied again alone by Release, which waits on the lock.
     auto records = escrows_.FindForUpdate(tx, milestones);
     const EscrowPolicy policy{config_.platform_fee_bps, config_.max_amount_minor};
     std::vector<Together> paying;

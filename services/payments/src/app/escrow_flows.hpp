@@ -45,9 +45,9 @@ public:
     void Fund(pqxx::work& tx, const contracts::v1::MilestoneFundingRequested& event);
     void Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted& event);
     /// Releases several milestones in one transaction with a few statements for all of them: their
-    /// locks, escrows, credited accounts, operations with transfers and balances, and escrow rows
-    /// each in one statement. The same outcome as Release for each event in turn; a refused release
-    /// throws (PermanentError) and the caller applies the events one by one.
+    /// escrows (locked), credited accounts, operations with transfers and balances, escrow rows and
+    /// answers each in one statement. The same outcome as Release for each event in turn; a refused
+    /// release throws (PermanentError) and the caller applies the events one by one.
     void ReleaseMany(pqxx::work& tx, const std::vector<contracts::v1::MilestoneAccepted>& events);
     void Refund(pqxx::work& tx, const contracts::v1::MilestoneCancelled& event);
     void LockForDispute(pqxx::work& tx, const contracts::v1::MilestoneDisputed& event);

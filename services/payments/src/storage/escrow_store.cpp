@@ -14,13 +14,6 @@ void EscrowStore::LockMilestone(pqxx::work& tx, const std::string& milestone_id)
     db::Exec(tx, "SELECT pg_advisory_xact_lock(hashtextextended('payments.escrow:' || $1, 0))", milestone_id);
 }
 
-void EscrowStore::LockMilestones(pqxx::work& tx, const std::vector<std::string>& milestone_ids) const {
-    db::Exec(tx,
-             "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended('payments.escrow:' || m, 0) AS h "
-             "FROM unnest($1::text[]) AS m) AS locks ORDER BY h",
-             db::TextArray(milestone_ids));
-}
-
 namespace {
 
 std::string EscrowSelect() {

@@ -39,12 +39,10 @@ class EscrowStore final {
 public:
     /// Serialises every handler of one milestone (the escrow row may not exist yet).
     void LockMilestone(pqxx::work& tx, const std::string& milestone_id) const;
-    /// The same for several milestones in one statement, in a fixed order (no deadlock between two
-    /// transactions locking overlapping sets, nor with LockMilestone).
-    void LockMilestones(pqxx::work& tx, const std::vector<std::string>& milestone_ids) const;
     /// The escrow, locked FOR UPDATE when `for_update`.
     std::optional<EscrowRecord> Find(pqxx::work& tx, const std::string& milestone_id, bool for_update) const;
-    /// The escrows of several milestones, locked FOR UPDATE, by milestone id (those that exist).
+    /// The escrows of several milestones, locked FOR UPDATE in milestone order, by milestone id (those
+    /// that exist).
     std::map<std::string, EscrowRecord> FindForUpdate(pqxx::work& tx,
                                                       const std::vector<std::string>& milestone_ids) const;
     void Insert(pqxx::work& tx, const EscrowRecord& escrow, core::Clock::TimePoint now) const;
