@@ -7,14 +7,17 @@
 // through the sandbox provider (CreateDeposit and its webhook, as in development), then every
 // milestone is funded by a MilestoneFundingRequested through payments' EventRouter. Timed: each
 // caller takes the next funded milestone and applies its MilestoneAccepted as payments' consumer
-// applies an event: in one transaction, the inbox row that makes a redelivery change nothing, then
-// the handler (lock, load, decide, post the release's legs, update the escrow, the EscrowReleased
-// event in the outbox), then COMMIT. Afterwards the ledger audit (AuditLedger as an admin) must be
-// healthy and every escrow released once.
+// applies an event, through the InboxApplier the Runtime builds from payments' EventRouter: the
+// inbox row that makes a redelivery change nothing, then the handler (lock, load, decide, post the
+// release's legs, update the escrow, the EscrowReleased event in the outbox), then COMMIT; callers
+// that apply at the same time share one transaction (group commit, the releases' statements shared
+// by EscrowFlows::ReleaseMany), each answered once it committed. Afterwards the ledger audit
+// (AuditLedger as an admin) must be healthy and every escrow released once.
 //
 // Prints "name value" lines: escrow_releases, escrow_release_failed, escrow_releases_per_s,
-// escrow_release_p50_ms / p99_ms / max_ms, escrow_callers, escrow_audit (healthy|BROKEN) and
-// escrow_released_once (yes|no). run-sagas-bench.sh runs pgbench with as many clients in the same run.
+// escrow_release_p50_ms / p99_ms / max_ms, escrow_callers, escrow_release_transactions (how many
+// transactions the releases took), escrow_audit (healthy|BROKEN) and escrow_released_once (yes|no).
+// run-sagas-bench.sh runs pgbench with as many clients in the same run.
 //   --milestones N (4000)  --callers N (4)  --clients N (16)
 #include <algorithm>
 #include <atomic>
@@ -106,7 +109,9 @@ public:
         payments::ComponentOptions options;
         options.consume_events = false;  // this bench hands the events to the router itself
         component_ = std::make_unique<payments::PaymentsComponent>(*runtime_, settings, options);
-        handler_ = component_->router().Handler();
+        // The way payments' consumer applies events (its inbox consumer name, handlers and batch
+        // handlers), shared between the callers: concurrent releases commit together.
+        applier_ = runtime_->Applier(component_->router());
         const int port = runtime_->Start();
         component_->UseSelfPort(port);
         rpc::ChannelOptions channel;
@@ -115,6 +120,7 @@ public:
     }
 
     ~Bench() {
+        applier_.reset();
         component_.reset();
         runtime_.reset();
     }
@@ -138,8 +144,9 @@ public:
         return client;
     }
 
-    /// Runs `event` through payments' EventRouter as its consumer does: the inbox row and the handler
-    /// in one transaction (a fresh event id: each event is new).
+    /// Applies `event` as payments' consumer does (InboxApplier::Apply): its inbox row and the handler
+    /// in one transaction, shared with the events of concurrent callers (a fresh event id: each event
+    /// is new). Returns once that transaction committed; throws what applying it threw.
     template <typename Message>
     void Apply(const Message& event, const std::string& key) {
         messaging::IncomingEvent in;
@@ -149,15 +156,11 @@ public:
         in.key = key;
         in.payload = event.SerializeAsString();
         in.topic = "contracts.events.v1";
-        db::InTransaction(runtime_->pool(), [&](pqxx::work& tx) {
-            db::Exec(tx,
-                     "INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\", event_type, "
-                     "event_key, handled_at) VALUES ('escrow-bench', $1, $2, $3, 0, 0, $4, $5, clock_timestamp())",
-                     in.source, in.id, in.topic, in.type, in.key);
-            handler_(tx, in);
-        });
-        runtime_->Published();
+        applier_->Apply(in);
     }
+
+    /// Transactions the callers' events were applied in.
+    std::uint64_t commits() const { return applier_->commits(); }
 
     std::int64_t Available(const std::string& user) {
         auto lease = runtime_->pool().Acquire();
@@ -193,7 +196,7 @@ private:
     std::unique_ptr<service::Runtime> runtime_;
     std::unique_ptr<payments::PaymentsComponent> component_;
     std::unique_ptr<pv1::PaymentsService::Stub> stub_;
-    messaging::EventHandler handler_;  // payments' EventRouter, as its consumer calls it
+    std::unique_ptr<messaging::InboxApplier> applier_;  // as payments' consumer applies events
 };
 
 int Arg(int argc, char** argv, const std::string& name, int fallback, int lo, int hi) {
@@ -251,6 +254,7 @@ int main(int argc, char** argv) {
         latencies.reserve(static_cast<std::size_t>(milestones));
         std::atomic<int> failed{0};
         next = 0;
+        const auto commits_before = bench.commits();
         const auto start = Clock::now();
         Parallel(callers, [&](int) {
             std::vector<double> mine;
@@ -278,6 +282,7 @@ int main(int argc, char** argv) {
             latencies.insert(latencies.end(), mine.begin(), mine.end());
         });
         const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        const auto release_transactions = bench.commits() - commits_before;
 
         const auto audit = bench.Audit();
         const auto released = bench.Count("SELECT count(*) FROM escrows WHERE state = 'released'");
@@ -289,6 +294,7 @@ int main(int argc, char** argv) {
         std::printf("escrow_release_p50_ms %.2f\n", Percentile(latencies, 0.50));
         std::printf("escrow_release_p99_ms %.2f\n", Percentile(latencies, 0.99));
         std::printf("escrow_release_max_ms %.2f\n", Percentile(latencies, 1.0));
+        std::printf("escrow_release_transactions %llu\n", static_cast<unsigned long long>(release_transactions));
         std::printf("escrow_audit %s\n", audit.healthy() ? "healthy" : "BROKEN");
         std::printf("escrow_released_once %s\n",
                     released == milestones && release_operations == milestones ? "yes" : "no");

@@ -23,47 +23,11 @@
 namespace marketplace::messaging {
 namespace {
 
-enum class Outcome { kHandled, kDuplicate, kHeld };
-
 using TopicPartitionKey = std::pair<std::string, std::int32_t>;
 
 std::string HeaderOr(const IncomingEvent& e, const char* name, const std::string& fallback = {}) {
     auto it = e.headers.find(name);
     return it == e.headers.end() ? fallback : it->second;
-}
-
-/// The event's ce_time when it is an RFC 3339 UTC time as the relay writes it
-/// ("2026-11-21T17:05:09.123456Z"), else "" (recorded as unknown rather than failing the event).
-std::string InboxEventTime(const IncomingEvent& e) {
-    const std::string& t = e.time;
-    auto digits = [&t](std::size_t at, std::size_t n, int lo, int hi) {
-        if (t.size() < at + n) return -1;
-        int v = 0;
-        for (std::size_t i = at; i < at + n; ++i) {
-            if (t[i] < '0' || t[i] > '9') return -1;
-            v = v * 10 + (t[i] - '0');
-        }
-        return v >= lo && v <= hi ? v : -1;
-    };
-    if (t.size() < 20 || t.size() > 40 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':' ||
-        t.back() != 'Z') {
-        return {};
-    }
-    const int year = digits(0, 4, 1970, 9999), month = digits(5, 2, 1, 12), day = digits(8, 2, 1, 31);
-    if (year < 0 || month < 0 || day < 0 || digits(11, 2, 0, 23) < 0 || digits(14, 2, 0, 59) < 0 ||
-        digits(17, 2, 0, 59) < 0) {
-        return {};
-    }
-    static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    if (day > kDays[month - 1] || (month == 2 && day == 29 && !leap)) return {};
-    if (t.size() > 20) {  // a fraction: '.' and 1..9 digits before the 'Z'
-        if (t[19] != '.' || t.size() < 22 || t.size() > 30) return {};
-        for (std::size_t i = 20; i + 1 < t.size(); ++i) {
-            if (t[i] < '0' || t[i] > '9') return {};
-        }
-    }
-    return t;
 }
 
 IncomingEvent Decode(RdKafka::Message& msg) {
@@ -99,12 +63,6 @@ std::string Malformed(const IncomingEvent& e) {
     return {};
 }
 
-std::string HeadersJson(const IncomingEvent& e) {
-    nlohmann::json j = nlohmann::json::object();
-    for (const auto& [k, v] : e.headers) j[k] = v;
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 }  // namespace
 
 class InboxConsumer::Impl final : public RdKafka::RebalanceCb, public RdKafka::DeliveryReportCb {
@@ -114,6 +72,13 @@ public:
           kafka_(std::move(kafka)),
           options_(std::move(options)),
           handler_(std::move(handler)),
+          applier_(pool_,
+                   ApplierOptions{.consumer = options_.group,
+                                  .clock = options_.clock,
+                                  .max_batch = options_.max_batch,
+                                  .batch_handler = options_.batch_handler,
+                                  .after_commit = options_.after_commit},
+                   handler_),
           rng_(std::random_device{}()) {}
 
     ~Impl() override { Stop(); }
@@ -272,9 +237,9 @@ private:
                 ready.push_back(&e);
             }
             if (ready.size() == events.size()) {
-                std::vector<Outcome> outcomes;
+                std::vector<InboxOutcome> outcomes;
                 try {
-                    outcomes = db::InTransaction(pool_, [&](pqxx::work& tx) { return ApplyIn(tx, ready); });
+                    outcomes = db::InTransaction(pool_, [&](pqxx::work& tx) { return applier_.ApplyIn(tx, ready); });
                 } catch (const std::exception& e) {
                     core::log::Info("batch failed; applying its events one at a time",
                                     {{"group", options_.group}, {"error", e.what()}});
@@ -291,10 +256,10 @@ private:
         }
     }
 
-    void Settled(const IncomingEvent& event, Outcome outcome) {
-        if (outcome == Outcome::kHandled) ++metrics_.handled;
-        if (outcome == Outcome::kDuplicate) ++metrics_.duplicates;
-        if (outcome == Outcome::kHeld) ++metrics_.held_behind_dead_letter;
+    void Settled(const IncomingEvent& event, InboxOutcome outcome) {
+        if (outcome == InboxOutcome::kHandled) ++metrics_.handled;
+        if (outcome == InboxOutcome::kDuplicate) ++metrics_.duplicates;
+        if (outcome == InboxOutcome::kHeld) ++metrics_.held_behind_dead_letter;
         if (options_.after_commit_before_offset) options_.after_commit_before_offset(event);
         Done(event);
     }
@@ -314,10 +279,8 @@ private:
         std::string error;
         bool outage = false;
         try {
-            const std::vector<const IncomingEvent*> one{&event};
-            const Outcome outcome = db::InTransaction(pool_, [&](pqxx::work& tx) { return ApplyIn(tx, one); }).front();
-            if (options_.after_commit) options_.after_commit();
-            Settled(event, outcome);
+            // The applier calls after_commit once the event's transaction committed.
+            Settled(event, applier_.Apply(event));
             return;
         } catch (const PermanentError& e) {
             DeadLetterOrHold(event, e.what(), attempt, outages);
@@ -374,81 +337,6 @@ private:
         Done(event);
     }
 
-    /// Applies `events` (in order) inside `tx`, with a few statements for the whole batch: locks their
-    /// keys, holds the events of keys parked behind a dead letter, claims the rest in the inbox (a
-    /// conflict is a duplicate), and runs the handler for each claimed event.
-    std::vector<Outcome> ApplyIn(pqxx::work& tx, const std::vector<const IncomingEvent*>& events) {
-        std::vector<std::int64_t> locks;
-        std::vector<std::string> keys;
-        for (const auto* e : events) {
-            locks.push_back(impl::StableHash(options_.group + '\x1f' + e->key));
-            keys.push_back(e->key);
-        }
-        // Sorted, so two transactions locking overlapping keys cannot deadlock.
-        db::Exec(tx, "SELECT pg_advisory_xact_lock(h) FROM unnest($1::bigint[]) AS h ORDER BY h", db::IntArray(locks));
-
-        std::map<std::string, std::set<std::string>> parked;  // key -> ids of its open dead letters
-        for (const auto& row : db::Exec(tx,
-                                        "SELECT event_key, event_id FROM dead_letters "
-                                        "WHERE consumer = $1 AND event_key = ANY($2::text[]) AND status <> 'resolved'",
-                                        options_.group, db::TextArray(keys))) {
-            parked[row[0].c_str()].insert(row[1].c_str());
-        }
-
-        std::vector<Outcome> outcomes(events.size(), Outcome::kDuplicate);
-        std::vector<std::size_t> to_claim;
-        for (std::size_t i = 0; i < events.size(); ++i) {
-            const IncomingEvent& e = *events[i];
-            auto it = parked.find(e.key);
-            if (it == parked.end()) {
-                to_claim.push_back(i);
-                continue;
-            }
-            // The key waits behind a dead letter: keep this event behind it, once.
-            if (it->second.insert(e.id).second) {
-                InsertDeadLetter(tx, e, "waiting", "held behind an earlier dead letter with the same key", 0);
-            }
-            outcomes[i] = Outcome::kHeld;
-        }
-        if (to_claim.empty()) return outcomes;
-
-        std::vector<std::string> sources, ids, topics, types, event_keys, times;
-        std::vector<std::int64_t> partitions, offsets;
-        for (std::size_t i : to_claim) {
-            sources.push_back(events[i]->source);
-            ids.push_back(events[i]->id);
-            topics.push_back(events[i]->topic);
-            partitions.push_back(events[i]->partition);
-            offsets.push_back(events[i]->offset);
-            types.push_back(events[i]->type);
-            event_keys.push_back(events[i]->key);
-            times.push_back(InboxEventTime(*events[i]));
-        }
-        std::set<std::pair<std::string, std::string>> claimed;
-        for (const auto& row : db::Exec(
-                 tx,
-                 "INSERT INTO inbox (consumer, source, event_id, topic, partition, \"offset\", event_type, event_key, "
-                 "event_time, handled_at) "
-                 "SELECT $1, s, i, t, p, o, ty, k, NULLIF(tm, '')::timestamptz, "
-                 "COALESCE(NULLIF($10, '')::timestamptz, clock_timestamp()) "
-                 "FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::text[], $8::text[], "
-                 "$9::text[]) AS x(s, i, t, p, o, ty, k, tm) ON CONFLICT DO NOTHING RETURNING source, event_id",
-                 options_.group, db::TextArray(sources), db::TextArray(ids), db::TextArray(topics),
-                 db::IntArray(partitions), db::IntArray(offsets), db::TextArray(types), db::TextArray(event_keys),
-                 db::TextArray(times), HandledAt())) {
-            claimed.emplace(row[0].c_str(), row[1].c_str());
-        }
-        for (std::size_t i : to_claim) {
-            const IncomingEvent& e = *events[i];
-            // erase: a copy of the same event later in the batch is a duplicate.
-            if (claimed.erase({e.source, e.id}) == 0) continue;
-            core::log::LogScope scope(TraceIdOf(e), e.id);
-            handler_(tx, e);
-            outcomes[i] = Outcome::kHandled;
-        }
-        return outcomes;
-    }
-
     /// The inbox row's handled_at from the configured clock; "" lets the database stamp it.
     std::string HandledAt() const {
         return options_.clock ? core::FormatRfc3339(options_.clock->Now()) : std::string();
@@ -467,18 +355,7 @@ private:
     }
 
     void LockKey(pqxx::work& tx, const std::string& key) {
-        db::Exec(tx, "SELECT pg_advisory_xact_lock($1)", impl::StableHash(options_.group + '\x1f' + key));
-    }
-
-    void InsertDeadLetter(pqxx::work& tx, const IncomingEvent& event, const char* status, const std::string& error,
-                          int attempts) {
-        const pqxx::binarystring payload(event.payload.data(), event.payload.size());
-        db::Exec(
-            tx,
-            "INSERT INTO dead_letters (consumer, topic, partition, \"offset\", event_key, event_id, headers, payload, "
-            "status, error, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)",
-            options_.group, event.topic, event.partition, event.offset, event.key, event.id, HeadersJson(event),
-            payload, status, error.substr(0, 2000), attempts);
+        db::Exec(tx, "SELECT pg_advisory_xact_lock($1)", InboxKeyLock(options_.group, key));
     }
 
     /// Parks the event in dead_letters (its key now waits for a redrive) and copies it to <topic>.dlq.
@@ -497,7 +374,7 @@ private:
             const auto existing = db::Exec(
                 tx, "SELECT 1 FROM dead_letters WHERE consumer = $1 AND event_id = $2 AND status <> 'resolved'",
                 options_.group, parked.id);
-            if (existing.empty()) InsertDeadLetter(tx, parked, "parked", error, attempts);
+            if (existing.empty()) InsertDeadLetter(tx, options_.group, parked, "parked", error, attempts);
         });
         ++metrics_.dead_lettered;
         PublishToDlq(event, error, attempts);
@@ -685,6 +562,7 @@ private:
     KafkaConfig kafka_;
     ConsumerOptions options_;
     EventHandler handler_;
+    InboxApplier applier_;
     std::mt19937_64 rng_;
     std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
     std::unique_ptr<RdKafka::Producer> dlq_producer_;

@@ -19,8 +19,9 @@ std::string TransactionId(pqxx::work& tx) { return tx.exec1("SELECT pg_current_x
 
 }  // namespace
 
-void AfterCommit(pqxx::work& tx, std::function<void()> effect) {
-    const std::string txid = TransactionId(tx);
+void AfterCommit(pqxx::work& tx, std::function<void()> effect) { AfterCommit(TransactionId(tx), std::move(effect)); }
+
+void AfterCommit(const std::string& txid, std::function<void()> effect) {
     if (txid != pending.txid) {
         pending.effects.clear();  // noted in a transaction that did not commit
         pending.txid = txid;

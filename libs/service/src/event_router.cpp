@@ -69,4 +69,34 @@ messaging::EventHandler EventRouter::Handler() const {
     };
 }
 
+messaging::BatchHandler EventRouter::Batches() const {
+    if (batch_handlers_.empty()) return nullptr;
+    return [batches = batch_handlers_, single = Handler()](pqxx::work& tx,
+                                                           const std::vector<const messaging::IncomingEvent*>& events) {
+        // Runs of consecutive events of one type keep the events' order.
+        for (std::size_t i = 0; i < events.size();) {
+            std::size_t end = i + 1;
+            while (end < events.size() && events[end]->type == events[i]->type) ++end;
+            const auto it = batches.find(events[i]->type);
+            std::vector<const messaging::IncomingEvent*> run;
+            for (std::size_t j = i; j < end; ++j) {
+                // An event on another service's topic is skipped (and logged) by the single handler.
+                if (it != batches.end() && TypeBelongsToTopic(events[j]->type, events[j]->topic)) {
+                    run.push_back(events[j]);
+                } else {
+                    single(tx, *events[j]);
+                }
+            }
+            if (run.size() > 1) {
+                auto incoming = core::TraceContext::Parse(run.front()->traceparent);
+                rpc::TraceScope trace(incoming ? incoming->Child() : core::TraceContext::NewRoot());
+                it->second(tx, run);
+            } else if (run.size() == 1) {
+                single(tx, *run.front());
+            }
+            i = end;
+        }
+    };
+}
+
 }  // namespace marketplace::service

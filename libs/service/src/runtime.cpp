@@ -101,10 +101,22 @@ public:
                                                            event.SerializeAsString(), 1, traceparent});
     }
 
+    std::vector<std::string> Publish(pqxx::work& tx, const std::vector<Runtime::Keyed>& events) const {
+        const core::TraceContext* current = rpc::CurrentTrace();
+        std::vector<messaging::OutgoingEvent> out;
+        out.reserve(events.size());
+        for (const auto& [key, event] : events) {
+            out.push_back(
+                messaging::OutgoingEvent{Topic(), key, event->GetDescriptor()->full_name(), event->SerializeAsString(),
+                                         1, current != nullptr ? current->Child().ToTraceparent() : std::string()});
+        }
+        return outbox_.Append(tx, out);
+    }
+
     std::string Topic() const { return config_.topic_prefix + config_.name + ".events.v1"; }
 
-    void Consume(const std::vector<std::string>& topics, messaging::EventHandler handler,
-                 messaging::ConsumerOptions options) {
+    /// The consumer's handlers and options as a consumer of this runtime applies events with them.
+    void PrepareInbox(messaging::EventHandler& handler, messaging::ConsumerOptions& options) {
         options.group = config_.topic_prefix + (options.group.empty() ? config_.name : options.group);
         // Handlers publish through the outbox: wake the relay once their transaction committed,
         // and run what they noted with AfterCommit.
@@ -117,9 +129,34 @@ public:
             DiscardUnlessIn(tx);  // left by a transaction that rolled back
             inner(tx, event);
         };
+        if (options.batch_handler) {
+            options.batch_handler = [inner = std::move(options.batch_handler)](
+                                        pqxx::work& tx, const std::vector<const messaging::IncomingEvent*>& events) {
+                DiscardUnlessIn(tx);
+                inner(tx, events);
+            };
+        }
+        if (!options.clock) options.clock = clock_;  // stamps inbox rows, whose age retention measures
+    }
+
+    std::unique_ptr<messaging::InboxApplier> Applier(messaging::EventHandler handler,
+                                                     messaging::ConsumerOptions options) {
+        PrepareInbox(handler, options);
+        return std::make_unique<messaging::InboxApplier>(
+            pool_,
+            messaging::ApplierOptions{.consumer = options.group,
+                                      .clock = options.clock,
+                                      .max_batch = options.max_batch,
+                                      .batch_handler = options.batch_handler,
+                                      .after_commit = options.after_commit},
+            std::move(handler));
+    }
+
+    void Consume(const std::vector<std::string>& topics, messaging::EventHandler handler,
+                 messaging::ConsumerOptions options) {
+        PrepareInbox(handler, options);
         options.topics.clear();
         for (const auto& t : topics) options.topics.push_back(config_.topic_prefix + t);
-        if (!options.clock) options.clock = clock_;  // stamps inbox rows, whose age retention measures
         consumers_.push_back(std::make_unique<messaging::InboxConsumer>(config_.pg, config_.kafka, std::move(options),
                                                                         std::move(handler)));
     }
@@ -277,6 +314,11 @@ std::string Runtime::Publish(pqxx::work& tx, const std::string& key, const googl
     ++published_on_this_thread;
     return id;
 }
+std::vector<std::string> Runtime::Publish(pqxx::work& tx, const std::vector<Keyed>& events) const {
+    auto ids = impl_->Publish(tx, events);
+    published_on_this_thread += ids.size();
+    return ids;
+}
 std::uint64_t Runtime::PublishedOnThisThread() noexcept { return published_on_this_thread; }
 void Runtime::Published() { impl_->relay_.Wake(); }
 void Runtime::AddService(grpc::Service* service, const std::string& health_name) {
@@ -292,7 +334,13 @@ void Runtime::OnTimer(const std::string& kind, messaging::TimerHandler handler) 
 int Runtime::Start() { return impl_->Start(); }
 int Runtime::metrics_port() const { return impl_->metrics_endpoint_ ? impl_->metrics_endpoint_->port() : 0; }
 void Runtime::Consume(const EventRouter& router, messaging::ConsumerOptions options) {
+    if (!options.batch_handler) options.batch_handler = router.Batches();
     impl_->Consume(router.Topics(), router.Handler(), std::move(options));
+}
+std::unique_ptr<messaging::InboxApplier> Runtime::Applier(const EventRouter& router,
+                                                          messaging::ConsumerOptions options) {
+    if (!options.batch_handler) options.batch_handler = router.Batches();
+    return impl_->Applier(router.Handler(), std::move(options));
 }
 void Runtime::OnRetention(const std::string& name, RetentionPurge purge) {
     impl_->retention_purges_[name] = std::move(purge);

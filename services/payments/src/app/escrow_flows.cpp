@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <set>
 #include <type_traits>
 
 #include "marketplace/core/errors.hpp"
@@ -124,6 +125,7 @@ EscrowDecision EscrowFlows::Run(pqxx::work& tx, const std::string& milestone_id,
 
     const auto now = runtime_.clock()->Now();
     const auto kind = OperationKindOf(command);
+    const effect::PayOut* paid = nullptr;  // the legs posted by this decision, for its answer
     for (const auto& effect : decision.effects) {
         std::visit(
             [&](const auto& e) {
@@ -143,17 +145,24 @@ EscrowDecision EscrowFlows::Run(pqxx::work& tx, const std::string& milestone_id,
                     created.funded_attempt = e.attempt;
                     escrows_.Insert(tx, created, now);
                 } else if constexpr (std::is_same_v<E, effect::PayOut>) {
-                    std::vector<Leg> legs;
+                    // The credited accounts (the fee shard, the payees' wallets) found or created together.
+                    std::vector<AccountKey> credited;
+                    credited.reserve(e.legs.size());
                     for (const auto& leg : e.legs) {
-                        const auto credit = leg.to == LegTo::kPlatformFee
-                                                ? ledger_.EnsureAccount(
-                                                      tx, PlatformFeeShard(ShardFor(e.operation_id, config_.fee_shards),
-                                                                           record->currency))
-                                                : ledger_.EnsureAccount(tx, WalletOf(leg.user_id, record->currency));
-                        legs.push_back({record->account_id, credit, leg.amount, record->currency});
+                        credited.push_back(
+                            leg.to == LegTo::kPlatformFee
+                                ? PlatformFeeShard(ShardFor(e.operation_id, config_.fee_shards), record->currency)
+                                : WalletOf(leg.user_id, record->currency));
+                    }
+                    const auto credit = ledger_.EnsureAccounts(tx, credited);
+                    std::vector<Leg> legs;
+                    legs.reserve(e.legs.size());
+                    for (std::size_t i = 0; i < e.legs.size(); ++i) {
+                        legs.push_back({record->account_id, credit[i], e.legs[i].amount, record->currency});
                     }
                     ledger_.Post(tx, {e.operation_id, kind, milestone_id}, legs, now);
                     escrows_.Settle(tx, milestone_id, e.settled_as, e.operation_id, now);
+                    paid = &e;
                 } else if constexpr (std::is_same_v<E, effect::RecordFundingAnswer>) {
                     escrows_.RecordAnswer(tx, milestone_id, e.attempt, {e.funded, e.reason}, now);
                 } else if constexpr (std::is_same_v<E, effect::SetDisputeHold>) {
@@ -163,7 +172,7 @@ EscrowDecision EscrowFlows::Run(pqxx::work& tx, const std::string& milestone_id,
                 } else if constexpr (std::is_same_v<E, effect::AnnounceFundingFailed>) {
                     AnswerFailed(tx, milestone_id, e.reason, e.attempt);
                 } else if constexpr (std::is_same_v<E, effect::AnnounceReleased>) {
-                    AnswerReleased(tx, *record, e.operation_id, e.kinds);
+                    AnswerReleased(tx, *record, e.operation_id, e.kinds, paid);
                 } else if constexpr (std::is_same_v<E, effect::AnnounceRefunded>) {
                     AnswerRefunded(tx, *record);
                 } else if constexpr (std::is_same_v<E, effect::AnnounceSettled>) {
@@ -186,18 +195,31 @@ void EscrowFlows::Fund(pqxx::work& tx, const contracts::v1::MilestoneFundingRequ
     }
 }
 
-void EscrowFlows::Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted& e) {
-    const std::string milestone = EventId(e.milestone_id(), "MilestoneAccepted", "milestone_id");
+namespace {
+
+command::Release ReleaseOf(const contracts::v1::MilestoneAccepted& e) {
     command::Release release;
-    release.milestone_id = milestone;
+    release.milestone_id = EventId(e.milestone_id(), "MilestoneAccepted", "milestone_id");
     release.amount = e.amount().minor_units();
     release.currency = e.amount().currency();
     release.payees = PayeesOf(e.payees());
     if (e.has_clan_split()) release.clan_split = SplitInputOf(e.clan_split());
-    release.operation_id = storage::OperationId(storage::OperationKind::kEscrowRelease, milestone);
-    const auto decision = Run(tx, milestone, release);
+    release.operation_id = storage::OperationId(storage::OperationKind::kEscrowRelease, release.milestone_id);
+    return release;
+}
+
+}  // namespace
+
+void EscrowFlows::Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted& e) {
+    const auto release = ReleaseOf(e);
+    const auto decision = Run(tx, release.milestone_id, release);
+    LogReleased(e, decision);
+}
+
+void EscrowFlows::LogReleased(const contracts::v1::MilestoneAccepted& e, const EscrowDecision& decision) const {
     const auto* payout = PayOutOf(decision);
     if (decision.outcome != EscrowOutcome::kApplied || payout == nullptr) return;
+    const std::string& milestone = decision.escrow->milestone_id;
     if (e.has_clan_split()) {
         const auto& split = e.clan_split();
         log::Info("escrow released to a clan", {{"milestone_id", milestone},
@@ -211,6 +233,101 @@ void EscrowFlows::Release(pqxx::work& tx, const contracts::v1::MilestoneAccepted
                                       {"fee", LegsOfKind(*payout, "platform_fee")},
                                       {"legs", static_cast<long long>(payout->legs.size())}});
     }
+}
+
+void EscrowFlows::ReleaseMany(pqxx::work& tx, const std::vector<contracts::v1::MilestoneAccepted>& events) {
+    // The releases this batch carries out together, and the events left to Release one by one: a
+    // second event of a milestone already in the batch, a release that was already done (answered
+    // again from the stored legs). A refusal throws: the transaction rolls back and the consumer
+    // applies each event alone, so the refused one is parked and the others go through.
+    struct Together {
+        const contracts::v1::MilestoneAccepted* event;
+        command::Release release;
+        storage::EscrowRecord record;
+        EscrowDecision decision;
+    };
+    std::vector<Together> together;
+    std::vector<const contracts::v1::MilestoneAccepted*> alone;
+    std::vector<std::string> milestones;
+    std::set<std::string> seen;
+    for (const auto& e : events) {
+        auto release = ReleaseOf(e);
+        if (!seen.insert(release.milestone_id).second) {
+            alone.push_back(&e);
+            continue;
+        }
+        milestones.push_back(release.milestone_id);
+        together.push_back({&e, std::move(release), {}, {}});
+    }
+    // The escrows' rows locked FOR UPDATE serialise these releases with every other handler of their
+    // milestones (each locks the row before changing anything) without the milestones' advisory
+    // locks: those only matter for an escrow not created yet, and a release of a missing escrow is
+    // refused here, so its event is applied again alone by Release, which waits on the lock.
+    auto records = escrows_.FindForUpdate(tx, milestones);
+    const EscrowPolicy policy{config_.platform_fee_bps, config_.max_amount_minor};
+    std::vector<Together> paying;
+    for (auto& t : together) {
+        EscrowLoaded loaded;
+        const auto it = records.find(t.release.milestone_id);
+        if (it != records.end()) loaded.escrow = ToDomain(it->second);
+        t.decision = Decide(loaded, t.release, policy);
+        if (t.decision.outcome == EscrowOutcome::kRefused) throw PermanentError(t.decision.reason);
+        const bool pays = t.decision.outcome == EscrowOutcome::kApplied && t.decision.effects.size() == 2 &&
+                          std::holds_alternative<effect::PayOut>(t.decision.effects[0]) &&
+                          std::holds_alternative<effect::AnnounceReleased>(t.decision.effects[1]);
+        if (!pays) {
+            alone.push_back(t.event);
+            continue;
+        }
+        t.record = it->second;
+        paying.push_back(std::move(t));
+    }
+    if (!paying.empty()) {
+        // The credited accounts of every release found or created together, then every operation,
+        // its transfers and the balances posted in one statement, and the escrows marked released.
+        std::vector<AccountKey> credited;
+        for (const auto& t : paying) {
+            const auto& payout = std::get<effect::PayOut>(t.decision.effects[0]);
+            for (const auto& leg : payout.legs) {
+                credited.push_back(
+                    leg.to == LegTo::kPlatformFee
+                        ? PlatformFeeShard(ShardFor(payout.operation_id, config_.fee_shards), t.record.currency)
+                        : WalletOf(leg.user_id, t.record.currency));
+            }
+        }
+        const auto credit = ledger_.EnsureAccounts(tx, credited);
+        std::vector<storage::Posting> postings;
+        std::vector<std::string> settled, operations;
+        std::size_t next = 0;
+        for (const auto& t : paying) {
+            const auto& payout = std::get<effect::PayOut>(t.decision.effects[0]);
+            storage::Posting posting{
+                {payout.operation_id, storage::OperationKind::kEscrowRelease, t.record.milestone_id}, {}};
+            for (const auto& leg : payout.legs) {
+                posting.legs.push_back({t.record.account_id, credit[next++], leg.amount, t.record.currency});
+            }
+            postings.push_back(std::move(posting));
+            settled.push_back(t.record.milestone_id);
+            operations.push_back(payout.operation_id);
+        }
+        const auto now = runtime_.clock()->Now();
+        ledger_.Post(tx, postings, now);
+        escrows_.Settle(tx, settled, EscrowState::kReleased, operations, now);
+        // The answers, appended to the outbox in one statement.
+        std::vector<payments::v1::EscrowReleased> answers;
+        answers.reserve(paying.size());
+        for (const auto& t : paying) {
+            const auto& payout = std::get<effect::PayOut>(t.decision.effects[0]);
+            const auto& announce = std::get<effect::AnnounceReleased>(t.decision.effects[1]);
+            answers.push_back(ReleasedAnswer(tx, t.record, announce.operation_id, announce.kinds, &payout));
+        }
+        std::vector<service::Runtime::Keyed> published;
+        for (std::size_t i = 0; i < paying.size(); ++i)
+            published.emplace_back(paying[i].record.milestone_id, &answers[i]);
+        runtime_.Publish(tx, published);
+        for (const auto& t : paying) LogReleased(*t.event, t.decision);
+    }
+    for (const auto* e : alone) Release(tx, *e);
 }
 
 void EscrowFlows::Refund(pqxx::work& tx, const contracts::v1::MilestoneCancelled& e) {
@@ -323,11 +440,34 @@ void EscrowFlows::AnswerFailed(pqxx::work& tx, const std::string& milestone_id, 
 }
 
 void EscrowFlows::AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& escrow, const std::string& operation_id,
-                                 const std::vector<std::string>& kinds) {
+                                 const std::vector<std::string>& kinds, const effect::PayOut* paid) {
+    runtime_.Publish(tx, escrow.milestone_id, ReleasedAnswer(tx, escrow, operation_id, kinds, paid));
+}
+
+payments::v1::EscrowReleased EscrowFlows::ReleasedAnswer(pqxx::work& tx, const storage::EscrowRecord& escrow,
+                                                         const std::string& operation_id,
+                                                         const std::vector<std::string>& kinds,
+                                                         const effect::PayOut* paid) const {
     payments::v1::EscrowReleased out;
     out.set_milestone_id(escrow.milestone_id);
     *out.mutable_amount() = wire::ProtoMoney(escrow.amount, escrow.currency);
     std::size_t next_kind = 0;
+    if (paid != nullptr) {
+        // Released just now: the legs are those posted, in leg order (no need to read them back).
+        for (const auto& posted : paid->legs) {
+            auto* leg = out.add_legs();
+            if (posted.to == LegTo::kPlatformFee) {
+                leg->set_kind("platform_fee");
+            } else {
+                leg->set_kind(next_kind < kinds.size() ? kinds[next_kind] : "payee");
+                ++next_kind;
+                leg->set_user_id(WalletOf(posted.user_id, escrow.currency).owner);
+            }
+            *leg->mutable_amount() = wire::ProtoMoney(posted.amount, escrow.currency);
+        }
+        return out;
+    }
+    // Released before (a replay): the answer names the stored legs.
     for (const auto& t : ledger_.TransfersOf(tx, operation_id)) {
         auto* leg = out.add_legs();
         if (t.credit_kind == AccountKind::kPlatformFees) {
@@ -339,7 +479,7 @@ void EscrowFlows::AnswerReleased(pqxx::work& tx, const storage::EscrowRecord& es
         }
         *leg->mutable_amount() = wire::ProtoMoney(t.amount, t.currency);
     }
-    runtime_.Publish(tx, escrow.milestone_id, out);
+    return out;
 }
 
 void EscrowFlows::AnswerRefunded(pqxx::work& tx, const storage::EscrowRecord& escrow) {

@@ -7,10 +7,10 @@
 
 namespace marketplace::payments {
 
-void CountTransfers(pqxx::work& tx, std::size_t transfers) {
+void CountTransfers(const std::string& transaction_id, std::size_t transfers) {
     static const metrics::CounterFamily family("marketplace_ledger_transfers_total",
                                                "Ledger transfers written (committed).");
-    service::AfterCommit(tx, [transfers] { family.Increment({}, static_cast<double>(transfers)); });
+    service::AfterCommit(transaction_id, [transfers] { family.Increment({}, static_cast<double>(transfers)); });
 }
 
 LedgerMetrics::LedgerMetrics(db::Pool& pool, std::chrono::milliseconds cache_for)

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include <pqxx/transaction>
@@ -16,8 +17,8 @@
 
 namespace marketplace::payments {
 
-/// Counts `transfers` written in `tx`, once it commits.
-void CountTransfers(pqxx::work& tx, std::size_t transfers);
+/// Counts `transfers` written in the transaction `transaction_id` (pg_current_xact_id()), once it commits.
+void CountTransfers(const std::string& transaction_id, std::size_t transfers);
 
 /// Serves the balance gauges while it lives.
 class LedgerMetrics final {

@@ -11,6 +11,11 @@ void RouteContractEvents(service::EventRouter& router, EscrowFlows& flows) {
                                                                  const IncomingEvent&) { flows.Fund(tx, e); });
     router.On<contracts::v1::MilestoneAccepted>([&flows](pqxx::work& tx, const contracts::v1::MilestoneAccepted& e,
                                                          const IncomingEvent&) { flows.Release(tx, e); });
+    // Releases applied together (a consumer's batch, concurrent callers of an InboxApplier) share
+    // their statements.
+    router.OnBatch<contracts::v1::MilestoneAccepted>(
+        [&flows](pqxx::work& tx, const std::vector<contracts::v1::MilestoneAccepted>& events,
+                 const std::vector<const IncomingEvent*>&) { flows.ReleaseMany(tx, events); });
     router.On<contracts::v1::MilestoneCancelled>([&flows](pqxx::work& tx, const contracts::v1::MilestoneCancelled& e,
                                                           const IncomingEvent&) { flows.Refund(tx, e); });
     router.On<contracts::v1::MilestoneDisputed>([&flows](pqxx::work& tx, const contracts::v1::MilestoneDisputed& e,

@@ -4,6 +4,7 @@
 
 #include <pqxx/pqxx>
 
+#include "marketplace/db/arrays.hpp"
 #include "marketplace/db/statements.hpp"
 #include "storage/ledger_store.hpp"
 
@@ -13,18 +14,18 @@ void EscrowStore::LockMilestone(pqxx::work& tx, const std::string& milestone_id)
     db::Exec(tx, "SELECT pg_advisory_xact_lock(hashtextextended('payments.escrow:' || $1, 0))", milestone_id);
 }
 
-std::optional<EscrowRecord> EscrowStore::Find(pqxx::work& tx, const std::string& milestone_id, bool for_update) const {
-    const std::string sql =
-        "SELECT e.milestone_id::text, e.contract_id::text, e.client_id::text, e.account_id, e.amount, e.currency, "
-        "e.state, e.funded_attempt, " +
-        Rfc3339Sql("e.funded_at") + ", " + Rfc3339Sql("e.settled_at") +
-        ", COALESCE(e.settlement_operation_id, ''), a.balance, COALESCE(e.dispute_id::text, ''), "
-        "COALESCE(e.clan_split::text, '') "
-        "FROM escrows e JOIN accounts a ON a.id = e.account_id WHERE e.milestone_id = $1::uuid" +
-        (for_update ? " FOR UPDATE OF e" : "");
-    auto rows = db::Exec(tx, sql, milestone_id);
-    if (rows.empty()) return std::nullopt;
-    const auto& r = rows[0];
+namespace {
+
+std::string EscrowSelect() {
+    return "SELECT e.milestone_id::text, e.contract_id::text, e.client_id::text, e.account_id, e.amount, e.currency, "
+           "e.state, e.funded_attempt, " +
+           Rfc3339Sql("e.funded_at") + ", " + Rfc3339Sql("e.settled_at") +
+           ", COALESCE(e.settlement_operation_id, ''), a.balance, COALESCE(e.dispute_id::text, ''), "
+           "COALESCE(e.clan_split::text, '') "
+           "FROM escrows e JOIN accounts a ON a.id = e.account_id ";
+}
+
+EscrowRecord ReadEscrow(const pqxx::row& r) {
     EscrowRecord e;
     e.milestone_id = r[0].c_str();
     e.contract_id = r[1].c_str();
@@ -45,6 +46,27 @@ std::optional<EscrowRecord> EscrowStore::Find(pqxx::work& tx, const std::string&
     return e;
 }
 
+}  // namespace
+
+std::optional<EscrowRecord> EscrowStore::Find(pqxx::work& tx, const std::string& milestone_id, bool for_update) const {
+    const std::string sql = EscrowSelect() + "WHERE e.milestone_id = $1::uuid" + (for_update ? " FOR UPDATE OF e" : "");
+    auto rows = db::Exec(tx, sql, milestone_id);
+    if (rows.empty()) return std::nullopt;
+    return ReadEscrow(rows[0]);
+}
+
+std::map<std::string, EscrowRecord> EscrowStore::FindForUpdate(pqxx::work& tx,
+                                                               const std::vector<std::string>& milestone_ids) const {
+    std::map<std::string, EscrowRecord> out;
+    for (const auto& row :
+         db::Exec(tx, EscrowSelect() + "WHERE e.milestone_id = ANY($1::uuid[]) ORDER BY e.milestone_id FOR UPDATE OF e",
+                  db::TextArray(milestone_ids))) {
+        auto record = ReadEscrow(row);
+        out.emplace(record.milestone_id, std::move(record));
+    }
+    return out;
+}
+
 void EscrowStore::Insert(pqxx::work& tx, const EscrowRecord& e, core::Clock::TimePoint now) const {
     db::Exec(
         tx,
@@ -61,6 +83,21 @@ void EscrowStore::Settle(pqxx::work& tx, const std::string& milestone_id, Escrow
                             "WHERE milestone_id = $1::uuid AND state = 'funded'",
                             milestone_id, std::string(EscrowStateName(state)), Timestamp(now), operation_id);
     if (r.affected_rows() != 1) throw std::logic_error("escrow " + milestone_id + " is not funded");
+}
+
+void EscrowStore::Settle(pqxx::work& tx, const std::vector<std::string>& milestone_ids, EscrowState state,
+                         const std::vector<std::string>& operation_ids, core::Clock::TimePoint now) const {
+    const auto r = db::Exec(tx,
+                            "UPDATE escrows AS e SET state = $3, settled_at = $4::timestamptz, "
+                            "settlement_operation_id = s.operation_id "
+                            "FROM unnest($1::uuid[], $2::text[]) AS s(milestone_id, operation_id) "
+                            "WHERE e.milestone_id = s.milestone_id AND e.state = 'funded'",
+                            db::TextArray(milestone_ids), db::TextArray(operation_ids),
+                            std::string(EscrowStateName(state)), Timestamp(now));
+    if (r.affected_rows() != milestone_ids.size()) {
+        throw std::logic_error("escrows: " + std::to_string(r.affected_rows()) + " of " +
+                               std::to_string(milestone_ids.size()) + " were funded");
+    }
 }
 
 bool EscrowStore::SetDispute(pqxx::work& tx, const std::string& milestone_id, const std::string& dispute_id,

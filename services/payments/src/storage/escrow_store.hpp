@@ -1,6 +1,7 @@
 #pragma once
 // SQL for escrow records and the answers given to funding attempts.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,10 +41,19 @@ public:
     void LockMilestone(pqxx::work& tx, const std::string& milestone_id) const;
     /// The escrow, locked FOR UPDATE when `for_update`.
     std::optional<EscrowRecord> Find(pqxx::work& tx, const std::string& milestone_id, bool for_update) const;
+    /// The escrows of several milestones, locked FOR UPDATE in milestone order, by milestone id (those
+    /// that exist).
+    std::map<std::string, EscrowRecord> FindForUpdate(pqxx::work& tx,
+                                                      const std::vector<std::string>& milestone_ids) const;
     void Insert(pqxx::work& tx, const EscrowRecord& escrow, core::Clock::TimePoint now) const;
     /// Marks a funded escrow released or refunded; throws std::logic_error when it was not funded.
     void Settle(pqxx::work& tx, const std::string& milestone_id, EscrowState state, const std::string& operation_id,
                 core::Clock::TimePoint now) const;
+
+    /// Settle for several funded escrows at once (`operation_ids` in the order of `milestone_ids`);
+    /// throws std::logic_error unless every one was funded.
+    void Settle(pqxx::work& tx, const std::vector<std::string>& milestone_ids, EscrowState state,
+                const std::vector<std::string>& operation_ids, core::Clock::TimePoint now) const;
 
     /// Locks (or with an empty id unlocks) the escrow for a dispute; false when there is no escrow.
     bool SetDispute(pqxx::work& tx, const std::string& milestone_id, const std::string& dispute_id,

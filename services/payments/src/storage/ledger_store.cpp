@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
+#include <tuple>
 
 #include <pqxx/pqxx>
 
@@ -112,6 +114,72 @@ std::map<std::string, std::int64_t> LedgerStore::EnsureAccounts(pqxx::work& tx, 
     return ids;
 }
 
+std::vector<std::int64_t> LedgerStore::EnsureAccounts(pqxx::work& tx, const std::vector<AccountKey>& keys) const {
+    using Key = std::tuple<std::string, std::string, std::string>;  // kind, owner, currency
+    std::map<Key, std::int64_t> ids;
+    const auto read = [&](const std::vector<Key>& wanted) {
+        std::vector<std::string> kinds, owners, currencies;
+        for (const auto& [kind, owner, currency] : wanted) {
+            kinds.push_back(kind);
+            owners.push_back(owner);
+            currencies.push_back(currency);
+        }
+        for (const auto& row : db::Exec(tx,
+                                        "SELECT a.kind, a.owner, a.currency, a.id FROM accounts a "
+                                        "JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(kind, owner, currency) "
+                                        "ON a.kind = k.kind AND a.owner = k.owner AND a.currency = k.currency",
+                                        TextArray(kinds), TextArray(owners), TextArray(currencies))) {
+            ids[{row[0].c_str(), row[1].c_str(), row[2].c_str()}] = row[3].as<std::int64_t>();
+        }
+    };
+    std::vector<Key> wanted;
+    for (const auto& key : keys) wanted.emplace_back(std::string(AccountKindName(key.kind)), key.owner, key.currency);
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    read(wanted);
+    std::vector<Key> missing;
+    for (const auto& key : keys) {
+        Key k{std::string(AccountKindName(key.kind)), key.owner, key.currency};
+        if (ids.count(k) > 0 || std::find(missing.begin(), missing.end(), k) != missing.end()) continue;
+        missing.push_back(k);
+    }
+    if (!missing.empty()) {
+        // Sorted, so concurrent creators insert in the same order and cannot deadlock each other.
+        std::vector<std::string> kinds, owners, currencies, guarded;
+        for (const auto& [kind, owner, currency] : missing) {
+            kinds.push_back(kind);
+            owners.push_back(owner);
+            currencies.push_back(currency);
+            guarded.emplace_back(IsGuarded(ParseAccountKind(kind)) ? "t" : "f");
+        }
+        for (const auto& row : db::Exec(
+                 tx,
+                 "INSERT INTO accounts (kind, owner, currency, guarded) "
+                 "SELECT k.kind, k.owner, k.currency, k.guarded "
+                 "FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[]) AS k(kind, owner, currency, guarded) "
+                 "ORDER BY k.kind, k.owner, k.currency "
+                 "ON CONFLICT (kind, owner, currency) DO NOTHING RETURNING kind, owner, currency, id",
+                 TextArray(kinds), TextArray(owners), TextArray(currencies), TextArray(guarded))) {
+            ids[{row[0].c_str(), row[1].c_str(), row[2].c_str()}] = row[3].as<std::int64_t>();
+        }
+        // Under READ COMMITTED a concurrent creator makes ON CONFLICT wait for it and return nothing;
+        // the next statement's snapshot then sees its committed row.
+        std::vector<Key> raced;
+        for (const auto& k : missing) {
+            if (ids.count(k) == 0) raced.push_back(k);
+        }
+        if (!raced.empty()) read(raced);
+    }
+    std::vector<std::int64_t> out;
+    out.reserve(keys.size());
+    for (const auto& key : keys) {
+        const auto it = ids.find({std::string(AccountKindName(key.kind)), key.owner, key.currency});
+        if (it == ids.end()) throw std::logic_error("ledger: account " + key.owner + " was not created");
+        out.push_back(it->second);
+    }
+    return out;
+}
+
 std::optional<AccountState> LedgerStore::Find(pqxx::work& tx, const AccountKey& key) const {
     auto rows = db::Exec(
         tx, std::string("SELECT ") + kStateColumns + " FROM accounts WHERE kind = $1 AND owner = $2 AND currency = $3",
@@ -139,59 +207,79 @@ std::map<std::int64_t, AccountState> LedgerStore::Lock(pqxx::work& tx, std::vect
 
 void LedgerStore::Post(pqxx::work& tx, const Operation& operation, const std::vector<Leg>& legs,
                        core::Clock::TimePoint now, const std::string& field) const {
-    ValidateLegs(legs, field);
+    Post(tx, {Posting{operation, legs}}, now, field);
+}
+
+void LedgerStore::Post(pqxx::work& tx, const std::vector<Posting>& postings, core::Clock::TimePoint now,
+                       const std::string& field) const {
     std::vector<std::int64_t> ids;
-    ids.reserve(legs.size() * 2);
-    for (const auto& leg : legs) {
-        ids.push_back(leg.debit_account);
-        ids.push_back(leg.credit_account);
+    for (const auto& posting : postings) {
+        ValidateLegs(posting.legs, field);
+        for (const auto& leg : posting.legs) {
+            ids.push_back(leg.debit_account);
+            ids.push_back(leg.credit_account);
+        }
     }
-    const auto accounts = Lock(tx, ids);
-    const auto deltas = PlanPosting(legs, accounts, field);  // throws before anything is written
+    auto accounts = Lock(tx, ids);
+    // Each operation is planned on the balances the ones before it leave (throws before anything is
+    // written); the balances change once, by the sum of the operations' changes.
+    std::map<std::int64_t, std::int64_t> deltas;
+    for (const auto& posting : postings) {
+        for (const auto& [id, delta] : PlanPosting(posting.legs, accounts, field)) {
+            accounts.at(id).balance += delta;
+            deltas[id] += delta;
+        }
+    }
 
-    const std::string at = Timestamp(now);
-    db::Exec(tx, "INSERT INTO operations (id, kind, reference, created_at) VALUES ($1, $2, $3, $4::timestamptz)",
-             operation.id, std::string(OperationKindName(operation.kind)), operation.reference, at);
-
+    std::vector<std::string> operation_ids, kinds, references, leg_operations, currencies;
     std::vector<std::int64_t> leg_numbers, debits, credits, amounts;
-    std::vector<std::string> currencies;
-    leg_numbers.reserve(legs.size());
-    debits.reserve(legs.size());
-    credits.reserve(legs.size());
-    amounts.reserve(legs.size());
-    currencies.reserve(legs.size());
-    for (std::size_t i = 0; i < legs.size(); ++i) {
-        leg_numbers.push_back(static_cast<std::int64_t>(i));
-        debits.push_back(legs[i].debit_account);
-        credits.push_back(legs[i].credit_account);
-        amounts.push_back(legs[i].amount);
-        currencies.push_back(legs[i].currency);
+    std::size_t leg_count = 0;
+    for (const auto& posting : postings) {
+        operation_ids.push_back(posting.operation.id);
+        kinds.emplace_back(OperationKindName(posting.operation.kind));
+        references.push_back(posting.operation.reference);
+        for (std::size_t i = 0; i < posting.legs.size(); ++i) {
+            const auto& leg = posting.legs[i];
+            leg_operations.push_back(posting.operation.id);
+            leg_numbers.push_back(static_cast<std::int64_t>(i));
+            debits.push_back(leg.debit_account);
+            credits.push_back(leg.credit_account);
+            amounts.push_back(leg.amount);
+            currencies.push_back(leg.currency);
+        }
+        leg_count += posting.legs.size();
     }
-    db::Exec(
-        tx,
-        "INSERT INTO transfers (operation_id, leg, debit_account_id, credit_account_id, amount, currency, created_at) "
-        "SELECT $1, t.leg, t.debit, t.credit, t.amount, t.currency, $7::timestamptz "
-        "FROM unnest($2::int[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[]) "
-        "AS t(leg, debit, credit, amount, currency)",
-        operation.id, IntArray(leg_numbers), IntArray(debits), IntArray(credits), IntArray(amounts),
-        TextArray(currencies), at);
-    CountTransfers(tx, legs.size());
-
     std::vector<std::int64_t> changed, changes;
     for (const auto& [id, delta] : deltas) {
         if (delta == 0) continue;
         changed.push_back(id);
         changes.push_back(delta);
     }
-    if (changed.empty()) return;
-    const auto updated = db::Exec(tx,
-                                  "UPDATE accounts AS a SET balance = a.balance + d.delta "
-                                  "FROM unnest($1::bigint[], $2::bigint[]) AS d(id, delta) WHERE a.id = d.id",
-                                  IntArray(changed), IntArray(changes));
-    if (updated.affected_rows() != changed.size()) {
-        throw std::logic_error("ledger: updated " + std::to_string(updated.affected_rows()) + " accounts of " +
+    // One statement writes the operations, their transfers and the balances. The transfers'
+    // reference check (a statement trigger) runs once the whole statement is done, so it sees the
+    // operations; an operation already posted is a unique violation and nothing is written.
+    const auto row = db::Exec1(
+        tx,
+        "WITH ops AS (INSERT INTO operations (id, kind, reference, created_at) "
+        "SELECT o.id, o.kind, o.reference, $4::timestamptz FROM unnest($1::text[], $2::text[], $3::text[]) "
+        "AS o(id, kind, reference) RETURNING id), "
+        "legs AS (INSERT INTO transfers (operation_id, leg, debit_account_id, credit_account_id, amount, currency, "
+        "created_at) SELECT t.operation_id, t.leg, t.debit, t.credit, t.amount, t.currency, $4::timestamptz "
+        "FROM unnest($5::text[], $6::int[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[]) "
+        "AS t(operation_id, leg, debit, credit, amount, currency) "
+        "WHERE t.operation_id IN (SELECT id FROM ops) RETURNING 1), "
+        "balances AS (UPDATE accounts AS a SET balance = a.balance + d.delta "
+        "FROM unnest($11::bigint[], $12::bigint[]) AS d(id, delta) WHERE a.id = d.id RETURNING 1) "
+        "SELECT (SELECT count(*) FROM legs), (SELECT count(*) FROM balances), pg_current_xact_id()::text",
+        TextArray(operation_ids), TextArray(kinds), TextArray(references), Timestamp(now), TextArray(leg_operations),
+        IntArray(leg_numbers), IntArray(debits), IntArray(credits), IntArray(amounts), TextArray(currencies),
+        IntArray(changed), IntArray(changes));
+    if (row[0].as<std::size_t>() != leg_count || row[1].as<std::size_t>() != changed.size()) {
+        throw std::logic_error("ledger: wrote " + std::string(row[0].c_str()) + " transfers of " +
+                               std::to_string(leg_count) + " and updated " + row[1].c_str() + " accounts of " +
                                std::to_string(changed.size()));
     }
+    CountTransfers(row[2].c_str(), leg_count);
 }
 
 std::vector<AccountState> LedgerStore::AccountsOf(pqxx::work& tx, const std::string& owner,

@@ -2,7 +2,8 @@
 // SQL for accounts, operations and transfers. Post() is the only way money moves: it locks every
 // account of the operation in id order (so concurrent operations cannot deadlock), applies the
 // posting rules of domain/ledger_rules.hpp to the locked balances, then writes the operation, its
-// transfers and one balance update per account, four statements whatever the number of legs.
+// transfers and the balance of every account it changes in one statement: two statements whatever
+// the number of legs.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -38,6 +39,12 @@ struct Operation {
     std::string reference;  // what it is about: a milestone, deposit or payout id
 };
 
+/// An operation and its legs, for posting several at once.
+struct Posting {
+    Operation operation;
+    std::vector<Leg> legs;
+};
+
 /// The operation id of `kind` about `reference` ("escrow_fund:<milestone id>").
 std::string OperationId(OperationKind kind, std::string_view reference);
 
@@ -59,6 +66,9 @@ public:
     /// The same for many owners of one kind and currency; returns owner -> id.
     std::map<std::string, std::int64_t> EnsureAccounts(pqxx::work& tx, AccountKind kind, const std::string& currency,
                                                        const std::vector<std::string>& owners) const;
+    /// The same for accounts of any kinds, in one statement when they all exist; returns their ids in
+    /// the order of `keys`.
+    std::vector<std::int64_t> EnsureAccounts(pqxx::work& tx, const std::vector<AccountKey>& keys) const;
     /// The account, without locking it; nullopt when it does not exist.
     std::optional<AccountState> Find(pqxx::work& tx, const AccountKey& key) const;
     /// Locks the accounts in id order and returns their states.
@@ -68,6 +78,12 @@ public:
     /// would overdraw a guarded account, core::InvalidArgument for invalid legs (named under
     /// `field`), and a pqxx unique violation when the operation was already posted.
     void Post(pqxx::work& tx, const Operation& operation, const std::vector<Leg>& legs, core::Clock::TimePoint now,
+              const std::string& field = "legs") const;
+
+    /// Posts several operations at once, as if one after the other in order (each planned on the
+    /// balances the ones before it leave), in the same two statements; the same errors as Post, and
+    /// then none of them is written.
+    void Post(pqxx::work& tx, const std::vector<Posting>& postings, core::Clock::TimePoint now,
               const std::string& field = "legs") const;
 
     /// The accounts of `owner` of the given kinds, ordered by currency.

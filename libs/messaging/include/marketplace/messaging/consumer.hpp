@@ -3,7 +3,8 @@
 // PostgreSQL transaction together with an inbox row, so a redelivered event changes nothing.
 // Events that are already waiting are applied together in one transaction (one commit for many);
 // if any of them fails, the batch rolls back and its events are applied one at a time.
-// Offsets are committed only after the transaction. A failing event is retried (its partition
+// Events are applied through an InboxApplier (inbox_applier.hpp). Offsets are committed only after
+// the transaction. A failing event is retried (its partition
 // paused, with backoff and jitter); one that still fails, or cannot be decoded, is dead-lettered:
 // copied to <topic>.dlq with the error in headers and parked in the dead_letters table, and later
 // events with the same key wait behind it until the redrive command replays them in order.
@@ -19,6 +20,7 @@
 #include "marketplace/core/clock.hpp"
 #include "marketplace/db/pool.hpp"
 #include "marketplace/messaging/event.hpp"
+#include "marketplace/messaging/inbox_applier.hpp"
 #include "marketplace/messaging/kafka_config.hpp"
 #include "marketplace/messaging/metrics.hpp"
 
@@ -31,14 +33,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// Applies one event inside the consumer's transaction. Throwing rolls the transaction back.
-using EventHandler = std::function<void(pqxx::work& tx, const IncomingEvent& event)>;
-
 struct ConsumerOptions {
     std::string group;  // Kafka consumer group and the inbox's consumer name
     std::vector<std::string> topics;
     int max_attempts = 5;  // transient failures before dead-lettering
     int max_batch = 256;   // events applied in one transaction when they are already waiting
+    /// Handles the claimed events of one transaction together (see InboxApplier); null: one by one.
+    BatchHandler batch_handler;
     std::chrono::milliseconds retry_base{50};
     std::chrono::milliseconds retry_max{2000};
     std::chrono::milliseconds commit_interval{100};

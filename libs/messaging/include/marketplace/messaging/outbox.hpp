@@ -3,6 +3,7 @@
 // change, after locking the aggregate's row: the row's id then orders events of one aggregate in
 // commit order, and the relay publishes them in that order with the aggregate id as the Kafka key.
 #include <string>
+#include <vector>
 
 #include <pqxx/transaction>
 
@@ -17,6 +18,8 @@ public:
 
     /// Appends `event` to the outbox in `tx`; returns the new event id. Validates sizes and names.
     std::string Append(pqxx::work& tx, const OutgoingEvent& event) const;
+    /// Appends `events` in order in one statement (as many Appends would); returns their ids.
+    std::vector<std::string> Append(pqxx::work& tx, const std::vector<OutgoingEvent>& events) const;
 
     const std::string& service() const noexcept { return service_; }
 

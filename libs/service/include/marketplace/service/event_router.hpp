@@ -58,14 +58,40 @@ public:
                                                           const messaging::IncomingEvent&) { handler(tx, m); });
     }
 
+    /// A handler for several events of type `Message` at once, in one transaction: when the events a
+    /// transaction applies (InboxApplier, a consumer's batch) hold more than one such event in a row,
+    /// they go to `handler` together, in order; a lone one goes to the handler registered with On,
+    /// which must be registered too. If `handler` throws, the transaction rolls back and its events
+    /// are applied one at a time with On's handler, so it may refuse what it does not batch.
+    template <typename Message>
+    EventRouter& OnBatch(std::function<void(pqxx::work&, const std::vector<Message>&,
+                                            const std::vector<const messaging::IncomingEvent*>&)>
+                             handler) {
+        batch_handlers_[Message::descriptor()->full_name()] =
+            [handler = std::move(handler)](pqxx::work& tx, const std::vector<const messaging::IncomingEvent*>& events) {
+                std::vector<Message> messages(events.size());
+                for (std::size_t i = 0; i < events.size(); ++i) {
+                    if (!messages[i].ParseFromString(events[i]->payload)) {
+                        throw messaging::PermanentError("payload does not parse as " + events[i]->type);
+                    }
+                }
+                handler(tx, messages, events);
+            };
+        return *this;
+    }
+
     /// The topics the registered types arrive on (their owners' topics, without any prefix), sorted.
     std::vector<std::string> Topics() const;
 
     /// The handler to give Runtime::Consume.
     messaging::EventHandler Handler() const;
+    /// The batch handler (messaging::ApplierOptions): runs of events with an OnBatch handler go to it,
+    /// the others to Handler(); null when no type has an OnBatch handler.
+    messaging::BatchHandler Batches() const;
 
 private:
     std::map<std::string, messaging::EventHandler> handlers_;
+    std::map<std::string, messaging::BatchHandler> batch_handlers_;
 };
 
 }  // namespace marketplace::service

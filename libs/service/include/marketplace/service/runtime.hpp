@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <pqxx/transaction>
@@ -79,6 +80,10 @@ public:
     /// Appends `event` to the outbox in `tx` with type "marketplace.<name>.v1.<MessageName>" and the
     /// current trace (the gRPC call's or the event being handled). Returns the event id.
     std::string Publish(pqxx::work& tx, const std::string& key, const google::protobuf::Message& event) const;
+    /// An event and its key, for publishing several at once.
+    using Keyed = std::pair<std::string, const google::protobuf::Message*>;
+    /// Appends `events` in order in one statement, as that many Publish calls would; returns their ids.
+    std::vector<std::string> Publish(pqxx::work& tx, const std::vector<Keyed>& events) const;
     /// Wakes the relay; call after committing a transaction that published.
     void Published();
     /// How many events this thread has appended with Publish so far: a write that compares it before
@@ -92,6 +97,11 @@ public:
                  messaging::ConsumerOptions options = {});
     /// Consumes the topics of the types `router` handles, with its handler (before Start).
     void Consume(const EventRouter& router, messaging::ConsumerOptions options = {});
+    /// What a consumer of `router` (Consume) applies events with, for events in hand: the same inbox
+    /// consumer name, handlers (OnBatch ones included), clock and after-commit effects. Its Apply
+    /// shares transactions between concurrent callers (group commit, messaging/inbox_applier.hpp).
+    std::unique_ptr<messaging::InboxApplier> Applier(const EventRouter& router,
+                                                     messaging::ConsumerOptions options = {});
     /// Registers a timer handler (before Start).
     void OnTimer(const std::string& kind, messaging::TimerHandler handler);
     /// Adds a table of the service's own to the retention job (before Start): `purge` deletes at most
