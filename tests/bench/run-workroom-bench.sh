@@ -4,7 +4,7 @@
 # memory per idle connection, and as baselines in the same run the gateway's own WebSocket round trip
 # and PostgreSQL's single-row insert rate of a message row; then whether the aims are met.
 #   BENCH_ROOMS (100)  BENCH_MEMBERS (20)  BENCH_RATE (1000/s)  BENCH_SECONDS (10)  BENCH_POSTERS (8)
-#   BENCH_DRAIN_SECONDS (10)  BENCH_PINGS (1000)  BENCH_PG_SECONDS (3)  GATEWAY_THREADS (2)
+#   BENCH_DRAIN_SECONDS (10)  BENCH_PINGS (1000)  BENCH_PG_SECONDS (3)  GATEWAY_THREADS (2)  STREAM_WORKERS (4)
 set -euo pipefail
 build_dir=${1:?usage: run-workroom-bench.sh BUILD_DIR}
 export METRICS_LISTEN=${METRICS_LISTEN:-off}

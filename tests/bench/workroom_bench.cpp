@@ -256,6 +256,7 @@ int main(int argc, char** argv) {
         config.feed.max_per_user = members;
         config.streams.per_user = members;  // the bound across replicas (stream leases)
         config.feed.max_total = clients + 16;
+        config.feed.workers = EnvInt("STREAM_WORKERS", config.feed.workers, 1, 64);  // as the service reads it
         auto component = std::make_unique<workroom::Component>(*runtime, config);
         const int workroom_port = runtime->Start();
         const std::string workroom_target = "127.0.0.1:" + std::to_string(workroom_port);
