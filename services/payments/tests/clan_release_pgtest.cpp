@@ -16,29 +16,7 @@ using namespace marketplace::payments::test;
 
 namespace {
 
-struct Funded {
-    std::string id = core::NewUuidV7();
-    std::string contract_id = core::NewUuidV7();
-    User client = NewUser("client");
-    std::int64_t amount = 0;
-};
-
-Funded FundedMilestone(std::int64_t amount) {
-    Funded m;
-    m.amount = amount;
-    FundWallet(m.client, amount);
-    contracts::v1::MilestoneFundingRequested e;
-    e.set_milestone_id(m.id);
-    e.set_contract_id(m.contract_id);
-    e.set_client_id(m.client.id);
-    *e.mutable_amount() = Money(m.amount);
-    e.set_attempt(1);
-    Deliver(e, m.id);
-    REQUIRE(PublishedOf<payments::v1::EscrowFunded>(m.id).size() == 1);
-    return m;
-}
-
-contracts::v1::MilestoneAccepted ClanAccepted(const Funded& m, const std::string& leader, const std::string& mode,
+contracts::v1::MilestoneAccepted ClanAccepted(const FundedEscrow& m, const std::string& leader, const std::string& mode,
                                               const std::vector<std::pair<User, std::int64_t>>& shares) {
     contracts::v1::MilestoneAccepted e;
     e.set_milestone_id(m.id);

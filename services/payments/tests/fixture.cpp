@@ -75,6 +75,20 @@ void FundWallet(const User& user, std::int64_t minor_units, const std::string& c
     REQUIRE(Eventually([&] { return Available(user, currency) == before + minor_units; }));
 }
 
+FundedEscrow FundedMilestone(std::int64_t amount) {
+    FundedEscrow m{core::NewUuidV7(), core::NewUuidV7(), NewUser("client"), amount};
+    FundWallet(m.client, amount);
+    contracts::v1::MilestoneFundingRequested e;
+    e.set_milestone_id(m.id);
+    e.set_contract_id(m.contract_id);
+    e.set_client_id(m.client.id);
+    *e.mutable_amount() = Money(m.amount);
+    e.set_attempt(1);
+    Deliver(e, m.id);
+    REQUIRE(PublishedOf<payments::v1::EscrowFunded>(m.id).size() == 1);
+    return m;
+}
+
 std::int64_t QueryInt(const std::string& sql) {
     auto lease = Service::Get().runtime().pool().Acquire();
     pqxx::nontransaction q(*lease);

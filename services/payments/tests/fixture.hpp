@@ -70,6 +70,16 @@ common::v1::Money Money(std::int64_t minor_units, const std::string& currency = 
 /// Deposits through the sandbox (webhook and all) and waits until the wallet is credited.
 void FundWallet(const User& user, std::int64_t minor_units, const std::string& currency = "EUR");
 
+/// A milestone of a new client whose escrow holds `amount`: the client's wallet funded with it, then
+/// MilestoneFundingRequested delivered and EscrowFunded published.
+struct FundedEscrow {
+    std::string id;
+    std::string contract_id;
+    User client;
+    std::int64_t amount = 0;
+};
+FundedEscrow FundedMilestone(std::int64_t amount);
+
 /// A balance straight from the ledger (0 when the account does not exist).
 std::int64_t Balance(const std::string& kind, const std::string& owner, const std::string& currency = "EUR");
 std::int64_t Available(const User& user, const std::string& currency = "EUR");

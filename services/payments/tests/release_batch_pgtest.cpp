@@ -15,30 +15,8 @@ using namespace marketplace::payments::test;
 
 namespace {
 
-struct Milestone {
-    std::string id = core::NewUuidV7();
-    std::string contract_id = core::NewUuidV7();
-    User client = NewUser("client");
-    std::int64_t amount = 0;
-};
-
-Milestone FundedMilestone(std::int64_t amount) {
-    Milestone m;
-    m.amount = amount;
-    FundWallet(m.client, amount);
-    contracts::v1::MilestoneFundingRequested e;
-    e.set_milestone_id(m.id);
-    e.set_contract_id(m.contract_id);
-    e.set_client_id(m.client.id);
-    *e.mutable_amount() = Money(m.amount);
-    e.set_attempt(1);
-    Deliver(e, m.id);
-    REQUIRE(PublishedOf<payments::v1::EscrowFunded>(m.id).size() == 1);
-    return m;
-}
-
 /// The accept of `m` for `payees`, as an incoming event of contracts' topic with id `event_id`.
-messaging::IncomingEvent Accept(const Milestone& m, const std::vector<std::pair<User, int>>& payees,
+messaging::IncomingEvent Accept(const FundedEscrow& m, const std::vector<std::pair<User, int>>& payees,
                                 std::int64_t amount = 0, const std::string& event_id = "") {
     contracts::v1::MilestoneAccepted e;
     e.set_milestone_id(m.id);
@@ -65,9 +43,9 @@ std::unique_ptr<messaging::InboxApplier> Applier() {
     return service.runtime().Applier(service.component().router());
 }
 
-std::int64_t Escrowed(const Milestone& m) { return Balance("milestone_escrow", m.id); }
+std::int64_t Escrowed(const FundedEscrow& m) { return Balance("milestone_escrow", m.id); }
 
-std::int64_t ReleaseOperations(const Milestone& m) {
+std::int64_t ReleaseOperations(const FundedEscrow& m) {
     return QueryInt("SELECT count(*) FROM operations WHERE reference = '" + m.id + "' AND kind = 'escrow_release'");
 }
 
@@ -200,7 +178,7 @@ TEST_CASE("Release batch: two accepts of one milestone in a batch release it onc
 
 TEST_CASE("Release batch: concurrent callers of Apply each get the answer for their own release", "[payments][pg]") {
     constexpr int kCallers = 8;
-    std::vector<Milestone> milestones;
+    std::vector<FundedEscrow> milestones;
     std::vector<User> freelancers;
     for (int i = 0; i < kCallers; ++i) {
         milestones.push_back(FundedMilestone(10'000 * (i + 1)));
