@@ -140,6 +140,32 @@ std::vector<int> KafkaAdmin::Brokers(Ms timeout) {
     return ids;
 }
 
+namespace {
+
+/// The topics a create or delete request did, from its per-topic results; `nothing_to_do` (the topic
+/// exists already, or is not there to delete) is neither done nor a problem. Throws naming each
+/// topic that failed otherwise.
+std::vector<std::string> TopicsDone(const rd_kafka_topic_result_t** results, size_t count,
+                                    rd_kafka_resp_err_t nothing_to_do, const std::string& what) {
+    std::vector<std::string> done;
+    std::string problems;
+    for (size_t i = 0; i < count; ++i) {
+        const auto code = rd_kafka_topic_result_error(results[i]);
+        const std::string name = rd_kafka_topic_result_name(results[i]);
+        if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            done.push_back(name);
+        } else if (code != nothing_to_do) {
+            const char* text = rd_kafka_topic_result_error_string(results[i]);
+            problems +=
+                (problems.empty() ? "" : "; ") + name + ": " + (text != nullptr ? text : rd_kafka_err2str(code));
+        }
+    }
+    if (!problems.empty()) throw std::runtime_error(what + ": " + problems);
+    return done;
+}
+
+}  // namespace
+
 std::vector<std::string> KafkaAdmin::CreateTopics(const std::vector<TopicSpec>& topics, Ms timeout) {
     if (topics.empty()) return {};
     RequestList<rd_kafka_NewTopic_t, rd_kafka_NewTopic_destroy> requests;
@@ -159,21 +185,7 @@ std::vector<std::string> KafkaAdmin::CreateTopics(const std::vector<TopicSpec>& 
     const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event);
     size_t count = 0;
     const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(result, &count);
-    std::vector<std::string> created;
-    std::string problems;
-    for (size_t i = 0; i < count; ++i) {
-        const auto code = rd_kafka_topic_result_error(results[i]);
-        const std::string name = rd_kafka_topic_result_name(results[i]);
-        if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            created.push_back(name);
-        } else if (code != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-            const char* text = rd_kafka_topic_result_error_string(results[i]);
-            problems +=
-                (problems.empty() ? "" : "; ") + name + ": " + (text != nullptr ? text : rd_kafka_err2str(code));
-        }
-    }
-    if (!problems.empty()) throw std::runtime_error("create topics: " + problems);
-    return created;
+    return TopicsDone(results, count, RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS, "create topics");
 }
 
 std::vector<std::string> KafkaAdmin::Topics(Ms timeout) {
@@ -198,21 +210,7 @@ std::vector<std::string> KafkaAdmin::DeleteTopics(const std::vector<std::string>
     const rd_kafka_DeleteTopics_result_t* result = rd_kafka_event_DeleteTopics_result(event);
     size_t count = 0;
     const rd_kafka_topic_result_t** results = rd_kafka_DeleteTopics_result_topics(result, &count);
-    std::vector<std::string> deleted;
-    std::string problems;
-    for (size_t i = 0; i < count; ++i) {
-        const auto code = rd_kafka_topic_result_error(results[i]);
-        const std::string name = rd_kafka_topic_result_name(results[i]);
-        if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            deleted.push_back(name);
-        } else if (code != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-            const char* text = rd_kafka_topic_result_error_string(results[i]);
-            problems +=
-                (problems.empty() ? "" : "; ") + name + ": " + (text != nullptr ? text : rd_kafka_err2str(code));
-        }
-    }
-    if (!problems.empty()) throw std::runtime_error("delete topics: " + problems);
-    return deleted;
+    return TopicsDone(results, count, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, "delete topics");
 }
 
 namespace {

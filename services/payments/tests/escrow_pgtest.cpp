@@ -30,17 +30,7 @@ contracts::v1::MilestoneFundingRequested FundingRequest(const Milestone& m, int 
 }
 
 contracts::v1::MilestoneAccepted Accepted(const Milestone& m, const std::vector<std::pair<User, int>>& payees) {
-    contracts::v1::MilestoneAccepted e;
-    e.set_milestone_id(m.id);
-    e.set_contract_id(m.contract_id);
-    e.set_client_id(m.client.id);
-    *e.mutable_amount() = Money(m.amount);
-    for (const auto& [user, bps] : payees) {
-        auto* p = e.add_payees();
-        p->set_user_id(user.id);
-        p->set_share_bps(bps);
-    }
-    return e;
+    return AcceptedOf(m.id, m.contract_id, m.client.id, m.amount, payees);
 }
 
 contracts::v1::MilestoneCancelled Cancelled(const Milestone& m, bool refund) {

@@ -75,6 +75,22 @@ void FundWallet(const User& user, std::int64_t minor_units, const std::string& c
     REQUIRE(Eventually([&] { return Available(user, currency) == before + minor_units; }));
 }
 
+contracts::v1::MilestoneAccepted AcceptedOf(const std::string& milestone_id, const std::string& contract_id,
+                                            const std::string& client_id, std::int64_t amount,
+                                            const std::vector<std::pair<User, int>>& payees) {
+    contracts::v1::MilestoneAccepted e;
+    e.set_milestone_id(milestone_id);
+    e.set_contract_id(contract_id);
+    e.set_client_id(client_id);
+    *e.mutable_amount() = Money(amount);
+    for (const auto& [user, bps] : payees) {
+        auto* p = e.add_payees();
+        p->set_user_id(user.id);
+        p->set_share_bps(bps);
+    }
+    return e;
+}
+
 FundedEscrow FundedMilestone(std::int64_t amount) {
     FundedEscrow m{core::NewUuidV7(), core::NewUuidV7(), NewUser("client"), amount};
     FundWallet(m.client, amount);

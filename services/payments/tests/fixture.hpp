@@ -80,6 +80,12 @@ struct FundedEscrow {
 };
 FundedEscrow FundedMilestone(std::int64_t amount);
 
+/// The MilestoneAccepted contracts publishes for a milestone: `amount` paid to `payees` (each a user
+/// and a share in basis points).
+contracts::v1::MilestoneAccepted AcceptedOf(const std::string& milestone_id, const std::string& contract_id,
+                                            const std::string& client_id, std::int64_t amount,
+                                            const std::vector<std::pair<User, int>>& payees);
+
 /// A balance straight from the ledger (0 when the account does not exist).
 std::int64_t Balance(const std::string& kind, const std::string& owner, const std::string& currency = "EUR");
 std::int64_t Available(const User& user, const std::string& currency = "EUR");

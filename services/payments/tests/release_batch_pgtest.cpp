@@ -18,16 +18,7 @@ namespace {
 /// The accept of `m` for `payees`, as an incoming event of contracts' topic with id `event_id`.
 messaging::IncomingEvent Accept(const FundedEscrow& m, const std::vector<std::pair<User, int>>& payees,
                                 std::int64_t amount = 0, const std::string& event_id = "") {
-    contracts::v1::MilestoneAccepted e;
-    e.set_milestone_id(m.id);
-    e.set_contract_id(m.contract_id);
-    e.set_client_id(m.client.id);
-    *e.mutable_amount() = Money(amount > 0 ? amount : m.amount);
-    for (const auto& [user, bps] : payees) {
-        auto* p = e.add_payees();
-        p->set_user_id(user.id);
-        p->set_share_bps(bps);
-    }
+    const auto e = AcceptedOf(m.id, m.contract_id, m.client.id, amount > 0 ? amount : m.amount, payees);
     messaging::IncomingEvent in;
     in.id = event_id.empty() ? core::NewUuidV4() : event_id;
     in.source = "//marketplace/contracts";
