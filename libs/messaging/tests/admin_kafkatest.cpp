@@ -32,8 +32,9 @@ TEST_CASE("Kafka admin: topics are listed, and a deleted topic is gone while the
     const std::string kept = prefix + "kept";
     test::CreateTopic(doomed, 1);
     test::CreateTopic(kept, 1);
-    REQUIRE(Listed(admin, doomed));
-    REQUIRE(Listed(admin, kept));
+    // A new topic reaches each broker's metadata a moment after the controller made it, and the listing may
+    // come from any broker.
+    REQUIRE(testing::WaitUntil([&] { return Listed(admin, doomed) && Listed(admin, kept); }, 30s));
 
     // A topic that does not exist is not an error, and is not reported as deleted.
     const auto deleted = admin.DeleteTopics({doomed, prefix + "never-made"}, 30s);
