@@ -109,6 +109,22 @@ TEST_CASE("Route table: lookups pick the method's most specific route, else 404 
     CHECK(missing.allowed_methods.empty());
 }
 
+TEST_CASE("Route table: a path ending in a route's verb is that route's, whatever the method", "[gateway][unit]") {
+    const auto table = RouteTable::FromServices(Services({"jobs"}));
+    // GET /v1/jobs/{job_id} does not take "j1:close" for a job id: only POST is allowed there.
+    const auto get = table.Find("GET", "/v1/jobs/j1:close");
+    CHECK(get.route == nullptr);
+    CHECK(get.allowed_methods == std::vector<std::string>{"POST"});
+    const auto options = table.Find("OPTIONS", "/v1/jobs/j1:close");
+    CHECK(options.route == nullptr);
+    CHECK(options.allowed_methods == std::vector<std::string>{"POST"});
+    // A colon that is no route's verb is still part of the id.
+    const auto colon = table.Find("GET", "/v1/jobs/j1:nothing");
+    REQUIRE(colon.route != nullptr);
+    CHECK(colon.route->method->name() == "GetJob");
+    CHECK(colon.bindings.at(0).raw_value == "j1:nothing");
+}
+
 TEST_CASE("Route table: two routes of one method with the same shape conflict", "[gateway][unit]") {
     RouteTable table;
     table.Add(MakeRoute("marketplace.jobs.v1.JobsService.GetJob", "GET", "/v1/jobs/{job_id}"));

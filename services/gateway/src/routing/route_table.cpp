@@ -121,8 +121,21 @@ void RouteTable::Add(Route route) {
 
 RouteLookup RouteTable::Find(std::string_view http_method, std::string_view raw_path) const {
     const auto segments = SplitPath(raw_path);
+    // A last segment that ends in a custom verb a route has (":close") names that route's resource,
+    // not a resource whose id ends in ":close": when a route with a verb matches the path, under any
+    // method, the routes without one do not match it (nor are their methods allowed there).
+    bool verb_matched = false;
+    const bool colon = !segments.empty() && segments.back().find(':') != std::string_view::npos;
+    for (const auto& route : routes_) {
+        if (!colon) break;
+        if (!route.path.verb().empty() && route.path.Match(segments)) {
+            verb_matched = true;
+            break;
+        }
+    }
     RouteLookup lookup;
     for (const auto& route : routes_) {
+        if (verb_matched && route.path.verb().empty()) continue;
         auto bindings = route.path.Match(segments);
         if (!bindings) continue;
         if (route.http_method != http_method) {
