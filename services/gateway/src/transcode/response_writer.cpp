@@ -1,14 +1,19 @@
 #include "transcode/response_writer.hpp"
 
+#include <utility>
+
 #include <memory>
 
 #include <google/protobuf/util/json_util.h>
 #include <nlohmann/json.hpp>
 
+#include "transcode/json_printer.hpp"
+
 namespace marketplace::gateway {
 namespace pb = google::protobuf;
 
 std::string MessageJson(const pb::Message& message) {
+    if (auto json = PrintJson(message)) return std::move(*json);
     pb::util::JsonPrintOptions options;
     options.always_print_primitive_fields = true;
     options.preserve_proto_field_names = true;
