@@ -3,9 +3,11 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include <boost/asio/post.hpp>
@@ -41,42 +43,50 @@ Ending EndingFor(const UpstreamResult& result) {
 }
 
 // The same upstream message reaches many WebSockets at once (every connected member of a workroom
-// gets each of its events, as the same bytes): its JSON is made once and reused for the next
-// identical bytes of the same route, instead of once per WebSocket. Bounded: the latest kMaxEntries
-// distinct messages (a message's deliveries to its receivers come within moments of each other,
-// but under load they spread over a few hundred milliseconds). A stream's first message is its own
-// starting state (the workroom's `live` with the caller's cursor), never shared: it does not go
-// through the memo, so idle connections hold nothing in it.
+// gets each of its events, as the same bytes): its JSON is made once and shared by every WebSocket
+// that sends it (one buffer, not a copy per WebSocket), for the next identical bytes of the same
+// route. Bounded: the latest kMaxEntries distinct messages per route (a message's deliveries to its
+// receivers come within moments of each other, but under load they spread over a few hundred
+// milliseconds). A stream's first message is its own starting state (the workroom's `live` with the
+// caller's cursor), never shared: it does not go through the memo, so idle connections hold nothing
+// in it.
+using SharedJson = std::shared_ptr<const std::string>;
+
 class JsonMemo final {
 public:
-    std::optional<std::string> Json(const Route& route, const std::string& bytes) {
-        std::string key;
-        key.reserve(sizeof(std::uintptr_t) + bytes.size());
-        const auto address = reinterpret_cast<std::uintptr_t>(&route);
-        key.append(reinterpret_cast<const char*>(&address), sizeof(address));
-        key.append(bytes);
+    SharedJson Json(const Route& route, const std::string& bytes) {
         // Made under the lock: the receivers' copies of one message arrive together on gRPC's
         // threads, and the second thread waits for the first one's JSON rather than making it again.
         std::lock_guard lock(mu_);
-        const auto it = entries_.find(key);
-        if (it != entries_.end()) return it->second;
+        auto& memo = routes_[&route];
+        const auto it = memo.entries.find(std::string_view(bytes));
+        if (it != memo.entries.end()) return it->second;
         auto json = ResponseJson(route, bytes);
-        if (!json) return json;
-        if (entries_.emplace(key, *json).second) {
-            order_.push_back(std::move(key));
-            if (order_.size() > kMaxEntries) {
-                entries_.erase(order_.front());
-                order_.pop_front();
+        if (!json) return nullptr;
+        auto shared = std::make_shared<const std::string>(std::move(*json));
+        if (memo.entries.emplace(bytes, shared).second) {
+            memo.order.push_back(bytes);
+            if (memo.order.size() > kMaxEntries) {
+                memo.entries.erase(memo.order.front());
+                memo.order.pop_front();
             }
         }
-        return json;
+        return shared;
     }
 
 private:
     static constexpr std::size_t kMaxEntries = 256;
+    // Looked up by the received bytes themselves, without making a key.
+    struct BytesHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view bytes) const noexcept { return std::hash<std::string_view>{}(bytes); }
+    };
+    struct RouteMemo {
+        std::unordered_map<std::string, SharedJson, BytesHash, std::equal_to<>> entries;
+        std::deque<std::string> order;  // oldest first
+    };
     std::mutex mu_;
-    std::unordered_map<std::string, std::string> entries_;
-    std::deque<std::string> order_;  // oldest first
+    std::unordered_map<const Route*, RouteMemo> routes_;
 };
 
 JsonMemo& Memo() {
@@ -133,7 +143,13 @@ public:
 
     // StreamObserver: gRPC's threads, one at a time.
     bool OnMessage(std::string bytes) override {
-        auto json = first_message_ ? ResponseJson(*bridge_.route, bytes) : Memo().Json(*bridge_.route, bytes);
+        SharedJson json;
+        if (first_message_) {
+            if (auto own = ResponseJson(*bridge_.route, bytes))
+                json = std::make_shared<const std::string>(std::move(*own));
+        } else {
+            json = Memo().Json(*bridge_.route, bytes);
+        }
         first_message_ = false;
         if (!json) {
             log::Error("upstream stream message does not parse", {{"method", bridge_.route->grpc_path}});
@@ -146,7 +162,7 @@ public:
             std::lock_guard lock(mu_);
             if (ending_ || ended_) return true;  // read on to the end; the call is being cancelled
             queued_bytes_ += json->size();
-            queue_.push_back(std::move(*json));
+            queue_.push_back(std::move(json));
             room = HasRoom();
             paused_ = !room;
         }
@@ -299,13 +315,13 @@ private:
             if (!queue_.empty()) {
                 out_ = std::move(queue_.front());
                 queue_.pop_front();
-                queued_bytes_ -= out_.size();
+                queued_bytes_ -= out_->size();
                 if (paused_ && HasRoom()) {
                     paused_ = false;
                     resume = true;
                 }
             } else if (ending_value_ && !ending_value_->frame.empty()) {
-                out_ = std::move(ending_value_->frame);
+                out_ = std::make_shared<const std::string>(std::move(ending_value_->frame));
                 ending_value_->frame.clear();
             } else if (ending_value_) {
                 close = ending_value_->reason;
@@ -326,9 +342,9 @@ private:
                 // The read completes with `closed` once the client answers (or the timeout passes).
             });
         }
-        ws_.async_write(asio::buffer(out_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        ws_.async_write(asio::buffer(*out_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
             self->writing_ = false;
-            self->out_.clear();
+            self->out_.reset();
             if (ec) return self->Finished(0);
             ++self->sent_;
             self->Pump();
@@ -348,14 +364,14 @@ private:
     bool accepted_ = false;
     bool writing_ = false;
     bool close_sent_ = false;
-    std::string out_;
+    SharedJson out_;  // the frame being written
     std::size_t sent_ = 0;
     std::uint16_t close_code_ = 0;
 
     // Shared with gRPC's threads.
     bool first_message_ = true;  // OnMessage: gRPC's threads, one at a time
     std::mutex mu_;
-    std::deque<std::string> queue_;
+    std::deque<SharedJson> queue_;
     std::size_t queued_bytes_ = 0;
     bool paused_ = false;  // the queue is full and the feed waits
     bool ending_ = false;  // an ending is chosen: no more messages are queued
