@@ -17,6 +17,8 @@ namespace {
 namespace pb = google::protobuf;
 using Field = pb::FieldDescriptor;
 
+// Escaped as protobuf's printer escapes, which is more than JSON requires (and than the log lines'
+// core::log::AppendJsonEscaped): also DEL, '<', '>', U+2028 and U+2029, so the bytes are protobuf's.
 void AppendEscaped(std::string& out, std::string_view text) {
     static constexpr char kHex[] = "0123456789abcdef";
     out.push_back('"');
