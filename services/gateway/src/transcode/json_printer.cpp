@@ -155,7 +155,7 @@ bool AppendTimestamp(std::string& out, std::int64_t seconds, std::int32_t nanos)
     const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
     const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
     const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-    char buffer[40];
+    char buffer[80];  // room for any int64 in each field, as the compiler checks
     std::snprintf(buffer, sizeof(buffer),
                   "\"%04" PRId64 "-%02" PRId64 "-%02" PRId64 "T%02" PRId64 ":%02" PRId64 ":%02" PRId64, year, month,
                   day, rest / 3'600, rest / 60 % 60, rest % 60);
