@@ -164,6 +164,21 @@ std::vector<std::string> TopicsDone(const rd_kafka_topic_result_t** results, siz
     return done;
 }
 
+// Submits a request about topics (`submit` with the options and the queue to answer on), waits for
+// its answer, and reads the per-topic results (`topics_of`) with TopicsDone.
+template <typename Submit, typename TopicsOf>
+std::vector<std::string> RunTopicsRequest(rd_kafka_t* rk, rd_kafka_admin_op_t op, Ms timeout, const std::string& what,
+                                          rd_kafka_resp_err_t nothing_to_do, Submit submit, TopicsOf topics_of) {
+    ResultWait wait(rk);
+    rd_kafka_AdminOptions_t* options = Options(rk, op, timeout);
+    submit(options, wait.queue());
+    rd_kafka_AdminOptions_destroy(options);
+    rd_kafka_event_t* event = wait.Wait(what, timeout + Ms(2000));
+    size_t count = 0;
+    const rd_kafka_topic_result_t** results = topics_of(event, &count);
+    return TopicsDone(results, count, nothing_to_do, what);
+}
+
 }  // namespace
 
 std::vector<std::string> KafkaAdmin::CreateTopics(const std::vector<TopicSpec>& topics, Ms timeout) {
@@ -177,15 +192,14 @@ std::vector<std::string> KafkaAdmin::CreateTopics(const std::vector<TopicSpec>& 
         requests.Add(t);
         for (const auto& [k, v] : spec.configs) rd_kafka_NewTopic_set_config(t, k.c_str(), v.c_str());
     }
-    ResultWait wait(impl_->rk);
-    rd_kafka_AdminOptions_t* options = Options(impl_->rk, RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout);
-    rd_kafka_CreateTopics(impl_->rk, requests.data(), requests.size(), options, wait.queue());
-    rd_kafka_AdminOptions_destroy(options);
-    rd_kafka_event_t* event = wait.Wait("create topics", timeout + Ms(2000));
-    const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event);
-    size_t count = 0;
-    const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(result, &count);
-    return TopicsDone(results, count, RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS, "create topics");
+    return RunTopicsRequest(
+        impl_->rk, RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout, "create topics", RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS,
+        [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+            rd_kafka_CreateTopics(impl_->rk, requests.data(), requests.size(), options, queue);
+        },
+        [](rd_kafka_event_t* event, size_t* count) {
+            return rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), count);
+        });
 }
 
 std::vector<std::string> KafkaAdmin::Topics(Ms timeout) {
@@ -202,15 +216,14 @@ std::vector<std::string> KafkaAdmin::DeleteTopics(const std::vector<std::string>
     if (names.empty()) return {};
     RequestList<rd_kafka_DeleteTopic_t, rd_kafka_DeleteTopic_destroy> requests;
     for (const auto& name : names) requests.Add(rd_kafka_DeleteTopic_new(name.c_str()));
-    ResultWait wait(impl_->rk);
-    rd_kafka_AdminOptions_t* options = Options(impl_->rk, RD_KAFKA_ADMIN_OP_DELETETOPICS, timeout);
-    rd_kafka_DeleteTopics(impl_->rk, requests.data(), requests.size(), options, wait.queue());
-    rd_kafka_AdminOptions_destroy(options);
-    rd_kafka_event_t* event = wait.Wait("delete topics", timeout + Ms(2000));
-    const rd_kafka_DeleteTopics_result_t* result = rd_kafka_event_DeleteTopics_result(event);
-    size_t count = 0;
-    const rd_kafka_topic_result_t** results = rd_kafka_DeleteTopics_result_topics(result, &count);
-    return TopicsDone(results, count, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, "delete topics");
+    return RunTopicsRequest(
+        impl_->rk, RD_KAFKA_ADMIN_OP_DELETETOPICS, timeout, "delete topics", RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
+        [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+            rd_kafka_DeleteTopics(impl_->rk, requests.data(), requests.size(), options, queue);
+        },
+        [](rd_kafka_event_t* event, size_t* count) {
+            return rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event), count);
+        });
 }
 
 namespace {

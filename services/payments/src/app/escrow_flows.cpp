@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <cstdint>
 #include <set>
 #include <type_traits>
 
@@ -451,33 +452,31 @@ payments::v1::EscrowReleased EscrowFlows::ReleasedAnswer(pqxx::work& tx, const s
     payments::v1::EscrowReleased out;
     out.set_milestone_id(escrow.milestone_id);
     *out.mutable_amount() = wire::ProtoMoney(escrow.amount, escrow.currency);
+    // The platform's fee leg, or the next payee's (named by `kinds` in leg order, else "payee").
     std::size_t next_kind = 0;
+    const auto add_leg = [&](bool fee, const std::string& user_id, std::int64_t amount, const std::string& currency) {
+        auto* leg = out.add_legs();
+        if (fee) {
+            leg->set_kind("platform_fee");
+        } else {
+            leg->set_kind(next_kind < kinds.size() ? kinds[next_kind] : "payee");
+            ++next_kind;
+            leg->set_user_id(user_id);
+        }
+        *leg->mutable_amount() = wire::ProtoMoney(amount, currency);
+    };
     if (paid != nullptr) {
         // Released just now: the legs are those posted, in leg order (no need to read them back).
         for (const auto& posted : paid->legs) {
-            auto* leg = out.add_legs();
-            if (posted.to == LegTo::kPlatformFee) {
-                leg->set_kind("platform_fee");
-            } else {
-                leg->set_kind(next_kind < kinds.size() ? kinds[next_kind] : "payee");
-                ++next_kind;
-                leg->set_user_id(WalletOf(posted.user_id, escrow.currency).owner);
-            }
-            *leg->mutable_amount() = wire::ProtoMoney(posted.amount, escrow.currency);
+            const bool fee = posted.to == LegTo::kPlatformFee;
+            add_leg(fee, fee ? std::string() : WalletOf(posted.user_id, escrow.currency).owner, posted.amount,
+                    escrow.currency);
         }
         return out;
     }
     // Released before (a replay): the answer names the stored legs.
     for (const auto& t : ledger_.TransfersOf(tx, operation_id)) {
-        auto* leg = out.add_legs();
-        if (t.credit_kind == AccountKind::kPlatformFees) {
-            leg->set_kind("platform_fee");
-        } else {
-            leg->set_kind(next_kind < kinds.size() ? kinds[next_kind] : "payee");
-            ++next_kind;
-            leg->set_user_id(t.credit_owner);
-        }
-        *leg->mutable_amount() = wire::ProtoMoney(t.amount, t.currency);
+        add_leg(t.credit_kind == AccountKind::kPlatformFees, t.credit_owner, t.amount, t.currency);
     }
     return out;
 }
