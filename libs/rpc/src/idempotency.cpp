@@ -1,11 +1,15 @@
 #include "marketplace/rpc/idempotency.hpp"
 
+#include <stdexcept>
+
+#include <google/protobuf/descriptor.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/message_lite.h>
 
 #include <grpcpp/server_context.h>
 
+#include "marketplace/common/v1/options.pb.h"
 #include "marketplace/core/errors.hpp"
 #include "marketplace/rpc/call_scope.hpp"
 
@@ -46,7 +50,26 @@ std::string RequireIdempotencyKey(const grpc::ServerContextBase& context) {
     return *std::move(key);
 }
 
+std::optional<bool> DeclaresIdempotencyKey(std::string_view method) {
+    // "/package.Service/Method" → "package.Service.Method", as the descriptor pool names it.
+    if (method.size() < 4 || method.front() != '/') return std::nullopt;
+    std::string name(method.substr(1));
+    const auto slash = name.find('/');
+    if (slash == std::string::npos) return std::nullopt;
+    name[slash] = '.';
+    const auto* descriptor = google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(name);
+    if (descriptor == nullptr) return std::nullopt;
+    return descriptor->options().GetExtension(common::v1::requires_idempotency_key);
+}
+
 IdempotentCall IdempotentCall::From(const CallScope& call) {
+    if (DeclaresIdempotencyKey(call.method()) == false) {
+        // A programming error, not the caller's: the proto is what tells clients (and the gateway's
+        // OpenAPI document) that the method wants a key.
+        throw std::logic_error(call.method() +
+                               " reads an Idempotency-Key but its proto does not declare "
+                               "(marketplace.common.v1.requires_idempotency_key)");
+    }
     IdempotentCall result;
     result.key = RequireIdempotencyKey(call.context());
     if (auto claims = call.OptionalClaims()) result.caller = std::move(claims->subject);

@@ -3,6 +3,7 @@
 #include <google/protobuf/struct.pb.h>
 
 #include "marketplace/core/errors.hpp"
+#include "marketplace/jobs/v1/jobs.pb.h"
 #include "marketplace/rpc/idempotency.hpp"
 
 using namespace marketplace;
@@ -43,4 +44,14 @@ TEST_CASE("Idempotency: equal requests hash from equal bytes whatever their map 
     CHECK(rpc::DeterministicBytes(a) == rpc::DeterministicBytes(b));
     (*b.mutable_fields())["alpha"].set_number_value(100);
     CHECK(rpc::DeterministicBytes(a) != rpc::DeterministicBytes(b));
+}
+
+TEST_CASE("Idempotency: a method's proto says whether it takes a key", "[rpc][idempotency]") {
+    // Jobs' generated code is linked into this test: PostJob declares the option, GetJob does not.
+    CHECK(marketplace::jobs::v1::PostJobRequest::descriptor() != nullptr);
+    CHECK(rpc::DeclaresIdempotencyKey("/marketplace.jobs.v1.JobsService/PostJob") == true);
+    CHECK(rpc::DeclaresIdempotencyKey("/marketplace.jobs.v1.JobsService/GetJob") == false);
+    CHECK(rpc::DeclaresIdempotencyKey("/marketplace.jobs.v1.JobsService/NoSuchMethod") == std::nullopt);
+    CHECK(rpc::DeclaresIdempotencyKey("marketplace.jobs.v1.JobsService.PostJob") == std::nullopt);
+    CHECK(rpc::DeclaresIdempotencyKey("") == std::nullopt);
 }

@@ -1,11 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <functional>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "edge/public_routes.hpp"
+#include "marketplace/common/v1/options.pb.h"
 #include "openapi/openapi.hpp"
 #include "routing/linked_protos.hpp"
 
@@ -203,18 +205,46 @@ TEST_CASE("OpenAPI 3: every field carries its proto comment as its description, 
 TEST_CASE("OpenAPI 3: writes take an Idempotency-Key, reads do not, and the error body is described",
           "[gateway][unit]") {
     const auto doc = FullDocument();
-    const auto& key = doc["components"]["parameters"]["IdempotencyKey"];
-    CHECK(key["name"] == "Idempotency-Key");
-    CHECK(key["in"] == "header");
-    CHECK(key["schema"]["maxLength"] == 255);
-    const auto has_key = [](const json& op) {
+    for (const char* name : {"IdempotencyKey", "IdempotencyKeyRequired"}) {
+        const auto& key = doc["components"]["parameters"][name];
+        CHECK(key["name"] == "Idempotency-Key");
+        CHECK(key["in"] == "header");
+        CHECK(key["schema"]["maxLength"] == 255);
+    }
+    CHECK(doc["components"]["parameters"]["IdempotencyKeyRequired"]["required"] == true);
+    CHECK(doc["components"]["parameters"]["IdempotencyKey"]["required"] == false);
+    // "required", "optional" or "none": how an operation lists the header.
+    const auto key_of = [](const json& op) -> std::string {
         for (const auto& p : op.value("parameters", json::array())) {
-            if (p.value("$ref", "") == "#/components/parameters/IdempotencyKey") return true;
+            const auto ref = p.value("$ref", "");
+            if (ref == "#/components/parameters/IdempotencyKeyRequired") return "required";
+            if (ref == "#/components/parameters/IdempotencyKey") return "optional";
         }
-        return false;
+        return "none";
     };
-    CHECK(has_key(doc["paths"]["/v1/jobs"]["post"]));
-    CHECK_FALSE(has_key(doc["paths"]["/v1/jobs"]["get"]));
+    CHECK(key_of(doc["paths"]["/v1/jobs"]["post"]) == "required");           // PostJob declares it
+    CHECK(key_of(doc["paths"]["/v1/auth/register"]["post"]) == "required");  // so does Register (no token)
+    CHECK(key_of(doc["paths"]["/v1/auth/login"]["post"]) == "optional");     // Login does not
+    CHECK(key_of(doc["paths"]["/v1/jobs"]["get"]) == "none");
+    // Every route: required exactly where its method declares requires_idempotency_key.
+    const std::vector<std::string> packages = {"auth", "jobs", "contracts", "payments", "notifications"};
+    int required = 0;
+    for (const auto& p : packages) {
+        const auto table = RouteTable::FromServices(ServicesOf(*FindLinkedPackage(p)));
+        for (const auto& route : table.routes()) {
+            if (route.server_streaming) continue;
+            std::string verb = route.http_method;
+            for (auto& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            const auto& op = doc["paths"][route.path.OpenApiPath()][verb];
+            const bool declared =
+                route.method->options().GetExtension(marketplace::common::v1::requires_idempotency_key);
+            INFO(route.method->full_name());
+            CHECK((key_of(op) == "required") == declared);
+            CHECK_FALSE(op.contains("x-marketplace-idempotency-key-required"));
+            required += declared ? 1 : 0;
+        }
+    }
+    CHECK(required >= 20);
     const auto& post_job = doc["paths"]["/v1/jobs"]["post"];
     CHECK(post_job["requestBody"]["content"]["application/json"]["schema"]["$ref"] ==
           "#/components/schemas/v1PostJobRequest");

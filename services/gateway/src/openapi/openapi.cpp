@@ -6,12 +6,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "marketplace/common/v1/options.pb.h"
+
 namespace marketplace::gateway {
 using nlohmann::json;
 
 namespace {
 
 constexpr char kDefinitionsPrefix[] = "#/definitions/";
+// Set on an operation whose method declares requires_idempotency_key, until ConvertOperation reads it.
+constexpr char kKeyRequiredMarker[] = "x-marketplace-idempotency-key-required";
 
 void RewriteRefs(json& node, const std::map<std::string, std::string>& renames) {
     if (node.is_object()) {
@@ -185,10 +189,14 @@ void ConvertOperation(const std::string& verb, json& operation) {
             parameters.push_back(ConvertParameter(parameter));
         }
     }
-    // Every write takes an Idempotency-Key; the read-only verbs ignore one.
-    if (verb != "get" && verb != "head" && verb != "options") {
+    // A method whose proto declares requires_idempotency_key refuses a call without the header; any
+    // other write accepts one and ignores it; the read-only verbs do not list it.
+    if (operation.value(kKeyRequiredMarker, false)) {
+        parameters.push_back({{"$ref", "#/components/parameters/IdempotencyKeyRequired"}});
+    } else if (verb != "get" && verb != "head" && verb != "options") {
         parameters.push_back({{"$ref", "#/components/parameters/IdempotencyKey"}});
     }
+    operation.erase(kKeyRequiredMarker);
     if (parameters.empty()) {
         operation.erase("parameters");
     } else {
@@ -205,6 +213,25 @@ void ConvertOperation(const std::string& verb, json& operation) {
     }
     if (!responses.contains("default")) responses["default"] = {{"$ref", "#/components/responses/Error"}};
     operation["responses"] = std::move(responses);
+}
+
+json IdempotencyKeyParameter(bool required) {
+    return {{"name", "Idempotency-Key"},
+            {"in", "header"},
+            {"required", required},
+            {"description",
+             required ? "Required. 1..255 printable ASCII characters chosen by the client (a UUID fits), without a "
+                        "leading or trailing space. A write sent again with the same key by the same caller returns "
+                        "the first answer instead of acting twice, so a client may retry a write whose answer it did "
+                        "not get. Keys are kept for the idempotency retention period. Without it: 400, field "
+                        "'idempotency-key'."
+                      : "Optional, and not read by this method: a call sent again is a new call. Checked for its "
+                        "form (1..255 printable ASCII characters) when given."},
+            {"schema",
+             {{"type", "string"},
+              {"minLength", 1},
+              {"maxLength", 255},
+              {"pattern", "^[\\x21-\\x7E]([\\x20-\\x7E]*[\\x21-\\x7E])?$"}}}};
 }
 
 json ErrorComponents() {
@@ -226,31 +253,23 @@ json ErrorComponents() {
             {"description",
              "The request field (or header) at fault, for example 'milestones[0].amount'; '' when "
              "the error is not about one field."}}}}}};
-    return {
-        {"schemas", {{"Error", error_schema}}},
-        {"responses",
-         {{"Error",
-           {{"description",
-             "An error: 400 invalid argument, 401 no or bad token, 403 not allowed, 404 not found, 409 conflict or "
-             "failed precondition, 429 rate limited or exhausted, 503 unavailable (retry with the same "
-             "Idempotency-Key), 504 deadline exceeded."},
-            {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}}},
-        {"parameters",
-         {{"IdempotencyKey",
-           {{"name", "Idempotency-Key"},
-            {"in", "header"},
-            {"required", false},
-            {"description",
-             "1..255 printable ASCII characters chosen by the client (a UUID fits). A write sent again with the "
-             "same key by the same caller returns the first answer instead of acting twice, so a client may "
-             "retry a write whose answer it did not get. Keys are kept for the idempotency retention period."},
-            {"schema", {{"type", "string"}, {"minLength", 1}, {"maxLength", 255}, {"pattern", "^[\\x20-\\x7E]+$"}}}}}}},
-        {"securitySchemes",
-         {{"bearer",
-           {{"type", "http"},
-            {"scheme", "bearer"},
-            {"bearerFormat", "JWT"},
-            {"description", "Authorization: Bearer <access token from POST /v1/auth/login>"}}}}}};
+    return {{"schemas", {{"Error", error_schema}}},
+            {"responses",
+             {{"Error",
+               {{"description",
+                 "An error: 400 invalid argument, 401 no or bad token, 403 not allowed, 404 not found, 409 conflict or "
+                 "failed precondition, 429 rate limited or exhausted, 503 unavailable (retry with the same "
+                 "Idempotency-Key), 504 deadline exceeded."},
+                {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}}},
+            {"parameters",
+             {{"IdempotencyKeyRequired", IdempotencyKeyParameter(true)},
+              {"IdempotencyKey", IdempotencyKeyParameter(false)}}},
+            {"securitySchemes",
+             {{"bearer",
+               {{"type", "http"},
+                {"scheme", "bearer"},
+                {"bearerFormat", "JWT"},
+                {"description", "Authorization: Bearer <access token from POST /v1/auth/login>"}}}}}};
 }
 
 json ToOpenApi3(const json& swagger) {
@@ -285,7 +304,8 @@ json ToOpenApi3(const json& swagger) {
               {"version", "v1"},
               {"description",
                "The marketplace's HTTP/JSON API: each route is transcoded by the gateway to a gRPC method of the "
-               "service that owns it. Errors carry the Error body. Writes accept an Idempotency-Key."},
+               "service that owns it. Errors carry the Error body. A write whose Idempotency-Key header is marked "
+               "required acts once per key and refuses a call without one."},
               {"contact", {{"name", "Marketplace maintainers"}}}}},
             {"servers", {{{"url", "/"}, {"description", "This gateway"}}}},
             {"tags", std::move(tag_list)},
@@ -335,12 +355,16 @@ std::string BuildOpenApiDocument(const std::vector<std::string>& packages, const
     }
     for (const auto& route : routes.routes()) {
         if (route.server_streaming) DescribeWebSocket(merged["paths"], route);
-        if (!is_public(route.method->full_name())) continue;
         std::string verb = route.http_method;
         for (auto& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         auto& paths = merged["paths"];
         const std::string path = route.path.OpenApiPath();
-        if (paths.contains(path) && paths[path].contains(verb)) paths[path][verb]["security"] = json::array();
+        if (!paths.contains(path) || !paths[path].contains(verb)) continue;
+        auto& operation = paths[path][verb];
+        if (is_public(route.method->full_name())) operation["security"] = json::array();
+        if (route.method->options().GetExtension(common::v1::requires_idempotency_key)) {
+            operation[kKeyRequiredMarker] = true;
+        }
     }
     json own_paths = GatewayPaths(webhook_signature_header);
     if (std::find(packages.begin(), packages.end(), "workroom") != packages.end()) {

@@ -5,7 +5,8 @@
 // scheme (bearer token everywhere except the public routes), and converted to OpenAPI 3.0: schemas
 // under components (a field's description from its proto comment kept beside its $ref through allOf),
 // request bodies, every operation with a description, tag and operationId, the Error body as every
-// operation's default response, and the Idempotency-Key header on every write.
+// operation's default response, and the Idempotency-Key header on every write: required where the
+// method's proto declares (marketplace.common.v1.requires_idempotency_key), optional elsewhere.
 #include <functional>
 #include <string>
 #include <string_view>

@@ -13,6 +13,7 @@
 #include "http/utf8.hpp"
 #include "routing/field_path.hpp"
 #include "transcode/field_binding.hpp"
+#include "transcode/json_parser.hpp"
 
 namespace marketplace::gateway {
 namespace pb = google::protobuf;
@@ -66,6 +67,8 @@ bool IsMultiSegment(const Route& route, const std::string& field_path) {
 }
 
 void ParseJson(std::string_view json, pb::Message& message) {
+    if (ParseJsonFast(json, message)) return;
+    message.Clear();  // what the fast reader left; protobuf's parser reads it, and words any error
     pb::util::JsonParseOptions options;
     options.ignore_unknown_fields = false;
     const auto status = pb::util::JsonStringToMessage(json, &message, options);

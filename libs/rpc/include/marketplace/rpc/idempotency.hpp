@@ -34,6 +34,11 @@ std::optional<std::string> IdempotencyKeyFrom(const grpc::ServerContextBase& con
 /// The call's validated key; throws InvalidArgument("idempotency-key", "is required") without one.
 std::string RequireIdempotencyKey(const grpc::ServerContextBase& context);
 
+/// Whether the method ("/package.Service/Method") is declared with the proto method option
+/// (marketplace.common.v1.requires_idempotency_key) (proto/marketplace/common/v1/options.proto);
+/// nullopt when the name is malformed or the method is not linked into this program.
+std::optional<bool> DeclaresIdempotencyKey(std::string_view method);
+
 /// One idempotent command: keys are scoped by caller, and bound to one method and one request.
 ///
 /// A signed-in caller's keys are scoped by the token's subject. An anonymous caller (Register,
@@ -51,7 +56,8 @@ struct IdempotentCall {
     std::string method;  // "/package.Service/Method"
 
     /// From a handler's scope: caller = OptionalClaims()'s subject (or empty), key =
-    /// RequireIdempotencyKey, method = call.method().
+    /// RequireIdempotencyKey, method = call.method(). Throws std::logic_error (INTERNAL) when the
+    /// method is linked here and its proto does not declare requires_idempotency_key.
     static IdempotentCall From(const CallScope& call);
 };
 
