@@ -21,6 +21,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
 "$build_dir/tests/bench/token_bench" --seconds "${TOKEN_BENCH_SECONDS:-2}"
+"$build_dir/tests/bench/json_bench" --seconds "${JSON_BENCH_SECONDS:-1}"
 
 echo "== gateway: auth, jobs, contracts, payments and the gateway as processes on the local stack"
 echo "   (wrk, the gRPC load client, the gateway, the services and PostgreSQL share this machine's $(nproc) cores)"
