@@ -5,7 +5,8 @@
 # The read route also runs directly against its baseline (balances_baseline_server: a bare gRPC server
 # running payments' statement of GetBalances on payments' database), and every process's threads
 # are counted before, during and after the load.
-# First, what one token check costs: in full (Ed25519) and when the token was accepted before.
+# First, what one token check costs: in full (Ed25519) and when the token was accepted before; then
+# what reading one request body costs: protobuf's JSON parser against the gateway's reader.
 # Fails when any request got a non-2xx answer, a socket error or a gRPC error.
 #   BENCH_SECONDS (10)  BENCH_CONNECTIONS (1,16,64)  BENCH_THREADS (2, wrk's and the gRPC client's)
 #   GATEWAY_THREADS (2, the gateway's HTTP worker threads)
