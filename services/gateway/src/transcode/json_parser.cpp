@@ -20,10 +20,73 @@ constexpr std::uint64_t kMaxInt64 = 9223372036854775807ULL;
 constexpr std::uint64_t kMaxUInt32 = 4294967295ULL;
 
 // The message types whose JSON is not an object of their fields (the well-known types), and proto2,
-// whose rules differ: protobuf's parser reads those.
+// whose rules differ: protobuf's parser reads those (a Timestamp is read below).
 bool ReadsAsObject(const pb::Descriptor* type) {
     const auto* file = type->file();
     return file->syntax() == pb::FileDescriptor::SYNTAX_PROTO3 && file->package() != "google.protobuf";
+}
+
+bool IsTimestamp(const pb::Descriptor* type) { return type->full_name() == "google.protobuf.Timestamp"; }
+
+// Exactly `width` digits at text[at], within [min, max].
+bool Digits(std::string_view text, std::size_t at, std::size_t width, int min, int max, int& value) {
+    if (at + width > text.size()) return false;
+    value = 0;
+    for (std::size_t i = at; i < at + width; ++i) {
+        if (text[i] < '0' || text[i] > '9') return false;
+        value = value * 10 + (text[i] - '0');
+    }
+    return value >= min && value <= max;
+}
+
+// Days from 1970-01-01 to a date of the proleptic Gregorian calendar.
+std::int64_t DaysFromCivil(int year, int month, int day) {
+    const int y = month <= 2 ? year - 1 : year;
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const int yoe = y - era * 400;
+    const int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return static_cast<std::int64_t>(era) * 146097 + doe - 719468;
+}
+
+// A Timestamp's JSON as RFC 3339 with the widths protobuf's printer writes: "YYYY-MM-DDTHH:MM:SS",
+// 1 to 9 digits of fraction or none, then "Z" or an offset "+HH:MM" / "-HH:MM"; the instant within
+// 0001-01-01T00:00:00Z..9999-12-31T23:59:59.999999999Z. False for any other form: protobuf's parser
+// reads those (it also takes fewer digits in a field) or refuses them.
+bool TimestampOf(std::string_view t, std::int64_t& seconds, std::int32_t& nanos) {
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+    if (!Digits(t, 0, 4, 1, 9999, year) || t.size() < 20 || t[4] != '-' || !Digits(t, 5, 2, 1, 12, month) ||
+        t[7] != '-' || !Digits(t, 8, 2, 1, 31, day) || t[10] != 'T' || !Digits(t, 11, 2, 0, 23, hour) || t[13] != ':' ||
+        !Digits(t, 14, 2, 0, 59, minute) || t[16] != ':' || !Digits(t, 17, 2, 0, 59, second)) {
+        return false;
+    }
+    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (day > kDays[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
+    std::size_t at = 19;
+    nanos = 0;
+    if (t[at] == '.') {
+        ++at;
+        int digits = 0;
+        while (at < t.size() && t[at] >= '0' && t[at] <= '9') {
+            if (++digits > 9) return false;
+            nanos = nanos * 10 + (t[at++] - '0');
+        }
+        if (digits == 0) return false;
+        for (int i = digits; i < 9; ++i) nanos *= 10;
+    }
+    seconds = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+    if (at + 1 == t.size() && t[at] == 'Z') {
+        // UTC
+    } else if (at + 6 == t.size() && (t[at] == '+' || t[at] == '-') && t[at + 3] == ':') {
+        int oh = 0, om = 0;
+        if (!Digits(t, at + 1, 2, 0, 23, oh) || !Digits(t, at + 4, 2, 0, 59, om)) return false;
+        const std::int64_t offset = oh * 3600 + om * 60;
+        seconds += t[at] == '+' ? -offset : offset;
+    } else {
+        return false;
+    }
+    return seconds >= -62'135'596'800 && seconds <= 253'402'300'799;
 }
 
 // The field a JSON key names: its proto name or its JSON name (lowerCamelCase), as protobuf's parser reads them.
@@ -236,6 +299,7 @@ private:
         const bool add = f->is_repeated();
         switch (f->cpp_type()) {
             case Field::CPPTYPE_MESSAGE:
+                if (IsTimestamp(f->message_type())) return TimestampValue(m, r, f, add);
                 return Next() == '{' && Object(add ? *r->AddMessage(&m, f) : *r->MutableMessage(&m, f));
             case Field::CPPTYPE_STRING:
                 if (f->type() == Field::TYPE_BYTES || Next() != '"' || !String(scratch_)) return false;
@@ -270,6 +334,18 @@ private:
                 return false;
         }
         return false;
+    }
+
+    bool TimestampValue(pb::Message& m, const pb::Reflection* r, const Field* f, bool add) {
+        std::int64_t seconds = 0;
+        std::int32_t nanos = 0;
+        if (Next() != '"' || !String(scratch_) || !TimestampOf(scratch_, seconds, nanos)) return false;
+        pb::Message* timestamp = add ? r->AddMessage(&m, f) : r->MutableMessage(&m, f);
+        const pb::Descriptor* type = timestamp->GetDescriptor();
+        const pb::Reflection* tr = timestamp->GetReflection();
+        tr->SetInt64(timestamp, type->FindFieldByNumber(1), seconds);
+        tr->SetInt32(timestamp, type->FindFieldByNumber(2), nanos);
+        return true;
     }
 
     bool IntegerValue(pb::Message& m, const pb::Reflection* r, const Field* f, bool add) {
