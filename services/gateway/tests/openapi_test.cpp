@@ -245,6 +245,37 @@ TEST_CASE("OpenAPI 3: writes take an Idempotency-Key, reads do not, and the erro
         }
     }
     CHECK(required >= 20);
+}
+
+TEST_CASE("OpenAPI 3: path parameters bound to UUID fields have format uuid", "[gateway][unit]") {
+    const auto doc = FullDocument();
+    const auto format_of = [&](const std::string& path, const std::string& verb, const std::string& name) {
+        for (const auto& p : doc["paths"][path][verb].value("parameters", json::array())) {
+            if (p.value("name", "") == name && p.value("in", "") == "path") return p["schema"].value("format", "");
+        }
+        return std::string("(no such parameter)");
+    };
+    CHECK(format_of("/v1/jobs/{job_id}", "get", "job_id") == "uuid");
+    CHECK(format_of("/v1/job-templates/{template_id}", "get", "template_id").empty());  // a slug
+    // Every route: format uuid exactly where the bound field declares (marketplace.common.v1.uuid).
+    int uuids = 0;
+    for (const auto& p : {"auth", "jobs", "contracts", "payments", "notifications"}) {
+        const auto table = RouteTable::FromServices(ServicesOf(*FindLinkedPackage(p)));
+        for (const auto& route : table.routes()) {
+            if (route.server_streaming) continue;
+            std::string verb = route.http_method;
+            for (auto& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            for (const auto& variable : route.path.variables()) {
+                const auto* field = route.method->input_type()->FindFieldByName(variable.field_path);
+                REQUIRE(field != nullptr);
+                const bool declared = field->options().GetExtension(marketplace::common::v1::uuid);
+                INFO(route.method->full_name() << " " << variable.field_path);
+                CHECK((format_of(route.path.OpenApiPath(), verb, variable.field_path) == "uuid") == declared);
+                uuids += declared ? 1 : 0;
+            }
+        }
+    }
+    CHECK(uuids >= 20);
     const auto& post_job = doc["paths"]["/v1/jobs"]["post"];
     CHECK(post_job["requestBody"]["content"]["application/json"]["schema"]["$ref"] ==
           "#/components/schemas/v1PostJobRequest");

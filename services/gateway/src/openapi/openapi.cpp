@@ -365,6 +365,19 @@ std::string BuildOpenApiDocument(const std::vector<std::string>& packages, const
         if (route.method->options().GetExtension(common::v1::requires_idempotency_key)) {
             operation[kKeyRequiredMarker] = true;
         }
+        // A path parameter bound to a field declared (marketplace.common.v1.uuid) is a UUID.
+        for (const auto& variable : route.path.variables()) {
+            const auto* field = route.method->input_type()->FindFieldByName(variable.field_path);
+            if (field == nullptr || !field->options().GetExtension(common::v1::uuid) ||
+                !operation.contains("parameters")) {
+                continue;
+            }
+            for (auto& parameter : operation["parameters"]) {
+                if (parameter.value("in", "") == "path" && parameter.value("name", "") == variable.field_path) {
+                    parameter["format"] = "uuid";
+                }
+            }
+        }
     }
     json own_paths = GatewayPaths(webhook_signature_header);
     if (std::find(packages.begin(), packages.end(), "workroom") != packages.end()) {

@@ -6,7 +6,8 @@
 // under components (a field's description from its proto comment kept beside its $ref through allOf),
 // request bodies, every operation with a description, tag and operationId, the Error body as every
 // operation's default response, and the Idempotency-Key header on every write: required where the
-// method's proto declares (marketplace.common.v1.requires_idempotency_key), optional elsewhere.
+// method's proto declares (marketplace.common.v1.requires_idempotency_key), optional elsewhere; and
+// `format: uuid` on a path parameter whose field declares (marketplace.common.v1.uuid).
 #include <functional>
 #include <string>
 #include <string_view>
