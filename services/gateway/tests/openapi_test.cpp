@@ -276,6 +276,14 @@ TEST_CASE("OpenAPI 3: path parameters bound to UUID fields have format uuid", "[
         }
     }
     CHECK(uuids >= 20);
+    // The GitHub webhook's link id, a path of the gateway's own, is a UUID too.
+    const auto workroom = json::parse(BuildOpenApiDocument(
+        {"workroom"}, RouteTable::FromServices(ServicesOf(*FindLinkedPackage("workroom"))), IsPublicMethod, ""));
+    bool link_id = false;
+    for (const auto& p : workroom["paths"]["/webhooks/github/{link_id}"]["post"]["parameters"]) {
+        if (p.value("name", "") == "link_id") link_id = p["schema"].value("format", "") == "uuid";
+    }
+    CHECK(link_id);
     const auto& post_job = doc["paths"]["/v1/jobs"]["post"];
     CHECK(post_job["requestBody"]["content"]["application/json"]["schema"]["$ref"] ==
           "#/components/schemas/v1PostJobRequest");

@@ -393,6 +393,7 @@ std::string BuildOpenApiDocument(const std::vector<std::string>& packages, const
                {"in", "path"},
                {"required", true},
                {"type", "string"},
+               {"format", "uuid"},
                {"description", "The repository link (LinkRepository's link_id)."}},
               {{"name", "X-GitHub-Event"}, {"in", "header"}, {"required", true}, {"type", "string"}},
               {{"name", "X-GitHub-Delivery"}, {"in", "header"}, {"required", true}, {"type", "string"}},
