@@ -1,6 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <cctype>
 #include <functional>
 #include <set>
 
@@ -122,14 +121,18 @@ TEST_CASE("OpenAPI: a server-streaming route is described as a WebSocket", "[gat
 
 namespace {
 
-json FullDocument() {
-    const std::vector<std::string> packages = {"auth", "jobs", "contracts", "payments", "notifications"};
+const std::vector<std::string> kFullPackages = {"auth", "jobs", "contracts", "payments", "notifications"};
+
+/// The routes of kFullPackages, as the gateway serving them would hold them.
+RouteTable FullRoutes() {
     std::vector<const google::protobuf::ServiceDescriptor*> services;
-    for (const auto& p : packages) {
+    for (const auto& p : kFullPackages) {
         for (const auto* s : ServicesOf(*FindLinkedPackage(p))) services.push_back(s);
     }
-    return json::parse(BuildOpenApiDocument(packages, RouteTable::FromServices(services), IsPublicMethod, "X-Sig"));
+    return RouteTable::FromServices(services);
 }
+
+json FullDocument() { return json::parse(BuildOpenApiDocument(kFullPackages, FullRoutes(), IsPublicMethod, "X-Sig")); }
 
 /// Every schema reachable under `node` whose properties lack a description (path for the message).
 void MissingDescriptions(const json& node, const std::string& where, std::vector<std::string>& missing) {
@@ -227,22 +230,16 @@ TEST_CASE("OpenAPI 3: writes take an Idempotency-Key, reads do not, and the erro
     CHECK(key_of(doc["paths"]["/v1/auth/login"]["post"]) == "optional");     // Login does not
     CHECK(key_of(doc["paths"]["/v1/jobs"]["get"]) == "none");
     // Every route: required exactly where its method declares requires_idempotency_key.
-    const std::vector<std::string> packages = {"auth", "jobs", "contracts", "payments", "notifications"};
     int required = 0;
-    for (const auto& p : packages) {
-        const auto table = RouteTable::FromServices(ServicesOf(*FindLinkedPackage(p)));
-        for (const auto& route : table.routes()) {
-            if (route.server_streaming) continue;
-            std::string verb = route.http_method;
-            for (auto& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            const auto& op = doc["paths"][route.path.OpenApiPath()][verb];
-            const bool declared =
-                route.method->options().GetExtension(marketplace::common::v1::requires_idempotency_key);
-            INFO(route.method->full_name());
-            CHECK((key_of(op) == "required") == declared);
-            CHECK_FALSE(op.contains("x-marketplace-idempotency-key-required"));
-            required += declared ? 1 : 0;
-        }
+    const auto routes = FullRoutes();
+    for (const auto& route : routes.routes()) {
+        if (route.server_streaming) continue;
+        const auto& op = doc["paths"][route.path.OpenApiPath()][Lower(route.http_method)];
+        const bool declared = route.method->options().GetExtension(marketplace::common::v1::requires_idempotency_key);
+        INFO(route.method->full_name());
+        CHECK((key_of(op) == "required") == declared);
+        CHECK_FALSE(op.contains("x-marketplace-idempotency-key-required"));
+        required += declared ? 1 : 0;
     }
     CHECK(required >= 20);
 }
@@ -259,20 +256,17 @@ TEST_CASE("OpenAPI 3: path parameters bound to UUID fields have format uuid", "[
     CHECK(format_of("/v1/job-templates/{template_id}", "get", "template_id").empty());  // a slug
     // Every route: format uuid exactly where the bound field declares (marketplace.common.v1.uuid).
     int uuids = 0;
-    for (const auto& p : {"auth", "jobs", "contracts", "payments", "notifications"}) {
-        const auto table = RouteTable::FromServices(ServicesOf(*FindLinkedPackage(p)));
-        for (const auto& route : table.routes()) {
-            if (route.server_streaming) continue;
-            std::string verb = route.http_method;
-            for (auto& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            for (const auto& variable : route.path.variables()) {
-                const auto* field = route.method->input_type()->FindFieldByName(variable.field_path);
-                REQUIRE(field != nullptr);
-                const bool declared = field->options().GetExtension(marketplace::common::v1::uuid);
-                INFO(route.method->full_name() << " " << variable.field_path);
-                CHECK((format_of(route.path.OpenApiPath(), verb, variable.field_path) == "uuid") == declared);
-                uuids += declared ? 1 : 0;
-            }
+    const auto routes = FullRoutes();
+    for (const auto& route : routes.routes()) {
+        if (route.server_streaming) continue;
+        for (const auto& variable : route.path.variables()) {
+            const auto* field = route.method->input_type()->FindFieldByName(variable.field_path);
+            REQUIRE(field != nullptr);
+            const bool declared = field->options().GetExtension(marketplace::common::v1::uuid);
+            INFO(route.method->full_name() << " " << variable.field_path);
+            CHECK((format_of(route.path.OpenApiPath(), Lower(route.http_method), variable.field_path) == "uuid") ==
+                  declared);
+            uuids += declared ? 1 : 0;
         }
     }
     CHECK(uuids >= 20);
