@@ -59,7 +59,8 @@ std::optional<bool> DeclaresIdempotencyKey(std::string_view method) {
     name[slash] = '.';
     const auto* descriptor = google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(name);
     if (descriptor == nullptr) return std::nullopt;
-    return descriptor->options().GetExtension(common::v1::requires_idempotency_key);
+    return descriptor->options().GetExtension(common::v1::requires_idempotency_key) ||
+           descriptor->options().GetExtension(common::v1::accepts_idempotency_key);
 }
 
 IdempotentCall IdempotentCall::From(const CallScope& call) {
@@ -68,7 +69,7 @@ IdempotentCall IdempotentCall::From(const CallScope& call) {
         // OpenAPI document) that the method wants a key.
         throw std::logic_error(call.method() +
                                " reads an Idempotency-Key but its proto does not declare "
-                               "(marketplace.common.v1.requires_idempotency_key)");
+                               "(marketplace.common.v1.requires_idempotency_key) or accepts_idempotency_key");
     }
     IdempotentCall result;
     result.key = RequireIdempotencyKey(call.context());

@@ -213,8 +213,8 @@ void Gateway::Forward(const Route& route, std::string request_bytes, const std::
     if (request.count("Idempotency-Key") > 0) {
         const std::string_view key = HeaderValue(request, "Idempotency-Key");
         if (!IsAcceptableIdempotencyKey(key)) {
-            throw RequestError::InvalidArgument("Idempotency-Key",
-                                                "Idempotency-Key must be 1..255 printable ASCII characters");
+            throw RequestError::InvalidArgument(
+                "Idempotency-Key", "Idempotency-Key must be 1..255 printable ASCII characters without spaces");
         }
         call.metadata.emplace_back("idempotency-key", std::string(key));
     }

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <functional>
+#include <regex>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -50,8 +51,15 @@ TEST_CASE("OpenAPI: the embedded documents list exactly the routes of the route 
     std::set<std::pair<std::string, std::string>> from_routes;
     for (const auto& route : table.routes()) from_routes.insert({route.path.OpenApiPath(), Lower(route.http_method)});
     std::set<std::pair<std::string, std::string>> from_doc;
-    for (const auto& [path, operations] : doc["paths"].items()) {
-        for (const auto& [verb, operation] : operations.items()) from_doc.insert({path, verb});
+    for (const char* list : {"paths", "x-websockets"}) {
+        for (const auto& [path, operations] : doc[list].items()) {
+            for (const auto& [verb, operation] : operations.items()) CHECK(from_doc.insert({path, verb}).second);
+        }
+    }
+    // A WebSocket route is listed under x-websockets, every other route under paths.
+    for (const auto& route : table.routes()) {
+        INFO(route.path.OpenApiPath());
+        CHECK(doc[route.server_streaming ? "x-websockets" : "paths"].contains(route.path.OpenApiPath()));
     }
     for (const auto& r : from_routes) {
         INFO(r.second << " " << r.first);
@@ -108,10 +116,12 @@ TEST_CASE("OpenAPI: every $ref of the merged document resolves", "[gateway][unit
     CHECK_THROWS(BuildOpenApiDocument({"nope"}, RouteTable{}, IsPublicMethod, ""));
 }
 
-TEST_CASE("OpenAPI: a server-streaming route is described as a WebSocket", "[gateway][unit]") {
+TEST_CASE("OpenAPI: a server-streaming route is described as a WebSocket, apart from the paths", "[gateway][unit]") {
     const auto table = RouteTable::FromServices(ServicesOf(*FindLinkedPackage("notifications")));
     const auto doc = json::parse(BuildOpenApiDocument({"notifications"}, table, IsPublicMethod, ""));
-    const auto& stream = doc["paths"]["/v1/notifications:stream"]["get"];
+    // A plain GET of it is answered 426: it is no HTTP operation, so fuzzers and HTTP clients do not take it for one.
+    CHECK_FALSE(doc["paths"].contains("/v1/notifications:stream"));
+    const auto& stream = doc["x-websockets"]["/v1/notifications:stream"]["get"];
     CHECK(stream["x-websocket"] == true);
     CHECK(stream["responses"]["101"]["content"]["application/json"]["schema"]["$ref"] ==
           "#/components/schemas/v1Notification");
@@ -208,7 +218,7 @@ TEST_CASE("OpenAPI 3: every field carries its proto comment as its description, 
 TEST_CASE("OpenAPI 3: writes take an Idempotency-Key, reads do not, and the error body is described",
           "[gateway][unit]") {
     const auto doc = FullDocument();
-    for (const char* name : {"IdempotencyKey", "IdempotencyKeyRequired"}) {
+    for (const char* name : {"IdempotencyKey", "IdempotencyKeyAccepted", "IdempotencyKeyRequired"}) {
         const auto& key = doc["components"]["parameters"][name];
         CHECK(key["name"] == "Idempotency-Key");
         CHECK(key["in"] == "header");
@@ -216,11 +226,13 @@ TEST_CASE("OpenAPI 3: writes take an Idempotency-Key, reads do not, and the erro
     }
     CHECK(doc["components"]["parameters"]["IdempotencyKeyRequired"]["required"] == true);
     CHECK(doc["components"]["parameters"]["IdempotencyKey"]["required"] == false);
-    // "required", "optional" or "none": how an operation lists the header.
+    CHECK(doc["components"]["parameters"]["IdempotencyKeyAccepted"]["required"] == false);
+    // "required", "accepted", "optional" or "none": how an operation lists the header.
     const auto key_of = [](const json& op) -> std::string {
         for (const auto& p : op.value("parameters", json::array())) {
             const auto ref = p.value("$ref", "");
             if (ref == "#/components/parameters/IdempotencyKeyRequired") return "required";
+            if (ref == "#/components/parameters/IdempotencyKeyAccepted") return "accepted";
             if (ref == "#/components/parameters/IdempotencyKey") return "optional";
         }
         return "none";
@@ -229,6 +241,8 @@ TEST_CASE("OpenAPI 3: writes take an Idempotency-Key, reads do not, and the erro
     CHECK(key_of(doc["paths"]["/v1/auth/register"]["post"]) == "required");  // so does Register (no token)
     CHECK(key_of(doc["paths"]["/v1/auth/login"]["post"]) == "optional");     // Login does not
     CHECK(key_of(doc["paths"]["/v1/jobs"]["get"]) == "none");
+    // Marking a notification read is idempotent by itself: a key is read when given.
+    CHECK(key_of(doc["paths"]["/v1/notifications/{notification_id}:read"]["post"]) == "accepted");
     // Every route: required exactly where its method declares requires_idempotency_key.
     int required = 0;
     const auto routes = FullRoutes();
@@ -238,7 +252,9 @@ TEST_CASE("OpenAPI 3: writes take an Idempotency-Key, reads do not, and the erro
         const bool declared = route.method->options().GetExtension(marketplace::common::v1::requires_idempotency_key);
         INFO(route.method->full_name());
         CHECK((key_of(op) == "required") == declared);
-        CHECK_FALSE(op.contains("x-marketplace-idempotency-key-required"));
+        CHECK((key_of(op) == "accepted") ==
+              route.method->options().GetExtension(marketplace::common::v1::accepts_idempotency_key));
+        CHECK_FALSE(op.contains("x-marketplace-idempotency-key"));
         required += declared ? 1 : 0;
     }
     CHECK(required >= 20);
@@ -285,4 +301,122 @@ TEST_CASE("OpenAPI 3: path parameters bound to UUID fields have format uuid", "[
     CHECK(error["required"] == json({"code", "message", "field"}));
     for (const char* field : {"code", "message", "field"}) CHECK(error["properties"][field].contains("description"));
     CHECK(doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer");
+}
+
+namespace {
+
+/// Every "pattern" under `node`, with where it is.
+void CollectPatterns(const json& node, const std::string& where,
+                     std::vector<std::pair<std::string, std::string>>& out) {
+    if (node.is_array()) {
+        for (const auto& item : node) CollectPatterns(item, where, out);
+    } else if (node.is_object()) {
+        for (const auto& [key, value] : node.items()) {
+            if (key == "pattern" && value.is_string()) {
+                out.emplace_back(where, value.get<std::string>());
+            } else {
+                CollectPatterns(value, where + "/" + key, out);
+            }
+        }
+    }
+}
+
+bool Matches(const std::string& pattern, const std::string& text) {
+    return std::regex_search(text, std::regex(pattern, std::regex::ECMAScript));
+}
+
+const json& QueryParameter(const json& op, const std::string& name) {
+    for (const auto& p : op["parameters"]) {
+        if (p.value("name", "") == name && p.value("in", "") == "query") return p;
+    }
+    static const json none;
+    return none;
+}
+
+}  // namespace
+
+TEST_CASE("OpenAPI 3: what a request field's options declare, its schema says", "[gateway][unit]") {
+    const auto doc = FullDocument();
+    const auto& schemas = doc["components"]["schemas"];
+    // Required fields, lengths, patterns, and an enum without its zero value.
+    const auto& reg = schemas["v1RegisterRequest"];
+    CHECK(reg["required"] == json({"email", "password", "role", "display_name"}));
+    CHECK(reg["properties"]["email"]["format"] == "email");
+    CHECK(reg["properties"]["email"]["maxLength"] == 254);
+    CHECK(reg["properties"]["password"]["minLength"] == 10);
+    CHECK(reg["properties"]["password"]["maxLength"] == 128);
+    CHECK(reg["properties"]["display_name"]["minLength"] == 1);
+    CHECK(reg["properties"]["role"]["enum"] ==
+          json({"ROLE_CLIENT", "ROLE_FREELANCER", "ROLE_ADMIN", "ROLE_MEDIATOR", "ROLE_EXPERT"}));
+    CHECK(reg["properties"]["role"].contains("description"));
+    CHECK(schemas["v1RefreshRequest"]["required"] == json({"refresh_token"}));
+    CHECK_FALSE(schemas["v1PostJobRequest"].contains("required"));  // nothing declared there
+    // A missing body reads as {}: it is required only where one of its fields is.
+    CHECK(doc["paths"]["/v1/auth/register"]["post"]["requestBody"]["required"] == true);
+    CHECK(doc["paths"]["/v1/jobs"]["post"]["requestBody"]["required"] == false);
+    // Bounds of a 32-bit integer, in a query parameter.
+    const auto& page_size = QueryParameter(doc["paths"]["/v1/me/jobs"]["get"], "page_size");
+    CHECK(page_size["schema"]["minimum"] == 0);
+    CHECK(page_size["schema"]["maximum"] == 100);
+    CHECK(page_size["required"] == false);
+    // An enum in a query, by name or by number.
+    const auto& status = QueryParameter(doc["paths"]["/v1/me/jobs"]["get"], "status")["schema"]["enum"];
+    CHECK(std::find(status.begin(), status.end(), "JOB_STATUS_OPEN") != status.end());
+    CHECK(std::find(status.begin(), status.end(), "0") != status.end());
+    CHECK(std::find(status.begin(), status.end(), "1") != status.end());
+    // Every query parameter bound to a field with bounds carries them.
+    int bounded = 0;
+    const auto routes = FullRoutes();
+    for (const auto& route : routes.routes()) {
+        if (route.server_streaming || route.http_method != "GET") continue;
+        const auto& op = doc["paths"][route.path.OpenApiPath()]["get"];
+        for (const auto& p : op.value("parameters", json::array())) {
+            if (p.value("in", "") != "query") continue;
+            const auto* field = route.method->input_type()->FindFieldByName(p.value("name", ""));
+            if (field == nullptr || !field->options().HasExtension(marketplace::common::v1::maximum)) continue;
+            INFO(route.method->full_name() << " " << field->name());
+            CHECK(p["schema"]["maximum"] == field->options().GetExtension(marketplace::common::v1::maximum));
+            ++bounded;
+        }
+    }
+    CHECK(bounded >= 5);
+    // 64-bit integers are JSON strings holding a number in range, in bodies and in queries.
+    const auto& amount = schemas["v1Money"]["properties"]["minor_units"];
+    REQUIRE(amount.contains("pattern"));
+    CHECK(QueryParameter(doc["paths"]["/v1/jobs"]["get"], "budget_min.minor_units")["schema"]["pattern"] ==
+          amount["pattern"]);
+}
+
+TEST_CASE("OpenAPI 3: every pattern is a valid regular expression that takes what the services take",
+          "[gateway][unit]") {
+    const auto doc = FullDocument();
+    std::vector<std::pair<std::string, std::string>> patterns;
+    CollectPatterns(doc, "", patterns);
+    CHECK(patterns.size() > 20);
+    for (const auto& [where, pattern] : patterns) {
+        INFO(where << ": " << pattern);
+        CHECK_NOTHROW(std::regex(pattern, std::regex::ECMAScript));
+    }
+    const std::string int64 = doc["components"]["schemas"]["v1Money"]["properties"]["minor_units"]["pattern"];
+    for (const char* in_range :
+         {"0", "7", "-7", "10", "99", "100", "1000000", "9223372036854775807", "-9223372036854775807",
+          "9223372036854775799", "9199999999999999999", "8999999999999999999", "999999999999999999"}) {
+        INFO(in_range);
+        CHECK(Matches(int64, in_range));
+    }
+    for (const char* out : {"", "-", "+1", "01", "1.0", "1e3", " 1", "9223372036854775808", "9300000000000000000",
+                            "10000000000000000000", "92233720368547758070", "abc"}) {
+        INFO(out);
+        CHECK_FALSE(Matches(int64, out));
+    }
+    const std::string email = doc["components"]["schemas"]["v1RegisterRequest"]["properties"]["email"]["pattern"];
+    for (const char* ok : {"a@example.com", "First.Last+tag@mail.example.co", "x_y-z@a-b.io"}) {
+        INFO(ok);
+        CHECK(Matches(email, ok));
+    }
+    for (const char* bad : {"", "a", "a@b", "a..b@example.com", ".a@example.com", "a.@example.com", "a@-b.com",
+                            "a@b-.com", "a@@b.com", "a b@example.com"}) {
+        INFO(bad);
+        CHECK_FALSE(Matches(email, bad));
+    }
 }

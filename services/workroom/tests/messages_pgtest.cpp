@@ -5,6 +5,7 @@
 
 #include <google/protobuf/util/message_differencer.h>
 
+#include "marketplace/core/ids.hpp"
 #include "workroom_fixture.hpp"
 
 using namespace marketplace;
@@ -73,6 +74,29 @@ TEST_CASE("Messages: the text's limits are enforced and name the field", "[workr
     const auto bad_parent = TryPost(room, room.client, "reply", "018f2b1e-0000-7000-8000-000000000000");
     CHECK(bad_parent.code == grpc::StatusCode::INVALID_ARGUMENT);
     CHECK(bad_parent.field == "parent_message_id");
+}
+
+TEST_CASE("Messages: with an Idempotency-Key a retried post posts once; without one each call posts",
+          "[workroom][pg]") {
+    const auto room = NewRoom();
+    const auto post = [&](const std::string& text, const std::string& key, v1::PostMessageResponse* out) {
+        v1::PostMessageRequest request;
+        request.set_room_id(room.room_id);
+        request.set_text(text);
+        auto ctx = Context(room.client);
+        if (!key.empty()) ctx->AddMetadata("idempotency-key", key);
+        return F().stub->PostMessage(ctx.get(), request, out).error_code();
+    };
+    const std::string key = "post-" + core::RandomHex(6);
+    v1::PostMessageResponse first, retry, other, plain1, plain2;
+    REQUIRE(post("hello once", key, &first) == grpc::StatusCode::OK);
+    REQUIRE(post("hello once", key, &retry) == grpc::StatusCode::OK);
+    CHECK(retry.SerializeAsString() == first.SerializeAsString());  // the first answer, replayed
+    CHECK(post("something else", key, &other) == grpc::StatusCode::ALREADY_EXISTS);
+    REQUIRE(post("no key", "", &plain1) == grpc::StatusCode::OK);
+    REQUIRE(post("no key", "", &plain2) == grpc::StatusCode::OK);
+    CHECK(plain1.message().message_id() != plain2.message().message_id());
+    CHECK(Texts(List(room, room.client, 0, 0, 50)) == std::vector<std::string>{"hello once", "no key", "no key"});
 }
 
 TEST_CASE("Messages: a reply names its parent and joins the parent's thread", "[workroom][pg]") {

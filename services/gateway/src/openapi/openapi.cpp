@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <stdexcept>
+
+#include <google/protobuf/descriptor.h>
 
 #include <nlohmann/json.hpp>
 
@@ -14,8 +17,9 @@ using nlohmann::json;
 namespace {
 
 constexpr char kDefinitionsPrefix[] = "#/definitions/";
-// Set on an operation whose method declares requires_idempotency_key, until ConvertOperation reads it.
-constexpr char kKeyRequiredMarker[] = "x-marketplace-idempotency-key-required";
+// Set on an operation whose method reads an Idempotency-Key, until ConvertOperation reads it:
+// "required" (requires_idempotency_key) or "accepted" (accepts_idempotency_key).
+constexpr char kKeyMarker[] = "x-marketplace-idempotency-key";
 
 void RewriteRefs(json& node, const std::map<std::string, std::string>& renames) {
     if (node.is_object()) {
@@ -33,6 +37,20 @@ void RewriteRefs(json& node, const std::map<std::string, std::string>& renames) 
     } else if (node.is_array()) {
         for (auto& item : node) RewriteRefs(item, renames);
     }
+}
+
+/// A required header of 1..max printable ASCII characters (what the gateway checks before forwarding),
+/// without the leading or trailing space HTTP would strip.
+json PrintableHeader(const std::string& name, int max, const std::string& description) {
+    json header = {{"name", name},
+                   {"in", "header"},
+                   {"required", true},
+                   {"type", "string"},
+                   {"minLength", 1},
+                   {"maxLength", max},
+                   {"pattern", "^[\\x21-\\x7E]([\\x20-\\x7E]*[\\x21-\\x7E])?$"}};
+    if (!description.empty()) header["description"] = description;
+    return header;
 }
 
 json GatewayPaths(const std::string& webhook_signature_header) {
@@ -61,11 +79,7 @@ json GatewayPaths(const std::string& webhook_signature_header) {
                {"required", true},
                {"type", "string"},
                {"description", "The payment provider that sends the notification, for example 'sandbox'."}},
-              {{"name", webhook_signature_header},
-               {"in", "header"},
-               {"required", true},
-               {"type", "string"},
-               {"description", "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<body>'>"}},
+              PrintableHeader(webhook_signature_header, 1024, "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<body>'>"),
               {{"name", "body"},
                {"in", "body"},
                {"required", true},
@@ -74,6 +88,172 @@ json GatewayPaths(const std::string& webhook_signature_header) {
             {"responses", {{"200", {{"description", "Handled."}}}}}};
     }
     return paths;
+}
+
+// --- What the protos declare about request fields ----------------------------------------------------
+// The field options of proto/marketplace/common/v1/options.proto become JSON Schema keywords of the
+// field's property (a body) or parameter (a query or path), so the document says what the services
+// check: a schema-valid request is not refused for its form.
+
+// An email address as auth's accounts take it (services/auth, NormalizeEmail): atext characters
+// and single dots before the "@", labels of letters, digits and inner hyphens after it. Narrower
+// than those rules where a regular expression cannot count (a local part of at most 64 characters).
+constexpr char kEmailPattern[] =
+    "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}){0,2}@"
+    "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?){1,3}$";
+
+/// A regular expression for the decimal numbers 0..max (no sign, no leading zero).
+std::string DecimalAtMost(const std::string& max) {
+    const auto n = max.size();
+    std::vector<std::string> options = {"0"};
+    if (n > 1) options.push_back(n > 2 ? "[1-9][0-9]{0," + std::to_string(n - 2) + "}" : "[1-9]");
+    for (std::size_t i = 0; i < n; ++i) {
+        const char digit = max[i];
+        const char low = i == 0 ? '1' : '0';
+        if (digit <= low) continue;
+        std::string option =
+            max.substr(0, i) + "[" + std::string(1, low) + "-" + std::string(1, static_cast<char>(digit - 1)) + "]";
+        if (i + 1 < n) option += "[0-9]{" + std::to_string(n - i - 1) + "}";
+        options.push_back(option);
+    }
+    options.push_back(max);
+    std::string pattern;
+    for (const auto& option : options) pattern += (pattern.empty() ? "" : "|") + option;
+    return pattern;
+}
+
+/// 64-bit integers travel as JSON strings (proto3's JSON mapping): their decimal forms in range.
+const std::string& Int64Pattern() {
+    static const std::string pattern = "^-?(" + DecimalAtMost("9223372036854775807") + ")$";
+    return pattern;
+}
+const std::string& Uint64Pattern() {
+    static const std::string pattern = "^(" + DecimalAtMost("18446744073709551615") + ")$";
+    return pattern;
+}
+
+/// The keywords `field`'s options give its schema (a Swagger 2.0 property or non-body parameter,
+/// whose type, format and bounds sit at its top level). Returns whether the field is required.
+bool ApplyFieldOptions(json& schema, const google::protobuf::FieldDescriptor& field) {
+    namespace options = common::v1;
+    using google::protobuf::FieldDescriptor;
+    const auto& o = field.options();
+    const bool required = o.GetExtension(options::required);
+    const bool repeated = field.is_repeated();
+    json& value = repeated && schema.contains("items") ? schema["items"] : schema;
+    if (field.cpp_type() == FieldDescriptor::CPPTYPE_STRING && field.type() == FieldDescriptor::TYPE_STRING) {
+        if (o.GetExtension(options::uuid)) value["format"] = "uuid";
+        if (o.GetExtension(options::email)) {
+            value["format"] = "email";
+            value["maxLength"] = 254;
+            value["pattern"] = kEmailPattern;
+        }
+        if (o.HasExtension(options::min_length)) value["minLength"] = o.GetExtension(options::min_length);
+        if (o.HasExtension(options::max_length)) value["maxLength"] = o.GetExtension(options::max_length);
+        if (o.HasExtension(options::pattern)) value["pattern"] = o.GetExtension(options::pattern);
+        if (required && !repeated && value.value("minLength", 0) < 1) value["minLength"] = 1;
+    }
+    if (field.cpp_type() == FieldDescriptor::CPPTYPE_INT32 || field.cpp_type() == FieldDescriptor::CPPTYPE_UINT32) {
+        if (o.HasExtension(options::minimum)) value["minimum"] = o.GetExtension(options::minimum);
+        if (o.HasExtension(options::maximum)) value["maximum"] = o.GetExtension(options::maximum);
+    }
+    if (required && field.cpp_type() == FieldDescriptor::CPPTYPE_ENUM && !repeated) {
+        // An enum at its zero value is "not given": the property lists the other values only.
+        json names = json::array();
+        const auto* type = field.enum_type();
+        for (int i = 0; i < type->value_count(); ++i) {
+            if (type->value(i)->number() != 0) names.push_back(type->value(i)->name());
+        }
+        value.erase("$ref");
+        value.erase("default");
+        value["type"] = "string";
+        value["enum"] = std::move(names);
+    }
+    if (required && repeated) schema["minItems"] = 1;
+    return required;
+}
+
+/// The definition a schema refers to ("v1RegisterRequest" for {"$ref": "#/definitions/v1RegisterRequest"}).
+std::string DefinitionName(const json& schema) {
+    const json& target = schema.contains("items") ? schema["items"] : schema;
+    if (!target.is_object() || !target.contains("$ref") || !target["$ref"].is_string()) return {};
+    const std::string ref = target["$ref"].get<std::string>();
+    if (ref.rfind(kDefinitionsPrefix, 0) != 0) return {};
+    return ref.substr(sizeof(kDefinitionsPrefix) - 1);
+}
+
+/// Applies the field options of `message` to its definition, and of its message fields to theirs.
+void AnnotateDefinition(json& definitions, const std::string& name, const google::protobuf::Descriptor& message,
+                        std::set<std::string>& done) {
+    if (name.empty() || !definitions.contains(name) || !done.insert(name).second) return;
+    auto& definition = definitions[name];
+    if (!definition.contains("properties")) return;
+    for (int i = 0; i < message.field_count(); ++i) {
+        const auto& field = *message.field(i);
+        auto& properties = definition["properties"];
+        const std::string key = properties.contains(field.name()) ? field.name() : field.json_name();
+        if (!properties.contains(key)) continue;
+        auto& property = properties[key];
+        if (field.message_type() != nullptr) {
+            AnnotateDefinition(definitions, DefinitionName(property), *field.message_type(), done);
+        }
+        if (ApplyFieldOptions(property, field)) {
+            auto& required = definition["required"];
+            if (std::find(required.begin(), required.end(), key) == required.end()) required.push_back(key);
+        }
+    }
+}
+
+/// The field a query or path parameter names ("budget_min.minor_units"), or null.
+const google::protobuf::FieldDescriptor* FieldAt(const google::protobuf::Descriptor& message, const std::string& path) {
+    const auto* type = &message;
+    const google::protobuf::FieldDescriptor* field = nullptr;
+    std::size_t start = 0;
+    while (type != nullptr) {
+        const auto dot = path.find('.', start);
+        field = type->FindFieldByName(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+        if (field == nullptr || dot == std::string::npos) return field;
+        type = field->message_type();
+        start = dot + 1;
+    }
+    return nullptr;
+}
+
+/// Applies the field options of a route's request to its operation: its path and query parameters,
+/// and the definitions its body refers to.
+void AnnotateOperation(json& operation, json& definitions, const Route& route, std::set<std::string>& done) {
+    const auto& input = *route.method->input_type();
+    if (!operation.contains("parameters")) return;
+    for (auto& parameter : operation["parameters"]) {
+        const std::string in = parameter.value("in", "");
+        if (in == "body") {
+            const google::protobuf::Descriptor* body = &input;
+            if (route.body != "*") {
+                const auto* field = input.FindFieldByName(route.body);
+                body = field == nullptr ? nullptr : field->message_type();
+            }
+            const std::string name = DefinitionName(parameter.value("schema", json()));
+            if (body != nullptr) AnnotateDefinition(definitions, name, *body, done);
+            // The gateway reads a missing body as {}: the body is required only when a field of it is.
+            parameter["required"] =
+                definitions.contains(name) && !definitions[name].value("required", json::array()).empty();
+        } else if (in == "query" || in == "path") {
+            const auto* field = FieldAt(input, parameter.value("name", ""));
+            if (field == nullptr) continue;
+            if (ApplyFieldOptions(parameter, *field) && in == "query") parameter["required"] = true;
+            // A query parameter takes an enum by name or by number (as the JSON mapping does).
+            json& value = parameter.contains("items") ? parameter["items"] : parameter;
+            if (field->enum_type() != nullptr && value.contains("enum")) {
+                const auto* type = field->enum_type();
+                for (int i = 0; i < type->value_count(); ++i) {
+                    const auto number = std::to_string(type->value(i)->number());
+                    const auto& listed = value["enum"];
+                    if (std::find(listed.begin(), listed.end(), number) == listed.end())
+                        value["enum"].push_back(number);
+                }
+            }
+        }
+    }
 }
 
 // A server-streaming route is a WebSocket (ws/websocket_bridge.hpp): say so where OpenAPI can.
@@ -128,6 +308,11 @@ void ConvertSchema(json& node) {
             node = std::move(wrapped);
         }
     }
+    if (node.value("type", "") == "string" && !node.contains("pattern")) {
+        const std::string format = node.value("format", "");
+        if (format == "int64") node["pattern"] = Int64Pattern();
+        if (format == "uint64") node["pattern"] = Uint64Pattern();
+    }
     if (node.contains("title") && node["title"].is_string() && !node.contains("description")) {
         node["description"] = node["title"];
         node.erase("title");
@@ -158,7 +343,8 @@ json ConvertParameter(const json& parameter) {
     if (parameter.contains("description")) out["description"] = parameter["description"];
     out["required"] = parameter.value("required", false) || parameter.at("in") == "path";
     json schema = json::object();
-    for (const char* key : {"type", "format", "items", "enum", "default", "pattern", "minimum", "maximum"}) {
+    for (const char* key : {"type", "format", "items", "enum", "default", "pattern", "minimum", "maximum", "minLength",
+                            "maxLength", "minItems"}) {
         if (parameter.contains(key)) schema[key] = parameter[key];
     }
     if (schema.empty()) schema["type"] = "string";
@@ -189,14 +375,18 @@ void ConvertOperation(const std::string& verb, json& operation) {
             parameters.push_back(ConvertParameter(parameter));
         }
     }
-    // A method whose proto declares requires_idempotency_key refuses a call without the header; any
-    // other write accepts one and ignores it; the read-only verbs do not list it.
-    if (operation.value(kKeyRequiredMarker, false)) {
+    // A method whose proto declares requires_idempotency_key refuses a call without the header; one
+    // that declares accepts_idempotency_key reads it when given; any other write accepts one and
+    // ignores it; the read-only verbs do not list it.
+    const std::string key = operation.value(kKeyMarker, "");
+    if (key == "required") {
         parameters.push_back({{"$ref", "#/components/parameters/IdempotencyKeyRequired"}});
+    } else if (key == "accepted") {
+        parameters.push_back({{"$ref", "#/components/parameters/IdempotencyKeyAccepted"}});
     } else if (verb != "get" && verb != "head" && verb != "options") {
         parameters.push_back({{"$ref", "#/components/parameters/IdempotencyKey"}});
     }
-    operation.erase(kKeyRequiredMarker);
+    operation.erase(kKeyMarker);
     if (parameters.empty()) {
         operation.erase("parameters");
     } else {
@@ -215,23 +405,36 @@ void ConvertOperation(const std::string& verb, json& operation) {
     operation["responses"] = std::move(responses);
 }
 
-json IdempotencyKeyParameter(bool required) {
+enum class KeyUse { kRequired, kAccepted, kIgnored };
+
+json IdempotencyKeyParameter(KeyUse use) {
+    const char* description = "";
+    switch (use) {
+        case KeyUse::kRequired:
+            description =
+                "Required. 1..255 printable ASCII characters without spaces, chosen by the client (a UUID fits). A "
+                "write sent again with the same key by the same caller returns the first answer "
+                "instead of acting twice, so a client may retry a write whose answer it did not get. Keys are kept for "
+                "the idempotency retention period. Without it: 400, field 'idempotency-key'.";
+            break;
+        case KeyUse::kAccepted:
+            description =
+                "Optional: the method is idempotent by itself. When given (1..255 printable ASCII characters without "
+                "spaces), a call "
+                "sent again with the same key by the same caller returns the first answer, and another request under "
+                "that key is refused with 409.";
+            break;
+        case KeyUse::kIgnored:
+            description =
+                "Optional, and not read by this method: a call sent again is a new call. Checked for its form "
+                "(1..255 printable ASCII characters without spaces) when given.";
+            break;
+    }
     return {{"name", "Idempotency-Key"},
             {"in", "header"},
-            {"required", required},
-            {"description",
-             required ? "Required. 1..255 printable ASCII characters chosen by the client (a UUID fits), without a "
-                        "leading or trailing space. A write sent again with the same key by the same caller returns "
-                        "the first answer instead of acting twice, so a client may retry a write whose answer it did "
-                        "not get. Keys are kept for the idempotency retention period. Without it: 400, field "
-                        "'idempotency-key'."
-                      : "Optional, and not read by this method: a call sent again is a new call. Checked for its "
-                        "form (1..255 printable ASCII characters) when given."},
-            {"schema",
-             {{"type", "string"},
-              {"minLength", 1},
-              {"maxLength", 255},
-              {"pattern", "^[\\x21-\\x7E]([\\x20-\\x7E]*[\\x21-\\x7E])?$"}}}};
+            {"required", use == KeyUse::kRequired},
+            {"description", description},
+            {"schema", {{"type", "string"}, {"minLength", 1}, {"maxLength", 255}, {"pattern", "^[\\x21-\\x7E]+$"}}}};
 }
 
 json ErrorComponents() {
@@ -262,8 +465,9 @@ json ErrorComponents() {
                  "Idempotency-Key), 504 deadline exceeded."},
                 {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}}},
             {"parameters",
-             {{"IdempotencyKeyRequired", IdempotencyKeyParameter(true)},
-              {"IdempotencyKey", IdempotencyKeyParameter(false)}}},
+             {{"IdempotencyKeyRequired", IdempotencyKeyParameter(KeyUse::kRequired)},
+              {"IdempotencyKeyAccepted", IdempotencyKeyParameter(KeyUse::kAccepted)},
+              {"IdempotencyKey", IdempotencyKeyParameter(KeyUse::kIgnored)}}},
             {"securitySchemes",
              {{"bearer",
                {{"type", "http"},
@@ -281,6 +485,7 @@ json ToOpenApi3(const json& swagger) {
         components["schemas"][name] = std::move(schema);
     }
     json paths = json::object();
+    json websockets = json::object();
     std::map<std::string, bool> tags;
     const json source_paths = swagger.value("paths", json::object());
     for (const auto& [path, operations] : source_paths.items()) {
@@ -288,7 +493,9 @@ json ToOpenApi3(const json& swagger) {
             json operation = source;
             ConvertOperation(verb, operation);
             for (const auto& tag : operation.value("tags", json::array())) tags[tag.get<std::string>()] = true;
-            paths[path][verb] = std::move(operation);
+            // A WebSocket is no HTTP operation (a plain GET is answered 426): it is listed apart.
+            auto& target = operation.value("x-websocket", false) ? websockets : paths;
+            target[path][verb] = std::move(operation);
         }
     }
     json tag_list = json::array();
@@ -305,12 +512,15 @@ json ToOpenApi3(const json& swagger) {
               {"description",
                "The marketplace's HTTP/JSON API: each route is transcoded by the gateway to a gRPC method of the "
                "service that owns it. Errors carry the Error body. A write whose Idempotency-Key header is marked "
-               "required acts once per key and refuses a call without one."},
+               "required acts once per key and refuses a call without one. The WebSocket routes (GET with Upgrade: "
+               "websocket, one JSON text frame per streamed message) are listed under x-websockets, in the form of "
+               "operations: OpenAPI 3.0 cannot describe them as paths."},
               {"contact", {{"name", "Marketplace maintainers"}}}}},
             {"servers", {{{"url", "/"}, {"description", "This gateway"}}}},
             {"tags", std::move(tag_list)},
             {"security", swagger.value("security", json::array())},
             {"paths", std::move(paths)},
+            {"x-websockets", std::move(websockets)},
             {"components", std::move(components)}};
 }
 }  // namespace
@@ -353,6 +563,7 @@ std::string BuildOpenApiDocument(const std::vector<std::string>& packages, const
             for (auto& [verb, operation] : operations.items()) merged["paths"][path][verb] = operation;
         }
     }
+    std::set<std::string> annotated;  // the definitions done
     for (const auto& route : routes.routes()) {
         if (route.server_streaming) DescribeWebSocket(merged["paths"], route);
         std::string verb = route.http_method;
@@ -363,21 +574,11 @@ std::string BuildOpenApiDocument(const std::vector<std::string>& packages, const
         auto& operation = paths[path][verb];
         if (is_public(route.method->full_name())) operation["security"] = json::array();
         if (route.method->options().GetExtension(common::v1::requires_idempotency_key)) {
-            operation[kKeyRequiredMarker] = true;
+            operation[kKeyMarker] = "required";
+        } else if (route.method->options().GetExtension(common::v1::accepts_idempotency_key)) {
+            operation[kKeyMarker] = "accepted";
         }
-        // A path parameter bound to a field declared (marketplace.common.v1.uuid) is a UUID.
-        for (const auto& variable : route.path.variables()) {
-            const auto* field = route.method->input_type()->FindFieldByName(variable.field_path);
-            if (field == nullptr || !field->options().GetExtension(common::v1::uuid) ||
-                !operation.contains("parameters")) {
-                continue;
-            }
-            for (auto& parameter : operation["parameters"]) {
-                if (parameter.value("in", "") == "path" && parameter.value("name", "") == variable.field_path) {
-                    parameter["format"] = "uuid";
-                }
-            }
-        }
+        AnnotateOperation(operation, merged["definitions"], route, annotated);
     }
     json own_paths = GatewayPaths(webhook_signature_header);
     if (std::find(packages.begin(), packages.end(), "workroom") != packages.end()) {
@@ -395,13 +596,10 @@ std::string BuildOpenApiDocument(const std::vector<std::string>& packages, const
                {"type", "string"},
                {"format", "uuid"},
                {"description", "The repository link (LinkRepository's link_id)."}},
-              {{"name", "X-GitHub-Event"}, {"in", "header"}, {"required", true}, {"type", "string"}},
-              {{"name", "X-GitHub-Delivery"}, {"in", "header"}, {"required", true}, {"type", "string"}},
-              {{"name", "X-Hub-Signature-256"},
-               {"in", "header"},
-               {"required", true},
-               {"type", "string"},
-               {"description", "sha256=<hex HMAC-SHA256 of the body under the link's secret>"}},
+              PrintableHeader("X-GitHub-Event", 64, "pull_request, check_suite, check_run, status, ping, ..."),
+              PrintableHeader("X-GitHub-Delivery", 100, "The delivery's id (a UUID from GitHub)."),
+              PrintableHeader("X-Hub-Signature-256", 1024,
+                              "sha256=<hex HMAC-SHA256 of the body under the link's secret>"),
               {{"name", "body"},
                {"in", "body"},
                {"required", true},

@@ -10,6 +10,7 @@
 #include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/rpc/forwarding.hpp"
 #include "marketplace/rpc/idempotency.hpp"
+#include "marketplace/service/mutate.hpp"
 #include "marketplace/wire/values.hpp"
 #include "storage/notification_store.hpp"
 
@@ -65,7 +66,6 @@ grpc::Status NotificationsApi::MarkNotificationRead(grpc::ServerContext* context
                                                     v1::MarkNotificationReadResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& scope) {
         const auto claims = scope.RequireClaims();
-        const auto key = rpc::IdempotencyKeyFrom(*context);
         core::RequireUuid(request->notification_id(), "notification_id");
         auto mark = [&](pqxx::work& tx) {
             const auto marked =
@@ -75,12 +75,7 @@ grpc::Status NotificationsApi::MarkNotificationRead(grpc::ServerContext* context
             ToProto(*marked, out.mutable_notification());
             return out;
         };
-        *response = db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-            if (!key) return mark(tx);
-            const auto idem = rpc::IdempotentCall::From(scope);
-            return runtime_.idempotency().Run<v1::MarkNotificationReadResponse>(tx, idem, *request,
-                                                                                [&] { return mark(tx); });
-        });
+        *response = service::MutateWithOptionalKey<v1::MarkNotificationReadResponse>(runtime_, scope, *request, mark);
     });
 }
 

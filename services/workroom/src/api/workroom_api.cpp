@@ -60,9 +60,12 @@ grpc::Status WorkroomApi::PostMessage(grpc::ServerContext* context, const v1::Po
                                       v1::PostMessageResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& scope) {
         const auto claims = scope.RequireClaims();
-        service::Mutate(runtime_, [&](pqxx::work& tx) {
-            *response->mutable_message() = actions_.Post(tx, claims.subject, *request);
-        });
+        *response =
+            service::MutateWithOptionalKey<v1::PostMessageResponse>(runtime_, scope, *request, [&](pqxx::work& tx) {
+                v1::PostMessageResponse out;
+                *out.mutable_message() = actions_.Post(tx, claims.subject, *request);
+                return out;
+            });
     });
 }
 
@@ -166,9 +169,12 @@ grpc::Status WorkroomApi::CreateTask(grpc::ServerContext* context, const v1::Cre
                                      v1::CreateTaskResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& scope) {
         const auto claims = scope.RequireClaims();
-        service::Mutate(runtime_, [&](pqxx::work& tx) {
-            *response->mutable_task() = actions_.CreateTask(tx, claims.subject, *request);
-        });
+        *response =
+            service::MutateWithOptionalKey<v1::CreateTaskResponse>(runtime_, scope, *request, [&](pqxx::work& tx) {
+                v1::CreateTaskResponse out;
+                *out.mutable_task() = actions_.CreateTask(tx, claims.subject, *request);
+                return out;
+            });
     });
 }
 
@@ -209,10 +215,13 @@ grpc::Status WorkroomApi::CreateCalendarEvent(grpc::ServerContext* context,
                                               v1::CreateCalendarEventResponse* response) {
     return rpc::Handle(context, [&](rpc::CallScope& scope) {
         const auto claims = scope.RequireClaims();
-        db::InTransaction(runtime_.pool(), [&](pqxx::work& tx) {
-            actions_.RequireRoom(tx, request->room_id(), claims.subject);
-            *response->mutable_event() = calendar_.Create(tx, claims.subject, *request);
-        });
+        *response = service::MutateWithOptionalKey<v1::CreateCalendarEventResponse>(
+            runtime_, scope, *request, [&](pqxx::work& tx) {
+                actions_.RequireRoom(tx, request->room_id(), claims.subject);
+                v1::CreateCalendarEventResponse out;
+                *out.mutable_event() = calendar_.Create(tx, claims.subject, *request);
+                return out;
+            });
     });
 }
 

@@ -35,8 +35,9 @@ std::optional<std::string> IdempotencyKeyFrom(const grpc::ServerContextBase& con
 std::string RequireIdempotencyKey(const grpc::ServerContextBase& context);
 
 /// Whether the method ("/package.Service/Method") is declared with the proto method option
-/// (marketplace.common.v1.requires_idempotency_key) (proto/marketplace/common/v1/options.proto);
-/// nullopt when the name is malformed or the method is not linked into this program.
+/// (marketplace.common.v1.requires_idempotency_key) or (marketplace.common.v1.accepts_idempotency_key)
+/// (proto/marketplace/common/v1/options.proto), i.e. reads a key; nullopt when the name is malformed or
+/// the method is not linked into this program.
 std::optional<bool> DeclaresIdempotencyKey(std::string_view method);
 
 /// One idempotent command: keys are scoped by caller, and bound to one method and one request.

@@ -13,6 +13,7 @@
 
 #include <pqxx/transaction>
 
+#include "marketplace/rpc/call_scope.hpp"
 #include "marketplace/rpc/idempotency.hpp"
 #include "marketplace/service/after_commit.hpp"
 #include "marketplace/service/runtime.hpp"
@@ -46,6 +47,18 @@ Response Mutate(Runtime& runtime, const rpc::IdempotentCall& idempotent, const R
     return Mutate(runtime, [&](pqxx::work& tx) {
         return runtime.idempotency().template Run<Response>(tx, idempotent, request, std::forward<Effect>(effect));
     });
+}
+
+/// For a method declared (marketplace.common.v1.accepts_idempotency_key): with a key the command
+/// runs once per key as above (a retry answers from the record; another request under the key is
+/// ALREADY_EXISTS); without one it simply runs, as a method idempotent by itself or a client that
+/// does not retry may.
+template <typename Response, typename Request, typename Effect>
+Response MutateWithOptionalKey(Runtime& runtime, const rpc::CallScope& call, const Request& request, Effect&& effect) {
+    if (!rpc::IdempotencyKeyFrom(call.context())) {
+        return Mutate(runtime, [&](pqxx::work& tx) -> Response { return effect(tx); });
+    }
+    return Mutate<Response>(runtime, rpc::IdempotentCall::From(call), request, std::forward<Effect>(effect));
 }
 
 }  // namespace marketplace::service
