@@ -350,6 +350,9 @@ TEST_CASE("OpenAPI 3: what a request field's options declare, its schema says", 
           json({"ROLE_CLIENT", "ROLE_FREELANCER", "ROLE_ADMIN", "ROLE_MEDIATOR", "ROLE_EXPERT"}));
     CHECK(reg["properties"]["role"].contains("description"));
     CHECK(schemas["v1RefreshRequest"]["required"] == json({"refresh_token"}));
+    // A request message, and a message inside one, take no member that names none of their fields.
+    CHECK(reg["additionalProperties"] == false);
+    CHECK(schemas["v1Money"]["additionalProperties"] == false);
     CHECK_FALSE(schemas["v1PostJobRequest"].contains("required"));  // nothing declared there
     // A missing body reads as {}: it is required only where one of its fields is.
     CHECK(doc["paths"]["/v1/auth/register"]["post"]["requestBody"]["required"] == true);

@@ -188,6 +188,8 @@ void AnnotateDefinition(json& definitions, const std::string& name, const google
     if (name.empty() || !definitions.contains(name) || !done.insert(name).second) return;
     auto& definition = definitions[name];
     if (!definition.contains("properties")) return;
+    // A request message takes its own fields only: the gateway refuses a member that names none.
+    if (!definition.contains("additionalProperties")) definition["additionalProperties"] = false;
     for (int i = 0; i < message.field_count(); ++i) {
         const auto& field = *message.field(i);
         auto& properties = definition["properties"];
