@@ -414,17 +414,16 @@ json IdempotencyKeyParameter(KeyUse use) {
     switch (use) {
         case KeyUse::kRequired:
             description =
-                "Required. 1..255 printable ASCII characters without spaces, chosen by the client (a UUID fits). A "
-                "write sent again with the same key by the same caller returns the first answer "
-                "instead of acting twice, so a client may retry a write whose answer it did not get. Keys are kept for "
-                "the idempotency retention period. Without it: 400, field 'idempotency-key'.";
+                "Required. 1..255 printable ASCII characters without spaces, chosen by the client (a UUID fits). "
+                "A write sent again with the same key by the same caller returns the first answer instead of "
+                "acting twice, so a client may retry a write whose answer it did not get. Keys are kept for the "
+                "idempotency retention period. Without it: 400, field 'idempotency-key'.";
             break;
         case KeyUse::kAccepted:
             description =
-                "Optional: the method is idempotent by itself. When given (1..255 printable ASCII characters without "
-                "spaces), a call "
-                "sent again with the same key by the same caller returns the first answer, and another request under "
-                "that key is refused with 409.";
+                "Optional, and read when given (1..255 printable ASCII characters without spaces): a call sent "
+                "again with the same key by the same caller returns the first answer instead of acting twice, "
+                "and another request under that key is refused with 409. Without it each call acts anew.";
             break;
         case KeyUse::kIgnored:
             description =
