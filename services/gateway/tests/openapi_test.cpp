@@ -353,6 +353,9 @@ TEST_CASE("OpenAPI 3: what a request field's options declare, its schema says", 
     // A request message, and a message inside one, take no member that names none of their fields.
     CHECK(reg["additionalProperties"] == false);
     CHECK(schemas["v1Money"]["additionalProperties"] == false);
+    // null reads as the default: allowed where a field is not required.
+    CHECK(schemas["v1PostJobRequest"]["properties"]["title"]["nullable"] == true);
+    CHECK_FALSE(reg["properties"]["email"].contains("nullable"));
     CHECK_FALSE(schemas["v1PostJobRequest"].contains("required"));  // nothing declared there
     // A missing body reads as {}: it is required only where one of its fields is.
     CHECK(doc["paths"]["/v1/auth/register"]["post"]["requestBody"]["required"] == true);

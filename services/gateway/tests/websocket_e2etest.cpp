@@ -315,7 +315,8 @@ TEST_CASE("WebSocket: the stream route is in /openapi.json and notifications in 
     GatewayFixture f;
     auto client = f.Client();
     const auto doc = client.Get("/openapi.json").Json();
-    const auto& operation = doc["paths"][kStream]["get"];
+    CHECK_FALSE(doc["paths"].contains(kStream));  // a plain GET of it is answered 426: no HTTP operation
+    const auto& operation = doc["x-websockets"][kStream]["get"];
     CHECK(operation["x-websocket"] == true);
     CHECK(operation["responses"].contains("101"));
     CHECK(doc["paths"]["/v1/notifications"].contains("get"));

@@ -202,6 +202,10 @@ void AnnotateDefinition(json& definitions, const std::string& name, const google
         if (ApplyFieldOptions(property, field)) {
             auto& required = definition["required"];
             if (std::find(required.begin(), required.end(), key) == required.end()) required.push_back(key);
+        } else if (field.message_type() == nullptr) {
+            // proto3's JSON mapping reads null as a scalar's default. (A null message is an absent one,
+            // which some services refuse where the document cannot say so: not marked.)
+            property["nullable"] = true;
         }
     }
 }
